@@ -1,1 +1,10 @@
-//! placeholder
+//! A compiletest-style conformance harness for Rust→PTX compiler backends.
+//!
+//! The folders are the phases a trial passes through, and imports point one
+//! way, from later phases to earlier ones: `plan` → `execute` → `check` → `report`.
+#![deny(missing_docs)]
+
+pub mod check;
+pub mod execute;
+pub mod plan;
+pub mod report;
