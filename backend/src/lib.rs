@@ -3,5 +3,16 @@
 //! that the harness compiles every test through.
 #![deny(missing_docs)]
 
+pub mod backend;
+pub mod metrics;
+pub mod pipeline;
 pub mod sm;
+pub mod stage;
+pub mod sysroot;
+pub mod toolchain;
+
+pub use backend::{crate_name_for, Backend, CompileRequest};
+pub use pipeline::{BuiltinBackend, PipelineOptions};
 pub use sm::SmTarget;
+pub use stage::{CompileOutput, CompileStatus, Stage};
+pub use toolchain::{SetupError, Toolchain};

@@ -1,0 +1,91 @@
+//! The `Backend` trait: one compile of one crate for one sm target. The
+//! built-in pipeline and external `-Zcodegen-backend` backends implement it.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::sm::SmTarget;
+use crate::stage::CompileOutput;
+
+/// What to compile, and where to put the stage dumps.
+#[derive(Clone, Debug)]
+pub struct CompileRequest {
+    /// The crate root.
+    pub source: PathBuf,
+    /// The crate name (file names of the dumps follow it).
+    pub crate_name: String,
+    /// The GPU architecture.
+    pub sm: SmTarget,
+    /// `--cfg` values (one per active revision).
+    pub cfgs: Vec<String>,
+    /// Extra rustc flags (a test's `compile-flags`).
+    pub flags: Vec<String>,
+    /// A folder that exists and is empty; the backend writes every dump there.
+    pub out_dir: PathBuf,
+}
+
+impl CompileRequest {
+    /// A request with the crate name taken from the file stem.
+    pub fn new(source: impl Into<PathBuf>, sm: SmTarget, out_dir: impl Into<PathBuf>) -> Self {
+        let source = source.into();
+        let crate_name = crate_name_for(&source);
+        CompileRequest {
+            source,
+            crate_name,
+            sm,
+            cfgs: Vec::new(),
+            flags: Vec::new(),
+            out_dir: out_dir.into(),
+        }
+    }
+}
+
+/// A valid crate name for a file: its stem, with `-` and other non-identifier
+/// characters replaced by `_`.
+pub fn crate_name_for(source: &std::path::Path) -> String {
+    let stem = source
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "kernel".into());
+    let mut name: String = stem
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert(0, '_');
+    }
+    name
+}
+
+/// A compiler backend that the harness drives.
+///
+/// `compile` returns `Err` only for setup problems (a missing tool, an
+/// unwritable folder). A crate that fails to compile is an `Ok` with a
+/// failed [`crate::stage::CompileStatus`], because that is a test outcome.
+pub trait Backend: Send + Sync {
+    /// A short name for reports (`builtin`, `cuda-oxide`).
+    fn name(&self) -> &str;
+
+    /// Everything besides the request that changes the output: tool versions,
+    /// options, the driver binary. Caches key on it.
+    fn identity(&self) -> String;
+
+    /// Tool versions for reports (`rustc`, `llvm`, `ptxas`, …).
+    fn versions(&self) -> BTreeMap<String, String>;
+
+    /// Compiles one crate for one sm target.
+    fn compile(&self, req: &CompileRequest) -> anyhow::Result<CompileOutput>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn crate_names_are_identifiers() {
+        assert_eq!(crate_name_for(Path::new("a/saxpy.rs")), "saxpy");
+        assert_eq!(crate_name_for(Path::new("a/int-ops.v2.rs")), "int_ops_v2");
+        assert_eq!(crate_name_for(Path::new("3d.rs")), "_3d");
+    }
+}

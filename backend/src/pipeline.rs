@@ -1,0 +1,395 @@
+//! The built-in backend: `ptx-rustc` → `llvm-link` (+ core bitcode) →
+//! internalize all but the kernels → `opt` → `llc -mcpu=sm_XX` → `ptxas -v`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use regex::Regex;
+
+use crate::backend::{Backend, CompileRequest};
+use crate::metrics::{count_ptx_instructions, parse_ptxas_verbose, render_ptxas_stage};
+use crate::sm::SmTarget;
+use crate::stage::{CompileOutput, CompileStatus, Stage, StepTime};
+use crate::sysroot::{DeviceSysroot, DEVICE_TRIPLE};
+use crate::toolchain::Toolchain;
+
+/// Options of the built-in pipeline.
+#[derive(Clone, Debug)]
+pub struct PipelineOptions {
+    /// `opt`/`llc`/rustc optimization level, 0–3 (`PTX_OPT_LEVEL`, default 3).
+    pub opt_level: u8,
+    /// Run ptxas on the PTX (validation and resource use).
+    pub validate: bool,
+}
+
+impl Default for PipelineOptions {
+    fn default() -> Self {
+        PipelineOptions {
+            opt_level: 3,
+            validate: true,
+        }
+    }
+}
+
+impl PipelineOptions {
+    /// Defaults, with `PTX_OPT_LEVEL` applied.
+    pub fn from_env() -> Result<Self> {
+        let mut o = PipelineOptions::default();
+        if let Ok(v) = std::env::var("PTX_OPT_LEVEL") {
+            o.opt_level = parse_opt_level(&v)
+                .with_context(|| format!("in the environment variable PTX_OPT_LEVEL={v}"))?;
+        }
+        Ok(o)
+    }
+}
+
+/// Parses `0`–`3` (optionally `O3`).
+pub fn parse_opt_level(s: &str) -> Result<u8> {
+    match s.trim().trim_start_matches(['O', 'o']) {
+        "0" => Ok(0),
+        "1" => Ok(1),
+        "2" => Ok(2),
+        "3" => Ok(3),
+        _ => bail!("`{s}` is not an optimization level; use 0, 1, 2 or 3"),
+    }
+}
+
+/// The built-in Rust→PTX backend.
+#[derive(Debug, Clone)]
+pub struct BuiltinBackend {
+    /// The tools.
+    pub toolchain: Toolchain,
+    /// The device sysroot.
+    pub sysroot: DeviceSysroot,
+    /// Pipeline options.
+    pub options: PipelineOptions,
+    identity: String,
+}
+
+impl BuiltinBackend {
+    /// Discovers the tools, ensures the device sysroot and applies `PTX_OPT_LEVEL`.
+    pub fn from_env() -> Result<Self> {
+        let tc = Toolchain::discover()?;
+        let sysroot = DeviceSysroot::ensure(&tc)?;
+        Self::new(tc, sysroot, PipelineOptions::from_env()?)
+    }
+
+    /// A backend over explicit parts. Fails if validation is on and ptxas is missing.
+    pub fn new(toolchain: Toolchain, sysroot: DeviceSysroot, options: PipelineOptions) -> Result<Self> {
+        if options.validate {
+            if let Err(e) = &toolchain.ptxas {
+                bail!("{e}");
+            }
+        }
+        let driver_stamp = std::fs::metadata(&toolchain.ptx_rustc)
+            .and_then(|m| m.modified())
+            .map(|t| format!("{t:?}"))
+            .unwrap_or_default();
+        let identity = format!(
+            "builtin/v1\n{}\nptx-rustc {} {}\nopt-level {} validate {}\nptxas {:?}\n",
+            toolchain.rustc_version,
+            toolchain.ptx_rustc.display(),
+            driver_stamp,
+            options.opt_level,
+            options.validate,
+            toolchain.ptxas_version()
+        );
+        Ok(BuiltinBackend {
+            toolchain,
+            sysroot,
+            options,
+            identity,
+        })
+    }
+
+    /// The ptx-rustc command line for a request (also used by ui tests).
+    pub fn rustc_command(&self, req: &CompileRequest, emit: &str) -> Command {
+        let mut cmd = Command::new(&self.toolchain.ptx_rustc);
+        cmd.arg(&req.source)
+            .args(["--crate-name", &req.crate_name])
+            .args(["--crate-type", "cdylib", "--edition", "2021"])
+            .args(["--target", DEVICE_TRIPLE])
+            .arg("--sysroot")
+            .arg(&self.sysroot.root)
+            .arg(format!("-Ctarget-cpu={}", req.sm))
+            .arg(format!("-Copt-level={}", self.options.opt_level))
+            .args(["-Ccodegen-units=1", "-Cdebuginfo=0", "--color", "never"])
+            .arg(format!("--emit={emit}"))
+            .arg("--out-dir")
+            .arg(&req.out_dir);
+        for cfg in &req.cfgs {
+            cmd.args(["--cfg", cfg]);
+        }
+        cmd.args(&req.flags);
+        cmd
+    }
+}
+
+impl Backend for BuiltinBackend {
+    fn name(&self) -> &str {
+        "builtin"
+    }
+
+    fn identity(&self) -> String {
+        self.identity.clone()
+    }
+
+    fn versions(&self) -> BTreeMap<String, String> {
+        let mut v = BTreeMap::new();
+        v.insert("rustc".into(), self.toolchain.short_version());
+        v.insert("llvm".into(), self.toolchain.llvm_version());
+        if let Some(p) = self.toolchain.ptxas_version() {
+            v.insert("ptxas".into(), p);
+        }
+        v
+    }
+
+    fn compile(&self, req: &CompileRequest) -> Result<CompileOutput> {
+        std::fs::create_dir_all(&req.out_dir)
+            .with_context(|| format!("cannot create the output folder {}", req.out_dir.display()))?;
+        let mut run = Run::new();
+        let name = &req.crate_name;
+        let file = |ext: &str| req.out_dir.join(format!("{name}.{ext}"));
+
+        // 1. Front end: MIR, LLVM IR and bitcode.
+        let rustc = run.step("rustc", self.rustc_command(req, "mir,llvm-ir,llvm-bc"))?;
+        run.diagnostics = String::from_utf8_lossy(&rustc.stderr).into_owned();
+        run.add_stage(Stage::Mir, file("mir"));
+        run.add_stage(Stage::LlvmIr, file("ll"));
+        if !rustc.status.success() {
+            return Ok(run.finish(CompileStatus::RustcFailed {
+                exit_code: rustc.status.code(),
+            }));
+        }
+        let ir = std::fs::read_to_string(file("ll"))
+            .with_context(|| format!("rustc succeeded but wrote no {}", file("ll").display()))?;
+        let kernels = kernel_names(&ir);
+
+        // 2. Link with core's bitcode, pulling in only what is referenced.
+        let linked = file("linked.bc");
+        let mut link = Command::new(&self.toolchain.llvm_link);
+        link.arg(file("bc"))
+            .arg("--only-needed")
+            .arg(&self.sysroot.device_libs)
+            .arg("-o")
+            .arg(&linked);
+        if !run.tool_step("llvm-link", link)? {
+            return Ok(run.failed());
+        }
+
+        // 3+4. Internalize everything but the kernels, then optimize.
+        let opt_ll = file("opt.ll");
+        let mut opt = Command::new(&self.toolchain.opt);
+        let level = self.options.opt_level;
+        opt.arg(format!("-passes=internalize,globaldce,default<O{level}>"))
+            .arg(format!("-internalize-public-api-list={}", kernels.join(",")))
+            .arg("-S")
+            .arg(&linked)
+            .arg("-o")
+            .arg(&opt_ll);
+        if !run.tool_step("opt", opt)? {
+            return Ok(run.failed());
+        }
+        run.add_stage(Stage::LlvmIrOpt, opt_ll.clone());
+
+        // 5. PTX for the target, at the oldest PTX ISA that describes it.
+        let ptx = file("ptx");
+        let mut llc = Command::new(&self.toolchain.llc);
+        llc.args(["-march=nvptx64", &format!("-mcpu={}", req.sm)])
+            .arg(format!("-mattr=+ptx{}", req.sm.min_ptx_isa()))
+            .arg(format!("-O{}", level.min(3)))
+            .arg(&opt_ll)
+            .arg("-o")
+            .arg(&ptx);
+        if !run.tool_step("llc", llc)? {
+            return Ok(run.failed());
+        }
+        run.add_stage(Stage::Ptx, ptx.clone());
+
+        // 6. ptxas: validation and resource use.
+        if self.options.validate {
+            let ptxas_path = self.toolchain.ptxas().map_err(|e| anyhow::anyhow!("{e}"))?;
+            if !ptxas_step(&mut run, ptxas_path, req.sm, &ptx, &req.out_dir, name)? {
+                return Ok(run.failed());
+            }
+        }
+        Ok(run.finish(CompileStatus::Succeeded))
+    }
+}
+
+/// Runs `ptxas -v` on a PTX file, records metrics and the `ptxas` stage.
+/// Returns `false` when ptxas rejected the PTX (recorded in `run`).
+pub(crate) fn ptxas_step(
+    run: &mut Run,
+    ptxas: &Path,
+    sm: SmTarget,
+    ptx: &Path,
+    out_dir: &Path,
+    name: &str,
+) -> Result<bool> {
+    let mut cmd = Command::new(ptxas);
+    cmd.arg(format!("-arch={sm}"))
+        .arg("-v")
+        .arg(ptx)
+        .arg("-o")
+        .arg(out_dir.join(format!("{name}.cubin")));
+    let out = run.step("ptxas", cmd)?;
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::write(out_dir.join(format!("{name}.ptxas.log")), &log)?;
+    if !out.status.success() {
+        run.failure = Some(("ptxas".into(), log));
+        return Ok(false);
+    }
+    let text = std::fs::read_to_string(ptx)?;
+    let counts = count_ptx_instructions(&text);
+    let mut kernels = parse_ptxas_verbose(&log);
+    for k in &mut kernels {
+        k.ptx_instructions = counts.get(&k.name).copied().unwrap_or(0);
+    }
+    let stage = out_dir.join(format!("{name}.ptxas"));
+    std::fs::write(&stage, render_ptxas_stage(&kernels))?;
+    run.kernels = kernels;
+    run.add_stage(Stage::Ptxas, stage);
+    Ok(true)
+}
+
+/// The names of `ptx_kernel` functions defined in rustc's LLVM IR.
+pub fn kernel_names(ir: &str) -> Vec<String> {
+    let re = Regex::new(r#"(?m)^define [^@\n]*\bptx_kernel\b[^@\n]*@("[^"]+"|[\w$.]+)\("#).unwrap();
+    re.captures_iter(ir)
+        .map(|c| c[1].trim_matches('"').to_string())
+        .collect()
+}
+
+/// Accumulates the steps of one compile.
+pub(crate) struct Run {
+    pub diagnostics: String,
+    pub stages: BTreeMap<Stage, PathBuf>,
+    pub kernels: Vec<crate::metrics::KernelMetrics>,
+    pub timings: Vec<StepTime>,
+    pub commands: Vec<String>,
+    pub failure: Option<(String, String)>,
+}
+
+impl Run {
+    pub fn new() -> Self {
+        Run {
+            diagnostics: String::new(),
+            stages: BTreeMap::new(),
+            kernels: Vec::new(),
+            timings: Vec::new(),
+            commands: Vec::new(),
+            failure: None,
+        }
+    }
+
+    /// Runs one step, timing it and recording its command line.
+    pub fn step(&mut self, step: &str, mut cmd: Command) -> Result<Output> {
+        self.commands.push(shell_line(&cmd));
+        let start = Instant::now();
+        let out = cmd
+            .output()
+            .with_context(|| format!("cannot run {}", cmd.get_program().to_string_lossy()))?;
+        self.timings.push(StepTime {
+            step: step.into(),
+            duration: start.elapsed(),
+        });
+        Ok(out)
+    }
+
+    /// Runs an LLVM tool step; on failure records it and returns `false`.
+    pub fn tool_step(&mut self, step: &str, cmd: Command) -> Result<bool> {
+        let out = self.step(step, cmd)?;
+        if !out.status.success() {
+            let msg = String::from_utf8_lossy(&out.stderr).into_owned();
+            self.failure = Some((step.into(), msg));
+        }
+        Ok(out.status.success())
+    }
+
+    /// Records a stage dump if its file exists (a stage that never ran stays absent).
+    pub fn add_stage(&mut self, stage: Stage, path: PathBuf) {
+        if path.is_file() {
+            self.stages.insert(stage, path);
+        }
+    }
+
+    pub fn failed(self) -> CompileOutput {
+        let (step, message) = self.failure.clone().unwrap_or_default();
+        self.finish(CompileStatus::ToolFailed { step, message })
+    }
+
+    pub fn finish(self, status: CompileStatus) -> CompileOutput {
+        CompileOutput {
+            status,
+            diagnostics: self.diagnostics,
+            stages: self.stages,
+            kernels: self.kernels,
+            timings: self.timings,
+            commands: self.commands,
+        }
+    }
+}
+
+/// A command as a copy-pasteable shell line.
+pub fn shell_line(cmd: &Command) -> String {
+    let mut s = String::new();
+    for (k, v) in cmd.get_envs() {
+        if let Some(v) = v {
+            let _ = write!(s, "{}={} ", k.to_string_lossy(), shell_quote(&v.to_string_lossy()));
+        }
+    }
+    s.push_str(&shell_quote(&cmd.get_program().to_string_lossy()));
+    for a in cmd.get_args() {
+        s.push(' ');
+        s.push_str(&shell_quote(&a.to_string_lossy()));
+    }
+    s
+}
+
+fn shell_quote(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=,:+@%".contains(c));
+    if plain {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_kernels_in_ir() {
+        let ir = "define hidden void @helper() {\n}\n\
+                  define ptx_kernel void @saxpy(i32 noundef %n) unnamed_addr #1 {\n}\n\
+                  define dso_local ptx_kernel void @\"odd$name\"() {\n}\n";
+        assert_eq!(kernel_names(ir), vec!["saxpy", "odd$name"]);
+    }
+
+    #[test]
+    fn opt_levels() {
+        assert_eq!(parse_opt_level("O2").unwrap(), 2);
+        assert_eq!(parse_opt_level("3").unwrap(), 3);
+        assert!(parse_opt_level("fast").unwrap_err().to_string().contains("0, 1, 2 or 3"));
+    }
+
+    #[test]
+    fn shell_lines_quote_what_needs_it() {
+        let mut c = Command::new("opt");
+        c.arg("-passes=internalize,default<O3>").arg("a b.bc");
+        assert_eq!(shell_line(&c), "opt '-passes=internalize,default<O3>' 'a b.bc'");
+    }
+}

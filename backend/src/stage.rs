@@ -1,0 +1,127 @@
+//! The stages a compile passes through, and the structured result of one
+//! compile: diagnostics, stage dumps on disk, per-kernel metrics and timings.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::metrics::KernelMetrics;
+
+/// A pipeline stage whose output can be dumped and snapshotted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stage {
+    /// rustc's MIR, after optimization (`--emit=mir`).
+    Mir,
+    /// The crate's LLVM IR as rustc emitted it, before linking with core.
+    LlvmIr,
+    /// LLVM IR after linking with core, internalizing and `opt`.
+    LlvmIrOpt,
+    /// The PTX from `llc`.
+    Ptx,
+    /// ptxas's resource report per kernel (registers, spills, stack, smem, cmem).
+    Ptxas,
+}
+
+impl Stage {
+    /// Every stage in pipeline order.
+    pub const ALL: [Stage; 5] = [
+        Stage::Mir,
+        Stage::LlvmIr,
+        Stage::LlvmIrOpt,
+        Stage::Ptx,
+        Stage::Ptxas,
+    ];
+
+    /// The name used in directives, file names and `--emit`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Mir => "mir",
+            Stage::LlvmIr => "llvm-ir",
+            Stage::LlvmIrOpt => "llvm-ir-opt",
+            Stage::Ptx => "ptx",
+            Stage::Ptxas => "ptxas",
+        }
+    }
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Stage {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Stage::ALL
+            .into_iter()
+            .find(|st| st.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<_> = Stage::ALL.iter().map(|s| s.name()).collect();
+                format!("unknown stage `{s}`; known stages: {}", names.join(", "))
+            })
+    }
+}
+
+/// A step that takes time, for the per-stage timing table.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepTime {
+    /// `rustc`, `llvm-link`, `opt`, `llc` or `ptxas`.
+    pub step: String,
+    /// Wall time of the step.
+    pub duration: Duration,
+}
+
+/// How far a compile got.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "kebab-case")]
+pub enum CompileStatus {
+    /// Every step ran and ptxas accepted the PTX.
+    Succeeded,
+    /// The Rust front end (rustc or ptx-rustc's GPU checks) rejected the crate.
+    RustcFailed {
+        /// rustc's exit code (1 for errors, 101 for an ICE), if it exited normally.
+        exit_code: Option<i32>,
+    },
+    /// A later tool failed (`llvm-link`, `opt`, `llc` or `ptxas`).
+    ToolFailed {
+        /// The step that failed.
+        step: String,
+        /// What it printed.
+        message: String,
+    },
+}
+
+/// The result of compiling one crate for one sm target.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CompileOutput {
+    /// How far it got.
+    pub status: CompileStatus,
+    /// What rustc printed on stderr (diagnostics), verbatim.
+    pub diagnostics: String,
+    /// Stage dumps that exist. A stage that never ran is absent, never empty.
+    pub stages: BTreeMap<Stage, PathBuf>,
+    /// ptxas resource use and PTX instruction count per kernel.
+    pub kernels: Vec<KernelMetrics>,
+    /// Wall time per step, in order.
+    pub timings: Vec<StepTime>,
+    /// Shell commands that reproduce the compile, one per step.
+    pub commands: Vec<String>,
+}
+
+impl CompileOutput {
+    /// The contents of a stage dump, if that stage ran.
+    pub fn read_stage(&self, stage: Stage) -> Option<std::io::Result<String>> {
+        self.stages.get(&stage).map(std::fs::read_to_string)
+    }
+
+    /// Total wall time over all steps.
+    pub fn total_time(&self) -> Duration {
+        self.timings.iter().map(|t| t.duration).sum()
+    }
+}

@@ -1,0 +1,392 @@
+//! Finds every tool the pipeline runs (rustc and its sysroot, `ptx-rustc`,
+//! `llvm-link`/`opt`/`llc`, `ptxas`), each in one documented precedence order,
+//! and says exactly which command installs whatever is missing.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The pinned nightly, from `rust-toolchain.toml`.
+pub const PINNED_TOOLCHAIN: &str = "nightly-2026-05-20";
+
+/// The PyPI package (and version) whose wheel carries ptxas 13.0.
+pub const PTXAS_WHEEL: &str = "nvidia-cuda-nvcc==13.0.88";
+
+/// The host triple the toolchain runs on.
+pub const HOST_TRIPLE: &str = "x86_64-unknown-linux-gnu";
+
+/// A piece of setup that is missing or broken, with the command that fixes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetupError {
+    /// What is missing.
+    pub what: String,
+    /// Where it was looked for, in order.
+    pub searched: Vec<String>,
+    /// The command (or action) that installs it.
+    pub fix: String,
+}
+
+impl fmt::Display for SetupError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{} not found", self.what)?;
+        for s in &self.searched {
+            writeln!(f, "  looked in: {s}")?;
+        }
+        write!(f, "  fix: {}", self.fix)
+    }
+}
+
+impl std::error::Error for SetupError {}
+
+/// Every external tool the built-in pipeline needs, resolved to absolute paths.
+#[derive(Debug, Clone)]
+pub struct Toolchain {
+    /// The rustc sysroot of the pinned toolchain.
+    pub sysroot: PathBuf,
+    /// `rustc` in that sysroot.
+    pub rustc: PathBuf,
+    /// `cargo` beside it (used to build the device sysroot).
+    pub cargo: PathBuf,
+    /// The `ptx-rustc` driver.
+    pub ptx_rustc: PathBuf,
+    /// `llvm-link` from llvm-tools.
+    pub llvm_link: PathBuf,
+    /// `opt` from llvm-tools.
+    pub opt: PathBuf,
+    /// `llc` from llvm-tools.
+    pub llc: PathBuf,
+    /// `ptxas`, when found (validation is impossible without it).
+    pub ptxas: Result<PathBuf, SetupError>,
+    /// `rustc -vV`, the toolchain's identity for caches.
+    pub rustc_version: String,
+}
+
+/// The repository root this crate was built from (for `tools/` and `target/`).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("backend/ has a parent")
+        .to_path_buf()
+}
+
+/// The cargo target directory: `CARGO_TARGET_DIR`, else `<repo>/target`.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("target"))
+}
+
+fn env_path(var: &str) -> Option<PathBuf> {
+    std::env::var_os(var)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
+
+fn on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+impl Toolchain {
+    /// Resolves every tool. Precedence for each:
+    ///
+    /// - sysroot: `PTX_TOOLCHAIN_SYSROOT`, then the toolchain that built this
+    ///   crate (recorded by build.rs), then `rustc --print sysroot` from PATH;
+    /// - `llvm-link`, `opt`, `llc`: `PTX_LLVM_BIN` (a folder), then the sysroot's
+    ///   `lib/rustlib/<host>/bin` (the `llvm-tools` component);
+    /// - `ptx-rustc`: `PTX_RUSTC`, then beside the running executable (and its
+    ///   parent, for test binaries in `deps/`), then `<target>/{debug,release}`;
+    /// - `ptxas`: `PTXAS`, then `<repo>/tools/ptxas/nvidia/cu13/bin/ptxas`,
+    ///   then PATH, then `$CUDA_HOME/bin/ptxas`.
+    pub fn discover() -> Result<Toolchain, SetupError> {
+        let sysroot = find_sysroot()?;
+        let rustc = sysroot.join("bin/rustc");
+        let cargo = sysroot.join("bin/cargo");
+        let rustc_version = run_capture(&rustc, &["-vV"]).map_err(|e| SetupError {
+            what: format!("a working rustc ({e})"),
+            searched: vec![rustc.display().to_string()],
+            fix: "rustup toolchain install   (run in the repository root)".into(),
+        })?;
+        let rust_src = sysroot.join("lib/rustlib/src/rust/library/core");
+        if !rust_src.is_dir() {
+            return Err(SetupError {
+                what: "the rust-src component (core's source, for the device sysroot)".into(),
+                searched: vec![rust_src.display().to_string()],
+                fix: format!("rustup component add rust-src --toolchain {PINNED_TOOLCHAIN}"),
+            });
+        }
+        let llvm_bin = env_path("PTX_LLVM_BIN")
+            .unwrap_or_else(|| sysroot.join(format!("lib/rustlib/{HOST_TRIPLE}/bin")));
+        let llvm_tool = |name: &str| {
+            let p = llvm_bin.join(name);
+            if p.is_file() {
+                Ok(p)
+            } else {
+                Err(SetupError {
+                    what: format!("`{name}` (from the llvm-tools component)"),
+                    searched: vec![format!("PTX_LLVM_BIN or {}", p.display())],
+                    fix: format!("rustup component add llvm-tools --toolchain {PINNED_TOOLCHAIN}"),
+                })
+            }
+        };
+        Ok(Toolchain {
+            llvm_link: llvm_tool("llvm-link")?,
+            opt: llvm_tool("opt")?,
+            llc: llvm_tool("llc")?,
+            ptx_rustc: find_ptx_rustc()?,
+            ptxas: find_ptxas(),
+            rustc,
+            cargo,
+            sysroot,
+            rustc_version,
+        })
+    }
+
+    /// `ptxas`, or the setup error explaining how to install it.
+    pub fn ptxas(&self) -> Result<&Path, &SetupError> {
+        self.ptxas.as_deref().map_err(|e| e)
+    }
+
+    /// The `release:` and `LLVM version:` lines of `rustc -vV`.
+    pub fn short_version(&self) -> String {
+        let field = |k: &str| {
+            self.rustc_version
+                .lines()
+                .find_map(|l| l.strip_prefix(k))
+                .unwrap_or("?")
+                .trim()
+                .to_string()
+        };
+        format!(
+            "rustc {} ({}), LLVM {}",
+            field("release:"),
+            field("commit-date:"),
+            field("LLVM version:")
+        )
+    }
+
+    /// The LLVM version reported by rustc.
+    pub fn llvm_version(&self) -> String {
+        self.rustc_version
+            .lines()
+            .find_map(|l| l.strip_prefix("LLVM version:"))
+            .unwrap_or("unknown")
+            .trim()
+            .to_string()
+    }
+
+    /// `ptxas --version`'s last line, e.g. `Cuda compilation tools, release 13.0, V13.0.88`.
+    pub fn ptxas_version(&self) -> Option<String> {
+        let p = self.ptxas.as_ref().ok()?;
+        let out = run_capture(p, &["--version"]).ok()?;
+        out.lines()
+            .rev()
+            .find(|l| l.contains("release"))
+            .map(|l| l.trim().to_string())
+    }
+}
+
+fn find_sysroot() -> Result<PathBuf, SetupError> {
+    let mut searched = Vec::new();
+    if let Some(p) = env_path("PTX_TOOLCHAIN_SYSROOT") {
+        if p.join("bin/rustc").is_file() {
+            return Ok(p);
+        }
+        searched.push(format!("PTX_TOOLCHAIN_SYSROOT={}", p.display()));
+    }
+    let built_with = PathBuf::from(env!("PTX_BUILD_SYSROOT"));
+    if built_with.join("bin/rustc").is_file() {
+        return Ok(built_with);
+    }
+    searched.push(format!(
+        "the toolchain that built the backend: {}",
+        built_with.display()
+    ));
+    if let Ok(out) = run_capture(Path::new("rustc"), &["--print", "sysroot"]) {
+        let p = PathBuf::from(out.trim());
+        if p.join("bin/rustc").is_file() {
+            return Ok(p);
+        }
+    }
+    searched.push("`rustc --print sysroot` from PATH".into());
+    Err(SetupError {
+        what: format!("the Rust toolchain {PINNED_TOOLCHAIN}"),
+        searched,
+        fix: "rustup toolchain install   (run in the repository root; it reads rust-toolchain.toml)"
+            .into(),
+    })
+}
+
+fn find_ptx_rustc() -> Result<PathBuf, SetupError> {
+    let mut searched = Vec::new();
+    if let Some(p) = env_path("PTX_RUSTC") {
+        if p.is_file() {
+            return Ok(p);
+        }
+        searched.push(format!("PTX_RUSTC={}", p.display()));
+    } else {
+        searched.push("PTX_RUSTC (unset)".into());
+    }
+    let mut candidates = Vec::new();
+    if let Ok(exe) = std::env::current_exe() {
+        if let Some(dir) = exe.parent() {
+            candidates.push(dir.join("ptx-rustc"));
+            if let Some(up) = dir.parent() {
+                candidates.push(up.join("ptx-rustc"));
+            }
+        }
+    }
+    let target = target_dir();
+    candidates.push(target.join("release/ptx-rustc"));
+    candidates.push(target.join("debug/ptx-rustc"));
+    for c in candidates {
+        if c.is_file() {
+            return Ok(c);
+        }
+        searched.push(c.display().to_string());
+    }
+    Err(SetupError {
+        what: "the `ptx-rustc` driver".into(),
+        searched,
+        fix: "cargo build -p ptx-rustc   (or set PTX_RUSTC to its path)".into(),
+    })
+}
+
+fn find_ptxas() -> Result<PathBuf, SetupError> {
+    find_ptxas_with(&env_path, &tools_dir(), &|| on_path("ptxas"))
+}
+
+/// `find_ptxas` with its inputs passed in, so the precedence can be tested.
+fn find_ptxas_with(
+    env: &dyn Fn(&str) -> Option<PathBuf>,
+    tools: &Path,
+    path_lookup: &dyn Fn() -> Option<PathBuf>,
+) -> Result<PathBuf, SetupError> {
+    let mut searched = Vec::new();
+    if let Some(p) = env("PTXAS") {
+        if p.is_file() {
+            return Ok(p);
+        }
+        searched.push(format!("PTXAS={} (not a file)", p.display()));
+    } else {
+        searched.push("PTXAS (unset)".into());
+    }
+    let in_tools = tools.join("ptxas/nvidia/cu13/bin/ptxas");
+    if in_tools.is_file() {
+        return Ok(in_tools);
+    }
+    searched.push(in_tools.display().to_string());
+    if let Some(p) = path_lookup() {
+        return Ok(p);
+    }
+    searched.push("PATH".into());
+    if let Some(cuda) = env("CUDA_HOME") {
+        let p = cuda.join("bin/ptxas");
+        if p.is_file() {
+            return Ok(p);
+        }
+        searched.push(p.display().to_string());
+    } else {
+        searched.push("CUDA_HOME (unset)".into());
+    }
+    Err(SetupError {
+        what: "ptxas".into(),
+        searched,
+        fix: format!(
+            "python3 -m pip install --target {} {PTXAS_WHEEL}",
+            tools.join("ptxas").display()
+        ),
+    })
+}
+
+/// The folder for downloaded tools: `PTX_TOOLS_DIR`, else `<repo>/tools`.
+pub fn tools_dir() -> PathBuf {
+    env_path("PTX_TOOLS_DIR").unwrap_or_else(|| repo_root().join("tools"))
+}
+
+/// Runs a tool and returns its stdout, or a one-line reason it failed.
+pub fn run_capture(program: &Path, args: &[&str]) -> Result<String, String> {
+    let out = Command::new(program)
+        .args(args)
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", program.display()))?;
+    if !out.status.success() {
+        return Err(format!(
+            "{} {} exited with {}: {}",
+            program.display(),
+            args.join(" "),
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn discovers_the_pinned_toolchain() {
+        let tc = Toolchain::discover().expect("toolchain");
+        assert!(tc.rustc.is_file());
+        assert!(tc.llc.is_file() && tc.opt.is_file() && tc.llvm_link.is_file());
+        assert!(tc.rustc_version.contains("nightly"), "{}", tc.rustc_version);
+        assert!(tc.short_version().starts_with("rustc 1."));
+    }
+
+    #[test]
+    fn setup_error_names_the_fix() {
+        let e = SetupError {
+            what: "ptxas".into(),
+            searched: vec!["PATH".into()],
+            fix: "pip install".into(),
+        };
+        let s = e.to_string();
+        assert!(s.contains("ptxas not found") && s.contains("looked in: PATH"));
+        assert!(s.contains("fix: pip install"));
+    }
+
+    #[test]
+    fn ptxas_precedence_env_then_tools_then_path_then_cuda_home() {
+        let dir = tempfile::tempdir().unwrap();
+        let make = |rel: &str| {
+            let p = dir.path().join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, "").unwrap();
+            p
+        };
+        let env_ptxas = make("env/ptxas");
+        let tools = dir.path().join("tools");
+        let cuda = dir.path().join("cuda");
+        let cuda_ptxas = make("cuda/bin/ptxas");
+        let none = || None;
+        let env_all = |k: &str| match k {
+            "PTXAS" => Some(env_ptxas.clone()),
+            "CUDA_HOME" => Some(cuda.clone()),
+            _ => None,
+        };
+        assert_eq!(find_ptxas_with(&env_all, &tools, &none).unwrap(), env_ptxas);
+        // A PTXAS that points nowhere falls through, and CUDA_HOME is last.
+        let env_bad = |k: &str| match k {
+            "PTXAS" => Some(dir.path().join("missing")),
+            "CUDA_HOME" => Some(cuda.clone()),
+            _ => None,
+        };
+        assert_eq!(find_ptxas_with(&env_bad, &tools, &none).unwrap(), cuda_ptxas);
+        let on_path = || Some(PathBuf::from("/from/path/ptxas"));
+        assert_eq!(
+            find_ptxas_with(&env_bad, &tools, &on_path).unwrap(),
+            PathBuf::from("/from/path/ptxas")
+        );
+        let in_tools = make("tools/ptxas/nvidia/cu13/bin/ptxas");
+        assert_eq!(find_ptxas_with(&env_bad, &tools, &on_path).unwrap(), in_tools);
+        // Nothing anywhere: every place is listed, and the fix is the pip command.
+        let e = find_ptxas_with(&|_| None, &dir.path().join("empty"), &none).unwrap_err();
+        assert_eq!(e.searched.len(), 4, "{e}");
+        assert!(e.fix.contains(PTXAS_WHEEL), "{e}");
+        assert!(e.to_string().contains("PTXAS (unset)"), "{e}");
+    }
+}
