@@ -4,6 +4,7 @@
 #![deny(missing_docs)]
 
 pub mod backend;
+pub mod external;
 pub mod metrics;
 pub mod pipeline;
 pub mod sm;

@@ -254,7 +254,9 @@ fn find_ptx_rustc() -> Result<PathBuf, SetupError> {
     })
 }
 
-fn find_ptxas() -> Result<PathBuf, SetupError> {
+/// Finds ptxas: `PTXAS`, then `<tools>/ptxas/nvidia/cu13/bin/ptxas`, then PATH,
+/// then `$CUDA_HOME/bin/ptxas`.
+pub fn find_ptxas() -> Result<PathBuf, SetupError> {
     find_ptxas_with(&env_path, &tools_dir(), &|| on_path("ptxas"))
 }
 

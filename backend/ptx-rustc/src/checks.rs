@@ -8,14 +8,27 @@
 
 use rustc_abi::ExternAbi;
 use rustc_hir::def::DefKind;
-use rustc_hir::Mutability;
 use rustc_hir::def_id::LocalDefId;
+use rustc_hir::Mutability;
 use rustc_middle::middle::codegen_fn_attrs::CodegenFnAttrFlags;
 use rustc_middle::ty::{self, GenericParamDefKind, Ty, TyCtxt, TypingEnv, Unnormalized};
 use rustc_span::{sym, Span};
 
 /// CUDA's limit for the total size of a kernel's parameters, in bytes.
 pub const MAX_PARAM_BYTES: u64 = 32764;
+
+/// Name of the `kernel-reference-param` check.
+pub const REFERENCE_PARAM: &str = "kernel-reference-param";
+/// Name of the `kernel-generic` check.
+pub const GENERIC: &str = "kernel-generic";
+/// Name of the `kernel-no-mangle` check.
+pub const NO_MANGLE: &str = "kernel-no-mangle";
+/// Name of the `kernel-ffi-unsafe-param` check.
+pub const FFI_UNSAFE_PARAM: &str = "kernel-ffi-unsafe-param";
+/// Name of the `kernel-unreachable` check.
+pub const UNREACHABLE: &str = "kernel-unreachable";
+/// Name of the `kernel-params-too-large` check.
+pub const PARAMS_TOO_LARGE: &str = "kernel-params-too-large";
 
 /// One kernel parameter, with its type as seen by codegen.
 struct Param<'tcx> {
@@ -42,12 +55,12 @@ pub type CheckFn = for<'tcx> fn(TyCtxt<'tcx>, &Kernel<'tcx>);
 
 /// All checks, by stable name, in the order they run.
 pub const CHECKS: &[(&str, CheckFn)] = &[
-    ("kernel-reference-param", check_reference_param),
-    ("kernel-generic", check_generic),
-    ("kernel-no-mangle", check_no_mangle),
-    ("kernel-ffi-unsafe-param", check_ffi_unsafe_param),
-    ("kernel-unreachable", check_unreachable),
-    ("kernel-params-too-large", check_params_too_large),
+    (REFERENCE_PARAM, check_reference_param),
+    (GENERIC, check_generic),
+    (NO_MANGLE, check_no_mangle),
+    (FFI_UNSAFE_PARAM, check_ffi_unsafe_param),
+    (UNREACHABLE, check_unreachable),
+    (PARAMS_TOO_LARGE, check_params_too_large),
 ];
 
 /// Runs every check over every kernel of the local crate.
@@ -72,6 +85,8 @@ fn kernels(tcx: TyCtxt<'_>) -> Vec<Kernel<'_>> {
     tcx.hir_crate_items(())
         .definitions()
         .filter(|&def_id| matches!(tcx.def_kind(def_id), DefKind::Fn | DefKind::AssocFn))
+        // Declarations in `extern` blocks are not kernels defined here.
+        .filter(|&def_id| !tcx.is_foreign_item(def_id))
         .filter(|&def_id| tcx.fn_sig(def_id).skip_binder().abi() == ExternAbi::PtxKernel)
         .map(|def_id| kernel(tcx, def_id))
         .collect()
@@ -79,7 +94,10 @@ fn kernels(tcx: TyCtxt<'_>) -> Vec<Kernel<'_>> {
 
 fn kernel(tcx: TyCtxt<'_>, def_id: LocalDefId) -> Kernel<'_> {
     let typing_env = TypingEnv::post_analysis(tcx, def_id);
-    let sig = tcx.fn_sig(def_id).instantiate_identity().skip_normalization();
+    let sig = tcx
+        .fn_sig(def_id)
+        .instantiate_identity()
+        .skip_normalization();
     let sig = tcx.instantiate_bound_regions_with_erased(sig);
     let decl = tcx.hir_node_by_def_id(def_id).fn_decl();
     let idents = tcx.fn_arg_idents(def_id.to_def_id());
@@ -105,7 +123,9 @@ fn kernel(tcx: TyCtxt<'_>, def_id: LocalDefId) -> Kernel<'_> {
     Kernel {
         def_id,
         name: tcx.item_name(def_id.to_def_id()).to_string(),
-        span: tcx.def_ident_span(def_id).unwrap_or_else(|| tcx.def_span(def_id)),
+        span: tcx
+            .def_ident_span(def_id)
+            .unwrap_or_else(|| tcx.def_span(def_id)),
         typing_env,
         params,
     }
@@ -168,7 +188,7 @@ fn check_reference_param<'tcx>(tcx: TyCtxt<'tcx>, k: &Kernel<'tcx>) {
         if let Some((what, sugg)) = host_or_fat_pointer(tcx, k.typing_env, p.ty) {
             report(
                 tcx,
-                "kernel-reference-param",
+                REFERENCE_PARAM,
                 p.span,
                 format!(
                     "kernel `{}` parameter `{}` has type `{}`, which is {what}; \
@@ -214,7 +234,7 @@ fn check_generic<'tcx>(tcx: TyCtxt<'tcx>, k: &Kernel<'tcx>) {
         .join(", ");
     report(
         tcx,
-        "kernel-generic",
+        GENERIC,
         k.span,
         format!(
             "kernel `{}` has generic parameters ({list}) and can never be exported \
@@ -237,7 +257,7 @@ fn check_no_mangle<'tcx>(tcx: TyCtxt<'tcx>, k: &Kernel<'tcx>) {
     }
     report(
         tcx,
-        "kernel-no-mangle",
+        NO_MANGLE,
         k.span,
         format!(
             "kernel `{}` is not `#[no_mangle]`, so the host cannot find its mangled symbol",
@@ -326,7 +346,9 @@ fn ffi_problem<'tcx>(
                     .unwrap_or_else(|_| fty.skip_normalization());
                 match fty.kind() {
                     // Zero-sized markers inside a stable-layout type are fine.
-                    ty::Adt(d, _) if tcx.is_lang_item(d.did(), rustc_hir::LangItem::PhantomData) => {
+                    ty::Adt(d, _)
+                        if tcx.is_lang_item(d.did(), rustc_hir::LangItem::PhantomData) =>
+                    {
                         None
                     }
                     // References inside a struct are host pointers as well.
@@ -357,23 +379,27 @@ fn check_ffi_unsafe_param<'tcx>(tcx: TyCtxt<'tcx>, k: &Kernel<'tcx>) {
         let Some(problem) = ffi_problem(tcx, k.typing_env, p.ty) else {
             continue;
         };
-        let because = if problem.ty == p.ty {
-            problem.reason.to_string()
+        let (because, help) = if problem.ty == p.ty {
+            (problem.reason.to_string(), problem.help.to_string())
         } else {
-            format!("it contains `{}`: {}", ty_str(problem.ty), problem.reason)
+            let inner = ty_str(problem.ty);
+            (
+                format!("it contains `{inner}`: {}", problem.reason),
+                format!("for the field of type `{inner}`: {}", problem.help),
+            )
         };
         report(
             tcx,
-            "kernel-ffi-unsafe-param",
+            FFI_UNSAFE_PARAM,
             p.span,
             format!(
                 "kernel `{}` parameter `{}` has type `{}`, which has no stable C layout \
                  ({because})",
                 k.name,
-                    p.name,
-                    ty_str(p.ty)
+                p.name,
+                ty_str(p.ty)
             ),
-            problem.help.to_string(),
+            help,
         );
     }
 }
@@ -392,7 +418,7 @@ fn check_unreachable<'tcx>(tcx: TyCtxt<'tcx>, k: &Kernel<'tcx>) {
     };
     report(
         tcx,
-        "kernel-unreachable",
+        UNREACHABLE,
         k.span,
         format!(
             "kernel `{}` {why}, so rustc may drop it and the host cannot launch it",
@@ -429,7 +455,7 @@ fn check_params_too_large<'tcx>(tcx: TyCtxt<'tcx>, k: &Kernel<'tcx>) {
         k.span,
         format!(
             "kernel `{}` takes {total} bytes of parameters, more than CUDA's limit of \
-             {MAX_PARAM_BYTES} bytes [gpu::kernel-params-too-large]",
+             {MAX_PARAM_BYTES} bytes [gpu::{PARAMS_TOO_LARGE}]",
             k.name
         ),
     );

@@ -38,12 +38,13 @@ impl rustc_driver::Callbacks for PtxCallbacks {
     }
 }
 
-/// Returns true if `arg` looks like the path of a rustc binary, as passed by
-/// cargo in wrapper mode.
+/// Returns true if `arg` is the path of a rustc binary, as passed by cargo in
+/// wrapper mode (`RUSTC_WRAPPER` / `RUSTC_WORKSPACE_WRAPPER`). Only the exact
+/// file names `rustc`/`rustc.exe` count, so a source file `rustc.rs` is kept.
 fn is_rustc_path(arg: &str) -> bool {
     Path::new(arg)
-        .file_stem()
-        .is_some_and(|stem| stem == "rustc")
+        .file_name()
+        .is_some_and(|name| name == "rustc" || name == "rustc.exe")
 }
 
 /// Restores the default `SIGPIPE` disposition, as rustc does (it is built with
@@ -79,4 +80,20 @@ fn main() -> ExitCode {
         }
         rustc_driver::run_compiler(&args, &mut PtxCallbacks);
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_rustc_path;
+
+    #[test]
+    fn detects_rustc_binary() {
+        assert!(is_rustc_path("rustc"));
+        assert!(is_rustc_path("/home/u/.rustup/toolchains/x/bin/rustc"));
+        assert!(is_rustc_path("C:/bin/rustc.exe"));
+        assert!(!is_rustc_path("rustc.rs"));
+        assert!(!is_rustc_path("src/rustc.rs"));
+        assert!(!is_rustc_path("--crate-type"));
+        assert!(!is_rustc_path("kernel.rs"));
+    }
 }

@@ -1,0 +1,409 @@
+//! External backends: a `-Zcodegen-backend=<lib>.so` (such as NVIDIA's
+//! cuda-oxide) driven by plain rustc, with its stage dumps collected from
+//! files in its output folder or from banner-delimited sections of stderr.
+//!
+//! The `.so` is found the way cargo-oxide finds its backend: an environment
+//! variable, then the config file, then a local build, then the user cache.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+use regex::Regex;
+use serde::Deserialize;
+
+use crate::backend::{Backend, CompileRequest};
+use crate::pipeline::{ptxas_step, Run};
+use crate::stage::{CompileOutput, CompileStatus, Stage};
+use crate::toolchain::{find_ptxas, Toolchain};
+
+/// The TOML description of an external backend.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExternalConfig {
+    /// A short name for reports.
+    pub name: String,
+    /// How to find the codegen backend library.
+    pub codegen_backend: LibrarySearch,
+    /// The rustc to run (default: the pinned toolchain's).
+    #[serde(default)]
+    pub rustc: Option<PathBuf>,
+    /// rustc flags besides `-Zcodegen-backend`.
+    #[serde(default)]
+    pub rustc_flags: Vec<String>,
+    /// The crate type to build (default `lib`).
+    #[serde(default = "default_crate_type")]
+    pub crate_type: String,
+    /// The environment variable that receives the sm target (`sm_90`).
+    #[serde(default)]
+    pub sm_env: Option<String>,
+    /// The environment variable that receives the output folder.
+    #[serde(default)]
+    pub out_dir_env: Option<String>,
+    /// Extra environment (e.g. `CUDA_OXIDE_DUMP_MIR = "1"`).
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    /// Where each stage comes from, keyed by stage name.
+    #[serde(default)]
+    pub stages: BTreeMap<String, StageSource>,
+    /// Run ptxas on the PTX stage (default true).
+    #[serde(default = "yes")]
+    pub validate: bool,
+}
+
+fn default_crate_type() -> String {
+    "lib".into()
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Where the codegen backend library may be.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LibrarySearch {
+    /// The library's file name, e.g. `librustc_codegen_cuda.so`.
+    pub file_name: String,
+    /// 1. This environment variable, holding a path.
+    #[serde(default)]
+    pub env_var: Option<String>,
+    /// 2. An explicit path (relative to the config file).
+    #[serde(default)]
+    pub path: Option<PathBuf>,
+    /// 3. Local build folders (relative to the config file), e.g. `target/release`.
+    #[serde(default)]
+    pub local_build: Vec<PathBuf>,
+    /// 4. The user cache folder (default `$XDG_CACHE_HOME/<name>` or `~/.cache/<name>`).
+    #[serde(default)]
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// One stage's source.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StageSource {
+    /// A file in the output folder; `{crate}` is replaced by the crate name.
+    #[serde(default)]
+    pub file: Option<String>,
+    /// A regex for the stderr banner line that starts the section.
+    #[serde(default)]
+    pub stderr_banner: Option<String>,
+    /// A regex for the line that ends a stderr section (default: any `=== … ===` banner).
+    #[serde(default)]
+    pub section_end: Option<String>,
+}
+
+/// A found library, or every place that was tried.
+pub fn find_library(search: &LibrarySearch, base: &Path, name: &str) -> Result<PathBuf, String> {
+    find_library_with(search, base, name, &|k| std::env::var_os(k).map(PathBuf::from))
+}
+
+fn find_library_with(
+    search: &LibrarySearch,
+    base: &Path,
+    name: &str,
+    env: &dyn Fn(&str) -> Option<PathBuf>,
+) -> Result<PathBuf, String> {
+    let mut misses = Vec::new();
+    if let Some(var) = &search.env_var {
+        match env(var) {
+            Some(p) if p.is_file() => return Ok(p),
+            Some(p) => misses.push(format!("${var} = {} is not a file", p.display())),
+            None => misses.push(format!("${var} is not set")),
+        }
+    }
+    if let Some(p) = &search.path {
+        let p = base.join(p);
+        if p.is_file() {
+            return Ok(p);
+        }
+        misses.push(format!("config `path` {} does not exist", p.display()));
+    } else {
+        misses.push("config has no `path`".into());
+    }
+    for dir in &search.local_build {
+        let p = base.join(dir).join(&search.file_name);
+        if p.is_file() {
+            return Ok(p);
+        }
+        misses.push(format!("no local build at {}", p.display()));
+    }
+    let cache = search.cache_dir.clone().unwrap_or_else(|| {
+        env("XDG_CACHE_HOME")
+            .or_else(|| env("HOME").map(|h| h.join(".cache")))
+            .unwrap_or_else(|| PathBuf::from(".cache"))
+            .join(name)
+    });
+    let p = cache.join(&search.file_name);
+    if p.is_file() {
+        return Ok(p);
+    }
+    misses.push(format!("not in the user cache {}", p.display()));
+    Err(format!(
+        "codegen backend `{}` for `{name}` not found:\n  - {}\nbuild it, or point ${} at it",
+        search.file_name,
+        misses.join("\n  - "),
+        search.env_var.as_deref().unwrap_or("<env_var>")
+    ))
+}
+
+/// An external backend described by an [`ExternalConfig`].
+#[derive(Debug, Clone)]
+pub struct ExternalBackend {
+    config: ExternalConfig,
+    library: PathBuf,
+    rustc: PathBuf,
+    ptxas: Option<PathBuf>,
+}
+
+impl ExternalBackend {
+    /// Reads the config and finds the library, rustc and (if validating) ptxas.
+    pub fn from_config_file(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the backend config {}", path.display()))?;
+        let config: ExternalConfig = toml::from_str(&text)
+            .with_context(|| format!("{}: invalid backend config", path.display()))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        Self::new(config, base)
+    }
+
+    /// Resolves an already parsed config; relative paths are taken from `base`.
+    pub fn new(config: ExternalConfig, base: &Path) -> Result<Self> {
+        for (name, src) in &config.stages {
+            let stage: Stage = name.parse().map_err(|e| anyhow::anyhow!("[stages.{name}]: {e}"))?;
+            match (&src.file, &src.stderr_banner) {
+                (Some(_), None) | (None, Some(_)) => {}
+                _ => bail!("[stages.{stage}] needs exactly one of `file` or `stderr_banner`"),
+            }
+            for re in [&src.stderr_banner, &src.section_end].into_iter().flatten() {
+                Regex::new(re).with_context(|| format!("[stages.{stage}]: invalid regex `{re}`"))?;
+            }
+        }
+        let library = find_library(&config.codegen_backend, base, &config.name)
+            .map_err(|e| anyhow::anyhow!(e))?;
+        let rustc = match &config.rustc {
+            Some(r) => base.join(r),
+            None => Toolchain::discover()?.rustc,
+        };
+        let ptxas = if config.validate {
+            Some(find_ptxas().map_err(|e| anyhow::anyhow!("{e}"))?)
+        } else {
+            None
+        };
+        Ok(ExternalBackend {
+            config,
+            library,
+            rustc,
+            ptxas,
+        })
+    }
+
+    /// The library that was found.
+    pub fn library(&self) -> &Path {
+        &self.library
+    }
+}
+
+/// Cuts the section that starts after a banner line and ends before the next banner.
+pub fn stderr_section(stderr: &str, banner: &Regex, end: &Regex) -> Option<String> {
+    let mut lines = stderr.lines();
+    lines.find(|l| banner.is_match(l))?;
+    let body: Vec<&str> = lines.take_while(|l| !end.is_match(l)).collect();
+    Some(body.join("\n") + "\n")
+}
+
+impl Backend for ExternalBackend {
+    fn name(&self) -> &str {
+        &self.config.name
+    }
+
+    fn identity(&self) -> String {
+        let stamp = std::fs::metadata(&self.library)
+            .and_then(|m| m.modified())
+            .map(|t| format!("{t:?}"))
+            .unwrap_or_default();
+        format!(
+            "external/{}\n{} {}\n{:?}\n{:?}",
+            self.config.name,
+            self.library.display(),
+            stamp,
+            self.config.rustc_flags,
+            self.config.env
+        )
+    }
+
+    fn versions(&self) -> BTreeMap<String, String> {
+        let mut v = BTreeMap::new();
+        v.insert("codegen-backend".into(), self.library.display().to_string());
+        if let Ok(out) = Command::new(&self.rustc).arg("-V").output() {
+            v.insert("rustc".into(), String::from_utf8_lossy(&out.stdout).trim().to_string());
+        }
+        v
+    }
+
+    fn compile(&self, req: &CompileRequest) -> Result<CompileOutput> {
+        std::fs::create_dir_all(&req.out_dir)
+            .with_context(|| format!("cannot create {}", req.out_dir.display()))?;
+        let mut cmd = Command::new(&self.rustc);
+        cmd.arg(&req.source)
+            .args(["--crate-name", &req.crate_name])
+            .args(["--crate-type", &self.config.crate_type, "--edition", "2021"])
+            .arg(format!("-Zcodegen-backend={}", self.library.display()))
+            .args(&self.config.rustc_flags)
+            .arg("--out-dir")
+            .arg(&req.out_dir);
+        for cfg in &req.cfgs {
+            cmd.args(["--cfg", cfg]);
+        }
+        cmd.args(&req.flags);
+        if let Some(var) = &self.config.sm_env {
+            cmd.env(var, req.sm.name());
+        }
+        if let Some(var) = &self.config.out_dir_env {
+            cmd.env(var, &req.out_dir);
+        }
+        cmd.envs(&self.config.env);
+        let mut run = Run::new();
+        let out = run.step("rustc", cmd)?;
+        run.diagnostics = String::from_utf8_lossy(&out.stderr).into_owned();
+        let default_end = Regex::new(r"^=== .* ===$").unwrap();
+        for (name, src) in &self.config.stages {
+            let stage: Stage = name.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+            if let Some(f) = &src.file {
+                run.add_stage(stage, req.out_dir.join(f.replace("{crate}", &req.crate_name)));
+            } else if let Some(b) = &src.stderr_banner {
+                let banner = Regex::new(b)?;
+                let end = match &src.section_end {
+                    Some(e) => Regex::new(e)?,
+                    None => default_end.clone(),
+                };
+                if let Some(text) = stderr_section(&run.diagnostics, &banner, &end) {
+                    let p = req.out_dir.join(format!("{}.{}.stderr-section", req.crate_name, stage));
+                    std::fs::write(&p, text)?;
+                    run.add_stage(stage, p);
+                }
+            }
+        }
+        if !out.status.success() {
+            return Ok(run.finish(CompileStatus::RustcFailed {
+                exit_code: out.status.code(),
+            }));
+        }
+        if let (Some(ptxas), Some(ptx)) = (&self.ptxas, run.stages.get(&Stage::Ptx).cloned()) {
+            if !ptxas_step(&mut run, ptxas, req.sm, &ptx, &req.out_dir, &req.crate_name)? {
+                return Ok(run.failed());
+            }
+        }
+        Ok(run.finish(CompileStatus::Succeeded))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn search(dir: &Path) -> LibrarySearch {
+        LibrarySearch {
+            file_name: "libfake.so".into(),
+            env_var: Some("FAKE_BACKEND".into()),
+            path: None,
+            local_build: vec![PathBuf::from("target/release")],
+            cache_dir: Some(dir.join("cache")),
+        }
+    }
+
+    #[test]
+    fn library_search_order_and_explained_misses() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = search(dir.path());
+        let none = |_: &str| None;
+        let err = find_library_with(&s, dir.path(), "fake", &none).unwrap_err();
+        assert!(err.contains("$FAKE_BACKEND is not set"), "{err}");
+        assert!(err.contains("no local build at"), "{err}");
+        assert!(err.contains("not in the user cache"), "{err}");
+        let write = |rel: &str| {
+            let p = dir.path().join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, "").unwrap();
+            p
+        };
+        let cached = write("cache/libfake.so");
+        assert_eq!(find_library_with(&s, dir.path(), "fake", &none).unwrap(), cached);
+        let local = write("target/release/libfake.so");
+        assert_eq!(find_library_with(&s, dir.path(), "fake", &none).unwrap(), local);
+        let from_env = write("env/libfake.so");
+        let env = |k: &str| (k == "FAKE_BACKEND").then(|| from_env.clone());
+        assert_eq!(find_library_with(&s, dir.path(), "fake", &env).unwrap(), from_env);
+    }
+
+    #[test]
+    fn cuts_stderr_sections_at_banners() {
+        let err = "noise\n=== Rustc MIR (before translation) ===\nfn k() {\n}\n=== LLVM dialect (pre-verify) ===\nllvm stuff\n";
+        let banner = Regex::new(r"^=== Rustc MIR").unwrap();
+        let end = Regex::new(r"^=== .* ===$").unwrap();
+        assert_eq!(stderr_section(err, &banner, &end).unwrap(), "fn k() {\n}\n");
+        let llvm = Regex::new(r"^=== LLVM dialect").unwrap();
+        assert_eq!(stderr_section(err, &llvm, &end).unwrap(), "llvm stuff\n");
+        assert!(stderr_section(err, &Regex::new("^nothing").unwrap(), &end).is_none());
+    }
+
+    /// A stand-in "rustc" that behaves like cuda-oxide's: it reads the env
+    /// variables, writes `<crate>.ptx` and prints banner sections on stderr.
+    #[test]
+    fn compiles_through_a_fake_codegen_backend() {
+        let dir = tempfile::tempdir().unwrap();
+        let lib = dir.path().join("libfake.so");
+        std::fs::write(&lib, "").unwrap();
+        let rustc = dir.path().join("fake-rustc");
+        std::fs::write(
+            &rustc,
+            "#!/bin/sh\necho '=== Rustc MIR (before translation) ===' >&2\necho \"mir for $FAKE_TARGET\" >&2\n\
+             echo '=== done ===' >&2\nprintf '.version 7.8\\n.target %s\\n.address_size 64\\n' \"$FAKE_TARGET\" > \"$FAKE_DIR/k.ptx\"\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(&rustc, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        let toml = format!(
+            r#"name = "fake"
+rustc = "{}"
+sm_env = "FAKE_TARGET"
+out_dir_env = "FAKE_DIR"
+validate = false
+[codegen_backend]
+file_name = "libfake.so"
+path = "libfake.so"
+[stages.ptx]
+file = "{{crate}}.ptx"
+[stages.mir]
+stderr_banner = '^=== Rustc MIR'
+"#,
+            rustc.display()
+        );
+        let cfg_path = dir.path().join("backend.toml");
+        std::fs::write(&cfg_path, toml).unwrap();
+        let be = ExternalBackend::from_config_file(&cfg_path).unwrap();
+        assert_eq!(be.library(), lib);
+        let src = dir.path().join("k.rs");
+        std::fs::write(&src, "").unwrap();
+        let out_dir = dir.path().join("out");
+        let out = be
+            .compile(&CompileRequest::new(&src, "sm_90".parse().unwrap(), &out_dir))
+            .unwrap();
+        assert_eq!(out.status, CompileStatus::Succeeded);
+        let ptx = out.read_stage(Stage::Ptx).unwrap().unwrap();
+        assert!(ptx.contains(".target sm_90"), "{ptx}");
+        assert_eq!(out.read_stage(Stage::Mir).unwrap().unwrap(), "mir for sm_90\n");
+        assert!(out.read_stage(Stage::LlvmIr).is_none());
+    }
+
+    #[test]
+    fn rejects_bad_stage_config() {
+        let cfg: ExternalConfig = toml::from_str(
+            "name='x'\n[codegen_backend]\nfile_name='x.so'\n[stages.ptxx]\nfile='a'\n",
+        )
+        .unwrap();
+        let e = ExternalBackend::new(cfg, Path::new("/")).unwrap_err().to_string();
+        assert!(e.contains("unknown stage `ptxx`"), "{e}");
+    }
+}
