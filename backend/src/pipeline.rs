@@ -168,17 +168,58 @@ impl Backend for BuiltinBackend {
         let ir = std::fs::read_to_string(file("ll"))
             .with_context(|| format!("rustc succeeded but wrote no {}", file("ll").display()))?;
         let kernels = kernel_names(&ir);
+        self.back_end(&mut run, &[file("bc")], &kernels, req.sm, &req.out_dir, name)?;
+        Ok(match run.failure {
+            Some(_) => run.failed(),
+            None => run.finish(CompileStatus::Succeeded),
+        })
+    }
+}
 
+impl BuiltinBackend {
+    /// Runs the back end (link, internalize, opt, llc, ptxas) on bitcode that
+    /// was produced elsewhere, e.g. by cargo for a multi-crate kernel project.
+    /// `ir` is the top crate's LLVM IR text, which names the kernels.
+    pub fn compile_bitcode(
+        &self,
+        bitcode: &[PathBuf],
+        ir: &str,
+        sm: SmTarget,
+        out_dir: &Path,
+        name: &str,
+    ) -> Result<CompileOutput> {
+        std::fs::create_dir_all(out_dir)
+            .with_context(|| format!("cannot create the output folder {}", out_dir.display()))?;
+        let mut run = Run::new();
+        self.back_end(&mut run, bitcode, &kernel_names(ir), sm, out_dir, name)?;
+        Ok(match run.failure {
+            Some(_) => run.failed(),
+            None => run.finish(CompileStatus::Succeeded),
+        })
+    }
+
+    /// Links crate bitcode with core, internalizes all but `kernels`, optimizes,
+    /// emits PTX for `sm` and validates it. A failing step is recorded in `run`.
+    pub(crate) fn back_end(
+        &self,
+        run: &mut Run,
+        bitcode: &[PathBuf],
+        kernels: &[String],
+        sm: SmTarget,
+        out_dir: &Path,
+        name: &str,
+    ) -> Result<()> {
+        let file = |ext: &str| out_dir.join(format!("{name}.{ext}"));
         // 2. Link with core's bitcode, pulling in only what is referenced.
         let linked = file("linked.bc");
         let mut link = Command::new(&self.toolchain.llvm_link);
-        link.arg(file("bc"))
+        link.args(bitcode)
             .arg("--only-needed")
             .arg(&self.sysroot.device_libs)
             .arg("-o")
             .arg(&linked);
         if !run.tool_step("llvm-link", link)? {
-            return Ok(run.failed());
+            return Ok(());
         }
 
         // 3+4. Internalize everything but the kernels, then optimize.
@@ -192,32 +233,30 @@ impl Backend for BuiltinBackend {
             .arg("-o")
             .arg(&opt_ll);
         if !run.tool_step("opt", opt)? {
-            return Ok(run.failed());
+            return Ok(());
         }
         run.add_stage(Stage::LlvmIrOpt, opt_ll.clone());
 
         // 5. PTX for the target, at the oldest PTX ISA that describes it.
         let ptx = file("ptx");
         let mut llc = Command::new(&self.toolchain.llc);
-        llc.args(["-march=nvptx64", &format!("-mcpu={}", req.sm)])
-            .arg(format!("-mattr=+ptx{}", req.sm.min_ptx_isa()))
+        llc.args(["-march=nvptx64", &format!("-mcpu={}", sm)])
+            .arg(format!("-mattr=+ptx{}", sm.min_ptx_isa()))
             .arg(format!("-O{}", level.min(3)))
             .arg(&opt_ll)
             .arg("-o")
             .arg(&ptx);
         if !run.tool_step("llc", llc)? {
-            return Ok(run.failed());
+            return Ok(());
         }
         run.add_stage(Stage::Ptx, ptx.clone());
 
         // 6. ptxas: validation and resource use.
         if self.options.validate {
             let ptxas_path = self.toolchain.ptxas().map_err(|e| anyhow::anyhow!("{e}"))?;
-            if !ptxas_step(&mut run, ptxas_path, req.sm, &ptx, &req.out_dir, name)? {
-                return Ok(run.failed());
-            }
+            ptxas_step(run, ptxas_path, sm, &ptx, out_dir, name)?;
         }
-        Ok(run.finish(CompileStatus::Succeeded))
+        Ok(())
     }
 }
 

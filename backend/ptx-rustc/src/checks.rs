@@ -223,7 +223,8 @@ fn check_generic<'tcx>(tcx: TyCtxt<'tcx>, k: &Kernel<'tcx>) {
         }
         generics = g.parent.map(|p| tcx.generics_of(p));
     }
-    // The implicit `Self` of a trait is a type parameter too; keep it.
+    // Parameters of an enclosing impl or trait (including a trait's implicit
+    // `Self`) make the kernel generic too.
     if names.is_empty() {
         return;
     }

@@ -11,8 +11,8 @@
 //! every one must carry a `help:`, and some full messages are pinned here.
 //!
 //! Compiling for nvptx64 needs a sysroot with `core` built for that target.
-//! It is taken from `PTX_DEVICE_SYSROOT` if set, else built once with
-//! `cargo -Zbuild-std=core` into `$CARGO_TARGET_TMPDIR/device-sysroot`.
+//! It is taken from `PTX_DEVICE_SYSROOT` if set, else from the backend's
+//! sysroot cache (`ptx_backend::sysroot`).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -26,97 +26,19 @@ fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
-/// The device sysroot, built at most once per test process.
+/// The device sysroot: `PTX_DEVICE_SYSROOT` if set, else the backend's
+/// cached one (built once per toolchain, shared with the harness).
 fn device_sysroot() -> &'static Path {
     static SYSROOT: OnceLock<PathBuf> = OnceLock::new();
     SYSROOT.get_or_init(|| match std::env::var_os("PTX_DEVICE_SYSROOT") {
         Some(dir) => PathBuf::from(dir),
         None => {
-            build_device_sysroot(&Path::new(env!("CARGO_TARGET_TMPDIR")).join("device-sysroot"))
+            let tc = ptx_backend::Toolchain::discover().expect("toolchain");
+            ptx_backend::sysroot::DeviceSysroot::ensure(&tc)
+                .expect("device sysroot")
+                .root
         }
     })
-}
-
-/// Builds `core` and `compiler_builtins` for nvptx64 with `-Zbuild-std` in a
-/// throwaway crate and lays them out as a sysroot at `dest`.
-fn build_device_sysroot(dest: &Path) -> PathBuf {
-    let work = dest.with_file_name("device-sysroot-build");
-    std::fs::create_dir_all(work.join("src")).unwrap();
-    let toolchain = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rust-toolchain.toml");
-    std::fs::copy(&toolchain, work.join("rust-toolchain.toml")).unwrap();
-    std::fs::write(
-        work.join("Cargo.toml"),
-        "[package]\nname = \"dummy\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n\
-         [profile.release]\npanic = \"abort\"\n\n[workspace]\n",
-    )
-    .unwrap();
-    std::fs::write(work.join("src/lib.rs"), "#![no_std]\n").unwrap();
-
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    let out = Command::new(cargo)
-        .current_dir(&work)
-        .args([
-            "build",
-            "-Zbuild-std=core",
-            "--release",
-            "--message-format=json",
-        ])
-        .args(["--target", TARGET, "--target-dir"])
-        .arg(work.join("target"))
-        // Don't let the outer build's settings leak into the device build.
-        .env_remove("CARGO_TARGET_DIR")
-        .env_remove("CARGO_BUILD_TARGET")
-        .env_remove("RUSTC_WRAPPER")
-        .env_remove("RUSTC_WORKSPACE_WRAPPER")
-        .env_remove("RUSTFLAGS")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .output()
-        .expect("failed to run cargo to build the device sysroot");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "building the device sysroot failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-
-    // Take exactly the artifacts of this build (not stale ones in deps/).
-    let libs: Vec<PathBuf> = stdout
-        .lines()
-        .filter(|l| l.contains("\"reason\":\"compiler-artifact\""))
-        .filter(|l| l.contains("\"name\":\"core\"") || l.contains("\"name\":\"compiler_builtins\""))
-        .flat_map(json_filenames)
-        .filter(|f| f.ends_with(".rlib") || f.ends_with(".rmeta"))
-        .map(PathBuf::from)
-        .collect();
-    assert!(
-        libs.len() >= 2,
-        "no core/compiler_builtins artifacts found in:\n{stdout}"
-    );
-
-    // Assemble in a fresh directory, then swap it in.
-    let staging = dest.with_file_name(format!("device-sysroot.tmp-{}", std::process::id()));
-    let libdir = staging.join("lib/rustlib").join(TARGET).join("lib");
-    let _ = std::fs::remove_dir_all(&staging);
-    std::fs::create_dir_all(&libdir).unwrap();
-    for lib in libs {
-        std::fs::copy(&lib, libdir.join(lib.file_name().unwrap())).unwrap();
-    }
-    let _ = std::fs::remove_dir_all(dest);
-    std::fs::rename(&staging, dest).unwrap();
-    dest.to_path_buf()
-}
-
-/// Extracts the `"filenames":[...]` strings of one cargo JSON message.
-fn json_filenames(line: &str) -> Vec<String> {
-    let Some(start) = line.find("\"filenames\":[") else {
-        return Vec::new();
-    };
-    let rest = &line[start + "\"filenames\":[".len()..];
-    let list = &rest[..rest.find(']').unwrap_or(rest.len())];
-    list.split(',')
-        .map(|s| s.trim().trim_matches('"').replace("\\\\", "\\"))
-        .filter(|s| !s.is_empty())
-        .collect()
 }
 
 /// The result of compiling one fixture.

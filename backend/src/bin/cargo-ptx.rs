@@ -1,1 +1,142 @@
-fn main() {}
+//! `cargo ptx`: builds a user's kernel crate (and its dependencies) for the
+//! GPU through the same backend as the harness. Like cargo-oxide and clippy,
+//! it sets the driver (`RUSTC_WORKSPACE_WRAPPER=ptx-rustc`) and the flags
+//! (`CARGO_ENCODED_RUSTFLAGS`), spawns cargo, then runs the back end
+//! (link with core, internalize, opt, llc, ptxas) on the bitcode cargo made.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use anyhow::{bail, Context, Result};
+use clap::Parser;
+use ptx_backend::sysroot::{DeviceSysroot, DEVICE_TRIPLE};
+use ptx_backend::{BuiltinBackend, CompileStatus, PipelineOptions, SmTarget, Toolchain};
+
+#[derive(Parser)]
+#[command(bin_name = "cargo")]
+enum CargoCli {
+    /// Build a kernel crate to PTX.
+    Ptx(PtxArgs),
+}
+
+#[derive(clap::Args)]
+#[command(version, about = "Build a kernel crate to PTX for several sm targets")]
+struct PtxArgs {
+    /// The crate's Cargo.toml.
+    #[arg(long, default_value = "Cargo.toml")]
+    manifest_path: PathBuf,
+    /// sm targets, comma-separated.
+    #[arg(long, value_delimiter = ',', value_parser = |s: &str| s.parse::<SmTarget>().map_err(|e| e.to_string()), default_value = "sm_80")]
+    sm: Vec<SmTarget>,
+    /// Where the PTX and stage dumps go: `<out-dir>/<sm>/<crate>.<ext>`.
+    #[arg(long, short = 'o', default_value = "target/ptx")]
+    out_dir: PathBuf,
+    /// Extra arguments for cargo, after `--`.
+    #[arg(last = true)]
+    cargo_args: Vec<String>,
+}
+
+fn main() -> ExitCode {
+    let CargoCli::Ptx(args) = CargoCli::parse();
+    match run(args) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: PtxArgs) -> Result<bool> {
+    if !args.manifest_path.is_file() {
+        bail!("{}: no such manifest; run in a crate folder or pass --manifest-path", args.manifest_path.display());
+    }
+    let tc = Toolchain::discover()?;
+    let sysroot = DeviceSysroot::ensure(&tc)?;
+    let backend = BuiltinBackend::new(tc.clone(), sysroot.clone(), PipelineOptions::from_env()?)?;
+    let mut ok = true;
+    for &sm in &args.sm {
+        let target_dir = args.out_dir.join(format!("cargo-{sm}"));
+        let flags = [
+            "--sysroot".to_string(),
+            sysroot.root.display().to_string(),
+            format!("-Ctarget-cpu={sm}"),
+            "-Ccodegen-units=1".into(),
+        ];
+        let status = Command::new(&tc.cargo)
+            .args(["rustc", "--lib", "--release", "--target", DEVICE_TRIPLE])
+            .arg("--manifest-path")
+            .arg(&args.manifest_path)
+            .args(&args.cargo_args)
+            .args(["--", "--emit=llvm-bc,llvm-ir,mir"])
+            .env("RUSTC", &tc.rustc)
+            .env("RUSTC_WORKSPACE_WRAPPER", &tc.ptx_rustc)
+            .env("CARGO_ENCODED_RUSTFLAGS", flags.join("\x1f"))
+            .env("CARGO_TARGET_DIR", &target_dir)
+            .status()
+            .context("cannot run cargo")?;
+        if !status.success() {
+            eprintln!("{sm}: cargo failed");
+            ok = false;
+            continue;
+        }
+        let deps = target_dir.join(format!("{DEVICE_TRIPLE}/release/deps"));
+        let (bc, ll) = newest_pair(&deps)?;
+        let name = bc.file_stem().unwrap().to_string_lossy();
+        let crate_name = name.split('-').next().unwrap_or(&name).to_string();
+        let ir = std::fs::read_to_string(&ll)?;
+        let mut inputs = vec![bc.clone()];
+        inputs.extend(dependency_bitcode(&tc, &deps, &crate_name, &target_dir.join("dep-bitcode"))?);
+        let out_dir = args.out_dir.join(sm.name());
+        let out = backend.compile_bitcode(&inputs, &ir, sm, &out_dir, &crate_name)?;
+        match &out.status {
+            CompileStatus::Succeeded => println!("{sm}: {}", out_dir.join(format!("{crate_name}.ptx")).display()),
+            other => {
+                ok = false;
+                eprintln!("{sm}: {other:?}");
+            }
+        }
+    }
+    Ok(ok)
+}
+
+/// The `.bc` and `.ll` that `--emit` left for the top crate (the newest pair).
+fn newest_pair(deps: &Path) -> Result<(PathBuf, PathBuf)> {
+    let mut bcs: Vec<_> = std::fs::read_dir(deps)
+        .with_context(|| format!("cargo left no {}", deps.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "bc"))
+        .collect();
+    bcs.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
+    let bc = bcs.pop().with_context(|| format!("no bitcode in {}", deps.display()))?;
+    let ll = bc.with_extension("ll");
+    Ok((bc, ll))
+}
+
+/// Bitcode members of the dependency rlibs (core comes from the sysroot).
+fn dependency_bitcode(tc: &Toolchain, deps: &Path, top: &str, scratch: &Path) -> Result<Vec<PathBuf>> {
+    let ar = tc.llvm_link.with_file_name("llvm-ar");
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(deps)? {
+        let p = e?.path();
+        let file = p.file_name().unwrap().to_string_lossy().to_string();
+        if !file.ends_with(".rlib") || file.starts_with(&format!("lib{top}-")) {
+            continue;
+        }
+        let dir = scratch.join(&file);
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir)?;
+        let st = Command::new(&ar).current_dir(&dir).arg("x").arg(&p).status()?;
+        if !st.success() {
+            bail!("llvm-ar x {} failed", p.display());
+        }
+        for m in std::fs::read_dir(&dir)? {
+            let m = m?.path();
+            if m.extension().is_some_and(|x| x == "o") {
+                out.push(m);
+            }
+        }
+    }
+    Ok(out)
+}
