@@ -97,7 +97,9 @@ pub struct StageSource {
 
 /// A found library, or every place that was tried.
 pub fn find_library(search: &LibrarySearch, base: &Path, name: &str) -> Result<PathBuf, String> {
-    find_library_with(search, base, name, &|k| std::env::var_os(k).map(PathBuf::from))
+    find_library_with(search, base, name, &|k| {
+        std::env::var_os(k).map(PathBuf::from)
+    })
 }
 
 fn find_library_with(
@@ -172,13 +174,16 @@ impl ExternalBackend {
     /// Resolves an already parsed config; relative paths are taken from `base`.
     pub fn new(config: ExternalConfig, base: &Path) -> Result<Self> {
         for (name, src) in &config.stages {
-            let stage: Stage = name.parse().map_err(|e| anyhow::anyhow!("[stages.{name}]: {e}"))?;
+            let stage: Stage = name
+                .parse()
+                .map_err(|e| anyhow::anyhow!("[stages.{name}]: {e}"))?;
             match (&src.file, &src.stderr_banner) {
                 (Some(_), None) | (None, Some(_)) => {}
                 _ => bail!("[stages.{stage}] needs exactly one of `file` or `stderr_banner`"),
             }
             for re in [&src.stderr_banner, &src.section_end].into_iter().flatten() {
-                Regex::new(re).with_context(|| format!("[stages.{stage}]: invalid regex `{re}`"))?;
+                Regex::new(re)
+                    .with_context(|| format!("[stages.{stage}]: invalid regex `{re}`"))?;
             }
         }
         let library = find_library(&config.codegen_backend, base, &config.name)
@@ -238,7 +243,10 @@ impl Backend for ExternalBackend {
         let mut v = BTreeMap::new();
         v.insert("codegen-backend".into(), self.library.display().to_string());
         if let Ok(out) = Command::new(&self.rustc).arg("-V").output() {
-            v.insert("rustc".into(), String::from_utf8_lossy(&out.stdout).trim().to_string());
+            v.insert(
+                "rustc".into(),
+                String::from_utf8_lossy(&out.stdout).trim().to_string(),
+            );
         }
         v
     }
@@ -272,7 +280,10 @@ impl Backend for ExternalBackend {
         for (name, src) in &self.config.stages {
             let stage: Stage = name.parse().map_err(|e: String| anyhow::anyhow!(e))?;
             if let Some(f) = &src.file {
-                run.add_stage(stage, req.out_dir.join(f.replace("{crate}", &req.crate_name)));
+                run.add_stage(
+                    stage,
+                    req.out_dir.join(f.replace("{crate}", &req.crate_name)),
+                );
             } else if let Some(b) = &src.stderr_banner {
                 let banner = Regex::new(b)?;
                 let end = match &src.section_end {
@@ -280,7 +291,9 @@ impl Backend for ExternalBackend {
                     None => default_end.clone(),
                 };
                 if let Some(text) = stderr_section(&run.diagnostics, &banner, &end) {
-                    let p = req.out_dir.join(format!("{}.{}.stderr-section", req.crate_name, stage));
+                    let p = req
+                        .out_dir
+                        .join(format!("{}.{}.stderr-section", req.crate_name, stage));
                     std::fs::write(&p, text)?;
                     run.add_stage(stage, p);
                 }
@@ -330,12 +343,21 @@ mod tests {
             p
         };
         let cached = write("cache/libfake.so");
-        assert_eq!(find_library_with(&s, dir.path(), "fake", &none).unwrap(), cached);
+        assert_eq!(
+            find_library_with(&s, dir.path(), "fake", &none).unwrap(),
+            cached
+        );
         let local = write("target/release/libfake.so");
-        assert_eq!(find_library_with(&s, dir.path(), "fake", &none).unwrap(), local);
+        assert_eq!(
+            find_library_with(&s, dir.path(), "fake", &none).unwrap(),
+            local
+        );
         let from_env = write("env/libfake.so");
         let env = |k: &str| (k == "FAKE_BACKEND").then(|| from_env.clone());
-        assert_eq!(find_library_with(&s, dir.path(), "fake", &env).unwrap(), from_env);
+        assert_eq!(
+            find_library_with(&s, dir.path(), "fake", &env).unwrap(),
+            from_env
+        );
     }
 
     #[test]
@@ -363,7 +385,8 @@ mod tests {
              echo '=== done ===' >&2\nprintf '.version 7.8\\n.target %s\\n.address_size 64\\n' \"$FAKE_TARGET\" > \"$FAKE_DIR/k.ptx\"\n",
         )
         .unwrap();
-        std::fs::set_permissions(&rustc, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(&rustc, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
         let toml = format!(
             r#"name = "fake"
 rustc = "{}"
@@ -388,12 +411,19 @@ stderr_banner = '^=== Rustc MIR'
         std::fs::write(&src, "").unwrap();
         let out_dir = dir.path().join("out");
         let out = be
-            .compile(&CompileRequest::new(&src, "sm_90".parse().unwrap(), &out_dir))
+            .compile(&CompileRequest::new(
+                &src,
+                "sm_90".parse().unwrap(),
+                &out_dir,
+            ))
             .unwrap();
         assert_eq!(out.status, CompileStatus::Succeeded);
         let ptx = out.read_stage(Stage::Ptx).unwrap().unwrap();
         assert!(ptx.contains(".target sm_90"), "{ptx}");
-        assert_eq!(out.read_stage(Stage::Mir).unwrap().unwrap(), "mir for sm_90\n");
+        assert_eq!(
+            out.read_stage(Stage::Mir).unwrap().unwrap(),
+            "mir for sm_90\n"
+        );
         assert!(out.read_stage(Stage::LlvmIr).is_none());
     }
 
@@ -403,7 +433,9 @@ stderr_banner = '^=== Rustc MIR'
             "name='x'\n[codegen_backend]\nfile_name='x.so'\n[stages.ptxx]\nfile='a'\n",
         )
         .unwrap();
-        let e = ExternalBackend::new(cfg, Path::new("/")).unwrap_err().to_string();
+        let e = ExternalBackend::new(cfg, Path::new("/"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("unknown stage `ptxx`"), "{e}");
     }
 }

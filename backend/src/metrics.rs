@@ -35,10 +35,9 @@ pub struct KernelMetrics {
 pub fn parse_ptxas_verbose(log: &str) -> Vec<KernelMetrics> {
     let compiling = Regex::new(r"Compiling entry function '([^']+)'").unwrap();
     let props = Regex::new(r"Function properties for (\S+)").unwrap();
-    let frame = Regex::new(
-        r"(\d+) bytes stack frame, (\d+) bytes spill stores, (\d+) bytes spill loads",
-    )
-    .unwrap();
+    let frame =
+        Regex::new(r"(\d+) bytes stack frame, (\d+) bytes spill stores, (\d+) bytes spill loads")
+            .unwrap();
     let used = Regex::new(r"Used (\d+) registers").unwrap();
     let barriers = Regex::new(r"used (\d+) barriers").unwrap();
     let smem = Regex::new(r"(\d+) bytes smem").unwrap();
@@ -88,7 +87,9 @@ pub fn parse_ptxas_verbose(log: &str) -> Vec<KernelMetrics> {
 /// Counts the PTX instructions in each function body: statements inside the
 /// braces that are not directives (`.reg`, `.local`…), labels or comments.
 pub fn count_ptx_instructions(ptx: &str) -> BTreeMap<String, u32> {
-    let header = Regex::new(r"^\s*(?:\.visible\s+|\.weak\s+)?\.(entry|func)\s+(?:\([^)]*\)\s*)?([\w$]+)").unwrap();
+    let header =
+        Regex::new(r"^\s*(?:\.visible\s+|\.weak\s+)?\.(entry|func)\s+(?:\([^)]*\)\s*)?([\w$]+)")
+            .unwrap();
     let mut counts = BTreeMap::new();
     let mut current: Option<String> = None;
     let mut depth = 0i32;
@@ -170,7 +171,15 @@ ptxas info    : Function properties for _RNvNtCs3qCAgFoAmQb_4core6option13unwrap
         let s = m.iter().find(|k| k.name == "saxpy").unwrap();
         assert!(s.entry);
         assert_eq!(
-            (s.registers, s.stack, s.spill_stores, s.spill_loads, s.shared, s.cmem0, s.barriers),
+            (
+                s.registers,
+                s.stack,
+                s.spill_stores,
+                s.spill_loads,
+                s.shared,
+                s.cmem0,
+                s.barriers
+            ),
             (29, 8, 4, 12, 128, 376, 1)
         );
         let f = m.iter().find(|k| k.name.contains("unwrap_failed")).unwrap();
@@ -209,7 +218,10 @@ $L__BB0_1:
         let mut m = parse_ptxas_verbose(LOG);
         m.reverse();
         let text = render_ptxas_stage(&m);
-        assert!(text.starts_with("entry saxpy: registers=29 stack=8"), "{text}");
+        assert!(
+            text.starts_with("entry saxpy: registers=29 stack=8"),
+            "{text}"
+        );
         assert!(!text.contains("Compile time"));
     }
 }

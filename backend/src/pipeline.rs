@@ -79,7 +79,11 @@ impl BuiltinBackend {
     }
 
     /// A backend over explicit parts. Fails if validation is on and ptxas is missing.
-    pub fn new(toolchain: Toolchain, sysroot: DeviceSysroot, options: PipelineOptions) -> Result<Self> {
+    pub fn new(
+        toolchain: Toolchain,
+        sysroot: DeviceSysroot,
+        options: PipelineOptions,
+    ) -> Result<Self> {
         if options.validate {
             if let Err(e) = &toolchain.ptxas {
                 bail!("{e}");
@@ -90,7 +94,8 @@ impl BuiltinBackend {
             .map(|t| format!("{t:?}"))
             .unwrap_or_default();
         let identity = format!(
-            "builtin/v1\n{}\nptx-rustc {} {}\nopt-level {} validate {}\nptxas {:?}\n",
+            "builtin/{}\n{}\nptx-rustc {} {}\nopt-level {} validate {}\nptxas {:?}\n",
+            env!("PTX_BACKEND_SOURCE_HASH"),
             toolchain.rustc_version,
             toolchain.ptx_rustc.display(),
             driver_stamp,
@@ -149,8 +154,14 @@ impl Backend for BuiltinBackend {
     }
 
     fn compile(&self, req: &CompileRequest) -> Result<CompileOutput> {
-        std::fs::create_dir_all(&req.out_dir)
-            .with_context(|| format!("cannot create the output folder {}", req.out_dir.display()))?;
+        std::fs::create_dir_all(&req.out_dir).with_context(|| {
+            format!("cannot create the output folder {}", req.out_dir.display())
+        })?;
+        let out_dir = std::path::absolute(&req.out_dir)?;
+        let req = &CompileRequest {
+            out_dir,
+            ..req.clone()
+        };
         let mut run = Run::new();
         let name = &req.crate_name;
         let file = |ext: &str| req.out_dir.join(format!("{name}.{ext}"));
@@ -168,7 +179,14 @@ impl Backend for BuiltinBackend {
         let ir = std::fs::read_to_string(file("ll"))
             .with_context(|| format!("rustc succeeded but wrote no {}", file("ll").display()))?;
         let kernels = kernel_names(&ir);
-        self.back_end(&mut run, &[file("bc")], &kernels, req.sm, &req.out_dir, name)?;
+        self.back_end(
+            &mut run,
+            &[file("bc")],
+            &kernels,
+            req.sm,
+            &req.out_dir,
+            name,
+        )?;
         Ok(match run.failure {
             Some(_) => run.failed(),
             None => run.finish(CompileStatus::Succeeded),
@@ -190,8 +208,13 @@ impl BuiltinBackend {
     ) -> Result<CompileOutput> {
         std::fs::create_dir_all(out_dir)
             .with_context(|| format!("cannot create the output folder {}", out_dir.display()))?;
+        let out_dir = &std::path::absolute(out_dir)?;
+        let bitcode: Vec<PathBuf> = bitcode
+            .iter()
+            .map(std::path::absolute)
+            .collect::<std::io::Result<_>>()?;
         let mut run = Run::new();
-        self.back_end(&mut run, bitcode, &kernel_names(ir), sm, out_dir, name)?;
+        self.back_end(&mut run, &bitcode, &kernel_names(ir), sm, out_dir, name)?;
         Ok(match run.failure {
             Some(_) => run.failed(),
             None => run.finish(CompileStatus::Succeeded),
@@ -209,10 +232,17 @@ impl BuiltinBackend {
         out_dir: &Path,
         name: &str,
     ) -> Result<()> {
-        let file = |ext: &str| out_dir.join(format!("{name}.{ext}"));
+        // Tools run inside `out_dir` on relative names, so no scratch path
+        // leaks into the dumps (opt records its input as the ModuleID).
+        let file = |ext: &str| PathBuf::from(format!("{name}.{ext}"));
+        let tool = |program: &Path| {
+            let mut c = Command::new(program);
+            c.current_dir(out_dir);
+            c
+        };
         // 2. Link with core's bitcode, pulling in only what is referenced.
         let linked = file("linked.bc");
-        let mut link = Command::new(&self.toolchain.llvm_link);
+        let mut link = tool(&self.toolchain.llvm_link);
         link.args(bitcode)
             .arg("--only-needed")
             .arg(&self.sysroot.device_libs)
@@ -224,10 +254,13 @@ impl BuiltinBackend {
 
         // 3+4. Internalize everything but the kernels, then optimize.
         let opt_ll = file("opt.ll");
-        let mut opt = Command::new(&self.toolchain.opt);
+        let mut opt = tool(&self.toolchain.opt);
         let level = self.options.opt_level;
         opt.arg(format!("-passes=internalize,globaldce,default<O{level}>"))
-            .arg(format!("-internalize-public-api-list={}", kernels.join(",")))
+            .arg(format!(
+                "-internalize-public-api-list={}",
+                kernels.join(",")
+            ))
             .arg("-S")
             .arg(&linked)
             .arg("-o")
@@ -235,11 +268,11 @@ impl BuiltinBackend {
         if !run.tool_step("opt", opt)? {
             return Ok(());
         }
-        run.add_stage(Stage::LlvmIrOpt, opt_ll.clone());
+        run.add_stage(Stage::LlvmIrOpt, out_dir.join(&opt_ll));
 
         // 5. PTX for the target, at the oldest PTX ISA that describes it.
         let ptx = file("ptx");
-        let mut llc = Command::new(&self.toolchain.llc);
+        let mut llc = tool(&self.toolchain.llc);
         llc.args(["-march=nvptx64", &format!("-mcpu={}", sm)])
             .arg(format!("-mattr=+ptx{}", sm.min_ptx_isa()))
             .arg(format!("-O{}", level.min(3)))
@@ -249,12 +282,12 @@ impl BuiltinBackend {
         if !run.tool_step("llc", llc)? {
             return Ok(());
         }
-        run.add_stage(Stage::Ptx, ptx.clone());
+        run.add_stage(Stage::Ptx, out_dir.join(&ptx));
 
         // 6. ptxas: validation and resource use.
         if self.options.validate {
             let ptxas_path = self.toolchain.ptxas().map_err(|e| anyhow::anyhow!("{e}"))?;
-            ptxas_step(run, ptxas_path, sm, &ptx, out_dir, name)?;
+            ptxas_step(run, ptxas_path, sm, &out_dir.join(&ptx), out_dir, name)?;
         }
         Ok(())
     }
@@ -271,11 +304,12 @@ pub(crate) fn ptxas_step(
     name: &str,
 ) -> Result<bool> {
     let mut cmd = Command::new(ptxas);
-    cmd.arg(format!("-arch={sm}"))
+    cmd.current_dir(out_dir)
+        .arg(format!("-arch={sm}"))
         .arg("-v")
-        .arg(ptx)
+        .arg(ptx.strip_prefix(out_dir).unwrap_or(ptx))
         .arg("-o")
-        .arg(out_dir.join(format!("{name}.cubin")));
+        .arg(format!("{name}.cubin"));
     let out = run.step("ptxas", cmd)?;
     let log = format!(
         "{}{}",
@@ -381,9 +415,17 @@ impl Run {
 /// A command as a copy-pasteable shell line.
 pub fn shell_line(cmd: &Command) -> String {
     let mut s = String::new();
+    if let Some(dir) = cmd.get_current_dir() {
+        let _ = write!(s, "cd {} && ", shell_quote(&dir.to_string_lossy()));
+    }
     for (k, v) in cmd.get_envs() {
         if let Some(v) = v {
-            let _ = write!(s, "{}={} ", k.to_string_lossy(), shell_quote(&v.to_string_lossy()));
+            let _ = write!(
+                s,
+                "{}={} ",
+                k.to_string_lossy(),
+                shell_quote(&v.to_string_lossy())
+            );
         }
     }
     s.push_str(&shell_quote(&cmd.get_program().to_string_lossy()));
@@ -396,8 +438,7 @@ pub fn shell_line(cmd: &Command) -> String {
 
 fn shell_quote(s: &str) -> String {
     let plain = !s.is_empty()
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "-_./=,:+@%".contains(c));
     if plain {
         s.to_string()
@@ -422,13 +463,19 @@ mod tests {
     fn opt_levels() {
         assert_eq!(parse_opt_level("O2").unwrap(), 2);
         assert_eq!(parse_opt_level("3").unwrap(), 3);
-        assert!(parse_opt_level("fast").unwrap_err().to_string().contains("0, 1, 2 or 3"));
+        assert!(parse_opt_level("fast")
+            .unwrap_err()
+            .to_string()
+            .contains("0, 1, 2 or 3"));
     }
 
     #[test]
     fn shell_lines_quote_what_needs_it() {
         let mut c = Command::new("opt");
         c.arg("-passes=internalize,default<O3>").arg("a b.bc");
-        assert_eq!(shell_line(&c), "opt '-passes=internalize,default<O3>' 'a b.bc'");
+        assert_eq!(
+            shell_line(&c),
+            "opt '-passes=internalize,default<O3>' 'a b.bc'"
+        );
     }
 }

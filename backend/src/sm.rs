@@ -227,7 +227,10 @@ mod tests {
             assert_eq!(&t.to_string(), s);
         }
         assert_eq!("90a".parse::<SmTarget>().unwrap().to_string(), "sm_90a");
-        assert_eq!("SM_100F".parse::<SmTarget>().unwrap().to_string(), "sm_100f");
+        assert_eq!(
+            "SM_100F".parse::<SmTarget>().unwrap().to_string(),
+            "sm_100f"
+        );
         let list = SmTarget::parse_list("75, 80 90a").unwrap();
         assert_eq!(list.len(), 3);
     }
@@ -239,7 +242,11 @@ mod tests {
         assert!(e.to_string().contains("did you mean `sm_90`"));
         let e = "sm_70".parse::<SmTarget>().unwrap_err();
         assert!(e.to_string().contains("sm_75 and newer"));
-        assert!("banana".parse::<SmTarget>().unwrap_err().suggestion.is_none());
+        assert!("banana"
+            .parse::<SmTarget>()
+            .unwrap_err()
+            .suggestion
+            .is_none());
     }
 
     #[test]

@@ -101,7 +101,13 @@ fn build_into(tc: &Toolchain, staging: &Path) -> Result<()> {
     fs::write(project.join("src/lib.rs"), "#![no_std]\n")?;
     let mut cmd = Command::new(&tc.cargo);
     cmd.current_dir(&project)
-        .args(["build", "--release", "-Zbuild-std=core", "--target", DEVICE_TRIPLE])
+        .args([
+            "build",
+            "--release",
+            "-Zbuild-std=core",
+            "--target",
+            DEVICE_TRIPLE,
+        ])
         .env("RUSTC", &tc.rustc)
         .env("CARGO_TARGET_DIR", project.join("target"))
         .env("RUSTC_BOOTSTRAP", "1");
@@ -142,7 +148,10 @@ fn build_into(tc: &Toolchain, staging: &Path) -> Result<()> {
         }
     }
     if rlibs.len() != 2 {
-        bail!("expected core and compiler_builtins rlibs in {}, found {rlibs:?}", deps.display());
+        bail!(
+            "expected core and compiler_builtins rlibs in {}, found {rlibs:?}",
+            deps.display()
+        );
     }
     link_device_libs(tc, &rlibs, staging)?;
     fs::write(staging.join("toolchain.txt"), &tc.rustc_version)?;
@@ -211,9 +220,11 @@ mod tests {
         assert!(!first.reused);
         assert!(first.device_libs.is_file());
         let libdir = first.root.join(format!("lib/rustlib/{DEVICE_TRIPLE}/lib"));
-        assert!(fs::read_dir(&libdir)
+        assert!(fs::read_dir(&libdir).unwrap().any(|e| e
             .unwrap()
-            .any(|e| e.unwrap().file_name().to_string_lossy().starts_with("libcore-")));
+            .file_name()
+            .to_string_lossy()
+            .starts_with("libcore-")));
         let second = DeviceSysroot::ensure_in(&tc, cache.path()).expect("reuse");
         assert!(second.reused);
         assert_eq!(first.root, second.root);

@@ -146,7 +146,7 @@ impl Toolchain {
 
     /// `ptxas`, or the setup error explaining how to install it.
     pub fn ptxas(&self) -> Result<&Path, &SetupError> {
-        self.ptxas.as_deref().map_err(|e| e)
+        self.ptxas.as_deref()
     }
 
     /// The `release:` and `LLVM version:` lines of `rustc -vV`.
@@ -214,8 +214,9 @@ fn find_sysroot() -> Result<PathBuf, SetupError> {
     Err(SetupError {
         what: format!("the Rust toolchain {PINNED_TOOLCHAIN}"),
         searched,
-        fix: "rustup toolchain install   (run in the repository root; it reads rust-toolchain.toml)"
-            .into(),
+        fix:
+            "rustup toolchain install   (run in the repository root; it reads rust-toolchain.toml)"
+                .into(),
     })
 }
 
@@ -377,14 +378,20 @@ mod tests {
             "CUDA_HOME" => Some(cuda.clone()),
             _ => None,
         };
-        assert_eq!(find_ptxas_with(&env_bad, &tools, &none).unwrap(), cuda_ptxas);
+        assert_eq!(
+            find_ptxas_with(&env_bad, &tools, &none).unwrap(),
+            cuda_ptxas
+        );
         let on_path = || Some(PathBuf::from("/from/path/ptxas"));
         assert_eq!(
             find_ptxas_with(&env_bad, &tools, &on_path).unwrap(),
             PathBuf::from("/from/path/ptxas")
         );
         let in_tools = make("tools/ptxas/nvidia/cu13/bin/ptxas");
-        assert_eq!(find_ptxas_with(&env_bad, &tools, &on_path).unwrap(), in_tools);
+        assert_eq!(
+            find_ptxas_with(&env_bad, &tools, &on_path).unwrap(),
+            in_tools
+        );
         // Nothing anywhere: every place is listed, and the fix is the pip command.
         let e = find_ptxas_with(&|_| None, &dir.path().join("empty"), &none).unwrap_err();
         assert_eq!(e.searched.len(), 4, "{e}");

@@ -5,6 +5,9 @@
 #![deny(missing_docs)]
 
 pub mod check;
+pub mod config;
 pub mod execute;
 pub mod plan;
 pub mod report;
+pub mod run;
+pub mod runner;

@@ -1,1 +1,47 @@
-fn main() {}
+//! The conformance suite under `cargo test`: every trial of tests/ui,
+//! tests/ptx-snapshots and tests/run-gpu as a libtest-mimic test, so filters,
+//! `--list`, `--ignored` and `cargo nextest run` work. `BLESS=1` rewrites
+//! snapshots. Reports go to `target/ptx-harness/{results.json,junit.xml}`.
+
+use std::process::ExitCode;
+
+use libtest_mimic::Arguments;
+use ptx_harness::config::Overrides;
+use ptx_harness::plan::discover::Suite;
+use ptx_harness::report::{json::write_results, junit::write_junit};
+use ptx_harness::runner;
+
+fn main() -> ExitCode {
+    let args = Arguments::from_args();
+    let settings = match runner::default_settings(&Overrides::default()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    let work = settings.work_dir.clone();
+    match runner::run(settings, &args, &Suite::ALL) {
+        Ok((conclusion, results)) => {
+            if !args.list {
+                for (what, res) in [
+                    (
+                        "results.json",
+                        write_results(&results, &work.join("results.json")),
+                    ),
+                    ("junit.xml", write_junit(&results, &work.join("junit.xml"))),
+                ] {
+                    if let Err(e) = res {
+                        eprintln!("error: writing {what}: {e:#}");
+                        return ExitCode::from(2);
+                    }
+                }
+            }
+            conclusion.exit_code()
+        }
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

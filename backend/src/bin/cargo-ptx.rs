@@ -50,7 +50,10 @@ fn main() -> ExitCode {
 
 fn run(args: PtxArgs) -> Result<bool> {
     if !args.manifest_path.is_file() {
-        bail!("{}: no such manifest; run in a crate folder or pass --manifest-path", args.manifest_path.display());
+        bail!(
+            "{}: no such manifest; run in a crate folder or pass --manifest-path",
+            args.manifest_path.display()
+        );
     }
     let tc = Toolchain::discover()?;
     let sysroot = DeviceSysroot::ensure(&tc)?;
@@ -87,11 +90,19 @@ fn run(args: PtxArgs) -> Result<bool> {
         let crate_name = name.split('-').next().unwrap_or(&name).to_string();
         let ir = std::fs::read_to_string(&ll)?;
         let mut inputs = vec![bc.clone()];
-        inputs.extend(dependency_bitcode(&tc, &deps, &crate_name, &target_dir.join("dep-bitcode"))?);
+        inputs.extend(dependency_bitcode(
+            &tc,
+            &deps,
+            &crate_name,
+            &target_dir.join("dep-bitcode"),
+        )?);
         let out_dir = args.out_dir.join(sm.name());
         let out = backend.compile_bitcode(&inputs, &ir, sm, &out_dir, &crate_name)?;
         match &out.status {
-            CompileStatus::Succeeded => println!("{sm}: {}", out_dir.join(format!("{crate_name}.ptx")).display()),
+            CompileStatus::Succeeded => println!(
+                "{sm}: {}",
+                out_dir.join(format!("{crate_name}.ptx")).display()
+            ),
             other => {
                 ok = false;
                 eprintln!("{sm}: {other:?}");
@@ -109,13 +120,20 @@ fn newest_pair(deps: &Path) -> Result<(PathBuf, PathBuf)> {
         .filter(|p| p.extension().is_some_and(|x| x == "bc"))
         .collect();
     bcs.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
-    let bc = bcs.pop().with_context(|| format!("no bitcode in {}", deps.display()))?;
+    let bc = bcs
+        .pop()
+        .with_context(|| format!("no bitcode in {}", deps.display()))?;
     let ll = bc.with_extension("ll");
     Ok((bc, ll))
 }
 
 /// Bitcode members of the dependency rlibs (core comes from the sysroot).
-fn dependency_bitcode(tc: &Toolchain, deps: &Path, top: &str, scratch: &Path) -> Result<Vec<PathBuf>> {
+fn dependency_bitcode(
+    tc: &Toolchain,
+    deps: &Path,
+    top: &str,
+    scratch: &Path,
+) -> Result<Vec<PathBuf>> {
     let ar = tc.llvm_link.with_file_name("llvm-ar");
     let mut out = Vec::new();
     for e in std::fs::read_dir(deps)? {
@@ -127,7 +145,11 @@ fn dependency_bitcode(tc: &Toolchain, deps: &Path, top: &str, scratch: &Path) ->
         let dir = scratch.join(&file);
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir)?;
-        let st = Command::new(&ar).current_dir(&dir).arg("x").arg(&p).status()?;
+        let st = Command::new(&ar)
+            .current_dir(&dir)
+            .arg("x")
+            .arg(&p)
+            .status()?;
         if !st.success() {
             bail!("llvm-ar x {} failed", p.display());
         }

@@ -12,7 +12,11 @@ use ptx_backend::external::ExternalBackend;
 use ptx_backend::{Backend, BuiltinBackend, CompileRequest, CompileStatus, SmTarget, Stage};
 
 #[derive(Parser)]
-#[command(name = "ptxc", version, about = "Compile Rust GPU kernels to PTX for several sm targets")]
+#[command(
+    name = "ptxc",
+    version,
+    about = "Compile Rust GPU kernels to PTX for several sm targets"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Cmd,
@@ -109,7 +113,10 @@ fn make_backend(c: &Common) -> Result<Box<dyn Backend>> {
 
 fn check_input(file: &Path) -> Result<()> {
     if !file.is_file() {
-        bail!("{}: no such file; pass the kernel crate's root `.rs` file", file.display());
+        bail!(
+            "{}: no such file; pass the kernel crate's root `.rs` file",
+            file.display()
+        );
     }
     Ok(())
 }
@@ -117,11 +124,17 @@ fn check_input(file: &Path) -> Result<()> {
 /// Fails early, before any compile, if the output folder can't be written.
 fn check_writable(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| {
-        format!("cannot create the output folder {}; choose another with --out-dir", dir.display())
+        format!(
+            "cannot create the output folder {}; choose another with --out-dir",
+            dir.display()
+        )
     })?;
     let probe = dir.join(".ptxc-write-test");
     std::fs::write(&probe, b"").with_context(|| {
-        format!("the output folder {} is not writable; choose another with --out-dir", dir.display())
+        format!(
+            "the output folder {} is not writable; choose another with --out-dir",
+            dir.display()
+        )
     })?;
     let _ = std::fs::remove_file(probe);
     Ok(())
@@ -139,7 +152,11 @@ fn compile(args: CompileArgs) -> Result<ExitCode> {
     check_input(&c.file)?;
     check_writable(&args.out_dir)?;
     let backend = make_backend(c)?;
-    let emit: Vec<Stage> = if args.emit.is_empty() { Stage::ALL.to_vec() } else { args.emit.clone() };
+    let emit: Vec<Stage> = if args.emit.is_empty() {
+        Stage::ALL.to_vec()
+    } else {
+        args.emit.clone()
+    };
     let mut failed = false;
     for &sm in &c.sm {
         let work = tempdir_in(&args.out_dir, &format!(".work-{sm}"))?;
@@ -150,8 +167,13 @@ fn compile(args: CompileArgs) -> Result<ExitCode> {
         let mut written = Vec::new();
         for st in &emit {
             if let Some(src) = out.stages.get(st) {
-                let to = dest.join(format!("{}.{}", CompileRequest::new(&c.file, sm, "").crate_name, st));
-                std::fs::copy(src, &to).with_context(|| format!("cannot write {}", to.display()))?;
+                let to = dest.join(format!(
+                    "{}.{}",
+                    CompileRequest::new(&c.file, sm, "").crate_name,
+                    st
+                ));
+                std::fs::copy(src, &to)
+                    .with_context(|| format!("cannot write {}", to.display()))?;
                 written.push(st.name());
             }
         }
@@ -159,7 +181,12 @@ fn compile(args: CompileArgs) -> Result<ExitCode> {
         let total: Duration = out.total_time();
         match &out.status {
             CompileStatus::Succeeded => {
-                println!("{sm}: ok in {:.0?} -> {} [{}]", total, dest.display(), written.join(", "));
+                println!(
+                    "{sm}: ok in {:.0?} -> {} [{}]",
+                    total,
+                    dest.display(),
+                    written.join(", ")
+                );
                 for k in out.kernels.iter().filter(|k| k.entry) {
                     println!(
                         "  kernel {}: {} registers, {} B stack, {} B spills, {} B smem, {} PTX instructions",
@@ -170,7 +197,10 @@ fn compile(args: CompileArgs) -> Result<ExitCode> {
             CompileStatus::RustcFailed { exit_code } => {
                 failed = true;
                 eprint!("{}", out.diagnostics);
-                eprintln!("{sm}: rustc failed (exit code {exit_code:?}); fix the errors above in {}", c.file.display());
+                eprintln!(
+                    "{sm}: rustc failed (exit code {exit_code:?}); fix the errors above in {}",
+                    c.file.display()
+                );
             }
             CompileStatus::ToolFailed { step, message } => {
                 failed = true;
@@ -181,7 +211,11 @@ fn compile(args: CompileArgs) -> Result<ExitCode> {
             }
         }
     }
-    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn tempdir_in(parent: &Path, name: &str) -> Result<PathBuf> {
@@ -201,8 +235,15 @@ fn bench(c: Common, runs: usize) -> Result<ExitCode> {
     let runs = runs.max(1);
     let backend = make_backend(&c)?;
     let scratch = std::env::temp_dir().join(format!("ptxc-bench-{}", std::process::id()));
-    println!("backend: {}; {} runs per figure, medians", backend.name(), runs);
-    println!("{:<8} {:>10} {:>10} {:>10} {:>10} {:>10} {:>11} {:>11} {:>9}", "sm", "rustc", "llvm-link", "opt", "llc", "ptxas", "backend", "bare shell", "overhead");
+    println!(
+        "backend: {}; {} runs per figure, medians",
+        backend.name(),
+        runs
+    );
+    println!(
+        "{:<8} {:>10} {:>10} {:>10} {:>10} {:>10} {:>11} {:>11} {:>9}",
+        "sm", "rustc", "llvm-link", "opt", "llc", "ptxas", "backend", "bare shell", "overhead"
+    );
     for &sm in &c.sm {
         let req = request(&c, sm, &scratch);
         let mut whole = Vec::new();
@@ -215,7 +256,10 @@ fn bench(c: Common, runs: usize) -> Result<ExitCode> {
             let out = backend.compile(&req)?;
             whole.push(start.elapsed());
             if out.status != CompileStatus::Succeeded {
-                bail!("{sm}: the compile failed ({:?}); fix it before benchmarking", out.status);
+                bail!(
+                    "{sm}: the compile failed ({:?}); fix it before benchmarking",
+                    out.status
+                );
             }
             for t in &out.timings {
                 per_step.entry(t.step.clone()).or_default().push(t.duration);
@@ -231,16 +275,31 @@ fn bench(c: Common, runs: usize) -> Result<ExitCode> {
             let st = Command::new("sh").arg("-c").arg(&script).output()?;
             bare.push(start.elapsed());
             if !st.status.success() {
-                bail!("the bare replay failed:\n{script}\n{}", String::from_utf8_lossy(&st.stderr));
+                bail!(
+                    "the bare replay failed:\n{script}\n{}",
+                    String::from_utf8_lossy(&st.stderr)
+                );
             }
         }
         let ms = |d: Duration| format!("{:.1}ms", d.as_secs_f64() * 1e3);
-        let step = |s: &str| per_step.get(s).map(|v| ms(median(v.clone()))).unwrap_or_else(|| "-".into());
+        let step = |s: &str| {
+            per_step
+                .get(s)
+                .map(|v| ms(median(v.clone())))
+                .unwrap_or_else(|| "-".into())
+        };
         let (w, b) = (median(whole), median(bare));
         println!(
             "{:<8} {:>10} {:>10} {:>10} {:>10} {:>10} {:>11} {:>11} {:>8.1}%",
-            sm.name(), step("rustc"), step("llvm-link"), step("opt"), step("llc"), step("ptxas"),
-            ms(w), ms(b), (w.as_secs_f64() / b.as_secs_f64() - 1.0) * 100.0
+            sm.name(),
+            step("rustc"),
+            step("llvm-link"),
+            step("opt"),
+            step("llc"),
+            step("ptxas"),
+            ms(w),
+            ms(b),
+            (w.as_secs_f64() / b.as_secs_f64() - 1.0) * 100.0
         );
     }
     let _ = std::fs::remove_dir_all(&scratch);

@@ -1,1 +1,455 @@
-//! (to be written)
+//! Snapshot files beside each test, and blessing them.
+//!
+//! A snapshot is `name[.rev].<stage>` (shared by every sm target) or
+//! `name[.rev].<sm>.<stage>` (only where that target's content differs).
+//! Bless writes complete files atomically, keeps one shared file per
+//! (revision, stage) plus the sm-specific files that differ from it, and
+//! removes every snapshot of the test that no trial produces any more.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+/// Stage suffixes that bless owns. `.run.stdout` files are written by hand
+/// (expected GPU output must come from an independent source) and never touched.
+pub const SNAPSHOT_STAGES: &[&str] = &["mir", "llvm-ir", "llvm-ir-opt", "ptx", "ptxas", "stderr"];
+
+/// The two candidate files for a trial's stage: sm-specific, then shared.
+pub fn snapshot_paths(test: &Path, rev: Option<&str>, sm: &str, stage: &str) -> (PathBuf, PathBuf) {
+    let stem = test.file_stem().unwrap_or_default().to_string_lossy();
+    let dir = test.parent().unwrap_or(Path::new("."));
+    let base = match rev {
+        Some(r) => format!("{stem}.{r}"),
+        None => stem.to_string(),
+    };
+    (
+        dir.join(format!("{base}.{sm}.{stage}")),
+        dir.join(format!("{base}.{stage}")),
+    )
+}
+
+/// The expected content for a trial's stage and the file it came from.
+pub fn read_expected(
+    test: &Path,
+    rev: Option<&str>,
+    sm: &str,
+    stage: &str,
+) -> Option<(PathBuf, String)> {
+    let (specific, shared) = snapshot_paths(test, rev, sm, stage);
+    for p in [specific, shared] {
+        if let Ok(text) = std::fs::read_to_string(&p) {
+            return Some((p, text));
+        }
+    }
+    None
+}
+
+/// A snapshot file name taken apart.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SnapshotName {
+    /// The revision part, if any.
+    pub revision: Option<String>,
+    /// The sm part, if any.
+    pub sm: Option<String>,
+    /// The stage suffix.
+    pub stage: String,
+}
+
+/// Parses `rest` of `<stem>.<rest>` as `[rev.][sm_XX.]stage`.
+pub fn parse_snapshot_name(rest: &str) -> Option<SnapshotName> {
+    let stage = SNAPSHOT_STAGES
+        .iter()
+        .filter(|s| rest == **s || rest.ends_with(&format!(".{s}")))
+        .max_by_key(|s| s.len())?;
+    let head = rest[..rest.len() - stage.len()].trim_end_matches('.');
+    let parts: Vec<&str> = if head.is_empty() {
+        vec![]
+    } else {
+        head.split('.').collect()
+    };
+    let (revision, sm) = match parts.as_slice() {
+        [] => (None, None),
+        [x] if x.starts_with("sm_") => (None, Some(x.to_string())),
+        [r] => (Some(r.to_string()), None),
+        [r, s] if s.starts_with("sm_") => (Some(r.to_string()), Some(s.to_string())),
+        _ => return None,
+    };
+    Some(SnapshotName {
+        revision,
+        sm,
+        stage: stage.to_string(),
+    })
+}
+
+/// Every existing snapshot file of one test.
+pub fn existing_snapshots(test: &Path) -> Vec<(PathBuf, SnapshotName)> {
+    let stem = test
+        .file_stem()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .to_string();
+    let dir = test.parent().unwrap_or(Path::new("."));
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<_> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter_map(|p| {
+            let name = p.file_name()?.to_string_lossy().to_string();
+            let rest = name.strip_prefix(&format!("{stem}."))?;
+            if rest == "rs" {
+                return None;
+            }
+            parse_snapshot_name(rest).map(|n| (p, n))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// What a bless pass did.
+#[derive(Debug, Default)]
+pub struct BlessReport {
+    /// New files.
+    pub created: Vec<PathBuf>,
+    /// Rewritten files.
+    pub changed: Vec<PathBuf>,
+    /// Deleted files.
+    pub removed: Vec<PathBuf>,
+}
+
+impl BlessReport {
+    /// Whether nothing changed on disk.
+    pub fn is_empty(&self) -> bool {
+        self.created.is_empty() && self.changed.is_empty() && self.removed.is_empty()
+    }
+
+    /// Adds another report's entries.
+    pub fn extend(&mut self, other: BlessReport) {
+        self.created.extend(other.created);
+        self.changed.extend(other.changed);
+        self.removed.extend(other.removed);
+    }
+}
+
+impl fmt::Display for BlessReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (what, list) in [
+            ("created", &self.created),
+            ("changed", &self.changed),
+            ("removed", &self.removed),
+        ] {
+            for p in list {
+                writeln!(f, "  {what:<8} {}", p.display())?;
+            }
+        }
+        write!(
+            f,
+            "bless: {} created, {} changed, {} removed",
+            self.created.len(),
+            self.changed.len(),
+            self.removed.len()
+        )
+    }
+}
+
+/// The new snapshot content of one test: (revision, stage) → sm → text.
+pub type TestSnapshots = BTreeMap<(Option<String>, String), BTreeMap<String, String>>;
+
+/// Writes a file atomically: a temporary file in the same folder, then rename.
+pub fn write_atomic(path: &Path, content: &str) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(
+        ".{}.tmp-{}",
+        path.file_name().unwrap_or_default().to_string_lossy(),
+        std::process::id()
+    ));
+    std::fs::write(&tmp, content).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path)
+        .with_context(|| format!("cannot rename {} to {}", tmp.display(), path.display()))
+}
+
+/// Rewrites the snapshots of one test so they hold exactly `produced`.
+///
+/// `all_targets` lists every sm the test has for each revision; a target that
+/// did not run in this pass (a filter excluded it) keeps its current content.
+pub fn bless_test(
+    test: &Path,
+    produced: &TestSnapshots,
+    ran_all: bool,
+    all_targets: &[String],
+) -> Result<BlessReport> {
+    let mut report = BlessReport::default();
+    let mut keep: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut keys: BTreeSet<(Option<String>, String)> = produced.keys().cloned().collect();
+    if !ran_all {
+        // Stages of revisions that didn't run at all stay as they are.
+        for (p, n) in existing_snapshots(test) {
+            if !produced.keys().any(|(r, _)| *r == n.revision) {
+                keep.insert(p);
+            } else {
+                keys.insert((n.revision.clone(), n.stage.clone()));
+            }
+        }
+    }
+    for key in keys {
+        let (rev, stage) = &key;
+        let mut by_sm: BTreeMap<String, String> = produced.get(&key).cloned().unwrap_or_default();
+        if !ran_all {
+            for sm in all_targets {
+                if !by_sm.contains_key(sm) {
+                    if let Some((_, text)) = read_expected(test, rev.as_deref(), sm, stage) {
+                        by_sm.insert(sm.clone(), text);
+                    }
+                }
+            }
+        }
+        if by_sm.is_empty() {
+            continue;
+        }
+        // The most common content is shared; ties go to the first target.
+        let mut counts: Vec<(usize, usize, &String)> = Vec::new();
+        for (i, text) in by_sm.values().enumerate() {
+            match counts.iter_mut().find(|c| c.2 == text) {
+                Some(c) => c.0 += 1,
+                None => counts.push((1, i, text)),
+            }
+        }
+        counts.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let shared = counts[0].2.clone();
+        let (_, shared_path) = snapshot_paths(test, rev.as_deref(), "", stage);
+        write_if_changed(&shared_path, &shared, &mut report)?;
+        keep.insert(shared_path);
+        for (sm, text) in &by_sm {
+            if *text != shared {
+                let (specific, _) = snapshot_paths(test, rev.as_deref(), sm, stage);
+                write_if_changed(&specific, text, &mut report)?;
+                keep.insert(specific);
+            }
+        }
+    }
+    for (p, _) in existing_snapshots(test) {
+        if !keep.contains(&p) {
+            std::fs::remove_file(&p).with_context(|| format!("cannot remove {}", p.display()))?;
+            report.removed.push(p);
+        }
+    }
+    Ok(report)
+}
+
+fn write_if_changed(path: &Path, content: &str, report: &mut BlessReport) -> Result<()> {
+    match std::fs::read_to_string(path) {
+        Ok(old) if old == content => Ok(()),
+        Ok(_) => {
+            write_atomic(path, content)?;
+            report.changed.push(path.to_path_buf());
+            Ok(())
+        }
+        Err(_) => {
+            write_atomic(path, content)?;
+            report.created.push(path.to_path_buf());
+            Ok(())
+        }
+    }
+}
+
+/// Removes snapshot files under `suite_dir` whose test `.rs` no longer exists.
+pub fn remove_orphans(suite_dir: &Path) -> Result<BlessReport> {
+    let mut report = BlessReport::default();
+    if !suite_dir.is_dir() {
+        return Ok(report);
+    }
+    let mut stack = vec![suite_dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir)? {
+            let p = e?.path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let name = p
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .to_string();
+            let Some((stem, rest)) = name.split_once('.') else {
+                continue;
+            };
+            if parse_snapshot_name(rest).is_none() {
+                continue;
+            }
+            // A test may itself contain dots; any `.rs` that owns the file keeps it.
+            let owned = name
+                .match_indices('.')
+                .any(|(i, _)| dir.join(format!("{}.rs", &name[..i])).is_file());
+            if !owned && !stem.is_empty() {
+                std::fs::remove_file(&p)
+                    .with_context(|| format!("cannot remove {}", p.display()))?;
+                report.removed.push(p);
+            }
+        }
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snaps(entries: &[(Option<&str>, &str, &str, &str)]) -> TestSnapshots {
+        let mut m = TestSnapshots::new();
+        for (rev, stage, sm, text) in entries {
+            m.entry((rev.map(String::from), stage.to_string()))
+                .or_default()
+                .insert(sm.to_string(), text.to_string());
+        }
+        m
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn parses_snapshot_names() {
+        let p = |s| parse_snapshot_name(s);
+        assert_eq!(p("ptx").unwrap().stage, "ptx");
+        assert_eq!(p("llvm-ir-opt").unwrap().stage, "llvm-ir-opt");
+        let n = p("fast.sm_90a.llvm-ir").unwrap();
+        assert_eq!(
+            (n.revision.as_deref(), n.sm.as_deref(), n.stage.as_str()),
+            (Some("fast"), Some("sm_90a"), "llvm-ir")
+        );
+        assert_eq!(p("sm_80.ptxas").unwrap().sm.as_deref(), Some("sm_80"));
+        assert!(p("run.stdout").is_none());
+        assert!(p("rs").is_none());
+    }
+
+    #[test]
+    fn bless_shares_the_common_content_and_keeps_only_differences() {
+        let dir = tempfile::tempdir().unwrap();
+        let test = dir.path().join("k.rs");
+        std::fs::write(&test, "").unwrap();
+        let produced = snaps(&[
+            (None, "ptx", "sm_75", "A"),
+            (None, "ptx", "sm_80", "B"),
+            (None, "ptx", "sm_90", "B"),
+        ]);
+        let r = bless_test(&test, &produced, true, &[]).unwrap();
+        assert_eq!(names(dir.path()), vec!["k.ptx", "k.rs", "k.sm_75.ptx"]);
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("k.ptx")).unwrap(),
+            "B"
+        );
+        assert_eq!(r.created.len(), 2);
+        // Lookup prefers the sm-specific file.
+        assert_eq!(read_expected(&test, None, "sm_75", "ptx").unwrap().1, "A");
+        assert_eq!(read_expected(&test, None, "sm_90", "ptx").unwrap().1, "B");
+        // Now all agree: the sm-specific duplicate is removed; nothing else changes.
+        let same = snaps(&[
+            (None, "ptx", "sm_75", "B"),
+            (None, "ptx", "sm_80", "B"),
+            (None, "ptx", "sm_90", "B"),
+        ]);
+        let r = bless_test(&test, &same, true, &[]).unwrap();
+        assert_eq!(names(dir.path()), vec!["k.ptx", "k.rs"]);
+        assert_eq!(
+            (r.created.len(), r.changed.len(), r.removed.len()),
+            (0, 0, 1)
+        );
+        // Blessing again is a no-op.
+        assert!(bless_test(&test, &same, true, &[]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn bless_removes_stages_and_revisions_no_longer_produced() {
+        let dir = tempfile::tempdir().unwrap();
+        let test = dir.path().join("k.rs");
+        std::fs::write(&test, "").unwrap();
+        let old = snaps(&[
+            (Some("old"), "ptx", "sm_80", "A"),
+            (Some("old"), "mir", "sm_80", "M"),
+        ]);
+        bless_test(&test, &old, true, &[]).unwrap();
+        assert_eq!(names(dir.path()), vec!["k.old.mir", "k.old.ptx", "k.rs"]);
+        let new = snaps(&[(Some("new"), "ptx", "sm_80", "A")]);
+        let r = bless_test(&test, &new, true, &[]).unwrap();
+        assert_eq!(names(dir.path()), vec!["k.new.ptx", "k.rs"]);
+        assert_eq!(r.removed.len(), 2);
+    }
+
+    #[test]
+    fn partial_bless_keeps_the_targets_that_did_not_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let test = dir.path().join("k.rs");
+        std::fs::write(&test, "").unwrap();
+        let all = [
+            "sm_75".to_string(),
+            "sm_80".to_string(),
+            "sm_90".to_string(),
+        ];
+        bless_test(
+            &test,
+            &snaps(&[
+                (None, "ptx", "sm_75", "A"),
+                (None, "ptx", "sm_80", "A"),
+                (None, "ptx", "sm_90", "A"),
+            ]),
+            true,
+            &all,
+        )
+        .unwrap();
+        // Only sm_80 ran, and it changed: sm_75 and sm_90 keep "A".
+        bless_test(&test, &snaps(&[(None, "ptx", "sm_80", "Z")]), false, &all).unwrap();
+        assert_eq!(read_expected(&test, None, "sm_75", "ptx").unwrap().1, "A");
+        assert_eq!(read_expected(&test, None, "sm_90", "ptx").unwrap().1, "A");
+        assert_eq!(read_expected(&test, None, "sm_80", "ptx").unwrap().1, "Z");
+    }
+
+    #[test]
+    fn orphans_of_deleted_tests_are_removed_but_hand_written_files_stay() {
+        let dir = tempfile::tempdir().unwrap();
+        for f in [
+            "gone.ptx",
+            "gone.sm_80.ptxas",
+            "kept.rs",
+            "kept.ptx",
+            "kept.run.stdout",
+            "README.md",
+            "x.y.rs",
+            "x.y.stderr",
+        ] {
+            std::fs::write(dir.path().join(f), "").unwrap();
+        }
+        let r = remove_orphans(dir.path()).unwrap();
+        assert_eq!(r.removed.len(), 2);
+        assert_eq!(
+            names(dir.path()),
+            vec![
+                "README.md",
+                "kept.ptx",
+                "kept.rs",
+                "kept.run.stdout",
+                "x.y.rs",
+                "x.y.stderr"
+            ]
+        );
+    }
+
+    #[test]
+    fn atomic_write_leaves_no_temporary_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.ptx");
+        write_atomic(&p, "x").unwrap();
+        write_atomic(&p, "y").unwrap();
+        assert_eq!(names(dir.path()), vec!["a.ptx"]);
+        assert_eq!(std::fs::read_to_string(p).unwrap(), "y");
+    }
+}

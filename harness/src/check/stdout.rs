@@ -1,1 +1,428 @@
-//! (to be written)
+//! Compares a run-gpu program's stdout with the expected output, exactly or
+//! with a floating-point [`Tolerance`], and reports the first differing line.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// How close two floating-point tokens must be to count as equal.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Tolerance {
+    /// `|a - b| <= tol * max(|a|, |b|)`.
+    Relative(f64),
+    /// At most this many representable `f64` values apart (on the parsed `f64`s).
+    Ulp(u64),
+}
+
+impl fmt::Display for Tolerance {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Tolerance::Relative(tol) => write!(f, "rel={tol:e}"),
+            Tolerance::Ulp(n) => write!(f, "ulp={n}"),
+        }
+    }
+}
+
+impl FromStr for Tolerance {
+    type Err = String;
+
+    /// Parses `rel=1e-5` (or `relative=1e-5`) and `ulp=4` (or `ulps=4`).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        let (kind, value) = s
+            .split_once('=')
+            .ok_or_else(|| format!("tolerance `{s}`: expected `rel=<float>` or `ulp=<integer>`"))?;
+        let value = value.trim();
+        match kind.trim() {
+            "rel" | "relative" => match value.parse::<f64>() {
+                Ok(tol) if tol.is_finite() && tol >= 0.0 => Ok(Tolerance::Relative(tol)),
+                _ => Err(format!(
+                    "tolerance `{s}`: `{value}` is not a finite, non-negative number"
+                )),
+            },
+            "ulp" | "ulps" => value
+                .parse::<u64>()
+                .map(Tolerance::Ulp)
+                .map_err(|_| format!("tolerance `{s}`: `{value}` is not an unsigned integer")),
+            other => Err(format!(
+                "tolerance `{s}`: unknown kind `{other}` (expected `rel` or `ulp`)"
+            )),
+        }
+    }
+}
+
+/// The first difference between expected and actual output.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StdoutMismatch {
+    /// 1-based line number of the first difference.
+    pub line: usize,
+    /// The expected line, or `None` when the expected output has ended.
+    pub expected: Option<String>,
+    /// The actual line, or `None` when the actual output has ended.
+    pub actual: Option<String>,
+    /// Why the lines differ, e.g. `3.1416 vs 3.1401: relative error 4.8e-4 > 1e-5`.
+    pub reason: String,
+}
+
+impl StdoutMismatch {
+    /// A multi-line description: the one-line summary plus both lines.
+    pub fn details(&self) -> String {
+        let show = |l: &Option<String>| match l {
+            Some(l) => format!("`{l}`"),
+            None => "<end of output>".to_string(),
+        };
+        format!(
+            "{self}\n  expected: {}\n  actual:   {}",
+            show(&self.expected),
+            show(&self.actual)
+        )
+    }
+}
+
+impl fmt::Display for StdoutMismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}: {}", self.line, self.reason)
+    }
+}
+
+impl std::error::Error for StdoutMismatch {}
+
+/// Normalizes program output for comparison: CRLF becomes LF and whitespace
+/// at the very end of the output is dropped (whitespace inside lines is kept).
+pub fn normalize_output(text: &str) -> String {
+    text.replace("\r\n", "\n").trim_end().to_string()
+}
+
+/// The lines of normalized output; empty output has no lines.
+fn output_lines(text: &str) -> Vec<&str> {
+    if text.is_empty() {
+        Vec::new()
+    } else {
+        text.split('\n').collect()
+    }
+}
+
+/// Compares `actual` program output with `expected`.
+///
+/// Both are normalized with [`normalize_output`] and compared line by line.
+/// Without a tolerance lines must be identical. With one, each line is split
+/// on whitespace and the tokens compared pairwise: tokens that parse as `f64`
+/// on both sides (`inf`, `-inf` and `NaN` included) must be within the
+/// tolerance (NaN equals only NaN, an infinity only the same infinity); all
+/// other tokens must be equal. A number wrapped in brackets or followed by
+/// punctuation, as in `[1.5,` or `2.0)` from `{:?}` output, counts as a number
+/// when the wrapping is the same on both sides.
+pub fn compare_stdout(
+    expected: &str,
+    actual: &str,
+    tolerance: Option<Tolerance>,
+) -> Result<(), StdoutMismatch> {
+    let expected = normalize_output(expected);
+    let actual = normalize_output(actual);
+    let exp_lines = output_lines(&expected);
+    let act_lines = output_lines(&actual);
+    for (index, (e, a)) in exp_lines.iter().zip(&act_lines).enumerate() {
+        let result = match tolerance {
+            None => compare_exact(e, a),
+            Some(tol) => compare_tokens(e, a, tol),
+        };
+        if let Err(reason) = result {
+            return Err(StdoutMismatch {
+                line: index + 1,
+                expected: Some(e.to_string()),
+                actual: Some(a.to_string()),
+                reason,
+            });
+        }
+    }
+    let (ne, na) = (exp_lines.len(), act_lines.len());
+    if ne == na {
+        return Ok(());
+    }
+    let line = ne.min(na) + 1;
+    let counts = format!("expected {ne} line(s), got {na}");
+    Err(if ne > na {
+        let e = exp_lines[na];
+        StdoutMismatch {
+            line,
+            expected: Some(e.to_string()),
+            actual: None,
+            reason: format!("expected `{e}`, got end of output ({counts})"),
+        }
+    } else {
+        let a = act_lines[ne];
+        StdoutMismatch {
+            line,
+            expected: None,
+            actual: Some(a.to_string()),
+            reason: format!("unexpected extra line `{a}` ({counts})"),
+        }
+    })
+}
+
+/// Exact comparison of one line, naming the first differing column.
+fn compare_exact(e: &str, a: &str) -> Result<(), String> {
+    if e == a {
+        return Ok(());
+    }
+    let column = e.chars().zip(a.chars()).take_while(|(x, y)| x == y).count() + 1;
+    Err(format!(
+        "expected `{e}`, got `{a}` (first difference at column {column})"
+    ))
+}
+
+/// Tolerant comparison of one line, token by token.
+fn compare_tokens(e: &str, a: &str, tol: Tolerance) -> Result<(), String> {
+    let et: Vec<&str> = e.split_whitespace().collect();
+    let at: Vec<&str> = a.split_whitespace().collect();
+    if et.len() != at.len() {
+        return Err(format!(
+            "expected {} token(s), got {}: expected `{e}`, got `{a}`",
+            et.len(),
+            at.len()
+        ));
+    }
+    et.iter()
+        .zip(&at)
+        .try_for_each(|(x, y)| compare_token(x, y, tol))
+}
+
+/// Leading and trailing punctuation allowed around a number token.
+const NUMBER_PREFIX: &[char] = &['(', '[', '{', '<'];
+const NUMBER_SUFFIX: &[char] = &[',', ';', ':', ')', ']', '}', '>', '%'];
+
+/// Splits `[1.5,` into (`[`, `1.5`, `,`).
+fn split_affixes(token: &str) -> (&str, &str, &str) {
+    let core_start = token.len() - token.trim_start_matches(NUMBER_PREFIX).len();
+    let rest = &token[core_start..];
+    let core = rest.trim_end_matches(NUMBER_SUFFIX);
+    (&token[..core_start], core, &rest[core.len()..])
+}
+
+/// Compares two tokens under a tolerance.
+fn compare_token(e: &str, a: &str, tol: Tolerance) -> Result<(), String> {
+    if e == a {
+        return Ok(());
+    }
+    let (ep, en, es) = split_affixes(e);
+    let (ap, an, as_) = split_affixes(a);
+    if ep == ap && es == as_ {
+        if let (Ok(x), Ok(y)) = (en.parse::<f64>(), an.parse::<f64>()) {
+            return compare_floats(x, y, tol).map_err(|why| format!("{en} vs {an}: {why}"));
+        }
+    }
+    Err(format!("`{e}` vs `{a}`: tokens differ"))
+}
+
+/// Whether two floats are equal within `tol`; the error says why not.
+pub fn compare_floats(x: f64, y: f64, tol: Tolerance) -> Result<(), String> {
+    if x.is_nan() || y.is_nan() {
+        return if x.is_nan() && y.is_nan() {
+            Ok(())
+        } else {
+            Err("only one side is NaN".to_string())
+        };
+    }
+    if x == y {
+        return Ok(());
+    }
+    if x.is_infinite() || y.is_infinite() {
+        return Err("infinities must match exactly".to_string());
+    }
+    match tol {
+        Tolerance::Relative(tol) => {
+            let diff = (x - y).abs();
+            let scale = x.abs().max(y.abs());
+            if diff <= tol * scale {
+                Ok(())
+            } else {
+                Err(format!("relative error {:.1e} > {tol:e}", diff / scale))
+            }
+        }
+        Tolerance::Ulp(max) => {
+            let distance = ulp_distance(x, y);
+            if distance <= max {
+                Ok(())
+            } else {
+                Err(format!("{distance} ulps apart > {max}"))
+            }
+        }
+    }
+}
+
+/// Number of representable `f64` values between `x` and `y` (0 for `0.0` vs `-0.0`).
+pub fn ulp_distance(x: f64, y: f64) -> u64 {
+    // Map the bit patterns onto a monotonic integer line.
+    fn ordered(v: f64) -> i128 {
+        let bits = v.to_bits() as i64;
+        if bits < 0 {
+            i64::MIN as i128 - bits as i128
+        } else {
+            bits as i128
+        }
+    }
+    (ordered(x) - ordered(y))
+        .unsigned_abs()
+        .min(u64::MAX as u128) as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mismatch(e: &str, a: &str, tol: Option<Tolerance>) -> StdoutMismatch {
+        compare_stdout(e, a, tol).unwrap_err()
+    }
+
+    #[test]
+    fn exact_match_and_normalization() {
+        assert!(compare_stdout("Output: 42\n", "Output: 42\n", None).is_ok());
+        assert!(compare_stdout("a\nb\n", "a\r\nb\r\n", None).is_ok());
+        assert!(compare_stdout("a\nb", "a\nb\n\n  \n", None).is_ok());
+        assert!(compare_stdout("a\nb\n", "a\nb", None).is_ok());
+        assert!(compare_stdout("", "", None).is_ok());
+        assert!(compare_stdout("", "\n\n", None).is_ok());
+        // Whitespace inside the output is significant.
+        let m = mismatch("a \nb", "a\nb", None);
+        assert_eq!(m.line, 1);
+        let m = mismatch("a  b", "a b", None);
+        assert_eq!(m.line, 1);
+    }
+
+    #[test]
+    fn exact_mismatch_report() {
+        let m = mismatch("Output: 1\nOutput: 42\n", "Output: 1\nOutput: 43\n", None);
+        assert_eq!(m.line, 2);
+        assert_eq!(m.expected.as_deref(), Some("Output: 42"));
+        assert_eq!(m.actual.as_deref(), Some("Output: 43"));
+        assert_eq!(
+            m.to_string(),
+            "line 2: expected `Output: 42`, got `Output: 43` (first difference at column 10)"
+        );
+        assert!(m.details().contains("  expected: `Output: 42`"));
+    }
+
+    #[test]
+    fn line_count_mismatch() {
+        let m = mismatch("a\nb\nc\n", "a\nb\n", None);
+        assert_eq!(m.line, 3);
+        assert_eq!(m.expected.as_deref(), Some("c"));
+        assert_eq!(m.actual, None);
+        assert_eq!(
+            m.to_string(),
+            "line 3: expected `c`, got end of output (expected 3 line(s), got 2)"
+        );
+        let m = mismatch("a\n", "a\nextra\n", Some(Tolerance::Relative(1e-5)));
+        assert_eq!(m.line, 2);
+        assert_eq!(m.expected, None);
+        assert_eq!(
+            m.to_string(),
+            "line 2: unexpected extra line `extra` (expected 1 line(s), got 2)"
+        );
+        assert!(m.details().contains("expected: <end of output>"));
+        let m = mismatch("x\n", "", None);
+        assert_eq!((m.line, m.actual), (1, None));
+    }
+
+    #[test]
+    fn relative_tolerance() {
+        let tol = Some(Tolerance::Relative(1e-5));
+        assert!(compare_stdout("pi = 3.14159", "pi = 3.141592", tol).is_ok());
+        assert!(compare_stdout("Output: 1 2.5 x", "Output:   1   2.500001 x", tol).is_ok());
+        let m = mismatch("a\nvalue 3.1416\n", "a\nvalue 3.1401\n", tol);
+        assert_eq!(m.line, 2);
+        assert_eq!(
+            m.to_string(),
+            "line 2: 3.1416 vs 3.1401: relative error 4.8e-4 > 1e-5"
+        );
+        // Non-numeric tokens must match exactly.
+        let m = mismatch("Output: 1.0", "Result: 1.0", tol);
+        assert_eq!(
+            m.to_string(),
+            "line 1: `Output:` vs `Result:`: tokens differ"
+        );
+        // Token counts must match.
+        let m = mismatch("1 2 3", "1 2", tol);
+        assert!(m.reason.starts_with("expected 3 token(s), got 2"), "{m}");
+        // Integers are compared as numbers too.
+        assert!(compare_stdout("10000", "10001", tol).is_err());
+        assert!(compare_stdout("0", "-0", tol).is_ok());
+        assert!(compare_stdout("0", "1e-300", tol).is_err());
+    }
+
+    #[test]
+    fn bracketed_numbers() {
+        let tol = Some(Tolerance::Relative(1e-6));
+        assert!(compare_stdout("[1.0, 2.0, 3.0]", "[1.0000001, 2.0, 2.9999999]", tol).is_ok());
+        assert!(compare_stdout("(0.5, NaN)", "(0.50000001, NaN)", tol).is_ok());
+        let m = mismatch("[1.0, 2.0]", "[1.0, 2.5]", tol);
+        assert_eq!(
+            m.to_string(),
+            "line 1: 2.0 vs 2.5: relative error 2.0e-1 > 1e-6"
+        );
+        // Different wrapping is a plain token difference.
+        let m = mismatch("[1.0,", "(1.0,", tol);
+        assert!(m.reason.contains("tokens differ"), "{m}");
+        assert_eq!(split_affixes("[[1.5],"), ("[[", "1.5", "],"));
+        assert_eq!(split_affixes("sm_90"), ("", "sm_90", ""));
+        assert_eq!(split_affixes("]"), ("", "", "]"));
+    }
+
+    #[test]
+    fn ulp_tolerance() {
+        let one = 1.0f64;
+        let next = f64::from_bits(one.to_bits() + 3);
+        assert_eq!(ulp_distance(one, next), 3);
+        assert_eq!(ulp_distance(0.0, -0.0), 0);
+        assert_eq!(ulp_distance(f64::from_bits(1), -f64::from_bits(1)), 2);
+        assert_eq!(ulp_distance(f64::MAX, f64::INFINITY), 1);
+        let (e, a) = (format!("x {one:?}"), format!("x {next:?}"));
+        assert!(compare_stdout(&e, &a, Some(Tolerance::Ulp(3))).is_ok());
+        let m = mismatch(&e, &a, Some(Tolerance::Ulp(2)));
+        assert_eq!(
+            m.to_string(),
+            "line 1: 1.0 vs 1.0000000000000007: 3 ulps apart > 2"
+        );
+        assert!(compare_stdout("0.1", "0.1", Some(Tolerance::Ulp(0))).is_ok());
+    }
+
+    #[test]
+    fn nan_and_infinity() {
+        let tol = Some(Tolerance::Relative(0.5));
+        assert!(compare_stdout("NaN inf -inf", "nan inf -inf", tol).is_ok());
+        assert!(compare_stdout("NaN", "-nan", tol).is_ok());
+        assert!(compare_stdout("inf", "Infinity", tol).is_ok());
+        let m = mismatch("NaN", "1.5", tol);
+        assert_eq!(m.to_string(), "line 1: NaN vs 1.5: only one side is NaN");
+        let m = mismatch("1.5", "NaN", Some(Tolerance::Ulp(u64::MAX)));
+        assert!(m.reason.contains("only one side is NaN"));
+        let m = mismatch("inf", "1e308", tol);
+        assert_eq!(
+            m.to_string(),
+            "line 1: inf vs 1e308: infinities must match exactly"
+        );
+        assert!(compare_stdout("inf", "-inf", tol).is_err());
+        assert!(compare_stdout("inf", "-inf", Some(Tolerance::Ulp(u64::MAX))).is_err());
+        // Without a tolerance, NaN spellings must match exactly.
+        assert!(compare_stdout("NaN", "nan", None).is_err());
+    }
+
+    #[test]
+    fn tolerance_parsing() {
+        assert_eq!("rel=1e-5".parse(), Ok(Tolerance::Relative(1e-5)));
+        assert_eq!(" relative = 0.01 ".parse(), Ok(Tolerance::Relative(0.01)));
+        assert_eq!("ulp=4".parse(), Ok(Tolerance::Ulp(4)));
+        assert_eq!("ulps=0".parse(), Ok(Tolerance::Ulp(0)));
+        assert!("rel=-1".parse::<Tolerance>().is_err());
+        assert!("rel=nan".parse::<Tolerance>().is_err());
+        assert!("ulp=1.5".parse::<Tolerance>().is_err());
+        assert!("abs=1".parse::<Tolerance>().is_err());
+        assert!("1e-5".parse::<Tolerance>().is_err());
+        assert_eq!(Tolerance::Relative(1e-5).to_string(), "rel=1e-5");
+        assert_eq!(Tolerance::Ulp(4).to_string(), "ulp=4");
+        for t in [Tolerance::Relative(2.5e-7), Tolerance::Ulp(16)] {
+            assert_eq!(t.to_string().parse(), Ok(t));
+        }
+    }
+}

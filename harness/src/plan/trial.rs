@@ -1,1 +1,128 @@
-//! (to be written)
+//! The plan: one trial per (test, revision, sm target), built from the
+//! discovered files and their directives. A file whose directives don't parse
+//! becomes one failing entry that carries the rendered error.
+
+use std::sync::Arc;
+
+use ptx_backend::SmTarget;
+
+use super::directives::{Directives, RevisionDirectives};
+use super::discover::{discover, Suite, TestFile};
+use super::matrix::targets_for;
+use crate::config::Settings;
+use crate::report::verdict::TrialId;
+
+/// One planned trial.
+#[derive(Clone, Debug)]
+pub struct Trial {
+    /// Its stable identity.
+    pub id: TrialId,
+    /// The test file.
+    pub test: Arc<TestFile>,
+    /// The file's text, as read when planning.
+    pub source: Arc<String>,
+    /// The directives in force for its revision.
+    pub directives: Arc<RevisionDirectives>,
+    /// The target.
+    pub sm: SmTarget,
+    /// Set when a directive excludes this target.
+    pub skip: Option<String>,
+}
+
+/// An entry of the plan.
+#[derive(Clone, Debug)]
+pub enum PlanItem {
+    /// A runnable (or directive-skipped) trial.
+    Trial(Trial),
+    /// A test file that could not be planned; running it fails with `error`.
+    Invalid {
+        /// `sm` is `-` since no target could be chosen.
+        id: TrialId,
+        /// The test file.
+        test: Arc<TestFile>,
+        /// The rendered error (file, line, caret, fix).
+        error: String,
+    },
+}
+
+impl PlanItem {
+    /// The entry's identity.
+    pub fn id(&self) -> &TrialId {
+        match self {
+            PlanItem::Trial(t) => &t.id,
+            PlanItem::Invalid { id, .. } => id,
+        }
+    }
+}
+
+/// The suite's sm matrix under these settings.
+pub fn suite_matrix(settings: &Settings, suite: Suite) -> &[SmTarget] {
+    match suite {
+        Suite::Ui => &settings.ui_matrix,
+        Suite::PtxSnapshots | Suite::RunGpu => &settings.matrix,
+    }
+}
+
+/// Plans every trial of the given suites.
+pub fn plan(settings: &Settings, suites: &[Suite]) -> std::io::Result<Vec<PlanItem>> {
+    let mut items = Vec::new();
+    for &suite in suites {
+        for test in discover(&settings.root, suite)? {
+            plan_file(settings, Arc::new(test), &mut items);
+        }
+    }
+    Ok(items)
+}
+
+fn plan_file(settings: &Settings, test: Arc<TestFile>, items: &mut Vec<PlanItem>) {
+    let invalid = |error: String| PlanItem::Invalid {
+        id: TrialId {
+            suite: test.suite.dir_name().into(),
+            test: test.name.clone(),
+            revision: None,
+            sm: "-".into(),
+        },
+        test: test.clone(),
+        error,
+    };
+    let source = match std::fs::read_to_string(&test.path) {
+        Ok(s) => Arc::new(s),
+        Err(e) => {
+            items.push(invalid(format!(
+                "{}: cannot read: {e}",
+                test.path.display()
+            )));
+            return;
+        }
+    };
+    let display = test
+        .path
+        .strip_prefix(&settings.root)
+        .unwrap_or(&test.path)
+        .to_path_buf();
+    let directives = match Directives::parse(&display, &source) {
+        Ok(d) => d,
+        Err(e) => {
+            items.push(invalid(e.to_string()));
+            return;
+        }
+    };
+    for rev in directives.each_revision() {
+        let rev = Arc::new(rev);
+        for choice in targets_for(&rev, suite_matrix(settings, test.suite)) {
+            items.push(PlanItem::Trial(Trial {
+                id: TrialId {
+                    suite: test.suite.dir_name().into(),
+                    test: test.name.clone(),
+                    revision: rev.revision.clone(),
+                    sm: choice.sm.name(),
+                },
+                test: test.clone(),
+                source: source.clone(),
+                directives: rev.clone(),
+                sm: choice.sm,
+                skip: choice.skip,
+            }));
+        }
+    }
+}

@@ -1,1 +1,566 @@
-//! (to be written)
+//! The regression gate: compares a run with a baseline run and lists what got
+//! worse (verdicts, execution, kernel resources) and what got better.
+//!
+//! Exit codes for the command that runs the gate: [`EXIT_PASS`] (0) when
+//! nothing got worse, [`EXIT_REGRESSION`] (1) when something did, and
+//! [`EXIT_ERROR`] (2) for a usage error or an unreadable results file.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use ptx_backend::metrics::KernelMetrics;
+use serde::{Deserialize, Serialize};
+
+use super::verdict::{RunResults, TrialId, TrialRecord, Verdict};
+
+/// Exit code: no regression.
+pub const EXIT_PASS: i32 = 0;
+/// Exit code: at least one regression.
+pub const EXIT_REGRESSION: i32 = 1;
+/// Exit code: usage error or unreadable input.
+pub const EXIT_ERROR: i32 = 2;
+
+/// How much each kernel metric may grow before the gate calls it worse. An
+/// improvement must shrink the metric by more than the same amount to be
+/// listed as better.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct GateConfig {
+    /// Registers per thread (absolute). Default 0.
+    pub max_register_growth: u32,
+    /// Spill stores + spill loads, in bytes. Default 0.
+    pub max_spill_growth: u32,
+    /// Stack frame, in bytes. Default 0.
+    pub max_stack_growth: u32,
+    /// PTX instructions, in percent of the baseline count; growth from 0
+    /// always counts. Default 5.0.
+    pub max_instruction_growth_pct: f64,
+}
+
+impl Default for GateConfig {
+    fn default() -> Self {
+        GateConfig {
+            max_register_growth: 0,
+            max_spill_growth: 0,
+            max_stack_growth: 0,
+            max_instruction_growth_pct: 5.0,
+        }
+    }
+}
+
+/// One difference between the baseline and the current run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    /// The trial it concerns.
+    pub trial: TrialId,
+    /// The kernel, for a metric change.
+    pub kernel: Option<String>,
+    /// What changed, e.g. `passed → failed: …` or `registers 29 → 34 (+5)`.
+    pub what: String,
+}
+
+/// The outcome of [`compare`]: the changes for the worse and for the better,
+/// each sorted by trial.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GateReport {
+    /// Regressions; any of them fails the gate.
+    pub worse: Vec<Change>,
+    /// Improvements, for information.
+    pub better: Vec<Change>,
+}
+
+impl GateReport {
+    /// Whether nothing got worse.
+    pub fn passed(&self) -> bool {
+        self.worse.is_empty()
+    }
+
+    /// The exit code for this report: [`EXIT_PASS`] or [`EXIT_REGRESSION`].
+    pub fn exit_code(&self) -> i32 {
+        if self.passed() {
+            EXIT_PASS
+        } else {
+            EXIT_REGRESSION
+        }
+    }
+
+    /// An aligned plain-text table: a `WORSE` section, a `BETTER` section
+    /// (columns trial | kernel | change) and a final
+    /// `gate: PASS (0 worse, 3 better)` or `gate: FAIL (…)` line.
+    pub fn render_table(&self) -> String {
+        const HEADER: [&str; 3] = ["trial", "kernel", "change"];
+        let rows = |changes: &[Change]| -> Vec<[String; 3]> {
+            changes
+                .iter()
+                .map(|c| {
+                    [
+                        c.trial.name(),
+                        c.kernel.clone().unwrap_or_else(|| "-".into()),
+                        c.what.clone(),
+                    ]
+                })
+                .collect()
+        };
+        let worse = rows(&self.worse);
+        let better = rows(&self.better);
+        let width = |col: usize| {
+            worse
+                .iter()
+                .chain(&better)
+                .map(|r| r[col].chars().count())
+                .chain([HEADER[col].len()])
+                .max()
+                .unwrap_or(0)
+        };
+        let (w0, w1) = (width(0), width(1));
+        let line = |cells: [&str; 3]| {
+            let pad = |s: &str, w: usize| {
+                let n = w.saturating_sub(s.chars().count());
+                format!("{s}{}", " ".repeat(n))
+            };
+            format!(
+                "  {}  {}  {}\n",
+                pad(cells[0], w0),
+                pad(cells[1], w1),
+                cells[2]
+            )
+        };
+
+        let mut out = String::new();
+        for (title, section) in [("WORSE", &worse), ("BETTER", &better)] {
+            out.push_str(title);
+            out.push('\n');
+            if section.is_empty() {
+                out.push_str("  (none)\n");
+                continue;
+            }
+            out.push_str(&line(HEADER));
+            for r in section {
+                out.push_str(&line([&r[0], &r[1], &r[2]]));
+            }
+        }
+        out.push_str(&format!(
+            "gate: {} ({} worse, {} better)\n",
+            if self.passed() { "PASS" } else { "FAIL" },
+            self.worse.len(),
+            self.better.len()
+        ));
+        out
+    }
+}
+
+/// Compares `current` with `baseline`, joining trials on their [`TrialId`].
+///
+/// Worse: a trial that passed and now fails or is skipped; a trial that
+/// executed on a GPU and no longer does; a trial that vanished (unless it was
+/// skipped); an entry kernel (matched by name) whose registers, spill bytes,
+/// stack or PTX instruction count grew beyond `cfg`. Better is the reverse:
+/// failed or skipped → passed, now executes, metrics shrunk beyond `cfg`, and
+/// new trials that pass. Other changes (e.g. failed → skipped, a new failing
+/// trial) are neither.
+pub fn compare(baseline: &RunResults, current: &RunResults, cfg: &GateConfig) -> GateReport {
+    let base: BTreeMap<&TrialId, &TrialRecord> =
+        baseline.trials.iter().map(|t| (&t.id, t)).collect();
+    let cur: BTreeMap<&TrialId, &TrialRecord> = current.trials.iter().map(|t| (&t.id, t)).collect();
+    let ids: BTreeSet<&TrialId> = base.keys().chain(cur.keys()).copied().collect();
+
+    let mut report = GateReport::default();
+    for id in ids {
+        let mut push = |worse: bool, kernel: Option<&str>, what: String| {
+            let change = Change {
+                trial: id.clone(),
+                kernel: kernel.map(str::to_string),
+                what,
+            };
+            if worse {
+                report.worse.push(change);
+            } else {
+                report.better.push(change);
+            }
+        };
+        match (base.get(id), cur.get(id)) {
+            (Some(b), None) => {
+                if !matches!(b.verdict, Verdict::Skipped { .. }) {
+                    push(true, None, format!("{} → removed", b.verdict.kind()));
+                }
+            }
+            (None, Some(c)) => {
+                if c.verdict == Verdict::Passed {
+                    push(false, None, "new → passed".into());
+                }
+            }
+            (Some(b), Some(c)) => {
+                let verdict_changed = compare_verdicts(b, c, &mut push);
+                if !verdict_changed {
+                    if b.executed && !c.executed {
+                        push(true, None, "executed → not executed".into());
+                    } else if !b.executed && c.executed {
+                        push(false, None, "not executed → executed".into());
+                    }
+                }
+                compare_kernels(b, c, cfg, &mut push);
+            }
+            (None, None) => unreachable!("id comes from one of the maps"),
+        }
+    }
+    report
+}
+
+/// Pushes the verdict change of a trial, if any; returns whether it did.
+fn compare_verdicts(
+    b: &TrialRecord,
+    c: &TrialRecord,
+    push: &mut impl FnMut(bool, Option<&str>, String),
+) -> bool {
+    match (&b.verdict, &c.verdict) {
+        (Verdict::Passed, Verdict::Failed { message }) => {
+            push(
+                true,
+                None,
+                format!("passed → failed: {}", first_line(message)),
+            );
+        }
+        (Verdict::Passed, Verdict::Skipped { reason }) => {
+            push(
+                true,
+                None,
+                format!("passed → skipped: {}", first_line(reason)),
+            );
+        }
+        (Verdict::Failed { .. } | Verdict::Skipped { .. }, Verdict::Passed) => {
+            push(false, None, format!("{} → passed", b.verdict.kind()));
+        }
+        _ => return false,
+    }
+    true
+}
+
+/// Pushes the metric changes of the entry kernels both records measured.
+fn compare_kernels(
+    b: &TrialRecord,
+    c: &TrialRecord,
+    cfg: &GateConfig,
+    push: &mut impl FnMut(bool, Option<&str>, String),
+) {
+    let entries = |t: &TrialRecord| -> BTreeMap<String, KernelMetrics> {
+        t.kernels
+            .iter()
+            .filter(|k| k.entry)
+            .map(|k| (k.name.clone(), k.clone()))
+            .collect()
+    };
+    let cur = entries(c);
+    for (name, bk) in entries(b) {
+        let Some(ck) = cur.get(&name) else { continue };
+        let spills = |k: &KernelMetrics| u64::from(k.spill_stores) + u64::from(k.spill_loads);
+        let absolute = [
+            (
+                "registers",
+                u64::from(bk.registers),
+                u64::from(ck.registers),
+                cfg.max_register_growth,
+            ),
+            ("spill bytes", spills(&bk), spills(ck), cfg.max_spill_growth),
+            (
+                "stack bytes",
+                u64::from(bk.stack),
+                u64::from(ck.stack),
+                cfg.max_stack_growth,
+            ),
+        ];
+        for (what, before, after, limit) in absolute {
+            let delta = after as i64 - before as i64;
+            if delta.unsigned_abs() > u64::from(limit) {
+                push(
+                    delta > 0,
+                    Some(&name),
+                    format!("{what} {before} → {after} ({delta:+})"),
+                );
+            }
+        }
+
+        let (before, after) = (bk.ptx_instructions, ck.ptx_instructions);
+        let delta = i64::from(after) - i64::from(before);
+        if delta != 0 {
+            let limit = cfg.max_instruction_growth_pct;
+            let text = |pct: Option<f64>| match pct {
+                Some(p) => format!("ptx instructions {before} → {after} ({delta:+}, {p:+.1}%)"),
+                None => format!("ptx instructions {before} → {after} ({delta:+})"),
+            };
+            if before == 0 {
+                // From 0, any growth counts.
+                push(true, Some(&name), text(None));
+            } else {
+                let pct = delta as f64 * 100.0 / f64::from(before);
+                if pct.abs() > limit {
+                    push(delta > 0, Some(&name), text(Some(pct)));
+                }
+            }
+        }
+    }
+}
+
+/// The first non-empty line of `text`, trimmed.
+fn first_line(text: &str) -> &str {
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::verdict::{DecidedBy, RunInfo, RESULTS_FORMAT};
+    use std::time::Duration;
+
+    fn id(suite: &str, test: &str) -> TrialId {
+        TrialId {
+            suite: suite.into(),
+            test: test.into(),
+            revision: None,
+            sm: "sm_80".into(),
+        }
+    }
+
+    fn kernel(name: &str, registers: u32, instructions: u32) -> KernelMetrics {
+        KernelMetrics {
+            name: name.into(),
+            entry: true,
+            registers,
+            ptx_instructions: instructions,
+            ..Default::default()
+        }
+    }
+
+    fn record(id: TrialId, verdict: Verdict, executed: bool) -> TrialRecord {
+        TrialRecord {
+            id,
+            verdict,
+            decided_by: DecidedBy::Complete,
+            executed,
+            duration: Duration::from_millis(10),
+            kernels: vec![],
+            reproduce: None,
+        }
+    }
+
+    fn baseline() -> RunResults {
+        let mut saxpy = record(id("run-gpu", "saxpy.rs"), Verdict::Passed, true);
+        saxpy.kernels = vec![
+            kernel("saxpy", 29, 100),
+            KernelMetrics {
+                entry: false,
+                ..kernel("helper", 10, 10)
+            },
+        ];
+        RunResults {
+            format: RESULTS_FORMAT,
+            info: RunInfo::default(),
+            trials: vec![
+                record(id("ui", "ok.rs"), Verdict::Passed, false),
+                record(
+                    id("ui", "broken.rs"),
+                    Verdict::Failed {
+                        message: "boom".into(),
+                    },
+                    false,
+                ),
+                record(
+                    id("ui", "skip.rs"),
+                    Verdict::Skipped {
+                        reason: "ignore-sm".into(),
+                    },
+                    false,
+                ),
+                saxpy,
+            ],
+        }
+    }
+
+    fn trial<'a>(run: &'a mut RunResults, test: &str) -> &'a mut TrialRecord {
+        run.trials.iter_mut().find(|t| t.id.test == test).unwrap()
+    }
+
+    fn saxpy(run: &mut RunResults) -> &mut KernelMetrics {
+        &mut trial(run, "saxpy.rs").kernels[0]
+    }
+
+    #[test]
+    fn unchanged_run_passes() {
+        let r = compare(&baseline(), &baseline(), &GateConfig::default());
+        assert!(r.passed(), "{}", r.render_table());
+        assert!(r.better.is_empty());
+        assert_eq!(r.exit_code(), EXIT_PASS);
+        assert!(r
+            .render_table()
+            .ends_with("gate: PASS (0 worse, 0 better)\n"));
+    }
+
+    #[test]
+    fn register_growth_respects_threshold() {
+        let cfg = GateConfig {
+            max_register_growth: 2,
+            ..GateConfig::default()
+        };
+        for (registers, caught) in [(30, false), (31, false), (32, true), (40, true)] {
+            let mut cur = baseline();
+            saxpy(&mut cur).registers = registers;
+            let r = compare(&baseline(), &cur, &cfg);
+            assert_eq!(!r.passed(), caught, "{registers}: {}", r.render_table());
+            if caught {
+                assert_eq!(r.worse[0].kernel.as_deref(), Some("saxpy"));
+                let expected = format!("registers 29 → {registers} (+{})", registers - 29);
+                assert_eq!(r.worse[0].what, expected);
+                assert_eq!(r.exit_code(), EXIT_REGRESSION);
+            }
+        }
+    }
+
+    #[test]
+    fn device_functions_are_not_gated() {
+        let mut cur = baseline();
+        trial(&mut cur, "saxpy.rs").kernels[1].registers = 200;
+        assert!(compare(&baseline(), &cur, &GateConfig::default()).passed());
+    }
+
+    #[test]
+    fn passed_to_failed_or_skipped_is_caught() {
+        let mut cur = baseline();
+        trial(&mut cur, "ok.rs").verdict = Verdict::Failed {
+            message: "\nerror: mismatch\nmore detail".into(),
+        };
+        let r = compare(&baseline(), &cur, &GateConfig::default());
+        assert_eq!(r.worse.len(), 1, "{}", r.render_table());
+        assert_eq!(r.worse[0].what, "passed → failed: error: mismatch");
+
+        let mut cur = baseline();
+        trial(&mut cur, "ok.rs").verdict = Verdict::Skipped {
+            reason: "no CUDA driver".into(),
+        };
+        let r = compare(&baseline(), &cur, &GateConfig::default());
+        assert_eq!(r.worse[0].what, "passed → skipped: no CUDA driver");
+    }
+
+    #[test]
+    fn removed_trial_is_caught_unless_it_was_skipped() {
+        let mut cur = baseline();
+        cur.trials.retain(|t| t.id.test != "ok.rs");
+        let r = compare(&baseline(), &cur, &GateConfig::default());
+        assert_eq!(r.worse.len(), 1);
+        assert_eq!(r.worse[0].trial, id("ui", "ok.rs"));
+        assert_eq!(r.worse[0].what, "passed → removed");
+
+        let mut cur = baseline();
+        cur.trials.retain(|t| t.id.test != "skip.rs");
+        assert!(compare(&baseline(), &cur, &GateConfig::default()).passed());
+    }
+
+    #[test]
+    fn losing_execution_is_caught() {
+        let mut cur = baseline();
+        trial(&mut cur, "saxpy.rs").executed = false;
+        let r = compare(&baseline(), &cur, &GateConfig::default());
+        assert_eq!(r.worse.len(), 1, "{}", r.render_table());
+        assert_eq!(r.worse[0].what, "executed → not executed");
+
+        // The reverse is an improvement.
+        let r = compare(&cur, &baseline(), &GateConfig::default());
+        assert!(r.passed());
+        assert_eq!(r.better[0].what, "not executed → executed");
+    }
+
+    #[test]
+    fn instruction_growth_over_percent_is_caught() {
+        let cfg = GateConfig::default(); // 5%
+        let mut cur = baseline();
+        saxpy(&mut cur).ptx_instructions = 105;
+        assert!(compare(&baseline(), &cur, &cfg).passed());
+
+        saxpy(&mut cur).ptx_instructions = 106;
+        let r = compare(&baseline(), &cur, &cfg);
+        assert_eq!(r.worse.len(), 1, "{}", r.render_table());
+        assert_eq!(r.worse[0].what, "ptx instructions 100 → 106 (+6, +6.0%)");
+
+        // From zero, any growth counts.
+        let mut base = baseline();
+        saxpy(&mut base).ptx_instructions = 0;
+        let mut cur = baseline();
+        saxpy(&mut cur).ptx_instructions = 1;
+        assert!(!compare(&base, &cur, &cfg).passed());
+    }
+
+    #[test]
+    fn spill_and_stack_growth_are_caught() {
+        let mut cur = baseline();
+        saxpy(&mut cur).spill_stores = 4;
+        saxpy(&mut cur).spill_loads = 4;
+        saxpy(&mut cur).stack = 8;
+        let r = compare(&baseline(), &cur, &GateConfig::default());
+        let whats: Vec<&str> = r.worse.iter().map(|c| c.what.as_str()).collect();
+        assert_eq!(whats, ["spill bytes 0 → 8 (+8)", "stack bytes 0 → 8 (+8)"]);
+        let loose = GateConfig {
+            max_spill_growth: 8,
+            max_stack_growth: 8,
+            ..GateConfig::default()
+        };
+        assert!(compare(&baseline(), &cur, &loose).passed());
+    }
+
+    #[test]
+    fn improvements_are_listed_as_better() {
+        let mut cur = baseline();
+        trial(&mut cur, "broken.rs").verdict = Verdict::Passed;
+        trial(&mut cur, "skip.rs").verdict = Verdict::Passed;
+        saxpy(&mut cur).registers = 24;
+        saxpy(&mut cur).ptx_instructions = 80;
+        cur.trials
+            .push(record(id("ui", "new.rs"), Verdict::Passed, false));
+        cur.trials.push(record(
+            id("ui", "new-failing.rs"),
+            Verdict::Failed {
+                message: "x".into(),
+            },
+            false,
+        ));
+        let r = compare(&baseline(), &cur, &GateConfig::default());
+        assert!(r.passed(), "{}", r.render_table());
+        let whats: Vec<&str> = r.better.iter().map(|c| c.what.as_str()).collect();
+        assert_eq!(
+            whats,
+            [
+                "registers 29 → 24 (-5)",
+                "ptx instructions 100 → 80 (-20, -20.0%)",
+                "failed → passed",
+                "new → passed",
+                "skipped → passed",
+            ]
+        );
+        let table = r.render_table();
+        assert!(
+            table.ends_with("gate: PASS (0 worse, 5 better)\n"),
+            "{table}"
+        );
+    }
+
+    #[test]
+    fn table_is_aligned() {
+        let mut cur = baseline();
+        saxpy(&mut cur).registers = 34;
+        trial(&mut cur, "ok.rs").verdict = Verdict::Failed {
+            message: "bad".into(),
+        };
+        trial(&mut cur, "broken.rs").verdict = Verdict::Passed;
+        let table = compare(&baseline(), &cur, &GateConfig::default()).render_table();
+        let expected = "\
+WORSE
+  trial                   kernel  change
+  run-gpu/saxpy.rs@sm_80  saxpy   registers 29 → 34 (+5)
+  ui/ok.rs@sm_80          -       passed → failed: bad
+BETTER
+  trial                   kernel  change
+  ui/broken.rs@sm_80      -       failed → passed
+gate: FAIL (2 worse, 1 better)
+";
+        assert_eq!(table, expected);
+    }
+}

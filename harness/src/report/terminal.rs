@@ -1,1 +1,158 @@
-//! (to be written)
+//! The terminal summary: per suite and per sm target, how many trials
+//! passed, failed and were skipped, with every skip reason counted, and the
+//! failing trials listed with the command that accepts intended changes.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use super::verdict::{RunResults, Verdict};
+
+#[derive(Default)]
+struct Counts {
+    passed: usize,
+    failed: usize,
+    skipped: usize,
+}
+
+impl Counts {
+    fn add(&mut self, v: &Verdict) {
+        match v {
+            Verdict::Passed => self.passed += 1,
+            Verdict::Failed { .. } => self.failed += 1,
+            Verdict::Skipped { .. } => self.skipped += 1,
+        }
+    }
+}
+
+/// Renders the end-of-run summary.
+pub fn summary(results: &RunResults) -> String {
+    let mut by_suite: BTreeMap<&str, Counts> = BTreeMap::new();
+    let mut by_sm: BTreeMap<(&str, &str), Counts> = BTreeMap::new();
+    let mut reasons: BTreeMap<(&str, String), usize> = BTreeMap::new();
+    let mut executed = 0;
+    for t in &results.trials {
+        by_suite.entry(&t.id.suite).or_default().add(&t.verdict);
+        by_sm
+            .entry((&t.id.suite, &t.id.sm))
+            .or_default()
+            .add(&t.verdict);
+        if let Verdict::Skipped { reason } = &t.verdict {
+            *reasons.entry((&t.id.suite, reason.clone())).or_default() += 1;
+        }
+        executed += usize::from(t.executed);
+    }
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "\nconformance summary ({} backend; {})",
+        results.info.backend,
+        results.info.gpu.as_deref().unwrap_or("no GPU")
+    );
+    for (suite, c) in &by_suite {
+        let _ = writeln!(
+            s,
+            "  {suite:<14} {:>5} passed {:>5} failed {:>5} skipped",
+            c.passed, c.failed, c.skipped
+        );
+        for ((su, sm), c) in by_sm.iter().filter(|((su, _), _)| su == suite) {
+            let _ = su;
+            let _ = writeln!(
+                s,
+                "    {sm:<12} {:>5} passed {:>5} failed {:>5} skipped",
+                c.passed, c.failed, c.skipped
+            );
+        }
+    }
+    if !reasons.is_empty() {
+        let _ = writeln!(s, "  skipped, by reason:");
+        for ((suite, reason), n) in &reasons {
+            let _ = writeln!(s, "    {n:>5} {suite}: {reason}");
+        }
+    }
+    let failed: Vec<_> = results
+        .trials
+        .iter()
+        .filter(|t| t.verdict.is_failed())
+        .collect();
+    if !failed.is_empty() {
+        let _ = writeln!(s, "  failed:");
+        for t in &failed {
+            let _ = writeln!(s, "    {} ({:?})", t.id.name(), t.decided_by);
+        }
+    }
+    let total: Counts = results.trials.iter().fold(Counts::default(), |mut c, t| {
+        c.add(&t.verdict);
+        c
+    });
+    let _ = writeln!(
+        s,
+        "harness: {} passed, {} failed, {} skipped ({} executed on a GPU)",
+        total.passed, total.failed, total.skipped, executed
+    );
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::verdict::{DecidedBy, TrialId, TrialRecord};
+
+    fn rec(suite: &str, sm: &str, verdict: Verdict) -> TrialRecord {
+        TrialRecord {
+            id: TrialId {
+                suite: suite.into(),
+                test: "t".into(),
+                revision: None,
+                sm: sm.into(),
+            },
+            verdict,
+            decided_by: DecidedBy::Complete,
+            executed: false,
+            duration: Default::default(),
+            kernels: vec![],
+            reproduce: None,
+        }
+    }
+
+    #[test]
+    fn skips_are_counted_apart_from_passes_with_reasons() {
+        let r = RunResults {
+            trials: vec![
+                rec(
+                    "run-gpu",
+                    "sm_80",
+                    Verdict::Skipped {
+                        reason: "no CUDA driver".into(),
+                    },
+                ),
+                rec(
+                    "run-gpu",
+                    "sm_90",
+                    Verdict::Skipped {
+                        reason: "no CUDA driver".into(),
+                    },
+                ),
+                rec("ptx-snapshots", "sm_80", Verdict::Passed),
+                rec(
+                    "ptx-snapshots",
+                    "sm_90",
+                    Verdict::Failed {
+                        message: "diff".into(),
+                    },
+                ),
+            ],
+            ..Default::default()
+        };
+        let s = summary(&r);
+        assert!(
+            s.contains("run-gpu            0 passed     0 failed     2 skipped"),
+            "{s}"
+        );
+        assert!(s.contains("2 run-gpu: no CUDA driver"), "{s}");
+        assert!(
+            s.contains("harness: 1 passed, 1 failed, 2 skipped (0 executed on a GPU)"),
+            "{s}"
+        );
+        assert!(s.contains("ptx-snapshots/t@sm_90"), "{s}");
+    }
+}

@@ -1,1 +1,154 @@
-//! (to be written)
+//! Verdicts and the record of one trial: exactly one of passed, failed or
+//! skipped-with-reason per (test, revision, sm), with what decided it and the
+//! metrics it measured. Every report and the gate read these records.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use ptx_backend::metrics::KernelMetrics;
+use serde::{Deserialize, Serialize};
+
+/// The one outcome of a trial. A skip is never a pass.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "verdict", rename_all = "kebab-case")]
+pub enum Verdict {
+    /// Everything the trial expects held.
+    Passed,
+    /// Something differed or broke; `message` holds the diff or error.
+    Failed {
+        /// The diff, error or mismatch, ready to print.
+        message: String,
+    },
+    /// The trial could not run here.
+    Skipped {
+        /// Why, e.g. `no CUDA driver` or `ignore-sm: sm_75`.
+        reason: String,
+    },
+}
+
+impl Verdict {
+    /// `passed`, `failed` or `skipped`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Verdict::Passed => "passed",
+            Verdict::Failed { .. } => "failed",
+            Verdict::Skipped { .. } => "skipped",
+        }
+    }
+
+    /// Whether this is a failure.
+    pub fn is_failed(&self) -> bool {
+        matches!(self, Verdict::Failed { .. })
+    }
+}
+
+/// The pipeline stage or check that decided a verdict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DecidedBy {
+    /// Directive parsing or planning.
+    Plan,
+    /// rustc / ptx-rustc (front end and GPU checks).
+    Rustc,
+    /// llvm-link, opt or llc.
+    Llvm,
+    /// ptxas validation.
+    Ptxas,
+    /// A snapshot comparison.
+    Snapshot,
+    /// FileCheck lines.
+    FileCheck,
+    /// `//~` diagnostic annotations.
+    Diagnostics,
+    /// Building the host program.
+    HostBuild,
+    /// Running on the GPU.
+    Execution,
+    /// Everything ran and matched.
+    Complete,
+}
+
+/// The identity of a trial, stable across runs: the key the gate joins on.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct TrialId {
+    /// `ui`, `ptx-snapshots` or `run-gpu`.
+    pub suite: String,
+    /// The test path relative to its suite folder, with `/`.
+    pub test: String,
+    /// The revision, if the test has revisions.
+    pub revision: Option<String>,
+    /// The sm target, e.g. `sm_90a`.
+    pub sm: String,
+}
+
+impl TrialId {
+    /// `suite/test[rev]@sm`, the name libtest and reports show.
+    pub fn name(&self) -> String {
+        match &self.revision {
+            Some(r) => format!("{}/{}[{}]@{}", self.suite, self.test, r, self.sm),
+            None => format!("{}/{}@{}", self.suite, self.test, self.sm),
+        }
+    }
+}
+
+/// Everything a report needs about one finished trial.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrialRecord {
+    /// Which trial.
+    pub id: TrialId,
+    /// The outcome.
+    #[serde(flatten)]
+    pub verdict: Verdict,
+    /// What decided it.
+    pub decided_by: DecidedBy,
+    /// For run-gpu trials: whether the kernel actually ran on a GPU.
+    pub executed: bool,
+    /// Wall time of the trial (compile + checks + run).
+    #[serde(with = "duration_secs")]
+    pub duration: Duration,
+    /// Per-kernel metrics from ptxas and the PTX (empty if ptxas didn't run).
+    pub kernels: Vec<KernelMetrics>,
+    /// The command that reproduces the compile, if there was one.
+    pub reproduce: Option<String>,
+}
+
+/// The environment a run happened in.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunInfo {
+    /// The backend's name.
+    pub backend: String,
+    /// Tool versions (`rustc`, `llvm`, `ptxas`, `driver`).
+    pub versions: BTreeMap<String, String>,
+    /// The GPU's name and compute capability, if one was used.
+    pub gpu: Option<String>,
+    /// The sm matrix of the run.
+    pub matrix: Vec<String>,
+}
+
+/// A whole run: the file the JSON report writes and the gate reads.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunResults {
+    /// Format version of this file.
+    pub format: u32,
+    /// Where and with what it ran.
+    pub info: RunInfo,
+    /// One record per trial, sorted by id.
+    pub trials: Vec<TrialRecord>,
+}
+
+/// The current [`RunResults::format`].
+pub const RESULTS_FORMAT: u32 = 1;
+
+mod duration_secs {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::time::Duration;
+
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(d.as_secs_f64())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        let secs = f64::deserialize(d)?;
+        Duration::try_from_secs_f64(secs).map_err(serde::de::Error::custom)
+    }
+}

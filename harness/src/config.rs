@@ -1,0 +1,129 @@
+//! Run settings with one documented precedence: command-line flag over
+//! environment variable over `ptx-harness.toml` over built-in default.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use ptx_backend::SmTarget;
+use serde::Deserialize;
+
+/// The config file at the repository root.
+pub const CONFIG_FILE: &str = "ptx-harness.toml";
+
+/// `ptx-harness.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// The sm matrix for ptx-snapshots and run-gpu.
+    #[serde(default)]
+    pub matrix: Option<Vec<String>>,
+    /// The sm targets ui tests compile for (diagnostics rarely depend on sm).
+    #[serde(default)]
+    pub ui_matrix: Option<Vec<String>>,
+    /// An external backend config to test instead of the built-in backend.
+    #[serde(default)]
+    pub backend_config: Option<PathBuf>,
+}
+
+/// Everything a run needs to know, resolved.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The repository root (the folder holding `tests/`).
+    pub root: PathBuf,
+    /// sm matrix for ptx-snapshots and run-gpu.
+    pub matrix: Vec<SmTarget>,
+    /// sm matrix for ui tests.
+    pub ui_matrix: Vec<SmTarget>,
+    /// Rewrite snapshots instead of comparing (`BLESS=1` or `--bless`).
+    pub bless: bool,
+    /// `CI` is set: never write, a missing snapshot fails.
+    pub ci: bool,
+    /// Where caches, scratch files and reports go.
+    pub work_dir: PathBuf,
+    /// An external backend's TOML, if testing one.
+    pub backend_config: Option<PathBuf>,
+    /// Use the compile cache (`PTX_HARNESS_NO_CACHE=1` turns it off).
+    pub cache: bool,
+}
+
+/// Command-line values, which win over everything else.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    /// `--sm`.
+    pub matrix: Option<Vec<SmTarget>>,
+    /// `--bless`.
+    pub bless: bool,
+    /// `--backend-config`.
+    pub backend_config: Option<PathBuf>,
+}
+
+fn env_flag(name: &str) -> bool {
+    std::env::var(name).is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
+}
+
+fn parse_matrix(list: &[String], origin: &str) -> Result<Vec<SmTarget>> {
+    list.iter()
+        .map(|s| {
+            s.parse::<SmTarget>()
+                .with_context(|| format!("in {origin}"))
+        })
+        .collect()
+}
+
+impl Settings {
+    /// Resolves settings for the repository at `root`.
+    ///
+    /// Matrix: `--sm` > `PTX_SM_MATRIX` > `matrix` in ptx-harness.toml > the
+    /// default (`ptx_backend::sm::DEFAULT_MATRIX`). ui tests use `ui_matrix`
+    /// (`PTX_UI_SM_MATRIX`, default `sm_80`).
+    pub fn resolve(root: &Path, cli: &Overrides) -> Result<Settings> {
+        let file_path = root.join(CONFIG_FILE);
+        let file: ConfigFile = match std::fs::read_to_string(&file_path) {
+            Ok(text) => toml::from_str(&text)
+                .with_context(|| format!("{}: invalid config", file_path.display()))?,
+            Err(_) => ConfigFile::default(),
+        };
+        let origin = format!("`matrix` of {}", file_path.display());
+        let mut matrix = match &file.matrix {
+            Some(m) => parse_matrix(m, &origin)?,
+            None => SmTarget::default_matrix(),
+        };
+        if let Ok(v) = std::env::var("PTX_SM_MATRIX") {
+            matrix = SmTarget::parse_list(&v)
+                .with_context(|| format!("in the environment variable PTX_SM_MATRIX={v}"))?;
+        }
+        if let Some(m) = &cli.matrix {
+            matrix = m.clone();
+        }
+        let mut ui_matrix = match &file.ui_matrix {
+            Some(m) => parse_matrix(m, &format!("`ui_matrix` of {}", file_path.display()))?,
+            None => vec!["sm_80".parse().unwrap()],
+        };
+        if let Ok(v) = std::env::var("PTX_UI_SM_MATRIX") {
+            ui_matrix = SmTarget::parse_list(&v)
+                .with_context(|| format!("in the environment variable PTX_UI_SM_MATRIX={v}"))?;
+        }
+        let ci = env_flag("CI");
+        let bless = cli.bless || env_flag("BLESS");
+        let backend_config = cli
+            .backend_config
+            .clone()
+            .or_else(|| std::env::var_os("PTX_BACKEND_CONFIG").map(PathBuf::from))
+            .or(file.backend_config.map(|p| root.join(p)));
+        Ok(Settings {
+            root: root.to_path_buf(),
+            matrix,
+            ui_matrix,
+            bless,
+            ci,
+            work_dir: ptx_backend::toolchain::target_dir().join("ptx-harness"),
+            backend_config,
+            cache: !env_flag("PTX_HARNESS_NO_CACHE"),
+        })
+    }
+
+    /// Whether snapshot files may be written in this run.
+    pub fn may_write(&self) -> bool {
+        self.bless && !self.ci
+    }
+}

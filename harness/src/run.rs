@@ -1,0 +1,540 @@
+//! Runs one trial through every phase (compile → check → verdict) for its
+//! suite's mode, and collects what bless and the reports need afterwards.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use ptx_backend::{crate_name_for, Backend, CompileOutput, CompileStatus, Stage};
+
+use crate::check::diagnostics::{match_diagnostics, parse_annotations, parse_rustc_stderr};
+use crate::check::diff::unified_diff;
+use crate::check::filecheck::{parse_checks, run_checks};
+use crate::check::normalize::{normalize, NormalizeContext};
+use crate::check::snapshot::{read_expected, TestSnapshots};
+use crate::check::stdout::{compare_stdout, Tolerance};
+use crate::config::Settings;
+use crate::execute::compile::{CompileCache, CompileJob, Compiled};
+use crate::execute::gpu::{execute, GpuStatus, HostBuilder, DEFAULT_TIMEOUT};
+use crate::plan::directives::{FloatTolerance, Outcome};
+use crate::plan::discover::Suite;
+use crate::plan::trial::Trial;
+use crate::report::verdict::{DecidedBy, TrialRecord, Verdict};
+
+/// Shared state of one run.
+pub struct Engine {
+    /// Resolved settings.
+    pub settings: Settings,
+    /// The backend under test.
+    pub backend: Arc<dyn Backend>,
+    /// The compile cache.
+    pub cache: CompileCache,
+    /// The GPU, probed once.
+    pub gpu: GpuStatus,
+    /// Host program builds.
+    pub hosts: HostBuilder,
+    /// Sysroot-like paths to normalize away.
+    pub sysroots: Vec<PathBuf>,
+    /// Results gathered from every trial.
+    pub collected: Mutex<Collected>,
+    /// Color diffs.
+    pub color: bool,
+}
+
+/// What trials leave for the end of the run.
+#[derive(Default)]
+pub struct Collected {
+    /// One record per trial that ran (run-gpu build halves are merged later).
+    pub records: Vec<TrialRecord>,
+    /// Normalized stage output per test file, for bless.
+    pub snapshots: BTreeMap<PathBuf, TestSnapshots>,
+}
+
+/// Which half of a run-gpu trial.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Everything for ui and ptx-snapshots; for run-gpu, the build only.
+    Build,
+    /// run-gpu: build (cached) and execute on the GPU.
+    Execute,
+}
+
+struct Failure {
+    by: DecidedBy,
+    message: String,
+}
+
+fn fail(by: DecidedBy, message: impl Into<String>) -> Failure {
+    Failure {
+        by,
+        message: message.into(),
+    }
+}
+
+fn bless_hint(trial: &Trial) -> String {
+    format!("to accept: ./bless.sh {}", trial.test.name)
+}
+
+impl Engine {
+    /// The suite's default outcome when a test names none.
+    fn outcome(&self, trial: &Trial, annotated_errors: bool) -> Outcome {
+        trial.directives.outcome.unwrap_or(match trial.test.suite {
+            Suite::Ui if annotated_errors => Outcome::BuildFail,
+            Suite::Ui => Outcome::CheckPass,
+            Suite::PtxSnapshots => Outcome::BuildPass,
+            Suite::RunGpu => Outcome::RunPass,
+        })
+    }
+
+    fn job(&self, trial: &Trial) -> CompileJob {
+        CompileJob {
+            source: trial.test.path.clone(),
+            crate_name: crate_name_for(&trial.test.path),
+            sm: trial.sm,
+            cfgs: trial.directives.revision.iter().cloned().collect(),
+            flags: trial.directives.compile_flags.clone(),
+        }
+    }
+
+    fn normalize_cx(&self, trial: &Trial) -> (PathBuf, Vec<PathBuf>) {
+        let dir = trial
+            .test
+            .path
+            .parent()
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        (dir, self.sysroots.clone())
+    }
+
+    fn normalized(&self, trial: &Trial, text: &str, stage: &str) -> String {
+        let (dir, sysroots) = self.normalize_cx(trial);
+        let refs: Vec<&Path> = sysroots.iter().map(PathBuf::as_path).collect();
+        let cx = NormalizeContext {
+            test_dir: &dir,
+            root: &self.settings.root,
+            sysroots: &refs,
+            sm: trial.sm,
+        };
+        normalize(text, stage, &cx, &trial.directives.normalize)
+    }
+
+    /// Runs a trial and records its result. Returns the libtest verdict.
+    pub fn run(&self, trial: &Trial, phase: Phase) -> Result<(), String> {
+        let start = Instant::now();
+        let mut produced: Vec<(String, String)> = Vec::new();
+        let mut compiled: Option<Arc<Compiled>> = None;
+        let mut executed = false;
+        let result = match &trial.skip {
+            Some(reason) => Err(Ok(reason.clone())),
+            None => self
+                .run_checked(trial, phase, &mut produced, &mut compiled, &mut executed)
+                .map_err(Err),
+        };
+        let (verdict, decided_by) = match result {
+            Ok(()) => (Verdict::Passed, DecidedBy::Complete),
+            Err(Ok(reason)) => (Verdict::Skipped { reason }, DecidedBy::Plan),
+            Err(Err(f)) => (Verdict::Failed { message: f.message }, f.by),
+        };
+        let output = compiled.as_ref().map(|c| &c.output);
+        let record = TrialRecord {
+            id: trial.id.clone(),
+            verdict: verdict.clone(),
+            decided_by,
+            executed,
+            duration: start.elapsed(),
+            kernels: output
+                .map(|o| o.kernels.iter().filter(|k| k.entry).cloned().collect())
+                .unwrap_or_default(),
+            reproduce: output.and_then(|o| o.commands.first().cloned()),
+        };
+        let mut c = self.collected.lock().unwrap();
+        c.records.push(record);
+        if phase == Phase::Build {
+            let entry = c.snapshots.entry(trial.test.path.clone()).or_default();
+            for (stage, text) in produced {
+                entry
+                    .entry((trial.directives.revision.clone(), stage))
+                    .or_default()
+                    .insert(trial.sm.name(), text);
+            }
+        }
+        match verdict {
+            Verdict::Failed { message } => Err(message),
+            _ => Ok(()),
+        }
+    }
+
+    fn run_checked(
+        &self,
+        trial: &Trial,
+        phase: Phase,
+        produced: &mut Vec<(String, String)>,
+        compiled: &mut Option<Arc<Compiled>>,
+        executed: &mut bool,
+    ) -> Result<(), Failure> {
+        let annotations = parse_annotations(&trial.source).map_err(|e| {
+            fail(
+                DecidedBy::Plan,
+                format!("{}:{}: {}", trial.test.path.display(), e.line, e.message),
+            )
+        })?;
+        let annotations: Vec<_> = annotations
+            .into_iter()
+            .filter(|a| a.revision.is_none() || a.revision == trial.directives.revision)
+            .collect();
+        let has_errors = annotations
+            .iter()
+            .any(|a| a.level == crate::check::diagnostics::Level::Error);
+        let outcome = self.outcome(trial, has_errors);
+        let job = self.job(trial);
+        let result = self
+            .cache
+            .compile(self.backend.as_ref(), &job)
+            .map_err(|e| fail(DecidedBy::Plan, format!("the backend could not run: {e:#}")))?;
+        *compiled = Some(result.clone());
+        let out = &result.output;
+        let reproduce = format!("reproduce with:\n  {}", out.commands.join("\n  "));
+
+        if let CompileStatus::RustcFailed {
+            exit_code: Some(101),
+        }
+        | CompileStatus::RustcFailed { exit_code: None } = out.status
+        {
+            return Err(fail(
+                DecidedBy::Rustc,
+                format!(
+                    "the compiler panicked or crashed ({:?}):\n{}\n{reproduce}",
+                    out.status, out.diagnostics
+                ),
+            ));
+        }
+        let built = out.status == CompileStatus::Succeeded;
+        let front_end_ok = !matches!(out.status, CompileStatus::RustcFailed { .. });
+
+        match trial.test.suite {
+            Suite::Ui => {
+                let stderr = self.normalized(trial, &out.diagnostics, "stderr");
+                self.compare_stage(trial, "stderr", &stderr, produced)?;
+                let file_name = trial
+                    .test
+                    .path
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .to_string();
+                let problems = match_diagnostics(
+                    &annotations,
+                    &parse_rustc_stderr(&out.diagnostics, &file_name),
+                );
+                if !problems.is_empty() {
+                    return Err(fail(
+                        DecidedBy::Diagnostics,
+                        format!("{}\n{reproduce}", problems.join("\n")),
+                    ));
+                }
+                self.check_outcome(outcome, out, front_end_ok, built, &reproduce)?;
+            }
+            Suite::PtxSnapshots => {
+                self.check_outcome(outcome, out, front_end_ok, built, &reproduce)?;
+                if !built {
+                    // Pin how it fails, so a change in the failure shows up.
+                    let stderr = self.normalized(trial, &failure_text(out), "stderr");
+                    self.compare_stage(trial, "stderr", &stderr, produced)?;
+                    return Ok(());
+                }
+                let stages = trial
+                    .directives
+                    .stages
+                    .clone()
+                    .unwrap_or_else(|| vec!["ptx".into(), "ptxas".into()]);
+                let mut failures = Vec::new();
+                for name in &stages {
+                    let stage: Stage =
+                        name.parse().map_err(|e: String| fail(DecidedBy::Plan, e))?;
+                    let Some(Ok(text)) = out.read_stage(stage) else {
+                        return Err(fail(
+                            DecidedBy::Snapshot,
+                            format!("stage `{name}` produced no dump\n{reproduce}"),
+                        ));
+                    };
+                    let text = self.normalized(trial, &text, name);
+                    if let Err(f) = self.compare_stage(trial, name, &text, produced) {
+                        failures.push(f.message);
+                    }
+                }
+                if !failures.is_empty() {
+                    return Err(fail(DecidedBy::Snapshot, failures.join("\n")));
+                }
+                self.filecheck(trial, out)?;
+            }
+            Suite::RunGpu => {
+                self.check_outcome(
+                    if built { Outcome::BuildPass } else { outcome },
+                    out,
+                    front_end_ok,
+                    built,
+                    &reproduce,
+                )?;
+                if !built {
+                    return Ok(());
+                }
+                let host = self
+                    .hosts
+                    .build(&trial.test.path, &job.crate_name, &job.cfgs)
+                    .map_err(|e| fail(DecidedBy::HostBuild, format!("{e:#}")))?;
+                if phase == Phase::Build {
+                    return Ok(());
+                }
+                if let Some(reason) = self.gpu.skip_reason(trial.sm) {
+                    return Err(fail(
+                        DecidedBy::Execution,
+                        format!("cannot execute: {reason}"),
+                    ));
+                }
+                let ptx = out
+                    .stages
+                    .get(&Stage::Ptx)
+                    .ok_or_else(|| fail(DecidedBy::Llvm, "no PTX was produced"))?;
+                *executed = true;
+                self.execute_and_compare(trial, outcome, &host, ptx)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn check_outcome(
+        &self,
+        outcome: Outcome,
+        out: &CompileOutput,
+        front_end_ok: bool,
+        built: bool,
+        reproduce: &str,
+    ) -> Result<(), Failure> {
+        let by = match &out.status {
+            CompileStatus::Succeeded => DecidedBy::Complete,
+            CompileStatus::RustcFailed { .. } => DecidedBy::Rustc,
+            CompileStatus::ToolFailed { step, .. } if step == "ptxas" => DecidedBy::Ptxas,
+            CompileStatus::ToolFailed { .. } => DecidedBy::Llvm,
+        };
+        let ok = match outcome {
+            Outcome::CheckPass => front_end_ok,
+            Outcome::BuildPass | Outcome::RunPass | Outcome::RunFail => built,
+            Outcome::BuildFail => !built,
+        };
+        if ok {
+            return Ok(());
+        }
+        let what = if built {
+            "compiled successfully".to_string()
+        } else {
+            failure_text(out)
+        };
+        Err(fail(
+            by,
+            format!(
+                "expected {outcome}, but it {}\n{reproduce}",
+                if built {
+                    what
+                } else {
+                    format!("failed:\n{what}")
+                }
+            ),
+        ))
+    }
+
+    /// Compares one normalized stage with its snapshot (or collects it for bless).
+    fn compare_stage(
+        &self,
+        trial: &Trial,
+        stage: &str,
+        actual: &str,
+        produced: &mut Vec<(String, String)>,
+    ) -> Result<(), Failure> {
+        let rev = trial.directives.revision.as_deref();
+        let sm = trial.sm.name();
+        // An empty stderr needs no file; its absence is the snapshot.
+        if !(stage == "stderr" && actual.is_empty()) {
+            produced.push((stage.to_string(), actual.to_string()));
+        }
+        if self.settings.bless && !self.settings.ci {
+            return Ok(());
+        }
+        match read_expected(&trial.test.path, rev, &sm, stage) {
+            Some((_, expected)) if expected == actual => Ok(()),
+            Some((path, expected)) => Err(fail(
+                DecidedBy::Snapshot,
+                format!(
+                    "{stage} snapshot differs for {sm}:\n{}{}",
+                    unified_diff(&expected, actual, &self.display(&path), self.color),
+                    bless_hint(trial)
+                ),
+            )),
+            None if stage == "stderr" && actual.is_empty() => Ok(()),
+            None => {
+                let (specific, shared) =
+                    crate::check::snapshot::snapshot_paths(&trial.test.path, rev, &sm, stage);
+                Err(fail(
+                    DecidedBy::Snapshot,
+                    format!(
+                        "missing {stage} snapshot: neither {} nor {} exists{}\n{}",
+                        self.display(&specific),
+                        self.display(&shared),
+                        if self.settings.ci {
+                            " (CI never writes snapshots; bless locally and commit them)"
+                        } else {
+                            ""
+                        },
+                        bless_hint(trial)
+                    ),
+                ))
+            }
+        }
+    }
+
+    fn display(&self, p: &Path) -> String {
+        p.strip_prefix(&self.settings.root)
+            .unwrap_or(p)
+            .display()
+            .to_string()
+    }
+
+    /// FileCheck lines against the PTX, with revision and sm prefixes.
+    fn filecheck(&self, trial: &Trial, out: &CompileOutput) -> Result<(), Failure> {
+        let sm = trial.sm.name();
+        let mut prefixes = vec!["CHECK".to_string(), format!("{sm}-CHECK")];
+        if let Some(rev) = &trial.directives.revision {
+            prefixes.push(format!("{rev}-CHECK"));
+            prefixes.push(format!("{rev}-{sm}-CHECK"));
+        }
+        let checks = parse_checks(&trial.source, &prefixes).map_err(|e| {
+            fail(
+                DecidedBy::FileCheck,
+                format!(
+                    "{}:{}: {}",
+                    self.display(&trial.test.path),
+                    e.line,
+                    e.message
+                ),
+            )
+        })?;
+        if checks.is_empty() {
+            return Ok(());
+        }
+        let ptx = out
+            .read_stage(Stage::Ptx)
+            .and_then(Result::ok)
+            .ok_or_else(|| {
+                fail(
+                    DecidedBy::FileCheck,
+                    "CHECK lines need the ptx stage, which was not produced",
+                )
+            })?;
+        run_checks(&checks, &ptx).map_err(|e| {
+            fail(
+                DecidedBy::FileCheck,
+                format!(
+                    "{}:{}: FileCheck failed for {sm}:\n{}",
+                    self.display(&trial.test.path),
+                    e.line,
+                    e.message
+                ),
+            )
+        })
+    }
+
+    fn execute_and_compare(
+        &self,
+        trial: &Trial,
+        outcome: Outcome,
+        host: &Path,
+        ptx: &Path,
+    ) -> Result<(), Failure> {
+        let timeout = trial.directives.timeout.unwrap_or(DEFAULT_TIMEOUT);
+        let run = execute(host, ptx, timeout).map_err(|e| {
+            fail(
+                DecidedBy::Execution,
+                format!("cannot run {}: {e}", host.display()),
+            )
+        })?;
+        let how = format!(
+            "reproduce with:\n  HOST_RUNTIME_PTX={} {}",
+            ptx.display(),
+            host.display()
+        );
+        if run.timed_out {
+            return Err(fail(
+                DecidedBy::Execution,
+                format!("timed out after {timeout:?} and was killed\n{how}"),
+            ));
+        }
+        let code = run.status.code;
+        match outcome {
+            Outcome::RunFail => {
+                let expected = trial.directives.exit_code;
+                let ok = match expected {
+                    Some(want) => code == Some(want),
+                    None => !run.success(),
+                };
+                if !ok {
+                    return Err(fail(
+                        DecidedBy::Execution,
+                        format!("expected the program to fail (exit code {expected:?}), but it {}\nstderr:\n{}\n{how}", run.describe(), run.stderr),
+                    ));
+                }
+            }
+            _ if !run.success() => {
+                return Err(fail(
+                    DecidedBy::Execution,
+                    format!(
+                        "the program {}\nstderr:\n{}\nstdout:\n{}\n{how}",
+                        run.describe(),
+                        run.stderr,
+                        run.stdout
+                    ),
+                ))
+            }
+            _ => {}
+        }
+        let expected = match &trial.directives.stdout {
+            Some(lines) => Some(lines.join("\n") + "\n"),
+            None => {
+                let stem = trial.test.path.with_extension("");
+                let file = match &trial.directives.revision {
+                    Some(r) => PathBuf::from(format!("{}.{r}.run.stdout", stem.display())),
+                    None => PathBuf::from(format!("{}.run.stdout", stem.display())),
+                };
+                std::fs::read_to_string(file).ok()
+            }
+        };
+        if let Some(expected) = expected {
+            let tol = trial.directives.float_tolerance.map(|t| match t {
+                FloatTolerance::Relative(r) => Tolerance::Relative(r),
+                FloatTolerance::Ulp(u) => Tolerance::Ulp(u),
+            });
+            let actual = self.normalized(trial, &run.stdout, "stdout");
+            compare_stdout(&expected, &actual, tol).map_err(|m| {
+                fail(
+                    DecidedBy::Execution,
+                    format!(
+                        "stdout differs: {m}\n{}{how}",
+                        unified_diff(&expected, &actual, "expected stdout", self.color)
+                    ),
+                )
+            })?;
+        } else if outcome == Outcome::RunPass {
+            return Err(fail(
+                DecidedBy::Plan,
+                "a run-pass test needs expected output: `//@ stdout: …` or a `.run.stdout` file (derived on the host or by hand, never copied from the GPU)",
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn failure_text(out: &CompileOutput) -> String {
+    match &out.status {
+        CompileStatus::ToolFailed { step, message } => format!("{step} failed:\n{message}"),
+        _ => out.diagnostics.clone(),
+    }
+}

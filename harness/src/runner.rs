@@ -1,0 +1,294 @@
+//! The whole run: resolve settings, build the backend and the plan, hand the
+//! trials to libtest-mimic, then bless, print the summary per suite and per
+//! sm, and write the JSON and JUnit reports. `cargo test` and the
+//! `ptx-harness` binary both come through here.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use anyhow::{Context, Result};
+use libtest_mimic::{Arguments, Conclusion, Trial as LibTrial};
+use ptx_backend::external::ExternalBackend;
+use ptx_backend::sysroot::DeviceSysroot;
+use ptx_backend::{Backend, BuiltinBackend, PipelineOptions, Toolchain};
+
+use crate::check::snapshot::{bless_test, remove_orphans, BlessReport};
+use crate::config::{Overrides, Settings};
+use crate::execute::compile::CompileCache;
+use crate::execute::gpu::{GpuStatus, HostBuilder};
+use crate::plan::discover::Suite;
+use crate::plan::trial::{plan, PlanItem, Trial};
+use crate::report::verdict::{
+    DecidedBy, RunInfo, RunResults, TrialRecord, Verdict, RESULTS_FORMAT,
+};
+use crate::run::{Collected, Engine, Phase};
+
+/// Builds the engine: backend, cache, GPU probe and host builder.
+pub fn engine(settings: Settings) -> Result<Engine> {
+    let toolchain = Toolchain::discover()?;
+    let (backend, sysroots): (Arc<dyn Backend>, Vec<PathBuf>) = match &settings.backend_config {
+        Some(cfg) => (
+            Arc::new(ExternalBackend::from_config_file(cfg)?),
+            vec![toolchain.sysroot.clone()],
+        ),
+        None => {
+            let sysroot = DeviceSysroot::ensure(&toolchain)?;
+            let roots = vec![sysroot.root.clone(), toolchain.sysroot.clone()];
+            let be = BuiltinBackend::new(toolchain.clone(), sysroot, PipelineOptions::from_env()?)?;
+            (Arc::new(be), roots)
+        }
+    };
+    let work = settings.work_dir.clone();
+    Ok(Engine {
+        cache: CompileCache::new(work.join("cache"), settings.cache),
+        hosts: HostBuilder::new(work.join("host"), &toolchain),
+        gpu: GpuStatus::probe(),
+        backend,
+        sysroots,
+        collected: Mutex::new(Collected::default()),
+        color: crate::check::diff::stderr_is_terminal(),
+        settings,
+    })
+}
+
+fn lib_trial(engine: &Arc<Engine>, trial: &Trial, phase: Phase, name: String) -> LibTrial {
+    let (e, t) = (engine.clone(), trial.clone());
+    let skip = match (&trial.skip, phase) {
+        (Some(s), _) => Some(s.clone()),
+        (None, Phase::Execute) => engine.gpu.skip_reason(trial.sm),
+        _ => None,
+    };
+    let kind = match trial.test.suite {
+        Suite::Ui => "ui",
+        Suite::PtxSnapshots => "ptx",
+        Suite::RunGpu if phase == Phase::Build => "gpu-build",
+        Suite::RunGpu => "gpu-run",
+    };
+    let mut lt = LibTrial::test(name, move || e.run(&t, phase).map_err(Into::into)).with_kind(kind);
+    if let Some(reason) = skip {
+        // libtest can only say "ignored"; the reason goes into the kind column
+        // and into our own summary and reports.
+        lt = lt
+            .with_ignored_flag(true)
+            .with_kind(format!("skip: {reason}"));
+    }
+    lt
+}
+
+/// Turns the plan into libtest trials (run-gpu gets a build and an execute trial).
+pub fn trials(engine: &Arc<Engine>, items: &[PlanItem]) -> Vec<LibTrial> {
+    let mut out = Vec::new();
+    for item in items {
+        match item {
+            PlanItem::Invalid { id, error, .. } => {
+                let (e, id2, err) = (engine.clone(), id.clone(), error.clone());
+                out.push(LibTrial::test(id.name(), move || {
+                    e.collected.lock().unwrap().records.push(TrialRecord {
+                        id: id2,
+                        verdict: Verdict::Failed {
+                            message: err.clone(),
+                        },
+                        decided_by: DecidedBy::Plan,
+                        executed: false,
+                        duration: Default::default(),
+                        kernels: vec![],
+                        reproduce: None,
+                    });
+                    Err(err.into())
+                }));
+            }
+            PlanItem::Trial(t) if t.test.suite == Suite::RunGpu => {
+                out.push(lib_trial(
+                    engine,
+                    t,
+                    Phase::Build,
+                    format!("{}/build", t.id.name()),
+                ));
+                out.push(lib_trial(engine, t, Phase::Execute, t.id.name()));
+            }
+            PlanItem::Trial(t) => out.push(lib_trial(engine, t, Phase::Build, t.id.name())),
+        }
+    }
+    out
+}
+
+/// The record per (test, revision, sm): for run-gpu the execution's verdict
+/// when it ran, else the build's, where a passed build that could not execute
+/// is a skip (never a pass).
+pub fn merge_records(
+    engine: &Engine,
+    items: &[PlanItem],
+    records: Vec<TrialRecord>,
+) -> Vec<TrialRecord> {
+    let mut by_id: BTreeMap<_, Vec<TrialRecord>> = BTreeMap::new();
+    for r in records {
+        by_id.entry(r.id.clone()).or_default().push(r);
+    }
+    let mut out = Vec::new();
+    for (id, recs) in by_id {
+        if id.suite != Suite::RunGpu.dir_name() {
+            out.extend(recs);
+            continue;
+        }
+        let executed = recs.iter().find(|r| r.executed);
+        let build_failed = recs
+            .iter()
+            .find(|r| r.verdict.is_failed() && r.decided_by != DecidedBy::Execution);
+        if let Some(r) = executed.or(build_failed) {
+            out.push(r.clone());
+            continue;
+        }
+        let mut r = recs
+            .iter()
+            .find(|r| r.verdict == Verdict::Passed)
+            .unwrap_or(&recs[0])
+            .clone();
+        if r.verdict == Verdict::Passed || r.decided_by == DecidedBy::Execution {
+            let sm = items
+                .iter()
+                .find_map(|i| match i {
+                    PlanItem::Trial(t) if t.id == id => Some(t.sm),
+                    _ => None,
+                })
+                .expect("a record has a planned trial");
+            let reason = engine
+                .gpu
+                .skip_reason(sm)
+                .unwrap_or_else(|| "execution was filtered out".into());
+            r.verdict = Verdict::Skipped {
+                reason: format!("{reason} (PTX and host program built)"),
+            };
+            r.decided_by = DecidedBy::Execution;
+        }
+        out.push(r);
+    }
+    out
+}
+
+/// Runs the suites with libtest arguments. Returns the conclusion and results.
+pub fn run(
+    settings: Settings,
+    args: &Arguments,
+    suites: &[Suite],
+) -> Result<(Conclusion, RunResults)> {
+    let items = plan(&settings, suites).context("discovering tests")?;
+    let engine = Arc::new(engine(settings)?);
+    let lib_trials = trials(&engine, &items);
+    if args.list {
+        let conclusion = libtest_mimic::run(args, lib_trials);
+        return Ok((conclusion, RunResults::default()));
+    }
+    let conclusion = libtest_mimic::run(args, lib_trials);
+    let collected = std::mem::take(&mut *engine.collected.lock().unwrap());
+    let mut records = merge_records(&engine, &items, collected.records);
+    // Directive skips never ran; they still get their record.
+    let seen: BTreeSet<_> = records.iter().map(|r| r.id.clone()).collect();
+    let filtered = args.filter.is_some() || !args.skip.is_empty();
+    for item in &items {
+        if let PlanItem::Trial(t) = item {
+            if let (Some(reason), false, false) = (&t.skip, seen.contains(&t.id), filtered) {
+                records.push(TrialRecord {
+                    id: t.id.clone(),
+                    verdict: Verdict::Skipped {
+                        reason: reason.clone(),
+                    },
+                    decided_by: DecidedBy::Plan,
+                    executed: false,
+                    duration: Default::default(),
+                    kernels: vec![],
+                    reproduce: None,
+                });
+            }
+        }
+    }
+    records.sort_by(|a, b| a.id.cmp(&b.id));
+    if engine.settings.bless {
+        if engine.settings.ci {
+            eprintln!("bless: CI is set, so no snapshot was written");
+        } else {
+            let mut report = bless(&engine, &items, &collected.snapshots, filtered)?;
+            let root = &engine.settings.root;
+            for list in [
+                &mut report.created,
+                &mut report.changed,
+                &mut report.removed,
+            ] {
+                for p in list.iter_mut() {
+                    *p = p
+                        .strip_prefix(root)
+                        .map(|r| r.to_path_buf())
+                        .unwrap_or_else(|_| p.clone());
+                }
+            }
+            eprintln!("{report}");
+        }
+    }
+    let mut versions = engine.backend.versions();
+    if let GpuStatus::Present(info) = &engine.gpu {
+        versions.insert("driver".into(), info.driver_version.clone());
+    }
+    let results = RunResults {
+        format: RESULTS_FORMAT,
+        info: RunInfo {
+            backend: engine.backend.name().to_string(),
+            versions,
+            gpu: engine.gpu.describe(),
+            matrix: engine.settings.matrix.iter().map(|s| s.name()).collect(),
+        },
+        trials: records,
+    };
+    eprint!("{}", crate::report::terminal::summary(&results));
+    Ok((conclusion, results))
+}
+
+/// Writes the snapshots of every test that ran and removes stale ones.
+fn bless(
+    engine: &Engine,
+    items: &[PlanItem],
+    produced: &BTreeMap<PathBuf, crate::check::snapshot::TestSnapshots>,
+    filtered: bool,
+) -> Result<BlessReport> {
+    let mut report = BlessReport::default();
+    let mut targets: BTreeMap<PathBuf, (usize, BTreeSet<String>)> = BTreeMap::new();
+    for item in items {
+        if let PlanItem::Trial(t) = item {
+            if t.test.suite == Suite::RunGpu {
+                continue;
+            }
+            let e = targets.entry(t.test.path.clone()).or_default();
+            e.0 += usize::from(t.skip.is_none());
+            e.1.insert(t.sm.name());
+        }
+    }
+    for (path, (runnable, sms)) in &targets {
+        let empty = Default::default();
+        let snaps = produced.get(path).unwrap_or(&empty);
+        let ran_count: usize = {
+            let mut s = BTreeSet::new();
+            for by_sm in snaps.values() {
+                s.extend(by_sm.keys().cloned());
+            }
+            s.len()
+        };
+        if filtered && snaps.is_empty() {
+            continue;
+        }
+        let ran_all = !filtered || ran_count >= *runnable;
+        let all: Vec<String> = sms.iter().cloned().collect();
+        report.extend(bless_test(path, snaps, ran_all, &all)?);
+    }
+    if !filtered {
+        for suite in [Suite::Ui, Suite::PtxSnapshots] {
+            report.extend(remove_orphans(
+                &engine.settings.root.join("tests").join(suite.dir_name()),
+            )?);
+        }
+    }
+    Ok(report)
+}
+
+/// Settings for `cargo test` and `./bless.sh`: the repository this crate lives in.
+pub fn default_settings(overrides: &Overrides) -> Result<Settings> {
+    Settings::resolve(&ptx_backend::toolchain::repo_root(), overrides)
+}

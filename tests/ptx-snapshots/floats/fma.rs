@@ -1,0 +1,52 @@
+//! Explicit fused multiply-add through `core::{f32,f64}::math::mul_add`
+//! (the inherent `f32::mul_add` is std-only): must be exactly one
+//! `fma.rn`, never a separate mul and add.
+//@ revisions: single double
+//@ stages: ptx ptxas llvm-ir-opt
+#![no_std]
+#![feature(abi_ptx, stdarch_nvptx, core_float_math)]
+
+use core::arch::nvptx::*;
+
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    unsafe { trap() }
+}
+
+#[cfg(single)]
+type F = f32;
+#[cfg(single)]
+use core::f32::math::mul_add;
+#[cfg(double)]
+type F = f64;
+#[cfg(double)]
+use core::f64::math::mul_add;
+
+// CHECK-LABEL: .visible .entry axpy_fma(
+// single-CHECK: fma.rn.f32
+// single-CHECK-NOT: mul.rn.f32
+// double-CHECK: fma.rn.f64
+// double-CHECK-NOT: mul.rn.f64
+// CHECK: ret;
+#[no_mangle]
+pub unsafe extern "ptx-kernel" fn axpy_fma(n: u32, a: F, x: *const F, y: *mut F) {
+    let i = (_block_idx_x() * _block_dim_x() + _thread_idx_x()) as usize;
+    if i < n as usize {
+        *y.add(i) = mul_add(a, *x.add(i), *y.add(i));
+    }
+}
+
+// Horner's rule: four dependent FMAs.
+// CHECK-LABEL: .visible .entry horner(
+// single-CHECK-COUNT-4: fma.rn.f32
+// double-CHECK-COUNT-4: fma.rn.f64
+#[no_mangle]
+pub unsafe extern "ptx-kernel" fn horner(x: *const F, out: *mut F) {
+    let v = *x;
+    let c: [F; 5] = [1.0, -0.5, 0.25, -0.125, 0.0625];
+    let mut acc = c[4];
+    for k in (0..4).rev() {
+        acc = mul_add(acc, v, c[k]);
+    }
+    *out = acc;
+}

@@ -1,0 +1,37 @@
+//! Slice indexing with a bounds check: an out-of-range index panics, and
+//! the panic handler traps. `get_unchecked` removes the check.
+//@ revisions: checked unchecked
+//@ stages: ptx ptxas
+#![no_std]
+#![feature(abi_ptx, stdarch_nvptx)]
+
+use core::arch::nvptx::*;
+use core::slice;
+
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    unsafe { trap() }
+}
+
+// CHECK-LABEL: .visible .entry gather(
+// checked-CHECK: setp.{{(ge|lt|le|gt)}}.u64
+// checked-CHECK-NEXT: @%p{{[0-9]+}} bra [[PANIC:\$L__BB[0-9_]+]];
+// CHECK: ret;
+// checked-CHECK: [[PANIC]]:
+// checked-CHECK: call.uni {{.*}}panic_bounds_check
+// unchecked-CHECK-NOT: panic_bounds_check
+#[no_mangle]
+pub unsafe extern "ptx-kernel" fn gather(table: *const f32, len: usize, idx: *const u32, out: *mut f32) {
+    let table = slice::from_raw_parts(table, len);
+    let i = _thread_idx_x() as usize;
+    let j = *idx.add(i) as usize;
+    #[cfg(checked)]
+    let v = table[j];
+    #[cfg(unchecked)]
+    let v = *table.get_unchecked(j);
+    *out.add(i) = v;
+}
+
+// The panic handler's body: `trap` (LLVM adds an `exit` after it).
+// checked-CHECK: .func {{.*}}panic_bounds_check
+// checked-CHECK: trap;
