@@ -1,1 +1,174 @@
-fn main() {}
+//! `ptx-harness`: the conformance suite's main command (run with reports),
+//! the regression gate, and merging results from several GPUs.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use libtest_mimic::Arguments;
+use ptx_backend::SmTarget;
+use ptx_harness::config::{Overrides, Settings};
+use ptx_harness::plan::discover::Suite;
+use ptx_harness::report::gate::{self, GateConfig};
+use ptx_harness::report::json::{merge, read_results, write_results};
+use ptx_harness::report::junit::write_junit;
+use ptx_harness::runner;
+
+#[derive(Parser)]
+#[command(
+    name = "ptx-harness",
+    version,
+    about = "Conformance harness for Rust→PTX compiler backends"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run the suites and write results.json and junit.xml.
+    Run {
+        /// Only trials whose name contains this (e.g. `integers/`, `@sm_90a`).
+        filter: Option<String>,
+        /// sm matrix (over PTX_SM_MATRIX over ptx-harness.toml over the default).
+        #[arg(long, value_delimiter = ',', value_parser = parse_sm)]
+        sm: Option<Vec<SmTarget>>,
+        /// Suites to run (default: all).
+        #[arg(long, value_delimiter = ',', value_parser = parse_suite)]
+        suite: Option<Vec<Suite>>,
+        /// Rewrite snapshots instead of comparing them.
+        #[arg(long)]
+        bless: bool,
+        /// Test an external backend described by this TOML file.
+        #[arg(long)]
+        backend_config: Option<PathBuf>,
+        /// Parallel trials (default: all cores).
+        #[arg(long, short = 'j')]
+        jobs: Option<usize>,
+        /// Where results.json and junit.xml go (default: target/ptx-harness).
+        #[arg(long)]
+        report_dir: Option<PathBuf>,
+    },
+    /// Compare two results files; exit 1 on any regression, 2 on bad input.
+    Gate {
+        /// The baseline results.json.
+        baseline: PathBuf,
+        /// This run's results.json.
+        current: PathBuf,
+        /// Thresholds (TOML with max-register-growth, max-spill-growth,
+        /// max-stack-growth, max-instruction-growth-pct).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Merge results from several machines into one file.
+    Merge {
+        /// Output file.
+        #[arg(long, short = 'o')]
+        output: PathBuf,
+        /// Input results.json files.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+    },
+}
+
+fn parse_sm(s: &str) -> Result<SmTarget, String> {
+    s.parse::<SmTarget>().map_err(|e| e.to_string())
+}
+
+fn parse_suite(s: &str) -> Result<Suite, String> {
+    Suite::ALL
+        .into_iter()
+        .find(|x| x.dir_name() == s)
+        .ok_or_else(|| format!("unknown suite `{s}`; use ui, ptx-snapshots or run-gpu"))
+}
+
+fn main() -> ExitCode {
+    match real_main() {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(gate::EXIT_ERROR as u8)
+        }
+    }
+}
+
+fn real_main() -> Result<ExitCode> {
+    match Cli::parse().command {
+        Cmd::Run {
+            filter,
+            sm,
+            suite,
+            bless,
+            backend_config,
+            jobs,
+            report_dir,
+        } => {
+            let overrides = Overrides {
+                matrix: sm,
+                bless,
+                backend_config,
+            };
+            let root = std::env::current_dir()?;
+            let root = if root.join("tests").is_dir() {
+                root
+            } else {
+                ptx_backend::toolchain::repo_root()
+            };
+            let settings = Settings::resolve(&root, &overrides)?;
+            let report_dir = report_dir.unwrap_or_else(|| settings.work_dir.clone());
+            let mut args = Arguments::from_iter(["ptx-harness"]);
+            args.filter = filter;
+            args.test_threads = jobs;
+            args.quiet = true;
+            let suites = suite.unwrap_or_else(|| Suite::ALL.to_vec());
+            let (conclusion, results) = runner::run(settings, &args, &suites)?;
+            std::fs::create_dir_all(&report_dir).with_context(|| {
+                format!("cannot create the report folder {}", report_dir.display())
+            })?;
+            write_results(&results, &report_dir.join("results.json"))?;
+            write_junit(&results, &report_dir.join("junit.xml"))?;
+            eprintln!(
+                "reports: {}, {}",
+                report_dir.join("results.json").display(),
+                report_dir.join("junit.xml").display()
+            );
+            Ok(if conclusion.has_failed() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Cmd::Gate {
+            baseline,
+            current,
+            config,
+        } => {
+            let cfg = match config {
+                Some(p) => {
+                    let text = std::fs::read_to_string(&p)
+                        .with_context(|| format!("cannot read {}", p.display()))?;
+                    toml::from_str(&text)
+                        .with_context(|| format!("{}: invalid gate config", p.display()))?
+                }
+                None => GateConfig::default(),
+            };
+            let base = read_results(&baseline)?;
+            let cur = read_results(&current)?;
+            let report = gate::compare(&base, &cur, &cfg);
+            print!("{}", report.render_table());
+            Ok(ExitCode::from(report.exit_code() as u8))
+        }
+        Cmd::Merge { output, inputs } => {
+            let runs = inputs
+                .iter()
+                .map(|p| read_results(p))
+                .collect::<Result<Vec<_>>>()?;
+            let merged = merge(&runs)?;
+            write_results(&merged, &output)?;
+            eprint!("{}", ptx_harness::report::terminal::summary(&merged));
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -70,8 +70,8 @@ mod tests {
         let d = unified_diff(a, b, "x.ptx", false);
         assert!(d.contains("@@ -2,7 +2,7 @@"), "{d}");
         assert!(d.contains("   5     |-e\n"), "{d}");
-        assert!(d.contains("       5 |+E\n"), "{d}");
-        assert!(d.contains("   4    4 | d\n"), "{d}");
+        assert!(d.contains("        5|+E\n"), "{d}");
+        assert!(d.contains("   4    4| d\n"), "{d}");
         assert!(!d.contains("\x1b["));
         assert!(unified_diff(a, b, "x", true).contains("\x1b[31m"));
     }

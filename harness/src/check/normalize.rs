@@ -81,7 +81,7 @@ fn builtin(text: &str, cx: &NormalizeContext) -> String {
     }
     out = replace_path(out, cx.test_dir, "$DIR");
     out = replace_path(out, cx.root, "$ROOT");
-    out = b.home.replace_all(&out, "$TOOLCHAIN_FILE").into_owned();
+    out = b.home.replace_all(&out, "$$TOOLCHAIN_FILE").into_owned();
     out = b
         .v0_crate_hash
         .replace_all(&out, "Cs$$HASH_$1")

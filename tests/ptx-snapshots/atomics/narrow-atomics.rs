@@ -1,0 +1,32 @@
+//! 8- and 16-bit atomics (`target_has_atomic = "8"/"16"`). PTX has no
+//! byte-sized RMW, so LLVM emulates them with a 32-bit CAS loop on the
+//! containing word.
+//@ stages: ptx ptxas
+#![no_std]
+#![feature(abi_ptx, stdarch_nvptx)]
+
+use core::arch::nvptx::*;
+use core::sync::atomic::{AtomicBool, AtomicU16, AtomicU8, Ordering::*};
+
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    unsafe { trap() }
+}
+
+// CHECK-LABEL: .visible .entry bytes(
+// CHECK: atom.{{.*}}cas.b32
+#[no_mangle]
+pub unsafe extern "ptx-kernel" fn bytes(a: *const AtomicU8, flag: *const AtomicBool, out: *mut u8) {
+    *out = (*a).fetch_add(1, Relaxed);
+    *out.add(1) = (*a).fetch_or(0x80, Relaxed);
+    *out.add(2) = (*flag).swap(true, AcqRel) as u8;
+}
+
+#[no_mangle]
+pub unsafe extern "ptx-kernel" fn halves(a: *const AtomicU16, out: *mut u16) {
+    *out = (*a).fetch_add(3, Relaxed);
+    *out.add(1) = (*a).fetch_max(1000, Relaxed);
+    *out.add(2) = match (*a).compare_exchange(7, 8, SeqCst, SeqCst) {
+        Ok(v) | Err(v) => v,
+    };
+}
