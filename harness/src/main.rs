@@ -62,6 +62,23 @@ enum Cmd {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Compile every run-gpu trial into a self-contained folder for GPU machines.
+    Bundle {
+        /// The bundle folder.
+        #[arg(long, short = 'o', default_value = "target/ptx-harness/bundle")]
+        output: PathBuf,
+        /// sm matrix to compile for.
+        #[arg(long, value_delimiter = ',', value_parser = parse_sm)]
+        sm: Option<Vec<SmTarget>>,
+    },
+    /// Run a bundle on this machine's GPU; writes results.json and junit.xml.
+    RunBundle {
+        /// The bundle folder.
+        dir: PathBuf,
+        /// Where the reports go (default: `<dir>/results`).
+        #[arg(long)]
+        report_dir: Option<PathBuf>,
+    },
     /// Merge results from several machines into one file.
     Merge {
         /// Output file.
@@ -159,6 +176,45 @@ fn real_main() -> Result<ExitCode> {
             let report = gate::compare(&base, &cur, &cfg);
             print!("{}", report.render_table());
             Ok(ExitCode::from(report.exit_code() as u8))
+        }
+        Cmd::Bundle { output, sm } => {
+            let overrides = Overrides {
+                matrix: sm,
+                ..Default::default()
+            };
+            let settings = Settings::resolve(&ptx_backend::toolchain::repo_root(), &overrides)?;
+            let items = ptx_harness::plan::trial::plan(&settings, &[Suite::RunGpu])?;
+            let engine = runner::engine(settings)?;
+            let (manifest, bytes) = ptx_harness::bundle::create(&engine, &items, &output)?;
+            let tests: std::collections::BTreeSet<_> =
+                manifest.trials.iter().map(|t| &t.id.test).collect();
+            let failed = manifest.trials.iter().filter(|t| t.build.is_err()).count();
+            eprintln!(
+                "bundle: {} trials of {} tests in {} ({:.1} MiB, {:.1} MiB per test); {} failed to build",
+                manifest.trials.len(),
+                tests.len(),
+                output.display(),
+                bytes as f64 / 1048576.0,
+                bytes as f64 / 1048576.0 / tests.len().max(1) as f64,
+                failed
+            );
+            eprintln!("run it on a GPU machine with: {}/run.sh", output.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::RunBundle { dir, report_dir } => {
+            let gpu = ptx_harness::execute::gpu::GpuStatus::probe();
+            let results = ptx_harness::bundle::run(&dir, &gpu)?;
+            let report_dir = report_dir.unwrap_or_else(|| dir.join("results"));
+            std::fs::create_dir_all(&report_dir)?;
+            write_results(&results, &report_dir.join("results.json"))?;
+            write_junit(&results, &report_dir.join("junit.xml"))?;
+            eprint!("{}", ptx_harness::report::terminal::summary(&results));
+            let failed = results.trials.iter().any(|t| t.verdict.is_failed());
+            Ok(if failed {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Cmd::Merge { output, inputs } => {
             let runs = inputs

@@ -13,11 +13,11 @@ use crate::check::diff::unified_diff;
 use crate::check::filecheck::{parse_checks, run_checks};
 use crate::check::normalize::{normalize, NormalizeContext};
 use crate::check::snapshot::{read_expected, TestSnapshots};
-use crate::check::stdout::{compare_stdout, Tolerance};
+use crate::check::stdout::{check_execution, RunExpectation};
 use crate::config::Settings;
 use crate::execute::compile::{CompileCache, CompileJob, Compiled};
 use crate::execute::gpu::{execute, GpuStatus, HostBuilder, DEFAULT_TIMEOUT};
-use crate::plan::directives::{FloatTolerance, Outcome};
+use crate::plan::directives::Outcome;
 use crate::plan::discover::Suite;
 use crate::plan::trial::Trial;
 use crate::report::verdict::{DecidedBy, TrialRecord, Verdict};
@@ -215,7 +215,8 @@ impl Engine {
         match trial.test.suite {
             Suite::Ui => {
                 let stderr = self.normalized(trial, &out.diagnostics, "stderr");
-                self.compare_stage(trial, "stderr", &stderr, produced)?;
+                self.compare_stage(trial, "stderr", &stderr, produced)
+                    .map_err(|f| fail(f.by, format!("{}\n{}", f.message, bless_hint(trial))))?;
                 let file_name = trial
                     .test
                     .path
@@ -240,7 +241,8 @@ impl Engine {
                 if !built {
                     // Pin how it fails, so a change in the failure shows up.
                     let stderr = self.normalized(trial, &failure_text(out), "stderr");
-                    self.compare_stage(trial, "stderr", &stderr, produced)?;
+                    self.compare_stage(trial, "stderr", &stderr, produced)
+                        .map_err(|f| fail(f.by, format!("{}\n{}", f.message, bless_hint(trial))))?;
                     return Ok(());
                 }
                 let stages = trial
@@ -264,21 +266,25 @@ impl Engine {
                     }
                 }
                 if !failures.is_empty() {
+                    failures.push(bless_hint(trial));
                     return Err(fail(DecidedBy::Snapshot, failures.join("\n")));
                 }
                 self.filecheck(trial, out)?;
             }
             Suite::RunGpu => {
-                self.check_outcome(
-                    if built { Outcome::BuildPass } else { outcome },
-                    out,
-                    front_end_ok,
-                    built,
-                    &reproduce,
-                )?;
+                // The build half only knows whether it should build.
+                let build_outcome = if outcome.runs() {
+                    Outcome::BuildPass
+                } else {
+                    outcome
+                };
+                self.check_outcome(build_outcome, out, front_end_ok, built, &reproduce)?;
                 if !built {
                     return Ok(());
                 }
+                let expect = self
+                    .expectation(trial, outcome)
+                    .map_err(|m| fail(DecidedBy::Plan, m))?;
                 let host = self
                     .hosts
                     .build(&trial.test.path, &job.crate_name, &job.cfgs)
@@ -297,7 +303,7 @@ impl Engine {
                     .get(&Stage::Ptx)
                     .ok_or_else(|| fail(DecidedBy::Llvm, "no PTX was produced"))?;
                 *executed = true;
-                self.execute_and_compare(trial, outcome, &host, ptx)?;
+                self.execute_and_compare(trial, &expect, &host, ptx)?;
             }
         }
         Ok(())
@@ -365,9 +371,8 @@ impl Engine {
             Some((path, expected)) => Err(fail(
                 DecidedBy::Snapshot,
                 format!(
-                    "{stage} snapshot differs for {sm}:\n{}{}",
+                    "{stage} snapshot differs for {sm}:\n{}",
                     unified_diff(&expected, actual, &self.display(&path), self.color),
-                    bless_hint(trial)
                 ),
             )),
             None if stage == "stderr" && actual.is_empty() => Ok(()),
@@ -443,60 +448,9 @@ impl Engine {
         })
     }
 
-    fn execute_and_compare(
-        &self,
-        trial: &Trial,
-        outcome: Outcome,
-        host: &Path,
-        ptx: &Path,
-    ) -> Result<(), Failure> {
-        let timeout = trial.directives.timeout.unwrap_or(DEFAULT_TIMEOUT);
-        let run = execute(host, ptx, timeout).map_err(|e| {
-            fail(
-                DecidedBy::Execution,
-                format!("cannot run {}: {e}", host.display()),
-            )
-        })?;
-        let how = format!(
-            "reproduce with:\n  HOST_RUNTIME_PTX={} {}",
-            ptx.display(),
-            host.display()
-        );
-        if run.timed_out {
-            return Err(fail(
-                DecidedBy::Execution,
-                format!("timed out after {timeout:?} and was killed\n{how}"),
-            ));
-        }
-        let code = run.status.code;
-        match outcome {
-            Outcome::RunFail => {
-                let expected = trial.directives.exit_code;
-                let ok = match expected {
-                    Some(want) => code == Some(want),
-                    None => !run.success(),
-                };
-                if !ok {
-                    return Err(fail(
-                        DecidedBy::Execution,
-                        format!("expected the program to fail (exit code {expected:?}), but it {}\nstderr:\n{}\n{how}", run.describe(), run.stderr),
-                    ));
-                }
-            }
-            _ if !run.success() => {
-                return Err(fail(
-                    DecidedBy::Execution,
-                    format!(
-                        "the program {}\nstderr:\n{}\nstdout:\n{}\n{how}",
-                        run.describe(),
-                        run.stderr,
-                        run.stdout
-                    ),
-                ))
-            }
-            _ => {}
-        }
-        let expected = match &trial.directives.stdout {
+    /// The expectation of a run-gpu trial; a run-pass test without expected output is an error.
+    pub fn expectation(&self, trial: &Trial, outcome: Outcome) -> Result<RunExpectation, String> {
+        let stdout = match &trial.directives.stdout {
             Some(lines) => Some(lines.join("\n") + "\n"),
             None => {
                 let stem = trial.test.path.with_extension("");
@@ -507,28 +461,45 @@ impl Engine {
                 std::fs::read_to_string(file).ok()
             }
         };
-        if let Some(expected) = expected {
-            let tol = trial.directives.float_tolerance.map(|t| match t {
-                FloatTolerance::Relative(r) => Tolerance::Relative(r),
-                FloatTolerance::Ulp(u) => Tolerance::Ulp(u),
-            });
-            let actual = self.normalized(trial, &run.stdout, "stdout");
-            compare_stdout(&expected, &actual, tol).map_err(|m| {
-                fail(
-                    DecidedBy::Execution,
-                    format!(
-                        "stdout differs: {m}\n{}{how}",
-                        unified_diff(&expected, &actual, "expected stdout", self.color)
-                    ),
-                )
-            })?;
-        } else if outcome == Outcome::RunPass {
-            return Err(fail(
-                DecidedBy::Plan,
-                "a run-pass test needs expected output: `//@ stdout: …` or a `.run.stdout` file (derived on the host or by hand, never copied from the GPU)",
-            ));
+        if stdout.is_none() && outcome == Outcome::RunPass {
+            return Err(
+                "a run-pass test needs expected output: `//@ stdout: …` or a `.run.stdout` file \
+                 (derived on the host or by hand, never copied from the GPU)"
+                    .into(),
+            );
         }
-        Ok(())
+        Ok(RunExpectation {
+            expect_failure: outcome == Outcome::RunFail,
+            exit_code: trial.directives.exit_code,
+            stdout,
+            tolerance: trial.directives.float_tolerance,
+        })
+    }
+
+    fn execute_and_compare(
+        &self,
+        trial: &Trial,
+        expect: &RunExpectation,
+        host: &Path,
+        ptx: &Path,
+    ) -> Result<(), Failure> {
+        let timeout = trial.directives.timeout.unwrap_or(DEFAULT_TIMEOUT);
+        let run = execute(host, ptx, timeout).map_err(|e| {
+            fail(
+                DecidedBy::Execution,
+                format!("cannot run {}: {e}", host.display()),
+            )
+        })?;
+        check_execution(expect, &run, self.color).map_err(|m| {
+            fail(
+                DecidedBy::Execution,
+                format!(
+                    "{m}\nreproduce with:\n  HOST_RUNTIME_PTX={} {}",
+                    ptx.display(),
+                    host.display()
+                ),
+            )
+        })
     }
 }
 

@@ -6,14 +6,9 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-/// How close two floating-point tokens must be to count as equal.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub enum Tolerance {
-    /// `|a - b| <= tol * max(|a|, |b|)`.
-    Relative(f64),
-    /// At most this many representable `f64` values apart (on the parsed `f64`s).
-    Ulp(u64),
-}
+/// How close two floating-point tokens must be to count as equal; the
+/// `float-tolerance:` directive's value.
+pub use crate::plan::directives::FloatTolerance as Tolerance;
 
 impl fmt::Display for Tolerance {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -265,6 +260,67 @@ pub fn ulp_distance(x: f64, y: f64) -> u64 {
     (ordered(x) - ordered(y))
         .unsigned_abs()
         .min(u64::MAX as u128) as u64
+}
+
+/// What a run-gpu program must do: the part of a test's directives that a
+/// GPU machine needs, so bundles can carry it without the test sources.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunExpectation {
+    /// `run-fail`: the program must fail.
+    pub expect_failure: bool,
+    /// The exact exit code a `run-fail` program must end with, if given.
+    pub exit_code: Option<i32>,
+    /// The expected stdout (`None` only for run-fail tests that don't check it).
+    pub stdout: Option<String>,
+    /// Float tolerance for stdout.
+    pub tolerance: Option<Tolerance>,
+}
+
+/// Checks a finished execution against its expectation.
+pub fn check_execution(
+    expect: &RunExpectation,
+    run: &crate::execute::process::ProcessOutcome,
+    color: bool,
+) -> Result<(), String> {
+    if run.timed_out {
+        return Err(format!(
+            "timed out after {:.1?} and was killed",
+            run.duration
+        ));
+    }
+    if expect.expect_failure {
+        let ok = match expect.exit_code {
+            Some(want) => run.status.code == Some(want),
+            None => !run.success(),
+        };
+        if !ok {
+            let want = expect
+                .exit_code
+                .map(|c| format!("exit code {c}"))
+                .unwrap_or_else(|| "a failure".into());
+            return Err(format!(
+                "expected {want}, but the program {}\nstderr:\n{}",
+                run.describe(),
+                run.stderr
+            ));
+        }
+    } else if !run.success() {
+        return Err(format!(
+            "the program {}\nstderr:\n{}\nstdout:\n{}",
+            run.describe(),
+            run.stderr,
+            run.stdout
+        ));
+    }
+    if let Some(expected) = &expect.stdout {
+        compare_stdout(expected, &run.stdout, expect.tolerance).map_err(|m| {
+            format!(
+                "stdout differs: {m}\n{}",
+                crate::check::diff::unified_diff(expected, &run.stdout, "expected stdout", color)
+            )
+        })?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

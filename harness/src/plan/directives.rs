@@ -88,7 +88,7 @@ pub struct NormalizeRule {
 }
 
 /// How far floats in stdout may be from the expected ones.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum FloatTolerance {
     /// `rel 1e-5`: `|a - b| <= tol * max(|a|, |b|)`.
     Relative(f64),

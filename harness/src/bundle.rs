@@ -1,0 +1,410 @@
+//! Portable GPU bundles: compile every run-gpu trial on a CPU machine into a
+//! folder (PTX per sm, host programs, expectations, a manifest and the
+//! runner), then execute that folder on GPU machines that have the CUDA
+//! driver but no Rust toolchain, writing the same results a full run would.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use ptx_backend::{CompileStatus, SmTarget, Stage};
+use serde::{Deserialize, Serialize};
+
+use crate::check::stdout::{check_execution, RunExpectation};
+use crate::execute::compile::CompileJob;
+use crate::execute::gpu::{execute, GpuStatus, DEFAULT_TIMEOUT};
+use crate::plan::trial::{PlanItem, Trial};
+use crate::report::verdict::{
+    DecidedBy, RunInfo, RunResults, TrialId, TrialRecord, Verdict, RESULTS_FORMAT,
+};
+use crate::run::Engine;
+
+/// The manifest's current format.
+pub const MANIFEST_FORMAT: u32 = 1;
+
+/// `manifest.json` at the bundle's root.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BundleManifest {
+    /// Format version.
+    pub format: u32,
+    /// Backend name and tool versions of the compile.
+    pub info: RunInfo,
+    /// One entry per (test, revision, sm).
+    pub trials: Vec<BundleTrial>,
+}
+
+/// One trial in a bundle.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BundleTrial {
+    /// The trial.
+    pub id: TrialId,
+    /// What happened at compile time; a failure here is the trial's verdict.
+    pub build: Result<(), String>,
+    /// The PTX, relative to the bundle root.
+    pub ptx: Option<PathBuf>,
+    /// The host program, relative to the bundle root.
+    pub host: Option<PathBuf>,
+    /// What the run must produce.
+    pub expect: Option<RunExpectation>,
+    /// The execution limit.
+    pub timeout: Duration,
+    /// A directive skip (e.g. `min-sm`), decided at plan time.
+    pub skip: Option<String>,
+}
+
+impl BundleManifest {
+    /// Reads `<dir>/manifest.json`.
+    pub fn read(dir: &Path) -> Result<Self> {
+        let path = dir.join("manifest.json");
+        let text = std::fs::read_to_string(&path).with_context(|| {
+            format!(
+                "cannot read {}; is {} a bundle?",
+                path.display(),
+                dir.display()
+            )
+        })?;
+        let m: BundleManifest = serde_json::from_str(&text)
+            .with_context(|| format!("{}: invalid manifest", path.display()))?;
+        if m.format != MANIFEST_FORMAT {
+            bail!(
+                "{}: manifest format {} but this runner reads {MANIFEST_FORMAT}",
+                path.display(),
+                m.format
+            );
+        }
+        Ok(m)
+    }
+
+    /// Writes `<dir>/manifest.json`.
+    pub fn write(&self, dir: &Path) -> Result<()> {
+        crate::check::snapshot::write_atomic(
+            &dir.join("manifest.json"),
+            &serde_json::to_string_pretty(self)?,
+        )
+    }
+}
+
+fn slug(id: &TrialId) -> String {
+    let mut s = id.test.replace('/', "__");
+    if let Some(r) = &id.revision {
+        s.push('.');
+        s.push_str(r);
+    }
+    s
+}
+
+/// Compiles every run-gpu trial of the plan into `out` and writes the manifest.
+/// Returns the manifest and the bundle's size in bytes.
+pub fn create(engine: &Engine, items: &[PlanItem], out: &Path) -> Result<(BundleManifest, u64)> {
+    std::fs::create_dir_all(out.join("ptx"))
+        .and_then(|_| std::fs::create_dir_all(out.join("host")))
+        .with_context(|| format!("cannot create the bundle folder {}", out.display()))?;
+    let trials: Vec<&Trial> = items
+        .iter()
+        .filter_map(|i| match i {
+            PlanItem::Trial(t) if t.test.suite == crate::plan::discover::Suite::RunGpu => Some(t),
+            _ => None,
+        })
+        .collect();
+    let mut entries = Vec::new();
+    for t in trials {
+        entries.push(
+            bundle_trial(engine, t, out).unwrap_or_else(|e| BundleTrial {
+                id: t.id.clone(),
+                build: Err(format!("{e:#}")),
+                ptx: None,
+                host: None,
+                expect: None,
+                timeout: DEFAULT_TIMEOUT,
+                skip: None,
+            }),
+        );
+    }
+    let manifest = BundleManifest {
+        format: MANIFEST_FORMAT,
+        info: RunInfo {
+            backend: engine.backend.name().into(),
+            versions: engine.backend.versions(),
+            gpu: None,
+            matrix: engine.settings.matrix.iter().map(|s| s.name()).collect(),
+        },
+        trials: entries,
+    };
+    manifest.write(out)?;
+    let exe = std::env::current_exe()?;
+    let runner = out.join("ptx-harness");
+    std::fs::copy(&exe, &runner)
+        .with_context(|| format!("cannot copy the runner to {}", runner.display()))?;
+    let script = out.join("run.sh");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\n# Runs this bundle on a GPU machine (CUDA driver needed, no Rust toolchain).\n\
+         cd \"$(dirname \"$0\")\" && exec ./ptx-harness run-bundle . \"$@\"\n",
+    )?;
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))?;
+    Ok((manifest, dir_size(out)))
+}
+
+fn bundle_trial(engine: &Engine, t: &Trial, out: &Path) -> Result<BundleTrial> {
+    let outcome = t
+        .directives
+        .outcome
+        .unwrap_or(crate::plan::directives::Outcome::RunPass);
+    let mut entry = BundleTrial {
+        id: t.id.clone(),
+        build: Ok(()),
+        ptx: None,
+        host: None,
+        expect: None,
+        timeout: t.directives.timeout.unwrap_or(DEFAULT_TIMEOUT),
+        skip: t.skip.clone(),
+    };
+    if t.skip.is_some() || !outcome.runs() {
+        entry
+            .skip
+            .get_or_insert_with(|| format!("{outcome}: not executed"));
+        return Ok(entry);
+    }
+    entry.expect = Some(engine.expectation(t, outcome).map_err(anyhow::Error::msg)?);
+    let job = CompileJob {
+        source: t.test.path.clone(),
+        crate_name: ptx_backend::crate_name_for(&t.test.path),
+        sm: t.sm,
+        cfgs: t.directives.revision.iter().cloned().collect(),
+        flags: t.directives.compile_flags.clone(),
+    };
+    let compiled = engine.cache.compile(engine.backend.as_ref(), &job)?;
+    if compiled.output.status != CompileStatus::Succeeded {
+        entry.build = Err(format!(
+            "compile failed: {:?}\n{}",
+            compiled.output.status, compiled.output.diagnostics
+        ));
+        return Ok(entry);
+    }
+    let ptx_src = compiled.output.stages.get(&Stage::Ptx).context("no PTX")?;
+    let ptx_rel = PathBuf::from("ptx").join(format!("{}.{}.ptx", slug(&t.id), t.sm));
+    std::fs::copy(ptx_src, out.join(&ptx_rel))?;
+    entry.ptx = Some(ptx_rel);
+    let host = engine
+        .hosts
+        .build(&t.test.path, &job.crate_name, &job.cfgs)?;
+    let host_rel = PathBuf::from("host").join(slug(&t.id));
+    if !out.join(&host_rel).is_file() {
+        std::fs::copy(&host, out.join(&host_rel))?;
+    }
+    entry.host = Some(host_rel);
+    Ok(entry)
+}
+
+fn dir_size(dir: &Path) -> u64 {
+    let mut total = 0;
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            total += if p.is_dir() {
+                dir_size(&p)
+            } else {
+                e.metadata().map(|m| m.len()).unwrap_or(0)
+            };
+        }
+    }
+    total
+}
+
+/// Runs a bundle on this machine's GPU and returns the results.
+pub fn run(dir: &Path, gpu: &GpuStatus) -> Result<RunResults> {
+    let manifest = BundleManifest::read(dir)?;
+    let mut trials = Vec::new();
+    for t in &manifest.trials {
+        let start = Instant::now();
+        let (verdict, decided_by, executed) = run_one(dir, t, gpu);
+        trials.push(TrialRecord {
+            id: t.id.clone(),
+            verdict,
+            decided_by,
+            executed,
+            duration: start.elapsed(),
+            kernels: vec![],
+            reproduce: None,
+        });
+    }
+    let mut versions = manifest.info.versions.clone();
+    if let GpuStatus::Present(info) = gpu {
+        versions.insert("driver".into(), info.driver_version.clone());
+    }
+    Ok(RunResults {
+        format: RESULTS_FORMAT,
+        info: RunInfo {
+            gpu: gpu.describe(),
+            versions,
+            ..manifest.info
+        },
+        trials,
+    })
+}
+
+fn run_one(dir: &Path, t: &BundleTrial, gpu: &GpuStatus) -> (Verdict, DecidedBy, bool) {
+    if let Err(e) = &t.build {
+        return (
+            Verdict::Failed { message: e.clone() },
+            DecidedBy::HostBuild,
+            false,
+        );
+    }
+    if let Some(s) = &t.skip {
+        return (
+            Verdict::Skipped { reason: s.clone() },
+            DecidedBy::Plan,
+            false,
+        );
+    }
+    let sm: SmTarget = match t.id.sm.parse() {
+        Ok(s) => s,
+        Err(e) => {
+            return (
+                Verdict::Failed {
+                    message: e.to_string(),
+                },
+                DecidedBy::Plan,
+                false,
+            )
+        }
+    };
+    if let Some(reason) = gpu.skip_reason(sm) {
+        return (Verdict::Skipped { reason }, DecidedBy::Execution, false);
+    }
+    let (Some(ptx), Some(host), Some(expect)) = (&t.ptx, &t.host, &t.expect) else {
+        return (
+            Verdict::Failed {
+                message: "manifest entry lacks ptx, host or expectation".into(),
+            },
+            DecidedBy::Plan,
+            false,
+        );
+    };
+    match execute(&dir.join(host), &dir.join(ptx), t.timeout) {
+        Err(e) => (
+            Verdict::Failed {
+                message: format!("cannot run {}: {e}", host.display()),
+            },
+            DecidedBy::Execution,
+            false,
+        ),
+        Ok(run) => match check_execution(expect, &run, false) {
+            Ok(()) => (Verdict::Passed, DecidedBy::Complete, true),
+            Err(m) => (Verdict::Failed { message: m }, DecidedBy::Execution, true),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest() -> BundleManifest {
+        BundleManifest {
+            format: MANIFEST_FORMAT,
+            info: RunInfo {
+                backend: "builtin".into(),
+                ..Default::default()
+            },
+            trials: vec![
+                BundleTrial {
+                    id: TrialId {
+                        suite: "run-gpu".into(),
+                        test: "a/b".into(),
+                        revision: Some("r".into()),
+                        sm: "sm_90a".into(),
+                    },
+                    build: Ok(()),
+                    ptx: Some("ptx/a__b.r.sm_90a.ptx".into()),
+                    host: Some("host/a__b.r".into()),
+                    expect: Some(RunExpectation {
+                        expect_failure: false,
+                        exit_code: None,
+                        stdout: Some("Output: 42\n".into()),
+                        tolerance: Some(crate::check::stdout::Tolerance::Relative(1e-5)),
+                    }),
+                    timeout: Duration::from_secs(30),
+                    skip: None,
+                },
+                BundleTrial {
+                    id: TrialId {
+                        suite: "run-gpu".into(),
+                        test: "c".into(),
+                        revision: None,
+                        sm: "sm_75".into(),
+                    },
+                    build: Err("rustc failed".into()),
+                    ptx: None,
+                    host: None,
+                    expect: None,
+                    timeout: Duration::from_secs(5),
+                    skip: None,
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn manifest_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        let m = manifest();
+        m.write(dir.path()).unwrap();
+        assert_eq!(BundleManifest::read(dir.path()).unwrap(), m);
+    }
+
+    #[test]
+    fn bad_manifests_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(BundleManifest::read(dir.path())
+            .unwrap_err()
+            .to_string()
+            .contains("is"));
+        let mut m = manifest();
+        m.format = 99;
+        m.write(dir.path()).unwrap();
+        assert!(
+            format!("{:#}", BundleManifest::read(dir.path()).unwrap_err()).contains("format 99")
+        );
+    }
+
+    #[test]
+    fn without_a_gpu_every_trial_is_skipped_or_failed_never_passed() {
+        let dir = tempfile::tempdir().unwrap();
+        manifest().write(dir.path()).unwrap();
+        let r = run(dir.path(), &GpuStatus::Absent("no CUDA driver".into())).unwrap();
+        assert_eq!(
+            r.trials[0].verdict,
+            Verdict::Skipped {
+                reason: "no CUDA driver".into()
+            }
+        );
+        assert!(r.trials[1].verdict.is_failed());
+        assert!(r.trials.iter().all(|t| !t.executed));
+    }
+
+    #[test]
+    fn a_device_that_is_too_old_skips_with_the_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        manifest().write(dir.path()).unwrap();
+        let gpu = GpuStatus::Present(host_runtime::DeviceInfo {
+            ordinal: 0,
+            name: "A100".into(),
+            major: 8,
+            minor: 0,
+            driver_version: "12.8".into(),
+            total_memory_bytes: 0,
+            multiprocessors: 0,
+        });
+        let r = run(dir.path(), &gpu).unwrap();
+        match &r.trials[0].verdict {
+            Verdict::Skipped { reason } => assert!(
+                reason.contains("device is sm_80, test needs sm_90a"),
+                "{reason}"
+            ),
+            v => panic!("{v:?}"),
+        }
+    }
+}
