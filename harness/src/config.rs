@@ -116,7 +116,9 @@ impl Settings {
             ui_matrix,
             bless,
             ci,
-            work_dir: ptx_backend::toolchain::target_dir().join("ptx-harness"),
+            work_dir: std::env::var_os("PTX_HARNESS_WORK_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| ptx_backend::toolchain::target_dir().join("ptx-harness")),
             backend_config,
             cache: !env_flag("PTX_HARNESS_NO_CACHE"),
         })

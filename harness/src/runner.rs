@@ -239,6 +239,18 @@ pub fn run(
         trials: records,
     };
     eprint!("{}", crate::report::terminal::summary(&results));
+    let fresh = engine
+        .cache
+        .fresh_compiles
+        .load(std::sync::atomic::Ordering::Relaxed);
+    let distinct = engine
+        .cache
+        .distinct_requests
+        .load(std::sync::atomic::Ordering::Relaxed);
+    eprintln!(
+        "compile cache: {fresh} compiled, {} reused",
+        distinct - fresh
+    );
     Ok((conclusion, results))
 }
 

@@ -57,6 +57,8 @@ pub struct CompileCache {
     counter: AtomicUsize,
     /// Compiles actually run (not served from the cache), for reports and tests.
     pub fresh_compiles: AtomicUsize,
+    /// Distinct compiles requested in this run.
+    pub distinct_requests: AtomicUsize,
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -76,6 +78,7 @@ impl CompileCache {
             inflight: Mutex::new(HashMap::new()),
             counter: AtomicUsize::new(0),
             fresh_compiles: AtomicUsize::new(0),
+            distinct_requests: AtomicUsize::new(0),
         }
     }
 
