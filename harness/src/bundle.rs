@@ -135,6 +135,17 @@ pub fn create(engine: &Engine, items: &[PlanItem], out: &Path) -> Result<(Bundle
     let runner = out.join("ptx-harness");
     std::fs::copy(&exe, &runner)
         .with_context(|| format!("cannot copy the runner to {}", runner.display()))?;
+    // A debug runner is ~100 MB, mostly debuginfo; llvm-strip (llvm-tools) takes it out.
+    let strip = ptx_backend::Toolchain::discover()?
+        .llvm_link
+        .with_file_name("llvm-strip");
+    let stripped = std::process::Command::new(&strip).arg(&runner).status();
+    if !stripped.is_ok_and(|s| s.success()) {
+        eprintln!(
+            "bundle: could not strip the runner with {}; it stays large",
+            strip.display()
+        );
+    }
     let script = out.join("run.sh");
     std::fs::write(
         &script,

@@ -49,6 +49,9 @@ pub struct Collected {
     pub records: Vec<TrialRecord>,
     /// Normalized stage output per test file, for bless.
     pub snapshots: BTreeMap<PathBuf, TestSnapshots>,
+    /// The (revision, sm) trials of each test file that reached a snapshot
+    /// comparison; bless only rewrites a test's files wholesale when all did.
+    pub reached: BTreeMap<PathBuf, std::collections::BTreeSet<(Option<String>, String)>>,
 }
 
 /// Which half of a run-gpu trial.
@@ -122,7 +125,8 @@ impl Engine {
     /// Runs a trial and records its result. Returns the libtest verdict.
     pub fn run(&self, trial: &Trial, phase: Phase) -> Result<(), String> {
         let start = Instant::now();
-        let mut produced: Vec<(String, String)> = Vec::new();
+        // `None` until the trial reaches a snapshot comparison.
+        let mut produced: Option<Vec<(String, String)>> = None;
         let mut compiled: Option<Arc<Compiled>> = None;
         let mut executed = false;
         let result = match &trial.skip {
@@ -150,11 +154,16 @@ impl Engine {
         };
         let mut c = self.collected.lock().unwrap();
         c.records.push(record);
-        if phase == Phase::Build {
+        if let (Phase::Build, Some(stages)) = (phase, produced) {
+            let rev = trial.directives.revision.clone();
+            c.reached
+                .entry(trial.test.path.clone())
+                .or_default()
+                .insert((rev.clone(), trial.sm.name()));
             let entry = c.snapshots.entry(trial.test.path.clone()).or_default();
-            for (stage, text) in produced {
+            for (stage, text) in stages {
                 entry
-                    .entry((trial.directives.revision.clone(), stage))
+                    .entry((rev.clone(), stage))
                     .or_default()
                     .insert(trial.sm.name(), text);
             }
@@ -169,7 +178,7 @@ impl Engine {
         &self,
         trial: &Trial,
         phase: Phase,
-        produced: &mut Vec<(String, String)>,
+        produced: &mut Option<Vec<(String, String)>>,
         compiled: &mut Option<Arc<Compiled>>,
         executed: &mut bool,
     ) -> Result<(), Failure> {
@@ -355,13 +364,15 @@ impl Engine {
         trial: &Trial,
         stage: &str,
         actual: &str,
-        produced: &mut Vec<(String, String)>,
+        produced: &mut Option<Vec<(String, String)>>,
     ) -> Result<(), Failure> {
         let rev = trial.directives.revision.as_deref();
         let sm = trial.sm.name();
         // An empty stderr needs no file; its absence is the snapshot.
         if !(stage == "stderr" && actual.is_empty()) {
-            produced.push((stage.to_string(), actual.to_string()));
+            produced
+                .get_or_insert_with(Vec::new)
+                .push((stage.to_string(), actual.to_string()));
         }
         if self.settings.bless && !self.settings.ci {
             return Ok(());

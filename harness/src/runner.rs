@@ -180,8 +180,8 @@ pub fn run(
         return Ok((conclusion, RunResults::default()));
     }
     let conclusion = libtest_mimic::run(args, lib_trials);
-    let collected = std::mem::take(&mut *engine.collected.lock().unwrap());
-    let mut records = merge_records(&engine, &items, collected.records);
+    let mut collected = std::mem::take(&mut *engine.collected.lock().unwrap());
+    let mut records = merge_records(&engine, &items, std::mem::take(&mut collected.records));
     // Directive skips never ran; they still get their record.
     let seen: BTreeSet<_> = records.iter().map(|r| r.id.clone()).collect();
     let filtered = args.filter.is_some() || !args.skip.is_empty();
@@ -207,7 +207,7 @@ pub fn run(
         if engine.settings.ci {
             eprintln!("bless: CI is set, so no snapshot was written");
         } else {
-            let mut report = bless(&engine, &items, &collected.snapshots, filtered)?;
+            let mut report = bless(&engine, &items, &collected, filtered)?;
             let root = &engine.settings.root;
             for list in [
                 &mut report.created,
@@ -255,38 +255,40 @@ pub fn run(
 }
 
 /// Writes the snapshots of every test that ran and removes stale ones.
+///
+/// A test whose every runnable trial reached the comparison is rewritten
+/// wholesale; otherwise (a filter, or a trial that failed before producing
+/// output) the targets that did not report keep their current files.
 fn bless(
     engine: &Engine,
     items: &[PlanItem],
-    produced: &BTreeMap<PathBuf, crate::check::snapshot::TestSnapshots>,
+    collected: &Collected,
     filtered: bool,
 ) -> Result<BlessReport> {
     let mut report = BlessReport::default();
-    let mut targets: BTreeMap<PathBuf, (usize, BTreeSet<String>)> = BTreeMap::new();
+    let mut runnable: BTreeMap<PathBuf, (BTreeSet<(Option<String>, String)>, BTreeSet<String>)> =
+        BTreeMap::new();
     for item in items {
         if let PlanItem::Trial(t) = item {
             if t.test.suite == Suite::RunGpu {
                 continue;
             }
-            let e = targets.entry(t.test.path.clone()).or_default();
-            e.0 += usize::from(t.skip.is_none());
+            let e = runnable.entry(t.test.path.clone()).or_default();
+            if t.skip.is_none() {
+                e.0.insert((t.directives.revision.clone(), t.sm.name()));
+            }
             e.1.insert(t.sm.name());
         }
     }
-    for (path, (runnable, sms)) in &targets {
-        let empty = Default::default();
-        let snaps = produced.get(path).unwrap_or(&empty);
-        let ran_count: usize = {
-            let mut s = BTreeSet::new();
-            for by_sm in snaps.values() {
-                s.extend(by_sm.keys().cloned());
-            }
-            s.len()
-        };
-        if filtered && snaps.is_empty() {
-            continue;
+    let empty_snaps = Default::default();
+    let empty_reached = BTreeSet::new();
+    for (path, (trials, sms)) in &runnable {
+        let reached = collected.reached.get(path).unwrap_or(&empty_reached);
+        if reached.is_empty() {
+            continue; // nothing ran (filtered out, or failed early): leave its files alone
         }
-        let ran_all = !filtered || ran_count >= *runnable;
+        let snaps = collected.snapshots.get(path).unwrap_or(&empty_snaps);
+        let ran_all = trials.is_subset(reached);
         let all: Vec<String> = sms.iter().cloned().collect();
         report.extend(bless_test(path, snaps, ran_all, &all)?);
     }

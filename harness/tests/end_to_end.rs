@@ -674,8 +674,6 @@ fn ci_mode_never_writes() {
 }
 
 #[test]
-#[ignore = "harness bug: bless deletes every snapshot of a test whose trials failed before \
-            producing output (compile error, ICE); runner::bless treats them as no longer produced"]
 fn bless_keeps_the_snapshots_of_a_test_that_is_broken_for_now() {
     let repo = Repo::new();
     let (build, plan) = (repo.snap("build.rs"), repo.snap("plan.rs"));
@@ -734,9 +732,6 @@ fn bless_keeps_the_snapshots_of_a_test_that_is_broken_for_now() {
 }
 
 #[test]
-#[ignore = "harness bug: under a filter, runner::bless compares distinct sm names with \
-            (revision x sm) trials, so a test with revisions never counts as fully run \
-            and its removed revisions' snapshots are kept"]
 fn a_filtered_bless_of_a_test_with_renamed_revisions_removes_the_old_revision() {
     let repo = Repo::new();
     let revs = repo.snap("revs.rs");

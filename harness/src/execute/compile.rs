@@ -131,6 +131,7 @@ impl CompileCache {
         job: &CompileJob,
         key: &str,
     ) -> Result<Compiled> {
+        self.distinct_requests.fetch_add(1, Ordering::Relaxed);
         let entry = self.dir.join(key);
         if self.enabled {
             if let Some(output) = load_entry(&entry) {
