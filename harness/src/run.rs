@@ -42,6 +42,9 @@ pub struct Engine {
     pub color: bool,
 }
 
+/// A (revision, sm) pair of one test.
+pub type RevisionTarget = (Option<String>, String);
+
 /// What trials leave for the end of the run.
 #[derive(Default)]
 pub struct Collected {
@@ -51,7 +54,7 @@ pub struct Collected {
     pub snapshots: BTreeMap<PathBuf, TestSnapshots>,
     /// The (revision, sm) trials of each test file that reached a snapshot
     /// comparison; bless only rewrites a test's files wholesale when all did.
-    pub reached: BTreeMap<PathBuf, std::collections::BTreeSet<(Option<String>, String)>>,
+    pub reached: BTreeMap<PathBuf, std::collections::BTreeSet<RevisionTarget>>,
 }
 
 /// Which half of a run-gpu trial.

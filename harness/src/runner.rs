@@ -22,7 +22,7 @@ use crate::plan::trial::{plan, PlanItem, Trial};
 use crate::report::verdict::{
     DecidedBy, RunInfo, RunResults, TrialRecord, Verdict, RESULTS_FORMAT,
 };
-use crate::run::{Collected, Engine, Phase};
+use crate::run::{Collected, Engine, Phase, RevisionTarget};
 
 /// Builds the engine: backend, cache, GPU probe and host builder.
 pub fn engine(settings: Settings) -> Result<Engine> {
@@ -266,7 +266,8 @@ fn bless(
     filtered: bool,
 ) -> Result<BlessReport> {
     let mut report = BlessReport::default();
-    let mut runnable: BTreeMap<PathBuf, (BTreeSet<(Option<String>, String)>, BTreeSet<String>)> =
+    // Per test: the (revision, sm) trials that should run, and every target it has.
+    let mut runnable: BTreeMap<PathBuf, (BTreeSet<RevisionTarget>, BTreeSet<String>)> =
         BTreeMap::new();
     for item in items {
         if let PlanItem::Trial(t) = item {
