@@ -1,0 +1,290 @@
+//! The built-in pipeline end to end: real kernels through ptx-rustc, llvm-link,
+//! opt, llc and ptxas for every target of the issue's list, and the errors a
+//! user gets for bad input.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use ptx_backend::sysroot::DeviceSysroot;
+use ptx_backend::{
+    Backend, BuiltinBackend, CompileRequest, CompileStatus, PipelineOptions, SmTarget, Stage,
+    Toolchain,
+};
+
+const TARGETS: &str = "sm_75,sm_80,sm_86,sm_89,sm_90,sm_90a,sm_100,sm_120";
+
+const SAXPY: &str = r#"
+#![no_std]
+#![feature(abi_ptx, stdarch_nvptx)]
+use core::arch::nvptx::*;
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! { unsafe { trap() } }
+
+#[no_mangle]
+pub unsafe extern "ptx-kernel" fn saxpy(n: u32, a: f32, x: *const f32, y: *mut f32) {
+    let i = (_block_idx_x() * _block_dim_x() + _thread_idx_x()) as usize;
+    if i < n as usize {
+        *y.add(i) = a * *x.add(i) + *y.add(i);
+    }
+}
+"#;
+
+/// Uses core: slices with bounds checks, `Option::unwrap`, iterators.
+const USES_CORE: &str = r#"
+#![no_std]
+#![feature(abi_ptx, stdarch_nvptx)]
+use core::arch::nvptx::*;
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! { unsafe { trap() } }
+
+#[no_mangle]
+pub unsafe extern "ptx-kernel" fn stats(data: *const u32, n: usize, idx: usize, out: *mut u32) {
+    let xs = core::slice::from_raw_parts(data, n);
+    let picked = xs[idx];
+    let first_even = *xs.iter().find(|v| **v % 2 == 0).unwrap();
+    let sum: u32 = xs.iter().map(|v| v.wrapping_mul(3)).filter(|v| v % 5 != 0).sum();
+    *out = picked + first_even + sum + _thread_idx_x();
+}
+"#;
+
+fn backend() -> &'static BuiltinBackend {
+    static B: OnceLock<BuiltinBackend> = OnceLock::new();
+    B.get_or_init(|| {
+        let tc = Toolchain::discover().expect("toolchain (run ./setup.sh)");
+        let sr = DeviceSysroot::ensure(&tc).expect("device sysroot");
+        BuiltinBackend::new(tc, sr, PipelineOptions::default()).expect("backend (ptxas installed?)")
+    })
+}
+
+fn source(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(format!("{name}.rs"));
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn saxpy_and_a_core_kernel_build_for_every_target_with_every_stage() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text, kernel) in [("saxpy", SAXPY, "saxpy"), ("uses_core", USES_CORE, "stats")] {
+        let src = source(dir.path(), name, text);
+        for sm in SmTarget::parse_list(TARGETS).unwrap() {
+            let out_dir = dir.path().join(format!("{name}-{sm}"));
+            let out = backend()
+                .compile(&CompileRequest::new(&src, sm, &out_dir))
+                .unwrap();
+            assert_eq!(
+                out.status,
+                CompileStatus::Succeeded,
+                "{name} {sm}: {:?}\n{}",
+                out.status,
+                out.diagnostics
+            );
+            for stage in Stage::ALL {
+                let text = out
+                    .read_stage(stage)
+                    .unwrap_or_else(|| panic!("{name} {sm}: no {stage}"))
+                    .unwrap();
+                assert!(!text.is_empty(), "{name} {sm}: empty {stage}");
+            }
+            let ptx = out.read_stage(Stage::Ptx).unwrap().unwrap();
+            assert!(ptx.contains(&format!(".target {sm}")), "{name} {sm}");
+            assert!(
+                ptx.contains(&format!(".visible .entry {kernel}(")),
+                "{name} {sm}"
+            );
+            let k = out
+                .kernels
+                .iter()
+                .find(|k| k.entry && k.name == kernel)
+                .expect("ptxas metrics");
+            assert!(k.registers > 0 && k.ptx_instructions > 0, "{k:?}");
+            let steps: Vec<_> = out.timings.iter().map(|t| t.step.as_str()).collect();
+            assert_eq!(steps, ["rustc", "llvm-link", "opt", "llc", "ptxas"]);
+        }
+    }
+}
+
+#[test]
+fn core_panics_are_linked_in_and_everything_else_internalized() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = source(dir.path(), "uses_core", USES_CORE);
+    let out = backend()
+        .compile(&CompileRequest::new(
+            &src,
+            "sm_80".parse().unwrap(),
+            dir.path().join("o"),
+        ))
+        .unwrap();
+    let ir = out.read_stage(Stage::LlvmIrOpt).unwrap().unwrap();
+    // The only externally visible definition is the kernel.
+    let public: Vec<_> = ir
+        .lines()
+        .filter(|l| {
+            l.starts_with("define ") && !l.contains(" internal ") && !l.contains(" private ")
+        })
+        .collect();
+    assert_eq!(public.len(), 1, "{public:#?}");
+    assert!(public[0].contains("@stats("));
+    // The bounds check's panic path is present (it traps through the panic handler).
+    let ptx = out.read_stage(Stage::Ptx).unwrap().unwrap();
+    assert!(
+        ptx.contains("trap;"),
+        "bounds checks must reach the panic handler"
+    );
+}
+
+#[test]
+fn a_syntax_error_stops_at_rustc_and_later_stages_are_absent() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = source(dir.path(), "broken", "#![no_std]\nfn x( {\n");
+    let out = backend()
+        .compile(&CompileRequest::new(
+            &src,
+            "sm_80".parse().unwrap(),
+            dir.path().join("o"),
+        ))
+        .unwrap();
+    assert_eq!(
+        out.status,
+        CompileStatus::RustcFailed { exit_code: Some(1) }
+    );
+    assert!(
+        out.diagnostics.contains("broken.rs:2:"),
+        "{}",
+        out.diagnostics
+    );
+    assert!(
+        out.diagnostics.contains("unclosed delimiter"),
+        "{}",
+        out.diagnostics
+    );
+    for stage in [Stage::LlvmIrOpt, Stage::Ptx, Stage::Ptxas] {
+        assert!(
+            !out.stages.contains_key(&stage),
+            "{stage} must be absent, not empty"
+        );
+    }
+    assert!(out.kernels.is_empty());
+}
+
+#[test]
+fn a_gpu_check_failure_is_a_rustc_failure_with_the_check_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = source(
+        dir.path(),
+        "generic",
+        "#![no_std]\n#![feature(abi_ptx)]\n#[panic_handler]\nfn p(_: &core::panic::PanicInfo) -> ! { loop {} }\n\
+         #[no_mangle]\npub unsafe extern \"ptx-kernel\" fn fill<T: Copy>(_p: *mut T) {}\n",
+    );
+    let out = backend()
+        .compile(&CompileRequest::new(
+            &src,
+            "sm_90".parse().unwrap(),
+            dir.path().join("o"),
+        ))
+        .unwrap();
+    assert_eq!(
+        out.status,
+        CompileStatus::RustcFailed { exit_code: Some(1) }
+    );
+    assert!(
+        out.diagnostics.contains("[gpu::kernel-generic]"),
+        "{}",
+        out.diagnostics
+    );
+    assert!(
+        out.diagnostics.contains("generic.rs:6:"),
+        "{}",
+        out.diagnostics
+    );
+}
+
+#[test]
+fn an_unwritable_output_folder_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = source(dir.path(), "saxpy", SAXPY);
+    let blocker = dir.path().join("file");
+    std::fs::write(&blocker, "").unwrap();
+    let err = backend()
+        .compile(&CompileRequest::new(
+            &src,
+            "sm_80".parse().unwrap(),
+            blocker.join("out"),
+        ))
+        .unwrap_err();
+    assert!(
+        format!("{err:#}").contains("cannot create the output folder"),
+        "{err:#}"
+    );
+}
+
+#[test]
+fn missing_ptxas_names_the_install_command() {
+    let mut tc = Toolchain::discover().unwrap();
+    tc.ptxas = Err(ptx_backend::SetupError {
+        what: "ptxas".into(),
+        searched: vec!["PATH".into()],
+        fix: "python3 -m pip install --target tools/ptxas nvidia-cuda-nvcc==13.0.88".into(),
+    });
+    let sr = DeviceSysroot::ensure(&tc).unwrap();
+    let err = BuiltinBackend::new(tc.clone(), sr.clone(), PipelineOptions::default()).unwrap_err();
+    assert!(
+        err.to_string().contains("nvidia-cuda-nvcc==13.0.88"),
+        "{err}"
+    );
+    // Without validation the pipeline still produces PTX, and no ptxas stage.
+    let be = BuiltinBackend::new(
+        tc,
+        sr,
+        PipelineOptions {
+            validate: false,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let src = source(dir.path(), "saxpy", SAXPY);
+    let out = be
+        .compile(&CompileRequest::new(
+            &src,
+            "sm_80".parse().unwrap(),
+            dir.path().join("o"),
+        ))
+        .unwrap();
+    assert!(out.stages.contains_key(&Stage::Ptx));
+    assert!(!out.stages.contains_key(&Stage::Ptxas));
+}
+
+#[test]
+fn the_opt_level_changes_the_code() {
+    let tc = Toolchain::discover().unwrap();
+    let sr = DeviceSysroot::ensure(&tc).unwrap();
+    let o0 = BuiltinBackend::new(
+        tc,
+        sr,
+        PipelineOptions {
+            opt_level: 0,
+            validate: true,
+        },
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let src = source(dir.path(), "uses_core", USES_CORE);
+    let sm: SmTarget = "sm_80".parse().unwrap();
+    let a = o0
+        .compile(&CompileRequest::new(&src, sm, dir.path().join("o0")))
+        .unwrap();
+    let b = backend()
+        .compile(&CompileRequest::new(&src, sm, dir.path().join("o3")))
+        .unwrap();
+    assert_eq!(a.status, CompileStatus::Succeeded, "{}", a.diagnostics);
+    assert_ne!(
+        a.read_stage(Stage::Ptx).unwrap().unwrap(),
+        b.read_stage(Stage::Ptx).unwrap().unwrap()
+    );
+    assert_ne!(
+        o0.identity(),
+        backend().identity(),
+        "caches must key on the opt level"
+    );
+}
