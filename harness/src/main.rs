@@ -138,9 +138,17 @@ fn real_main() -> Result<ExitCode> {
             let mut args = Arguments::from_iter(["ptx-harness"]);
             args.filter = filter;
             args.test_threads = jobs;
-            args.quiet = true;
+            // On a terminal: a progress bar, with libtest's per-trial lines in
+            // a log file. Otherwise: plain, line-oriented output.
+            use std::io::IsTerminal;
+            let interactive = std::io::stderr().is_terminal();
+            if interactive {
+                std::fs::create_dir_all(&report_dir)?;
+                args.logfile = Some(report_dir.join("libtest.log").display().to_string());
+            }
             let suites = suite.unwrap_or_else(|| Suite::ALL.to_vec());
-            let (conclusion, results) = runner::run(settings, &args, &suites)?;
+            let (conclusion, results) =
+                runner::run_with_progress(settings, &args, &suites, interactive)?;
             std::fs::create_dir_all(&report_dir).with_context(|| {
                 format!("cannot create the report folder {}", report_dir.display())
             })?;

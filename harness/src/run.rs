@@ -40,6 +40,8 @@ pub struct Engine {
     pub collected: Mutex<Collected>,
     /// Color diffs.
     pub color: bool,
+    /// A progress bar, for interactive runs of the `ptx-harness` command.
+    pub progress: Option<indicatif::ProgressBar>,
 }
 
 /// A (revision, sm) pair of one test.
@@ -155,6 +157,12 @@ impl Engine {
                 .unwrap_or_default(),
             reproduce: output.and_then(|o| o.commands.first().cloned()),
         };
+        if let Some(bar) = &self.progress {
+            bar.inc(1);
+            if verdict.is_failed() {
+                bar.println(format!("FAILED {}", trial.id.name()));
+            }
+        }
         let mut c = self.collected.lock().unwrap();
         c.records.push(record);
         if let (Phase::Build, Some(stages)) = (phase, produced) {

@@ -48,6 +48,7 @@ pub fn engine(settings: Settings) -> Result<Engine> {
         sysroots,
         collected: Mutex::new(Collected::default()),
         color: crate::check::diff::stderr_is_terminal(),
+        progress: None,
         settings,
     })
 }
@@ -172,14 +173,47 @@ pub fn run(
     args: &Arguments,
     suites: &[Suite],
 ) -> Result<(Conclusion, RunResults)> {
+    run_with_progress(settings, args, suites, false)
+}
+
+/// [`run`], optionally with a progress bar on stderr (libtest's own output
+/// should then go to `args.logfile`).
+pub fn run_with_progress(
+    settings: Settings,
+    args: &Arguments,
+    suites: &[Suite],
+    progress: bool,
+) -> Result<(Conclusion, RunResults)> {
     let items = plan(&settings, suites).context("discovering tests")?;
-    let engine = Arc::new(engine(settings)?);
+    let mut engine = engine(settings)?;
+    let count = items
+        .iter()
+        .map(|i| match i {
+            PlanItem::Trial(t) if t.test.suite == Suite::RunGpu => 2,
+            _ => 1,
+        })
+        .sum::<u64>();
+    if progress && !args.list {
+        let bar = indicatif::ProgressBar::new(count);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{elapsed_precise} [{bar:40}] {pos}/{len} trials",
+            )
+            .expect("a valid template")
+            .progress_chars("=> "),
+        );
+        engine.progress = Some(bar);
+    }
+    let engine = Arc::new(engine);
     let lib_trials = trials(&engine, &items);
     if args.list {
         let conclusion = libtest_mimic::run(args, lib_trials);
         return Ok((conclusion, RunResults::default()));
     }
     let conclusion = libtest_mimic::run(args, lib_trials);
+    if let Some(bar) = &engine.progress {
+        bar.finish_and_clear();
+    }
     let mut collected = std::mem::take(&mut *engine.collected.lock().unwrap());
     let mut records = merge_records(&engine, &items, std::mem::take(&mut collected.records));
     // Directive skips never ran; they still get their record.

@@ -6,6 +6,10 @@
 //@ build-fail
 //@ known-bug: llc aborts with `Unsupported scope "Thread"` on any compiler_fence (singlethread fence)
 //@ stages: ptx
+// llc's crash backtrace has addresses that change from run to run, and its
+// command line names the target, which would give one snapshot per sm.
+//@ normalize-stderr: "(?m)^ *#[0-9]+ 0x[0-9a-f]+ .*\n" -> ""
+//@ normalize-stderr: "-mcpu=sm_[0-9a-z]+ -mattr=\+ptx[0-9]+" -> "-mcpu=sm_XX -mattr=+ptxNN"
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx)]
 

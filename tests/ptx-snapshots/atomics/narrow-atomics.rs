@@ -22,6 +22,13 @@ pub unsafe extern "ptx-kernel" fn bytes(a: *const AtomicU8, flag: *const AtomicB
     *out.add(2) = (*flag).swap(true, AcqRel) as u8;
 }
 
+// Even where PTX has `atom.cas.b16` (sm_70+), 16-bit operations use the
+// 32-bit loop; the SeqCst CAS is bracketed by fences.
+// CHECK-LABEL: .visible .entry halves(
+// CHECK-NOT: cas.b16
+// CHECK: fence.sc.sys;
+// CHECK: atom.relaxed.sys.global.cas.b32
+// CHECK: fence.{{acq_rel|acquire}}.sys;
 #[no_mangle]
 pub unsafe extern "ptx-kernel" fn halves(a: *const AtomicU16, out: *mut u16) {
     *out = (*a).fetch_add(3, Relaxed);

@@ -7,7 +7,7 @@
 //! Today every ordering compiles to the same plain `atom.global.add.u32`
 //! (relaxed, *gpu* scope): the pinned LLVM's NVPTX back end ignores the
 //! ordering of `atomicrmw` (cmpxchg, loads and stores do honour it, see
-//! cas-load-store-orderings.rs). The CHECK lines pin today's output, so the
+//! cas-load-store-orderings.rs). The check lines pin today's output, so the
 //! test fails, and must be updated, once the ordering is honoured.
 //@ revisions: relaxed acquire release acqrel seqcst
 //@ known-bug: atomicrmw ignores its ordering: fetch_add(SeqCst) is a relaxed gpu-scope atom.global.add with no fence

@@ -5,6 +5,7 @@
 //@ stages: ptx ptxas
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx, link_llvm_intrinsics, float_minimum_maximum)]
+#![allow(internal_features)]
 
 use core::arch::nvptx::*;
 

@@ -1,6 +1,6 @@
 //! Closures capturing by value and by reference, passed to generic
 //! higher-order device functions and returned from functions (`impl Fn`).
-//@ stages: ptx ptxas
+//@ stages: mir ptx ptxas
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx)]
 

@@ -1,0 +1,55 @@
+//! Recursive device functions. A simple tail-recursive one becomes a loop;
+//! a tree recursion stays a real recursive call, which needs a call stack
+//! (the ptxas stage shows the recursive `.func`s' stack frames).
+//@ stages: ptx ptxas
+#![no_std]
+#![feature(abi_ptx, stdarch_nvptx)]
+
+use core::arch::nvptx::*;
+
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    unsafe { trap() }
+}
+
+fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 { a } else { gcd(b, a % b) }
+}
+
+#[inline(never)]
+fn ackermann(m: u32, n: u32) -> u32 {
+    match (m, n) {
+        (0, n) => n + 1,
+        (m, 0) => ackermann(m - 1, 1),
+        (m, n) => ackermann(m - 1, ackermann(m, n - 1)),
+    }
+}
+
+#[inline(never)]
+fn tree_depth(nodes: *const [i32; 2], i: i32) -> u32 {
+    if i < 0 {
+        return 0;
+    }
+    let [l, r] = unsafe { *nodes.add(i as usize) };
+    1 + tree_depth(nodes, l).max(tree_depth(nodes, r))
+}
+
+// CHECK-LABEL: .visible .entry gcd_kernel(
+// CHECK-NOT: call
+// CHECK: ret;
+#[no_mangle]
+pub unsafe extern "ptx-kernel" fn gcd_kernel(a: *const u64, out: *mut u64) {
+    *out = gcd(*a, *a.add(1));
+}
+
+// CHECK-LABEL: .visible .entry recursive_calls(
+// CHECK: call.uni (retval0), {{.*}}ackermann
+// CHECK: call.uni (retval0), {{.*}}tree_depth
+// The recursive function calls itself:
+// CHECK: .func (.param .b32 func_retval0) [[F:.*10tree_depth]](
+// CHECK: call.uni (retval0), [[F]],
+#[no_mangle]
+pub unsafe extern "ptx-kernel" fn recursive_calls(mn: *const u32, nodes: *const [i32; 2], out: *mut u32) {
+    *out = ackermann(*mn, *mn.add(1));
+    *out.add(1) = tree_depth(nodes, 0);
+}

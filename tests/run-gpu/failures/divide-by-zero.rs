@@ -1,0 +1,41 @@
+//! Integer division by zero always panics in Rust (it is checked even
+//! without overflow checks): a runtime zero divisor traps the kernel and the
+//! host exits with code 1. The launch with a non-zero divisor succeeds first.
+//@ run-fail
+//@ exit-code: 1
+// 1000 / 7 = 142 (7 * 142 = 994).
+//@ stdout: Output: 1000 / 7 = 142
+#![cfg_attr(target_arch = "nvptx64", no_std)]
+#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+
+#[cfg(target_arch = "nvptx64")]
+pub mod device {
+    use core::arch::nvptx::*;
+
+    #[panic_handler]
+    fn panic(_: &core::panic::PanicInfo) -> ! {
+        unsafe { trap() }
+    }
+
+    #[no_mangle]
+    pub unsafe extern "ptx-kernel" fn divide(a: u32, b: *const u32, out: *mut u32) {
+        *out = a / *b;
+    }
+}
+
+#[cfg(not(target_arch = "nvptx64"))]
+fn main() {
+    use host_runtime::prelude::*;
+    host_runtime::run(|gpu| {
+        let module = gpu.load_module_from_env()?;
+        let k = module.kernel("divide")?;
+        let out = gpu.zeros::<u32>(1)?;
+        let seven = gpu.upload(&[7u32])?;
+        k.launch(LaunchConfig::single_thread(), &[&1000u32, &seven, &out])?;
+        println!("Output: 1000 / 7 = {}", out.to_vec()?[0]);
+        let zero = gpu.upload(&[0u32])?;
+        k.launch(LaunchConfig::single_thread(), &[&1000u32, &zero, &out])?;
+        println!("Output: 1000 / 0 = {} (no panic)", out.to_vec()?[0]);
+        Ok(())
+    });
+}

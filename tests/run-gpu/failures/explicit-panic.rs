@@ -1,0 +1,46 @@
+//! An explicit `panic!` with a formatted message in one thread of a larger
+//! grid: the whole launch fails, and the host exits with code 1. No output
+//! is expected: the failing launch is the first one.
+//@ run-fail
+//@ exit-code: 1
+#![cfg_attr(target_arch = "nvptx64", no_std)]
+#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+
+#[cfg(target_arch = "nvptx64")]
+pub mod device {
+    use core::arch::nvptx::*;
+
+    #[panic_handler]
+    fn panic(_: &core::panic::PanicInfo) -> ! {
+        unsafe { trap() }
+    }
+
+    #[no_mangle]
+    pub unsafe extern "ptx-kernel" fn check_limits(n: u32, x: *const u32, limit: u32, out: *mut u32) {
+        let i = _block_idx_x() * _block_dim_x() + _thread_idx_x();
+        if i < n {
+            let v = *x.add(i as usize);
+            if v > limit {
+                panic!("element {} is {} > {}", i, v, limit);
+            }
+            *out.add(i as usize) = v;
+        }
+    }
+}
+
+#[cfg(not(target_arch = "nvptx64"))]
+fn main() {
+    use host_runtime::prelude::*;
+    host_runtime::run(|gpu| {
+        let module = gpu.load_module_from_env()?;
+        // One bad element (index 777) among 1024.
+        let x: Vec<u32> = (0..1024).map(|i| if i == 777 { 5000 } else { i % 100 }).collect();
+        let dx = gpu.upload(&x)?;
+        let out = gpu.zeros::<u32>(1024)?;
+        module
+            .kernel("check_limits")?
+            .launch(LaunchConfig::for_num_elems(1024), &[&1024u32, &dx, &1000u32, &out])?;
+        println!("Output: no panic");
+        Ok(())
+    });
+}
