@@ -99,7 +99,7 @@ pub fn trials(engine: &Arc<Engine>, items: &[PlanItem]) -> Vec<LibTrial> {
                     Err(err.into())
                 }));
             }
-            PlanItem::Trial(t) if t.test.suite == Suite::RunGpu => {
+            PlanItem::Trial(t) if t.test.suite == Suite::RunGpu && runs_on_gpu(t) => {
                 out.push(lib_trial(
                     engine,
                     t,
@@ -112,6 +112,11 @@ pub fn trials(engine: &Arc<Engine>, items: &[PlanItem]) -> Vec<LibTrial> {
         }
     }
     out
+}
+
+/// Whether a run-gpu trial executes (a `build-fail` known-bug test doesn't).
+fn runs_on_gpu(t: &Trial) -> bool {
+    t.directives.outcome.is_none_or(|o| o.runs())
 }
 
 /// The record per (test, revision, sm): for run-gpu the execution's verdict
@@ -145,14 +150,16 @@ pub fn merge_records(
             .find(|r| r.verdict == Verdict::Passed)
             .unwrap_or(&recs[0])
             .clone();
+        let planned = items.iter().find_map(|i| match i {
+            PlanItem::Trial(t) if t.id == id => Some(t),
+            _ => None,
+        });
+        let Some(planned) = planned.filter(|t| runs_on_gpu(t)) else {
+            out.push(r); // nothing to execute: the build verdict is the verdict
+            continue;
+        };
         if r.verdict == Verdict::Passed || r.decided_by == DecidedBy::Execution {
-            let sm = items
-                .iter()
-                .find_map(|i| match i {
-                    PlanItem::Trial(t) if t.id == id => Some(t.sm),
-                    _ => None,
-                })
-                .expect("a record has a planned trial");
+            let sm = planned.sm;
             let reason = engine
                 .gpu
                 .skip_reason(sm)
