@@ -2,6 +2,7 @@
 //! instructions per function, and their stable text form (the `ptxas` stage).
 
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 use regex::Regex;
 use serde::{Deserialize, Serialize};
@@ -33,16 +34,19 @@ pub struct KernelMetrics {
 
 /// Parses `ptxas -v` output (its stderr) into metrics per function.
 pub fn parse_ptxas_verbose(log: &str) -> Vec<KernelMetrics> {
-    let compiling = Regex::new(r"Compiling entry function '([^']+)'").unwrap();
-    let props = Regex::new(r"Function properties for (\S+)").unwrap();
-    let frame =
-        Regex::new(r"(\d+) bytes stack frame, (\d+) bytes spill stores, (\d+) bytes spill loads")
-            .unwrap();
-    let used = Regex::new(r"Used (\d+) registers").unwrap();
-    let barriers = Regex::new(r"used (\d+) barriers").unwrap();
-    let smem = Regex::new(r"(\d+) bytes smem").unwrap();
-    let cmem = Regex::new(r"(\d+) bytes cmem\[0\]").unwrap();
-
+    static RE: LazyLock<[Regex; 7]> = LazyLock::new(|| {
+        [
+            r"Compiling entry function '([^']+)'",
+            r"Function properties for (\S+)",
+            r"(\d+) bytes stack frame, (\d+) bytes spill stores, (\d+) bytes spill loads",
+            r"Used (\d+) registers",
+            r"used (\d+) barriers",
+            r"(\d+) bytes smem",
+            r"(\d+) bytes cmem\[0\]",
+        ]
+        .map(|r| Regex::new(r).unwrap())
+    });
+    let [compiling, props, frame, used, barriers, smem, cmem] = &*RE;
     let mut by_name: BTreeMap<String, KernelMetrics> = BTreeMap::new();
     let mut current: Option<String> = None;
     let num = |c: &regex::Captures, i: usize| c[i].parse::<u32>().unwrap_or(0);

@@ -336,7 +336,10 @@ pub(crate) fn ptxas_step(
 
 /// The names of `ptx_kernel` functions defined in rustc's LLVM IR.
 pub fn kernel_names(ir: &str) -> Vec<String> {
-    let re = Regex::new(r#"(?m)^define [^@\n]*\bptx_kernel\b[^@\n]*@("[^"]+"|[\w$.]+)\("#).unwrap();
+    static RE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+        Regex::new(r#"(?m)^define [^@\n]*\bptx_kernel\b[^@\n]*@("[^"]+"|[\w$.]+)\("#).unwrap()
+    });
+    let re = &*RE;
     re.captures_iter(ir)
         .map(|c| c[1].trim_matches('"').to_string())
         .collect()
