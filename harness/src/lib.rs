@@ -4,6 +4,7 @@
 //! way, from later phases to earlier ones: `plan` → `execute` → `check` → `report`.
 #![deny(missing_docs)]
 
+pub mod atomic_file;
 pub mod bundle;
 pub mod check;
 pub mod config;

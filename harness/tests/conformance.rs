@@ -1,7 +1,8 @@
 //! The conformance suite under `cargo test`: every trial of tests/ui,
 //! tests/ptx-snapshots and tests/run-gpu as a libtest-mimic test, so filters,
 //! `--list`, `--ignored` and `cargo nextest run` work. `BLESS=1` rewrites
-//! snapshots. Reports go to `target/ptx-harness/{results.json,junit.xml}`.
+//! snapshots. Reports go to `target/ptx-harness/{results.json,junit.xml}`
+//! (not under nextest, where each trial is its own process).
 
 use std::process::ExitCode;
 
@@ -23,7 +24,11 @@ fn main() -> ExitCode {
     let work = settings.work_dir.clone();
     match runner::run(settings, &args, &Suite::ALL) {
         Ok((conclusion, results)) => {
-            if !args.list {
+            // nextest runs every trial in its own process; each would
+            // overwrite the reports with one trial. Use `ptx-harness run` (or
+            // nextest's own JUnit output) for reports there.
+            let under_nextest = std::env::var_os("NEXTEST_RUN_ID").is_some();
+            if !args.list && !under_nextest {
                 for (what, res) in [
                     (
                         "results.json",

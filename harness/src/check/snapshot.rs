@@ -158,17 +158,9 @@ impl fmt::Display for BlessReport {
 /// The new snapshot content of one test: (revision, stage) → sm → text.
 pub type TestSnapshots = BTreeMap<(Option<String>, String), BTreeMap<String, String>>;
 
-/// Writes a file atomically: a temporary file in the same folder, then rename.
+/// Writes a snapshot atomically (see [`crate::atomic_file`]).
 pub fn write_atomic(path: &Path, content: &str) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(
-        ".{}.tmp-{}",
-        path.file_name().unwrap_or_default().to_string_lossy(),
-        std::process::id()
-    ));
-    std::fs::write(&tmp, content).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path)
-        .with_context(|| format!("cannot rename {} to {}", tmp.display(), path.display()))
+    crate::atomic_file::write_atomic(path, content.as_bytes())
 }
 
 /// Rewrites the snapshots of one test so they hold exactly `produced`.

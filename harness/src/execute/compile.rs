@@ -172,9 +172,13 @@ impl CompileCache {
             staging.join("manifest.json"),
             serde_json::to_vec_pretty(&manifest)?,
         )?;
-        let _ = std::fs::remove_dir_all(&entry); // a corrupt or stale entry
+        // Publish by rename. If another process published the same key first,
+        // its entry is as good as ours, unless it is corrupt: then replace it.
         if std::fs::rename(&staging, &entry).is_err() {
-            // Another process published the same key first; theirs is as good.
+            if load_entry(&entry).is_none() {
+                let _ = std::fs::remove_dir_all(&entry);
+                let _ = std::fs::rename(&staging, &entry);
+            }
             let _ = std::fs::remove_dir_all(&staging);
         }
         match load_entry(&entry) {

@@ -177,7 +177,7 @@ impl HostBuilder {
                 ptx_backend::pipeline::shell_line(&cmd)
             );
         }
-        let _ = std::fs::remove_dir_all(&dir);
+        // Another process may have published the same program first; keep theirs.
         if std::fs::rename(&staging, &dir).is_err() {
             let _ = std::fs::remove_dir_all(&staging);
         }

@@ -3,13 +3,13 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{bail, Context};
 use serde::Deserialize;
 
 use super::verdict::{RunInfo, RunResults, TrialId, TrialRecord, Verdict, RESULTS_FORMAT};
+use crate::atomic_file::write_atomic;
 
 /// Separator between the GPUs of a merged run in [`RunInfo::gpu`].
 const GPU_SEPARATOR: &str = ", ";
@@ -272,38 +272,6 @@ fn merge_trial(candidates: &[(String, &TrialRecord)]) -> TrialRecord {
     merged
 }
 
-/// Writes `data` to `path` atomically: to `<path>.tmp` first, then renamed
-/// over `path`, so a reader never sees half a file. Creates the parent folder.
-pub(crate) fn write_atomic(path: &Path, data: &[u8]) -> anyhow::Result<()> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        fs::create_dir_all(parent)
-            .with_context(|| format!("cannot create folder {}", parent.display()))?;
-    }
-    let tmp = tmp_path(path);
-    let written = (|| -> std::io::Result<()> {
-        let mut file = fs::File::create(&tmp)?;
-        file.write_all(data)?;
-        file.sync_all()
-    })();
-    if let Err(e) = written {
-        let _ = fs::remove_file(&tmp);
-        return Err(e).with_context(|| format!("cannot write {}", tmp.display()));
-    }
-    if let Err(e) = fs::rename(&tmp, path) {
-        let _ = fs::remove_file(&tmp);
-        return Err(e)
-            .with_context(|| format!("cannot rename {} to {}", tmp.display(), path.display()));
-    }
-    Ok(())
-}
-
-/// `path` with `.tmp` appended to its file name.
-fn tmp_path(path: &Path) -> PathBuf {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
-    PathBuf::from(tmp)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -402,7 +370,11 @@ mod tests {
         let path = dir.path().join("out/results.json");
         let results = sample();
         write_results(&results, &path).unwrap();
-        assert!(!tmp_path(&path).exists(), "temporary file left behind");
+        assert_eq!(
+            std::fs::read_dir(path.parent().unwrap()).unwrap().count(),
+            1,
+            "temporary file left behind"
+        );
         let text = fs::read_to_string(&path).unwrap();
         assert!(text.contains("\n  \"format\": 1"), "not pretty: {text}");
         assert_eq!(read_results(&path).unwrap(), results);

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
-use super::json::write_atomic;
 use super::verdict::{DecidedBy, RunResults, TrialRecord, Verdict};
+use crate::atomic_file::write_atomic;
 
 /// The suites in the order reports list them; any others follow by name.
 const SUITE_ORDER: [&str; 3] = ["ui", "ptx-snapshots", "run-gpu"];
