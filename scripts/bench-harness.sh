@@ -44,12 +44,18 @@ for key in sorted(os.listdir(root)):
             out = c.split("--out-dir ")[1].split(" ")[0].strip("'")
     if out:
         print(f"rm -rf {out}; mkdir -p {out}")
+    # No subshell per command (that would bill the bare side for extra forks):
+    # the `cd DIR && ` prefix the LLVM steps carry becomes a plain `cd`.
     for c in cmds:
-        print(f"( {c} ) >/dev/null 2>&1 || true")
+        if c.startswith("cd ") and " && " in c:
+            d, c = c[3:].split(" && ", 1)
+            print(f"cd {d}")
+        print(f"{c} >/dev/null 2>&1 || true")
+    print("cd /")
     if out:
         print(f"rm -rf {out}")
 PY
-t0=$(now); bash "$work/bare.sh"; t1=$(now); bare=$(echo "$t1 - $t0" | bc)
+t0=$(now); bash "$work/bare.sh" 2>/dev/null; t1=$(now); bare=$(echo "$t1 - $t0" | bc)
 rm -rf "$work/harness/cache"
 coldn=$(run coldn)
 warm=$(run warm)

@@ -11,7 +11,6 @@ use ptx_backend::{CompileStatus, SmTarget, Stage};
 use serde::{Deserialize, Serialize};
 
 use crate::check::stdout::{check_execution, RunExpectation};
-use crate::execute::compile::CompileJob;
 use crate::execute::gpu::{execute, GpuStatus, DEFAULT_TIMEOUT};
 use crate::plan::trial::{PlanItem, Trial};
 use crate::report::verdict::{
@@ -178,13 +177,7 @@ fn bundle_trial(engine: &Engine, t: &Trial, out: &Path) -> Result<BundleTrial> {
         return Ok(entry);
     }
     entry.expect = Some(engine.expectation(t, outcome).map_err(anyhow::Error::msg)?);
-    let job = CompileJob {
-        source: t.test.path.clone(),
-        crate_name: ptx_backend::crate_name_for(&t.test.path),
-        sm: t.sm,
-        cfgs: t.directives.revision.iter().cloned().collect(),
-        flags: t.directives.compile_flags.clone(),
-    };
+    let job = engine.job(t);
     let compiled = engine.cache.compile(engine.backend.as_ref(), &job)?;
     if compiled.output.status != CompileStatus::Succeeded {
         entry.build = Err(format!(

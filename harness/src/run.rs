@@ -95,7 +95,8 @@ impl Engine {
         })
     }
 
-    fn job(&self, trial: &Trial) -> CompileJob {
+    /// The compile a trial needs.
+    pub fn job(&self, trial: &Trial) -> CompileJob {
         CompileJob {
             source: trial.test.path.clone(),
             crate_name: crate_name_for(&trial.test.path),
@@ -105,23 +106,14 @@ impl Engine {
         }
     }
 
-    fn normalize_cx(&self, trial: &Trial) -> (PathBuf, Vec<PathBuf>) {
-        let dir = trial
-            .test
-            .path
-            .parent()
-            .unwrap_or(Path::new("."))
-            .to_path_buf();
-        (dir, self.sysroots.clone())
-    }
-
+    /// Applies built-in and per-test normalization to one stage's text.
     fn normalized(&self, trial: &Trial, text: &str, stage: &str) -> String {
-        let (dir, sysroots) = self.normalize_cx(trial);
-        let refs: Vec<&Path> = sysroots.iter().map(PathBuf::as_path).collect();
+        let dir = trial.test.path.parent().unwrap_or(Path::new("."));
+        let sysroots: Vec<&Path> = self.sysroots.iter().map(PathBuf::as_path).collect();
         let cx = NormalizeContext {
-            test_dir: &dir,
+            test_dir: dir,
             root: &self.settings.root,
-            sysroots: &refs,
+            sysroots: &sysroots,
             sm: trial.sm,
         };
         normalize(text, stage, &cx, &trial.directives.normalize)
