@@ -26,7 +26,14 @@ use crate::run::{Collected, Engine, Phase, RevisionTarget};
 
 /// Builds the engine: backend, cache, GPU probe and host builder.
 pub fn engine(settings: Settings) -> Result<Engine> {
-    let toolchain = Toolchain::discover()?;
+    let toolchain = match Toolchain::discover() {
+        // `cargo test -p ptx-harness` alone doesn't build the driver binary.
+        Err(e) if e.what.contains("ptx-rustc") && std::env::var_os("PTX_RUSTC").is_none() => {
+            build_driver().with_context(|| e.to_string())?;
+            Toolchain::discover()?
+        }
+        other => other?,
+    };
     let (backend, sysroots): (Arc<dyn Backend>, Vec<PathBuf>) = match &settings.backend_config {
         Some(cfg) => (
             Arc::new(ExternalBackend::from_config_file(cfg)?),
@@ -51,6 +58,24 @@ pub fn engine(settings: Settings) -> Result<Engine> {
         progress: None,
         settings,
     })
+}
+
+/// Builds `ptx-rustc` with cargo, in the profile of the running executable.
+fn build_driver() -> Result<()> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let release = std::env::current_exe()?
+        .components()
+        .any(|c| c.as_os_str() == "release");
+    eprintln!("ptx-rustc not built yet; running `cargo build -p ptx-rustc`");
+    let mut cmd = std::process::Command::new(cargo);
+    cmd.current_dir(ptx_backend::toolchain::repo_root())
+        .args(["build", "-p", "ptx-rustc"]);
+    if release {
+        cmd.arg("--release");
+    }
+    let status = cmd.status().context("cannot run cargo")?;
+    anyhow::ensure!(status.success(), "`cargo build -p ptx-rustc` failed");
+    Ok(())
 }
 
 fn lib_trial(engine: &Arc<Engine>, trial: &Trial, phase: Phase, name: String) -> LibTrial {
