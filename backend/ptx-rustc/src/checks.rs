@@ -171,6 +171,19 @@ fn host_or_fat_pointer<'tcx>(
         }
         ty::Slice(_) | ty::Str => Some(("an unsized slice", sugg(ty, Mutability::Not))),
         ty::Dynamic(..) => Some(("a trait object", sugg(ty, Mutability::Not))),
+        // Each element of an array passed by value is a host pointer too.
+        ty::Array(elem, _) => host_or_fat_pointer(tcx, env, *elem)
+            .map(|(_, s)| ("an array of references or fat pointers", s)),
+        // `NonNull<[T]>` and `NonNull<dyn Trait>` are fat, like `*const [T]`.
+        ty::Adt(def, args)
+            if tcx.is_diagnostic_item(sym::NonNull, def.did())
+                && !args.type_at(0).is_sized(tcx, env) =>
+        {
+            Some((
+                "a fat `NonNull` pointer",
+                sugg(args.type_at(0), Mutability::Mut),
+            ))
+        }
         ty::Adt(def, args) if def.is_box() => Some((
             "a `Box` (a host heap pointer)",
             sugg(args.type_at(0), Mutability::Mut),
