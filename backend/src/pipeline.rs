@@ -178,11 +178,11 @@ impl Backend for BuiltinBackend {
         }
         let ir = std::fs::read_to_string(file("ll"))
             .with_context(|| format!("rustc succeeded but wrote no {}", file("ll").display()))?;
-        let kernels = kernel_names(&ir);
+        let exported = exported_symbols(&ir);
         self.back_end(
             &mut run,
             &[file("bc")],
-            &kernels,
+            &exported,
             req.sm,
             &req.out_dir,
             name,
@@ -214,20 +214,20 @@ impl BuiltinBackend {
             .map(std::path::absolute)
             .collect::<std::io::Result<_>>()?;
         let mut run = Run::new();
-        self.back_end(&mut run, &bitcode, &kernel_names(ir), sm, out_dir, name)?;
+        self.back_end(&mut run, &bitcode, &exported_symbols(ir), sm, out_dir, name)?;
         Ok(match run.failure {
             Some(_) => run.failed(),
             None => run.finish(CompileStatus::Succeeded),
         })
     }
 
-    /// Links crate bitcode with core, internalizes all but `kernels`, optimizes,
+    /// Links crate bitcode with core, internalizes all but `exported`, optimizes,
     /// emits PTX for `sm` and validates it. A failing step is recorded in `run`.
     pub(crate) fn back_end(
         &self,
         run: &mut Run,
         bitcode: &[PathBuf],
-        kernels: &[String],
+        exported: &[String],
         sm: SmTarget,
         out_dir: &Path,
         name: &str,
@@ -259,7 +259,7 @@ impl BuiltinBackend {
         opt.arg(format!("-passes=internalize,globaldce,default<O{level}>"))
             .arg(format!(
                 "-internalize-public-api-list={}",
-                kernels.join(",")
+                exported.join(",")
             ))
             .arg("-S")
             .arg(&linked)
@@ -332,6 +332,24 @@ pub(crate) fn ptxas_step(
     run.kernels = kernels;
     run.add_stage(Stage::Ptxas, stage);
     Ok(true)
+}
+
+/// The symbols the host can look up: the `ptx_kernel` functions and the
+/// globals rustc gave external linkage (`#[no_mangle] pub static`, which
+/// `cuModuleGetGlobal` finds by name). Everything else is internalized.
+pub fn exported_symbols(ir: &str) -> Vec<String> {
+    static GLOBAL: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+        // No linkage keyword between `=` and `global`/`constant` means external.
+        Regex::new(r#"(?m)^@("[^"]+"|[\w$.]+) = (?:dso_local |local_unnamed_addr |unnamed_addr |addrspace\(\d+\) |externally_initialized )*(?:global|constant) "#)
+            .unwrap()
+    });
+    let mut names = kernel_names(ir);
+    names.extend(
+        GLOBAL
+            .captures_iter(ir)
+            .map(|c| c[1].trim_matches('"').to_string()),
+    );
+    names
 }
 
 /// The names of `ptx_kernel` functions defined in rustc's LLVM IR.
@@ -460,6 +478,16 @@ mod tests {
                   define ptx_kernel void @saxpy(i32 noundef %n) unnamed_addr #1 {\n}\n\
                   define dso_local ptx_kernel void @\"odd$name\"() {\n}\n";
         assert_eq!(kernel_names(ir), vec!["saxpy", "odd$name"]);
+    }
+
+    #[test]
+    fn exported_statics_stay_external_and_internal_ones_do_not() {
+        let ir = "@LAUNCHES = local_unnamed_addr global [8 x i8] c\"\\05\", align 8\n\
+                  @VERSION = local_unnamed_addr constant [4 x i8] c\"\\07\", align 4\n\
+                  @_RNvCs8_3foo7COUNTER = internal unnamed_addr global i32 0, align 4\n\
+                  @alloc_1 = private unnamed_addr constant [3 x i8] c\"abc\", align 1\n\
+                  define ptx_kernel void @k() {\n}\n";
+        assert_eq!(exported_symbols(ir), vec!["k", "LAUNCHES", "VERSION"]);
     }
 
     #[test]

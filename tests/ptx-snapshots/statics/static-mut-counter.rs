@@ -4,14 +4,11 @@
 //! statics that the host should find by name (`cuModuleGetGlobal`, like a
 //! CUDA `__device__` variable).
 //!
-//! Known bug: the pipeline internalizes every symbol but the kernels, so
-//! the exported statics lose their linkage. `LAUNCHES` is emitted as a
-//! non-`.visible` `LAUNCHES_$_0` (once internal, opt rewrites the
-//! `[8 x i8]` global as an `i64` `LAUNCHES.0`, and llc spells `.` as `_$_`),
-//! and `VERSION`, used by no kernel, is deleted by globaldce. When this is fixed, both must be `.visible .global` with
-//! their own names: change the CHECK lines and drop the known-bug.
+//! The exported statics keep their names and linkage: the pipeline
+//! internalizes everything except kernels and globals with external linkage.
+//! (This test used to pin that bug: `LAUNCHES` became a hidden
+//! `LAUNCHES_$_0` and the unused `VERSION` was deleted.)
 //@ stages: ptx ptxas
-//@ known-bug: #[no_mangle] pub statics are internalized: LAUNCHES becomes a hidden LAUNCHES_$_0 and an unused VERSION is dropped, so the host cannot look them up
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx)]
 
@@ -31,9 +28,8 @@ pub static mut LAUNCHES: u64 = 5;
 #[no_mangle]
 pub static VERSION: u32 = 7;
 
-// CHECK-NOT: .visible .global
-// CHECK-NOT: VERSION
-// CHECK: .global .align 8 .u64 [[$LAUNCHES:LAUNCHES_\$_0]] = 5;
+// CHECK: .visible .global .align 8 .b8 [[$LAUNCHES:LAUNCHES]][8] = {5};
+// CHECK: .visible .global .align 4 .b8 VERSION[4] = {7};
 // CHECK: .global .align 4 .u32 [[$COUNTER:.*COUNTER.*]];
 // CHECK: .global .align 4 .b8 [[$HIST:.*HISTOGRAM.*]][64];
 
