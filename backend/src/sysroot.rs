@@ -162,27 +162,10 @@ fn build_into(tc: &Toolchain, staging: &Path) -> Result<()> {
 
 /// Extracts the bitcode members of the rlibs and links them into `device-libs.bc`.
 fn link_device_libs(tc: &Toolchain, rlibs: &[PathBuf], staging: &Path) -> Result<()> {
-    let ar = tc.llvm_link.with_file_name("llvm-ar");
     let members = staging.join("bitcode");
     let mut inputs = Vec::new();
     for (i, rlib) in rlibs.iter().enumerate() {
-        let dir = members.join(i.to_string());
-        fs::create_dir_all(&dir)?;
-        let st = Command::new(&ar)
-            .current_dir(&dir)
-            .arg("x")
-            .arg(rlib)
-            .status()
-            .with_context(|| format!("cannot run {}", ar.display()))?;
-        if !st.success() {
-            bail!("`llvm-ar x {}` failed", rlib.display());
-        }
-        for e in fs::read_dir(&dir)? {
-            let p = e?.path();
-            if p.extension().is_some_and(|x| x == "o") {
-                inputs.push(p);
-            }
-        }
+        inputs.extend(extract_bitcode(tc, rlib, &members.join(i.to_string()))?);
     }
     inputs.sort();
     let out = Command::new(&tc.llvm_link)
@@ -198,6 +181,31 @@ fn link_device_libs(tc: &Toolchain, rlibs: &[PathBuf], staging: &Path) -> Result
     }
     fs::remove_dir_all(&members)?;
     Ok(())
+}
+
+/// Extracts the bitcode members (`*.o`; rlibs for nvptx hold LLVM bitcode)
+/// of an rlib into `into`, which is emptied first, and returns their paths.
+pub fn extract_bitcode(tc: &Toolchain, rlib: &Path, into: &Path) -> Result<Vec<PathBuf>> {
+    let ar = tc.llvm_link.with_file_name("llvm-ar");
+    let _ = fs::remove_dir_all(into);
+    fs::create_dir_all(into).with_context(|| format!("cannot create {}", into.display()))?;
+    let st = Command::new(&ar)
+        .current_dir(into)
+        .arg("x")
+        .arg(rlib)
+        .status()
+        .with_context(|| format!("cannot run {}", ar.display()))?;
+    if !st.success() {
+        bail!("`llvm-ar x {}` failed", rlib.display());
+    }
+    let mut members = Vec::new();
+    for e in fs::read_dir(into)? {
+        let p = e?.path();
+        if p.extension().is_some_and(|x| x == "o") {
+            members.push(p);
+        }
+    }
+    Ok(members)
 }
 
 #[cfg(test)]

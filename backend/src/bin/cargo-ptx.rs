@@ -9,7 +9,7 @@ use std::process::{Command, ExitCode};
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
-use ptx_backend::sysroot::{DeviceSysroot, DEVICE_TRIPLE};
+use ptx_backend::sysroot::{extract_bitcode, DeviceSysroot, DEVICE_TRIPLE};
 use ptx_backend::{BuiltinBackend, CompileStatus, PipelineOptions, SmTarget, Toolchain};
 
 #[derive(Parser)]
@@ -134,7 +134,6 @@ fn dependency_bitcode(
     top: &str,
     scratch: &Path,
 ) -> Result<Vec<PathBuf>> {
-    let ar = tc.llvm_link.with_file_name("llvm-ar");
     let mut out = Vec::new();
     for e in std::fs::read_dir(deps)? {
         let p = e?.path();
@@ -142,23 +141,7 @@ fn dependency_bitcode(
         if !file.ends_with(".rlib") || file.starts_with(&format!("lib{top}-")) {
             continue;
         }
-        let dir = scratch.join(&file);
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir)?;
-        let st = Command::new(&ar)
-            .current_dir(&dir)
-            .arg("x")
-            .arg(&p)
-            .status()?;
-        if !st.success() {
-            bail!("llvm-ar x {} failed", p.display());
-        }
-        for m in std::fs::read_dir(&dir)? {
-            let m = m?.path();
-            if m.extension().is_some_and(|x| x == "o") {
-                out.push(m);
-            }
-        }
+        out.extend(extract_bitcode(tc, &p, &scratch.join(&file))?);
     }
     Ok(out)
 }
