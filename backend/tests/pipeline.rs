@@ -62,6 +62,18 @@ fn source(dir: &Path, name: &str, text: &str) -> PathBuf {
     p
 }
 
+/// Writes `text` as `<name>.rs` and compiles it once for `sm` with the default backend.
+fn compile_once(dir: &Path, name: &str, text: &str, sm: &str) -> ptx_backend::CompileOutput {
+    let src = source(dir, name, text);
+    backend()
+        .compile(&CompileRequest::new(
+            &src,
+            sm.parse().unwrap(),
+            dir.join("o"),
+        ))
+        .unwrap()
+}
+
 #[test]
 fn saxpy_and_a_core_kernel_build_for_every_target_with_every_stage() {
     let dir = tempfile::tempdir().unwrap();
@@ -107,14 +119,7 @@ fn saxpy_and_a_core_kernel_build_for_every_target_with_every_stage() {
 #[test]
 fn core_panics_are_linked_in_and_everything_else_internalized() {
     let dir = tempfile::tempdir().unwrap();
-    let src = source(dir.path(), "uses_core", USES_CORE);
-    let out = backend()
-        .compile(&CompileRequest::new(
-            &src,
-            "sm_80".parse().unwrap(),
-            dir.path().join("o"),
-        ))
-        .unwrap();
+    let out = compile_once(dir.path(), "uses_core", USES_CORE, "sm_80");
     let ir = out.read_stage(Stage::LlvmIrOpt).unwrap().unwrap();
     // The only externally visible definition is the kernel.
     let public: Vec<_> = ir
@@ -136,14 +141,7 @@ fn core_panics_are_linked_in_and_everything_else_internalized() {
 #[test]
 fn a_syntax_error_stops_at_rustc_and_later_stages_are_absent() {
     let dir = tempfile::tempdir().unwrap();
-    let src = source(dir.path(), "broken", "#![no_std]\nfn x( {\n");
-    let out = backend()
-        .compile(&CompileRequest::new(
-            &src,
-            "sm_80".parse().unwrap(),
-            dir.path().join("o"),
-        ))
-        .unwrap();
+    let out = compile_once(dir.path(), "broken", "#![no_std]\nfn x( {\n", "sm_80");
     assert_eq!(
         out.status,
         CompileStatus::RustcFailed { exit_code: Some(1) }
@@ -170,19 +168,8 @@ fn a_syntax_error_stops_at_rustc_and_later_stages_are_absent() {
 #[test]
 fn a_gpu_check_failure_is_a_rustc_failure_with_the_check_name() {
     let dir = tempfile::tempdir().unwrap();
-    let src = source(
-        dir.path(),
-        "generic",
-        "#![no_std]\n#![feature(abi_ptx)]\n#[panic_handler]\nfn p(_: &core::panic::PanicInfo) -> ! { loop {} }\n\
-         #[no_mangle]\npub unsafe extern \"ptx-kernel\" fn fill<T: Copy>(_p: *mut T) {}\n",
-    );
-    let out = backend()
-        .compile(&CompileRequest::new(
-            &src,
-            "sm_90".parse().unwrap(),
-            dir.path().join("o"),
-        ))
-        .unwrap();
+    let out = compile_once(dir.path(), "generic", "#![no_std]\n#![feature(abi_ptx)]\n#[panic_handler]\nfn p(_: &core::panic::PanicInfo) -> ! { loop {} }\n\
+         #[no_mangle]\npub unsafe extern \"ptx-kernel\" fn fill<T: Copy>(_p: *mut T) {}\n", "sm_90");
     assert_eq!(
         out.status,
         CompileStatus::RustcFailed { exit_code: Some(1) }
