@@ -61,6 +61,21 @@ pub struct CompileCache {
     pub distinct_requests: AtomicUsize,
 }
 
+/// A cache key: the first 16 bytes of SHA-256 over the parts, each ended by a
+/// NUL so that no two different part lists hash the same text.
+pub fn content_key(parts: &[&str]) -> String {
+    let mut h = Sha256::new();
+    for part in parts {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    h.finalize()
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
@@ -84,8 +99,7 @@ impl CompileCache {
 
     /// The cache key of a job under a backend.
     pub fn key(backend: &dyn Backend, job: &CompileJob, source_text: &str) -> String {
-        let mut h = Sha256::new();
-        for part in [
+        content_key(&[
             "ptx-harness-cache/v1",
             &backend.identity(),
             &job.source.to_string_lossy(),
@@ -94,15 +108,7 @@ impl CompileCache {
             &job.sm.name(),
             &job.cfgs.join("\x1f"),
             &job.flags.join("\x1f"),
-        ] {
-            h.update(part.as_bytes());
-            h.update([0u8]);
-        }
-        h.finalize()
-            .iter()
-            .take(16)
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        ])
     }
 
     /// Compiles `job`, or returns the cached result.

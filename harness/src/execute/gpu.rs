@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use ptx_backend::{SmTarget, Toolchain};
-use sha2::{Digest, Sha256};
 
+use super::compile::content_key;
 use super::process::{run_with_timeout, ProcessOutcome};
 
 /// The default limit for one execution.
@@ -105,25 +105,17 @@ impl HostBuilder {
     pub fn build(&self, source: &Path, crate_name: &str, cfgs: &[String]) -> Result<PathBuf> {
         let (rlib, deps) = self.runtime()?;
         let text = std::fs::read_to_string(source)?;
-        let mut h = Sha256::new();
-        for part in [
-            text.as_str(),
+        let stamp = std::fs::metadata(&rlib)
+            .and_then(|m| m.modified())
+            .map(|m| format!("{m:?}"))
+            .unwrap_or_default();
+        let key = content_key(&[
+            &text,
             &rlib.to_string_lossy(),
             &cfgs.join(","),
             crate_name,
-        ] {
-            h.update(part.as_bytes());
-            h.update([0]);
-        }
-        if let Ok(m) = std::fs::metadata(&rlib).and_then(|m| m.modified()) {
-            h.update(format!("{m:?}").as_bytes());
-        }
-        let key: String = h
-            .finalize()
-            .iter()
-            .take(12)
-            .map(|b| format!("{b:02x}"))
-            .collect();
+            &stamp,
+        ]);
         let slot = self
             .builds
             .lock()
