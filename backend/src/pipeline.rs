@@ -114,6 +114,8 @@ impl BuiltinBackend {
     /// The ptx-rustc command line for a request (also used by ui tests).
     pub fn rustc_command(&self, req: &CompileRequest, emit: &str) -> Command {
         let mut cmd = Command::new(&self.toolchain.ptx_rustc);
+        // An ICE report goes beside the other dumps, not into the caller's cwd.
+        cmd.env("RUSTC_ICE", &req.out_dir);
         cmd.arg(&req.source)
             .args(["--crate-name", &req.crate_name])
             .args(["--crate-type", "cdylib", "--edition", "2021"])
