@@ -1,0 +1,6 @@
+//! PTX text → [`ast::Module`].
+
+pub mod ast;
+mod parse;
+
+pub use parse::parse;
