@@ -1,0 +1,247 @@
+//! Device memory: global allocations (host `cuMemAlloc`, module variables,
+//! device `malloc`), and the address windows of the other state spaces.
+//!
+//! Every access is checked: an address outside every live allocation is an
+//! illegal address, an address not aligned to the access size is misaligned.
+
+use std::collections::BTreeMap;
+
+/// Global allocations start here (device pointers look like a GPU's).
+pub const GLOBAL_BASE: u64 = 0x7f00_0000_0000;
+/// Generic addresses of the block's shared memory: `SHARED_WINDOW + offset`.
+pub const SHARED_WINDOW: u64 = 0x7d00_0000_0000;
+/// Generic addresses of the thread's local memory: `LOCAL_WINDOW + offset`.
+pub const LOCAL_WINDOW: u64 = 0x7c00_0000_0000;
+/// Generic addresses of the kernel's parameters: `PARAM_WINDOW + offset`.
+pub const PARAM_WINDOW: u64 = 0x7b00_0000_0000;
+/// Function "addresses" (for function pointers): `CODE_BASE + 16 * index`.
+pub const CODE_BASE: u64 = 0x7a00_0000_0000;
+/// The size of each window.
+pub const WINDOW_SIZE: u64 = 1 << 32;
+
+/// Which window a generic address falls in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Window {
+    Global(u64),
+    Shared(u64),
+    Local(u64),
+    Param(u64),
+}
+
+/// Classifies a generic address.
+pub fn window(addr: u64) -> Window {
+    if (SHARED_WINDOW..SHARED_WINDOW + WINDOW_SIZE).contains(&addr) {
+        Window::Shared(addr - SHARED_WINDOW)
+    } else if (LOCAL_WINDOW..LOCAL_WINDOW + WINDOW_SIZE).contains(&addr) {
+        Window::Local(addr - LOCAL_WINDOW)
+    } else if (PARAM_WINDOW..PARAM_WINDOW + WINDOW_SIZE).contains(&addr) {
+        Window::Param(addr - PARAM_WINDOW)
+    } else {
+        Window::Global(addr)
+    }
+}
+
+/// What an allocation holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AllocKind {
+    /// `cuMemAlloc`.
+    Host,
+    /// A module's `.global`/`.const` variable.
+    Variable,
+    /// Device `malloc`.
+    Heap,
+}
+
+/// One live allocation.
+#[derive(Debug)]
+pub struct Allocation {
+    pub kind: AllocKind,
+    pub read_only: bool,
+    pub data: Vec<u8>,
+}
+
+/// Why an access failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AccessError {
+    /// No live allocation holds `[addr, addr + size)`.
+    Illegal { addr: u64, size: u64, detail: String },
+    /// `addr` is not a multiple of the access size.
+    Misaligned { addr: u64, size: u64 },
+}
+
+/// All global memory of one context.
+#[derive(Debug, Default)]
+pub struct GlobalMemory {
+    allocs: BTreeMap<u64, Allocation>,
+    next: u64,
+}
+
+impl GlobalMemory {
+    pub fn new() -> Self {
+        GlobalMemory {
+            allocs: BTreeMap::new(),
+            next: GLOBAL_BASE,
+        }
+    }
+
+    /// Allocates `size` zeroed bytes aligned to 256, with a gap after each
+    /// allocation so that running off its end is caught.
+    pub fn alloc(&mut self, size: u64, kind: AllocKind) -> u64 {
+        let base = self.next;
+        self.next = (base + size.max(1) + 256 + 255) & !255;
+        self.allocs.insert(
+            base,
+            Allocation {
+                kind,
+                read_only: false,
+                data: vec![0; size as usize],
+            },
+        );
+        base
+    }
+
+    /// Frees the allocation that starts at `base`.
+    pub fn free(&mut self, base: u64, kind: Option<AllocKind>) -> bool {
+        match self.allocs.get(&base) {
+            Some(a) if kind.is_none_or(|k| k == a.kind) => {
+                self.allocs.remove(&base);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Marks a variable read-only (`.const`).
+    pub fn set_read_only(&mut self, base: u64) {
+        if let Some(a) = self.allocs.get_mut(&base) {
+            a.read_only = true;
+        }
+    }
+
+    fn find(&self, addr: u64, size: u64) -> Option<(u64, &Allocation)> {
+        let (&base, a) = self.allocs.range(..=addr).next_back()?;
+        let end = base + a.data.len() as u64;
+        if addr >= base && addr.checked_add(size)? <= end {
+            Some((base, a))
+        } else {
+            None
+        }
+    }
+
+    fn illegal(&self, addr: u64, size: u64) -> AccessError {
+        let detail = match self.allocs.range(..=addr).next_back() {
+            Some((&base, a)) if addr < base + a.data.len() as u64 + 4096 => format!(
+                "{} bytes past the end of the {}-byte allocation at {base:#x}",
+                addr + size - (base + a.data.len() as u64),
+                a.data.len()
+            ),
+            _ => "outside every live allocation".to_string(),
+        };
+        AccessError::Illegal { addr, size, detail }
+    }
+
+    /// A checked slice for reading.
+    pub fn slice(&self, addr: u64, size: u64) -> Result<&[u8], AccessError> {
+        match self.find(addr, size) {
+            Some((base, a)) => {
+                let off = (addr - base) as usize;
+                Ok(&a.data[off..off + size as usize])
+            }
+            None => Err(self.illegal(addr, size)),
+        }
+    }
+
+    /// A checked slice for writing (`.const` variables are read-only).
+    pub fn slice_mut(&mut self, addr: u64, size: u64) -> Result<&mut [u8], AccessError> {
+        let err = self.illegal(addr, size);
+        let (&base, a) = self
+            .allocs
+            .range_mut(..=addr)
+            .next_back()
+            .ok_or(err.clone())?;
+        let end = base + a.data.len() as u64;
+        if addr < base || addr.checked_add(size).is_none_or(|e| e > end) {
+            return Err(err);
+        }
+        if a.read_only {
+            return Err(AccessError::Illegal {
+                addr,
+                size,
+                detail: "a write to read-only .const memory".into(),
+            });
+        }
+        let off = (addr - base) as usize;
+        Ok(&mut a.data[off..off + size as usize])
+    }
+
+    /// The allocation starting exactly at `base` and its size.
+    pub fn allocation_size(&self, base: u64) -> Option<u64> {
+        self.allocs.get(&base).map(|a| a.data.len() as u64)
+    }
+
+    /// The live allocation containing `addr`: (base, size).
+    pub fn containing(&self, addr: u64) -> Option<(u64, u64)> {
+        self.find(addr, 1).map(|(b, a)| (b, a.data.len() as u64))
+    }
+}
+
+/// Checks `addr` for an access of `size` bytes.
+pub fn check_alignment(addr: u64, size: u64) -> Result<(), AccessError> {
+    if size > 1 && addr % size != 0 {
+        Err(AccessError::Misaligned { addr, size })
+    } else {
+        Ok(())
+    }
+}
+
+/// A checked range of a flat buffer (shared, local or param memory).
+pub fn flat_range(
+    len: usize,
+    offset: u64,
+    size: u64,
+    what: &str,
+) -> Result<std::ops::Range<usize>, AccessError> {
+    match offset.checked_add(size) {
+        Some(end) if end <= len as u64 => Ok(offset as usize..end as usize),
+        _ => Err(AccessError::Illegal {
+            addr: offset,
+            size,
+            detail: format!("offset {offset:#x} is outside the {len}-byte {what}"),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allocations_are_checked() {
+        let mut m = GlobalMemory::new();
+        let a = m.alloc(16, AllocKind::Host);
+        assert!(m.slice(a, 16).is_ok());
+        assert!(m.slice(a + 12, 4).is_ok());
+        assert!(matches!(m.slice(a + 13, 4), Err(AccessError::Illegal { .. })));
+        assert!(matches!(m.slice(a + 16, 1), Err(AccessError::Illegal { .. })));
+        assert!(matches!(m.slice(0x10, 4), Err(AccessError::Illegal { .. })));
+        let b = m.alloc(8, AllocKind::Host);
+        assert!(b >= a + 16 + 256, "a gap separates allocations");
+        assert!(m.free(a, Some(AllocKind::Host)));
+        assert!(m.slice(a, 4).is_err(), "a freed allocation is no longer live");
+        assert!(!m.free(a, None));
+    }
+
+    #[test]
+    fn alignment() {
+        assert!(check_alignment(0x1004, 4).is_ok());
+        assert!(check_alignment(0x1004, 8).is_err());
+        assert!(check_alignment(0x1003, 1).is_ok());
+    }
+
+    #[test]
+    fn windows() {
+        assert_eq!(window(SHARED_WINDOW + 8), Window::Shared(8));
+        assert_eq!(window(LOCAL_WINDOW), Window::Local(0));
+        assert_eq!(window(GLOBAL_BASE), Window::Global(GLOBAL_BASE));
+    }
+}

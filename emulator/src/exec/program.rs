@@ -1,0 +1,301 @@
+//! The decoded form of a PTX module that the interpreter executes: registers
+//! are indices, labels are instruction indices, symbols are addresses, and
+//! every opcode is one [`Op`] with its modifiers resolved.
+
+use super::ops::{Cmp, IntOp, IntUnary, Rnd};
+use super::types::Ty;
+
+/// A source operand.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Src {
+    R(u32),
+    /// `!%p` (a predicate source, negated).
+    NotR(u32),
+    Imm(u64),
+    Sreg(Sreg),
+    /// The local-space address of a `.local` variable of the current frame.
+    LocalAddr(u32),
+    /// The param-space address of a parameter slot of the current frame.
+    ParamAddr(u32),
+}
+
+/// A destination register (`SINK` for `_`).
+pub type Dst = u32;
+/// The destination `_`.
+pub const SINK: Dst = u32::MAX;
+
+/// Special registers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sreg {
+    Tid(u8),
+    Ntid(u8),
+    Ctaid(u8),
+    Nctaid(u8),
+    LaneId,
+    WarpId,
+    NWarpId,
+    SmId,
+    NSmId,
+    GridId,
+    LanemaskEq,
+    LanemaskLe,
+    LanemaskLt,
+    LanemaskGe,
+    LanemaskGt,
+    Clock,
+    ClockHi,
+    Clock64,
+    GlobalTimer,
+    GlobalTimerLo,
+    GlobalTimerHi,
+    DynamicSmemSize,
+    TotalSmemSize,
+    AggrSmemSize,
+    EnvReg(u8),
+    ClusterCtaRank,
+    ClusterNctaRank,
+    ClusterId(u8),
+    NClusterId(u8),
+    ClusterCtaId(u8),
+    ClusterNCtaId(u8),
+    IsExplicitCluster,
+}
+
+/// State spaces of memory instructions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MemSpace {
+    Generic,
+    Global,
+    Shared,
+    Local,
+    Const,
+    Param,
+}
+
+/// What an address expression is relative to.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum AddrBase {
+    R(u32),
+    /// An absolute address (a module variable, or `[0x10]`).
+    Abs(u64),
+    /// A `.local` variable of the current frame (its frame offset).
+    Local(u32),
+    /// A parameter slot of the current frame (its offset in the frame's param buffer).
+    Param(u32),
+}
+
+/// `[base + off]`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Addr {
+    pub base: AddrBase,
+    pub off: i64,
+}
+
+/// Float operations with two operands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FBin {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Min,
+    Max,
+    Copysign,
+}
+
+/// Float operations with one operand.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FUn {
+    Neg,
+    Abs,
+    Sqrt,
+    Rcp,
+    Rsqrt,
+    Sin,
+    Cos,
+    Lg2,
+    Ex2,
+    Tanh,
+}
+
+/// Atomic operations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AtomOp {
+    Add,
+    Min,
+    Max,
+    And,
+    Or,
+    Xor,
+    Exch,
+    Cas,
+    Inc,
+    Dec,
+}
+
+/// `shfl.sync` modes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShflMode {
+    Up,
+    Down,
+    Bfly,
+    Idx,
+}
+
+/// `vote.sync` modes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VoteMode {
+    All,
+    Any,
+    Uni,
+    Ballot,
+}
+
+/// `testp` properties.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TestP {
+    Finite,
+    Infinite,
+    Number,
+    NotANumber,
+    Normal,
+    Subnormal,
+}
+
+/// Boolean combiners of `setp`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BoolOp {
+    And,
+    Or,
+    Xor,
+}
+
+/// Float modifiers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FMods {
+    pub rnd: Rnd,
+    pub ftz: bool,
+    pub sat: bool,
+    /// `min.NaN` / `max.NaN`.
+    pub nan: bool,
+    /// `.approx` / `.full`.
+    pub approx: bool,
+}
+
+/// Call targets.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum CallTarget {
+    Direct(u32),
+    Indirect(Src),
+}
+
+/// Functions the runtime provides.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Builtin {
+    Vprintf,
+    Malloc,
+    Free,
+    AssertFail,
+}
+
+/// A decoded instruction.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Op {
+    Mov { d: Dst, a: Src },
+    /// `mov.b64 %rd1, {%r1, %r2}`: low part first.
+    Pack { d: Dst, parts: Vec<Src>, bits: u32 },
+    /// `mov.b64 {%r1, %r2}, %rd1`.
+    Unpack { ds: Vec<Dst>, a: Src, bits: u32 },
+    Int { op: IntOp, ty: Ty, d: Dst, a: Src, b: Src },
+    IntUn { op: IntUnary, ty: Ty, d: Dst, a: Src },
+    AddC { bits: u32, sub: bool, cin: bool, cout: bool, d: Dst, a: Src, b: Src },
+    /// `mad.lo/.hi/.wide`: `(a * b).part + c`.
+    Mad { part: IntOp, ty: Ty, d: Dst, a: Src, b: Src, c: Src },
+    /// `and/or/xor/not` on predicates.
+    PredLogic { op: Option<BoolOp>, d: Dst, a: Src, b: Src },
+    Bfe { ty: Ty, d: Dst, a: Src, b: Src, c: Src },
+    Bfi { ty: Ty, d: Dst, a: Src, b: Src, c: Src, e: Src },
+    Prmt { mode: Option<&'static str>, d: Dst, a: Src, b: Src, c: Src },
+    Shf { left: bool, wrap: bool, d: Dst, a: Src, b: Src, c: Src },
+    Bmsk { wrap: bool, d: Dst, a: Src, b: Src },
+    Lop3 { d: Dst, a: Src, b: Src, c: Src, lut: Src },
+    Setp { cmp: Cmp, ty: Ty, d: Dst, d2: Dst, a: Src, b: Src, comb: Option<(BoolOp, Src)>, ftz: bool },
+    Selp { d: Dst, a: Src, b: Src, c: Src },
+    Cvt { dty: Ty, sty: Ty, m: FMods, d: Dst, a: Src },
+    /// `cvta.space` (to generic) or `cvta.to.space` (from generic).
+    Cvta { to: bool, space: MemSpace, d: Dst, a: Src },
+    FBin { op: FBin, ty: Ty, m: FMods, d: Dst, a: Src, b: Src },
+    FUn { op: FUn, ty: Ty, m: FMods, d: Dst, a: Src },
+    Fma { ty: Ty, m: FMods, d: Dst, a: Src, b: Src, c: Src },
+    Testp { op: TestP, ty: Ty, d: Dst, a: Src },
+    Ld { space: MemSpace, ty: Ty, ds: Vec<Dst>, addr: Addr },
+    St { space: MemSpace, ty: Ty, srcs: Vec<Src>, addr: Addr },
+    Atom { space: MemSpace, op: AtomOp, ty: Ty, d: Dst, addr: Addr, b: Src, c: Option<Src> },
+    /// `cp.async.*.shared.global [dst], [src], size`: done synchronously.
+    CpAsync { dst: Addr, src: Addr, size: u32, src_size: Option<Src> },
+    Bra { target: u32 },
+    BrxIdx { idx: Src, targets: Vec<u32> },
+    /// `args`/`rets` are slot offsets of the caller's param buffer.
+    Call { target: CallTarget, args: Vec<(u32, u32)>, rets: Vec<(u32, u32)> },
+    Ret,
+    Exit,
+    Trap,
+    Brkpt,
+    /// `bar.sync`/`barrier.sync` (`wait`) or `bar.arrive` (no wait).
+    Bar { id: Src, count: Option<Src>, wait: bool },
+    /// `bar.warp.sync mask`.
+    WarpSync { mask: Src },
+    Shfl { mode: ShflMode, d: Dst, p: Dst, a: Src, b: Src, c: Src, mask: Src },
+    Vote { mode: VoteMode, d: Dst, a: Src, mask: Src },
+    Activemask { d: Dst },
+    Redux { op: AtomOp, ty: Ty, d: Dst, a: Src, mask: Src },
+    Match { all: bool, ty: Ty, d: Dst, p: Dst, a: Src, mask: Src },
+    /// Fences, prefetches, `nanosleep`, `setmaxnreg`: nothing to do in an interpreter.
+    Nop,
+    /// An instruction the emulator does not implement: launching a kernel
+    /// that can reach it fails with this text.
+    Unsupported(String),
+}
+
+/// One instruction with its guard and PTX line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Inst {
+    pub op: Op,
+    pub guard: Option<(u32, bool)>,
+    pub line: u32,
+}
+
+/// A parameter's place in a frame's param buffer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Slot {
+    pub offset: u32,
+    pub size: u32,
+    pub align: u32,
+}
+
+/// A decoded function.
+#[derive(Clone, Debug)]
+pub struct Func {
+    pub name: String,
+    pub is_entry: bool,
+    pub line: u32,
+    pub params: Vec<Slot>,
+    pub returns: Vec<Slot>,
+    /// Bytes of the frame's param buffer (params, returns, call-sequence params).
+    pub param_size: u32,
+    /// Bytes of `.local` variables per frame.
+    pub local_size: u32,
+    pub nregs: u32,
+    pub code: Vec<Inst>,
+    /// Declared without a body: a runtime builtin, or an unresolved extern.
+    pub builtin: Option<Builtin>,
+    pub has_body: bool,
+    /// `(text, line)` of every instruction it could not decode.
+    pub unsupported: Vec<(String, u32)>,
+    /// Functions it calls directly, and whether it calls indirectly.
+    pub callees: Vec<u32>,
+    pub calls_indirect: bool,
+    /// `.reqntid` / `.maxntid`.
+    pub reqntid: Option<[u32; 3]>,
+    pub maxntid: Option<[u32; 3]>,
+}
