@@ -109,6 +109,9 @@ pub struct Function {
 }
 
 /// One statement of a function body.
+///
+/// The parser drops `.pragma "…";` (e.g. `"nounroll"`) and the debug
+/// directives `.loc`/`.file`: they have no statement here.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Statement {
     /// `.reg .b32 %r<5>;` → `name: "%r", count: Some(5)`: registers `%r0`…`%r4`.

@@ -179,17 +179,16 @@ pub(crate) fn tokenize(text: &str) -> Result<Vec<Token<'_>>, ParseError> {
                 i += 1;
                 while i < bytes.len() {
                     let c = bytes[i];
-                    if c.is_ascii_alphanumeric() || c == b'_' || c == b'.' {
-                        i += 1;
-                    } else if !prefixed
+                    let plain = c.is_ascii_alphanumeric() || c == b'_' || c == b'.';
+                    // The sign of a decimal exponent: `1.5e-3`.
+                    let exponent_sign = !prefixed
                         && (c == b'+' || c == b'-')
                         && matches!(bytes[i - 1], b'e' | b'E')
-                        && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)
-                    {
-                        i += 1;
-                    } else {
+                        && bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
+                    if !(plain || exponent_sign) {
                         break;
                     }
+                    i += 1;
                 }
                 tokens.push(Token {
                     kind: Kind::Number,

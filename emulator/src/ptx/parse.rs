@@ -16,6 +16,7 @@ pub fn parse(text: &str) -> Result<Module, ParseError> {
     let mut p = Parser {
         toks: &tokens,
         pos: 0,
+        nesting: 0,
     };
     p.module()
 }
@@ -25,7 +26,13 @@ type PResult<T> = Result<T, ParseError>;
 struct Parser<'t, 'a> {
     toks: &'t [Token<'a>],
     pos: usize,
+    /// Depth of nested `{…}`/`(…)` in initializers and operands, bounded so
+    /// that garbage input cannot overflow the stack.
+    nesting: u32,
 }
+
+/// The deepest nesting of braces in an initializer or operand.
+const MAX_NESTING: u32 = 64;
 
 const TYPES: &[&str] = &[
     "b8", "b16", "b32", "b64", "b128", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "f16",
@@ -381,7 +388,27 @@ impl<'a> Parser<'_, 'a> {
 
     /// `value` or `{value, …}` (nested braces flattened).
     fn init_value(&mut self, out: &mut Vec<Init>) -> PResult<()> {
-        if self.eat_punct('{') {
+        if self.peek().is_punct('{') {
+            self.enter()?;
+            let r = self.init_braced(out);
+            self.nesting -= 1;
+            return r;
+        }
+        self.init_scalar(out)
+    }
+
+    fn enter(&mut self) -> PResult<()> {
+        if self.nesting >= MAX_NESTING {
+            let line = self.peek().line;
+            return self.err(line, format!("braces nested deeper than {MAX_NESTING}"));
+        }
+        self.nesting += 1;
+        Ok(())
+    }
+
+    fn init_braced(&mut self, out: &mut Vec<Init>) -> PResult<()> {
+        {
+            self.bump();
             if self.eat_punct('}') {
                 return Ok(());
             }
@@ -395,6 +422,9 @@ impl<'a> Parser<'_, 'a> {
                 }
             }
         }
+    }
+
+    fn init_scalar(&mut self, out: &mut Vec<Init>) -> PResult<()> {
         let t = self.peek();
         if t.kind == Kind::Word && t.text == "generic" && self.peek_at(1).is_punct('(') {
             self.bump();
@@ -768,13 +798,17 @@ impl<'a> Parser<'_, 'a> {
                 }
                 "{" => {
                     self.bump();
-                    Ok(Operand::Vector(self.operand_list('}', "a vector operand")?))
+                    self.enter()?;
+                    let r = self.operand_list('}', "a vector operand");
+                    self.nesting -= 1;
+                    Ok(Operand::Vector(r?))
                 }
                 "(" => {
                     self.bump();
-                    Ok(Operand::List(
-                        self.operand_list(')', "a parenthesized list")?,
-                    ))
+                    self.enter()?;
+                    let r = self.operand_list(')', "a parenthesized list");
+                    self.nesting -= 1;
+                    Ok(Operand::List(r?))
                 }
                 _ => self.unexpected("an operand"),
             },
