@@ -172,3 +172,16 @@ fn every_ptx_snapshot_parses() {
         failures.join("\n")
     );
 }
+
+/// The independent count itself, on the shapes it must handle.
+#[test]
+fn instruction_line_count() {
+    let text = "/* ret;\n */ .version 8.0 // ret;\n.global .b8 a[2] = {1,\n 2};\n\
+        .visible .entry k(\n\t.param .u64 p\n)\n.maxntid 1, 1, 1\n{\n\t.reg .b32 %r<2>;\n\
+        $L_brx_0: .branchtargets\n\t$L1,\n\t$L2;\n$L1:\n\t@%p1 bra $L1;\n$L2: ret;\n\
+        { // callseq\n\tprototype_0 : .callprototype ()_ (.param .b64 _);\n\tcall %rd1, (param0), prototype_0;\n}\n\
+        { .reg .b32 tmp; mov.b64 {tmp, %r2}, %rd1; }\n\ttrap; exit;\n}\n";
+    assert_eq!(count_instruction_lines(text), 6);
+    let m = parse(text).unwrap();
+    assert_eq!(count_parsed_instructions(&m), 6);
+}

@@ -724,6 +724,9 @@ impl<'a> Parser<'_, 'a> {
             None
         };
         let op = self.expect_word("an opcode")?;
+        if op.text.starts_with(['%', '$']) {
+            return self.err(op.line, format!("expected an opcode, found '{}'", op.text));
+        }
         let mut operands = Vec::new();
         if !self.eat_punct(';') {
             loop {
