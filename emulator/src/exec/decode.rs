@@ -1,0 +1,1199 @@
+//! [`ast::Module`] → [`Program`]: resolves registers, labels, symbols and
+//! opcodes. An opcode the emulator does not implement becomes
+//! [`Op::Unsupported`], which fails any launch that can reach it.
+
+use std::collections::HashMap;
+
+use super::memory::CODE_BASE;
+use super::ops::{Cmp, IntOp, IntUnary, Rnd};
+use super::program::*;
+use super::types::Ty;
+use crate::ptx::ast::{self, AddressBase, Imm, Operand, Space, Statement};
+
+/// Where module-scope symbols live once the module is loaded.
+#[derive(Clone, Debug, Default)]
+pub struct Symbols {
+    /// `.global`/`.const` variables: absolute addresses.
+    pub globals: HashMap<String, u64>,
+    /// `.shared` variables: offsets in the block's shared memory.
+    pub shared: HashMap<String, u64>,
+    /// Functions: index in the program.
+    pub functions: HashMap<String, u32>,
+}
+
+/// Size and alignment of a declared variable.
+pub fn var_layout(v: &ast::Variable) -> Result<(u64, u64), String> {
+    let ty = Ty::parse(&v.ty).ok_or_else(|| format!("unknown type .{}", v.ty))?;
+    let elem = ty.size() as u64 * v.vector.unwrap_or(1) as u64;
+    let mut count = 1u64;
+    for d in &v.dims {
+        count = count.saturating_mul(d.unwrap_or(0));
+    }
+    let align = v.align.map(|a| a as u64).unwrap_or(elem).max(1);
+    Ok((elem.saturating_mul(count), align))
+}
+
+fn align_up(x: u64, a: u64) -> u64 {
+    x.div_ceil(a.max(1)) * a.max(1)
+}
+
+/// The param slots of a parameter list, laid out from `start`.
+fn layout_params(vars: &[ast::Variable], start: &mut u64) -> Result<Vec<Slot>, String> {
+    let mut slots = Vec::new();
+    for v in vars {
+        let (size, align) = var_layout(v)?;
+        let off = align_up(*start, align);
+        slots.push(Slot {
+            offset: off as u32,
+            size: size as u32,
+            align: align as u32,
+        });
+        *start = off + size;
+    }
+    Ok(slots)
+}
+
+struct Ctx<'a> {
+    syms: &'a Symbols,
+    regs: HashMap<String, u32>,
+    labels: HashMap<String, u32>,
+    branch_tables: HashMap<String, Vec<String>>,
+    /// Innermost scope last: param-space names of this frame.
+    params: Vec<HashMap<String, Slot>>,
+    locals: HashMap<String, u32>,
+    callees: Vec<u32>,
+    calls_indirect: bool,
+}
+
+/// Decodes one function (the caller has laid out module symbols).
+pub fn decode_function(f: &ast::Function, syms: &Symbols) -> Result<Func, ast::ParseError> {
+    let err = |line: u32, message: String| ast::ParseError { line, message };
+    let mut next = 0u64;
+    let params = layout_params(&f.params, &mut next).map_err(|m| err(f.line, m))?;
+    let returns = layout_params(&f.returns, &mut next).map_err(|m| err(f.line, m))?;
+    let mut top = HashMap::new();
+    for (v, s) in f.params.iter().zip(&params).chain(f.returns.iter().zip(&returns)) {
+        top.insert(v.name.clone(), *s);
+    }
+    let dims = |name: &str| -> Option<[u32; 3]> {
+        f.directives.iter().find(|(n, _)| n == name).map(|(_, v)| {
+            let g = |i: usize| v.get(i).copied().unwrap_or(1) as u32;
+            [g(0), g(1), g(2)]
+        })
+    };
+    let mut func = Func {
+        name: f.name.clone(),
+        is_entry: f.kind == ast::FunctionKind::Entry,
+        line: f.line,
+        params,
+        returns,
+        param_size: 0,
+        local_size: 0,
+        nregs: 0,
+        code: Vec::new(),
+        builtin: None,
+        has_body: f.body.is_some(),
+        unsupported: Vec::new(),
+        callees: Vec::new(),
+        calls_indirect: false,
+        reqntid: dims("reqntid"),
+        maxntid: dims("maxntid"),
+    };
+    let Some(body) = &f.body else {
+        func.builtin = match f.name.as_str() {
+            "vprintf" => Some(Builtin::Vprintf),
+            "malloc" => Some(Builtin::Malloc),
+            "free" => Some(Builtin::Free),
+            "__assertfail" => Some(Builtin::AssertFail),
+            _ => None,
+        };
+        func.param_size = next as u32;
+        return Ok(func);
+    };
+    let mut ctx = Ctx {
+        syms,
+        regs: HashMap::new(),
+        labels: HashMap::new(),
+        branch_tables: HashMap::new(),
+        params: vec![top],
+        locals: HashMap::new(),
+        callees: Vec::new(),
+        calls_indirect: false,
+    };
+    // Pass 1: registers, locals, labels, branch tables.
+    let mut nregs = 0u32;
+    let mut local = 0u64;
+    let mut index = 0u32;
+    for s in body {
+        match s {
+            Statement::Reg { name, count, .. } => match count {
+                Some(n) => {
+                    for i in 0..*n {
+                        ctx.regs.insert(format!("{name}{i}"), nregs);
+                        nregs += 1;
+                    }
+                }
+                None => {
+                    ctx.regs.insert(name.clone(), nregs);
+                    nregs += 1;
+                }
+            },
+            Statement::Var(v) if v.space == Space::Local => {
+                let (size, align) = var_layout(v).map_err(|m| err(v.line, m))?;
+                local = align_up(local, align);
+                ctx.locals.insert(v.name.clone(), local as u32);
+                local += size;
+            }
+            Statement::Label { name, .. } => {
+                ctx.labels.insert(name.clone(), index);
+            }
+            Statement::BranchTargets { name, targets, .. } => {
+                ctx.branch_tables.insert(name.clone(), targets.clone());
+            }
+            Statement::Instr(_) => index += 1,
+            _ => {}
+        }
+    }
+    func.nregs = nregs;
+    func.local_size = align_up(local, 16) as u32;
+    // Pass 2: instructions, with param scopes.
+    for s in body {
+        match s {
+            Statement::BlockStart { .. } => ctx.params.push(HashMap::new()),
+            Statement::BlockEnd { line } => {
+                if ctx.params.len() <= 1 {
+                    return Err(err(*line, "unbalanced '}'".into()));
+                }
+                ctx.params.pop();
+            }
+            Statement::Var(v) if v.space == Space::Param => {
+                let (size, align) = var_layout(v).map_err(|m| err(v.line, m))?;
+                let off = align_up(next, align);
+                next = off + size;
+                ctx.params.last_mut().unwrap().insert(
+                    v.name.clone(),
+                    Slot {
+                        offset: off as u32,
+                        size: size as u32,
+                        align: align as u32,
+                    },
+                );
+            }
+            Statement::Var(v) if v.space == Space::Local => {}
+            Statement::Var(v) => {
+                return Err(err(
+                    v.line,
+                    format!("a {:?} variable inside a function body is not supported", v.space),
+                ))
+            }
+            Statement::Instr(i) => {
+                let guard = match &i.guard {
+                    Some(g) => Some((ctx.reg(&g.reg).map_err(|m| err(i.line, m))?, g.negated)),
+                    None => None,
+                };
+                let op = match decode_instr(&mut ctx, i) {
+                    Ok(op) => op,
+                    Err(Decode::Unsupported(text)) => {
+                        func.unsupported.push((text.clone(), i.line));
+                        Op::Unsupported(text)
+                    }
+                    Err(Decode::Bad(m)) => return Err(err(i.line, format!("{}: {m}", i.opcode))),
+                };
+                func.code.push(Inst {
+                    op,
+                    guard,
+                    line: i.line,
+                });
+            }
+            _ => {}
+        }
+    }
+    func.param_size = align_up(next, 16) as u32;
+    func.callees = ctx.callees;
+    func.calls_indirect = ctx.calls_indirect;
+    Ok(func)
+}
+
+enum Decode {
+    /// Well-formed, but not implemented: fails the launch.
+    Unsupported(String),
+    /// Malformed: fails the module load.
+    Bad(String),
+}
+
+type R<T> = Result<T, Decode>;
+
+fn bad<T>(m: impl Into<String>) -> R<T> {
+    Err(Decode::Bad(m.into()))
+}
+
+impl Ctx<'_> {
+    fn reg(&self, name: &str) -> Result<u32, String> {
+        self.regs
+            .get(name)
+            .copied()
+            .ok_or_else(|| format!("register {name} is not declared"))
+    }
+
+    fn param_slot(&self, name: &str) -> Option<Slot> {
+        self.params.iter().rev().find_map(|s| s.get(name).copied())
+    }
+
+    fn dst(&self, o: &Operand) -> R<Dst> {
+        match o {
+            Operand::Reg(r) => self.reg(r).map_err(Decode::Bad),
+            Operand::Sink => Ok(SINK),
+            other => bad(format!("expected a destination register, found {other:?}")),
+        }
+    }
+
+    fn src(&self, o: &Operand, ty: Option<Ty>) -> R<Src> {
+        Ok(match o {
+            Operand::Reg(r) => {
+                if let Some(s) = sreg(r) {
+                    Src::Sreg(s)
+                } else {
+                    Src::R(self.reg(r).map_err(Decode::Bad)?)
+                }
+            }
+            Operand::NotReg(r) => Src::NotR(self.reg(r).map_err(Decode::Bad)?),
+            Operand::Imm(imm) => Src::Imm(imm_bits(*imm, ty)),
+            Operand::Symbol(s) => self.symbol(s)?,
+            other => return bad(format!("expected a source operand, found {other:?}")),
+        })
+    }
+
+    /// The value of a bare symbol: an address.
+    fn symbol(&self, s: &str) -> R<Src> {
+        if let Some(&a) = self.syms.globals.get(s) {
+            return Ok(Src::Imm(a));
+        }
+        if let Some(&a) = self.syms.shared.get(s) {
+            return Ok(Src::Imm(a));
+        }
+        if let Some(&off) = self.locals.get(s) {
+            return Ok(Src::LocalAddr(off));
+        }
+        if let Some(slot) = self.param_slot(s) {
+            return Ok(Src::ParamAddr(slot.offset));
+        }
+        if let Some(&f) = self.syms.functions.get(s) {
+            return Ok(Src::Imm(CODE_BASE + 16 * f as u64));
+        }
+        bad(format!("unknown symbol {s}"))
+    }
+
+    fn addr(&self, o: &Operand) -> R<Addr> {
+        let Operand::Address { base, offset } = o else {
+            return bad(format!("expected an address [..], found {o:?}"));
+        };
+        let base = match base {
+            AddressBase::Reg(r) => AddrBase::R(self.reg(r).map_err(Decode::Bad)?),
+            AddressBase::Absolute(a) => AddrBase::Abs(*a),
+            AddressBase::Symbol(s) => {
+                if let Some(slot) = self.param_slot(s) {
+                    AddrBase::Param(slot.offset)
+                } else if let Some(&off) = self.locals.get(s) {
+                    AddrBase::Local(off)
+                } else if let Some(&a) = self.syms.globals.get(s) {
+                    AddrBase::Abs(a)
+                } else if let Some(&a) = self.syms.shared.get(s) {
+                    AddrBase::Abs(a)
+                } else {
+                    return bad(format!("unknown symbol {s} in an address"));
+                }
+            }
+        };
+        Ok(Addr { base, off: *offset })
+    }
+
+    fn label(&self, o: &Operand) -> R<u32> {
+        match o {
+            Operand::Symbol(s) => self
+                .labels
+                .get(s)
+                .copied()
+                .ok_or_else(|| Decode::Bad(format!("unknown label {s}"))),
+            other => bad(format!("expected a label, found {other:?}")),
+        }
+    }
+
+    fn param_list(&self, o: &Operand) -> R<Vec<(u32, u32)>> {
+        let Operand::List(items) = o else {
+            return bad(format!("expected a (param, …) list, found {o:?}"));
+        };
+        items
+            .iter()
+            .map(|i| match i {
+                Operand::Symbol(s) => self
+                    .param_slot(s)
+                    .map(|slot| (slot.offset, slot.size))
+                    .ok_or_else(|| Decode::Bad(format!("unknown param {s}"))),
+                other => bad(format!("expected a param name, found {other:?}")),
+            })
+            .collect()
+    }
+}
+
+fn imm_bits(imm: Imm, ty: Option<Ty>) -> u64 {
+    match (imm, ty) {
+        (Imm::Int(v), _) => v,
+        (Imm::F32(b), Some(Ty::F64)) => (f32::from_bits(b) as f64).to_bits(),
+        (Imm::F32(b), _) => b as u64,
+        (Imm::F64(b), Some(Ty::F32)) => (f64::from_bits(b) as f32).to_bits() as u64,
+        (Imm::F64(b), _) => b,
+    }
+}
+
+fn sreg(name: &str) -> Option<Sreg> {
+    let comp = |s: &str| match s {
+        "x" => Some(0u8),
+        "y" => Some(1),
+        "z" => Some(2),
+        _ => None,
+    };
+    if let Some((base, c)) = name.split_once('.') {
+        let c = comp(c)?;
+        return Some(match base {
+            "%tid" => Sreg::Tid(c),
+            "%ntid" => Sreg::Ntid(c),
+            "%ctaid" => Sreg::Ctaid(c),
+            "%nctaid" => Sreg::Nctaid(c),
+            "%clusterid" => Sreg::ClusterId(c),
+            "%nclusterid" => Sreg::NClusterId(c),
+            "%cluster_ctaid" => Sreg::ClusterCtaId(c),
+            "%cluster_nctaid" => Sreg::ClusterNCtaId(c),
+            _ => return None,
+        });
+    }
+    Some(match name {
+        "%laneid" => Sreg::LaneId,
+        "%warpid" => Sreg::WarpId,
+        "%nwarpid" => Sreg::NWarpId,
+        "%smid" => Sreg::SmId,
+        "%nsmid" => Sreg::NSmId,
+        "%gridid" => Sreg::GridId,
+        "%lanemask_eq" => Sreg::LanemaskEq,
+        "%lanemask_le" => Sreg::LanemaskLe,
+        "%lanemask_lt" => Sreg::LanemaskLt,
+        "%lanemask_ge" => Sreg::LanemaskGe,
+        "%lanemask_gt" => Sreg::LanemaskGt,
+        "%clock" => Sreg::Clock,
+        "%clock_hi" => Sreg::ClockHi,
+        "%clock64" => Sreg::Clock64,
+        "%globaltimer" => Sreg::GlobalTimer,
+        "%globaltimer_lo" => Sreg::GlobalTimerLo,
+        "%globaltimer_hi" => Sreg::GlobalTimerHi,
+        "%dynamic_smem_size" => Sreg::DynamicSmemSize,
+        "%total_smem_size" => Sreg::TotalSmemSize,
+        "%aggr_smem_size" => Sreg::AggrSmemSize,
+        "%cluster_ctarank" => Sreg::ClusterCtaRank,
+        "%cluster_nctarank" => Sreg::ClusterNctaRank,
+        "%is_explicit_cluster" => Sreg::IsExplicitCluster,
+        _ => {
+            let n = name.strip_prefix("%envreg")?.parse::<u8>().ok()?;
+            if n < 32 {
+                Sreg::EnvReg(n)
+            } else {
+                return None;
+            }
+        }
+    })
+}
+
+/// The parts of a dotted opcode after the base name.
+struct Mods<'a> {
+    parts: Vec<&'a str>,
+}
+
+impl<'a> Mods<'a> {
+    fn has(&self, m: &str) -> bool {
+        self.parts.contains(&m)
+    }
+    /// All type parts, in order.
+    fn types(&self) -> Vec<Ty> {
+        self.parts.iter().filter_map(|p| Ty::parse(p)).collect()
+    }
+    fn ty(&self) -> R<Ty> {
+        self.types()
+            .last()
+            .copied()
+            .ok_or_else(|| Decode::Bad("the opcode has no type".into()))
+    }
+    fn rnd(&self) -> Rnd {
+        self.parts
+            .iter()
+            .find_map(|p| Rnd::parse(p))
+            .unwrap_or(Rnd::Default)
+    }
+    fn space(&self) -> MemSpace {
+        for p in &self.parts {
+            let p = p.split("::").next().unwrap_or(p);
+            match p {
+                "global" => return MemSpace::Global,
+                "shared" => return MemSpace::Shared,
+                "local" => return MemSpace::Local,
+                "const" => return MemSpace::Const,
+                "param" => return MemSpace::Param,
+                _ => {}
+            }
+        }
+        MemSpace::Generic
+    }
+    fn vector(&self) -> u32 {
+        for p in &self.parts {
+            match *p {
+                "v2" => return 2,
+                "v4" => return 4,
+                "v8" => return 8,
+                _ => {}
+            }
+        }
+        1
+    }
+    fn fmods(&self) -> FMods {
+        FMods {
+            rnd: self.rnd(),
+            ftz: self.has("ftz"),
+            sat: self.has("sat") || self.has("satfinite"),
+            nan: self.has("NaN"),
+            approx: self.has("approx"),
+        }
+    }
+}
+
+fn unsupported<T>(i: &ast::Instruction, why: &str) -> R<T> {
+    Err(Decode::Unsupported(if why.is_empty() {
+        i.opcode.clone()
+    } else {
+        format!("{} ({why})", i.opcode)
+    }))
+}
+
+fn decode_instr(ctx: &mut Ctx, i: &ast::Instruction) -> R<Op> {
+    let mut it = i.opcode.split('.');
+    let base = it.next().unwrap_or("");
+    let m = Mods {
+        parts: it.collect(),
+    };
+    let o = &i.operands;
+    let arg = |k: usize| -> R<&Operand> {
+        o.get(k)
+            .ok_or_else(|| Decode::Bad(format!("expected at least {} operands", k + 1)))
+    };
+    let n = |want: usize| -> R<()> {
+        if o.len() == want {
+            Ok(())
+        } else {
+            bad(format!("expected {want} operands, found {}", o.len()))
+        }
+    };
+    macro_rules! s {
+        ($k:expr, $ty:expr) => {
+            ctx.src(arg($k)?, $ty)?
+        };
+    }
+    macro_rules! d {
+        ($k:expr) => {
+            ctx.dst(arg($k)?)?
+        };
+    }
+    Ok(match base {
+        "mov" => {
+            n(2)?;
+            let ty = m.ty()?;
+            match (&o[0], &o[1]) {
+                (_, Operand::Vector(parts)) => Op::Pack {
+                    d: d!(0),
+                    bits: ty.bits() / parts.len() as u32,
+                    parts: parts
+                        .iter()
+                        .map(|p| ctx.src(p, None))
+                        .collect::<R<Vec<_>>>()?,
+                },
+                (Operand::Vector(ds), _) => Op::Unpack {
+                    bits: ty.bits() / ds.len() as u32,
+                    ds: ds.iter().map(|p| ctx.dst(p)).collect::<R<Vec<_>>>()?,
+                    a: s!(1, Some(ty)),
+                },
+                _ => Op::Mov {
+                    d: d!(0),
+                    a: s!(1, Some(ty)),
+                },
+            }
+        }
+        "add" | "sub" | "addc" | "subc" => {
+            let ty = m.ty()?;
+            n(3)?;
+            if ty.is_float() {
+                let op = if base == "add" { FBin::Add } else { FBin::Sub };
+                Op::FBin {
+                    op,
+                    ty,
+                    m: m.fmods(),
+                    d: d!(0),
+                    a: s!(1, Some(ty)),
+                    b: s!(2, Some(ty)),
+                }
+            } else if m.has("cc") || base.ends_with('c') {
+                Op::AddC {
+                    bits: ty.bits(),
+                    sub: base.starts_with("sub"),
+                    cin: base.ends_with('c'),
+                    cout: m.has("cc"),
+                    d: d!(0),
+                    a: s!(1, Some(ty)),
+                    b: s!(2, Some(ty)),
+                }
+            } else {
+                if m.has("sat") {
+                    return unsupported(i, "integer .sat");
+                }
+                Op::Int {
+                    op: if base == "add" { IntOp::Add } else { IntOp::Sub },
+                    ty,
+                    d: d!(0),
+                    a: s!(1, Some(ty)),
+                    b: s!(2, Some(ty)),
+                }
+            }
+        }
+        "mul" | "div" | "rem" | "and" | "or" | "xor" | "shl" | "shr" | "min" | "max" => {
+            let ty = m.ty()?;
+            n(3)?;
+            if ty == Ty::Pred {
+                let op = match base {
+                    "and" => BoolOp::And,
+                    "or" => BoolOp::Or,
+                    "xor" => BoolOp::Xor,
+                    _ => return bad("not a predicate operation"),
+                };
+                return Ok(Op::PredLogic {
+                    op: Some(op),
+                    d: d!(0),
+                    a: s!(1, None),
+                    b: s!(2, None),
+                });
+            }
+            if ty.is_float() {
+                let op = match base {
+                    "mul" => FBin::Mul,
+                    "div" => FBin::Div,
+                    "min" => FBin::Min,
+                    "max" => FBin::Max,
+                    _ => return bad("not a float operation"),
+                };
+                return Ok(Op::FBin {
+                    op,
+                    ty,
+                    m: m.fmods(),
+                    d: d!(0),
+                    a: s!(1, Some(ty)),
+                    b: s!(2, Some(ty)),
+                });
+            }
+            if m.has("relu") {
+                return unsupported(i, "");
+            }
+            let op = match base {
+                "mul" if m.has("hi") => IntOp::MulHi,
+                "mul" if m.has("wide") => IntOp::MulWide,
+                "mul" => IntOp::MulLo,
+                "div" => IntOp::Div,
+                "rem" => IntOp::Rem,
+                "and" => IntOp::And,
+                "or" => IntOp::Or,
+                "xor" => IntOp::Xor,
+                "shl" => IntOp::Shl,
+                "shr" => IntOp::Shr,
+                "min" => IntOp::Min,
+                _ => IntOp::Max,
+            };
+            Op::Int {
+                op,
+                ty,
+                d: d!(0),
+                a: s!(1, Some(ty)),
+                b: s!(2, Some(ty)),
+            }
+        }
+        "mad" | "fma" => {
+            let ty = m.ty()?;
+            n(4)?;
+            if ty.is_float() {
+                Op::Fma {
+                    ty,
+                    m: m.fmods(),
+                    d: d!(0),
+                    a: s!(1, Some(ty)),
+                    b: s!(2, Some(ty)),
+                    c: s!(3, Some(ty)),
+                }
+            } else {
+                if m.has("cc") || m.has("sat") {
+                    return unsupported(i, "");
+                }
+                let part = if m.has("hi") {
+                    IntOp::MulHi
+                } else if m.has("wide") {
+                    IntOp::MulWide
+                } else {
+                    IntOp::MulLo
+                };
+                let cty = if part == IntOp::MulWide {
+                    Ty::B64
+                } else {
+                    ty
+                };
+                Op::Mad {
+                    part,
+                    ty,
+                    d: d!(0),
+                    a: s!(1, Some(ty)),
+                    b: s!(2, Some(ty)),
+                    c: s!(3, Some(cty)),
+                }
+            }
+        }
+        "not" | "cnot" | "neg" | "abs" | "popc" | "clz" | "brev" => {
+            let ty = m.ty()?;
+            n(2)?;
+            if ty == Ty::Pred && base == "not" {
+                return Ok(Op::PredLogic {
+                    op: None,
+                    d: d!(0),
+                    a: s!(1, None),
+                    b: Src::Imm(0),
+                });
+            }
+            if ty.is_float() {
+                let op = match base {
+                    "neg" => FUn::Neg,
+                    "abs" => FUn::Abs,
+                    _ => return bad("not a float operation"),
+                };
+                return Ok(Op::FUn {
+                    op,
+                    ty,
+                    m: m.fmods(),
+                    d: d!(0),
+                    a: s!(1, Some(ty)),
+                });
+            }
+            let op = match base {
+                "not" => IntUnary::Not,
+                "cnot" => IntUnary::Cnot,
+                "neg" => IntUnary::Neg,
+                "abs" => IntUnary::Abs,
+                "popc" => IntUnary::Popc,
+                "clz" => IntUnary::Clz,
+                _ => IntUnary::Brev,
+            };
+            Op::IntUn {
+                op,
+                ty,
+                d: d!(0),
+                a: s!(1, Some(ty)),
+            }
+        }
+        "sqrt" | "rcp" | "rsqrt" | "sin" | "cos" | "lg2" | "ex2" | "tanh" => {
+            let ty = m.ty()?;
+            n(2)?;
+            let op = match base {
+                "sqrt" => FUn::Sqrt,
+                "rcp" => FUn::Rcp,
+                "rsqrt" => FUn::Rsqrt,
+                "sin" => FUn::Sin,
+                "cos" => FUn::Cos,
+                "lg2" => FUn::Lg2,
+                "ex2" => FUn::Ex2,
+                _ => FUn::Tanh,
+            };
+            Op::FUn {
+                op,
+                ty,
+                m: m.fmods(),
+                d: d!(0),
+                a: s!(1, Some(ty)),
+            }
+        }
+        "copysign" => {
+            let ty = m.ty()?;
+            n(3)?;
+            Op::FBin {
+                op: FBin::Copysign,
+                ty,
+                m: m.fmods(),
+                d: d!(0),
+                a: s!(1, Some(ty)),
+                b: s!(2, Some(ty)),
+            }
+        }
+        "testp" => {
+            let ty = m.ty()?;
+            n(2)?;
+            let op = match m.parts.first().copied() {
+                Some("finite") => TestP::Finite,
+                Some("infinite") => TestP::Infinite,
+                Some("number") => TestP::Number,
+                Some("notanumber") => TestP::NotANumber,
+                Some("normal") => TestP::Normal,
+                Some("subnormal") => TestP::Subnormal,
+                _ => return bad("unknown testp property"),
+            };
+            Op::Testp {
+                op,
+                ty,
+                d: d!(0),
+                a: s!(1, Some(ty)),
+            }
+        }
+        "bfe" => {
+            let ty = m.ty()?;
+            n(4)?;
+            Op::Bfe {
+                ty,
+                d: d!(0),
+                a: s!(1, Some(ty)),
+                b: s!(2, None),
+                c: s!(3, None),
+            }
+        }
+        "bfi" => {
+            let ty = m.ty()?;
+            n(5)?;
+            Op::Bfi {
+                ty,
+                d: d!(0),
+                a: s!(1, Some(ty)),
+                b: s!(2, Some(ty)),
+                c: s!(3, None),
+                e: s!(4, None),
+            }
+        }
+        "prmt" => {
+            n(4)?;
+            let mode: Option<&'static str> = match m.parts.iter().find(|p| **p != "b32") {
+                None => None,
+                Some(&"f4e") => Some("f4e"),
+                Some(&"b4e") => Some("b4e"),
+                Some(&"rc8") => Some("rc8"),
+                Some(&"ecl") => Some("ecl"),
+                Some(&"ecr") => Some("ecr"),
+                Some(&"rc16") => Some("rc16"),
+                Some(_) => return bad("unknown prmt mode"),
+            };
+            Op::Prmt {
+                mode,
+                d: d!(0),
+                a: s!(1, None),
+                b: s!(2, None),
+                c: s!(3, None),
+            }
+        }
+        "shf" => {
+            n(4)?;
+            Op::Shf {
+                left: m.has("l"),
+                wrap: m.has("wrap"),
+                d: d!(0),
+                a: s!(1, None),
+                b: s!(2, None),
+                c: s!(3, None),
+            }
+        }
+        "bmsk" => {
+            n(3)?;
+            Op::Bmsk {
+                wrap: m.has("wrap"),
+                d: d!(0),
+                a: s!(1, None),
+                b: s!(2, None),
+            }
+        }
+        "lop3" => {
+            n(5)?;
+            Op::Lop3 {
+                d: d!(0),
+                a: s!(1, None),
+                b: s!(2, None),
+                c: s!(3, None),
+                lut: s!(4, None),
+            }
+        }
+        "setp" => {
+            let ty = m.ty()?;
+            let cmp = m
+                .parts
+                .first()
+                .and_then(|p| Cmp::parse(p))
+                .ok_or_else(|| Decode::Bad("unknown comparison".into()))?;
+            let comb = m.parts.iter().find_map(|p| match *p {
+                "and" => Some(BoolOp::And),
+                "or" => Some(BoolOp::Or),
+                "xor" => Some(BoolOp::Xor),
+                _ => None,
+            });
+            let (d, d2) = match arg(0)? {
+                Operand::PredPair(a, b) => (
+                    ctx.reg(a).map_err(Decode::Bad)?,
+                    ctx.reg(b).map_err(Decode::Bad)?,
+                ),
+                other => (ctx.dst(other)?, SINK),
+            };
+            let comb = match comb {
+                Some(op) => {
+                    n(4)?;
+                    Some((op, s!(3, None)))
+                }
+                None => {
+                    n(3)?;
+                    None
+                }
+            };
+            Op::Setp {
+                cmp,
+                ty,
+                d,
+                d2,
+                a: s!(1, Some(ty)),
+                b: s!(2, Some(ty)),
+                comb,
+                ftz: m.has("ftz"),
+            }
+        }
+        "selp" => {
+            let ty = m.ty()?;
+            n(4)?;
+            Op::Selp {
+                d: d!(0),
+                a: s!(1, Some(ty)),
+                b: s!(2, Some(ty)),
+                c: s!(3, None),
+            }
+        }
+        "cvt" => {
+            let tys = m.types();
+            if tys.len() != 2 {
+                return bad("cvt needs a destination and a source type");
+            }
+            n(2)?;
+            Op::Cvt {
+                dty: tys[0],
+                sty: tys[1],
+                m: m.fmods(),
+                d: d!(0),
+                a: s!(1, Some(tys[1])),
+            }
+        }
+        "cvta" => {
+            n(2)?;
+            let to = m.has("to");
+            Op::Cvta {
+                to,
+                space: m.space(),
+                d: d!(0),
+                a: s!(1, None),
+            }
+        }
+        "ld" | "ldu" | "st" => {
+            n(2)?;
+            let ty = m.ty()?;
+            let space = m.space();
+            let vec = m.vector();
+            let regs = |op: &Operand| -> R<Vec<Operand>> {
+                match op {
+                    Operand::Vector(v) if v.len() as u32 == vec => Ok(v.clone()),
+                    Operand::Vector(v) => bad(format!(".v{vec} with {} registers", v.len())),
+                    other if vec == 1 => Ok(vec![other.clone()]),
+                    _ => bad(format!(".v{vec} needs a {{…}} vector operand")),
+                }
+            };
+            if base == "st" {
+                Op::St {
+                    space,
+                    ty,
+                    addr: ctx.addr(&o[0])?,
+                    srcs: regs(&o[1])?
+                        .iter()
+                        .map(|r| ctx.src(r, Some(ty)))
+                        .collect::<R<Vec<_>>>()?,
+                }
+            } else {
+                Op::Ld {
+                    space,
+                    ty,
+                    addr: ctx.addr(&o[1])?,
+                    ds: regs(&o[0])?
+                        .iter()
+                        .map(|r| ctx.dst(r))
+                        .collect::<R<Vec<_>>>()?,
+                }
+            }
+        }
+        "atom" | "red" => {
+            let ty = m.ty()?;
+            if m.vector() != 1 {
+                return unsupported(i, "vector atomics");
+            }
+            let op = m
+                .parts
+                .iter()
+                .find_map(|p| atom_op(p))
+                .ok_or_else(|| Decode::Bad("unknown atomic operation".into()))?;
+            let space = m.space();
+            if base == "red" {
+                n(2)?;
+                Op::Atom {
+                    space,
+                    op,
+                    ty,
+                    d: SINK,
+                    addr: ctx.addr(&o[0])?,
+                    b: s!(1, Some(ty)),
+                    c: None,
+                }
+            } else if op == AtomOp::Cas {
+                n(4)?;
+                Op::Atom {
+                    space,
+                    op,
+                    ty,
+                    d: d!(0),
+                    addr: ctx.addr(&o[1])?,
+                    b: s!(2, Some(ty)),
+                    c: Some(s!(3, Some(ty))),
+                }
+            } else {
+                n(3)?;
+                Op::Atom {
+                    space,
+                    op,
+                    ty,
+                    d: d!(0),
+                    addr: ctx.addr(&o[1])?,
+                    b: s!(2, Some(ty)),
+                    c: None,
+                }
+            }
+        }
+        "cp" if m.parts.first() == Some(&"async") => {
+            if m.has("commit_group") || m.has("wait_group") || m.has("wait_all") {
+                return Ok(Op::Nop);
+            }
+            if o.len() < 3 || !m.has("shared") {
+                return unsupported(i, "");
+            }
+            let size = match &o[2] {
+                Operand::Imm(Imm::Int(v)) => *v as u32,
+                _ => return bad("cp.async needs an immediate size"),
+            };
+            Op::CpAsync {
+                dst: ctx.addr(&o[0])?,
+                src: ctx.addr(&o[1])?,
+                size,
+                src_size: match o.get(3) {
+                    Some(x) => Some(ctx.src(x, None)?),
+                    None => None,
+                },
+            }
+        }
+        "bra" => {
+            n(1)?;
+            Op::Bra {
+                target: ctx.label(&o[0])?,
+            }
+        }
+        "brx" => {
+            n(2)?;
+            let Operand::Symbol(table) = &o[1] else {
+                return bad("brx.idx needs a .branchtargets label");
+            };
+            let names = ctx
+                .branch_tables
+                .get(table)
+                .cloned()
+                .ok_or_else(|| Decode::Bad(format!("unknown branch table {table}")))?;
+            let targets = names
+                .iter()
+                .map(|l| ctx.label(&Operand::Symbol(l.clone())))
+                .collect::<R<Vec<_>>>()?;
+            Op::BrxIdx {
+                idx: s!(0, None),
+                targets,
+            }
+        }
+        "call" => decode_call(ctx, o)?,
+        "ret" => Op::Ret,
+        "exit" => Op::Exit,
+        "trap" => Op::Trap,
+        "brkpt" => Op::Brkpt,
+        "bar" | "barrier" => {
+            if m.has("warp") {
+                n(1)?;
+                return Ok(Op::WarpSync { mask: s!(0, None) });
+            }
+            if m.has("red") {
+                return unsupported(i, "");
+            }
+            let wait = m.has("sync") || m.parts.is_empty() || m.parts == ["aligned"];
+            if !wait && !m.has("arrive") {
+                return unsupported(i, "");
+            }
+            Op::Bar {
+                id: s!(0, None),
+                count: match o.get(1) {
+                    Some(x) => Some(ctx.src(x, None)?),
+                    None => None,
+                },
+                wait,
+            }
+        }
+        "membar" | "fence" | "prefetch" | "prefetchu" | "nanosleep" | "setmaxnreg" | "pmevent" => {
+            if base == "fence" && (m.has("proxy") && m.has("tensormap")) {
+                return unsupported(i, "");
+            }
+            Op::Nop
+        }
+        "shfl" => {
+            if !m.has("sync") {
+                return unsupported(i, "shfl without .sync");
+            }
+            n(5)?;
+            let mode = match () {
+                _ if m.has("up") => ShflMode::Up,
+                _ if m.has("down") => ShflMode::Down,
+                _ if m.has("bfly") => ShflMode::Bfly,
+                _ if m.has("idx") => ShflMode::Idx,
+                _ => return bad("unknown shfl mode"),
+            };
+            let (d, p) = match &o[0] {
+                Operand::PredPair(a, b) => (
+                    ctx.reg(a).map_err(Decode::Bad)?,
+                    ctx.reg(b).map_err(Decode::Bad)?,
+                ),
+                other => (ctx.dst(other)?, SINK),
+            };
+            Op::Shfl {
+                mode,
+                d,
+                p,
+                a: s!(1, None),
+                b: s!(2, None),
+                c: s!(3, None),
+                mask: s!(4, None),
+            }
+        }
+        "vote" => {
+            n(3)?;
+            if !m.has("sync") {
+                return unsupported(i, "vote without .sync");
+            }
+            let mode = match () {
+                _ if m.has("all") => VoteMode::All,
+                _ if m.has("any") => VoteMode::Any,
+                _ if m.has("uni") => VoteMode::Uni,
+                _ if m.has("ballot") => VoteMode::Ballot,
+                _ => return bad("unknown vote mode"),
+            };
+            Op::Vote {
+                mode,
+                d: d!(0),
+                a: s!(1, None),
+                mask: s!(2, None),
+            }
+        }
+        "activemask" => {
+            n(1)?;
+            Op::Activemask { d: d!(0) }
+        }
+        "redux" => {
+            n(3)?;
+            let ty = m.ty()?;
+            if ty.is_float() {
+                return unsupported(i, "float redux");
+            }
+            let op = m
+                .parts
+                .iter()
+                .find_map(|p| atom_op(p))
+                .ok_or_else(|| Decode::Bad("unknown redux operation".into()))?;
+            Op::Redux {
+                op,
+                ty,
+                d: d!(0),
+                a: s!(1, Some(ty)),
+                mask: s!(2, None),
+            }
+        }
+        "match" => {
+            let ty = m.ty()?;
+            let all = m.has("all");
+            let (d, p) = match &o[0] {
+                Operand::PredPair(a, b) => (
+                    ctx.reg(a).map_err(Decode::Bad)?,
+                    ctx.reg(b).map_err(Decode::Bad)?,
+                ),
+                other => (ctx.dst(other)?, SINK),
+            };
+            n(3)?;
+            Op::Match {
+                all,
+                ty,
+                d,
+                p,
+                a: s!(1, Some(ty)),
+                mask: s!(2, None),
+            }
+        }
+        _ => return unsupported(i, ""),
+    })
+}
+
+fn atom_op(p: &str) -> Option<AtomOp> {
+    Some(match p {
+        "add" => AtomOp::Add,
+        "min" => AtomOp::Min,
+        "max" => AtomOp::Max,
+        "and" => AtomOp::And,
+        "or" => AtomOp::Or,
+        "xor" => AtomOp::Xor,
+        "exch" => AtomOp::Exch,
+        "cas" => AtomOp::Cas,
+        "inc" => AtomOp::Inc,
+        "dec" => AtomOp::Dec,
+        _ => return None,
+    })
+}
+
+fn decode_call(ctx: &mut Ctx, o: &[Operand]) -> R<Op> {
+    // call (rets), target, (args) [, prototype] | call target, (args) [, prototype]
+    let mut k = 0;
+    let rets = match o.first() {
+        Some(l @ Operand::List(_)) => {
+            k = 1;
+            ctx.param_list(l)?
+        }
+        _ => Vec::new(),
+    };
+    let target = match o.get(k) {
+        Some(Operand::Symbol(s)) => match ctx.syms.functions.get(s) {
+            Some(&f) => {
+                ctx.callees.push(f);
+                CallTarget::Direct(f)
+            }
+            None => return bad(format!("call to unknown function {s}")),
+        },
+        Some(Operand::Reg(r)) => {
+            ctx.calls_indirect = true;
+            CallTarget::Indirect(Src::R(ctx.reg(r).map_err(Decode::Bad)?))
+        }
+        other => return bad(format!("expected a call target, found {other:?}")),
+    };
+    let args = match o.get(k + 1) {
+        Some(l @ Operand::List(_)) => ctx.param_list(l)?,
+        None => Vec::new(),
+        Some(other) => return bad(format!("expected an argument list, found {other:?}")),
+    };
+    Ok(Op::Call { target, args, rets })
+}
