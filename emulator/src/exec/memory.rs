@@ -151,8 +151,8 @@ impl GlobalMemory {
         }
     }
 
-    /// A checked slice for writing (`.const` variables are read-only).
-    pub fn slice_mut(&mut self, addr: u64, size: u64) -> Result<&mut [u8], AccessError> {
+    /// A checked mutable slice; with `write`, `.const` variables refuse.
+    pub fn slice_mut(&mut self, addr: u64, size: u64, write: bool) -> Result<&mut [u8], AccessError> {
         let err = self.illegal(addr, size);
         let (&base, a) = self
             .allocs
@@ -163,7 +163,7 @@ impl GlobalMemory {
         if addr < base || addr.checked_add(size).is_none_or(|e| e > end) {
             return Err(err);
         }
-        if a.read_only {
+        if write && a.read_only {
             return Err(AccessError::Illegal {
                 addr,
                 size,
