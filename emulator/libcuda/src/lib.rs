@@ -381,7 +381,7 @@ pub unsafe extern "C" fn cuMemFree_v2(p: u64) -> CUresult {
 
 /// A host-side copy's device range must lie inside one allocation.
 fn device_range<'a>(s: &'a mut State, op: &str, addr: u64, n: usize) -> Result<&'a mut [u8], CUresult> {
-    s.machine.mem.slice_mut(addr, n as u64, false).map_err(|e| {
+    s.machine.mem.host_slice_mut(addr, n as u64).map_err(|e| {
         eprintln!("ptx-emu: {op}: {n} bytes at {addr:#x} are not inside one device allocation ({e:?})");
         INVALID_VALUE
     })
@@ -702,7 +702,11 @@ pub unsafe extern "C" fn cuLaunchKernel(
             block: [bx, by, bz],
             shared,
         };
-        match s.machine.launch(module, &name, &cfg, &buf) {
+        let result = s.machine.launch(module, &name, &cfg, &buf);
+        for w in std::mem::take(&mut s.machine.mem.warnings) {
+            eprintln!("ptx-emu: warning: kernel `{name}`: {w}");
+        }
+        match result {
             Ok(()) => SUCCESS,
             Err(fault) => {
                 eprintln!("ptx-emu: {fault}");

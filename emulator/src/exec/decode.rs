@@ -19,6 +19,8 @@ pub struct Symbols {
     pub shared: HashMap<String, u64>,
     /// Functions: index in the program.
     pub functions: HashMap<String, u32>,
+    /// `.shared` variables declared inside function bodies: (function, variable) → offset.
+    pub fn_shared: HashMap<(String, String), u64>,
 }
 
 /// Size and alignment of a declared variable.
@@ -61,6 +63,8 @@ struct Ctx<'a> {
     /// Innermost scope last: param-space names of this frame.
     params: Vec<HashMap<String, Slot>>,
     locals: HashMap<String, u32>,
+    /// `.shared` variables of this function body.
+    shared: HashMap<String, u64>,
     callees: Vec<u32>,
     calls_indirect: bool,
 }
@@ -117,6 +121,12 @@ pub fn decode_function(f: &ast::Function, syms: &Symbols) -> Result<Func, ast::P
         branch_tables: HashMap::new(),
         params: vec![top],
         locals: HashMap::new(),
+        shared: syms
+            .fn_shared
+            .iter()
+            .filter(|((f2, _), _)| *f2 == f.name)
+            .map(|((_, v), off)| (v.clone(), *off))
+            .collect(),
         callees: Vec::new(),
         calls_indirect: false,
     };
@@ -180,6 +190,7 @@ pub fn decode_function(f: &ast::Function, syms: &Symbols) -> Result<Func, ast::P
                 );
             }
             Statement::Var(v) if v.space == Space::Local => {}
+            Statement::Var(v) if v.space == Space::Shared && ctx.shared.contains_key(&v.name) => {}
             Statement::Var(v) => {
                 return Err(err(
                     v.line,
@@ -242,6 +253,8 @@ impl Ctx<'_> {
     fn dst(&self, o: &Operand) -> R<Dst> {
         match o {
             Operand::Reg(r) => self.reg(r).map_err(Decode::Bad),
+            // Registers may be named without a `%` (`.reg .b32 tmp;`).
+            Operand::Symbol(s) if self.regs.contains_key(s) => Ok(self.regs[s]),
             Operand::Sink => Ok(SINK),
             other => bad(format!("expected a destination register, found {other:?}")),
         }
@@ -265,6 +278,12 @@ impl Ctx<'_> {
 
     /// The value of a bare symbol: an address.
     fn symbol(&self, s: &str) -> R<Src> {
+        if let Some(&r) = self.regs.get(s) {
+            return Ok(Src::R(r));
+        }
+        if let Some(&a) = self.shared.get(s) {
+            return Ok(Src::Imm(a));
+        }
         if let Some(&a) = self.syms.globals.get(s) {
             return Ok(Src::Imm(a));
         }
@@ -295,6 +314,8 @@ impl Ctx<'_> {
                     AddrBase::Param(slot.offset)
                 } else if let Some(&off) = self.locals.get(s) {
                     AddrBase::Local(off)
+                } else if let Some(&a) = self.shared.get(s) {
+                    AddrBase::Abs(a)
                 } else if let Some(&a) = self.syms.globals.get(s) {
                     AddrBase::Abs(a)
                 } else if let Some(&a) = self.syms.shared.get(s) {

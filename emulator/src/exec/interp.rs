@@ -195,7 +195,8 @@ fn check_launch(machine: &Machine, m: &Module, kernel: &str, cfg: &LaunchConfig,
         indirect |= g.calls_indirect;
         stack.extend(g.callees.iter().copied());
         if indirect {
-            stack.extend(0..m.funcs.len() as u32);
+            // Any function whose address can be taken: every defined one.
+            stack.extend(m.by_name.values().copied());
             indirect = false;
         }
     }
@@ -1605,6 +1606,17 @@ fn int_value(ty: Ty, x: u64) -> i128 {
     }
 }
 
+/// A narrow integer result as its register holds it: a signed type is
+/// sign-extended to the register's width (the PTX manual's rule for `cvt`
+/// and `ld` into a wider register), an unsigned one zero-extended.
+fn extend(ty: Ty, v: u64) -> u64 {
+    if ty.is_signed() {
+        sext(v, ty.bits()) as u64
+    } else {
+        v & ty.mask()
+    }
+}
+
 fn cvt(dty: Ty, sty: Ty, m: FMods, a: u64) -> Option<u64> {
     let sf = sty.is_float();
     let df = dty.is_float();
@@ -1618,17 +1630,14 @@ fn cvt(dty: Ty, sty: Ty, m: FMods, a: u64) -> Option<u64> {
                 } else {
                     (0, (1i128 << bits) - 1)
                 };
-                Some((v.clamp(lo, hi) as u64) & dty.mask())
-            } else if dty.is_signed() && dty.bits() < 64 {
-                // A signed destination register holds the sign-extended value.
-                Some(sext(v as u64, dty.bits()) as u64 & dty.mask())
+                Some(extend(dty, v.clamp(lo, hi) as u64))
             } else {
-                Some(v as u64 & dty.mask())
+                Some(extend(dty, v as u64))
             }
         }
         (true, false) => {
             let rnd = if m.rnd == Rnd::Default { Rnd::Rzi } else { m.rnd };
-            Some(ops::float_to_int(to_f64(sty, a, m.ftz), rnd, dty))
+            Some(extend(dty, ops::float_to_int(to_f64(sty, a, m.ftz), rnd, dty)))
         }
         (false, true) => {
             let v = int_value(sty, a);

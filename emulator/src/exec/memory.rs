@@ -57,8 +57,20 @@ pub enum AllocKind {
 pub struct Allocation {
     pub kind: AllocKind,
     pub read_only: bool,
+    /// The requested size.
+    pub size: u64,
+    /// `size` rounded up to the 4-byte granule a GPU's memory system works in.
     pub data: Vec<u8>,
+    /// Whether a tail-granule warning was printed for it already.
+    warned: bool,
 }
+
+/// Device code may touch the bytes between the end of an allocation and
+/// the end of its 4-byte word: LLVM lowers 8- and 16-bit atomics to a
+/// 32-bit compare-and-swap loop on the containing aligned word, and a GPU
+/// does not fault there. Such accesses are allowed and reported as
+/// warnings (compute-sanitizer's memcheck reports them too).
+pub const GRANULE: u64 = 4;
 
 /// Why an access failed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -74,6 +86,8 @@ pub enum AccessError {
 pub struct GlobalMemory {
     allocs: BTreeMap<u64, Allocation>,
     next: u64,
+    /// Memcheck warnings not yet shown.
+    pub warnings: Vec<String>,
 }
 
 impl GlobalMemory {
@@ -81,6 +95,7 @@ impl GlobalMemory {
         GlobalMemory {
             allocs: BTreeMap::new(),
             next: GLOBAL_BASE,
+            warnings: Vec::new(),
         }
     }
 
@@ -94,7 +109,9 @@ impl GlobalMemory {
             Allocation {
                 kind,
                 read_only: false,
-                data: vec![0; size as usize],
+                size,
+                data: vec![0; size.div_ceil(GRANULE) as usize * GRANULE as usize],
+                warned: false,
             },
         );
         base
@@ -130,10 +147,10 @@ impl GlobalMemory {
 
     fn illegal(&self, addr: u64, size: u64) -> AccessError {
         let detail = match self.allocs.range(..=addr).next_back() {
-            Some((&base, a)) if addr < base + a.data.len() as u64 + 4096 => format!(
+            Some((&base, a)) if addr < base + a.size + 4096 => format!(
                 "{} bytes past the end of the {}-byte allocation at {base:#x}",
-                addr + size - (base + a.data.len() as u64),
-                a.data.len()
+                (addr + size).saturating_sub(base + a.size),
+                a.size
             ),
             _ => "outside every live allocation".to_string(),
         };
@@ -170,18 +187,39 @@ impl GlobalMemory {
                 detail: "a write to read-only .const memory".into(),
             });
         }
+        if addr + size > base + a.size && !a.warned {
+            a.warned = true;
+            self.warnings.push(format!(
+                "{} bytes at {addr:#x} reach {} bytes past the end of the {}-byte allocation at {base:#x} \
+                 (inside its {GRANULE}-byte granule: a GPU does not fault, compute-sanitizer reports it)",
+                size,
+                addr + size - (base + a.size),
+                a.size
+            ));
+        }
         let off = (addr - base) as usize;
         Ok(&mut a.data[off..off + size as usize])
     }
 
+    /// A host-side copy's range: it must lie inside the requested size.
+    pub fn host_slice_mut(&mut self, addr: u64, size: u64) -> Result<&mut [u8], AccessError> {
+        let exact = self
+            .find(addr, size)
+            .is_some_and(|(base, a)| addr + size <= base + a.size);
+        if !exact {
+            return Err(self.illegal(addr, size));
+        }
+        self.slice_mut(addr, size, false)
+    }
+
     /// The allocation starting exactly at `base` and its size.
     pub fn allocation_size(&self, base: u64) -> Option<u64> {
-        self.allocs.get(&base).map(|a| a.data.len() as u64)
+        self.allocs.get(&base).map(|a| a.size)
     }
 
     /// The live allocation containing `addr`: (base, size).
     pub fn containing(&self, addr: u64) -> Option<(u64, u64)> {
-        self.find(addr, 1).map(|(b, a)| (b, a.data.len() as u64))
+        self.find(addr, 1).map(|(b, a)| (b, a.size))
     }
 }
 
@@ -222,6 +260,13 @@ mod tests {
         assert!(m.slice(a, 16).is_ok());
         assert!(m.slice(a + 12, 4).is_ok());
         assert!(matches!(m.slice(a + 13, 4), Err(AccessError::Illegal { .. })));
+        // A 2-byte allocation: its 4-byte word is reachable (with a warning), not beyond.
+        let h = m.alloc(2, AllocKind::Host);
+        assert!(m.slice_mut(h, 4, true).is_ok());
+        assert_eq!(m.warnings.len(), 1);
+        assert!(m.slice_mut(h + 4, 1, false).is_err());
+        assert!(m.host_slice_mut(h, 4).is_err(), "host copies must stay inside the requested size");
+        assert!(m.host_slice_mut(h, 2).is_ok());
         assert!(matches!(m.slice(a + 16, 1), Err(AccessError::Illegal { .. })));
         assert!(matches!(m.slice(0x10, 4), Err(AccessError::Illegal { .. })));
         let b = m.alloc(8, AllocKind::Host);

@@ -303,6 +303,20 @@ impl Machine {
                 }
             }
         }
+        // `.shared` variables declared inside function bodies (inline asm)
+        // are static shared memory of every block too.
+        for f in &m.functions {
+            for st in f.body.iter().flatten() {
+                if let ast::Statement::Var(v) = st {
+                    if v.space == Space::Shared {
+                        let (size, align) = var_layout(v).map_err(|e| err(v.line, e))?;
+                        shared = shared.div_ceil(align) * align;
+                        syms.fn_shared.insert((f.name.clone(), v.name.clone()), shared);
+                        shared += size;
+                    }
+                }
+            }
+        }
         // Dynamic shared memory starts after the static variables, aligned
         // for the most demanding declaration.
         let dyn_align = dynamic.iter().map(|(_, a)| *a).max().unwrap_or(1).max(16);
