@@ -203,6 +203,11 @@ pub fn decode_function(f: &ast::Function, syms: &Symbols) -> Result<Func, ast::P
                     None => None,
                 };
                 let op = match decode_instr(&mut ctx, i) {
+                    Ok(op) if !super::interp::implemented(&op) => {
+                        let text = format!("{} (this combination of types and modifiers)", i.opcode);
+                        func.unsupported.push((text.clone(), i.line));
+                        Op::Unsupported(text)
+                    }
                     Ok(op) => op,
                     Err(Decode::Unsupported(text)) => {
                         func.unsupported.push((text.clone(), i.line));

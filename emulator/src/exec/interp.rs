@@ -1784,3 +1784,25 @@ fn read_cstr(mem: &mut Mem, addr: u64) -> Result<Vec<u8>, Raw> {
     }
     raw(FaultKind::IllegalAddress, format!("string at {addr:#x} has no NUL in 64 KiB"))
 }
+
+/// Whether the semantics of `op` exist for its types and modifiers (the
+/// arithmetic helpers answer `None` for a combination they lack, whatever
+/// the operand values): the decoder turns a `false` into
+/// [`Op::Unsupported`], so the gap shows at load time and in the opcode table.
+pub(crate) fn implemented(op: &Op) -> bool {
+    match op {
+        Op::Cvt { dty, sty, m, .. } => cvt(*dty, *sty, *m, 0).is_some(),
+        Op::FBin { op, ty, m, .. } => fbin(*op, *ty, *m, 0, 0).is_some(),
+        Op::FUn { op, ty, m, .. } => fun(*op, *ty, *m, 0).is_some(),
+        Op::Fma { ty, m, .. } => ffma(*ty, *m, 0, 0, 0).is_some(),
+        Op::Atom { op, ty, .. } => atom(*op, *ty, 0, 0, Some(0)).is_some(),
+        Op::Setp { cmp, ty, .. } => {
+            if ty.is_float() {
+                ops::float_compare(*cmp, 0.0, 0.0).is_some()
+            } else {
+                ops::int_compare(*cmp, *ty, 0, 0).is_some()
+            }
+        }
+        _ => true,
+    }
+}
