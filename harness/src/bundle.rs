@@ -329,6 +329,8 @@ mod tests {
                         exit_code: None,
                         stdout: Some("Output: 42\n".into()),
                         tolerance: Some(crate::check::stdout::Tolerance::Relative(1e-5)),
+                        cuda_error: None,
+                        stderr_patterns: vec![],
                     }),
                     timeout: Duration::from_secs(30),
                     skip: None,

@@ -487,6 +487,8 @@ impl Engine {
             exit_code: trial.directives.exit_code,
             stdout,
             tolerance: trial.directives.float_tolerance,
+            cuda_error: trial.directives.cuda_error.clone(),
+            stderr_patterns: trial.directives.stderr_patterns.clone(),
         })
     }
 

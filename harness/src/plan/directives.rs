@@ -965,12 +965,12 @@ impl Parser<'_> {
                 raw.name_span.clone(),
                 format!("`{}` needs a value", raw.name),
             )),
-            (Arg::Optional, None, Some((colon_end, _))) if raw.value().1.is_empty() => Some(
-                Diag::new(
+            (Arg::Optional, None, Some((colon_end, _))) if raw.value().1.is_empty() => {
+                Some(Diag::new(
                     colon_end - 1..colon_end,
                     format!("`{}:` needs a value after the `:`", raw.name),
-                ),
-            ),
+                ))
+            }
             _ => None,
         };
         if let Some(d) = shape_error {
@@ -1521,9 +1521,14 @@ fn run_fail_stderr(raw: &Raw<'_>) -> Result<Value, Vec<Diag>> {
         Ok(_) => Ok(Value::RunFailStderr(v.to_string())),
         Err(e) => Err(vec![Diag::new(
             raw.value_span(),
-            format!("invalid regex: {}", e.to_string().lines().last().unwrap_or("")),
+            format!(
+                "invalid regex: {}",
+                e.to_string().lines().last().unwrap_or("")
+            ),
         )
-        .help("the value is a regex (Rust `regex` syntax) that must match somewhere in stderr")]),
+        .help(
+            "the value is a regex (Rust `regex` syntax) that must match somewhere in stderr",
+        )]),
     }
 }
 
