@@ -310,7 +310,7 @@ fn first_line(text: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::verdict::{DecidedBy, RunInfo, RESULTS_FORMAT};
+    use crate::report::verdict::{DecidedBy, DeviceKind, RunInfo, RESULTS_FORMAT};
     use std::time::Duration;
 
     fn id(suite: &str, test: &str) -> TrialId {
@@ -338,6 +338,8 @@ mod tests {
             verdict,
             decided_by: DecidedBy::Complete,
             executed,
+            device: executed.then_some(DeviceKind::Gpu),
+            device_name: executed.then(|| "Test GPU (sm_90)".to_string()),
             duration: Duration::from_millis(10),
             kernels: vec![],
             reproduce: None,
