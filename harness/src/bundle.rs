@@ -1,7 +1,9 @@
 //! Portable GPU bundles: compile every run-gpu trial on a CPU machine into a
-//! folder (PTX per sm, host programs, expectations, a manifest and the
-//! runner), then execute that folder on GPU machines that have the CUDA
-//! driver but no Rust toolchain, writing the same results a full run would.
+//! folder (PTX per sm, host programs, expectations, a manifest, the runner
+//! and the emulator library), then execute that folder on GPU machines that
+//! have the CUDA driver but no Rust toolchain, or on any machine with the
+//! emulator it carries (`run.sh --device emu`), writing the same results a
+//! full run would.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -11,15 +13,30 @@ use ptx_backend::{CompileStatus, SmTarget, Stage};
 use serde::{Deserialize, Serialize};
 
 use crate::check::stdout::{check_execution, RunExpectation};
-use crate::execute::gpu::{execute, GpuStatus, DEFAULT_TIMEOUT};
+use crate::execute::device::{
+    self, DeviceChoice, DeviceKind, EmuLib, Emulator, Target, EMU_LIB_FILE,
+};
+use crate::execute::gpu::{GpuStatus, DEFAULT_TIMEOUT};
 use crate::plan::trial::{PlanItem, Trial};
 use crate::report::verdict::{
     DecidedBy, RunInfo, RunResults, TrialId, TrialRecord, Verdict, RESULTS_FORMAT,
 };
 use crate::run::Engine;
 
-/// The manifest's current format.
-pub const MANIFEST_FORMAT: u32 = 1;
+/// The manifest's current format (2: `run-fail` CUDA errors and stderr
+/// patterns in the expectations, and the emulator library).
+pub const MANIFEST_FORMAT: u32 = 2;
+
+/// The emulator library a bundle carries.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BundleEmulator {
+    /// The library, relative to the bundle root (`emulator/libptx_emu_cuda.so`).
+    pub lib: PathBuf,
+    /// `ptx-emu 0.1`.
+    pub label: String,
+    /// Where it was built from.
+    pub origin: String,
+}
 
 /// `manifest.json` at the bundle's root.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -30,6 +47,9 @@ pub struct BundleManifest {
     pub info: RunInfo,
     /// One entry per (test, revision, sm).
     pub trials: Vec<BundleTrial>,
+    /// The emulator library, when it could be built at bundle time.
+    #[serde(default)]
+    pub emulator: Option<BundleEmulator>,
 }
 
 /// One trial in a bundle.
@@ -125,9 +145,11 @@ pub fn create(engine: &Engine, items: &[PlanItem], out: &Path) -> Result<(Bundle
             backend: engine.backend.name().into(),
             versions: engine.backend.versions(),
             gpu: None,
+            emulator: None,
             matrix: engine.settings.matrix.iter().map(|s| s.name()).collect(),
         },
         trials: entries,
+        emulator: bundle_emulator(engine, out),
     };
     manifest.write(out)?;
     let exe = std::env::current_exe()?;
@@ -148,12 +170,39 @@ pub fn create(engine: &Engine, items: &[PlanItem], out: &Path) -> Result<(Bundle
     let script = out.join("run.sh");
     std::fs::write(
         &script,
-        "#!/bin/sh\n# Runs this bundle on a GPU machine (CUDA driver needed, no Rust toolchain).\n\
+        "#!/bin/sh\n# Runs this bundle (no Rust toolchain needed): on this machine's GPU where it\n\
+         # can run a target and on the bundled PTX emulator otherwise (default,\n\
+         # --device auto), only on the GPU (--device gpu), or only on the\n\
+         # emulator (--device emu). --report-dir DIR moves results.json and junit.xml.\n\
          cd \"$(dirname \"$0\")\" && exec ./ptx-harness run-bundle . \"$@\"\n",
     )?;
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))?;
     Ok((manifest, dir_size(out)))
+}
+
+/// Copies the emulator library into `<out>/emulator/`; `None` (with a
+/// warning) when it can't be built, so GPU-only bundles still work.
+fn bundle_emulator(engine: &Engine, out: &Path) -> Option<BundleEmulator> {
+    let lib = match engine.emulator.lib() {
+        Ok(lib) => lib,
+        Err(e) => {
+            eprintln!("bundle: no emulator library, so `run.sh --device emu` will fail: {e}");
+            return None;
+        }
+    };
+    let rel = PathBuf::from("emulator").join(EMU_LIB_FILE);
+    let copied = std::fs::create_dir_all(out.join("emulator"))
+        .and_then(|_| std::fs::copy(&lib.lib, out.join(&rel)));
+    if let Err(e) = copied {
+        eprintln!("bundle: cannot copy the emulator library: {e}");
+        return None;
+    }
+    Some(BundleEmulator {
+        lib: rel,
+        label: lib.label.clone(),
+        origin: lib.origin.clone(),
+    })
 }
 
 fn bundle_trial(engine: &Engine, t: &Trial, out: &Path) -> Result<BundleTrial> {
@@ -216,18 +265,37 @@ fn dir_size(dir: &Path) -> u64 {
     total
 }
 
-/// Runs a bundle on this machine's GPU and returns the results.
-pub fn run(dir: &Path, gpu: &GpuStatus) -> Result<RunResults> {
+/// The emulator of a bundle: its library, set up as `libcuda` under
+/// `<dir>/emu-lib/`, or why there is none.
+pub fn bundle_emulator_lib(dir: &Path, manifest: &BundleManifest) -> Emulator {
+    let lib = match &manifest.emulator {
+        None => Err(
+            "this bundle carries no emulator library (it could not be built when the bundle was made)"
+                .to_string(),
+        ),
+        Some(e) => EmuLib::prepare(&dir.join(&e.lib), &dir.join("emu-lib"), &e.label, &e.origin)
+            .map_err(|err| format!("{err:#}")),
+    };
+    Emulator::with_lib(dir.join("emu-lib"), lib)
+}
+
+/// Runs a bundle on this machine's GPU and/or the bundled emulator, as
+/// `choice` says, and returns the results.
+pub fn run(dir: &Path, gpu: &GpuStatus, choice: DeviceChoice) -> Result<RunResults> {
     let manifest = BundleManifest::read(dir)?;
+    let emulator = bundle_emulator_lib(dir, &manifest);
     let mut trials = Vec::new();
     for t in &manifest.trials {
         let start = Instant::now();
-        let (verdict, decided_by, executed) = run_one(dir, t, gpu);
+        let mut device = None;
+        let (verdict, decided_by, executed) = run_one(dir, t, gpu, choice, &emulator, &mut device);
         trials.push(TrialRecord {
             id: t.id.clone(),
             verdict,
             decided_by,
             executed,
+            device_name: device.as_ref().map(|d: &(DeviceKind, String)| d.1.clone()),
+            device: device.map(|d| d.0),
             duration: start.elapsed(),
             kernels: vec![],
             reproduce: None,
@@ -241,6 +309,7 @@ pub fn run(dir: &Path, gpu: &GpuStatus) -> Result<RunResults> {
         format: RESULTS_FORMAT,
         info: RunInfo {
             gpu: gpu.describe(),
+            emulator: emulator.located().map(|l| l.describe()),
             versions,
             ..manifest.info
         },
@@ -248,7 +317,14 @@ pub fn run(dir: &Path, gpu: &GpuStatus) -> Result<RunResults> {
     })
 }
 
-fn run_one(dir: &Path, t: &BundleTrial, gpu: &GpuStatus) -> (Verdict, DecidedBy, bool) {
+fn run_one(
+    dir: &Path,
+    t: &BundleTrial,
+    gpu: &GpuStatus,
+    choice: DeviceChoice,
+    emulator: &Emulator,
+    device: &mut Option<(DeviceKind, String)>,
+) -> (Verdict, DecidedBy, bool) {
     if let Err(e) = &t.build {
         return (
             Verdict::Failed { message: e.clone() },
@@ -275,9 +351,10 @@ fn run_one(dir: &Path, t: &BundleTrial, gpu: &GpuStatus) -> (Verdict, DecidedBy,
             )
         }
     };
-    if let Some(reason) = gpu.skip_reason(sm) {
-        return (Verdict::Skipped { reason }, DecidedBy::Execution, false);
-    }
+    let kind = match device::select(choice, gpu, sm) {
+        Ok(k) => k,
+        Err(reason) => return (Verdict::Skipped { reason }, DecidedBy::Execution, false),
+    };
     let (Some(ptx), Some(host), Some(expect)) = (&t.ptx, &t.host, &t.expect) else {
         return (
             Verdict::Failed {
@@ -287,7 +364,35 @@ fn run_one(dir: &Path, t: &BundleTrial, gpu: &GpuStatus) -> (Verdict, DecidedBy,
             false,
         );
     };
-    match execute(&dir.join(host), &dir.join(ptx), t.timeout) {
+    let target = match kind {
+        DeviceKind::Gpu => {
+            let name = match gpu {
+                GpuStatus::Present(i) => format!("{} ({})", i.name, i.sm()),
+                GpuStatus::Absent(_) => "GPU".into(),
+            };
+            *device = Some((kind, name));
+            Target::Gpu
+        }
+        DeviceKind::Emulator => {
+            *device = Some((kind, format!("ptx-emu ({sm})")));
+            match emulator.lib() {
+                Ok(lib) => {
+                    *device = Some((kind, lib.device_name(sm)));
+                    Target::Emulator(lib, sm)
+                }
+                Err(e) => {
+                    return (
+                        Verdict::Failed {
+                            message: format!("cannot execute on the emulator: {e}"),
+                        },
+                        DecidedBy::Execution,
+                        false,
+                    )
+                }
+            }
+        }
+    };
+    match device::execute(target, &dir.join(host), &dir.join(ptx), t.timeout) {
         Err(e) => (
             Verdict::Failed {
                 message: format!("cannot run {}: {e}", host.display()),
@@ -329,6 +434,8 @@ mod tests {
                         exit_code: None,
                         stdout: Some("Output: 42\n".into()),
                         tolerance: Some(crate::check::stdout::Tolerance::Relative(1e-5)),
+                        cuda_error: None,
+                        stderr_patterns: vec![],
                     }),
                     timeout: Duration::from_secs(30),
                     skip: None,
@@ -348,6 +455,7 @@ mod tests {
                     skip: None,
                 },
             ],
+            emulator: None,
         }
     }
 
@@ -378,7 +486,12 @@ mod tests {
     fn without_a_gpu_every_trial_is_skipped_or_failed_never_passed() {
         let dir = tempfile::tempdir().unwrap();
         manifest().write(dir.path()).unwrap();
-        let r = run(dir.path(), &GpuStatus::Absent("no CUDA driver".into())).unwrap();
+        let r = run(
+            dir.path(),
+            &GpuStatus::Absent("no CUDA driver".into()),
+            DeviceChoice::Gpu,
+        )
+        .unwrap();
         assert_eq!(
             r.trials[0].verdict,
             Verdict::Skipped {
@@ -402,7 +515,7 @@ mod tests {
             total_memory_bytes: 0,
             multiprocessors: 0,
         });
-        let r = run(dir.path(), &gpu).unwrap();
+        let r = run(dir.path(), &gpu, DeviceChoice::Gpu).unwrap();
         match &r.trials[0].verdict {
             Verdict::Skipped { reason } => assert!(
                 reason.contains("device is sm_80, test needs sm_90a"),
@@ -410,5 +523,73 @@ mod tests {
             ),
             v => panic!("{v:?}"),
         }
+    }
+    #[test]
+    fn without_an_emulator_library_emulated_trials_fail_clearly_never_skip() {
+        let dir = tempfile::tempdir().unwrap();
+        manifest().write(dir.path()).unwrap();
+        for choice in [DeviceChoice::Auto, DeviceChoice::Emu] {
+            let r = run(
+                dir.path(),
+                &GpuStatus::Absent("no CUDA driver".into()),
+                choice,
+            )
+            .unwrap();
+            let t = &r.trials[0];
+            match &t.verdict {
+                Verdict::Failed { message } => assert!(
+                    message.contains("cannot execute on the emulator")
+                        && message.contains("carries no emulator library"),
+                    "{message}"
+                ),
+                v => panic!("{choice}: {v:?}"),
+            }
+            assert!(!t.executed);
+            assert_eq!(t.device, Some(DeviceKind::Emulator));
+            assert_eq!(t.device_name.as_deref(), Some("ptx-emu (sm_90a)"));
+            assert_eq!(r.info.emulator, None);
+        }
+    }
+
+    #[test]
+    fn an_emulated_bundle_run_names_the_emulator_and_passes_the_target() {
+        // A stand-in "host program" that prints what the emulator would see.
+        let dir = tempfile::tempdir().unwrap();
+        let mut m = manifest();
+        std::fs::create_dir_all(dir.path().join("host")).unwrap();
+        std::fs::create_dir_all(dir.path().join("emulator")).unwrap();
+        std::fs::write(dir.path().join("emulator").join(EMU_LIB_FILE), b"lib").unwrap();
+        let host = dir.path().join("host/a__b.r");
+        std::fs::write(
+            &host,
+            "#!/bin/sh\necho \"Output: 42\"\necho \"sm=$PTX_EMU_SM lib=${LD_LIBRARY_PATH%%:*}\" >&2\n[ -e \"${LD_LIBRARY_PATH%%:*}/libcuda.so.1\" ] || exit 9\n",
+        )
+        .unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&host, std::fs::Permissions::from_mode(0o755)).unwrap();
+        m.emulator = Some(BundleEmulator {
+            lib: PathBuf::from("emulator").join(EMU_LIB_FILE),
+            label: "ptx-emu 0.1".into(),
+            origin: "test".into(),
+        });
+        m.trials.truncate(1);
+        m.write(dir.path()).unwrap();
+        let r = run(
+            dir.path(),
+            &GpuStatus::Absent("no CUDA driver".into()),
+            DeviceChoice::Emu,
+        )
+        .unwrap();
+        let t = &r.trials[0];
+        assert_eq!(t.verdict, Verdict::Passed, "{t:?}");
+        assert!(t.executed && t.executed_on_emulator() && !t.executed_on_gpu());
+        assert_eq!(t.device_name.as_deref(), Some("ptx-emu 0.1 (sm_90a)"));
+        assert!(r
+            .info
+            .emulator
+            .as_deref()
+            .unwrap()
+            .starts_with("ptx-emu 0.1 (test, sha256 "));
+        assert!(dir.path().join("emu-lib").is_dir());
     }
 }

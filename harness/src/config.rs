@@ -7,6 +7,8 @@ use anyhow::{Context, Result};
 use ptx_backend::SmTarget;
 use serde::Deserialize;
 
+use crate::execute::device::{DeviceChoice, DEVICE_ENV};
+
 /// The config file at the repository root.
 pub const CONFIG_FILE: &str = "ptx-harness.toml";
 
@@ -23,6 +25,9 @@ pub struct ConfigFile {
     /// An external backend config to test instead of the built-in backend.
     #[serde(default)]
     pub backend_config: Option<PathBuf>,
+    /// Where run-gpu trials execute: `auto`, `gpu` or `emu`.
+    #[serde(default)]
+    pub device: Option<String>,
 }
 
 /// Everything a run needs to know, resolved.
@@ -44,6 +49,9 @@ pub struct Settings {
     pub backend_config: Option<PathBuf>,
     /// Use the compile cache (`PTX_HARNESS_NO_CACHE=1` turns it off).
     pub cache: bool,
+    /// Where run-gpu trials execute (`--device` > `PTX_DEVICE` > `device` in
+    /// ptx-harness.toml > `auto`).
+    pub device: DeviceChoice,
 }
 
 /// Command-line values, which win over everything else.
@@ -55,6 +63,8 @@ pub struct Overrides {
     pub bless: bool,
     /// `--backend-config`.
     pub backend_config: Option<PathBuf>,
+    /// `--device`.
+    pub device: Option<DeviceChoice>,
 }
 
 fn env_flag(name: &str) -> bool {
@@ -110,8 +120,25 @@ impl Settings {
             .clone()
             .or_else(|| std::env::var_os("PTX_BACKEND_CONFIG").map(PathBuf::from))
             .or(file.backend_config.map(|p| root.join(p)));
+        let mut device = match &file.device {
+            Some(d) => d
+                .parse::<DeviceChoice>()
+                .map_err(anyhow::Error::msg)
+                .with_context(|| format!("in `device` of {}", file_path.display()))?,
+            None => DeviceChoice::Auto,
+        };
+        if let Some(v) = std::env::var(DEVICE_ENV).ok().filter(|v| !v.is_empty()) {
+            device = v
+                .parse()
+                .map_err(anyhow::Error::msg)
+                .with_context(|| format!("in the environment variable {DEVICE_ENV}={v}"))?;
+        }
+        if let Some(d) = cli.device {
+            device = d;
+        }
         Ok(Settings {
             root: root.to_path_buf(),
+            device,
             matrix,
             ui_matrix,
             bless,

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use libtest_mimic::Arguments;
 use ptx_backend::SmTarget;
 use ptx_harness::config::{Overrides, Settings};
+use ptx_harness::execute::device::DeviceChoice;
 use ptx_harness::plan::discover::Suite;
 use ptx_harness::report::gate::{self, GateConfig};
 use ptx_harness::report::json::{merge, read_results, write_results};
@@ -50,6 +51,11 @@ enum Cmd {
         /// Where results.json and junit.xml go (default: target/ptx-harness).
         #[arg(long)]
         report_dir: Option<PathBuf>,
+        /// Where run-gpu trials execute: auto (a GPU that can run the target,
+        /// else the PTX emulator), gpu (GPU only; skip otherwise) or emu
+        /// (always the emulator). Over PTX_DEVICE over ptx-harness.toml.
+        #[arg(long, value_parser = parse_device)]
+        device: Option<DeviceChoice>,
     },
     /// Compare two results files; exit 1 on any regression, 2 on bad input.
     Gate {
@@ -78,6 +84,10 @@ enum Cmd {
         /// Where the reports go (default: `<dir>/results`).
         #[arg(long)]
         report_dir: Option<PathBuf>,
+        /// auto (the GPU where it can run a target, else the bundled
+        /// emulator), gpu or emu.
+        #[arg(long, env = "PTX_DEVICE", default_value = "auto", value_parser = parse_device)]
+        device: DeviceChoice,
     },
     /// Merge results from several machines into one file.
     Merge {
@@ -92,6 +102,10 @@ enum Cmd {
 
 fn parse_sm(s: &str) -> Result<SmTarget, String> {
     s.parse::<SmTarget>().map_err(|e| e.to_string())
+}
+
+fn parse_device(s: &str) -> Result<DeviceChoice, String> {
+    s.parse()
 }
 
 fn parse_suite(s: &str) -> Result<Suite, String> {
@@ -121,11 +135,13 @@ fn real_main() -> Result<ExitCode> {
             backend_config,
             jobs,
             report_dir,
+            device,
         } => {
             let overrides = Overrides {
                 matrix: sm,
                 bless,
                 backend_config,
+                device,
             };
             let root = std::env::current_dir()?;
             let root = if root.join("tests").is_dir() {
@@ -209,9 +225,19 @@ fn real_main() -> Result<ExitCode> {
             eprintln!("run it on a GPU machine with: {}/run.sh", output.display());
             Ok(ExitCode::SUCCESS)
         }
-        Cmd::RunBundle { dir, report_dir } => {
-            let gpu = ptx_harness::execute::gpu::GpuStatus::probe();
-            let results = ptx_harness::bundle::run(&dir, &gpu)?;
+        Cmd::RunBundle {
+            dir,
+            report_dir,
+            device,
+        } => {
+            let gpu = if device.allows_gpu() {
+                ptx_harness::execute::gpu::GpuStatus::probe()
+            } else {
+                ptx_harness::execute::gpu::GpuStatus::Absent(
+                    "--device emu: the GPU is not used".into(),
+                )
+            };
+            let results = ptx_harness::bundle::run(&dir, &gpu, device)?;
             let report_dir = report_dir.unwrap_or_else(|| dir.join("results"));
             std::fs::create_dir_all(&report_dir)?;
             write_results(&results, &report_dir.join("results.json"))?;

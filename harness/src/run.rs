@@ -16,7 +16,8 @@ use crate::check::snapshot::{read_expected, TestSnapshots};
 use crate::check::stdout::{check_execution, RunExpectation};
 use crate::config::Settings;
 use crate::execute::compile::{CompileCache, CompileJob, Compiled};
-use crate::execute::gpu::{execute, GpuStatus, HostBuilder, DEFAULT_TIMEOUT};
+use crate::execute::device::{self, DeviceKind, Emulator, Target};
+use crate::execute::gpu::{GpuStatus, HostBuilder, DEFAULT_TIMEOUT};
 use crate::plan::directives::Outcome;
 use crate::plan::discover::Suite;
 use crate::plan::trial::Trial;
@@ -30,8 +31,10 @@ pub struct Engine {
     pub backend: Arc<dyn Backend>,
     /// The compile cache.
     pub cache: CompileCache,
-    /// The GPU, probed once.
+    /// The GPU, probed once (not probed with `--device emu`).
     pub gpu: GpuStatus,
+    /// The emulator library, located on first use.
+    pub emulator: Emulator,
     /// Host program builds.
     pub hosts: HostBuilder,
     /// Sysroot-like paths to normalize away.
@@ -84,7 +87,16 @@ fn bless_hint(trial: &Trial) -> String {
     format!("to accept: ./bless.sh {}", trial.test.name)
 }
 
+/// The device an execution ran on, or was assigned to: kind and name.
+type DeviceRecord = Option<(DeviceKind, String)>;
+
 impl Engine {
+    /// Where a trial for `sm` executes under this run's `--device`, or the
+    /// reason it can't execute here (a skip).
+    pub fn select(&self, sm: ptx_backend::SmTarget) -> Result<DeviceKind, String> {
+        device::select(self.settings.device, &self.gpu, sm)
+    }
+
     /// The suite's default outcome when a test names none.
     fn outcome(&self, trial: &Trial, annotated_errors: bool) -> Outcome {
         trial.directives.outcome.unwrap_or(match trial.test.suite {
@@ -126,10 +138,18 @@ impl Engine {
         let mut produced: Option<Vec<(String, String)>> = None;
         let mut compiled: Option<Arc<Compiled>> = None;
         let mut executed = false;
+        let mut device: DeviceRecord = None;
         let result = match &trial.skip {
             Some(reason) => Err(Ok(reason.clone())),
             None => self
-                .run_checked(trial, phase, &mut produced, &mut compiled, &mut executed)
+                .run_checked(
+                    trial,
+                    phase,
+                    &mut produced,
+                    &mut compiled,
+                    &mut executed,
+                    &mut device,
+                )
                 .map_err(Err),
         };
         let (verdict, decided_by) = match result {
@@ -143,6 +163,8 @@ impl Engine {
             verdict: verdict.clone(),
             decided_by,
             executed,
+            device_name: device.as_ref().map(|d| d.1.clone()),
+            device: device.map(|d| d.0),
             duration: start.elapsed(),
             kernels: output
                 .map(|o| o.kernels.iter().filter(|k| k.entry).cloned().collect())
@@ -184,6 +206,7 @@ impl Engine {
         produced: &mut Option<Vec<(String, String)>>,
         compiled: &mut Option<Arc<Compiled>>,
         executed: &mut bool,
+        device: &mut DeviceRecord,
     ) -> Result<(), Failure> {
         let annotations = parse_annotations(&trial.source).map_err(|e| {
             fail(
@@ -304,18 +327,34 @@ impl Engine {
                 if phase == Phase::Build {
                     return Ok(());
                 }
-                if let Some(reason) = self.gpu.skip_reason(trial.sm) {
-                    return Err(fail(
-                        DecidedBy::Execution,
-                        format!("cannot execute: {reason}"),
-                    ));
-                }
+                let kind = self.select(trial.sm).map_err(|reason| {
+                    fail(DecidedBy::Execution, format!("cannot execute: {reason}"))
+                })?;
                 let ptx = out
                     .stages
                     .get(&Stage::Ptx)
                     .ok_or_else(|| fail(DecidedBy::Llvm, "no PTX was produced"))?;
+                let target = match kind {
+                    DeviceKind::Gpu => {
+                        *device = Some((kind, self.gpu_name()));
+                        Target::Gpu
+                    }
+                    DeviceKind::Emulator => {
+                        // Assigned to the emulator: a missing library is a
+                        // failure of this execution, never a skip.
+                        *device = Some((kind, format!("ptx-emu ({})", trial.sm)));
+                        let lib = self.emulator.lib().map_err(|e| {
+                            fail(
+                                DecidedBy::Execution,
+                                format!("cannot execute on the emulator: {e}"),
+                            )
+                        })?;
+                        *device = Some((kind, lib.device_name(trial.sm)));
+                        Target::Emulator(lib, trial.sm)
+                    }
+                };
                 *executed = true;
-                self.execute_and_compare(trial, &expect, &host, ptx)?;
+                self.execute_and_compare(trial, &expect, &host, ptx, target)?;
             }
         }
         Ok(())
@@ -462,6 +501,14 @@ impl Engine {
         })
     }
 
+    /// `NVIDIA H100 (sm_90)`: the GPU's name for execution records.
+    fn gpu_name(&self) -> String {
+        match &self.gpu {
+            GpuStatus::Present(i) => format!("{} ({})", i.name, i.sm()),
+            GpuStatus::Absent(_) => "no GPU".into(),
+        }
+    }
+
     /// The expectation of a run-gpu trial; a run-pass test without expected output is an error.
     pub fn expectation(&self, trial: &Trial, outcome: Outcome) -> Result<RunExpectation, String> {
         let stdout = match &trial.directives.stdout {
@@ -487,6 +534,8 @@ impl Engine {
             exit_code: trial.directives.exit_code,
             stdout,
             tolerance: trial.directives.float_tolerance,
+            cuda_error: trial.directives.cuda_error.clone(),
+            stderr_patterns: trial.directives.stderr_patterns.clone(),
         })
     }
 
@@ -496,9 +545,10 @@ impl Engine {
         expect: &RunExpectation,
         host: &Path,
         ptx: &Path,
+        target: Target<'_>,
     ) -> Result<(), Failure> {
         let timeout = trial.directives.timeout.unwrap_or(DEFAULT_TIMEOUT);
-        let run = execute(host, ptx, timeout).map_err(|e| {
+        let run = device::execute(target, host, ptx, timeout).map_err(|e| {
             fail(
                 DecidedBy::Execution,
                 format!("cannot run {}: {e}", host.display()),
@@ -508,9 +558,12 @@ impl Engine {
             fail(
                 DecidedBy::Execution,
                 format!(
-                    "{m}\nreproduce with:\n  HOST_RUNTIME_PTX={} {}",
-                    ptx.display(),
-                    host.display()
+                    "{m}\n(on the {})\nreproduce with:\n  {}",
+                    match target {
+                        Target::Gpu => format!("GPU, {}", self.gpu_name()),
+                        Target::Emulator(lib, sm) => format!("emulator, {}", lib.device_name(sm)),
+                    },
+                    target.reproduce(host, ptx)
                 ),
             )
         })

@@ -16,6 +16,7 @@ use ptx_backend::{Backend, BuiltinBackend, PipelineOptions, Toolchain};
 use crate::check::snapshot::{bless_test, remove_orphans, BlessReport};
 use crate::config::{Overrides, Settings};
 use crate::execute::compile::CompileCache;
+use crate::execute::device::Emulator;
 use crate::execute::gpu::{GpuStatus, HostBuilder};
 use crate::plan::discover::Suite;
 use crate::plan::trial::{plan, PlanItem, Trial};
@@ -50,7 +51,12 @@ pub fn engine(settings: Settings) -> Result<Engine> {
     Ok(Engine {
         cache: CompileCache::new(work.join("cache"), settings.cache),
         hosts: HostBuilder::new(work.join("host"), &toolchain),
-        gpu: GpuStatus::probe(),
+        gpu: if settings.device.allows_gpu() {
+            GpuStatus::probe()
+        } else {
+            GpuStatus::Absent("--device emu: the GPU is not used".into())
+        },
+        emulator: Emulator::new(work.join("emu-lib")),
         backend,
         sysroots,
         collected: Mutex::new(Collected::default()),
@@ -82,7 +88,7 @@ fn lib_trial(engine: &Arc<Engine>, trial: &Trial, phase: Phase, name: String) ->
     let (e, t) = (engine.clone(), trial.clone());
     let skip = match (&trial.skip, phase) {
         (Some(s), _) => Some(s.clone()),
-        (None, Phase::Execute) => engine.gpu.skip_reason(trial.sm),
+        (None, Phase::Execute) => engine.select(trial.sm).err(),
         _ => None,
     };
     let kind = match trial.test.suite {
@@ -117,6 +123,8 @@ pub fn trials(engine: &Arc<Engine>, items: &[PlanItem]) -> Vec<LibTrial> {
                         },
                         decided_by: DecidedBy::Plan,
                         executed: false,
+                        device: None,
+                        device_name: None,
                         duration: Default::default(),
                         kernels: vec![],
                         reproduce: None,
@@ -162,7 +170,9 @@ pub fn merge_records(
             out.extend(recs);
             continue;
         }
-        let executed = recs.iter().find(|r| r.executed);
+        // An execution that ran, or one assigned to a device that could not
+        // start it (the emulator library is missing): a verdict, not a skip.
+        let executed = recs.iter().find(|r| r.executed || r.device.is_some());
         let build_failed = recs
             .iter()
             .find(|r| r.verdict.is_failed() && r.decided_by != DecidedBy::Execution);
@@ -186,8 +196,8 @@ pub fn merge_records(
         if r.verdict == Verdict::Passed || r.decided_by == DecidedBy::Execution {
             let sm = planned.sm;
             let reason = engine
-                .gpu
-                .skip_reason(sm)
+                .select(sm)
+                .err()
                 .unwrap_or_else(|| "execution was filtered out".into());
             r.verdict = Verdict::Skipped {
                 reason: format!("{reason} (PTX and host program built)"),
@@ -261,6 +271,8 @@ pub fn run_with_progress(
                     },
                     decided_by: DecidedBy::Plan,
                     executed: false,
+                    device: None,
+                    device_name: None,
                     duration: Default::default(),
                     kernels: vec![],
                     reproduce: None,
@@ -300,6 +312,7 @@ pub fn run_with_progress(
             backend: engine.backend.name().to_string(),
             versions,
             gpu: engine.gpu.describe(),
+            emulator: engine.emulator.located().map(|l| l.describe()),
             matrix: engine.settings.matrix.iter().map(|s| s.name()).collect(),
         },
         trials: records,

@@ -274,6 +274,54 @@ pub struct RunExpectation {
     pub stdout: Option<String>,
     /// Float tolerance for stdout.
     pub tolerance: Option<Tolerance>,
+    /// `run-fail: CUDA_ERROR_…`: the CUDA error name the failing program's
+    /// stderr must contain (host_runtime prints it; the emulator's
+    /// `ptx-emu: ` lines name it too).
+    #[serde(default)]
+    pub cuda_error: Option<String>,
+    /// `run-fail-stderr:` regexes that must each match somewhere in stderr.
+    #[serde(default)]
+    pub stderr_patterns: Vec<String>,
+}
+
+/// The `CUDA_ERROR_…` names in `text`, in order of appearance, without repeats.
+pub fn cuda_errors_in(text: &str) -> Vec<&str> {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| regex::Regex::new(r"\bCUDA_ERROR_[A-Z0-9_]+\b").unwrap());
+    let mut out: Vec<&str> = Vec::new();
+    for m in re.find_iter(text) {
+        if !out.contains(&m.as_str()) {
+            out.push(m.as_str());
+        }
+    }
+    out
+}
+
+/// Checks how a failing program failed: its CUDA error and stderr patterns.
+fn check_failure(expect: &RunExpectation, stderr: &str) -> Result<(), String> {
+    if let Some(want) = &expect.cuda_error {
+        let found = cuda_errors_in(stderr);
+        if !found.contains(&want.as_str()) {
+            let got = if found.is_empty() {
+                "its stderr names no CUDA error".to_string()
+            } else {
+                format!("its stderr names {}", found.join(", "))
+            };
+            return Err(format!(
+                "expected the program to fail with {want}, but {got}\nstderr:\n{stderr}"
+            ));
+        }
+    }
+    for pattern in &expect.stderr_patterns {
+        let re = regex::Regex::new(pattern)
+            .map_err(|e| format!("invalid run-fail-stderr regex `{pattern}`: {e}"))?;
+        if !re.is_match(stderr) {
+            return Err(format!(
+                "stderr does not match `{pattern}` (run-fail-stderr)\nstderr:\n{stderr}"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Checks a finished execution against its expectation.
@@ -304,6 +352,7 @@ pub fn check_execution(
                 run.stderr
             ));
         }
+        check_failure(expect, &run.stderr)?;
     } else if !run.success() {
         return Err(format!(
             "the program {}\nstderr:\n{}\nstdout:\n{}",
@@ -480,5 +529,84 @@ mod tests {
         for t in [Tolerance::Relative(2.5e-7), Tolerance::Ulp(16)] {
             assert_eq!(t.to_string().parse(), Ok(t));
         }
+    }
+    fn failed_run(stderr: &str) -> crate::execute::process::ProcessOutcome {
+        crate::execute::process::ProcessOutcome {
+            status: crate::execute::process::ProcessStatus {
+                code: Some(1),
+                signal: None,
+            },
+            stdout: "Output: 42\n".into(),
+            stderr: stderr.into(),
+            timed_out: false,
+            duration: std::time::Duration::from_millis(5),
+        }
+    }
+
+    fn run_fail(cuda_error: Option<&str>, patterns: &[&str]) -> RunExpectation {
+        RunExpectation {
+            expect_failure: true,
+            exit_code: Some(1),
+            stdout: Some("Output: 42\n".into()),
+            tolerance: None,
+            cuda_error: cuda_error.map(str::to_string),
+            stderr_patterns: patterns.iter().map(|p| p.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn run_fail_checks_the_cuda_error_and_stderr_patterns() {
+        let emu = "ptx-emu: CUDA_ERROR_ILLEGAL_ADDRESS in kernel store at PTX line 23, block (0,0,0) thread (0,0,0): store of 4 bytes to 0x10\n\
+                   kernel `store` failed: CUDA_ERROR_ILLEGAL_ADDRESS (an illegal memory access was encountered)\n";
+        let run = failed_run(emu);
+        assert_eq!(cuda_errors_in(emu), ["CUDA_ERROR_ILLEGAL_ADDRESS"]);
+        check_execution(&run_fail(None, &[]), &run, false).unwrap();
+        check_execution(
+            &run_fail(Some("CUDA_ERROR_ILLEGAL_ADDRESS"), &[]),
+            &run,
+            false,
+        )
+        .unwrap();
+        check_execution(
+            &run_fail(
+                Some("CUDA_ERROR_ILLEGAL_ADDRESS"),
+                &[r"^ptx-emu: .* at PTX line \d+", "kernel `store`"],
+            ),
+            &run,
+            false,
+        )
+        .unwrap();
+
+        let e = check_execution(
+            &run_fail(Some("CUDA_ERROR_ILLEGAL_INSTRUCTION"), &[]),
+            &run,
+            false,
+        )
+        .unwrap_err();
+        assert!(
+            e.starts_with("expected the program to fail with CUDA_ERROR_ILLEGAL_INSTRUCTION, but its stderr names CUDA_ERROR_ILLEGAL_ADDRESS"),
+            "{e}"
+        );
+        // A misspelled kernel name fails too, but not with the pinned error.
+        let typo = failed_run("kernel `stroe` not found in the PTX module (entries: store)\n");
+        let e = check_execution(
+            &run_fail(Some("CUDA_ERROR_ILLEGAL_ADDRESS"), &[]),
+            &typo,
+            false,
+        )
+        .unwrap_err();
+        assert!(e.contains("but its stderr names no CUDA error"), "{e}");
+        assert!(check_execution(&run_fail(None, &[]), &typo, false).is_ok());
+
+        let e = check_execution(&run_fail(None, &["PTX line 99"]), &run, false).unwrap_err();
+        assert!(e.starts_with("stderr does not match `PTX line 99`"), "{e}");
+        // A prefix of a longer name is not that name.
+        let e = check_execution(
+            &run_fail(Some("CUDA_ERROR_ILLEGAL"), &[]),
+            &failed_run("CUDA_ERROR_ILLEGAL_ADDRESS\n"),
+            false,
+        )
+        .unwrap_err();
+        assert!(e.contains("names CUDA_ERROR_ILLEGAL_ADDRESS"), "{e}");
     }
 }

@@ -33,6 +33,12 @@ impl GpuStatus {
             return GpuStatus::Absent("GPU disabled by PTX_HARNESS_NO_GPU".into());
         }
         match host_runtime::probe() {
+            // A libcuda on the library path that is the emulator is no GPU:
+            // an emulated execution is never counted as a GPU execution.
+            Ok(info) if info.name.starts_with("ptx-emu") => GpuStatus::Absent(format!(
+                "the libcuda found is the PTX emulator ({}), not a GPU driver",
+                info.name
+            )),
             Ok(info) => GpuStatus::Present(info),
             Err(e) if e.is_unavailable() => GpuStatus::Absent(short_reason(&e.to_string())),
             Err(e) => GpuStatus::Absent(format!("GPU probe failed: {e}")),

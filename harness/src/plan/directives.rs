@@ -123,6 +123,12 @@ pub struct RevisionDirectives {
     pub stdout: Option<Vec<String>>,
     /// `exit-code:` the expected exit code of a `run-fail` program.
     pub exit_code: Option<i32>,
+    /// `run-fail: CUDA_ERROR_…`: the CUDA error a `run-fail` program must
+    /// report; the name must appear in its stderr.
+    pub cuda_error: Option<String>,
+    /// `run-fail-stderr: <regex>`: patterns that must each match somewhere in
+    /// a `run-fail` program's stderr, in file order.
+    pub stderr_patterns: Vec<String>,
     /// `float-tolerance:` how floats in stdout are compared.
     pub float_tolerance: Option<FloatTolerance>,
     /// `timeout:` hard limit for one execution.
@@ -371,7 +377,15 @@ impl Directives {
                 Value::Normalize(r) => out.normalize.push(r.clone()),
                 Value::Stdout(s) => out.stdout.get_or_insert_with(Vec::new).push(s.clone()),
                 Value::MinSm(n) => out.min_sm = Some(*n),
-                Value::Outcome(o) => out.outcome = Some(*o),
+                Value::Outcome(o) => {
+                    out.outcome = Some(*o);
+                    out.cuda_error = None;
+                }
+                Value::RunFailWith(name) => {
+                    out.outcome = Some(Outcome::RunFail);
+                    out.cuda_error = Some(name.clone());
+                }
+                Value::RunFailStderr(re) => out.stderr_patterns.push(re.clone()),
                 Value::ExitCode(c) => out.exit_code = Some(*c),
                 Value::FloatTolerance(t) => out.float_tolerance = Some(*t),
                 Value::Timeout(t) => out.timeout = Some(*t),
@@ -484,6 +498,9 @@ enum Arg {
     Required,
     /// `//@ stdout: …`: `//@ stdout:` with nothing after it is an empty line.
     Text,
+    /// `//@ run-fail` or `//@ run-fail: CUDA_ERROR_…`: the value is optional,
+    /// but a `:` with nothing after it is an error.
+    Optional,
 }
 
 type Handler = fn(&Raw<'_>) -> Result<Value, Vec<Diag>>;
@@ -561,9 +578,15 @@ const DIRECTIVES: &[Spec] = &[
     },
     Spec {
         name: "run-fail",
-        arg: Arg::None,
-        example: "//@ run-fail",
-        handler: |_| Ok(Value::Outcome(Outcome::RunFail)),
+        arg: Arg::Optional,
+        example: "//@ run-fail` or `//@ run-fail: CUDA_ERROR_ILLEGAL_ADDRESS",
+        handler: run_fail,
+    },
+    Spec {
+        name: "run-fail-stderr",
+        arg: Arg::Required,
+        example: "//@ run-fail-stderr: ptx-emu: .* at PTX line [0-9]+",
+        handler: run_fail_stderr,
     },
     Spec {
         name: "stages",
@@ -666,6 +689,9 @@ enum Value {
     Revisions(Vec<String>),
     CompileFlags(Vec<String>),
     Outcome(Outcome),
+    /// `run-fail: CUDA_ERROR_…`: the outcome with the error it must report.
+    RunFailWith(String),
+    RunFailStderr(String),
     Stages(Vec<String>),
     Normalize(NormalizeRule),
     Stdout(String),
@@ -685,7 +711,8 @@ impl Value {
             Value::IgnoreSm(_) => "ignore-sm",
             Value::Revisions(_) => "revisions",
             Value::CompileFlags(_) => "compile-flags",
-            Value::Outcome(_) => "outcome",
+            Value::Outcome(_) | Value::RunFailWith(_) => "outcome",
+            Value::RunFailStderr(_) => "run-fail-stderr",
             Value::Stages(_) => "stages",
             Value::Normalize(_) => "normalize",
             Value::Stdout(_) => "stdout",
@@ -696,6 +723,15 @@ impl Value {
         }
     }
 
+    /// The outcome this value sets, if it is an outcome directive.
+    fn outcome(&self) -> Option<Outcome> {
+        match self {
+            Value::Outcome(o) => Some(*o),
+            Value::RunFailWith(_) => Some(Outcome::RunFail),
+            _ => None,
+        }
+    }
+
     /// Scalars may be given once per scope; lists accumulate.
     fn is_scalar(&self) -> bool {
         matches!(
@@ -703,6 +739,7 @@ impl Value {
             Value::MinSm(_)
                 | Value::Revisions(_)
                 | Value::Outcome(_)
+                | Value::RunFailWith(_)
                 | Value::ExitCode(_)
                 | Value::FloatTolerance(_)
                 | Value::Timeout(_)
@@ -928,6 +965,12 @@ impl Parser<'_> {
                 raw.name_span.clone(),
                 format!("`{}` needs a value", raw.name),
             )),
+            (Arg::Optional, None, Some((colon_end, _))) if raw.value().1.is_empty() => {
+                Some(Diag::new(
+                    colon_end - 1..colon_end,
+                    format!("`{}:` needs a value after the `:`", raw.name),
+                ))
+            }
             _ => None,
         };
         if let Some(d) = shape_error {
@@ -968,7 +1011,8 @@ impl Parser<'_> {
                     continue;
                 };
                 match (&first.value, &e.value) {
-                    (Value::Outcome(a), Value::Outcome(b)) => {
+                    (a, b) if a.outcome().is_some() && b.outcome().is_some() => {
+                        let (a, b) = (a.outcome().unwrap(), b.outcome().unwrap());
                         let both_unscoped = first.scope.is_none() && e.scope.is_none();
                         let (message, help) = match slot {
                             Some(rev) if !both_unscoped => (
@@ -1039,6 +1083,15 @@ impl Parser<'_> {
                         e,
                         "a `run-fail` test can't expect exit code 0".to_string(),
                         "use `run-pass` for a program that exits with 0".to_string(),
+                    );
+                }
+            }
+            if outcome != Outcome::RunFail {
+                if let Some(e) = origin.get("run-fail-stderr") {
+                    self.report_at(
+                        e,
+                        format!("`run-fail-stderr` only applies to `run-fail` tests, but {subject} is `{outcome}`"),
+                        format!("the outcome is set at line {outcome_line}"),
                     );
                 }
             }
@@ -1422,6 +1475,61 @@ fn stdout(raw: &Raw<'_>) -> Result<Value, Vec<Diag>> {
         .or_else(|| text.strip_prefix('\t'))
         .unwrap_or(text);
     Ok(Value::Stdout(text.trim_end().to_string()))
+}
+
+/// `run-fail` alone, or `run-fail: CUDA_ERROR_…` with a name the driver knows.
+fn run_fail(raw: &Raw<'_>) -> Result<Value, Vec<Diag>> {
+    let (start, v) = raw.value();
+    if v.is_empty() {
+        return Ok(Value::Outcome(Outcome::RunFail));
+    }
+    let words = split_words(v, start, char::is_whitespace);
+    if words.len() != 1 {
+        return Err(vec![Diag::new(
+            raw.value_span(),
+            format!("expected one CUDA error name, found `{v}`"),
+        )
+        .help("write `//@ run-fail: CUDA_ERROR_ILLEGAL_ADDRESS`; match other stderr text with `//@ run-fail-stderr: <regex>`")]);
+    }
+    let known: Vec<&str> = host_runtime::CUDA_ERROR_NAMES
+        .iter()
+        .map(|(_, n)| *n)
+        .filter(|n| *n != "CUDA_SUCCESS")
+        .collect();
+    if known.contains(&v) {
+        return Ok(Value::RunFailWith(v.to_string()));
+    }
+    let message = if v == "CUDA_SUCCESS" {
+        "`CUDA_SUCCESS` is not a failure".to_string()
+    } else {
+        format!("`{v}` is not a CUDA error name")
+    };
+    let help = match nearest(v, &known) {
+        Some(s) if v != "CUDA_SUCCESS" => format!("did you mean `{s}`?"),
+        _ => "use a `CUresult` name from cuda.h, e.g. `CUDA_ERROR_ILLEGAL_ADDRESS`, \
+              `CUDA_ERROR_ILLEGAL_INSTRUCTION`, `CUDA_ERROR_MISALIGNED_ADDRESS` or \
+              `CUDA_ERROR_LAUNCH_FAILED`"
+            .to_string(),
+    };
+    Err(vec![Diag::new(raw.value_span(), message).help(help)])
+}
+
+/// `run-fail-stderr: <regex>`, checked to compile.
+fn run_fail_stderr(raw: &Raw<'_>) -> Result<Value, Vec<Diag>> {
+    let v = raw.value().1;
+    match Regex::new(v) {
+        Ok(_) => Ok(Value::RunFailStderr(v.to_string())),
+        Err(e) => Err(vec![Diag::new(
+            raw.value_span(),
+            format!(
+                "invalid regex: {}",
+                e.to_string().lines().last().unwrap_or("")
+            ),
+        )
+        .help(
+            "the value is a regex (Rust `regex` syntax) that must match somewhere in stderr",
+        )]),
+    }
 }
 
 fn exit_code(raw: &Raw<'_>) -> Result<Value, Vec<Diag>> {
@@ -2223,5 +2331,83 @@ error: unknown stage `asm`
                 }
             }
         }
+    }
+    #[test]
+    fn run_fail_can_pin_the_cuda_error_and_stderr() {
+        let d = ok("//@ run-fail\n");
+        assert_eq!(d.outcome, Some(Outcome::RunFail));
+        assert_eq!(d.cuda_error, None);
+        assert!(d.stderr_patterns.is_empty());
+
+        let d = ok("//@ run-fail: CUDA_ERROR_ILLEGAL_ADDRESS\n//@ exit-code: 1\n");
+        assert_eq!(d.outcome, Some(Outcome::RunFail));
+        assert_eq!(d.cuda_error.as_deref(), Some("CUDA_ERROR_ILLEGAL_ADDRESS"));
+        assert_eq!(d.exit_code, Some(1));
+
+        let d = ok("//@ run-fail\n//@ run-fail-stderr: ptx-emu: .* PTX line [0-9]+\n//@ run-fail-stderr: block \\(0,0,0\\)\n");
+        assert_eq!(
+            d.stderr_patterns,
+            ["ptx-emu: .* PTX line [0-9]+", r"block \(0,0,0\)"]
+        );
+    }
+
+    #[test]
+    fn run_fail_cuda_error_names_are_checked_with_a_suggestion() {
+        let e = error("//@ run-fail: CUDA_ERROR_ILEGAL_ADDRESS");
+        assert_eq!(
+            e.message,
+            "`CUDA_ERROR_ILEGAL_ADDRESS` is not a CUDA error name"
+        );
+        assert_eq!(help(&e), "did you mean `CUDA_ERROR_ILLEGAL_ADDRESS`?");
+        assert_eq!((e.line, e.column), (1, 15));
+        assert_eq!(e.span_len, "CUDA_ERROR_ILEGAL_ADDRESS".len());
+
+        let e = error("//@ run-fail: cuda_error_illegal_instruction");
+        assert_eq!(help(&e), "did you mean `CUDA_ERROR_ILLEGAL_INSTRUCTION`?");
+        let e = error("//@ run-fail: CUDA_ERROR_MISALIGNED_ADRESS");
+        assert_eq!(help(&e), "did you mean `CUDA_ERROR_MISALIGNED_ADDRESS`?");
+
+        let e = error("//@ run-fail: segfault");
+        assert_eq!(e.message, "`segfault` is not a CUDA error name");
+        assert!(help(&e).contains("CUDA_ERROR_ILLEGAL_ADDRESS"), "{e}");
+        let e = error("//@ run-fail: CUDA_SUCCESS");
+        assert_eq!(e.message, "`CUDA_SUCCESS` is not a failure");
+        let e = error("//@ run-fail: illegal address");
+        assert!(e.message.starts_with("expected one CUDA error name"), "{e}");
+        assert!(help(&e).contains("run-fail-stderr"), "{e}");
+        let e = error("//@ run-fail:");
+        assert_eq!(e.message, "`run-fail:` needs a value after the `:`");
+        let e = error("//@ run-fail CUDA_ERROR_ILLEGAL_ADDRESS");
+        assert_eq!(e.message, "expected `:` after `run-fail`");
+    }
+
+    #[test]
+    fn run_fail_stderr_needs_run_fail_and_a_valid_regex() {
+        let e = error("//@ run-pass\n//@ stdout: x\n//@ run-fail-stderr: boom");
+        assert_eq!(
+            e.message,
+            "`run-fail-stderr` only applies to `run-fail` tests, but this test is `run-pass`"
+        );
+        let e = error("//@ run-fail\n//@ run-fail-stderr: (unclosed");
+        assert!(e.message.starts_with("invalid regex"), "{e}");
+        let e = error("//@ run-fail-sterr: x");
+        assert_eq!(help(&e), "did you mean `run-fail-stderr`?");
+        // One outcome per test, whichever spelling sets it.
+        let e = error("//@ run-fail: CUDA_ERROR_ILLEGAL_ADDRESS\n//@ run-pass");
+        assert!(e.message.starts_with("two outcome directives"), "{e}");
+    }
+
+    #[test]
+    fn revisions_can_pin_different_cuda_errors() {
+        let d = parse(
+            "//@ revisions: a b\n//@[a] run-fail: CUDA_ERROR_ILLEGAL_ADDRESS\n//@[b] run-fail\n//@[b] run-fail-stderr: trap\n",
+        )
+        .unwrap();
+        let a = d.for_revision(Some("a"));
+        let b = d.for_revision(Some("b"));
+        assert_eq!(a.cuda_error.as_deref(), Some("CUDA_ERROR_ILLEGAL_ADDRESS"));
+        assert!(a.stderr_patterns.is_empty());
+        assert_eq!(b.cuda_error, None);
+        assert_eq!(b.stderr_patterns, ["trap"]);
     }
 }

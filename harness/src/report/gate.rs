@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use ptx_backend::metrics::KernelMetrics;
 use serde::{Deserialize, Serialize};
 
-use super::verdict::{RunResults, TrialId, TrialRecord, Verdict};
+use super::verdict::{DeviceKind, RunResults, TrialId, TrialRecord, Verdict};
 
 /// Exit code: no regression.
 pub const EXIT_PASS: i32 = 0;
@@ -66,6 +66,10 @@ pub struct GateReport {
     pub worse: Vec<Change>,
     /// Improvements, for information.
     pub better: Vec<Change>,
+    /// Notes about the comparison itself, e.g. that the baseline executed on
+    /// a GPU and this run on the emulator.
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 impl GateReport {
@@ -126,6 +130,9 @@ impl GateReport {
         };
 
         let mut out = String::new();
+        for note in &self.notes {
+            out.push_str(&format!("NOTE {note}\n"));
+        }
         for (title, section) in [("WORSE", &worse), ("BETTER", &better)] {
             out.push_str(title);
             out.push('\n');
@@ -151,10 +158,13 @@ impl GateReport {
 /// Compares `current` with `baseline`, joining trials on their [`TrialId`].
 ///
 /// Worse: a trial that passed and now fails or is skipped; a trial that
-/// executed on a GPU and no longer does; a trial that vanished (unless it was
+/// executed on a GPU and no longer does, or now executes only on the emulator
+/// (an emulated run is never taken for a GPU run); a trial that executed on
+/// the emulator and no longer executes; a trial that vanished (unless it was
 /// skipped); an entry kernel (matched by name) whose registers, spill bytes,
 /// stack or PTX instruction count grew beyond `cfg`. Better is the reverse:
-/// failed or skipped → passed, now executes, metrics shrunk beyond `cfg`, and
+/// failed or skipped → passed, now executes (or moved from the emulator to a
+/// GPU), metrics shrunk beyond `cfg`, and
 /// new trials that pass. Other changes (e.g. failed → skipped, a new failing
 /// trial) are neither.
 pub fn compare(baseline: &RunResults, current: &RunResults, cfg: &GateConfig) -> GateReport {
@@ -163,7 +173,10 @@ pub fn compare(baseline: &RunResults, current: &RunResults, cfg: &GateConfig) ->
     let cur: BTreeMap<&TrialId, &TrialRecord> = current.trials.iter().map(|t| (&t.id, t)).collect();
     let ids: BTreeSet<&TrialId> = base.keys().chain(cur.keys()).copied().collect();
 
-    let mut report = GateReport::default();
+    let mut report = GateReport {
+        notes: device_notes(baseline, current),
+        ..GateReport::default()
+    };
     for id in ids {
         let mut push = |worse: bool, kernel: Option<&str>, what: String| {
             let change = Change {
@@ -191,11 +204,7 @@ pub fn compare(baseline: &RunResults, current: &RunResults, cfg: &GateConfig) ->
             (Some(b), Some(c)) => {
                 let verdict_changed = compare_verdicts(b, c, &mut push);
                 if !verdict_changed {
-                    if b.executed && !c.executed {
-                        push(true, None, "executed → not executed".into());
-                    } else if !b.executed && c.executed {
-                        push(false, None, "not executed → executed".into());
-                    }
+                    compare_devices(b, c, &mut push);
                 }
                 compare_kernels(b, c, cfg, &mut push);
             }
@@ -205,18 +214,105 @@ pub fn compare(baseline: &RunResults, current: &RunResults, cfg: &GateConfig) ->
     report
 }
 
+/// The device a record executed on (format-1 records without one ran on a GPU).
+fn executed_on(t: &TrialRecord) -> Option<DeviceKind> {
+    t.executed.then(|| t.device.unwrap_or(DeviceKind::Gpu))
+}
+
+/// Pushes a change of where a trial executed, if any.
+fn compare_devices(
+    b: &TrialRecord,
+    c: &TrialRecord,
+    push: &mut impl FnMut(bool, Option<&str>, String),
+) {
+    use DeviceKind::{Emulator, Gpu};
+    let name = |t: &TrialRecord| match &t.device_name {
+        Some(n) => format!(" ({n})"),
+        None => String::new(),
+    };
+    match (executed_on(b), executed_on(c)) {
+        (Some(Gpu), None) => push(true, None, "executed → not executed".into()),
+        (Some(Emulator), None) => {
+            push(true, None, "executed on the emulator → not executed".into())
+        }
+        (None, Some(Gpu)) => push(false, None, "not executed → executed".into()),
+        (None, Some(Emulator)) => push(
+            false,
+            None,
+            "not executed → executed on the emulator".into(),
+        ),
+        (Some(Gpu), Some(Emulator)) => push(
+            true,
+            None,
+            format!(
+                "executed on a GPU{} → only on the emulator{}",
+                name(b),
+                name(c)
+            ),
+        ),
+        (Some(Emulator), Some(Gpu)) => push(
+            false,
+            None,
+            format!("executed on the emulator{} → on a GPU{}", name(b), name(c)),
+        ),
+        _ => {}
+    }
+}
+
+/// What the gate says about comparing runs that executed on different devices.
+fn device_notes(baseline: &RunResults, current: &RunResults) -> Vec<String> {
+    let count = |r: &RunResults, k: DeviceKind| {
+        r.trials
+            .iter()
+            .filter(|t| executed_on(t) == Some(k))
+            .count()
+    };
+    let (bg, be) = (
+        count(baseline, DeviceKind::Gpu),
+        count(baseline, DeviceKind::Emulator),
+    );
+    let (cg, ce) = (
+        count(current, DeviceKind::Gpu),
+        count(current, DeviceKind::Emulator),
+    );
+    let mut notes = Vec::new();
+    if (bg > 0 && ce > 0) || (be > 0 && cg > 0) {
+        notes.push(format!(
+            "the baseline executed {bg} trial(s) on a GPU and {be} on the emulator; this run {cg} on a GPU and {ce} on the emulator. \
+             A trial that moved between a GPU and the emulator is listed as such, never compared as the same execution."
+        ));
+    }
+    notes
+}
+
+/// ` [baseline on a GPU, now on the emulator]` when the two verdicts came from different devices.
+fn device_context(b: &TrialRecord, c: &TrialRecord) -> String {
+    let word = |k: Option<DeviceKind>| match k {
+        Some(DeviceKind::Gpu) => "on a GPU",
+        Some(DeviceKind::Emulator) => "on the emulator",
+        None => "not executed",
+    };
+    let (bk, ck) = (executed_on(b), executed_on(c));
+    if bk != ck && bk.is_some() && ck.is_some() {
+        format!(" [baseline {}, now {}]", word(bk), word(ck))
+    } else {
+        String::new()
+    }
+}
+
 /// Pushes the verdict change of a trial, if any; returns whether it did.
 fn compare_verdicts(
     b: &TrialRecord,
     c: &TrialRecord,
     push: &mut impl FnMut(bool, Option<&str>, String),
 ) -> bool {
+    let context = device_context(b, c);
     match (&b.verdict, &c.verdict) {
         (Verdict::Passed, Verdict::Failed { message }) => {
             push(
                 true,
                 None,
-                format!("passed → failed: {}", first_line(message)),
+                format!("passed → failed{context}: {}", first_line(message)),
             );
         }
         (Verdict::Passed, Verdict::Skipped { reason }) => {
@@ -227,7 +323,11 @@ fn compare_verdicts(
             );
         }
         (Verdict::Failed { .. } | Verdict::Skipped { .. }, Verdict::Passed) => {
-            push(false, None, format!("{} → passed", b.verdict.kind()));
+            push(
+                false,
+                None,
+                format!("{} → passed{context}", b.verdict.kind()),
+            );
         }
         _ => return false,
     }
@@ -310,7 +410,7 @@ fn first_line(text: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::verdict::{DecidedBy, RunInfo, RESULTS_FORMAT};
+    use crate::report::verdict::{DecidedBy, DeviceKind, RunInfo, RESULTS_FORMAT};
     use std::time::Duration;
 
     fn id(suite: &str, test: &str) -> TrialId {
@@ -338,6 +438,8 @@ mod tests {
             verdict,
             decided_by: DecidedBy::Complete,
             executed,
+            device: executed.then_some(DeviceKind::Gpu),
+            device_name: executed.then(|| "Test GPU (sm_90)".to_string()),
             duration: Duration::from_millis(10),
             kernels: vec![],
             reproduce: None,
@@ -562,5 +664,48 @@ BETTER
 gate: FAIL (2 worse, 1 better)
 ";
         assert_eq!(table, expected);
+    }
+    #[test]
+    fn an_emulated_run_is_never_taken_for_a_gpu_run() {
+        let emulated = |run: &mut RunResults| {
+            let t = trial(run, "saxpy.rs");
+            t.device = Some(DeviceKind::Emulator);
+            t.device_name = Some("ptx-emu 0.1 (sm_80)".into());
+        };
+        // GPU baseline, emulated run: lost GPU coverage is worse, and said so.
+        let mut cur = baseline();
+        emulated(&mut cur);
+        let r = compare(&baseline(), &cur, &GateConfig::default());
+        assert_eq!(r.worse.len(), 1, "{}", r.render_table());
+        assert_eq!(
+            r.worse[0].what,
+            "executed on a GPU (Test GPU (sm_90)) → only on the emulator (ptx-emu 0.1 (sm_80))"
+        );
+        assert_eq!(r.notes.len(), 1);
+        assert!(r.render_table().starts_with("NOTE the baseline executed 1 trial(s) on a GPU and 0 on the emulator; this run 0 on a GPU and 1 on the emulator."), "{}", r.render_table());
+        // The reverse is better.
+        let r = compare(&cur, &baseline(), &GateConfig::default());
+        assert!(r.passed(), "{}", r.render_table());
+        assert!(r.better[0].what.starts_with("executed on the emulator"));
+        // Emulated both times: nothing to say.
+        let r = compare(&cur, &cur, &GateConfig::default());
+        assert!(r.passed() && r.better.is_empty() && r.notes.is_empty());
+        // Emulated, then not executed: worse.
+        let mut gone = cur.clone();
+        trial(&mut gone, "saxpy.rs").executed = false;
+        let r = compare(&cur, &gone, &GateConfig::default());
+        assert_eq!(r.worse[0].what, "executed on the emulator → not executed");
+        let r = compare(&gone, &cur, &GateConfig::default());
+        assert_eq!(r.better[0].what, "not executed → executed on the emulator");
+        // A verdict change across devices names both.
+        let mut failed = cur.clone();
+        trial(&mut failed, "saxpy.rs").verdict = Verdict::Failed {
+            message: "stdout differs".into(),
+        };
+        let r = compare(&baseline(), &failed, &GateConfig::default());
+        assert_eq!(
+            r.worse[0].what,
+            "passed → failed [baseline on a GPU, now on the emulator]: stdout differs"
+        );
     }
 }

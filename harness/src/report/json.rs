@@ -8,7 +8,9 @@ use std::path::Path;
 use anyhow::{bail, Context};
 use serde::Deserialize;
 
-use super::verdict::{RunInfo, RunResults, TrialId, TrialRecord, Verdict, RESULTS_FORMAT};
+use super::verdict::{
+    DeviceKind, RunInfo, RunResults, TrialId, TrialRecord, Verdict, RESULTS_FORMAT,
+};
 use crate::atomic_file::write_atomic;
 
 /// Separator between the GPUs of a merged run in [`RunInfo::gpu`].
@@ -50,6 +52,21 @@ pub fn read_results(path: &Path) -> anyhow::Result<RunResults> {
             path.display(),
             RESULTS_FORMAT
         ),
+        // Format 1 had no emulator: every execution in it ran on its GPU.
+        Some(v) if v.as_u64() == Some(1) => {
+            let mut old: RunResults = serde_json::from_str(&text).with_context(|| {
+                format!(
+                    "{} is not a valid results file (format version 1)",
+                    path.display()
+                )
+            })?;
+            for t in old.trials.iter_mut().filter(|t| t.executed) {
+                t.device = Some(DeviceKind::Gpu);
+                t.device_name = old.info.gpu.clone();
+            }
+            old.format = RESULTS_FORMAT;
+            return Ok(old);
+        }
         Some(v) if v.as_u64() != Some(u64::from(RESULTS_FORMAT)) => bail!(
             "{} has results format version {}, but this harness reads version {}; \
              re-run the harness that wrote it or regenerate the file",
@@ -71,13 +88,16 @@ pub fn read_results(path: &Path) -> anyhow::Result<RunResults> {
 /// Combines the results of several runs (machines, GPUs) into one.
 ///
 /// For each [`TrialId`]:
-/// - a trial that ran (passed or failed) beats one that was skipped, and one
-///   that executed on a GPU beats one that did not;
+/// - a trial that ran (passed or failed) beats one that was skipped, one that
+///   executed on a GPU beats one that executed on the emulator, and that one
+///   beats one that did not execute;
 /// - if the runs disagree, or several failed, the failure is kept and its
-///   message ends with a line naming the GPU of each outcome;
+///   message ends with a line naming the device of each outcome (and saying
+///   so when a GPU and the emulator disagree);
 /// - if all were skipped, the skip is kept (with each distinct reason).
 ///
-/// [`RunInfo::gpu`] becomes the comma-joined list of GPUs, tool versions are
+/// [`RunInfo::gpu`] becomes the comma-joined list of GPUs (and
+/// [`RunInfo::emulator`] of emulators), tool versions are
 /// merged key by key (conflicting values joined with `" | "`), and the sm
 /// matrices are united. Fails if `runs` is empty, if a run is not in
 /// [`RESULTS_FORMAT`], or if the runs come from different backends.
@@ -103,10 +123,12 @@ pub fn merge(runs: &[RunResults]) -> anyhow::Result<RunResults> {
     for (i, run) in runs.iter().enumerate() {
         let label = run_label(run, i);
         for trial in &run.trials {
-            by_id
-                .entry(&trial.id)
-                .or_default()
-                .push((label.clone(), trial));
+            // An execution is labelled with the device it ran on.
+            let label = match (&trial.device_name, trial.executed) {
+                (Some(name), true) if !name.is_empty() => name.clone(),
+                _ => label.clone(),
+            };
+            by_id.entry(&trial.id).or_default().push((label, trial));
         }
     }
     let trials = by_id
@@ -168,6 +190,15 @@ fn merge_info(runs: &[RunResults]) -> anyhow::Result<RunInfo> {
         }
     }
 
+    let mut emulators = Vec::new();
+    for run in runs {
+        if let Some(emu) = &run.info.emulator {
+            for part in emu.split(VERSION_SEPARATOR) {
+                push_unique(&mut emulators, part.trim());
+            }
+        }
+    }
+
     let mut matrix = Vec::new();
     for run in runs {
         for sm in &run.info.matrix {
@@ -182,6 +213,7 @@ fn merge_info(runs: &[RunResults]) -> anyhow::Result<RunInfo> {
             .map(|(tool, values)| (tool, values.join(VERSION_SEPARATOR)))
             .collect(),
         gpu: (!gpus.is_empty()).then(|| gpus.join(GPU_SEPARATOR)),
+        emulator: (!emulators.is_empty()).then(|| emulators.join(VERSION_SEPARATOR)),
         matrix,
     })
 }
@@ -233,10 +265,16 @@ fn merge_trial(candidates: &[(String, &TrialRecord)]) -> TrialRecord {
         .iter()
         .rev()
         .map(|(_, t)| *t)
-        .max_by_key(|t| (t.verdict.is_failed(), t.executed))
+        .max_by_key(|t| (t.verdict.is_failed(), t.executed_on_gpu(), t.executed))
         .expect("`ran` is not empty");
     let mut merged = chosen.clone();
     merged.executed = ran.iter().any(|(_, t)| t.executed);
+    if merged.executed && !chosen.executed {
+        if let Some((_, t)) = ran.iter().find(|(_, t)| t.executed) {
+            merged.device = t.device;
+            merged.device_name = t.device_name.clone();
+        }
+    }
     if merged.kernels.is_empty() {
         if let Some((_, t)) = ran.iter().find(|(_, t)| !t.kernels.is_empty()) {
             merged.kernels = t.kernels.clone();
@@ -262,6 +300,17 @@ fn merge_trial(candidates: &[(String, &TrialRecord)]) -> TrialRecord {
             let mut note = format!("merged: failed on {}", failed_on.join(", "));
             if !passed_on.is_empty() {
                 note.push_str(&format!("; passed on {}", passed_on.join(", ")));
+                let kinds = |failed: bool| -> Vec<DeviceKind> {
+                    ran.iter()
+                        .filter(|(_, t)| t.executed && t.verdict.is_failed() == failed)
+                        .filter_map(|(_, t)| t.device)
+                        .collect()
+                };
+                let (f, p) = (kinds(true), kinds(false));
+                let both = |k: DeviceKind| f.contains(&k) || p.contains(&k);
+                if both(DeviceKind::Gpu) && both(DeviceKind::Emulator) && f != p {
+                    note.push_str(" (the GPU and the emulator disagree)");
+                }
             }
             if !message.ends_with('\n') && !message.is_empty() {
                 message.push('\n');
@@ -294,6 +343,8 @@ mod tests {
             verdict,
             decided_by: DecidedBy::Complete,
             executed,
+            device: executed.then_some(DeviceKind::Gpu),
+            device_name: None,
             duration: Duration::from_millis(1500),
             kernels: vec![],
             reproduce: None,
@@ -322,6 +373,7 @@ mod tests {
                     .map(|(k, v)| (k.to_string(), v.to_string()))
                     .collect(),
                 gpu: gpu.map(str::to_string),
+                emulator: None,
                 matrix: vec!["sm_80".into()],
             },
             trials,
@@ -376,7 +428,10 @@ mod tests {
             "temporary file left behind"
         );
         let text = fs::read_to_string(&path).unwrap();
-        assert!(text.contains("\n  \"format\": 1"), "not pretty: {text}");
+        assert!(
+            text.contains(&format!("\n  \"format\": {RESULTS_FORMAT}")),
+            "not pretty: {text}"
+        );
         assert_eq!(read_results(&path).unwrap(), results);
     }
 
@@ -525,5 +580,63 @@ mod tests {
         other_backend.info.backend = "nvvm".into();
         let e = merge(&[sample(), other_backend]).unwrap_err().to_string();
         assert!(e.contains("nvvm") && e.contains("llvm-ptx"), "{e}");
+    }
+    #[test]
+    fn format_1_files_are_read_as_gpu_executions() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v1.json");
+        fs::write(
+            &path,
+            r#"{"format": 1, "info": {"backend": "b", "versions": {}, "gpu": "NVIDIA A100 (sm_80), driver 12.8", "matrix": ["sm_80"]},
+               "trials": [
+                 {"id": {"suite": "run-gpu", "test": "a.rs", "revision": null, "sm": "sm_80"}, "verdict": "passed",
+                  "decided_by": "complete", "executed": true, "duration": 0.5, "kernels": [], "reproduce": null},
+                 {"id": {"suite": "run-gpu", "test": "b.rs", "revision": null, "sm": "sm_80"}, "verdict": "skipped", "reason": "no CUDA driver",
+                  "decided_by": "execution", "executed": false, "duration": 0.5, "kernels": [], "reproduce": null}
+               ]}"#,
+        )
+        .unwrap();
+        let r = read_results(&path).unwrap();
+        assert_eq!(r.format, RESULTS_FORMAT);
+        assert!(r.trials[0].executed_on_gpu());
+        assert_eq!(
+            r.trials[0].device_name.as_deref(),
+            Some("NVIDIA A100 (sm_80), driver 12.8")
+        );
+        assert_eq!(r.trials[1].device, None);
+    }
+
+    #[test]
+    fn merge_names_each_device_and_flags_gpu_emulator_disagreement() {
+        let t = id("run-gpu", "saxpy.rs", "sm_80");
+        let mut on_gpu = record(t.clone(), Verdict::Passed, true);
+        on_gpu.device_name = Some("NVIDIA A100 (sm_80)".into());
+        let mut on_emu = record(t.clone(), failed("stdout differs"), true);
+        on_emu.device = Some(DeviceKind::Emulator);
+        on_emu.device_name = Some("ptx-emu 0.1 (sm_80)".into());
+        let mut emu_run = run(None, &[], vec![on_emu]);
+        emu_run.info.emulator = Some("ptx-emu 0.1 (x)".into());
+        let m = merge(&[
+            run(Some("NVIDIA A100"), &[], vec![on_gpu.clone()]),
+            emu_run.clone(),
+        ])
+        .unwrap();
+        let Verdict::Failed { message } = &m.trials[0].verdict else {
+            panic!("{:?}", m.trials[0]);
+        };
+        assert!(
+            message.ends_with(
+                "merged: failed on ptx-emu 0.1 (sm_80); passed on NVIDIA A100 (sm_80) (the GPU and the emulator disagree)"
+            ),
+            "{message}"
+        );
+        assert_eq!(m.info.emulator.as_deref(), Some("ptx-emu 0.1 (x)"));
+        assert_eq!(m.info.gpu.as_deref(), Some("NVIDIA A100"));
+
+        // Both passed: the GPU execution is the one kept.
+        let mut emu_pass = emu_run.clone();
+        emu_pass.trials[0].verdict = Verdict::Passed;
+        let m = merge(&[emu_pass, run(Some("NVIDIA A100"), &[], vec![on_gpu])]).unwrap();
+        assert!(m.trials[0].executed_on_gpu(), "{:?}", m.trials[0]);
     }
 }

@@ -86,6 +86,9 @@ fn run_properties(results: &RunResults) -> Vec<Property> {
         "gpu",
         clean(info.gpu.as_deref().unwrap_or("none")),
     ));
+    if let Some(emu) = &info.emulator {
+        props.push(Property::new("emulator", clean(emu)));
+    }
     props.push(Property::new("matrix", clean(&info.matrix.join(","))));
     props
 }
@@ -128,6 +131,14 @@ fn test_case(trial: &TrialRecord) -> TestCase {
     case.add_property(Property::new("decided-by", stage));
     if trial.executed {
         case.add_property(Property::new("executed", "true"));
+    }
+    // The device of the execution (`gpu` or `emulator`) and its name; also
+    // set for an execution that could not start on its device.
+    if let Some(kind) = trial.device {
+        case.add_property(Property::new("device", kind.name()));
+    }
+    if let Some(name) = &trial.device_name {
+        case.add_property(Property::new("device-name", clean(name)));
     }
     if let Some(cmd) = &trial.reproduce {
         case.add_property(Property::new("reproduce", clean(cmd)));
@@ -209,6 +220,8 @@ mod tests {
             verdict,
             decided_by: DecidedBy::FileCheck,
             executed: false,
+            device: None,
+            device_name: None,
             duration: Duration::from_millis(250),
             kernels: vec![],
             reproduce: Some("ptx-rustc --emit=asm a.rs".into()),
@@ -224,6 +237,7 @@ mod tests {
                     .into_iter()
                     .collect(),
                 gpu: Some("NVIDIA H100 (sm_90)".into()),
+                emulator: None,
                 matrix: vec!["sm_80".into()],
             },
             trials: vec![
@@ -342,5 +356,26 @@ mod tests {
         assert_eq!(clean("\x1b[1;31mred\x1b[0m\tok\n"), "red\tok\n");
         assert_eq!(clean("a\x1b]8;;url\x1b\\b\x1b]8;;\x1b\\c"), "abc");
         assert_eq!(clean("x\x1b7y\u{0}\u{ffff}z"), "xyz");
+    }
+    #[test]
+    fn executions_name_their_device() {
+        let mut r = sample();
+        let mut emu = record("run-gpu", "k.rs", None, Verdict::Passed);
+        emu.executed = true;
+        emu.device = Some(crate::report::verdict::DeviceKind::Emulator);
+        emu.device_name = Some("ptx-emu 0.1 (sm_80)".into());
+        r.trials.push(emu);
+        r.info.emulator = Some("ptx-emu 0.1 (ptx-emu-cuda 0.1.0)".into());
+        let xml = to_junit(&r);
+        assert!(xml.contains(r#"name="device" value="emulator""#), "{xml}");
+        assert!(
+            xml.contains(r#"name="device-name" value="ptx-emu 0.1 (sm_80)""#),
+            "{xml}"
+        );
+        assert!(
+            xml.contains(r#"name="emulator" value="ptx-emu 0.1 (ptx-emu-cuda 0.1.0)""#),
+            "{xml}"
+        );
+        assert!(!xml.contains(r#"name="device" value="gpu""#), "{xml}");
     }
 }

@@ -29,7 +29,7 @@ pub fn summary(results: &RunResults) -> String {
     let mut by_suite: BTreeMap<&str, Counts> = BTreeMap::new();
     let mut by_sm: BTreeMap<(&str, &str), Counts> = BTreeMap::new();
     let mut reasons: BTreeMap<(&str, String), usize> = BTreeMap::new();
-    let mut executed = 0;
+    let (mut on_gpu, mut on_emulator) = (0, 0);
     for t in &results.trials {
         by_suite.entry(&t.id.suite).or_default().add(&t.verdict);
         by_sm
@@ -39,14 +39,19 @@ pub fn summary(results: &RunResults) -> String {
         if let Verdict::Skipped { reason } = &t.verdict {
             *reasons.entry((&t.id.suite, reason.clone())).or_default() += 1;
         }
-        executed += usize::from(t.executed);
+        on_gpu += usize::from(t.executed_on_gpu());
+        on_emulator += usize::from(t.executed_on_emulator());
     }
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "\nconformance summary ({} backend; {})",
+        "\nconformance summary ({} backend; {}{})",
         results.info.backend,
-        results.info.gpu.as_deref().unwrap_or("no GPU")
+        results.info.gpu.as_deref().unwrap_or("no GPU"),
+        match &results.info.emulator {
+            Some(e) => format!("; emulator {e}"),
+            None => String::new(),
+        }
     );
     for (suite, c) in &by_suite {
         let _ = writeln!(
@@ -86,8 +91,8 @@ pub fn summary(results: &RunResults) -> String {
     });
     let _ = writeln!(
         s,
-        "harness: {} passed, {} failed, {} skipped ({} executed on a GPU)",
-        total.passed, total.failed, total.skipped, executed
+        "harness: {} passed, {} failed, {} skipped ({} executed on a GPU, {} on the emulator)",
+        total.passed, total.failed, total.skipped, on_gpu, on_emulator
     );
     s
 }
@@ -108,6 +113,8 @@ mod tests {
             verdict,
             decided_by: DecidedBy::Complete,
             executed: false,
+            device: None,
+            device_name: None,
             duration: Default::default(),
             kernels: vec![],
             reproduce: None,
@@ -150,9 +157,60 @@ mod tests {
         );
         assert!(s.contains("2 run-gpu: no CUDA driver"), "{s}");
         assert!(
-            s.contains("harness: 1 passed, 1 failed, 2 skipped (0 executed on a GPU)"),
+            s.contains(
+                "harness: 1 passed, 1 failed, 2 skipped (0 executed on a GPU, 0 on the emulator)"
+            ),
             "{s}"
         );
         assert!(s.contains("ptx-snapshots/t@sm_90"), "{s}");
+    }
+    #[test]
+    fn emulated_executions_are_counted_apart_from_gpu_executions() {
+        use crate::report::verdict::DeviceKind;
+        let exec = |sm: &str, kind: DeviceKind, verdict: Verdict| {
+            let mut r = rec("run-gpu", sm, verdict);
+            r.executed = true;
+            r.device = Some(kind);
+            r
+        };
+        let mut not_started = rec(
+            "run-gpu",
+            "sm_100a",
+            Verdict::Failed {
+                message: "cannot execute on the emulator".into(),
+            },
+        );
+        not_started.device = Some(DeviceKind::Emulator);
+        let r = RunResults {
+            trials: vec![
+                exec("sm_80", DeviceKind::Gpu, Verdict::Passed),
+                exec("sm_90", DeviceKind::Emulator, Verdict::Passed),
+                exec(
+                    "sm_90a",
+                    DeviceKind::Emulator,
+                    Verdict::Failed {
+                        message: "x".into(),
+                    },
+                ),
+                not_started,
+            ],
+            info: crate::report::verdict::RunInfo {
+                backend: "builtin".into(),
+                emulator: Some("ptx-emu 0.1".into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let s = summary(&r);
+        assert!(
+            s.contains(
+                "harness: 2 passed, 2 failed, 0 skipped (1 executed on a GPU, 2 on the emulator)"
+            ),
+            "{s}"
+        );
+        assert!(
+            s.contains("(builtin backend; no GPU; emulator ptx-emu 0.1)"),
+            "{s}"
+        );
     }
 }

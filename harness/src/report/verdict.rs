@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+pub use crate::execute::device::DeviceKind;
 use ptx_backend::metrics::KernelMetrics;
 use serde::{Deserialize, Serialize};
 
@@ -101,8 +102,18 @@ pub struct TrialRecord {
     pub verdict: Verdict,
     /// What decided it.
     pub decided_by: DecidedBy,
-    /// For run-gpu trials: whether the kernel actually ran on a GPU.
+    /// For run-gpu trials: whether the host program and its kernels actually
+    /// ran, on the GPU or on the emulator (see `device`).
     pub executed: bool,
+    /// For run-gpu trials: the device the execution ran on (`gpu` or
+    /// `emulator`), or was assigned to when it could not start (then
+    /// `executed` is false and the verdict is a failure saying why). `None`
+    /// when no execution was attempted. (Results format 2.)
+    #[serde(default)]
+    pub device: Option<DeviceKind>,
+    /// The device's name, e.g. `NVIDIA H100 (sm_90)` or `ptx-emu 0.1 (sm_90a)`.
+    #[serde(default)]
+    pub device_name: Option<String>,
     /// Wall time of the trial (compile + checks + run).
     #[serde(with = "duration_secs")]
     pub duration: Duration,
@@ -121,6 +132,10 @@ pub struct RunInfo {
     pub versions: BTreeMap<String, String>,
     /// The GPU's name and compute capability, if one was used.
     pub gpu: Option<String>,
+    /// The emulator library, if executions were emulated: `ptx-emu 0.1
+    /// (ptx-emu-cuda 0.1.0, <path>, sha256 …)`. (Results format 2.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emulator: Option<String>,
     /// The sm matrix of the run.
     pub matrix: Vec<String>,
 }
@@ -136,8 +151,22 @@ pub struct RunResults {
     pub trials: Vec<TrialRecord>,
 }
 
-/// The current [`RunResults::format`].
-pub const RESULTS_FORMAT: u32 = 1;
+/// The current [`RunResults::format`]. Format 2 added `device` and
+/// `device_name` to each trial and `emulator` to the info; format 1 files are
+/// still read (see `report::json::read_results`).
+pub const RESULTS_FORMAT: u32 = 2;
+
+impl TrialRecord {
+    /// Whether this trial executed on a GPU (never true for an emulated run).
+    pub fn executed_on_gpu(&self) -> bool {
+        self.executed && self.device == Some(DeviceKind::Gpu)
+    }
+
+    /// Whether this trial executed on the emulator.
+    pub fn executed_on_emulator(&self) -> bool {
+        self.executed && self.device == Some(DeviceKind::Emulator)
+    }
+}
 
 mod duration_secs {
     use serde::{Deserialize, Deserializer, Serializer};

@@ -1,9 +1,11 @@
 //! An out-of-range index on a slice built with `core::slice::from_raw_parts`
 //! hits Rust's bounds check; the panic handler executes `trap`, the launch
-//! fails with a CUDA error, and `host_runtime::run` exits with code 1 after
-//! printing that error to stderr. The first launch (in range) must succeed
+//! fails with CUDA_ERROR_ILLEGAL_INSTRUCTION (what the driver reports for a
+//! `trap`), and `host_runtime::run` exits with code 1 after printing that
+//! error to stderr. The first launch (in range) must succeed
 //! and print before the failing one.
-//@ run-fail
+//@ run-fail: CUDA_ERROR_ILLEGAL_INSTRUCTION
+//@ run-fail-stderr: kernel `lookup` failed: CUDA_ERROR_ILLEGAL_INSTRUCTION
 //@ exit-code: 1
 // table = [10, 20, 30, 40]; index 2 -> 30.
 //@ stdout: Output: in range 30

@@ -1,7 +1,8 @@
 //! Integer division by zero always panics in Rust (it is checked even
 //! without overflow checks): a runtime zero divisor traps the kernel and the
 //! host exits with code 1. The launch with a non-zero divisor succeeds first.
-//@ run-fail
+//@ run-fail: CUDA_ERROR_ILLEGAL_INSTRUCTION
+//@ run-fail-stderr: kernel `divide` failed: CUDA_ERROR_ILLEGAL_INSTRUCTION
 //@ exit-code: 1
 // 1000 / 7 = 142 (7 * 142 = 994).
 //@ stdout: Output: 1000 / 7 = 142

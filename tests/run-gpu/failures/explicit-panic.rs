@@ -1,7 +1,8 @@
 //! An explicit `panic!` with a formatted message in one thread of a larger
 //! grid: the whole launch fails, and the host exits with code 1. No output
 //! is expected: the failing launch is the first one.
-//@ run-fail
+//@ run-fail: CUDA_ERROR_ILLEGAL_INSTRUCTION
+//@ run-fail-stderr: kernel `check_limits` failed: CUDA_ERROR_ILLEGAL_INSTRUCTION
 //@ exit-code: 1
 #![cfg_attr(target_arch = "nvptx64", no_std)]
 #![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]

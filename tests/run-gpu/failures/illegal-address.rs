@@ -2,7 +2,8 @@
 //! (device address 0x10, which the compiler cannot see) faults with
 //! CUDA_ERROR_ILLEGAL_ADDRESS; the launch reports it and the host exits 1.
 //! The same kernel with a real buffer succeeds first.
-//@ run-fail
+//@ run-fail: CUDA_ERROR_ILLEGAL_ADDRESS
+//@ run-fail-stderr: kernel `store` failed: CUDA_ERROR_ILLEGAL_ADDRESS
 //@ exit-code: 1
 // 41 + 1 = 42 stored into the real buffer.
 //@ stdout: Output: 42

@@ -4,7 +4,8 @@
 //! which does not overflow, runs in both revisions.
 //@ revisions: checked wrapping
 //@[checked] compile-flags: -C overflow-checks=on
-//@[checked] run-fail
+//@[checked] run-fail: CUDA_ERROR_ILLEGAL_INSTRUCTION
+//@[checked] run-fail-stderr: kernel `add_one` failed: CUDA_ERROR_ILLEGAL_INSTRUCTION
 //@[checked] exit-code: 1
 //@[wrapping] run-pass
 // 4294967294 + 1 = 4294967295 = u32::MAX fits in both revisions.

@@ -1,7 +1,8 @@
 //! `Option::unwrap` on `None` panics on the device; the panic handler traps
 //! and the host program exits with code 1. The search succeeds for a key
 //! that is present (first launch), then fails for one that is not.
-//@ run-fail
+//@ run-fail: CUDA_ERROR_ILLEGAL_INSTRUCTION
+//@ run-fail-stderr: kernel `find` failed: CUDA_ERROR_ILLEGAL_INSTRUCTION
 //@ exit-code: 1
 // keys = [3, 1, 4, 1, 5, 9, 2, 6]: 9 is at position 5.
 //@ stdout: Output: found 9 at 5
