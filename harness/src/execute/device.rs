@@ -5,7 +5,7 @@
 //!
 //! The contract with the emulator library:
 //! - it is the cdylib `libptx_emu_cuda.so` of the workspace package
-//!   `ptx-emu-cuda`, built with `cargo build --release -p ptx-emu-cuda`, or
+//!   `ptx-emu-cuda`, built with `cargo build -p ptx-emu-cuda`, or
 //!   the file named by `PTX_EMU_LIB`;
 //! - the harness copies it into `<work>/emu-lib/<content hash>/` beside the
 //!   links `libcuda.so` and `libcuda.so.1`, and runs the host program with
@@ -281,25 +281,25 @@ fn locate() -> Result<(PathBuf, String, String)> {
     }
     build_with_cargo().context(format!(
         "the PTX emulator library is not available; build it with \
-         `cargo build --release -p ptx-emu-cuda` or point {EMU_LIB_ENV} at a libptx_emu_cuda.so \
+         `cargo build -p ptx-emu-cuda` or point {EMU_LIB_ENV} at a libptx_emu_cuda.so \
          (or use --device gpu / PTX_DEVICE=gpu to run on a GPU only)"
     ))
 }
 
-/// `cargo build --release -p ptx-emu-cuda --message-format=json`: the
+/// `cargo build -p ptx-emu-cuda --message-format=json`: the
 /// cdylib from the compiler-artifact message, and its version.
 fn build_with_cargo() -> Result<(PathBuf, String, String)> {
     let root = ptx_backend::toolchain::repo_root();
     let cargo = std::env::var_os("CARGO")
         .map(PathBuf::from)
         .unwrap_or_else(|| "cargo".into());
-    // Release: an interpreter in a debug build is an order of magnitude
-    // slower, and executions have the same timeouts as on a GPU.
+    // The dev profile: the workspace's Cargo.toml builds the emulator with
+    // opt-level 3 even there (an unoptimized interpreter is ~20x slower), and
+    // `cargo build --workspace` has then already built it.
     let out = Command::new(cargo)
         .current_dir(&root)
         .args([
             "build",
-            "--release",
             "-p",
             "ptx-emu-cuda",
             "--message-format=json",
@@ -308,7 +308,7 @@ fn build_with_cargo() -> Result<(PathBuf, String, String)> {
         .context("cannot run cargo to build ptx-emu-cuda")?;
     if !out.status.success() {
         bail!(
-            "`cargo build --release -p ptx-emu-cuda` failed:\n{}",
+            "`cargo build -p ptx-emu-cuda` failed:\n{}",
             String::from_utf8_lossy(&out.stderr)
         );
     }
