@@ -7,10 +7,23 @@ use std::path::PathBuf;
 fn every_snapshot_opcode_is_implemented_and_the_table_is_current() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let files = ptx_emu::coverage::ptx_files(&[root.join("tests")]);
-    assert!(files.len() > 100, "expected the suite's PTX snapshots, found {}", files.len());
+    assert!(
+        files.len() > 100,
+        "expected the suite's PTX snapshots, found {}",
+        files.len()
+    );
     let cov = ptx_emu::coverage::scan(&files);
-    assert!(cov.failures.is_empty(), "files that do not load: {:#?}", cov.failures);
-    let missing: Vec<_> = cov.rows.iter().filter(|(_, r)| !r.implemented).map(|(k, _)| k).collect();
+    assert!(
+        cov.failures.is_empty(),
+        "files that do not load: {:#?}",
+        cov.failures
+    );
+    let missing: Vec<_> = cov
+        .rows
+        .iter()
+        .filter(|(_, r)| !r.implemented)
+        .map(|(k, _)| k)
+        .collect();
     assert!(missing.is_empty(), "unimplemented opcodes: {missing:?}");
     let doc = std::fs::read_to_string(root.join("docs/emulator.md")).unwrap();
     assert!(

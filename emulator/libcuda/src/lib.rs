@@ -57,7 +57,8 @@ static STATE: Mutex<Option<State>> = Mutex::new(None);
 
 fn arch_from_env() -> Result<Arch, String> {
     let name = std::env::var("PTX_EMU_SM").unwrap_or_else(|_| "sm_80".into());
-    Arch::parse(&name).ok_or_else(|| format!("PTX_EMU_SM={name}: expected an sm target like sm_80 or sm_90a"))
+    Arch::parse(&name)
+        .ok_or_else(|| format!("PTX_EMU_SM={name}: expected an sm target like sm_80 or sm_90a"))
 }
 
 /// Runs `f` with the state, catching panics.
@@ -118,7 +119,8 @@ pub unsafe extern "C" fn cuInit(_flags: c_uint) -> CUresult {
                 return INVALID_DEVICE;
             }
         };
-        let schedule = match Schedule::parse(&std::env::var("PTX_EMU_SCHEDULE").unwrap_or_default()) {
+        let schedule = match Schedule::parse(&std::env::var("PTX_EMU_SCHEDULE").unwrap_or_default())
+        {
             Ok(s) => s,
             Err(e) => {
                 eprintln!("ptx-emu: {e}");
@@ -150,19 +152,40 @@ fn error_text(e: CUresult) -> Option<(&'static CStr, &'static CStr)> {
         1 => (c"CUDA_ERROR_INVALID_VALUE", c"invalid argument"),
         2 => (c"CUDA_ERROR_OUT_OF_MEMORY", c"out of memory"),
         3 => (c"CUDA_ERROR_NOT_INITIALIZED", c"initialization error"),
-        100 => (c"CUDA_ERROR_NO_DEVICE", c"no CUDA-capable device is detected"),
+        100 => (
+            c"CUDA_ERROR_NO_DEVICE",
+            c"no CUDA-capable device is detected",
+        ),
         101 => (c"CUDA_ERROR_INVALID_DEVICE", c"invalid device ordinal"),
-        200 => (c"CUDA_ERROR_INVALID_IMAGE", c"device kernel image is invalid"),
+        200 => (
+            c"CUDA_ERROR_INVALID_IMAGE",
+            c"device kernel image is invalid",
+        ),
         201 => (c"CUDA_ERROR_INVALID_CONTEXT", c"invalid device context"),
-        209 => (c"CUDA_ERROR_NO_BINARY_FOR_GPU", c"no kernel image is available for execution on the device"),
+        209 => (
+            c"CUDA_ERROR_NO_BINARY_FOR_GPU",
+            c"no kernel image is available for execution on the device",
+        ),
         218 => (c"CUDA_ERROR_INVALID_PTX", c"a PTX JIT compilation failed"),
         400 => (c"CUDA_ERROR_INVALID_HANDLE", c"invalid resource handle"),
         500 => (c"CUDA_ERROR_NOT_FOUND", c"named symbol not found"),
-        700 => (c"CUDA_ERROR_ILLEGAL_ADDRESS", c"an illegal memory access was encountered"),
-        701 => (c"CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES", c"too many resources requested for launch"),
-        702 => (c"CUDA_ERROR_LAUNCH_TIMEOUT", c"the launch timed out and was terminated"),
+        700 => (
+            c"CUDA_ERROR_ILLEGAL_ADDRESS",
+            c"an illegal memory access was encountered",
+        ),
+        701 => (
+            c"CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES",
+            c"too many resources requested for launch",
+        ),
+        702 => (
+            c"CUDA_ERROR_LAUNCH_TIMEOUT",
+            c"the launch timed out and was terminated",
+        ),
         710 => (c"CUDA_ERROR_ASSERT", c"device-side assert triggered"),
-        715 => (c"CUDA_ERROR_ILLEGAL_INSTRUCTION", c"an illegal instruction was encountered"),
+        715 => (
+            c"CUDA_ERROR_ILLEGAL_INSTRUCTION",
+            c"an illegal instruction was encountered",
+        ),
         716 => (c"CUDA_ERROR_MISALIGNED_ADDRESS", c"misaligned address"),
         718 => (c"CUDA_ERROR_INVALID_PC", c"invalid program counter"),
         719 => (c"CUDA_ERROR_LAUNCH_FAILED", c"unspecified launch failure"),
@@ -260,18 +283,18 @@ pub unsafe extern "C" fn cuDeviceGetAttribute(v: *mut c_int, attr: c_int, dev: c
         }
         let a = &s.machine.arch;
         *v = match attr {
-            1 => 1024,                                // MAX_THREADS_PER_BLOCK
-            2 => 1024,                                // MAX_BLOCK_DIM_X
-            3 => 1024,                                // MAX_BLOCK_DIM_Y
-            4 => 64,                                  // MAX_BLOCK_DIM_Z
-            5 => i32::MAX,                            // MAX_GRID_DIM_X
-            6 | 7 => 65535,                           // MAX_GRID_DIM_Y/Z
-            8 => 48 * 1024,                           // MAX_SHARED_MEMORY_PER_BLOCK
-            10 => 32,                                 // WARP_SIZE
-            16 => a.multiprocessors as c_int,         // MULTIPROCESSOR_COUNT
-            75 => a.major as c_int,                   // COMPUTE_CAPABILITY_MAJOR
-            76 => a.minor as c_int,                   // COMPUTE_CAPABILITY_MINOR
-            97 => a.max_shared_optin as c_int,        // MAX_SHARED_MEMORY_PER_BLOCK_OPTIN
+            1 => 1024,                         // MAX_THREADS_PER_BLOCK
+            2 => 1024,                         // MAX_BLOCK_DIM_X
+            3 => 1024,                         // MAX_BLOCK_DIM_Y
+            4 => 64,                           // MAX_BLOCK_DIM_Z
+            5 => i32::MAX,                     // MAX_GRID_DIM_X
+            6 | 7 => 65535,                    // MAX_GRID_DIM_Y/Z
+            8 => 48 * 1024,                    // MAX_SHARED_MEMORY_PER_BLOCK
+            10 => 32,                          // WARP_SIZE
+            16 => a.multiprocessors as c_int,  // MULTIPROCESSOR_COUNT
+            75 => a.major as c_int,            // COMPUTE_CAPABILITY_MAJOR
+            76 => a.minor as c_int,            // COMPUTE_CAPABILITY_MINOR
+            97 => a.max_shared_optin as c_int, // MAX_SHARED_MEMORY_PER_BLOCK_OPTIN
             _ => 0,
         };
         SUCCESS
@@ -321,7 +344,13 @@ pub unsafe extern "C" fn cuDevicePrimaryCtxRelease_v2(_dev: c_int) -> CUresult {
 
 #[no_mangle]
 pub unsafe extern "C" fn cuCtxSetCurrent(ctx: *mut c_void) -> CUresult {
-    with_state(|_| if ctx.is_null() || ctx == CTX { SUCCESS } else { INVALID_CONTEXT })
+    with_state(|_| {
+        if ctx.is_null() || ctx == CTX {
+            SUCCESS
+        } else {
+            INVALID_CONTEXT
+        }
+    })
 }
 
 #[no_mangle]
@@ -362,7 +391,10 @@ pub unsafe extern "C" fn cuMemAlloc_v2(p: *mut u64, size: usize) -> CUresult {
         if size > 16 << 30 {
             return OUT_OF_MEMORY;
         }
-        *p = s.machine.mem.alloc(size as u64, ptx_emu::exec::memory::AllocKind::Host);
+        *p = s
+            .machine
+            .mem
+            .alloc(size as u64, ptx_emu::exec::memory::AllocKind::Host);
         SUCCESS
     })
 }
@@ -370,7 +402,11 @@ pub unsafe extern "C" fn cuMemAlloc_v2(p: *mut u64, size: usize) -> CUresult {
 #[no_mangle]
 pub unsafe extern "C" fn cuMemFree_v2(p: u64) -> CUresult {
     with_state(|s| {
-        if p == 0 || s.machine.mem.free(p, Some(ptx_emu::exec::memory::AllocKind::Host)) {
+        if p == 0
+            || s.machine
+                .mem
+                .free(p, Some(ptx_emu::exec::memory::AllocKind::Host))
+        {
             SUCCESS
         } else {
             eprintln!("ptx-emu: cuMemFree({p:#x}): not an address cuMemAlloc returned");
@@ -380,15 +416,27 @@ pub unsafe extern "C" fn cuMemFree_v2(p: u64) -> CUresult {
 }
 
 /// A host-side copy's device range must lie inside one allocation.
-fn device_range<'a>(s: &'a mut State, op: &str, addr: u64, n: usize) -> Result<&'a mut [u8], CUresult> {
+fn device_range<'a>(
+    s: &'a mut State,
+    op: &str,
+    addr: u64,
+    n: usize,
+) -> Result<&'a mut [u8], CUresult> {
     s.machine.mem.host_slice_mut(addr, n as u64).map_err(|e| {
-        eprintln!("ptx-emu: {op}: {n} bytes at {addr:#x} are not inside one device allocation ({e:?})");
+        eprintln!(
+            "ptx-emu: {op}: {n} bytes at {addr:#x} are not inside one device allocation ({e:?})"
+        );
         INVALID_VALUE
     })
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn cuMemcpyHtoDAsync_v2(dst: u64, src: *const c_void, n: usize, _s: *mut c_void) -> CUresult {
+pub unsafe extern "C" fn cuMemcpyHtoDAsync_v2(
+    dst: u64,
+    src: *const c_void,
+    n: usize,
+    _s: *mut c_void,
+) -> CUresult {
     if n == 0 {
         return with_live(|_| SUCCESS);
     }
@@ -410,7 +458,12 @@ pub unsafe extern "C" fn cuMemcpyHtoD_v2(dst: u64, src: *const c_void, n: usize)
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn cuMemcpyDtoHAsync_v2(dst: *mut c_void, src: u64, n: usize, _s: *mut c_void) -> CUresult {
+pub unsafe extern "C" fn cuMemcpyDtoHAsync_v2(
+    dst: *mut c_void,
+    src: u64,
+    n: usize,
+    _s: *mut c_void,
+) -> CUresult {
     if n == 0 {
         return with_live(|_| SUCCESS);
     }
@@ -454,14 +507,27 @@ pub unsafe extern "C" fn cuMemsetD8_v2(dst: u64, v: u8, n: usize) -> CUresult {
 }
 
 /// Writes `text` into the JIT log buffer option `buf_opt` (size in `size_opt`).
-unsafe fn write_log(n: c_uint, opts: *mut c_int, vals: *mut *mut c_void, buf_opt: c_int, size_opt: c_int, text: &str) {
+unsafe fn write_log(
+    n: c_uint,
+    opts: *mut c_int,
+    vals: *mut *mut c_void,
+    buf_opt: c_int,
+    size_opt: c_int,
+    text: &str,
+) {
     if opts.is_null() || vals.is_null() {
         return;
     }
     let opts = std::slice::from_raw_parts(opts, n as usize);
     let vals = std::slice::from_raw_parts(vals, n as usize);
-    let buf = opts.iter().position(|&o| o == buf_opt).map(|i| vals[i] as *mut u8);
-    let size = opts.iter().position(|&o| o == size_opt).map(|i| vals[i] as usize);
+    let buf = opts
+        .iter()
+        .position(|&o| o == buf_opt)
+        .map(|i| vals[i] as *mut u8);
+    let size = opts
+        .iter()
+        .position(|&o| o == size_opt)
+        .map(|i| vals[i] as usize);
     if let (Some(buf), Some(size)) = (buf, size) {
         if buf.is_null() || size == 0 {
             return;
@@ -495,7 +561,14 @@ pub unsafe extern "C" fn cuModuleLoadDataEx(
     let text = match CStr::from_ptr(image as *const c_char).to_str() {
         Ok(t) => t.to_string(),
         Err(_) => {
-            write_log(n, opts, vals, 5, 6, "ptx-emu: the module image is not UTF-8 PTX text");
+            write_log(
+                n,
+                opts,
+                vals,
+                5,
+                6,
+                "ptx-emu: the module image is not UTF-8 PTX text",
+            );
             return INVALID_IMAGE;
         }
     };
@@ -505,7 +578,9 @@ pub unsafe extern "C" fn cuModuleLoadDataEx(
             Ok(idx) => {
                 // A driver refuses PTX for a newer architecture than the device's.
                 let dev = sm_number(&s.machine.arch.name);
-                let target = s.machine.modules[idx].as_ref().and_then(|m| m.target.iter().find_map(|t| sm_number(t)));
+                let target = s.machine.modules[idx]
+                    .as_ref()
+                    .and_then(|m| m.target.iter().find_map(|t| sm_number(t)));
                 if let (Some((d, ds)), Some((t, ts))) = (dev, target) {
                     let exact = ts.is_some_and(|c| c == 'a');
                     if t > d || (exact && (t != d || ds != Some('a'))) {
@@ -535,7 +610,10 @@ pub unsafe extern "C" fn cuModuleLoadDataEx(
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn cuModuleLoadData(module: *mut *mut c_void, image: *const c_void) -> CUresult {
+pub unsafe extern "C" fn cuModuleLoadData(
+    module: *mut *mut c_void,
+    image: *const c_void,
+) -> CUresult {
     cuModuleLoadDataEx(module, image, 0, std::ptr::null_mut(), std::ptr::null_mut())
 }
 
@@ -557,13 +635,19 @@ pub unsafe extern "C" fn cuModuleUnload(m: *mut c_void) -> CUresult {
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn cuModuleGetFunction(f: *mut *mut c_void, m: *mut c_void, name: *const c_char) -> CUresult {
+pub unsafe extern "C" fn cuModuleGetFunction(
+    f: *mut *mut c_void,
+    m: *mut c_void,
+    name: *const c_char,
+) -> CUresult {
     if f.is_null() || name.is_null() {
         return INVALID_VALUE;
     }
     let name = CStr::from_ptr(name).to_string_lossy().into_owned();
     with_live(|s| {
-        let Some(mi) = module_index(s, m) else { return INVALID_HANDLE };
+        let Some(mi) = module_index(s, m) else {
+            return INVALID_HANDLE;
+        };
         let module = s.machine.modules[mi].as_ref().expect("checked");
         let Some(&fi) = module.by_name.get(&name) else {
             eprintln!("ptx-emu: cuModuleGetFunction: the module has no kernel named `{name}`");
@@ -574,7 +658,11 @@ pub unsafe extern "C" fn cuModuleGetFunction(f: *mut *mut c_void, m: *mut c_void
             eprintln!("ptx-emu: cuModuleGetFunction: `{name}` is a .func, not a kernel");
             return NOT_FOUND;
         }
-        let params = func.params.iter().map(|p| (p.offset as usize, p.size as usize)).collect();
+        let params = func
+            .params
+            .iter()
+            .map(|p| (p.offset as usize, p.size as usize))
+            .collect();
         s.functions.push(Function {
             module: mi,
             name,
@@ -587,13 +675,20 @@ pub unsafe extern "C" fn cuModuleGetFunction(f: *mut *mut c_void, m: *mut c_void
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn cuModuleGetGlobal_v2(p: *mut u64, bytes: *mut usize, m: *mut c_void, name: *const c_char) -> CUresult {
+pub unsafe extern "C" fn cuModuleGetGlobal_v2(
+    p: *mut u64,
+    bytes: *mut usize,
+    m: *mut c_void,
+    name: *const c_char,
+) -> CUresult {
     if name.is_null() {
         return INVALID_VALUE;
     }
     let name = CStr::from_ptr(name).to_string_lossy().into_owned();
     with_live(|s| {
-        let Some(mi) = module_index(s, m) else { return INVALID_HANDLE };
+        let Some(mi) = module_index(s, m) else {
+            return INVALID_HANDLE;
+        };
         let module = s.machine.modules[mi].as_ref().expect("checked");
         match module.globals.get(&name) {
             Some(&(addr, size)) => {
@@ -619,7 +714,9 @@ fn function(s: &mut State, f: *mut c_void) -> Option<&mut Function> {
 pub unsafe extern "C" fn cuFuncSetAttribute(f: *mut c_void, attr: c_int, value: c_int) -> CUresult {
     with_live(|s| {
         let optin = s.machine.arch.max_shared_optin;
-        let Some(func) = function(s, f) else { return INVALID_HANDLE };
+        let Some(func) = function(s, f) else {
+            return INVALID_HANDLE;
+        };
         match attr {
             // CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES
             8 => {
@@ -637,9 +734,16 @@ pub unsafe extern "C" fn cuFuncSetAttribute(f: *mut c_void, attr: c_int, value: 
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn cuFuncGetParamInfo(f: *mut c_void, index: usize, offset: *mut usize, size: *mut usize) -> CUresult {
+pub unsafe extern "C" fn cuFuncGetParamInfo(
+    f: *mut c_void,
+    index: usize,
+    offset: *mut usize,
+    size: *mut usize,
+) -> CUresult {
     with_live(|s| {
-        let Some(func) = function(s, f) else { return INVALID_HANDLE };
+        let Some(func) = function(s, f) else {
+            return INVALID_HANDLE;
+        };
         match func.params.get(index) {
             Some(&(o, z)) => {
                 if !offset.is_null() {
@@ -670,7 +774,9 @@ pub unsafe extern "C" fn cuLaunchKernel(
     extra: *mut *mut c_void,
 ) -> CUresult {
     with_live(|s| {
-        let Some(func) = function(s, f) else { return INVALID_HANDLE };
+        let Some(func) = function(s, f) else {
+            return INVALID_HANDLE;
+        };
         if !extra.is_null() {
             eprintln!("ptx-emu: cuLaunchKernel: the `extra` argument form is not supported; pass kernelParams");
             return NOT_SUPPORTED;
@@ -691,7 +797,10 @@ pub unsafe extern "C" fn cuLaunchKernel(
         for (i, &(o, z)) in func.params.iter().enumerate() {
             let p = *params.add(i);
             if p.is_null() {
-                eprintln!("ptx-emu: cuLaunchKernel `{}`: kernelParams[{i}] is NULL", func.name);
+                eprintln!(
+                    "ptx-emu: cuLaunchKernel `{}`: kernelParams[{i}] is NULL",
+                    func.name
+                );
                 return INVALID_VALUE;
             }
             std::ptr::copy_nonoverlapping(p as *const u8, buf[o..o + z].as_mut_ptr(), z);

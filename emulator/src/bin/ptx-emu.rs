@@ -11,7 +11,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "ptx-emu", version, about = "A PTX emulator with CUDA's execution model")]
+#[command(
+    name = "ptx-emu",
+    version,
+    about = "A PTX emulator with CUDA's execution model"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Cmd,
@@ -40,7 +44,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Cmd::Opcodes { dirs, check, write } => {
-            let dirs = if dirs.is_empty() { vec![PathBuf::from("tests")] } else { dirs };
+            let dirs = if dirs.is_empty() {
+                vec![PathBuf::from("tests")]
+            } else {
+                dirs
+            };
             for d in &dirs {
                 if !d.is_dir() {
                     eprintln!("ptx-emu: {} is not a folder (run from the repository root, or name the folders)", d.display());
@@ -52,7 +60,12 @@ fn main() -> ExitCode {
             for (f, e) in &cov.failures {
                 eprintln!("ptx-emu: {}: {e}", f.display());
             }
-            let unimplemented: Vec<&String> = cov.rows.iter().filter(|(_, r)| !r.implemented).map(|(k, _)| k).collect();
+            let unimplemented: Vec<&String> = cov
+                .rows
+                .iter()
+                .filter(|(_, r)| !r.implemented)
+                .map(|(k, _)| k)
+                .collect();
             if let Some(path) = write.as_ref().or(check.as_ref()) {
                 let doc = match std::fs::read_to_string(path) {
                     Ok(d) => d,
@@ -62,7 +75,10 @@ fn main() -> ExitCode {
                     }
                 };
                 let (Some(b), Some(e)) = (doc.find(BEGIN), doc.find(END)) else {
-                    eprintln!("ptx-emu: {} has no `{BEGIN}` … `{END}` markers", path.display());
+                    eprintln!(
+                        "ptx-emu: {} has no `{BEGIN}` … `{END}` markers",
+                        path.display()
+                    );
                     return ExitCode::from(2);
                 };
                 let current = &doc[b + BEGIN.len()..e];
@@ -73,7 +89,11 @@ fn main() -> ExitCode {
                         eprintln!("ptx-emu: cannot write {}: {err}", path.display());
                         return ExitCode::from(2);
                     }
-                    println!("wrote the opcode table ({} opcodes) to {}", cov.rows.len(), path.display());
+                    println!(
+                        "wrote the opcode table ({} opcodes) to {}",
+                        cov.rows.len(),
+                        path.display()
+                    );
                 } else if current != fresh {
                     eprintln!(
                         "ptx-emu: the opcode table in {} is stale; regenerate it with\n  cargo run -p ptx-emu -- opcodes --write {}",
@@ -87,7 +107,14 @@ fn main() -> ExitCode {
             }
             if !cov.failures.is_empty() || !unimplemented.is_empty() {
                 if !unimplemented.is_empty() {
-                    eprintln!("ptx-emu: unimplemented opcodes: {}", unimplemented.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "));
+                    eprintln!(
+                        "ptx-emu: unimplemented opcodes: {}",
+                        unimplemented
+                            .iter()
+                            .map(|s| s.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    );
                 }
                 return ExitCode::FAILURE;
             }

@@ -76,7 +76,12 @@ pub fn decode_function(f: &ast::Function, syms: &Symbols) -> Result<Func, ast::P
     let params = layout_params(&f.params, &mut next).map_err(|m| err(f.line, m))?;
     let returns = layout_params(&f.returns, &mut next).map_err(|m| err(f.line, m))?;
     let mut top = HashMap::new();
-    for (v, s) in f.params.iter().zip(&params).chain(f.returns.iter().zip(&returns)) {
+    for (v, s) in f
+        .params
+        .iter()
+        .zip(&params)
+        .chain(f.returns.iter().zip(&returns))
+    {
         top.insert(v.name.clone(), *s);
     }
     let dims = |name: &str| -> Option<[u32; 3]> {
@@ -194,7 +199,10 @@ pub fn decode_function(f: &ast::Function, syms: &Symbols) -> Result<Func, ast::P
             Statement::Var(v) => {
                 return Err(err(
                     v.line,
-                    format!("a {:?} variable inside a function body is not supported", v.space),
+                    format!(
+                        "a {:?} variable inside a function body is not supported",
+                        v.space
+                    ),
                 ))
             }
             Statement::Instr(i) => {
@@ -204,7 +212,8 @@ pub fn decode_function(f: &ast::Function, syms: &Symbols) -> Result<Func, ast::P
                 };
                 let op = match decode_instr(&mut ctx, i) {
                     Ok(op) if !super::interp::implemented(&op) => {
-                        let text = format!("{} (this combination of types and modifiers)", i.opcode);
+                        let text =
+                            format!("{} (this combination of types and modifiers)", i.opcode);
                         func.unsupported.push((text.clone(), i.line));
                         Op::Unsupported(text)
                     }
@@ -576,7 +585,11 @@ fn decode_instr(ctx: &mut Ctx, i: &ast::Instruction) -> R<Op> {
                     return unsupported(i, "integer .sat");
                 }
                 Op::Int {
-                    op: if base == "add" { IntOp::Add } else { IntOp::Sub },
+                    op: if base == "add" {
+                        IntOp::Add
+                    } else {
+                        IntOp::Sub
+                    },
                     ty,
                     d: d!(0),
                     a: s!(1, Some(ty)),
@@ -666,11 +679,7 @@ fn decode_instr(ctx: &mut Ctx, i: &ast::Instruction) -> R<Op> {
                 } else {
                     IntOp::MulLo
                 };
-                let cty = if part == IntOp::MulWide {
-                    Ty::B64
-                } else {
-                    ty
-                };
+                let cty = if part == IntOp::MulWide { Ty::B64 } else { ty };
                 Op::Mad {
                     part,
                     ty,

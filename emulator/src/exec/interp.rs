@@ -33,10 +33,31 @@ struct Frame {
 
 #[derive(Clone, Debug, PartialEq)]
 enum Coll {
-    Shfl { mode: ShflMode, a: u64, b: u32, c: u32, d: Dst, p: Dst },
-    Vote { mode: VoteMode, pred: bool, d: Dst },
-    Redux { op: AtomOp, ty: Ty, a: u64, d: Dst },
-    Match { all: bool, a: u64, d: Dst, p: Dst },
+    Shfl {
+        mode: ShflMode,
+        a: u64,
+        b: u32,
+        c: u32,
+        d: Dst,
+        p: Dst,
+    },
+    Vote {
+        mode: VoteMode,
+        pred: bool,
+        d: Dst,
+    },
+    Redux {
+        op: AtomOp,
+        ty: Ty,
+        a: u64,
+        d: Dst,
+    },
+    Match {
+        all: bool,
+        a: u64,
+        d: Dst,
+        p: Dst,
+    },
     WarpSync,
 }
 
@@ -58,9 +79,21 @@ impl Coll {
 #[derive(Clone, Debug, PartialEq)]
 enum State {
     Ready,
-    Barrier { id: u32, count: Option<u32>, line: u32 },
-    Warp { coll: Coll, mask: u32, line: u32 },
-    Activemask { d: Dst, pc: (u32, u32), line: u32 },
+    Barrier {
+        id: u32,
+        count: Option<u32>,
+        line: u32,
+    },
+    Warp {
+        coll: Coll,
+        mask: u32,
+        line: u32,
+    },
+    Activemask {
+        d: Dst,
+        pc: (u32, u32),
+        line: u32,
+    },
     Done,
 }
 
@@ -117,7 +150,10 @@ pub fn launch(
 ) -> Result<(), Fault> {
     // Take the module out while it runs so memory can be borrowed mutably.
     let Some(m) = machine.modules.get_mut(module).and_then(Option::take) else {
-        return Err(fault(FaultKind::InvalidValue, "invalid module handle".into()));
+        return Err(fault(
+            FaultKind::InvalidValue,
+            "invalid module handle".into(),
+        ));
     };
     let result = launch_module(machine, &m, kernel, cfg, params);
     machine.modules[module] = Some(m);
@@ -125,8 +161,19 @@ pub fn launch(
     result
 }
 
-fn check_launch(machine: &Machine, m: &Module, kernel: &str, cfg: &LaunchConfig, params: &[u8]) -> Result<u32, Fault> {
-    let inval = |msg: String| Err(fault(FaultKind::InvalidValue, format!("launching kernel `{kernel}`: {msg}")));
+fn check_launch(
+    machine: &Machine,
+    m: &Module,
+    kernel: &str,
+    cfg: &LaunchConfig,
+    params: &[u8],
+) -> Result<u32, Fault> {
+    let inval = |msg: String| {
+        Err(fault(
+            FaultKind::InvalidValue,
+            format!("launching kernel `{kernel}`: {msg}"),
+        ))
+    };
     let Some(&fi) = m.by_name.get(kernel) else {
         return inval(format!("the module has no kernel named `{kernel}`"));
     };
@@ -136,7 +183,10 @@ fn check_launch(machine: &Machine, m: &Module, kernel: &str, cfg: &LaunchConfig,
     }
     let threads = cfg.block.iter().map(|&x| x as u64).product::<u64>();
     if cfg.block.contains(&0) || cfg.grid.contains(&0) {
-        return inval(format!("grid {:?} and block {:?} must not have a zero dimension", cfg.grid, cfg.block));
+        return inval(format!(
+            "grid {:?} and block {:?} must not have a zero dimension",
+            cfg.grid, cfg.block
+        ));
     }
     if threads > 1024 || cfg.block[2] > 64 {
         return inval(format!(
@@ -145,11 +195,17 @@ fn check_launch(machine: &Machine, m: &Module, kernel: &str, cfg: &LaunchConfig,
         ));
     }
     if cfg.grid[1] > 65535 || cfg.grid[2] > 65535 || cfg.grid[0] > i32::MAX as u32 {
-        return inval(format!("grid {:?} exceeds the limits (2^31-1, 65535, 65535)", cfg.grid));
+        return inval(format!(
+            "grid {:?} exceeds the limits (2^31-1, 65535, 65535)",
+            cfg.grid
+        ));
     }
     if let Some(r) = f.reqntid {
         if r != cfg.block {
-            return inval(format!("the kernel requires .reqntid {r:?}, the launch has {:?}", cfg.block));
+            return inval(format!(
+                "the kernel requires .reqntid {r:?}, the launch has {:?}",
+                cfg.block
+            ));
         }
     }
     if let Some(mx) = f.maxntid {
@@ -166,7 +222,10 @@ fn check_launch(machine: &Machine, m: &Module, kernel: &str, cfg: &LaunchConfig,
     }
     let want: u32 = f.params.last().map(|s| s.offset + s.size).unwrap_or(0);
     if (params.len() as u32) < want {
-        return inval(format!("{} bytes of parameters given, the kernel takes {want}", params.len()));
+        return inval(format!(
+            "{} bytes of parameters given, the kernel takes {want}",
+            params.len()
+        ));
     }
     // Every instruction the kernel can reach must be implemented.
     let mut seen = vec![false; m.funcs.len()];
@@ -189,7 +248,10 @@ fn check_launch(machine: &Machine, m: &Module, kernel: &str, cfg: &LaunchConfig,
         if !g.has_body && g.builtin.is_none() {
             return Err(fault(
                 FaultKind::Unsupported,
-                format!("kernel `{kernel}` calls `{}`, which is declared but not defined (PTX line {})", g.name, g.line),
+                format!(
+                    "kernel `{kernel}` calls `{}`, which is declared but not defined (PTX line {})",
+                    g.name, g.line
+                ),
             ));
         }
         indirect |= g.calls_indirect;
@@ -203,7 +265,13 @@ fn check_launch(machine: &Machine, m: &Module, kernel: &str, cfg: &LaunchConfig,
     Ok(fi)
 }
 
-fn launch_module(machine: &mut Machine, m: &Module, kernel: &str, cfg: &LaunchConfig, params: &[u8]) -> Result<(), Fault> {
+fn launch_module(
+    machine: &mut Machine,
+    m: &Module,
+    kernel: &str,
+    cfg: &LaunchConfig,
+    params: &[u8],
+) -> Result<(), Fault> {
     let fi = check_launch(machine, m, kernel, cfg, params)?;
     let nthreads = cfg.block[0] * cfg.block[1] * cfg.block[2];
     let seed = match machine.schedule {
@@ -240,7 +308,12 @@ fn splitmix(state: &mut u64) -> u64 {
     z ^ (z >> 31)
 }
 
-fn run_wave(machine: &mut Machine, l: &mut Launch, fi: u32, blocks: std::ops::Range<u64>) -> Result<(), Fault> {
+fn run_wave(
+    machine: &mut Machine,
+    l: &mut Launch,
+    fi: u32,
+    blocks: std::ops::Range<u64>,
+) -> Result<(), Fault> {
     let cfg = l.cfg;
     let f = &l.m.funcs[fi as usize];
     let shared_size = (l.m.static_shared + l.dyn_shared as u64) as usize;
@@ -330,7 +403,10 @@ fn run_wave(machine: &mut Machine, l: &mut Launch, fi: u32, blocks: std::ops::Ra
                     _ => {}
                 },
             }
-            if matches!(th[i].state, State::Activemask { .. } | State::Warp { .. } | State::Barrier { .. } | State::Done) {
+            if matches!(
+                th[i].state,
+                State::Activemask { .. } | State::Warp { .. } | State::Barrier { .. } | State::Done
+            ) {
                 resolve_activemask(&mut th, &bl[b], i);
             }
         }
@@ -356,7 +432,10 @@ fn try_barriers(th: &mut [Thread], blk: &mut Block) {
         let mut waiting = 0u32;
         let mut count = None;
         for t in &th[range.clone()] {
-            if let State::Barrier { id: i, count: c, .. } = t.state {
+            if let State::Barrier {
+                id: i, count: c, ..
+            } = t.state
+            {
                 if i == id {
                     waiting += 1;
                     count = count.or(c);
@@ -384,7 +463,9 @@ fn check_warp(l: &Launch, th: &mut [Thread], blk: &Block, i: usize) -> Result<()
     // Any thread of the warp parked in a collective whose mask names a thread
     // that exited can never complete.
     for k in first..first + n as usize {
-        let State::Warp { coll, mask, line } = &th[k].state else { continue };
+        let State::Warp { coll, mask, line } = &th[k].state else {
+            continue;
+        };
         let lane = (k - first) as u32;
         let exists = mask32(n);
         let bad_lanes = mask & !exists;
@@ -407,15 +488,8 @@ fn check_warp(l: &Launch, th: &mut [Thread], blk: &Block, i: usize) -> Result<()
             )));
         }
         if mask & (1 << lane) == 0 {
-            return Err(where_(format!("its member mask {mask:#010x} does not include the thread's own lane")));
-        }
-        let gone: u32 = (0..n)
-            .filter(|&j| mask & (1 << j) != 0 && th[first + j as usize].state == State::Done)
-            .fold(0, |acc, j| acc | 1 << j);
-        if gone != 0 {
             return Err(where_(format!(
-                "deadlock: lanes {} of its member mask {mask:#010x} exited and can never arrive",
-                lanes(gone)
+                "its member mask {mask:#010x} does not include the thread's own lane"
             )));
         }
     }
@@ -428,11 +502,16 @@ fn check_warp(l: &Launch, th: &mut [Thread], blk: &Block, i: usize) -> Result<()
             continue;
         }
         match &th[first + j as usize].state {
-            State::Warp { coll: c, mask: m2, .. } if c.same_kind(&coll) && *m2 == mask => {}
+            State::Warp {
+                coll: c, mask: m2, ..
+            } if c.same_kind(&coll) && *m2 == mask => {}
             _ => return Ok(()),
         }
     }
-    let members: Vec<usize> = (0..n).filter(|j| mask & (1 << j) != 0).map(|j| first + j as usize).collect();
+    let members: Vec<usize> = (0..n)
+        .filter(|j| mask & (1 << j) != 0)
+        .map(|j| first + j as usize)
+        .collect();
     let colls: Vec<Coll> = members
         .iter()
         .map(|&k| match &th[k].state {
@@ -441,10 +520,13 @@ fn check_warp(l: &Launch, th: &mut [Thread], blk: &Block, i: usize) -> Result<()
         })
         .collect();
     let value_of = |lane: u32| -> Option<u64> {
-        members.iter().position(|&k| (k - first) as u32 == lane).map(|p| match &colls[p] {
-            Coll::Shfl { a, .. } | Coll::Redux { a, .. } | Coll::Match { a, .. } => *a,
-            _ => 0,
-        })
+        members
+            .iter()
+            .position(|&k| (k - first) as u32 == lane)
+            .map(|p| match &colls[p] {
+                Coll::Shfl { a, .. } | Coll::Redux { a, .. } | Coll::Match { a, .. } => *a,
+                _ => 0,
+            })
     };
     // Redux/vote/match results are the same for every member.
     let all_preds: Vec<bool> = colls
@@ -464,7 +546,14 @@ fn check_warp(l: &Launch, th: &mut [Thread], blk: &Block, i: usize) -> Result<()
             }
         };
         match colls[p].clone() {
-            Coll::Shfl { mode, a, b, c, d, p: pd } => {
+            Coll::Shfl {
+                mode,
+                a,
+                b,
+                c,
+                d,
+                p: pd,
+            } => {
                 let segmask = (c >> 8) & 0x1f;
                 let max_lane = (lane & segmask) | (c & 0x1f & !segmask);
                 let min_lane = lane & segmask;
@@ -504,7 +593,9 @@ fn check_warp(l: &Launch, th: &mut [Thread], blk: &Block, i: usize) -> Result<()
                 frame_write(&mut th[k], d, v);
             }
             Coll::Redux { op, ty, d, .. } => {
-                let vals = members.iter().map(|&x| value_of((x - first) as u32).unwrap_or(0));
+                let vals = members
+                    .iter()
+                    .map(|&x| value_of((x - first) as u32).unwrap_or(0));
                 let v = vals
                     .reduce(|x, y| match op {
                         AtomOp::Add => x.wrapping_add(y) & 0xffff_ffff,
@@ -593,7 +684,11 @@ fn ranges(v: Vec<u32>) -> String {
         while e + 1 < v.len() && v[e + 1] == v[e] + 1 {
             e += 1;
         }
-        out.push(if e == k { v[k].to_string() } else { format!("{}-{}", v[k], v[e]) });
+        out.push(if e == k {
+            v[k].to_string()
+        } else {
+            format!("{}-{}", v[k], v[e])
+        });
         k = e + 1;
     }
     out.join(", ")
@@ -602,21 +697,41 @@ fn ranges(v: Vec<u32>) -> String {
 fn deadlock(l: &Launch, th: &[Thread], bl: &[Block]) -> Fault {
     for blk in bl {
         let ts = &th[blk.first_thread..blk.first_thread + blk.threads];
-        let Some(w) = ts.iter().find(|t| t.state != State::Done) else { continue };
+        let Some(w) = ts.iter().find(|t| t.state != State::Done) else {
+            continue;
+        };
         let (what, line) = match &w.state {
             State::Barrier { id, line, .. } => (format!("bar.sync {id}"), *line),
             State::Warp { coll, line, .. } => (coll.name().to_string(), *line),
             State::Activemask { line, .. } => ("activemask".to_string(), *line),
             _ => continue,
         };
-        let here: Vec<u32> = ts.iter().filter(|t| t.state == w.state).map(|t| t.lin).collect();
-        let exited: Vec<u32> = ts.iter().filter(|t| t.state == State::Done).map(|t| t.lin).collect();
+        let key = |s: &State| match s {
+            State::Barrier { id, line, .. } => Some((0, *id, *line)),
+            State::Warp { coll, line, .. } => Some((1, coll.name().len() as u32, *line)),
+            State::Activemask { line, .. } => Some((2, 0, *line)),
+            _ => None,
+        };
+        let here: Vec<u32> = ts
+            .iter()
+            .filter(|t| key(&t.state) == key(&w.state))
+            .map(|t| t.lin)
+            .collect();
+        let exited: Vec<u32> = ts
+            .iter()
+            .filter(|t| t.state == State::Done)
+            .map(|t| t.lin)
+            .collect();
         let elsewhere: Vec<String> = ts
             .iter()
-            .filter(|t| t.state != w.state && t.state != State::Done)
+            .filter(|t| key(&t.state) != key(&w.state) && t.state != State::Done)
             .map(|t| match &t.state {
-                State::Barrier { id, line, .. } => format!("{} at bar.sync {id} (line {line})", t.lin),
-                State::Warp { coll, line, .. } => format!("{} at {} (line {line})", t.lin, coll.name()),
+                State::Barrier { id, line, .. } => {
+                    format!("{} at bar.sync {id} (line {line})", t.lin)
+                }
+                State::Warp { coll, line, .. } => {
+                    format!("{} at {} (line {line})", t.lin, coll.name())
+                }
                 State::Activemask { line, .. } => format!("{} at activemask (line {line})", t.lin),
                 _ => t.lin.to_string(),
             })
@@ -636,7 +751,10 @@ fn deadlock(l: &Launch, th: &[Thread], bl: &[Block]) -> Fault {
         }
         return fault(FaultKind::LaunchFailed, msg);
     }
-    fault(FaultKind::LaunchFailed, format!("deadlock in kernel `{}`", l.kernel))
+    fault(
+        FaultKind::LaunchFailed,
+        format!("deadlock in kernel `{}`", l.kernel),
+    )
 }
 
 /// A fault raised inside `run_slice`, before it is located.
@@ -651,10 +769,17 @@ fn located(l: &Launch, t: &Thread, blk: &Block, e: Raw) -> Fault {
         .map(|f| {
             let g = &l.m.funcs[f.func as usize];
             let pc = f.pc.saturating_sub(1) as usize;
-            (g.code.get(pc).map(|i| i.line).unwrap_or(g.line), g.name.clone())
+            (
+                g.code.get(pc).map(|i| i.line).unwrap_or(g.line),
+                g.name.clone(),
+            )
         })
         .unwrap_or((0, String::new()));
-    let inner = if func != l.kernel { format!(" (in {func})") } else { String::new() };
+    let inner = if func != l.kernel {
+        format!(" (in {func})")
+    } else {
+        String::new()
+    };
     fault(
         e.kind,
         format!(
@@ -665,7 +790,10 @@ fn located(l: &Launch, t: &Thread, blk: &Block, e: Raw) -> Fault {
 }
 
 fn raw<T>(kind: FaultKind, msg: impl Into<String>) -> Result<T, Raw> {
-    Err(Raw { kind, msg: msg.into() })
+    Err(Raw {
+        kind,
+        msg: msg.into(),
+    })
 }
 
 fn access(e: AccessError, what: &str) -> Raw {
@@ -707,12 +835,12 @@ impl Mem<'_> {
                 Window::Global(a) => (MemSpace::Global, a),
                 Window::Shared(a) => (MemSpace::Shared, a),
                 Window::Local(a) => (MemSpace::Local, a),
-                Window::Param(_) => {
-                    return raw(
-                        FaultKind::Unsupported,
-                        format!("generic {what} at {addr:#x} in kernel parameter space is not implemented"),
-                    )
-                }
+                Window::Param(_) => return raw(
+                    FaultKind::Unsupported,
+                    format!(
+                        "generic {what} at {addr:#x} in kernel parameter space is not implemented"
+                    ),
+                ),
             },
             s => (s, addr),
         };
@@ -754,7 +882,13 @@ fn read_le(b: &[u8]) -> u64 {
 }
 
 /// Runs thread `t` for up to `slice` instructions.
-fn run_slice(machine: &mut Machine, l: &Launch, t: &mut Thread, blk: &mut Block, slice: u32) -> Result<Stop, Raw> {
+fn run_slice(
+    machine: &mut Machine,
+    l: &Launch,
+    t: &mut Thread,
+    blk: &mut Block,
+    slice: u32,
+) -> Result<Stop, Raw> {
     let m = l.m;
     let mut executed = 0u32;
     let ids = SregCtx {
@@ -830,16 +964,35 @@ fn run_slice(machine: &mut Machine, l: &Launch, t: &mut Thread, blk: &mut Block,
                 let x = ops::int_unary(*op, *ty, v!(*a));
                 set!(*d, x)
             }
-            Op::AddC { bits, sub, cin, cout, d, a, b } => {
+            Op::AddC {
+                bits,
+                sub,
+                cin,
+                cout,
+                d,
+                a,
+                b,
+            } => {
                 let (r, c) = ops::add_carry(*bits, v!(*a), v!(*b), *cin && t.cc, *sub);
                 if *cout {
                     t.cc = c;
                 }
                 set!(*d, r)
             }
-            Op::Mad { part, ty, d, a, b, c } => {
+            Op::Mad {
+                part,
+                ty,
+                d,
+                a,
+                b,
+                c,
+            } => {
                 let p = ops::int_binary(*part, *ty, v!(*a), v!(*b));
-                let bits = if *part == ops::IntOp::MulWide { ty.bits() * 2 } else { ty.bits() };
+                let bits = if *part == ops::IntOp::MulWide {
+                    ty.bits() * 2
+                } else {
+                    ty.bits()
+                };
                 set!(*d, p.wrapping_add(v!(*c)) & mask(bits))
             }
             Op::PredLogic { op, d, a, b } => {
@@ -864,7 +1017,14 @@ fn run_slice(machine: &mut Machine, l: &Launch, t: &mut Thread, blk: &mut Block,
                 let x = ops::prmt(*mode, v!(*a) as u32, v!(*b) as u32, v!(*c) as u32).unwrap_or(0);
                 set!(*d, x as u64)
             }
-            Op::Shf { left, wrap, d, a, b, c } => {
+            Op::Shf {
+                left,
+                wrap,
+                d,
+                a,
+                b,
+                c,
+            } => {
                 let x = ops::shf(*left, *wrap, v!(*a) as u32, v!(*b) as u32, v!(*c) as u32);
                 set!(*d, x as u64)
             }
@@ -881,7 +1041,16 @@ fn run_slice(machine: &mut Machine, l: &Launch, t: &mut Thread, blk: &mut Block,
                 }
                 set!(*d, r as u64)
             }
-            Op::Setp { cmp, ty, d, d2, a, b, comb, ftz } => {
+            Op::Setp {
+                cmp,
+                ty,
+                d,
+                d2,
+                a,
+                b,
+                comb,
+                ftz,
+            } => {
                 let (x, y) = (v!(*a), v!(*b));
                 let r = if ty.is_float() {
                     let (fx, fy) = (to_f64(*ty, x, *ftz), to_f64(*ty, y, *ftz));
@@ -890,7 +1059,10 @@ fn run_slice(machine: &mut Machine, l: &Launch, t: &mut Thread, blk: &mut Block,
                     ops::int_compare(*cmp, *ty, x, y)
                 };
                 let Some(r) = r else {
-                    break raw(FaultKind::Unsupported, format!("comparison {cmp:?} on .{ty:?}"));
+                    break raw(
+                        FaultKind::Unsupported,
+                        format!("comparison {cmp:?} on .{ty:?}"),
+                    );
                 };
                 let (p, q) = match comb {
                     None => (r, !r),
@@ -911,9 +1083,20 @@ fn run_slice(machine: &mut Machine, l: &Launch, t: &mut Thread, blk: &mut Block,
                 let x = if v!(*c) != 0 { v!(*a) } else { v!(*b) };
                 set!(*d, x)
             }
-            Op::Cvt { dty, sty, m: fm, d, a } => match cvt(*dty, *sty, *fm, v!(*a)) {
+            Op::Cvt {
+                dty,
+                sty,
+                m: fm,
+                d,
+                a,
+            } => match cvt(*dty, *sty, *fm, v!(*a)) {
                 Some(x) => set!(*d, x),
-                None => break raw(FaultKind::Unsupported, format!("cvt from .{sty:?} to .{dty:?} with {fm:?}")),
+                None => {
+                    break raw(
+                        FaultKind::Unsupported,
+                        format!("cvt from .{sty:?} to .{dty:?} with {fm:?}"),
+                    )
+                }
             },
             Op::Cvta { to, space, d, a } => {
                 let x = v!(*a);
@@ -923,17 +1106,44 @@ fn run_slice(machine: &mut Machine, l: &Launch, t: &mut Thread, blk: &mut Block,
                     MemSpace::Param => memory::PARAM_WINDOW,
                     _ => 0,
                 };
-                set!(*d, if *to { x.wrapping_sub(base) } else { x.wrapping_add(base) })
+                set!(
+                    *d,
+                    if *to {
+                        x.wrapping_sub(base)
+                    } else {
+                        x.wrapping_add(base)
+                    }
+                )
             }
-            Op::FBin { op, ty, m: fm, d, a, b } => match fbin(*op, *ty, *fm, v!(*a), v!(*b)) {
+            Op::FBin {
+                op,
+                ty,
+                m: fm,
+                d,
+                a,
+                b,
+            } => match fbin(*op, *ty, *fm, v!(*a), v!(*b)) {
                 Some(x) => set!(*d, x),
                 None => break raw(FaultKind::Unsupported, format!("{op:?}.{ty:?} with {fm:?}")),
             },
-            Op::FUn { op, ty, m: fm, d, a } => match fun(*op, *ty, *fm, v!(*a)) {
+            Op::FUn {
+                op,
+                ty,
+                m: fm,
+                d,
+                a,
+            } => match fun(*op, *ty, *fm, v!(*a)) {
                 Some(x) => set!(*d, x),
                 None => break raw(FaultKind::Unsupported, format!("{op:?}.{ty:?} with {fm:?}")),
             },
-            Op::Fma { ty, m: fm, d, a, b, c } => match ffma(*ty, *fm, v!(*a), v!(*b), v!(*c)) {
+            Op::Fma {
+                ty,
+                m: fm,
+                d,
+                a,
+                b,
+                c,
+            } => match ffma(*ty, *fm, v!(*a), v!(*b), v!(*c)) {
                 Some(x) => set!(*d, x),
                 None => break raw(FaultKind::Unsupported, format!("fma.{ty:?} with {fm:?}")),
             },
@@ -953,8 +1163,20 @@ fn run_slice(machine: &mut Machine, l: &Launch, t: &mut Thread, blk: &mut Block,
                 };
                 set!(*d, r as u64)
             }
-            Op::Ld { space, ty, ds, addr } => {
-                let base = eff_addr(fr, addr, v!(match addr.base { AddrBase::R(r) => Src::R(r), _ => Src::Imm(0) }));
+            Op::Ld {
+                space,
+                ty,
+                ds,
+                addr,
+            } => {
+                let base = eff_addr(
+                    fr,
+                    addr,
+                    v!(match addr.base {
+                        AddrBase::R(r) => Src::R(r),
+                        _ => Src::Imm(0),
+                    }),
+                );
                 let size = ty.size() as u64;
                 let total = size * ds.len() as u64;
                 let mut mem = Mem {
@@ -971,14 +1193,30 @@ fn run_slice(machine: &mut Machine, l: &Launch, t: &mut Thread, blk: &mut Block,
                 };
                 for (k, d) in ds.iter().enumerate() {
                     let raw_v = read_le(&bytes[k * size as usize..(k + 1) * size as usize]);
-                    let x = if ty.is_signed() { sext(raw_v, ty.bits()) as u64 } else { raw_v };
+                    let x = if ty.is_signed() {
+                        sext(raw_v, ty.bits()) as u64
+                    } else {
+                        raw_v
+                    };
                     if *d != SINK {
                         fr.regs[*d as usize] = x;
                     }
                 }
             }
-            Op::St { space, ty, srcs, addr } => {
-                let base = eff_addr(fr, addr, v!(match addr.base { AddrBase::R(r) => Src::R(r), _ => Src::Imm(0) }));
+            Op::St {
+                space,
+                ty,
+                srcs,
+                addr,
+            } => {
+                let base = eff_addr(
+                    fr,
+                    addr,
+                    v!(match addr.base {
+                        AddrBase::R(r) => Src::R(r),
+                        _ => Src::Imm(0),
+                    }),
+                );
                 let size = ty.size() as usize;
                 let mut buf = Vec::with_capacity(size * srcs.len());
                 for s in srcs {
@@ -997,8 +1235,23 @@ fn run_slice(machine: &mut Machine, l: &Launch, t: &mut Thread, blk: &mut Block,
                     Err(e) => break Err(e),
                 }
             }
-            Op::Atom { space, op, ty, d, addr, b, c } => {
-                let base = eff_addr(fr, addr, v!(match addr.base { AddrBase::R(r) => Src::R(r), _ => Src::Imm(0) }));
+            Op::Atom {
+                space,
+                op,
+                ty,
+                d,
+                addr,
+                b,
+                c,
+            } => {
+                let base = eff_addr(
+                    fr,
+                    addr,
+                    v!(match addr.base {
+                        AddrBase::R(r) => Src::R(r),
+                        _ => Src::Imm(0),
+                    }),
+                );
                 let (bv, cv) = (v!(*b), c.map(|c| v!(c)));
                 let size = ty.size() as u64;
                 let mut mem = Mem {
@@ -1018,20 +1271,50 @@ fn run_slice(machine: &mut Machine, l: &Launch, t: &mut Thread, blk: &mut Block,
                     break raw(FaultKind::Unsupported, format!("atom.{op:?}.{ty:?}"));
                 };
                 bytes.copy_from_slice(&new.to_le_bytes()[..size as usize]);
-                let x = if ty.is_signed() { sext(old, ty.bits()) as u64 } else { old };
+                let x = if ty.is_signed() {
+                    sext(old, ty.bits()) as u64
+                } else {
+                    old
+                };
                 if *d != SINK {
                     fr.regs[*d as usize] = x;
                 }
             }
-            Op::CpAsync { dst, src, size, src_size } => {
-                let db = eff_addr(fr, dst, v!(match dst.base { AddrBase::R(r) => Src::R(r), _ => Src::Imm(0) }));
-                let sb = eff_addr(fr, src, v!(match src.base { AddrBase::R(r) => Src::R(r), _ => Src::Imm(0) }));
-                let n = src_size.map(|s| v!(s).min(*size as u64)).unwrap_or(*size as u64);
+            Op::CpAsync {
+                dst,
+                src,
+                size,
+                src_size,
+            } => {
+                let db = eff_addr(
+                    fr,
+                    dst,
+                    v!(match dst.base {
+                        AddrBase::R(r) => Src::R(r),
+                        _ => Src::Imm(0),
+                    }),
+                );
+                let sb = eff_addr(
+                    fr,
+                    src,
+                    v!(match src.base {
+                        AddrBase::R(r) => Src::R(r),
+                        _ => Src::Imm(0),
+                    }),
+                );
+                let n = src_size
+                    .map(|s| v!(s).min(*size as u64))
+                    .unwrap_or(*size as u64);
                 let data = match machine.mem.slice(sb, n) {
                     Ok(b) => b.to_vec(),
                     Err(e) => break Err(access(e, "cp.async load")),
                 };
-                let r = match flat_range(blk.shared.len(), db, *size as u64, "shared memory of the block") {
+                let r = match flat_range(
+                    blk.shared.len(),
+                    db,
+                    *size as u64,
+                    "shared memory of the block",
+                ) {
                     Ok(r) => r,
                     Err(e) => break Err(access(e, "cp.async store")),
                 };
@@ -1044,7 +1327,15 @@ fn run_slice(machine: &mut Machine, l: &Launch, t: &mut Thread, blk: &mut Block,
                 let k = v!(*idx) as u32 as usize;
                 match targets.get(k) {
                     Some(&tgt) => fr.pc = tgt,
-                    None => break raw(FaultKind::IllegalInstruction, format!("brx.idx index {k} is outside its {}-entry table", targets.len())),
+                    None => {
+                        break raw(
+                            FaultKind::IllegalInstruction,
+                            format!(
+                                "brx.idx index {k} is outside its {}-entry table",
+                                targets.len()
+                            ),
+                        )
+                    }
                 }
             }
             Op::Call { target, args, rets } => {
@@ -1058,7 +1349,12 @@ fn run_slice(machine: &mut Machine, l: &Launch, t: &mut Thread, blk: &mut Block,
                             .flatten()
                         {
                             Some(g) => m.by_name[&g.name],
-                            None => break raw(FaultKind::InvalidPc, format!("indirect call to {a:#x}, which is no function of this module")),
+                            None => break raw(
+                                FaultKind::InvalidPc,
+                                format!(
+                                    "indirect call to {a:#x}, which is no function of this module"
+                                ),
+                            ),
                         }
                     }
                 };
@@ -1066,7 +1362,9 @@ fn run_slice(machine: &mut Machine, l: &Launch, t: &mut Thread, blk: &mut Block,
                 if let Some(b) = g.builtin {
                     let argv: Vec<u64> = args
                         .iter()
-                        .map(|&(off, size)| read_le(&fr.params[off as usize..(off + size) as usize]))
+                        .map(|&(off, size)| {
+                            read_le(&fr.params[off as usize..(off + size) as usize])
+                        })
                         .collect();
                     let mut mem = Mem {
                         global: &mut machine.mem,
@@ -1080,7 +1378,8 @@ fn run_slice(machine: &mut Machine, l: &Launch, t: &mut Thread, blk: &mut Block,
                             let fr = &mut t.frames[depth];
                             if let Some(&(off, size)) = rets.first() {
                                 let bytes = ret.to_le_bytes();
-                                fr.params[off as usize..(off + size) as usize].copy_from_slice(&bytes[..size as usize]);
+                                fr.params[off as usize..(off + size) as usize]
+                                    .copy_from_slice(&bytes[..size as usize]);
                             }
                         }
                         Err(e) => break Err(e),
@@ -1088,7 +1387,10 @@ fn run_slice(machine: &mut Machine, l: &Launch, t: &mut Thread, blk: &mut Block,
                     continue;
                 }
                 if depth + 1 >= 1024 {
-                    break raw(FaultKind::IllegalAddress, "call stack overflow (1024 frames): unbounded recursion?");
+                    break raw(
+                        FaultKind::IllegalAddress,
+                        "call stack overflow (1024 frames): unbounded recursion?",
+                    );
                 }
                 let mut params = vec![0u8; g.param_size as usize];
                 for (k, &(off, size)) in args.iter().enumerate() {
@@ -1096,7 +1398,8 @@ fn run_slice(machine: &mut Machine, l: &Launch, t: &mut Thread, blk: &mut Block,
                         break;
                     };
                     let n = size.min(slot.size) as usize;
-                    params[slot.offset as usize..slot.offset as usize + n].copy_from_slice(&fr.params[off as usize..off as usize + n]);
+                    params[slot.offset as usize..slot.offset as usize + n]
+                        .copy_from_slice(&fr.params[off as usize..off as usize + n]);
                 }
                 let pending: Vec<(u32, u32, u32)> = rets
                     .iter()
@@ -1107,7 +1410,10 @@ fn run_slice(machine: &mut Machine, l: &Launch, t: &mut Thread, blk: &mut Block,
                 let base = t.local_top;
                 let top = base as usize + g.local_size as usize;
                 if top > LOCAL_LIMIT {
-                    break raw(FaultKind::IllegalAddress, format!("local memory stack overflow ({top} bytes): unbounded recursion?"));
+                    break raw(
+                        FaultKind::IllegalAddress,
+                        format!("local memory stack overflow ({top} bytes): unbounded recursion?"),
+                    );
                 }
                 if t.local.len() < top {
                     t.local.resize(top, 0);
@@ -1137,45 +1443,117 @@ fn run_slice(machine: &mut Machine, l: &Launch, t: &mut Thread, blk: &mut Block,
                 let id = v!(*id) as u32;
                 let count = count.map(|c| v!(c) as u32);
                 if id >= 16 {
-                    break raw(FaultKind::IllegalInstruction, format!("barrier id {id} is not 0..15"));
+                    break raw(
+                        FaultKind::IllegalInstruction,
+                        format!("barrier id {id} is not 0..15"),
+                    );
                 }
                 if *wait {
-                    t.state = State::Barrier { id, count, line: inst.line };
+                    t.state = State::Barrier {
+                        id,
+                        count,
+                        line: inst.line,
+                    };
                     break Ok(Stop::Parked);
                 }
                 blk.arrivals[id as usize] += 1;
             }
             Op::WarpSync { mask } => {
                 let mk = v!(*mask) as u32;
-                t.state = State::Warp { coll: Coll::WarpSync, mask: mk, line: inst.line };
+                t.state = State::Warp {
+                    coll: Coll::WarpSync,
+                    mask: mk,
+                    line: inst.line,
+                };
                 break Ok(Stop::Parked);
             }
-            Op::Shfl { mode, d, p, a, b, c, mask } => {
-                let coll = Coll::Shfl { mode: *mode, a: v!(*a), b: v!(*b) as u32, c: v!(*c) as u32, d: *d, p: *p };
-                t.state = State::Warp { coll, mask: v!(*mask) as u32, line: inst.line };
+            Op::Shfl {
+                mode,
+                d,
+                p,
+                a,
+                b,
+                c,
+                mask,
+            } => {
+                let coll = Coll::Shfl {
+                    mode: *mode,
+                    a: v!(*a),
+                    b: v!(*b) as u32,
+                    c: v!(*c) as u32,
+                    d: *d,
+                    p: *p,
+                };
+                t.state = State::Warp {
+                    coll,
+                    mask: v!(*mask) as u32,
+                    line: inst.line,
+                };
                 break Ok(Stop::Parked);
             }
             Op::Vote { mode, d, a, mask } => {
-                let coll = Coll::Vote { mode: *mode, pred: v!(*a) != 0, d: *d };
-                t.state = State::Warp { coll, mask: v!(*mask) as u32, line: inst.line };
+                let coll = Coll::Vote {
+                    mode: *mode,
+                    pred: v!(*a) != 0,
+                    d: *d,
+                };
+                t.state = State::Warp {
+                    coll,
+                    mask: v!(*mask) as u32,
+                    line: inst.line,
+                };
                 break Ok(Stop::Parked);
             }
             Op::Redux { op, ty, d, a, mask } => {
-                let coll = Coll::Redux { op: *op, ty: *ty, a: v!(*a) & 0xffff_ffff, d: *d };
-                t.state = State::Warp { coll, mask: v!(*mask) as u32, line: inst.line };
+                let coll = Coll::Redux {
+                    op: *op,
+                    ty: *ty,
+                    a: v!(*a) & 0xffff_ffff,
+                    d: *d,
+                };
+                t.state = State::Warp {
+                    coll,
+                    mask: v!(*mask) as u32,
+                    line: inst.line,
+                };
                 break Ok(Stop::Parked);
             }
-            Op::Match { all, ty, d, p, a, mask } => {
-                let coll = Coll::Match { all: *all, a: v!(*a) & ty.mask(), d: *d, p: *p };
-                t.state = State::Warp { coll, mask: v!(*mask) as u32, line: inst.line };
+            Op::Match {
+                all,
+                ty,
+                d,
+                p,
+                a,
+                mask,
+            } => {
+                let coll = Coll::Match {
+                    all: *all,
+                    a: v!(*a) & ty.mask(),
+                    d: *d,
+                    p: *p,
+                };
+                t.state = State::Warp {
+                    coll,
+                    mask: v!(*mask) as u32,
+                    line: inst.line,
+                };
                 break Ok(Stop::Parked);
             }
             Op::Activemask { d } => {
-                t.state = State::Activemask { d: *d, pc: (fr.func, fr.pc), line: inst.line };
+                t.state = State::Activemask {
+                    d: *d,
+                    pc: (fr.func, fr.pc),
+                    line: inst.line,
+                };
                 break Ok(Stop::Parked);
             }
             Op::Nop => {}
-            Op::Unsupported(text) => break raw(FaultKind::Unsupported, format!("unsupported PTX instruction `{text}` at line {}", inst.line)),
+            Op::Unsupported(text) => {
+                break raw(
+                    FaultKind::Unsupported,
+                    format!("unsupported PTX instruction `{text}` at line {}", inst.line),
+                )
+            }
         }
     };
     machine.instructions += executed as u64;
@@ -1325,7 +1703,11 @@ pub(crate) fn round_to_f32(s: f64, e: i32, rnd: Rnd) -> f32 {
             _ => n,
         };
     }
-    let (lo, hi) = if nf < s { (n, n.next_up()) } else { (n.next_down(), n) };
+    let (lo, hi) = if nf < s {
+        (n, n.next_up())
+    } else {
+        (n.next_down(), n)
+    };
     match rnd {
         Rnd::Rz => {
             if s > 0.0 {
@@ -1509,7 +1891,11 @@ fn fun(op: FUn, ty: Ty, m: FMods, a: u64) -> Option<u64> {
                 FUn::Rcp if m.approx => (1.0 / xd) as f32,
                 FUn::Rcp => {
                     let q = 1.0 / xd;
-                    round_to_f32(q, sgn((-q).mul_add(xd, 1.0)) * if xd < 0.0 { -1 } else { 1 }, rnd)
+                    round_to_f32(
+                        q,
+                        sgn((-q).mul_add(xd, 1.0)) * if xd < 0.0 { -1 } else { 1 },
+                        rnd,
+                    )
                 }
                 // The .approx functions: computed in f64 and rounded once,
                 // which is within every documented error bound.
@@ -1535,7 +1921,11 @@ fn fun(op: FUn, ty: Ty, m: FMods, a: u64) -> Option<u64> {
                 FUn::Rcp if m.approx => 1.0 / x,
                 FUn::Rcp => {
                     let q = 1.0 / x;
-                    round_f64(q, sgn((-q).mul_add(x, 1.0)) * if x < 0.0 { -1 } else { 1 }, rnd)
+                    round_f64(
+                        q,
+                        sgn((-q).mul_add(x, 1.0)) * if x < 0.0 { -1 } else { 1 },
+                        rnd,
+                    )
                 }
                 FUn::Rsqrt => 1.0 / x.sqrt(),
                 _ => return None,
@@ -1580,7 +1970,15 @@ fn ffma(ty: Ty, m: FMods, a: u64, b: u64, c: u64) -> Option<u64> {
             Some(fin64(r, m).to_bits())
         }
         Ty::F32x2 => {
-            let one = |sh: u32| ffma(Ty::F32, m, a >> sh & 0xffff_ffff, b >> sh & 0xffff_ffff, c >> sh & 0xffff_ffff);
+            let one = |sh: u32| {
+                ffma(
+                    Ty::F32,
+                    m,
+                    a >> sh & 0xffff_ffff,
+                    b >> sh & 0xffff_ffff,
+                    c >> sh & 0xffff_ffff,
+                )
+            };
             Some(one(32)? << 32 | one(0)?)
         }
         Ty::F16 | Ty::BF16 => {
@@ -1592,7 +1990,11 @@ fn ffma(ty: Ty, m: FMods, a: u64, b: u64, c: u64) -> Option<u64> {
             // Exact: an 11-bit by 11-bit product plus a half fits in f64.
             let r = conv(a) * conv(b) + conv(c);
             let r = if m.sat { ops::sat64(r) } else { r };
-            Some(if bf { half::bf16::from_f64(r).to_bits() } else { half::f16::from_f64(r).to_bits() } as u64)
+            Some(if bf {
+                half::bf16::from_f64(r).to_bits()
+            } else {
+                half::f16::from_f64(r).to_bits()
+            } as u64)
         }
         _ => None,
     }
@@ -1636,8 +2038,15 @@ fn cvt(dty: Ty, sty: Ty, m: FMods, a: u64) -> Option<u64> {
             }
         }
         (true, false) => {
-            let rnd = if m.rnd == Rnd::Default { Rnd::Rzi } else { m.rnd };
-            Some(extend(dty, ops::float_to_int(to_f64(sty, a, m.ftz), rnd, dty)))
+            let rnd = if m.rnd == Rnd::Default {
+                Rnd::Rzi
+            } else {
+                m.rnd
+            };
+            Some(extend(
+                dty,
+                ops::float_to_int(to_f64(sty, a, m.ftz), rnd, dty),
+            ))
         }
         (false, true) => {
             let v = int_value(sty, a);
@@ -1653,21 +2062,37 @@ fn cvt(dty: Ty, sty: Ty, m: FMods, a: u64) -> Option<u64> {
         (true, true) => {
             let x = to_f64(sty, a, m.ftz);
             let integral = matches!(m.rnd, Rnd::Rni | Rnd::Rzi | Rnd::Rmi | Rnd::Rpi);
-            let x = if integral && !x.is_nan() { ops::round_integral(m.rnd, x) } else { x };
+            let x = if integral && !x.is_nan() {
+                ops::round_integral(m.rnd, x)
+            } else {
+                x
+            };
             let rnd = if integral { Rnd::Rn } else { rn(m.rnd) };
             match dty {
                 Ty::F32 => {
-                    let r = if x.is_nan() { f32::NAN } else { round_to_f32(x, 0, rnd) };
+                    let r = if x.is_nan() {
+                        f32::NAN
+                    } else {
+                        round_to_f32(x, 0, rnd)
+                    };
                     Some(fin32(r, m).to_bits() as u64)
                 }
                 Ty::F64 => Some(fin64(x, m).to_bits()),
                 Ty::F16 if rnd == Rnd::Rn => {
                     let r = if m.sat { ops::sat64(x) } else { x };
-                    Some(if r.is_nan() { 0x7fff } else { half::f16::from_f64(r).to_bits() } as u64)
+                    Some(if r.is_nan() {
+                        0x7fff
+                    } else {
+                        half::f16::from_f64(r).to_bits()
+                    } as u64)
                 }
                 Ty::BF16 if rnd == Rnd::Rn => {
                     let r = if m.sat { ops::sat64(x) } else { x };
-                    Some(if r.is_nan() { 0x7fff } else { half::bf16::from_f64(r).to_bits() } as u64)
+                    Some(if r.is_nan() {
+                        0x7fff
+                    } else {
+                        half::bf16::from_f64(r).to_bits()
+                    } as u64)
                 }
                 _ => None,
             }
@@ -1681,7 +2106,9 @@ fn atom(op: AtomOp, ty: Ty, old: u64, b: u64, c: Option<u64>) -> Option<u64> {
         AtomOp::Add => match ty {
             // atom.add.f32 rounds to nearest and flushes subnormals.
             Ty::F32 => {
-                let r = ops::ftz32(ops::ftz32(f32::from_bits(old as u32)) + ops::ftz32(f32::from_bits(b as u32)));
+                let r = ops::ftz32(
+                    ops::ftz32(f32::from_bits(old as u32)) + ops::ftz32(f32::from_bits(b as u32)),
+                );
                 ops::canon32(r).to_bits() as u64
             }
             Ty::F64 => ops::canon64(f64::from_bits(old) + f64::from_bits(b)).to_bits(),
@@ -1737,18 +2164,35 @@ fn builtin(b: Builtin, argv: &[u64], mem: &mut Mem, printf: &mut Vec<u8>) -> Res
             if p == 0 || mem.global.free(p, Some(AllocKind::Heap)) {
                 Ok(0)
             } else {
-                raw(FaultKind::IllegalAddress, format!("free({p:#x}): not a pointer that device malloc returned (or freed twice)"))
+                raw(
+                    FaultKind::IllegalAddress,
+                    format!(
+                        "free({p:#x}): not a pointer that device malloc returned (or freed twice)"
+                    ),
+                )
             }
         }
         Builtin::Vprintf => {
-            let fmt = read_cstr(mem, arg(0)).map_err(|e| Raw { kind: e.kind, msg: format!("printf format string: {}", e.msg) })?;
+            let fmt = read_cstr(mem, arg(0)).map_err(|e| Raw {
+                kind: e.kind,
+                msg: format!("printf format string: {}", e.msg),
+            })?;
             let base = arg(1);
             let cell = std::cell::RefCell::new(mem);
             let mut args = |off: u64, size: u64| -> Option<u64> {
                 let mut m = cell.borrow_mut();
-                m.bytes(MemSpace::Generic, base.wrapping_add(off), size, false, &mut []).ok().map(|b| read_le(b))
+                m.bytes(
+                    MemSpace::Generic,
+                    base.wrapping_add(off),
+                    size,
+                    false,
+                    &mut [],
+                )
+                .ok()
+                .map(|b| read_le(b))
             };
-            let mut string = |addr: u64| -> Option<Vec<u8>> { read_cstr(&mut cell.borrow_mut(), addr).ok() };
+            let mut string =
+                |addr: u64| -> Option<Vec<u8>> { read_cstr(&mut cell.borrow_mut(), addr).ok() };
             match super::printf::format(&fmt, &mut args, &mut string) {
                 Ok(out) => {
                     printf.extend_from_slice(&out);
@@ -1782,7 +2226,10 @@ fn read_cstr(mem: &mut Mem, addr: u64) -> Result<Vec<u8>, Raw> {
         }
         out.push(b);
     }
-    raw(FaultKind::IllegalAddress, format!("string at {addr:#x} has no NUL in 64 KiB"))
+    raw(
+        FaultKind::IllegalAddress,
+        format!("string at {addr:#x} has no NUL in 64 KiB"),
+    )
 }
 
 /// Whether the semantics of `op` exist for its types and modifiers (the

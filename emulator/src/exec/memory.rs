@@ -76,7 +76,11 @@ pub const GRANULE: u64 = 4;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AccessError {
     /// No live allocation holds `[addr, addr + size)`.
-    Illegal { addr: u64, size: u64, detail: String },
+    Illegal {
+        addr: u64,
+        size: u64,
+        detail: String,
+    },
     /// `addr` is not a multiple of the access size.
     Misaligned { addr: u64, size: u64 },
 }
@@ -169,7 +173,12 @@ impl GlobalMemory {
     }
 
     /// A checked mutable slice; with `write`, `.const` variables refuse.
-    pub fn slice_mut(&mut self, addr: u64, size: u64, write: bool) -> Result<&mut [u8], AccessError> {
+    pub fn slice_mut(
+        &mut self,
+        addr: u64,
+        size: u64,
+        write: bool,
+    ) -> Result<&mut [u8], AccessError> {
         let err = self.illegal(addr, size);
         let (&base, a) = self
             .allocs
@@ -259,20 +268,32 @@ mod tests {
         let a = m.alloc(16, AllocKind::Host);
         assert!(m.slice(a, 16).is_ok());
         assert!(m.slice(a + 12, 4).is_ok());
-        assert!(matches!(m.slice(a + 13, 4), Err(AccessError::Illegal { .. })));
+        assert!(matches!(
+            m.slice(a + 13, 4),
+            Err(AccessError::Illegal { .. })
+        ));
         // A 2-byte allocation: its 4-byte word is reachable (with a warning), not beyond.
         let h = m.alloc(2, AllocKind::Host);
         assert!(m.slice_mut(h, 4, true).is_ok());
         assert_eq!(m.warnings.len(), 1);
         assert!(m.slice_mut(h + 4, 1, false).is_err());
-        assert!(m.host_slice_mut(h, 4).is_err(), "host copies must stay inside the requested size");
+        assert!(
+            m.host_slice_mut(h, 4).is_err(),
+            "host copies must stay inside the requested size"
+        );
         assert!(m.host_slice_mut(h, 2).is_ok());
-        assert!(matches!(m.slice(a + 16, 1), Err(AccessError::Illegal { .. })));
+        assert!(matches!(
+            m.slice(a + 16, 1),
+            Err(AccessError::Illegal { .. })
+        ));
         assert!(matches!(m.slice(0x10, 4), Err(AccessError::Illegal { .. })));
         let b = m.alloc(8, AllocKind::Host);
         assert!(b >= a + 16 + 256, "a gap separates allocations");
         assert!(m.free(a, Some(AllocKind::Host)));
-        assert!(m.slice(a, 4).is_err(), "a freed allocation is no longer live");
+        assert!(
+            m.slice(a, 4).is_err(),
+            "a freed allocation is no longer live"
+        );
         assert!(!m.free(a, None));
     }
 

@@ -279,7 +279,10 @@ impl Machine {
                     if v.linkage == ast::Linkage::Extern {
                         return Err(err(
                             v.line,
-                            format!("extern variable {} has no definition in this module", v.name),
+                            format!(
+                                "extern variable {} has no definition in this module",
+                                v.name
+                            ),
                         ));
                     }
                     let addr = self.mem.alloc(size, AllocKind::Variable);
@@ -311,7 +314,8 @@ impl Machine {
                     if v.space == Space::Shared {
                         let (size, align) = var_layout(v).map_err(|e| err(v.line, e))?;
                         shared = shared.div_ceil(align) * align;
-                        syms.fn_shared.insert((f.name.clone(), v.name.clone()), shared);
+                        syms.fn_shared
+                            .insert((f.name.clone(), v.name.clone()), shared);
                         shared += size;
                     }
                 }
@@ -328,9 +332,13 @@ impl Machine {
         for v in &m.variables {
             let Some(init) = &v.init else { continue };
             let Some(&addr) = syms.globals.get(&v.name) else {
-                return Err(err(v.line, "only .global and .const variables can be initialized".into()));
+                return Err(err(
+                    v.line,
+                    "only .global and .const variables can be initialized".into(),
+                ));
             };
-            let ty = types::Ty::parse(&v.ty).ok_or_else(|| err(v.line, format!("unknown type .{}", v.ty)))?;
+            let ty = types::Ty::parse(&v.ty)
+                .ok_or_else(|| err(v.line, format!("unknown type .{}", v.ty)))?;
             let elem = ty.size() as u64;
             let (size, _) = var_layout(v).map_err(|e| err(v.line, e))?;
             let mut bytes = Vec::with_capacity(size as usize);
@@ -339,7 +347,9 @@ impl Machine {
                     Init::Int(x) => *x,
                     Init::F32(b) if ty == types::Ty::F64 => (f32::from_bits(*b) as f64).to_bits(),
                     Init::F32(b) => *b as u64,
-                    Init::F64(b) if ty == types::Ty::F32 => (f64::from_bits(*b) as f32).to_bits() as u64,
+                    Init::F64(b) if ty == types::Ty::F32 => {
+                        (f64::from_bits(*b) as f32).to_bits() as u64
+                    }
                     Init::F64(b) => *b,
                     Init::Symbol { name, offset, .. } => {
                         let base = if let Some(a) = syms.globals.get(name) {
@@ -347,7 +357,10 @@ impl Machine {
                         } else if let Some(f) = syms.functions.get(name) {
                             CODE_BASE + 16 * (first + *f as u64)
                         } else {
-                            return Err(err(v.line, format!("unknown symbol {name} in an initializer")));
+                            return Err(err(
+                                v.line,
+                                format!("unknown symbol {name} in an initializer"),
+                            ));
                         };
                         base.wrapping_add(*offset as u64)
                     }
@@ -355,7 +368,13 @@ impl Machine {
                 bytes.extend_from_slice(&value.to_le_bytes()[..elem.min(8) as usize]);
             }
             if bytes.len() as u64 > size {
-                return Err(err(v.line, format!("{} initializer bytes for a {size}-byte variable", bytes.len())));
+                return Err(err(
+                    v.line,
+                    format!(
+                        "{} initializer bytes for a {size}-byte variable",
+                        bytes.len()
+                    ),
+                ));
             }
             self.mem
                 .slice_mut(addr, bytes.len() as u64, false)
@@ -376,7 +395,8 @@ impl Machine {
         }
         let mut funcs = Vec::with_capacity(m.functions.len());
         for f in &m.functions {
-            let mut d = decode::decode_function(f, &decode_syms).map_err(|e| err(e.line, e.message))?;
+            let mut d =
+                decode::decode_function(f, &decode_syms).map_err(|e| err(e.line, e.message))?;
             // Direct callees back to module-local indices.
             for c in &mut d.callees {
                 *c -= first as u32;

@@ -233,7 +233,9 @@ pub fn prmt(mode: Option<&str>, a: u32, b: u32, c: u32) -> Option<u32> {
             let s = c & 3;
             let idx: [u32; 4] = match m {
                 "f4e" => [s, s + 1, s + 2, s + 3],
-                "b4e" => [s, s.wrapping_sub(1), s.wrapping_sub(2), s.wrapping_sub(3)].map(|x| x & 7),
+                "b4e" => {
+                    [s, s.wrapping_sub(1), s.wrapping_sub(2), s.wrapping_sub(3)].map(|x| x & 7)
+                }
                 "rc8" => [s; 4],
                 "ecl" => [s, s.max(1), s.max(2), 3],
                 "ecr" => [0, s.min(1), s.min(2), s],
@@ -264,7 +266,11 @@ pub fn shf(left: bool, wrap: bool, a: u32, b: u32, c: u32) -> u32 {
 
 /// `bmsk.{clamp,wrap}.b32 d, a, b`: `b` ones starting at bit `a`.
 pub fn bmsk(wrap: bool, a: u32, b: u32) -> u32 {
-    let (a, b) = if wrap { (a & 31, b & 31) } else { (a.min(32), b.min(32)) };
+    let (a, b) = if wrap {
+        (a & 31, b & 31)
+    } else {
+        (a.min(32), b.min(32))
+    };
     if a >= 32 {
         return 0;
     }
@@ -326,7 +332,11 @@ pub fn int_compare(cmp: Cmp, ty: Ty, a: u64, b: u64) -> Option<bool> {
     let bits = ty.bits().min(64);
     let (ua, ub) = (a & mask(bits), b & mask(bits));
     let (sa, sb) = (sext(a, bits), sext(b, bits));
-    let ord = if ty.is_signed() { sa.cmp(&sb) } else { ua.cmp(&ub) };
+    let ord = if ty.is_signed() {
+        sa.cmp(&sb)
+    } else {
+        ua.cmp(&ub)
+    };
     use std::cmp::Ordering::*;
     Some(match cmp {
         Cmp::Eq => ua == ub,
@@ -637,9 +647,15 @@ mod tests {
         assert_eq!(int_binary(IntOp::Shl, Ty::B32, 1, 31), 0x8000_0000);
         assert_eq!(int_binary(IntOp::Shr, Ty::U32, 0x8000_0000, 40), 0);
         // shr.s32 of a negative value by 40 fills with the sign: -1.
-        assert_eq!(int_binary(IntOp::Shr, Ty::S32, 0x8000_0000, 40), 0xFFFF_FFFF);
+        assert_eq!(
+            int_binary(IntOp::Shr, Ty::S32, 0x8000_0000, 40),
+            0xFFFF_FFFF
+        );
         // shr.s32 -8 >> 1 = -4.
-        assert_eq!(int_binary(IntOp::Shr, Ty::S32, (-8i32) as u32 as u64, 1), (-4i32) as u32 as u64);
+        assert_eq!(
+            int_binary(IntOp::Shr, Ty::S32, (-8i32) as u32 as u64, 1),
+            (-4i32) as u32 as u64
+        );
         assert_eq!(int_binary(IntOp::Shl, Ty::B64, 1, 64), 0);
         assert_eq!(int_binary(IntOp::Shl, Ty::B16, 1, 15), 0x8000);
     }
@@ -652,8 +668,14 @@ mod tests {
         assert_eq!(int_binary(IntOp::Div, Ty::S32, min, neg1), min);
         assert_eq!(int_binary(IntOp::Rem, Ty::S32, min, neg1), 0);
         // -7 / 2 = -3 (truncating), -7 % 2 = -1.
-        assert_eq!(int_binary(IntOp::Div, Ty::S32, (-7i32) as u32 as u64, 2), (-3i32) as u32 as u64);
-        assert_eq!(int_binary(IntOp::Rem, Ty::S32, (-7i32) as u32 as u64, 2), (-1i32) as u32 as u64);
+        assert_eq!(
+            int_binary(IntOp::Div, Ty::S32, (-7i32) as u32 as u64, 2),
+            (-3i32) as u32 as u64
+        );
+        assert_eq!(
+            int_binary(IntOp::Rem, Ty::S32, (-7i32) as u32 as u64, 2),
+            (-1i32) as u32 as u64
+        );
         // Division by zero: all ones; remainder: the dividend.
         assert_eq!(int_binary(IntOp::Div, Ty::U32, 5, 0), 0xFFFF_FFFF);
         assert_eq!(int_binary(IntOp::Rem, Ty::U32, 5, 0), 5);
@@ -663,10 +685,19 @@ mod tests {
     #[test]
     fn mul_hi_and_wide() {
         // 0xFFFFFFFF * 0xFFFFFFFF = 0xFFFFFFFE_00000001.
-        assert_eq!(int_binary(IntOp::MulHi, Ty::U32, 0xFFFF_FFFF, 0xFFFF_FFFF), 0xFFFF_FFFE);
-        assert_eq!(int_binary(IntOp::MulWide, Ty::U32, 0xFFFF_FFFF, 0xFFFF_FFFF), 0xFFFF_FFFE_0000_0001);
+        assert_eq!(
+            int_binary(IntOp::MulHi, Ty::U32, 0xFFFF_FFFF, 0xFFFF_FFFF),
+            0xFFFF_FFFE
+        );
+        assert_eq!(
+            int_binary(IntOp::MulWide, Ty::U32, 0xFFFF_FFFF, 0xFFFF_FFFF),
+            0xFFFF_FFFE_0000_0001
+        );
         // Signed: -1 * -1 = 1, high half 0.
-        assert_eq!(int_binary(IntOp::MulHi, Ty::S32, 0xFFFF_FFFF, 0xFFFF_FFFF), 0);
+        assert_eq!(
+            int_binary(IntOp::MulHi, Ty::S32, 0xFFFF_FFFF, 0xFFFF_FFFF),
+            0
+        );
         // mul.wide.s16 -2 * 3 = -6 as 32 bits.
         assert_eq!(int_binary(IntOp::MulWide, Ty::S16, 0xFFFE, 3), 0xFFFF_FFFA);
         // mul.hi.u64 2^63 * 4 = 2^65 → high 2.
@@ -686,7 +717,10 @@ mod tests {
         assert_eq!(int_unary(IntUnary::Clz, Ty::B64, 1 << 40), 23);
         assert_eq!(int_unary(IntUnary::Popc, Ty::B32, 0xF0F0), 8);
         assert_eq!(int_unary(IntUnary::Brev, Ty::B32, 1), 0x8000_0000);
-        assert_eq!(int_unary(IntUnary::Brev, Ty::B64, 0b110), 0x6000_0000_0000_0000);
+        assert_eq!(
+            int_unary(IntUnary::Brev, Ty::B64, 0b110),
+            0x6000_0000_0000_0000
+        );
         assert_eq!(int_unary(IntUnary::Neg, Ty::S32, 1), 0xFFFF_FFFF);
         // abs(INT_MIN) = INT_MIN.
         assert_eq!(int_unary(IntUnary::Abs, Ty::S32, 0x8000_0000), 0x8000_0000);
@@ -706,7 +740,10 @@ mod tests {
         assert_eq!((lo, b), (u64::MAX, true));
         assert_eq!(add_carry(64, 5, 0, b, true), (4, false));
         // 32-bit: 0xFFFFFFFF + 0xFFFFFFFF + 1 = 0x1_FFFFFFFF.
-        assert_eq!(add_carry(32, 0xFFFF_FFFF, 0xFFFF_FFFF, true, false), (0xFFFF_FFFF, true));
+        assert_eq!(
+            add_carry(32, 0xFFFF_FFFF, 0xFFFF_FFFF, true, false),
+            (0xFFFF_FFFF, true)
+        );
     }
 
     #[test]
@@ -727,9 +764,15 @@ mod tests {
     #[test]
     fn permute_and_funnel() {
         // Default mode: selector 0x3210 is the identity on a.
-        assert_eq!(prmt(None, 0x4433_2211, 0x8877_6655, 0x3210), Some(0x4433_2211));
+        assert_eq!(
+            prmt(None, 0x4433_2211, 0x8877_6655, 0x3210),
+            Some(0x4433_2211)
+        );
         // 0x5410 takes a's low half and b's low half.
-        assert_eq!(prmt(None, 0x4433_2211, 0x8877_6655, 0x5410), Some(0x6655_2211));
+        assert_eq!(
+            prmt(None, 0x4433_2211, 0x8877_6655, 0x5410),
+            Some(0x6655_2211)
+        );
         // Sign replicate: byte 7 (0x88) with bit 3 set → 0xFF.
         assert_eq!(prmt(None, 0, 0x8800_0000, 0x000F), Some(0x0000_00FF));
         // Funnel shift left by 8 of b:a = 0x11223344_55667788 → 0x22334455.
@@ -759,7 +802,10 @@ mod tests {
     fn float_min_max_nan_rules() {
         assert_eq!(fminmax32(false, false, f32::NAN, 2.0), 2.0);
         assert_eq!(fminmax32(true, false, 3.0, f32::NAN), 3.0);
-        assert_eq!(fminmax32(false, false, f32::NAN, f32::NAN).to_bits(), 0x7fff_ffff);
+        assert_eq!(
+            fminmax32(false, false, f32::NAN, f32::NAN).to_bits(),
+            0x7fff_ffff
+        );
         assert_eq!(fminmax32(false, true, f32::NAN, 2.0).to_bits(), 0x7fff_ffff);
         assert_eq!(fminmax32(false, false, 0.0, -0.0).to_bits(), 0x8000_0000);
         assert_eq!(fminmax32(true, false, -0.0, 0.0).to_bits(), 0);
@@ -805,7 +851,10 @@ mod tests {
         // 2^24 + 3 is halfway between 2^24 + 2 and 2^24 + 4: ties to even → 2^24 + 4.
         assert_eq!(int_to_f32((1 << 24) + 3, Rnd::Rn), 16_777_220.0);
         assert_eq!(int_to_f64((1 << 53) + 1, Rnd::Rp), 9_007_199_254_740_994.0);
-        assert_eq!(int_to_f64(u64::MAX as i128, Rnd::Rn), 18_446_744_073_709_551_616.0);
+        assert_eq!(
+            int_to_f64(u64::MAX as i128, Rnd::Rn),
+            18_446_744_073_709_551_616.0
+        );
     }
 
     #[test]

@@ -298,12 +298,7 @@ fn build_with_cargo() -> Result<(PathBuf, String, String)> {
     // `cargo build --workspace` has then already built it.
     let out = Command::new(cargo)
         .current_dir(&root)
-        .args([
-            "build",
-            "-p",
-            "ptx-emu-cuda",
-            "--message-format=json",
-        ])
+        .args(["build", "-p", "ptx-emu-cuda", "--message-format=json"])
         .output()
         .context("cannot run cargo to build ptx-emu-cuda")?;
     if !out.status.success() {

@@ -1,0 +1,424 @@
+//! Kernels written in PTX by hand, executed on the emulator. Every expected
+//! value is worked out by hand from the PTX ISA manual (or IEEE 754) in the
+//! comment beside it, never taken from a run.
+
+use ptx_emu::exec::{Arch, FaultKind, LaunchConfig, Machine, Schedule};
+
+const HEADER: &str = ".version 8.0\n.target sm_80\n.address_size 64\n";
+
+fn machine() -> Machine {
+    Machine::new(Arch::parse("sm_80").unwrap(), Schedule::InOrder)
+}
+
+fn cfg(grid: u32, block: u32) -> LaunchConfig {
+    LaunchConfig {
+        grid: [grid, 1, 1],
+        block: [block, 1, 1],
+        shared: 0,
+    }
+}
+
+/// Loads `body` (after the header), runs `kernel` with one `u64` output
+/// buffer of `n` u32s as its only parameter, and returns the buffer.
+fn run_u32(
+    body: &str,
+    kernel: &str,
+    c: LaunchConfig,
+    n: usize,
+) -> Result<Vec<u32>, ptx_emu::exec::Fault> {
+    let mut m = machine();
+    let module = m
+        .load_module(&format!("{HEADER}{body}"))
+        .expect("the test PTX loads");
+    let out = m
+        .mem
+        .alloc(4 * n as u64, ptx_emu::exec::memory::AllocKind::Host);
+    m.launch(module, kernel, &c, &out.to_le_bytes())?;
+    let bytes = m.mem.host_slice_mut(out, 4 * n as u64).unwrap();
+    Ok(bytes
+        .chunks(4)
+        .map(|c| u32::from_le_bytes(c.try_into().unwrap()))
+        .collect())
+}
+
+/// A kernel `k(out)` that computes `%r1` with `code` and stores it at out[tid].
+fn store_per_thread(code: &str) -> String {
+    format!(
+        ".visible .entry k(.param .u64 out) {{
+  .reg .b32 %r<10>; .reg .b64 %rd<5>; .reg .pred %p<4>; .reg .f32 %f<5>;
+  ld.param.u64 %rd1, [out];
+  mov.u32 %r0, %tid.x;
+{code}
+  mul.wide.u32 %rd2, %r0, 4;
+  add.s64 %rd3, %rd1, %rd2;
+  st.global.u32 [%rd3], %r1;
+  ret;
+}}"
+    )
+}
+
+#[test]
+fn shuffles_with_partial_masks_and_out_of_range_lanes() {
+    // shfl.sync.down by 1 with clamp 31 (c = 0x1f) over a full warp: lane i
+    // reads lane i+1; lane 31's source (32) is past maxLane, so it keeps its own.
+    let body = store_per_thread(
+        "  mul.lo.u32 %r2, %r0, 10;\n  shfl.sync.down.b32 %r1|%p1, %r2, 1, 0x1f, 0xffffffff;",
+    );
+    let v = run_u32(&body, "k", cfg(1, 32), 32).unwrap();
+    assert_eq!(v[0], 10);
+    assert_eq!(v[30], 310);
+    assert_eq!(v[31], 310, "lane 31 has no lane 32: its own value, 31 * 10");
+    // bfly with xor 1: lanes swap in pairs.
+    let body = store_per_thread("  shfl.sync.bfly.b32 %r1, %r0, 1, 0x1f, 0xffffffff;");
+    let v = run_u32(&body, "k", cfg(1, 32), 32).unwrap();
+    assert_eq!((v[0], v[1], v[6], v[7]), (1, 0, 7, 6));
+    // idx 3 within segments of 8 lanes (c = ((32-8) << 8) | 0x1f = 0x181f):
+    // lane 13 reads lane 8 + 3 = 11.
+    let body = store_per_thread("  shfl.sync.idx.b32 %r1, %r0, 3, 0x181f, 0xffffffff;");
+    let v = run_u32(&body, "k", cfg(1, 32), 32).unwrap();
+    assert_eq!((v[0], v[13], v[31]), (3, 11, 27));
+    // up by 2, c = 0: lanes 0 and 1 have no source and keep their own value.
+    let body = store_per_thread("  shfl.sync.up.b32 %r1, %r0, 2, 0, 0xffffffff;");
+    let v = run_u32(&body, "k", cfg(1, 32), 32).unwrap();
+    assert_eq!((v[0], v[1], v[2], v[31]), (0, 1, 0, 29));
+    // A partial mask: only the low 16 lanes shuffle (the others skip it).
+    let body = store_per_thread(
+        "  mov.u32 %r1, 99;\n  setp.ge.u32 %p2, %r0, 16;\n  @%p2 bra DONE;\n  shfl.sync.bfly.b32 %r1, %r0, 8, 0x1f, 0xffff;\nDONE:",
+    );
+    let v = run_u32(&body, "k", cfg(1, 32), 32).unwrap();
+    assert_eq!((v[0], v[8], v[15], v[16], v[31]), (8, 0, 7, 99, 99));
+}
+
+#[test]
+fn votes_ballot_redux_match() {
+    // ballot of (tid is odd) over 32 lanes: 0xAAAAAAAA.
+    let body = store_per_thread(
+        "  and.b32 %r2, %r0, 1;\n  setp.eq.u32 %p1, %r2, 1;\n  vote.sync.ballot.b32 %r1, %p1, 0xffffffff;",
+    );
+    assert_eq!(run_u32(&body, "k", cfg(1, 32), 32).unwrap()[5], 0xAAAA_AAAA);
+    // all(tid < 31) is false; any(tid == 31) is true.
+    let body = store_per_thread(
+        "  setp.lt.u32 %p1, %r0, 31;\n  vote.sync.all.pred %p2, %p1, 0xffffffff;\n  selp.u32 %r1, 1, 0, %p2;",
+    );
+    assert_eq!(run_u32(&body, "k", cfg(1, 32), 32).unwrap()[0], 0);
+    // redux.sync.add of tid over 32 lanes: 0 + 1 + ... + 31 = 496.
+    let body = store_per_thread("  redux.sync.add.u32 %r1, %r0, 0xffffffff;");
+    assert_eq!(run_u32(&body, "k", cfg(1, 32), 32).unwrap()[17], 496);
+    // redux.sync.max.s32 of (tid - 20): 31 - 20 = 11; min: -20.
+    let body =
+        store_per_thread("  sub.s32 %r2, %r0, 20;\n  redux.sync.min.s32 %r1, %r2, 0xffffffff;");
+    assert_eq!(run_u32(&body, "k", cfg(1, 32), 32).unwrap()[3] as i32, -20);
+    // match.any on (tid mod 4): lanes with tid = 1 mod 4 → 0x22222222.
+    let body =
+        store_per_thread("  and.b32 %r2, %r0, 3;\n  match.any.sync.b32 %r1, %r2, 0xffffffff;");
+    assert_eq!(run_u32(&body, "k", cfg(1, 32), 32).unwrap()[5], 0x2222_2222);
+}
+
+#[test]
+fn barriers_order_shared_memory() {
+    // Each thread writes tid to shared[tid], syncs, then reads shared[63 - tid].
+    let body = ".visible .entry k(.param .u64 out) {
+  .reg .b32 %r<10>; .reg .b64 %rd<8>;
+  .shared .align 4 .b8 buf[256];
+  ld.param.u64 %rd1, [out];
+  mov.u32 %r0, %tid.x;
+  mov.u64 %rd4, buf;
+  mul.wide.u32 %rd2, %r0, 4;
+  add.s64 %rd5, %rd4, %rd2;
+  st.shared.u32 [%rd5], %r0;
+  bar.sync 0;
+  sub.u32 %r2, 63, %r0;
+  mul.wide.u32 %rd6, %r2, 4;
+  add.s64 %rd7, %rd4, %rd6;
+  ld.shared.u32 %r1, [%rd7];
+  add.s64 %rd3, %rd1, %rd2;
+  st.global.u32 [%rd3], %r1;
+  ret;
+}";
+    let v = run_u32(body, "k", cfg(1, 64), 64).unwrap();
+    assert_eq!((v[0], v[10], v[63]), (63, 53, 0));
+}
+
+#[test]
+fn carry_chain_adds_128_bits() {
+    // (2^64 - 1) + 1 = 2^64: low word 0, high word 0 + 0 + carry = 1.
+    let body = ".visible .entry k(.param .u64 out) {
+  .reg .b64 %rd<8>;
+  ld.param.u64 %rd1, [out];
+  mov.u64 %rd2, -1;
+  add.cc.u64 %rd3, %rd2, 1;
+  addc.u64 %rd4, 0, 0;
+  st.global.u64 [%rd1], %rd3;
+  st.global.u64 [%rd1+8], %rd4;
+  ret;
+}";
+    let v = run_u32(body, "k", cfg(1, 1), 4).unwrap();
+    assert_eq!(v, vec![0, 0, 1, 0]);
+}
+
+#[test]
+fn illegal_address_names_kernel_line_block_thread() {
+    let body = ".visible .entry k(.param .u64 out) {
+  .reg .b64 %rd<3>; .reg .b32 %r<2>;
+  mov.u64 %rd1, 16;
+  st.global.u32 [%rd1], 7;
+  ret;
+}";
+    let e = run_u32(body, "k", cfg(2, 3), 1).unwrap_err();
+    assert_eq!(e.kind, FaultKind::IllegalAddress);
+    // Line 4 of the header is `.visible .entry`; the store is line 7.
+    assert!(
+        e.message.contains("kernel `k` at PTX line 7"),
+        "{}",
+        e.message
+    );
+    assert!(
+        e.message.contains("block [0, 0, 0] thread [0, 0, 0]"),
+        "{}",
+        e.message
+    );
+    assert!(e.message.contains("0x10"), "{}", e.message);
+}
+
+#[test]
+fn one_past_the_end_and_misaligned_accesses_fault() {
+    // out has 4 u32s; thread 4 writes out[4].
+    let body = store_per_thread("  mov.u32 %r1, 1;");
+    let e = run_u32(&body, "k", cfg(1, 5), 4).unwrap_err();
+    assert_eq!(e.kind, FaultKind::IllegalAddress);
+    assert!(e.message.contains("thread [4, 0, 0]"), "{}", e.message);
+    // A 4-byte store at out + 2.
+    let body = ".visible .entry k(.param .u64 out) {
+  .reg .b64 %rd<3>;
+  ld.param.u64 %rd1, [out];
+  st.global.u32 [%rd1+2], 7;
+  ret;
+}";
+    let e = run_u32(body, "k", cfg(1, 1), 4).unwrap_err();
+    assert_eq!(e.kind, FaultKind::Misaligned);
+}
+
+#[test]
+fn trap_is_an_illegal_instruction() {
+    let e = run_u32(
+        ".visible .entry k(.param .u64 out) { trap; }",
+        "k",
+        cfg(1, 1),
+        1,
+    )
+    .unwrap_err();
+    assert_eq!(e.kind, FaultKind::IllegalInstruction);
+    assert_eq!(e.kind.name(), "CUDA_ERROR_ILLEGAL_INSTRUCTION");
+}
+
+#[test]
+fn a_barrier_that_cannot_complete_is_a_deadlock_not_a_hang() {
+    // Warp 0 waits at bar.sync 0 for 64 threads; warp 1 waits in a shfl.sync
+    // whose mask names lanes 0-31 of a warp where lane 0 already sits in the barrier...
+    // Simplest divergent case: thread 0 waits at the barrier, threads 1-31 at a
+    // full-warp shuffle that needs thread 0.
+    let body = ".visible .entry k(.param .u64 out) {
+  .reg .b32 %r<4>; .reg .pred %p<2>;
+  mov.u32 %r0, %tid.x;
+  setp.eq.u32 %p1, %r0, 0;
+  @%p1 bra BAR;
+  shfl.sync.idx.b32 %r1, %r0, 0, 0x1f, 0xffffffff;
+  ret;
+BAR:
+  bar.sync 0;
+  ret;
+}";
+    let e = run_u32(body, "k", cfg(1, 32), 1).unwrap_err();
+    assert_eq!(e.kind, FaultKind::LaunchFailed);
+    assert!(e.message.contains("deadlock"), "{}", e.message);
+    assert!(e.message.contains("kernel `k`"), "{}", e.message);
+    // The barrier is on line 12 (header 3 lines + 9), the shuffle on line 9.
+    assert!(
+        e.message.contains("line 12") && e.message.contains("line 9"),
+        "{}",
+        e.message
+    );
+    // A barrier with a thread count larger than the block never completes.
+    let e = run_u32(
+        ".visible .entry k(.param .u64 out) { bar.sync 0, 64; ret; }",
+        "k",
+        cfg(1, 32),
+        1,
+    )
+    .unwrap_err();
+    assert!(
+        e.message.contains("deadlock") && e.message.contains("threads 0-31 wait there"),
+        "{}",
+        e.message
+    );
+    // A collective whose mask names lanes that exited.
+    let body = ".visible .entry k(.param .u64 out) {
+  .reg .b32 %r<4>; .reg .pred %p<2>;
+  mov.u32 %r0, %tid.x;
+  setp.ge.u32 %p1, %r0, 16;
+  @%p1 ret;
+  shfl.sync.idx.b32 %r1, %r0, 0, 0x1f, 0xffffffff;
+  ret;
+}";
+    let e = run_u32(body, "k", cfg(1, 32), 1).unwrap_err();
+    assert!(
+        e.message.contains("shfl.sync at PTX line 9")
+            && e.message
+                .contains("threads 0-15 wait there; threads 16-31 exited"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
+fn exited_threads_do_not_block_a_barrier() {
+    // Threads 16..31 exit; the rest meet at bar.sync and finish (as on sm_70+).
+    let body = store_per_thread(
+        "  setp.ge.u32 %p1, %r0, 16;\n  @%p1 ret;\n  bar.sync 0;\n  mov.u32 %r1, 5;",
+    );
+    let v = run_u32(&body, "k", cfg(1, 32), 32).unwrap();
+    assert_eq!((v[0], v[15], v[16]), (5, 5, 0));
+}
+
+#[test]
+fn bad_launches_get_the_drivers_error() {
+    let body = store_per_thread("  mov.u32 %r1, 1;");
+    // More than 1024 threads per block.
+    let e = run_u32(&body, "k", cfg(1, 1025), 1).unwrap_err();
+    assert_eq!(e.kind, FaultKind::InvalidValue);
+    assert!(e.message.contains("1024"), "{}", e.message);
+    // An unknown kernel.
+    let e = run_u32(&body, "nope", cfg(1, 1), 1).unwrap_err();
+    assert_eq!(e.kind, FaultKind::InvalidValue);
+    assert!(
+        e.message.contains("no kernel named `nope`"),
+        "{}",
+        e.message
+    );
+    // Too few parameter bytes.
+    let mut m = machine();
+    let module = m.load_module(&format!("{HEADER}{body}")).unwrap();
+    let e = m.launch(module, "k", &cfg(1, 1), &[0u8; 4]).unwrap_err();
+    assert!(
+        e.message
+            .contains("4 bytes of parameters given, the kernel takes 8"),
+        "{}",
+        e.message
+    );
+    // More shared memory than an sm_80 block can have (163 KiB).
+    let mut c = cfg(1, 1);
+    c.shared = 200 * 1024;
+    let e = m.launch(module, "k", &c, &[0u8; 8]).unwrap_err();
+    assert!(
+        e.message.contains("exceed the 166912 bytes"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
+fn malformed_ptx_names_the_line() {
+    let mut m = machine();
+    let e = m
+        .load_module(&format!(
+            "{HEADER}.visible .entry k() {{\n  add.s32 %r1, ;\n}}"
+        ))
+        .unwrap_err();
+    assert_eq!(e.line, 5, "{e}");
+    let e = m
+        .load_module(&format!(
+            "{HEADER}.visible .entry k() {{\n  .reg .b32 %r<2>;\n  add.s32 %r1, %r9, 1;\n}}"
+        ))
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("PTX line 6") && e.to_string().contains("%r9"),
+        "{e}"
+    );
+}
+
+#[test]
+fn an_unimplemented_instruction_fails_the_launch_naming_it() {
+    let body = store_per_thread(
+        "  mov.u32 %r1, 1;\n  tex.1d.v4.s32.s32 {%r1, %r2, %r3, %r4}, [tex, {%r0}];",
+    );
+    let mut m = machine();
+    match m.load_module(&format!("{HEADER}{body}")) {
+        // Either the parser rejects the texture operand, naming the line…
+        Err(e) => assert_eq!(e.line, 9, "{e}"),
+        // …or the launch fails naming the instruction.
+        Ok(module) => {
+            let e = m.launch(module, "k", &cfg(1, 1), &[0u8; 8]).unwrap_err();
+            assert_eq!(e.kind, FaultKind::Unsupported);
+            assert!(
+                e.message
+                    .contains("unsupported PTX instruction `tex.1d.v4.s32.s32")
+                    && e.message.contains("line 9"),
+                "{}",
+                e.message
+            );
+        }
+    }
+}
+
+#[test]
+fn float_rounding_modes_and_ftz() {
+    // add.rz.f32 1 + 2^-24: the exact sum lies between 1 and 1 + 2^-23; rz → 1.0.
+    // add.rp.f32: → 1 + 2^-23 = 0x3F800001. add.rn: a tie → even → 1.0.
+    let body = store_per_thread(
+        "  setp.eq.u32 %p1, %r0, 0;\n  setp.eq.u32 %p2, %r0, 1;\n  mov.b32 %f1, 0f3F800000;\n  mov.b32 %f2, 0f33800000;\n  add.rn.f32 %f3, %f1, %f2;\n  @%p1 add.rz.f32 %f3, %f1, %f2;\n  @%p2 add.rp.f32 %f3, %f1, %f2;\n  mov.b32 %r1, %f3;",
+    );
+    let v = run_u32(&body, "k", cfg(1, 3), 3).unwrap();
+    assert_eq!(v, vec![0x3F80_0000, 0x3F80_0001, 0x3F80_0000]);
+    // mul.ftz.f32 of the smallest normal (2^-126) by 0.5 gives a subnormal,
+    // flushed to +0; without .ftz it is 2^-127 = 0x00400000.
+    let body = store_per_thread(
+        "  setp.eq.u32 %p1, %r0, 0;\n  mov.b32 %f1, 0f00800000;\n  mov.b32 %f2, 0f3F000000;\n  mul.rn.f32 %f3, %f1, %f2;\n  @%p1 mul.rn.ftz.f32 %f3, %f1, %f2;\n  mov.b32 %r1, %f3;",
+    );
+    assert_eq!(
+        run_u32(&body, "k", cfg(1, 2), 2).unwrap(),
+        vec![0, 0x0040_0000]
+    );
+    // cvt.rni.s32.f32 of 2.5 → 2 (ties to even); cvt.rzi.s32.f32 of NaN → 0.
+    let body = store_per_thread(
+        "  setp.eq.u32 %p1, %r0, 0;\n  mov.b32 %f1, 0f40200000;\n  @%p1 mov.b32 %f1, 0f7FC00000;\n  cvt.rni.s32.f32 %r1, %f1;",
+    );
+    assert_eq!(run_u32(&body, "k", cfg(1, 2), 2).unwrap(), vec![0, 2]);
+    // min.f32 of NaN and 3.0 is 3.0 (0x40400000); min.NaN.f32 is the canonical NaN.
+    let body = store_per_thread(
+        "  setp.eq.u32 %p1, %r0, 0;\n  mov.b32 %f1, 0f7FC00000;\n  mov.b32 %f2, 0f40400000;\n  min.f32 %f3, %f1, %f2;\n  @%p1 min.NaN.f32 %f3, %f1, %f2;\n  mov.b32 %r1, %f3;",
+    );
+    assert_eq!(
+        run_u32(&body, "k", cfg(1, 2), 2).unwrap(),
+        vec![0x7FFF_FFFF, 0x4040_0000]
+    );
+}
+
+#[test]
+fn shuffle_schedule_is_deterministic_per_seed_and_changes_the_order() {
+    // Every thread does atomic exch on one word: the survivor is the last
+    // writer, which depends on the schedule.
+    let body = ".visible .entry k(.param .u64 out) {
+  .reg .b32 %r<4>; .reg .b64 %rd<3>;
+  ld.param.u64 %rd1, [out];
+  mov.u32 %r0, %tid.x;
+  atom.global.exch.b32 %r1, [%rd1], %r0;
+  ret;
+}";
+    let run = |s: Schedule| {
+        let mut m = Machine::new(Arch::parse("sm_80").unwrap(), s);
+        let module = m.load_module(&format!("{HEADER}{body}")).unwrap();
+        let out = m.mem.alloc(4, ptx_emu::exec::memory::AllocKind::Host);
+        m.launch(module, "k", &cfg(1, 256), &out.to_le_bytes())
+            .unwrap();
+        u32::from_le_bytes(m.mem.host_slice_mut(out, 4).unwrap().try_into().unwrap())
+    };
+    // In order, thread 255 runs last.
+    assert_eq!(run(Schedule::InOrder), 255);
+    assert_eq!(run(Schedule::Shuffle(7)), run(Schedule::Shuffle(7)));
+    let winners: std::collections::HashSet<u32> =
+        (1..6).map(|s| run(Schedule::Shuffle(s))).collect();
+    assert!(
+        winners.len() > 1,
+        "different seeds should give different last writers: {winners:?}"
+    );
+}
