@@ -835,12 +835,14 @@ impl Mem<'_> {
                 Window::Global(a) => (MemSpace::Global, a),
                 Window::Shared(a) => (MemSpace::Shared, a),
                 Window::Local(a) => (MemSpace::Local, a),
-                Window::Param(_) => return raw(
-                    FaultKind::Unsupported,
-                    format!(
+                Window::Param(_) => {
+                    return raw(
+                        FaultKind::Unsupported,
+                        format!(
                         "generic {what} at {addr:#x} in kernel parameter space is not implemented"
                     ),
-                ),
+                    )
+                }
             },
             s => (s, addr),
         };
@@ -910,9 +912,9 @@ fn run_slice(
         }
         executed += 1;
         let depth = t.frames.len() - 1;
+        // SAFETY-free fast path: the frame stack is never empty while running.
         let fr = &mut t.frames[depth];
-        let func = &m.funcs[fr.func as usize];
-        let Some(inst) = func.code.get(fr.pc as usize) else {
+        let Some(inst) = m.funcs[fr.func as usize].code.get(fr.pc as usize) else {
             // Falling off the end of a function is a return.
             match do_ret(t) {
                 true => break Ok(Stop::Exited),
@@ -1349,12 +1351,14 @@ fn run_slice(
                             .flatten()
                         {
                             Some(g) => m.by_name[&g.name],
-                            None => break raw(
-                                FaultKind::InvalidPc,
-                                format!(
+                            None => {
+                                break raw(
+                                    FaultKind::InvalidPc,
+                                    format!(
                                     "indirect call to {a:#x}, which is no function of this module"
                                 ),
-                            ),
+                                )
+                            }
                         }
                     }
                 };
@@ -1575,6 +1579,7 @@ struct SregCtx {
     nsm: u32,
 }
 
+#[inline(always)]
 fn value(fr: &Frame, ids: &SregCtx, executed: u32, s: Src) -> u64 {
     match s {
         Src::R(r) => fr.regs[r as usize],
@@ -1582,7 +1587,14 @@ fn value(fr: &Frame, ids: &SregCtx, executed: u32, s: Src) -> u64 {
         Src::Imm(x) => x,
         Src::LocalAddr(off) => (fr.local_base + off) as u64,
         Src::ParamAddr(off) => off as u64,
-        Src::Sreg(sr) => {
+        Src::Sreg(sr) => special(ids, executed, sr),
+    }
+}
+
+#[cold]
+fn special(ids: &SregCtx, executed: u32, sr: Sreg) -> u64 {
+    {
+        {
             let lane = ids.lin % 32;
             let clock = ids.clock + executed as u64;
             match sr {

@@ -31,9 +31,20 @@ pub enum IntOp {
 
 /// `op.ty a, b` on integers (bit types are unsigned). `MulWide` returns the
 /// double-width product.
+#[inline]
 pub fn int_binary(op: IntOp, ty: Ty, a: u64, b: u64) -> u64 {
     let bits = ty.bits().min(64);
     let m = mask(bits);
+    // The common cases first, without sign extension.
+    match op {
+        IntOp::Add => return a.wrapping_add(b) & m,
+        IntOp::Sub => return a.wrapping_sub(b) & m,
+        IntOp::MulLo => return a.wrapping_mul(b) & m,
+        IntOp::And => return a & b & m,
+        IntOp::Or => return (a | b) & m,
+        IntOp::Xor => return (a ^ b) & m,
+        _ => {}
+    }
     let (a, b) = (a & m, b & m);
     let (sa, sb) = (sext(a, bits), sext(b, bits));
     let signed = ty.is_signed();
@@ -328,8 +339,22 @@ impl Cmp {
 }
 
 /// `setp.cmp.ty a, b` (integers; `lo/ls/hi/hs` are unsigned).
+#[inline]
 pub fn int_compare(cmp: Cmp, ty: Ty, a: u64, b: u64) -> Option<bool> {
     let bits = ty.bits().min(64);
+    if !ty.is_signed() {
+        let m = mask(bits);
+        let (ua, ub) = (a & m, b & m);
+        match cmp {
+            Cmp::Eq => return Some(ua == ub),
+            Cmp::Ne => return Some(ua != ub),
+            Cmp::Lt | Cmp::Lo => return Some(ua < ub),
+            Cmp::Le | Cmp::Ls => return Some(ua <= ub),
+            Cmp::Gt | Cmp::Hi => return Some(ua > ub),
+            Cmp::Ge | Cmp::Hs => return Some(ua >= ub),
+            _ => return None,
+        }
+    }
     let (ua, ub) = (a & mask(bits), b & mask(bits));
     let (sa, sb) = (sext(a, bits), sext(b, bits));
     let ord = if ty.is_signed() {
