@@ -316,9 +316,9 @@ pub unsafe extern "C" fn cuDeviceTotalMem_v2(bytes: *mut usize, dev: c_int) -> C
 }
 
 /// The one context's handle.
-const CTX: *mut c_void = 0x1 as *mut c_void;
+const CTX: *mut c_void = std::ptr::without_provenance_mut(1);
 /// The one stream's handle (every stream is the same, in order).
-const STREAM: *mut c_void = 0x2 as *mut c_void;
+const STREAM: *mut c_void = std::ptr::without_provenance_mut(2);
 
 #[no_mangle]
 pub unsafe extern "C" fn cuDevicePrimaryCtxRetain(ctx: *mut *mut c_void, dev: c_int) -> CUresult {
@@ -595,7 +595,7 @@ pub unsafe extern "C" fn cuModuleLoadDataEx(
                         return NO_BINARY_FOR_GPU;
                     }
                 }
-                *module = (idx + 1) as *mut c_void;
+                *module = std::ptr::without_provenance_mut(idx + 1);
                 write_log(n, opts, vals, 3, 4, "");
                 SUCCESS
             }
@@ -669,7 +669,7 @@ pub unsafe extern "C" fn cuModuleGetFunction(
             params,
             max_dynamic_shared: 48 * 1024,
         });
-        *f = s.functions.len() as *mut c_void;
+        *f = std::ptr::without_provenance_mut(s.functions.len());
         SUCCESS
     })
 }
@@ -830,4 +830,120 @@ pub unsafe extern "C" fn cuLaunchKernel(
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PTX: &str = ".version 8.0\n.target sm_80\n.address_size 64\n\
+.visible .entry inc(.param .u64 p) {\n  .reg .b64 %rd<3>; .reg .b32 %r<3>;\n  ld.param.u64 %rd1, [p];\n  ld.global.u32 %r1, [%rd1];\n  add.s32 %r2, %r1, 1;\n  st.global.u32 [%rd1], %r2;\n  ret;\n}\n\0";
+
+    // One test: the driver state is process-wide, as in a real driver.
+    #[test]
+    fn driver_calls_in_order() {
+        unsafe {
+            assert_eq!(
+                cuDeviceGetCount(&mut 0),
+                NOT_INITIALIZED,
+                "calls before cuInit fail"
+            );
+            assert_eq!(cuInit(0), SUCCESS);
+            let mut name = [0 as c_char; 64];
+            assert_eq!(cuDeviceGetName(name.as_mut_ptr(), 64, 0), SUCCESS);
+            let name = CStr::from_ptr(name.as_ptr()).to_str().unwrap().to_string();
+            assert!(name.starts_with("ptx-emu 0.1 (sm_"), "{name}");
+            let mut major = 0;
+            assert_eq!(cuDeviceGetAttribute(&mut major, 75, 0), SUCCESS);
+            assert!(major >= 7);
+
+            // Malformed PTX: CUDA_ERROR_INVALID_PTX with the line in the JIT log.
+            let mut log = [0u8; 256];
+            let mut opts = [5, 6];
+            let mut vals = [
+                log.as_mut_ptr() as *mut c_void,
+                std::ptr::without_provenance_mut(256),
+            ];
+            let mut m = std::ptr::null_mut();
+            let bad = ".version 8.0\n.target sm_80\n.visible .entry k() {\n  add.s32 %r1, ;\n}\n\0";
+            let r = cuModuleLoadDataEx(
+                &mut m,
+                bad.as_ptr() as *const c_void,
+                2,
+                opts.as_mut_ptr(),
+                vals.as_mut_ptr(),
+            );
+            assert_eq!(r, INVALID_PTX);
+            let log = CStr::from_bytes_until_nul(&log).unwrap().to_str().unwrap();
+            assert!(log.contains("PTX line 4"), "{log}");
+
+            assert_eq!(
+                cuModuleLoadData(&mut m, PTX.as_ptr() as *const c_void),
+                SUCCESS
+            );
+            let mut f = std::ptr::null_mut();
+            assert_eq!(
+                cuModuleGetFunction(&mut f, m, c"missing".as_ptr()),
+                NOT_FOUND
+            );
+            assert_eq!(cuModuleGetFunction(&mut f, m, c"inc".as_ptr()), SUCCESS);
+            let (mut off, mut size) = (9, 9);
+            assert_eq!(cuFuncGetParamInfo(f, 0, &mut off, &mut size), SUCCESS);
+            assert_eq!((off, size), (0, 8));
+            assert_eq!(cuFuncGetParamInfo(f, 1, &mut off, &mut size), INVALID_VALUE);
+
+            let mut dptr = 0u64;
+            assert_eq!(cuMemAlloc_v2(&mut dptr, 4), SUCCESS);
+            let v = 41u32;
+            assert_eq!(
+                cuMemcpyHtoDAsync_v2(dptr, &v as *const u32 as *const c_void, 4, STREAM),
+                SUCCESS
+            );
+            let mut arg = dptr;
+            let mut params = [&mut arg as *mut u64 as *mut c_void];
+            let launch = |f, bx, params: *mut *mut c_void| {
+                cuLaunchKernel(
+                    f,
+                    1,
+                    1,
+                    1,
+                    bx,
+                    1,
+                    1,
+                    0,
+                    STREAM,
+                    params,
+                    std::ptr::null_mut(),
+                )
+            };
+            assert_eq!(launch(f, 1, params.as_mut_ptr()), SUCCESS);
+            assert_eq!(cuStreamSynchronize(STREAM), SUCCESS);
+            let mut out = 0u32;
+            assert_eq!(
+                cuMemcpyDtoHAsync_v2(&mut out as *mut u32 as *mut c_void, dptr, 4, STREAM),
+                SUCCESS
+            );
+            assert_eq!(out, 42);
+            // A copy past the allocation is refused, not performed.
+            assert_eq!(
+                cuMemcpyDtoHAsync_v2(&mut out as *mut u32 as *mut c_void, dptr, 8, STREAM),
+                INVALID_VALUE
+            );
+            // Too many threads: the launch itself fails, the context survives.
+            assert_eq!(launch(f, 2048, params.as_mut_ptr()), INVALID_VALUE);
+            assert_eq!(cuStreamSynchronize(STREAM), SUCCESS);
+            // A fault: the launch returns, the next synchronization reports it, and so does every later call.
+            let mut wild = 0x10u64;
+            let mut params = [&mut wild as *mut u64 as *mut c_void];
+            assert_eq!(launch(f, 1, params.as_mut_ptr()), SUCCESS);
+            assert_eq!(cuStreamSynchronize(STREAM), 700);
+            assert_eq!(cuMemAlloc_v2(&mut dptr, 4), 700);
+            let mut text = std::ptr::null();
+            assert_eq!(cuGetErrorString(700, &mut text), SUCCESS);
+            assert_eq!(
+                CStr::from_ptr(text).to_str().unwrap(),
+                "an illegal memory access was encountered"
+            );
+        }
+    }
 }

@@ -372,8 +372,7 @@ fn run_wave(
                 order.swap(i, j);
             }
         }
-        for k in 0..order.len() {
-            let i = order[k];
+        for &i in &order {
             if th[i].state != State::Ready {
                 continue;
             }
@@ -460,10 +459,9 @@ fn try_barriers(th: &mut [Thread], blk: &mut Block) {
 /// Completes the warp collective thread `i` waits in, when everyone it names is there.
 fn check_warp(l: &Launch, th: &mut [Thread], blk: &Block, i: usize) -> Result<(), Fault> {
     let (first, n) = warp_range(blk, th[i].lin);
-    // Any thread of the warp parked in a collective whose mask names a thread
-    // that exited can never complete.
-    for k in first..first + n as usize {
-        let State::Warp { coll, mask, line } = &th[k].state else {
+    // A member mask must name existing lanes, the thread's own among them.
+    for (k, t) in th.iter().enumerate().skip(first).take(n as usize) {
+        let State::Warp { coll, mask, line } = &t.state else {
             continue;
         };
         let lane = (k - first) as u32;
@@ -477,7 +475,7 @@ fn check_warp(l: &Launch, th: &mut [Thread], blk: &Block, i: usize) -> Result<()
                     l.kernel,
                     coll.name(),
                     blk.ctaid,
-                    th[k].tid
+                    t.tid
                 ),
             )
         };
@@ -1346,7 +1344,9 @@ fn run_slice(
                     CallTarget::Indirect(s) => {
                         let a = v!(*s);
                         let idx = a.wrapping_sub(m.first_code_address) / 16;
-                        match (a.wrapping_sub(m.first_code_address) % 16 == 0)
+                        match a
+                            .wrapping_sub(m.first_code_address)
+                            .is_multiple_of(16)
                             .then(|| m.funcs.get(idx as usize))
                             .flatten()
                         {

@@ -234,7 +234,7 @@ impl GlobalMemory {
 
 /// Checks `addr` for an access of `size` bytes.
 pub fn check_alignment(addr: u64, size: u64) -> Result<(), AccessError> {
-    if size > 1 && addr % size != 0 {
+    if size > 1 && !addr.is_multiple_of(size) {
         Err(AccessError::Misaligned { addr, size })
     } else {
         Ok(())

@@ -191,7 +191,7 @@ pub fn bfe(ty: Ty, a: u64, pos: u64, len: u64) -> u64 {
     };
     let mut d = 0u64;
     for i in 0..bits {
-        let bit = if i < len && pos + i <= bits - 1 {
+        let bit = if i < len && pos + i < bits {
             (a >> (pos + i)) & 1 == 1
         } else {
             sign_bit
