@@ -273,9 +273,11 @@ impl Backend for ExternalBackend {
             cmd.env(var, &req.out_dir);
         }
         cmd.envs(&self.config.env);
-        let mut run = Run::new();
-        let out = run.step("rustc", cmd)?;
-        run.diagnostics = String::from_utf8_lossy(&out.stderr).into_owned();
+        let mut run = Run::new(req.timeout);
+        let Some(out) = run.step("rustc", cmd)? else {
+            return Ok(run.conclude());
+        };
+        run.diagnostics = out.stderr.clone();
         let default_end = Regex::new(r"^=== .* ===$").unwrap();
         for (name, src) in &self.config.stages {
             let stage: Stage = name.parse().map_err(|e: String| anyhow::anyhow!(e))?;
@@ -301,12 +303,12 @@ impl Backend for ExternalBackend {
         }
         if !out.status.success() {
             return Ok(run.finish(CompileStatus::RustcFailed {
-                exit_code: out.status.code(),
+                exit_code: out.status.code,
             }));
         }
         if let (Some(ptxas), Some(ptx)) = (&self.ptxas, run.stages.get(&Stage::Ptx).cloned()) {
             if !ptxas_step(&mut run, ptxas, req.sm, &ptx, &req.out_dir, &req.crate_name)? {
-                return Ok(run.failed());
+                return Ok(run.conclude());
             }
         }
         Ok(run.finish(CompileStatus::Succeeded))
