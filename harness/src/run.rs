@@ -103,6 +103,10 @@ impl Engine {
             sm: trial.sm,
             cfgs: trial.directives.revision.iter().cloned().collect(),
             flags: trial.directives.compile_flags.clone(),
+            timeout: trial
+                .directives
+                .compile_timeout
+                .unwrap_or(self.settings.compile_timeout),
         }
     }
 
@@ -208,6 +212,32 @@ impl Engine {
         let out = &result.output;
         let reproduce = format!("reproduce with:\n  {}", out.commands.join("\n  "));
 
+        if let Some(what) = out.status.interruption() {
+            // A kill or a timeout decides the trial whatever it expected: a
+            // build-fail test must not pass because llc hung.
+            let (step, detail) = match &out.status {
+                CompileStatus::Killed { step, message, .. } => (step.as_str(), message.as_str()),
+                CompileStatus::TimedOut { step, .. } => (step.as_str(), ""),
+                _ => ("", ""),
+            };
+            let by = match step {
+                "rustc" => DecidedBy::Rustc,
+                "ptxas" => DecidedBy::Ptxas,
+                _ => DecidedBy::Llvm,
+            };
+            let hint = if matches!(out.status, CompileStatus::TimedOut { .. }) {
+                "\n(raise the limit for a slow test with `//@ compile-timeout: 600s`, or for \
+                 every test with PTX_COMPILE_TIMEOUT or `compile_timeout` in ptx-harness.toml)"
+            } else {
+                ""
+            };
+            let detail = if detail.trim().is_empty() {
+                String::new()
+            } else {
+                format!("\n{}", detail.trim_end())
+            };
+            return Err(fail(by, format!("{what}{hint}{detail}\n{reproduce}")));
+        }
         if let CompileStatus::RustcFailed {
             exit_code: Some(101),
         }
@@ -334,6 +364,13 @@ impl Engine {
             CompileStatus::RustcFailed { .. } => DecidedBy::Rustc,
             CompileStatus::ToolFailed { step, .. } if step == "ptxas" => DecidedBy::Ptxas,
             CompileStatus::ToolFailed { .. } => DecidedBy::Llvm,
+            CompileStatus::Killed { step, .. } | CompileStatus::TimedOut { step, .. } => {
+                match step.as_str() {
+                    "rustc" => DecidedBy::Rustc,
+                    "ptxas" => DecidedBy::Ptxas,
+                    _ => DecidedBy::Llvm,
+                }
+            }
         };
         let ok = match outcome {
             Outcome::CheckPass => front_end_ok,
@@ -520,6 +557,9 @@ impl Engine {
 fn failure_text(out: &CompileOutput) -> String {
     match &out.status {
         CompileStatus::ToolFailed { step, message } => format!("{step} failed:\n{message}"),
+        s @ (CompileStatus::Killed { .. } | CompileStatus::TimedOut { .. }) => {
+            s.interruption().unwrap_or_default()
+        }
         _ => out.diagnostics.clone(),
     }
 }
