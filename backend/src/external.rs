@@ -242,11 +242,13 @@ impl Backend for ExternalBackend {
     fn versions(&self) -> BTreeMap<String, String> {
         let mut v = BTreeMap::new();
         v.insert("codegen-backend".into(), self.library.display().to_string());
-        if let Ok(out) = Command::new(&self.rustc).arg("-V").output() {
-            v.insert(
-                "rustc".into(),
-                String::from_utf8_lossy(&out.stdout).trim().to_string(),
-            );
+        let mut cmd = Command::new(&self.rustc);
+        cmd.arg("-V");
+        // Bounded, like every compile step: a hanging rustc must not hang the run.
+        if let Ok(out) = crate::process::run_with_timeout(cmd, std::time::Duration::from_secs(60)) {
+            if out.success() {
+                v.insert("rustc".into(), out.stdout.trim().to_string());
+            }
         }
         v
     }

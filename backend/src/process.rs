@@ -27,7 +27,9 @@ pub const COMPILE_TIMEOUT_ENV: &str = "PTX_COMPILE_TIMEOUT";
 /// number of seconds. Zero is rejected.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let t = text.trim();
-    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
     let n: f64 = num
         .parse()
@@ -40,7 +42,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         u => return Err(format!("unknown unit `{u}` in `{text}`; use ms, s, m or h")),
     };
     if !(secs > 0.0) || !secs.is_finite() || secs > 1e9 {
-        return Err(format!("duration `{text}` must be greater than zero and finite"));
+        return Err(format!(
+            "duration `{text}` must be greater than zero and finite"
+        ));
     }
     Ok(Duration::from_secs_f64(secs))
 }
@@ -500,7 +504,9 @@ mod tests {
         assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
         assert!(parse_duration("0s").is_err());
         assert!(parse_duration("soon").is_err());
-        assert!(parse_duration("3 sec").unwrap_err().contains("unknown unit"));
+        assert!(parse_duration("3 sec")
+            .unwrap_err()
+            .contains("unknown unit"));
         assert_eq!(format_limit(Duration::from_secs(300)), "300 s");
         assert_eq!(format_limit(Duration::from_millis(1500)), "1.5 s");
         assert_eq!(format_limit(Duration::from_millis(250)), "250 ms");

@@ -125,9 +125,7 @@ pub fn discover_root_with(
     cwd: Option<&Path>,
     exe: Option<&Path>,
 ) -> Result<PathBuf, SetupError> {
-    let fix = format!(
-        "run from inside the checkout, or pass --root DIR, or set {ROOT_ENV}=DIR"
-    );
+    let fix = format!("run from inside the checkout, or pass --root DIR, or set {ROOT_ENV}=DIR");
     for (origin, dir) in [("--root", explicit), (ROOT_ENV, from_env)] {
         if let Some(dir) = dir {
             let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
@@ -485,8 +483,13 @@ mod tests {
         std::fs::create_dir_all(&elsewhere).unwrap();
         let exe = copy.join("target/debug/deps/conformance-1234");
         assert_eq!(
-            discover_root_with(None, None, Some(tmp.path().join("elsewhere").as_path()), Some(&exe))
-                .unwrap(),
+            discover_root_with(
+                None,
+                None,
+                Some(tmp.path().join("elsewhere").as_path()),
+                Some(&exe)
+            )
+            .unwrap(),
             copy
         );
         // A folder with only `tests/` (or another workspace) is not the root.
@@ -509,11 +512,13 @@ mod tests {
         fake_checkout(&a);
         std::fs::create_dir_all(b.join("tests")).unwrap();
         let cwd = Some(a.as_path());
-        assert_eq!(discover_root_with(Some(&b), Some(&a), cwd, None).unwrap(), b);
+        assert_eq!(
+            discover_root_with(Some(&b), Some(&a), cwd, None).unwrap(),
+            b
+        );
         assert_eq!(discover_root_with(None, Some(&b), cwd, None).unwrap(), b);
         // A --root without tests/ is an error, not a silent fallback.
-        let e = discover_root_with(Some(&tmp.path().join("nowhere")), None, cwd, None)
-            .unwrap_err();
+        let e = discover_root_with(Some(&tmp.path().join("nowhere")), None, cwd, None).unwrap_err();
         assert!(e.to_string().contains("--root"), "{e}");
         assert!(e.to_string().contains("has no tests/"), "{e}");
     }
@@ -525,7 +530,12 @@ mod tests {
     fn this_checkout_is_found_from_its_crate_folder() {
         let here = std::env::current_dir().unwrap();
         let root = discover_root(None).unwrap();
-        assert!(here.starts_with(&root), "{} vs {}", here.display(), root.display());
+        assert!(
+            here.starts_with(&root),
+            "{} vs {}",
+            here.display(),
+            root.display()
+        );
         assert!(is_project_root(&root));
         assert!(!is_project_root(&root.join("harness")));
         assert!(!is_project_root(&root.join("backend")));
@@ -533,8 +543,13 @@ mod tests {
         std::fs::copy(root.join("Cargo.toml"), tmp.path().join("Cargo.toml")).unwrap();
         std::fs::create_dir_all(tmp.path().join("tests")).unwrap();
         assert_eq!(
-            discover_root_with(None, None, Some(tmp.path()), std::env::current_exe().ok().as_deref())
-                .unwrap(),
+            discover_root_with(
+                None,
+                None,
+                Some(tmp.path()),
+                std::env::current_exe().ok().as_deref()
+            )
+            .unwrap(),
             tmp.path()
         );
     }

@@ -139,7 +139,8 @@ impl Settings {
             work_dir: std::env::var_os("PTX_HARNESS_WORK_DIR")
                 .map(PathBuf::from)
                 .or_else(|| {
-                    std::env::var_os("CARGO_TARGET_DIR").map(|t| PathBuf::from(t).join("ptx-harness"))
+                    std::env::var_os("CARGO_TARGET_DIR")
+                        .map(|t| PathBuf::from(t).join("ptx-harness"))
                 })
                 .unwrap_or_else(|| root.join("target/ptx-harness")),
             backend_config,

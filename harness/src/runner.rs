@@ -268,7 +268,11 @@ pub fn unmatched_filter(args: &Arguments, trials: &[LibTrial]) -> Option<String>
             .collect();
         close.sort_by(|a, b| b.0.total_cmp(&a.0));
         if !close.is_empty() {
-            let names: Vec<String> = close.iter().take(3).map(|(_, c)| format!("`{c}`")).collect();
+            let names: Vec<String> = close
+                .iter()
+                .take(3)
+                .map(|(_, c)| format!("`{c}`"))
+                .collect();
             msg.push_str(&format!("\ndid you mean {}?", names.join(" or ")));
         }
     }
@@ -294,7 +298,11 @@ pub fn run_with_progress(
         anyhow::bail!(
             "no tests found under {} (suites: {})",
             settings.root.join("tests").display(),
-            suites.iter().map(|s| s.dir_name()).collect::<Vec<_>>().join(", ")
+            suites
+                .iter()
+                .map(|s| s.dir_name())
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     }
     let mut engine = engine(settings)?;

@@ -124,7 +124,10 @@ pub enum Statement {
     /// `.local`, `.param`, `.shared` (and rarely `.global`/`.const`) declared inside a body.
     Var(Variable),
     /// `$L__BB0_2:`.
-    Label { name: String, line: u32 },
+    Label {
+        name: String,
+        line: u32,
+    },
     /// `$L_brx_0: .branchtargets $L__BB0_2, $L__BB0_6;`.
     BranchTargets {
         name: String,
@@ -139,9 +142,13 @@ pub enum Statement {
         line: u32,
     },
     /// `{` opening a nested scope (a call sequence).
-    BlockStart { line: u32 },
+    BlockStart {
+        line: u32,
+    },
     /// `}` closing it.
-    BlockEnd { line: u32 },
+    BlockEnd {
+        line: u32,
+    },
     Instr(Instruction),
 }
 
