@@ -41,7 +41,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         "h" => n * 3600.0,
         u => return Err(format!("unknown unit `{u}` in `{text}`; use ms, s, m or h")),
     };
-    if !(secs > 0.0) || !secs.is_finite() || secs > 1e9 {
+    if secs.is_nan() || secs <= 0.0 || !secs.is_finite() || secs > 1e9 {
         return Err(format!(
             "duration `{text}` must be greater than zero and finite"
         ));
