@@ -126,7 +126,8 @@ impl CompileStatus {
     }
 
     /// For a kill or a timeout, one line naming the step and the signal or
-    /// limit, e.g. `llc timed out after 300 s (limit: compile-timeout)`.
+    /// limit, e.g. `llc timed out after 300 s (limit: compile-timeout)` or
+    /// `llc was killed by SIGABRT`.
     pub fn interruption(&self) -> Option<String> {
         match self {
             CompileStatus::Killed { step, signal, .. } => {
@@ -137,6 +138,33 @@ impl CompileStatus {
                 crate::process::format_limit(*limit)
             )),
             _ => None,
+        }
+    }
+
+    /// Whether the step was stopped from outside (its time limit, or a
+    /// signal sent to it: SIGKILL from the out-of-memory killer, SIGTERM,
+    /// SIGINT, SIGHUP), so the result says nothing about the input and no
+    /// expected outcome can match it. A crash of the tool itself (SIGABRT
+    /// from `LLVM ERROR`, SIGSEGV) is a failure of that step, which a
+    /// `build-fail` test may expect; it is still never cached.
+    pub fn is_interrupted(&self) -> bool {
+        match self {
+            CompileStatus::TimedOut { .. } => true,
+            CompileStatus::Killed { signal, .. } => {
+                matches!(signal.as_str(), "SIGKILL" | "SIGTERM" | "SIGINT" | "SIGHUP")
+            }
+            _ => false,
+        }
+    }
+
+    /// The step that stopped the compile, if one failed, crashed or timed out.
+    pub fn failed_step(&self) -> Option<&str> {
+        match self {
+            CompileStatus::Succeeded => None,
+            CompileStatus::RustcFailed { .. } => Some("rustc"),
+            CompileStatus::ToolFailed { step, .. }
+            | CompileStatus::Killed { step, .. }
+            | CompileStatus::TimedOut { step, .. } => Some(step),
         }
     }
 }

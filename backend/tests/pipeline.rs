@@ -345,5 +345,22 @@ fn a_step_killed_by_a_signal_names_the_signal() {
         out.status.interruption().unwrap(),
         "ptxas was killed by SIGKILL"
     );
+    assert!(out.status.is_interrupted());
+    assert!(!out.status.is_cacheable());
+    // A crash of the tool itself (LLVM ERROR aborts) is a failure of the
+    // step that a build-fail test may expect, named, and not cached either.
+    be.toolchain.ptxas = Ok(fake_tool(dir.path(), "ptxas2", "kill -ABRT $$"));
+    let out = be
+        .compile(&CompileRequest::new(
+            &src,
+            "sm_80".parse().unwrap(),
+            dir.path().join("o2"),
+        ))
+        .unwrap();
+    assert_eq!(
+        out.status.interruption().unwrap(),
+        "ptxas was killed by SIGABRT"
+    );
+    assert!(!out.status.is_interrupted());
     assert!(!out.status.is_cacheable());
 }

@@ -212,31 +212,43 @@ impl Engine {
         let out = &result.output;
         let reproduce = format!("reproduce with:\n  {}", out.commands.join("\n  "));
 
-        if let Some(what) = out.status.interruption() {
-            // A kill or a timeout decides the trial whatever it expected: a
-            // build-fail test must not pass because llc hung.
-            let (step, detail) = match &out.status {
-                CompileStatus::Killed { step, message, .. } => (step.as_str(), message.as_str()),
-                CompileStatus::TimedOut { step, .. } => (step.as_str(), ""),
-                _ => ("", ""),
-            };
-            let by = match step {
-                "rustc" => DecidedBy::Rustc,
-                "ptxas" => DecidedBy::Ptxas,
-                _ => DecidedBy::Llvm,
-            };
+        let by_step = |step: Option<&str>| match step {
+            Some("rustc") => DecidedBy::Rustc,
+            Some("ptxas") => DecidedBy::Ptxas,
+            _ => DecidedBy::Llvm,
+        };
+        if out.status.is_interrupted() {
+            // A timeout or a kill from outside decides the trial whatever it
+            // expected: a build-fail test must not pass because llc hung.
+            let what = out.status.interruption().unwrap_or_default();
             let hint = if matches!(out.status, CompileStatus::TimedOut { .. }) {
                 "\n(raise the limit for a slow test with `//@ compile-timeout: 600s`, or for \
                  every test with PTX_COMPILE_TIMEOUT or `compile_timeout` in ptx-harness.toml)"
             } else {
                 ""
             };
-            let detail = if detail.trim().is_empty() {
-                String::new()
-            } else {
-                format!("\n{}", detail.trim_end())
+            let detail = match &out.status {
+                CompileStatus::Killed { message, .. } if !message.trim().is_empty() => {
+                    format!("\n{}", message.trim_end())
+                }
+                _ => String::new(),
             };
-            return Err(fail(by, format!("{what}{hint}{detail}\n{reproduce}")));
+            return Err(fail(
+                by_step(out.status.failed_step()),
+                format!("{what}{hint}{detail}\n{reproduce}"),
+            ));
+        }
+        if let CompileStatus::Killed { step, .. } = &out.status {
+            if step == "rustc" {
+                return Err(fail(
+                    DecidedBy::Rustc,
+                    format!(
+                        "the compiler crashed ({}):\n{}\n{reproduce}",
+                        out.status.interruption().unwrap_or_default(),
+                        failure_text(out)
+                    ),
+                ));
+            }
         }
         if let CompileStatus::RustcFailed {
             exit_code: Some(101),
@@ -252,7 +264,7 @@ impl Engine {
             ));
         }
         let built = out.status == CompileStatus::Succeeded;
-        let front_end_ok = !matches!(out.status, CompileStatus::RustcFailed { .. });
+        let front_end_ok = out.status.failed_step() != Some("rustc");
 
         match trial.test.suite {
             Suite::Ui => {
@@ -382,6 +394,8 @@ impl Engine {
         }
         let what = if built {
             "compiled successfully".to_string()
+        } else if let Some(signal) = out.status.interruption() {
+            format!("{signal}\n{}", failure_text(out))
         } else {
             failure_text(out)
         };
@@ -557,9 +571,10 @@ impl Engine {
 fn failure_text(out: &CompileOutput) -> String {
     match &out.status {
         CompileStatus::ToolFailed { step, message } => format!("{step} failed:\n{message}"),
-        s @ (CompileStatus::Killed { .. } | CompileStatus::TimedOut { .. }) => {
-            s.interruption().unwrap_or_default()
-        }
+        // The same text as a tool that exited non-zero, so a pinned crash
+        // (`LLVM ERROR`, SIGABRT) keeps its snapshot; the verdict names the signal.
+        CompileStatus::Killed { step, message, .. } => format!("{step} failed:\n{message}"),
+        s @ CompileStatus::TimedOut { .. } => s.interruption().unwrap_or_default(),
         _ => out.diagnostics.clone(),
     }
 }
