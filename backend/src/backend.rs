@@ -22,6 +22,9 @@ pub struct CompileRequest {
     pub flags: Vec<String>,
     /// A folder that exists and is empty; the backend writes every dump there.
     pub out_dir: PathBuf,
+    /// The hard limit for each step of the compile (rustc, llvm-link, opt,
+    /// llc, ptxas); a step that runs longer is killed with its process group.
+    pub timeout: std::time::Duration,
 }
 
 impl CompileRequest {
@@ -36,6 +39,7 @@ impl CompileRequest {
             cfgs: Vec::new(),
             flags: Vec::new(),
             out_dir: out_dir.into(),
+            timeout: crate::process::DEFAULT_COMPILE_TIMEOUT,
         }
     }
 }

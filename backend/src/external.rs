@@ -242,11 +242,13 @@ impl Backend for ExternalBackend {
     fn versions(&self) -> BTreeMap<String, String> {
         let mut v = BTreeMap::new();
         v.insert("codegen-backend".into(), self.library.display().to_string());
-        if let Ok(out) = Command::new(&self.rustc).arg("-V").output() {
-            v.insert(
-                "rustc".into(),
-                String::from_utf8_lossy(&out.stdout).trim().to_string(),
-            );
+        let mut cmd = Command::new(&self.rustc);
+        cmd.arg("-V");
+        // Bounded, like every compile step: a hanging rustc must not hang the run.
+        if let Ok(out) = crate::process::run_with_timeout(cmd, std::time::Duration::from_secs(60)) {
+            if out.success() {
+                v.insert("rustc".into(), out.stdout.trim().to_string());
+            }
         }
         v
     }
@@ -273,9 +275,11 @@ impl Backend for ExternalBackend {
             cmd.env(var, &req.out_dir);
         }
         cmd.envs(&self.config.env);
-        let mut run = Run::new();
-        let out = run.step("rustc", cmd)?;
-        run.diagnostics = String::from_utf8_lossy(&out.stderr).into_owned();
+        let mut run = Run::new(req.timeout);
+        let Some(out) = run.step("rustc", cmd)? else {
+            return Ok(run.conclude());
+        };
+        run.diagnostics = out.stderr.clone();
         let default_end = Regex::new(r"^=== .* ===$").unwrap();
         for (name, src) in &self.config.stages {
             let stage: Stage = name.parse().map_err(|e: String| anyhow::anyhow!(e))?;
@@ -301,12 +305,12 @@ impl Backend for ExternalBackend {
         }
         if !out.status.success() {
             return Ok(run.finish(CompileStatus::RustcFailed {
-                exit_code: out.status.code(),
+                exit_code: out.status.code,
             }));
         }
         if let (Some(ptxas), Some(ptx)) = (&self.ptxas, run.stages.get(&Stage::Ptx).cloned()) {
             if !ptxas_step(&mut run, ptxas, req.sm, &ptx, &req.out_dir, &req.crate_name)? {
-                return Ok(run.failed());
+                return Ok(run.conclude());
             }
         }
         Ok(run.finish(CompileStatus::Succeeded))

@@ -7,6 +7,7 @@ pub mod backend;
 pub mod external;
 pub mod metrics;
 pub mod pipeline;
+pub mod process;
 pub mod sm;
 pub mod stage;
 pub mod sysroot;

@@ -4,14 +4,18 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::time::Instant;
+use std::process::Command;
+use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use regex::Regex;
 
 use crate::backend::{Backend, CompileRequest};
 use crate::metrics::{count_ptx_instructions, parse_ptxas_verbose, render_ptxas_stage};
+use crate::process::{
+    compile_timeout_from_env, run_with_timeout, signal_name, ProcessOutcome,
+    DEFAULT_COMPILE_TIMEOUT,
+};
 use crate::sm::SmTarget;
 use crate::stage::{CompileOutput, CompileStatus, Stage, StepTime};
 use crate::sysroot::{DeviceSysroot, DEVICE_TRIPLE};
@@ -164,18 +168,21 @@ impl Backend for BuiltinBackend {
             out_dir,
             ..req.clone()
         };
-        let mut run = Run::new();
+        let mut run = Run::new(req.timeout);
         let name = &req.crate_name;
         let file = |ext: &str| req.out_dir.join(format!("{name}.{ext}"));
 
         // 1. Front end: MIR, LLVM IR and bitcode.
         let rustc = run.step("rustc", self.rustc_command(req, "mir,llvm-ir,llvm-bc"))?;
-        run.diagnostics = String::from_utf8_lossy(&rustc.stderr).into_owned();
         run.add_stage(Stage::Mir, file("mir"));
         run.add_stage(Stage::LlvmIr, file("ll"));
+        let Some(rustc) = rustc else {
+            return Ok(run.conclude());
+        };
+        run.diagnostics = rustc.stderr.clone();
         if !rustc.status.success() {
             return Ok(run.finish(CompileStatus::RustcFailed {
-                exit_code: rustc.status.code(),
+                exit_code: rustc.status.code,
             }));
         }
         let ir = std::fs::read_to_string(file("ll"))
@@ -189,10 +196,7 @@ impl Backend for BuiltinBackend {
             &req.out_dir,
             name,
         )?;
-        Ok(match run.failure {
-            Some(_) => run.failed(),
-            None => run.finish(CompileStatus::Succeeded),
-        })
+        Ok(run.conclude())
     }
 }
 
@@ -215,12 +219,12 @@ impl BuiltinBackend {
             .iter()
             .map(std::path::absolute)
             .collect::<std::io::Result<_>>()?;
-        let mut run = Run::new();
+        let timeout = compile_timeout_from_env()
+            .map_err(|e| anyhow::anyhow!(e))?
+            .unwrap_or(DEFAULT_COMPILE_TIMEOUT);
+        let mut run = Run::new(timeout);
         self.back_end(&mut run, &bitcode, &exported_symbols(ir), sm, out_dir, name)?;
-        Ok(match run.failure {
-            Some(_) => run.failed(),
-            None => run.finish(CompileStatus::Succeeded),
-        })
+        Ok(run.conclude())
     }
 
     /// Links crate bitcode with core, internalizes all but `exported`, optimizes,
@@ -312,12 +316,10 @@ pub(crate) fn ptxas_step(
         .arg(ptx.strip_prefix(out_dir).unwrap_or(ptx))
         .arg("-o")
         .arg(format!("{name}.cubin"));
-    let out = run.step("ptxas", cmd)?;
-    let log = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let Some(out) = run.step("ptxas", cmd)? else {
+        return Ok(false);
+    };
+    let log = format!("{}{}", out.stdout, out.stderr);
     std::fs::write(out_dir.join(format!("{name}.ptxas.log")), &log)?;
     if !out.status.success() {
         run.failure = Some(("ptxas".into(), log));
@@ -373,10 +375,14 @@ pub(crate) struct Run {
     pub timings: Vec<StepTime>,
     pub commands: Vec<String>,
     pub failure: Option<(String, String)>,
+    /// The hard limit for each step.
+    pub timeout: Duration,
+    /// A step that was killed by a signal or ran past `timeout`.
+    pub stopped: Option<CompileStatus>,
 }
 
 impl Run {
-    pub fn new() -> Self {
+    pub fn new(timeout: Duration) -> Self {
         Run {
             diagnostics: String::new(),
             stages: BTreeMap::new(),
@@ -384,31 +390,61 @@ impl Run {
             timings: Vec::new(),
             commands: Vec::new(),
             failure: None,
+            timeout,
+            stopped: None,
         }
     }
 
-    /// Runs one step, timing it and recording its command line.
-    pub fn step(&mut self, step: &str, mut cmd: Command) -> Result<Output> {
+    /// Runs one step in its own process group under `timeout`, timing it and
+    /// recording its command line. Returns `None` when the step timed out or
+    /// was killed by a signal (recorded in `stopped`): nothing after it runs.
+    pub fn step(&mut self, step: &str, cmd: Command) -> Result<Option<ProcessOutcome>> {
         self.commands.push(shell_line(&cmd));
-        let start = Instant::now();
-        let out = cmd
-            .output()
-            .with_context(|| format!("cannot run {}", cmd.get_program().to_string_lossy()))?;
+        let program = cmd.get_program().to_string_lossy().into_owned();
+        let out =
+            run_with_timeout(cmd, self.timeout).with_context(|| format!("cannot run {program}"))?;
         self.timings.push(StepTime {
             step: step.into(),
-            duration: start.elapsed(),
+            duration: out.duration,
         });
-        Ok(out)
+        if out.timed_out {
+            self.stopped = Some(CompileStatus::TimedOut {
+                step: step.into(),
+                limit: self.timeout,
+            });
+            return Ok(None);
+        }
+        if let Some(sig) = out.status.signal {
+            self.stopped = Some(CompileStatus::Killed {
+                step: step.into(),
+                signal: signal_name(sig)
+                    .map(str::to_string)
+                    .unwrap_or_else(|| format!("signal {sig}")),
+                message: out.stderr,
+            });
+            return Ok(None);
+        }
+        Ok(Some(out))
     }
 
     /// Runs an LLVM tool step; on failure records it and returns `false`.
     pub fn tool_step(&mut self, step: &str, cmd: Command) -> Result<bool> {
-        let out = self.step(step, cmd)?;
+        let Some(out) = self.step(step, cmd)? else {
+            return Ok(false);
+        };
         if !out.status.success() {
-            let msg = String::from_utf8_lossy(&out.stderr).into_owned();
-            self.failure = Some((step.into(), msg));
+            self.failure = Some((step.into(), out.stderr));
         }
         Ok(out.status.success())
+    }
+
+    /// The final status: a kill or timeout, else a failed tool, else success.
+    pub fn conclude(mut self) -> CompileOutput {
+        match self.stopped.take() {
+            Some(status) => self.finish(status),
+            None if self.failure.is_some() => self.failed(),
+            None => self.finish(CompileStatus::Succeeded),
+        }
     }
 
     /// Records a stage dump if its file exists (a stage that never ran stays absent).

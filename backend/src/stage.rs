@@ -95,6 +95,78 @@ pub enum CompileStatus {
         /// What it printed.
         message: String,
     },
+    /// A step was killed by a signal (a crash, the out-of-memory killer).
+    /// Never cached: the next run compiles again.
+    Killed {
+        /// The step that was killed (`rustc`, `llc`, …).
+        step: String,
+        /// The signal's name, e.g. `SIGKILL` (or `signal 60`).
+        signal: String,
+        /// What it printed on stderr before it died.
+        message: String,
+    },
+    /// A step ran past its time limit and its process group was killed.
+    /// Never cached.
+    TimedOut {
+        /// The step that timed out.
+        step: String,
+        /// The limit it ran under (`compile-timeout`).
+        limit: Duration,
+    },
+}
+
+impl CompileStatus {
+    /// Whether the result says something about the input and may be cached
+    /// and replayed: false for a kill or a timeout, which depend on the machine.
+    pub fn is_cacheable(&self) -> bool {
+        !matches!(
+            self,
+            CompileStatus::Killed { .. } | CompileStatus::TimedOut { .. }
+        )
+    }
+
+    /// For a kill or a timeout, one line naming the step and the signal or
+    /// limit, e.g. `llc timed out after 300 s (limit: compile-timeout)` or
+    /// `llc was killed by SIGABRT`.
+    pub fn interruption(&self) -> Option<String> {
+        match self {
+            CompileStatus::Killed { step, signal, .. } => {
+                Some(format!("{step} was killed by {signal}"))
+            }
+            CompileStatus::TimedOut { step, limit } => Some(format!(
+                "{step} timed out after {} (limit: compile-timeout)",
+                crate::process::format_limit(*limit)
+            )),
+            _ => None,
+        }
+    }
+
+    /// Whether the step was stopped from outside (its time limit, or a
+    /// signal sent to it: SIGKILL from the out-of-memory killer, SIGTERM,
+    /// SIGINT, SIGHUP), so the result says nothing about the input and no
+    /// expected outcome can match it. A crash of the tool itself (SIGABRT
+    /// from `LLVM ERROR`, SIGSEGV) is a failure of that step, which a
+    /// `build-fail` test may expect; it is still never cached.
+    pub fn is_interrupted(&self) -> bool {
+        match self {
+            CompileStatus::TimedOut { .. } => true,
+            CompileStatus::Killed { signal, .. } => {
+                matches!(signal.as_str(), "SIGKILL" | "SIGTERM" | "SIGINT" | "SIGHUP")
+            }
+            _ => false,
+        }
+    }
+
+    /// The step that stopped the compile, if one failed, crashed or timed out.
+    pub fn failed_step(&self) -> Option<&str> {
+        match self {
+            CompileStatus::Succeeded => None,
+            CompileStatus::RustcFailed { .. } => Some("rustc"),
+            CompileStatus::ToolFailed { step, .. }
+            | CompileStatus::Killed { step, .. }
+            | CompileStatus::TimedOut { step, .. } => Some(step),
+        }
+    }
 }
 
 /// The result of compiling one crate for one sm target.

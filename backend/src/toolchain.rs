@@ -61,19 +61,124 @@ pub struct Toolchain {
     pub rustc_version: String,
 }
 
-/// The repository root this crate was built from (for `tools/` and `target/`).
-pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("backend/ has a parent")
-        .to_path_buf()
+/// The environment variable that names the repository root.
+pub const ROOT_ENV: &str = "PTX_HARNESS_ROOT";
+
+/// Whether `dir` is this project's repository root: a `Cargo.toml` whose
+/// `[workspace]` lists `harness` and `backend` as members, beside a `tests/`
+/// folder. A crate folder (`harness/`) or another project never qualifies.
+pub fn is_project_root(dir: &Path) -> bool {
+    if !dir.join("tests").is_dir() {
+        return false;
+    }
+    let Ok(text) = std::fs::read_to_string(dir.join("Cargo.toml")) else {
+        return false;
+    };
+    let Ok(doc) = text.parse::<toml::Table>() else {
+        return false;
+    };
+    let members = doc
+        .get("workspace")
+        .and_then(|w| w.get("members"))
+        .and_then(|m| m.as_array());
+    let has = |name: &str| {
+        members.is_some_and(|m| {
+            m.iter()
+                .any(|v| v.as_str().map(|s| s.trim_end_matches('/')) == Some(name))
+        })
+    };
+    has("harness") && has("backend")
 }
 
-/// The cargo target directory: `CARGO_TARGET_DIR`, else `<repo>/target`.
+/// The nearest folder at or above `start` that [`is_project_root`].
+pub fn find_root_above(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .find(|d| is_project_root(d))
+        .map(Path::to_path_buf)
+}
+
+/// Finds the repository root at run time, in this order:
+///
+/// 1. `explicit` (a `--root` option), which must hold a `tests/` folder;
+/// 2. `PTX_HARNESS_ROOT`, likewise;
+/// 3. upward from the current directory, the first folder that is this
+///    project's root (see [`is_project_root`]);
+/// 4. upward from the running executable (`target/debug/…` lives inside the
+///    checkout it was built in, wherever that checkout is now).
+///
+/// No path compiled into the binary is used, so a copied or moved checkout
+/// works on itself, never on the checkout it was built from.
+pub fn discover_root(explicit: Option<&Path>) -> Result<PathBuf, SetupError> {
+    discover_root_with(
+        explicit,
+        env_path(ROOT_ENV).as_deref(),
+        std::env::current_dir().ok().as_deref(),
+        std::env::current_exe().ok().as_deref(),
+    )
+}
+
+/// [`discover_root`] with its inputs passed in, so the order can be tested.
+pub fn discover_root_with(
+    explicit: Option<&Path>,
+    from_env: Option<&Path>,
+    cwd: Option<&Path>,
+    exe: Option<&Path>,
+) -> Result<PathBuf, SetupError> {
+    let fix = format!("run from inside the checkout, or pass --root DIR, or set {ROOT_ENV}=DIR");
+    for (origin, dir) in [("--root", explicit), (ROOT_ENV, from_env)] {
+        if let Some(dir) = dir {
+            let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+            if dir.join("tests").is_dir() {
+                return Ok(dir);
+            }
+            return Err(SetupError {
+                what: format!("the repository root given by {origin}"),
+                searched: vec![format!("{} (has no tests/ folder)", dir.display())],
+                fix: format!("point {origin} at the folder that holds tests/"),
+            });
+        }
+    }
+    let mut searched = vec![format!("--root and {ROOT_ENV} (unset)")];
+    for (what, start) in [
+        ("the current directory", cwd),
+        ("the running executable", exe.and_then(Path::parent)),
+    ] {
+        if let Some(start) = start {
+            if let Some(root) = find_root_above(start) {
+                return Ok(root);
+            }
+            searched.push(format!("{what} and its parents: {}", start.display()));
+        }
+    }
+    Err(SetupError {
+        what: "the repository root (a Cargo.toml whose [workspace] has harness and backend, beside tests/)".into(),
+        searched,
+        fix,
+    })
+}
+
+/// The repository root (for `tools/`, `target/` and the suites), found at run
+/// time by [`discover_root`] without `--root`. Panics with the setup error
+/// when there is none; binaries that take `--root` set `PTX_HARNESS_ROOT`.
+pub fn repo_root() -> PathBuf {
+    discover_root(None).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The repository root when there is one, else the current directory (a
+/// `ptxc` or `cargo-ptx` installed outside any checkout).
+fn root_or_cwd() -> PathBuf {
+    discover_root(None)
+        .or_else(|_| std::env::current_dir())
+        .unwrap_or_else(|_| PathBuf::from("."))
+}
+
+/// The cargo target directory: `CARGO_TARGET_DIR`, else `<repo>/target`
+/// (the repository found at run time by [`discover_root`]).
 pub fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join("target"))
+        .unwrap_or_else(|| root_or_cwd().join("target"))
 }
 
 fn env_path(var: &str) -> Option<PathBuf> {
@@ -306,7 +411,7 @@ fn find_ptxas_with(
 
 /// The folder for downloaded tools: `PTX_TOOLS_DIR`, else `<repo>/tools`.
 pub fn tools_dir() -> PathBuf {
-    env_path("PTX_TOOLS_DIR").unwrap_or_else(|| repo_root().join("tools"))
+    env_path("PTX_TOOLS_DIR").unwrap_or_else(|| root_or_cwd().join("tools"))
 }
 
 /// Runs a tool and returns its stdout, or a one-line reason it failed.
@@ -338,6 +443,115 @@ mod tests {
         assert!(tc.llc.is_file() && tc.opt.is_file() && tc.llvm_link.is_file());
         assert!(tc.rustc_version.contains("nightly"), "{}", tc.rustc_version);
         assert!(tc.short_version().starts_with("rustc 1."));
+    }
+
+    /// A checkout-like folder: a workspace Cargo.toml with harness and
+    /// backend, a `tests/` folder, and a `harness/` crate with its own `tests/`.
+    fn fake_checkout(dir: &Path) {
+        std::fs::create_dir_all(dir.join("tests/ui")).unwrap();
+        std::fs::create_dir_all(dir.join("harness/tests")).unwrap();
+        std::fs::create_dir_all(dir.join("target/debug/deps")).unwrap();
+        std::fs::write(
+            dir.join("Cargo.toml"),
+            "[workspace]\nmembers = [\"backend\", \"harness\"]\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("harness/Cargo.toml"),
+            "[package]\nname = \"ptx-harness\"\n",
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn root_is_found_at_run_time_from_cwd_then_exe() {
+        let tmp = tempfile::tempdir().unwrap();
+        let copy = tmp.path().join("copy");
+        fake_checkout(&copy);
+        // From a crate folder (cargo test's cwd) or deeper: the workspace root,
+        // never `harness/` although it has a `tests/` folder.
+        for cwd in ["harness", "harness/tests", "tests/ui", ""] {
+            let start = copy.join(cwd);
+            assert_eq!(
+                discover_root_with(None, None, Some(&start), None).unwrap(),
+                copy,
+                "from {cwd}"
+            );
+        }
+        // Outside any checkout: upward from the executable.
+        let elsewhere = tmp.path().join("elsewhere/tests");
+        std::fs::create_dir_all(&elsewhere).unwrap();
+        let exe = copy.join("target/debug/deps/conformance-1234");
+        assert_eq!(
+            discover_root_with(
+                None,
+                None,
+                Some(tmp.path().join("elsewhere").as_path()),
+                Some(&exe)
+            )
+            .unwrap(),
+            copy
+        );
+        // A folder with only `tests/` (or another workspace) is not the root.
+        std::fs::write(
+            tmp.path().join("elsewhere/Cargo.toml"),
+            "[workspace]\nmembers = [\"foo\"]\n",
+        )
+        .unwrap();
+        let e = discover_root_with(None, None, Some(&elsewhere), Some(Path::new("/usr/bin/x")))
+            .unwrap_err();
+        assert!(e.to_string().contains("--root"), "{e}");
+        assert!(e.to_string().contains("PTX_HARNESS_ROOT"), "{e}");
+    }
+
+    #[test]
+    fn explicit_root_and_env_win_and_are_checked() {
+        let tmp = tempfile::tempdir().unwrap();
+        let a = tmp.path().join("a");
+        let b = tmp.path().join("b");
+        fake_checkout(&a);
+        std::fs::create_dir_all(b.join("tests")).unwrap();
+        let cwd = Some(a.as_path());
+        assert_eq!(
+            discover_root_with(Some(&b), Some(&a), cwd, None).unwrap(),
+            b
+        );
+        assert_eq!(discover_root_with(None, Some(&b), cwd, None).unwrap(), b);
+        // A --root without tests/ is an error, not a silent fallback.
+        let e = discover_root_with(Some(&tmp.path().join("nowhere")), None, cwd, None).unwrap_err();
+        assert!(e.to_string().contains("--root"), "{e}");
+        assert!(e.to_string().contains("has no tests/"), "{e}");
+    }
+
+    /// The root of this very checkout, found from the test's cwd (the crate
+    /// folder `backend/`), is the folder above it, and a copy of the manifest
+    /// elsewhere is found as itself: nothing is fixed at build time.
+    #[test]
+    fn this_checkout_is_found_from_its_crate_folder() {
+        let here = std::env::current_dir().unwrap();
+        let root = discover_root(None).unwrap();
+        assert!(
+            here.starts_with(&root),
+            "{} vs {}",
+            here.display(),
+            root.display()
+        );
+        assert!(is_project_root(&root));
+        assert!(!is_project_root(&root.join("harness")));
+        assert!(!is_project_root(&root.join("backend")));
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::copy(root.join("Cargo.toml"), tmp.path().join("Cargo.toml")).unwrap();
+        std::fs::create_dir_all(tmp.path().join("tests")).unwrap();
+        assert_eq!(
+            discover_root_with(
+                None,
+                None,
+                Some(tmp.path()),
+                std::env::current_exe().ok().as_deref()
+            )
+            .unwrap(),
+            tmp.path()
+        );
     }
 
     #[test]

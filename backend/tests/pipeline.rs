@@ -275,3 +275,92 @@ fn the_opt_level_changes_the_code() {
         "caches must key on the opt level"
     );
 }
+
+/// A shell script standing in for a tool.
+fn fake_tool(dir: &Path, name: &str, script: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let p = dir.join(name);
+    std::fs::write(&p, format!("#!/bin/sh\n{script}\n")).unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    p
+}
+
+#[test]
+fn a_hanging_step_is_killed_at_its_limit_and_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut be = backend().clone();
+    // An llc that hangs, with a child that would keep the pipes open.
+    be.toolchain.llc = fake_tool(dir.path(), "llc", "sleep 120 &\nsleep 120");
+    let src = source(dir.path(), "saxpy", SAXPY);
+    let mut req = CompileRequest::new(&src, "sm_80".parse().unwrap(), dir.path().join("o"));
+    req.timeout = std::time::Duration::from_secs(5);
+    let start = std::time::Instant::now();
+    let out = be.compile(&req).unwrap();
+    let took = start.elapsed();
+    assert_eq!(
+        out.status,
+        CompileStatus::TimedOut {
+            step: "llc".into(),
+            limit: std::time::Duration::from_secs(5)
+        }
+    );
+    assert_eq!(
+        out.status.interruption().unwrap(),
+        "llc timed out after 5 s (limit: compile-timeout)"
+    );
+    assert!(!out.status.is_cacheable());
+    assert!(took < std::time::Duration::from_secs(60), "{took:?}");
+    assert!(!out.stages.contains_key(&Stage::Ptx));
+}
+
+#[test]
+fn a_step_killed_by_a_signal_names_the_signal() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut be = backend().clone();
+    be.toolchain.ptxas = Ok(fake_tool(
+        dir.path(),
+        "ptxas",
+        "echo 'out of memory' >&2\nkill -KILL $$",
+    ));
+    let src = source(dir.path(), "saxpy", SAXPY);
+    let out = be
+        .compile(&CompileRequest::new(
+            &src,
+            "sm_80".parse().unwrap(),
+            dir.path().join("o"),
+        ))
+        .unwrap();
+    match &out.status {
+        CompileStatus::Killed {
+            step,
+            signal,
+            message,
+        } => {
+            assert_eq!((step.as_str(), signal.as_str()), ("ptxas", "SIGKILL"));
+            assert!(message.contains("out of memory"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        out.status.interruption().unwrap(),
+        "ptxas was killed by SIGKILL"
+    );
+    assert!(out.status.is_interrupted());
+    assert!(!out.status.is_cacheable());
+    // A crash of the tool itself (LLVM ERROR aborts) is a failure of the
+    // step that a build-fail test may expect, named, and not cached either.
+    be.toolchain.ptxas = Ok(fake_tool(dir.path(), "ptxas2", "kill -ABRT $$"));
+    let out = be
+        .compile(&CompileRequest::new(
+            &src,
+            "sm_80".parse().unwrap(),
+            dir.path().join("o2"),
+        ))
+        .unwrap();
+    assert_eq!(
+        out.status.interruption().unwrap(),
+        "ptxas was killed by SIGABRT"
+    );
+    assert!(!out.status.is_interrupted());
+    assert!(!out.status.is_cacheable());
+}

@@ -2,6 +2,7 @@
 //! environment variable over `ptx-harness.toml` over built-in default.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use ptx_backend::SmTarget;
@@ -28,6 +29,9 @@ pub struct ConfigFile {
     /// Where run-gpu trials execute: `auto`, `gpu` or `emu`.
     #[serde(default)]
     pub device: Option<String>,
+    /// The hard limit per compile step, e.g. `"300s"` or `"5m"`.
+    #[serde(default)]
+    pub compile_timeout: Option<String>,
 }
 
 /// Everything a run needs to know, resolved.
@@ -52,6 +56,10 @@ pub struct Settings {
     /// Where run-gpu trials execute (`--device` > `PTX_DEVICE` > `device` in
     /// ptx-harness.toml > `auto`).
     pub device: DeviceChoice,
+    /// The hard limit for each compile step and host-program build:
+    /// `PTX_COMPILE_TIMEOUT` > `compile_timeout` in ptx-harness.toml > 300 s.
+    /// A test's `//@ compile-timeout` wins over it for that test.
+    pub compile_timeout: Duration,
 }
 
 /// Command-line values, which win over everything else.
@@ -113,6 +121,17 @@ impl Settings {
             ui_matrix = SmTarget::parse_list(&v)
                 .with_context(|| format!("in the environment variable PTX_UI_SM_MATRIX={v}"))?;
         }
+        let mut compile_timeout = ptx_backend::process::DEFAULT_COMPILE_TIMEOUT;
+        if let Some(t) = &file.compile_timeout {
+            compile_timeout = ptx_backend::process::parse_duration(t).map_err(|e| {
+                anyhow::anyhow!("`compile_timeout` of {}: {e}", file_path.display())
+            })?;
+        }
+        if let Some(t) =
+            ptx_backend::process::compile_timeout_from_env().map_err(anyhow::Error::msg)?
+        {
+            compile_timeout = t;
+        }
         let ci = env_flag("CI");
         let bless = cli.bless || env_flag("BLESS");
         let backend_config = cli
@@ -143,11 +162,17 @@ impl Settings {
             ui_matrix,
             bless,
             ci,
+            // Under the root being tested (not wherever the binary was built).
             work_dir: std::env::var_os("PTX_HARNESS_WORK_DIR")
                 .map(PathBuf::from)
-                .unwrap_or_else(|| ptx_backend::toolchain::target_dir().join("ptx-harness")),
+                .or_else(|| {
+                    std::env::var_os("CARGO_TARGET_DIR")
+                        .map(|t| PathBuf::from(t).join("ptx-harness"))
+                })
+                .unwrap_or_else(|| root.join("target/ptx-harness")),
             backend_config,
             cache: !env_flag("PTX_HARNESS_NO_CACHE"),
+            compile_timeout,
         })
     }
 

@@ -23,6 +23,11 @@ use ptx_harness::runner;
     about = "Conformance harness for Rust→PTX compiler backends"
 )]
 struct Cli {
+    /// The checkout to test: its tests/, ptx-harness.toml, tools/ and target/
+    /// (default: PTX_HARNESS_ROOT, else the checkout around the current
+    /// directory, else the one around this executable).
+    #[arg(long, global = true, value_name = "DIR")]
+    root: Option<PathBuf>,
     #[command(subcommand)]
     command: Cmd,
 }
@@ -125,8 +130,21 @@ fn main() -> ExitCode {
     }
 }
 
+/// The repository root, found at run time (never a path built into the
+/// binary). An explicit `--root` is exported as `PTX_HARNESS_ROOT` so that
+/// tool discovery (`tools/`, `target/`) and child processes agree with it.
+fn root(explicit: Option<&std::path::Path>) -> Result<PathBuf> {
+    let root = ptx_backend::toolchain::discover_root(explicit)?;
+    if explicit.is_some() {
+        // Single-threaded here: nothing else reads the environment yet.
+        std::env::set_var(ptx_backend::toolchain::ROOT_ENV, &root);
+    }
+    Ok(root)
+}
+
 fn real_main() -> Result<ExitCode> {
-    match Cli::parse().command {
+    let cli = Cli::parse();
+    match cli.command {
         Cmd::Run {
             filter,
             sm,
@@ -143,12 +161,7 @@ fn real_main() -> Result<ExitCode> {
                 backend_config,
                 device,
             };
-            let root = std::env::current_dir()?;
-            let root = if root.join("tests").is_dir() {
-                root
-            } else {
-                ptx_backend::toolchain::repo_root()
-            };
+            let root = root(cli.root.as_deref())?;
             let settings = Settings::resolve(&root, &overrides)?;
             let report_dir = report_dir.unwrap_or_else(|| settings.work_dir.clone());
             let mut args = Arguments::from_iter(["ptx-harness"]);
@@ -164,7 +177,7 @@ fn real_main() -> Result<ExitCode> {
             }
             let suites = suite.unwrap_or_else(|| Suite::ALL.to_vec());
             let (conclusion, results) =
-                runner::run_with_progress(settings, &args, &suites, interactive)?;
+                runner::run_with_progress(settings, &args, &suites, interactive, true)?;
             std::fs::create_dir_all(&report_dir).with_context(|| {
                 format!("cannot create the report folder {}", report_dir.display())
             })?;
@@ -206,7 +219,7 @@ fn real_main() -> Result<ExitCode> {
                 matrix: sm,
                 ..Default::default()
             };
-            let settings = Settings::resolve(&ptx_backend::toolchain::repo_root(), &overrides)?;
+            let settings = Settings::resolve(&root(cli.root.as_deref())?, &overrides)?;
             let items = ptx_harness::plan::trial::plan(&settings, &[Suite::RunGpu])?;
             let engine = runner::engine(settings)?;
             let (manifest, bytes) = ptx_harness::bundle::create(&engine, &items, &output)?;

@@ -115,6 +115,10 @@ impl Engine {
             sm: trial.sm,
             cfgs: trial.directives.revision.iter().cloned().collect(),
             flags: trial.directives.compile_flags.clone(),
+            timeout: trial
+                .directives
+                .compile_timeout
+                .unwrap_or(self.settings.compile_timeout),
         }
     }
 
@@ -231,6 +235,44 @@ impl Engine {
         let out = &result.output;
         let reproduce = format!("reproduce with:\n  {}", out.commands.join("\n  "));
 
+        let by_step = |step: Option<&str>| match step {
+            Some("rustc") => DecidedBy::Rustc,
+            Some("ptxas") => DecidedBy::Ptxas,
+            _ => DecidedBy::Llvm,
+        };
+        if out.status.is_interrupted() {
+            // A timeout or a kill from outside decides the trial whatever it
+            // expected: a build-fail test must not pass because llc hung.
+            let what = out.status.interruption().unwrap_or_default();
+            let hint = if matches!(out.status, CompileStatus::TimedOut { .. }) {
+                "\n(raise the limit for a slow test with `//@ compile-timeout: 600s`, or for \
+                 every test with PTX_COMPILE_TIMEOUT or `compile_timeout` in ptx-harness.toml)"
+            } else {
+                ""
+            };
+            let detail = match &out.status {
+                CompileStatus::Killed { message, .. } if !message.trim().is_empty() => {
+                    format!("\n{}", message.trim_end())
+                }
+                _ => String::new(),
+            };
+            return Err(fail(
+                by_step(out.status.failed_step()),
+                format!("{what}{hint}{detail}\n{reproduce}"),
+            ));
+        }
+        if let CompileStatus::Killed { step, .. } = &out.status {
+            if step == "rustc" {
+                return Err(fail(
+                    DecidedBy::Rustc,
+                    format!(
+                        "the compiler crashed ({}):\n{}\n{reproduce}",
+                        out.status.interruption().unwrap_or_default(),
+                        failure_text(out)
+                    ),
+                ));
+            }
+        }
         if let CompileStatus::RustcFailed {
             exit_code: Some(101),
         }
@@ -245,7 +287,7 @@ impl Engine {
             ));
         }
         let built = out.status == CompileStatus::Succeeded;
-        let front_end_ok = !matches!(out.status, CompileStatus::RustcFailed { .. });
+        let front_end_ok = out.status.failed_step() != Some("rustc");
 
         match trial.test.suite {
             Suite::Ui => {
@@ -373,6 +415,13 @@ impl Engine {
             CompileStatus::RustcFailed { .. } => DecidedBy::Rustc,
             CompileStatus::ToolFailed { step, .. } if step == "ptxas" => DecidedBy::Ptxas,
             CompileStatus::ToolFailed { .. } => DecidedBy::Llvm,
+            CompileStatus::Killed { step, .. } | CompileStatus::TimedOut { step, .. } => {
+                match step.as_str() {
+                    "rustc" => DecidedBy::Rustc,
+                    "ptxas" => DecidedBy::Ptxas,
+                    _ => DecidedBy::Llvm,
+                }
+            }
         };
         let ok = match outcome {
             Outcome::CheckPass => front_end_ok,
@@ -384,6 +433,8 @@ impl Engine {
         }
         let what = if built {
             "compiled successfully".to_string()
+        } else if let Some(signal) = out.status.interruption() {
+            format!("{signal}\n{}", failure_text(out))
         } else {
             failure_text(out)
         };
@@ -573,6 +624,10 @@ impl Engine {
 fn failure_text(out: &CompileOutput) -> String {
     match &out.status {
         CompileStatus::ToolFailed { step, message } => format!("{step} failed:\n{message}"),
+        // The same text as a tool that exited non-zero, so a pinned crash
+        // (`LLVM ERROR`, SIGABRT) keeps its snapshot; the verdict names the signal.
+        CompileStatus::Killed { step, message, .. } => format!("{step} failed:\n{message}"),
+        s @ CompileStatus::TimedOut { .. } => s.interruption().unwrap_or_default(),
         _ => out.diagnostics.clone(),
     }
 }

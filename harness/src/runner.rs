@@ -48,9 +48,11 @@ pub fn engine(settings: Settings) -> Result<Engine> {
         }
     };
     let work = settings.work_dir.clone();
+    crate::execute::compile::remove_stale_staging(&work.join("host"));
     Ok(Engine {
         cache: CompileCache::new(work.join("cache"), settings.cache),
-        hosts: HostBuilder::new(work.join("host"), &toolchain),
+        hosts: HostBuilder::new(work.join("host"), &toolchain)
+            .with_timeout(settings.compile_timeout),
         gpu: if settings.device.allows_gpu() {
             GpuStatus::probe()
         } else {
@@ -210,23 +212,109 @@ pub fn merge_records(
 }
 
 /// Runs the suites with libtest arguments. Returns the conclusion and results.
+///
+/// A filter that matches no trial is an error when blessing (`./bless.sh
+/// typo/` must not report success); otherwise, as with any `cargo test`
+/// filter, it is a warning, because `cargo test --workspace -- NAME` passes
+/// the same filter to every test binary.
 pub fn run(
     settings: Settings,
     args: &Arguments,
     suites: &[Suite],
 ) -> Result<(Conclusion, RunResults)> {
-    run_with_progress(settings, args, suites, false)
+    let strict = settings.bless;
+    run_with_progress(settings, args, suites, false, strict)
+}
+
+/// When the filter and `--skip` arguments leave no trial to run: a message
+/// naming them, the suites and top-level folders that exist, and the closest
+/// folder or test names.
+pub fn unmatched_filter(args: &Arguments, trials: &[LibTrial]) -> Option<String> {
+    let filtered = args.filter.is_some() || !args.skip.is_empty();
+    if !filtered || trials.iter().any(|t| !args.is_filtered_out(t)) {
+        return None;
+    }
+    let mut what = Vec::new();
+    if let Some(f) = &args.filter {
+        what.push(format!("the filter `{f}`"));
+    }
+    if !args.skip.is_empty() {
+        what.push(format!("--skip {}", args.skip.join(", --skip ")));
+    }
+    let mut msg = format!(
+        "no trial matched {} (of {} trials)",
+        what.join(" with "),
+        trials.len()
+    );
+    // `suite/` and `suite/folder/` of every trial, and test names without the target.
+    let mut folders = BTreeSet::new();
+    let mut tests = BTreeSet::new();
+    for t in trials {
+        let name = t.name();
+        let test = name.split(['@', '[']).next().unwrap_or(name);
+        let parts: Vec<&str> = test.split('/').collect();
+        folders.insert(format!("{}/", parts[0]));
+        if parts.len() > 2 {
+            folders.insert(format!("{}/{}/", parts[0], parts[1]));
+        }
+        tests.insert(test.to_string());
+    }
+    if let Some(f) = &args.filter {
+        let f = f.as_str();
+        let score = |c: &str| {
+            // Compare with the candidate's last segment as well as the whole.
+            let last = c.trim_end_matches('/').rsplit('/').next().unwrap_or(c);
+            let last_slash = format!("{last}/");
+            [c, last, last_slash.as_str()]
+                .iter()
+                .map(|x| strsim::normalized_levenshtein(f, x))
+                .fold(0.0, f64::max)
+        };
+        let mut close: Vec<(f64, &String)> = folders
+            .iter()
+            .chain(tests.iter())
+            .map(|c| (score(c), c))
+            .filter(|(s, _)| *s >= 0.6)
+            .collect();
+        close.sort_by(|a, b| b.0.total_cmp(&a.0));
+        if !close.is_empty() {
+            let names: Vec<String> = close
+                .iter()
+                .take(3)
+                .map(|(_, c)| format!("`{c}`"))
+                .collect();
+            msg.push_str(&format!("\ndid you mean {}?", names.join(" or ")));
+        }
+    }
+    msg.push_str(&format!(
+        "\nfolders: {}",
+        folders.iter().cloned().collect::<Vec<_>>().join(" ")
+    ));
+    Some(msg)
 }
 
 /// [`run`], optionally with a progress bar on stderr (libtest's own output
-/// should then go to `args.logfile`).
+/// should then go to `args.logfile`). With `strict`, a filter that matches
+/// no trial is an error instead of a warning.
 pub fn run_with_progress(
     settings: Settings,
     args: &Arguments,
     suites: &[Suite],
     progress: bool,
+    strict: bool,
 ) -> Result<(Conclusion, RunResults)> {
     let items = plan(&settings, suites).context("discovering tests")?;
+    if strict && items.is_empty() {
+        anyhow::bail!(
+            "no tests found under {} (suites: {})",
+            settings.root.join("tests").display(),
+            suites
+                .iter()
+                .map(|s| s.dir_name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     let mut engine = engine(settings)?;
     let count = items
         .iter()
@@ -248,6 +336,12 @@ pub fn run_with_progress(
     }
     let engine = Arc::new(engine);
     let lib_trials = trials(&engine, &items);
+    if let Some(msg) = unmatched_filter(args, &lib_trials) {
+        if strict && !args.list {
+            anyhow::bail!(msg);
+        }
+        eprintln!("warning: {msg}");
+    }
     if args.list {
         let conclusion = libtest_mimic::run(args, lib_trials);
         return Ok((conclusion, RunResults::default()));
@@ -382,7 +476,10 @@ fn bless(
     Ok(report)
 }
 
-/// Settings for `cargo test` and `./bless.sh`: the repository this crate lives in.
+/// Settings for `cargo test` and `./bless.sh`: the repository found at run
+/// time (`PTX_HARNESS_ROOT`, else upward from the current directory, which is
+/// `harness/` under cargo test, else from the test executable).
 pub fn default_settings(overrides: &Overrides) -> Result<Settings> {
-    Settings::resolve(&ptx_backend::toolchain::repo_root(), overrides)
+    let root = ptx_backend::toolchain::discover_root(None)?;
+    Settings::resolve(&root, overrides)
 }

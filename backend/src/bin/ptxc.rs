@@ -98,6 +98,7 @@ fn real_main() -> Result<ExitCode> {
 }
 
 fn make_backend(c: &Common) -> Result<Box<dyn Backend>> {
+    ptx_backend::process::compile_timeout_from_env().map_err(anyhow::Error::msg)?;
     if let Some(cfg) = &c.backend_config {
         return Ok(Box::new(ExternalBackend::from_config_file(cfg)?));
     }
@@ -144,6 +145,11 @@ fn request(c: &Common, sm: SmTarget, out: &Path) -> CompileRequest {
     let mut req = CompileRequest::new(&c.file, sm, out);
     req.cfgs = c.cfgs.clone();
     req.flags = c.flags.clone();
+    // PTX_COMPILE_TIMEOUT raises or lowers the per-step limit; an invalid
+    // value was already reported by `make_backend`.
+    if let Ok(Some(t)) = ptx_backend::process::compile_timeout_from_env() {
+        req.timeout = t;
+    }
     req
 }
 
@@ -205,6 +211,14 @@ fn compile(args: CompileArgs) -> Result<ExitCode> {
             CompileStatus::ToolFailed { step, message } => {
                 failed = true;
                 eprintln!("{sm}: {step} failed:\n{message}");
+                if let Some(cmd) = out.commands.last() {
+                    eprintln!("reproduce with:\n  {cmd}");
+                }
+            }
+            other @ (CompileStatus::Killed { .. } | CompileStatus::TimedOut { .. }) => {
+                failed = true;
+                eprint!("{}", out.diagnostics);
+                eprintln!("{sm}: {}", other.interruption().unwrap_or_default());
                 if let Some(cmd) = out.commands.last() {
                     eprintln!("reproduce with:\n  {cmd}");
                 }

@@ -10,9 +10,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, SystemTime};
 
 use anyhow::{Context, Result};
-use ptx_backend::{Backend, CompileOutput, CompileRequest, SmTarget, Stage};
+use ptx_backend::{Backend, CompileOutput, CompileRequest, CompileStatus, SmTarget, Stage};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -29,6 +30,9 @@ pub struct CompileJob {
     pub cfgs: Vec<String>,
     /// Extra flags.
     pub flags: Vec<String>,
+    /// The hard limit per compile step (not part of the cache key: a result
+    /// that hit it is never cached).
+    pub timeout: std::time::Duration,
 }
 
 /// A finished compile.
@@ -48,6 +52,15 @@ struct Manifest {
 }
 
 type Slot = Arc<OnceLock<Result<Arc<Compiled>, String>>>;
+
+/// Stands for the entry folder in the commands a manifest stores, so that
+/// "reproduce with" names the folder the files are in now (not the staging
+/// folder they were compiled in, nor where the cache was before a move).
+const ENTRY_PLACEHOLDER: &str = "{cache-entry}";
+
+/// Staging folders older than this are removed even if their process id is
+/// in use (it may have been reused).
+const STALE_STAGING_AGE: Duration = Duration::from_secs(6 * 3600);
 
 /// The compile cache of one run.
 pub struct CompileCache {
@@ -87,6 +100,7 @@ impl CompileCache {
     /// A cache under `dir`; with `enabled = false` every compile is fresh
     /// (into `dir` too, so dumps still exist for reports).
     pub fn new(dir: PathBuf, enabled: bool) -> Self {
+        remove_stale_staging(&dir);
         CompileCache {
             dir,
             enabled,
@@ -100,7 +114,7 @@ impl CompileCache {
     /// The cache key of a job under a backend.
     pub fn key(backend: &dyn Backend, job: &CompileJob, source_text: &str) -> String {
         content_key(&[
-            "ptx-harness-cache/v1",
+            "ptx-harness-cache/v2",
             &backend.identity(),
             &job.source.to_string_lossy(),
             source_text,
@@ -161,17 +175,44 @@ impl CompileCache {
             cfgs: job.cfgs.clone(),
             flags: job.flags.clone(),
             out_dir: staging.clone(),
+            timeout: job.timeout,
         };
         self.fresh_compiles.fetch_add(1, Ordering::Relaxed);
-        let output = backend.compile(&req)?;
+        let output = match backend.compile(&req) {
+            Ok(o) => o,
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&staging);
+                return Err(e);
+            }
+        };
+        if !output.status.is_cacheable() {
+            // A kill or a timeout says nothing about the input: never cache
+            // it. Its files stay for inspection in `<key>.uncached`, which no
+            // lookup reads and the next such result replaces.
+            let kept = self.dir.join(format!("{key}.uncached"));
+            let _ = std::fs::remove_dir_all(&kept);
+            let output = match std::fs::rename(&staging, &kept) {
+                Ok(()) => rebase(&output, &staging, &kept),
+                Err(_) => output,
+            };
+            return Ok(Compiled {
+                output,
+                cached: false,
+            });
+        }
         let mut checksums = BTreeMap::new();
         for path in output.stages.values() {
             let bytes = std::fs::read(path)?;
             let name = path.file_name().unwrap().to_string_lossy().to_string();
             checksums.insert(name, sha256_hex(&bytes));
         }
+        let mut stored = relativize(&output, &staging);
+        let staging_text = staging.to_string_lossy();
+        for c in &mut stored.commands {
+            *c = c.replace(staging_text.as_ref(), ENTRY_PLACEHOLDER);
+        }
         let manifest = Manifest {
-            output: relativize(&output, &staging),
+            output: stored,
             checksums,
         };
         std::fs::write(
@@ -193,6 +234,44 @@ impl CompileCache {
                 cached: false,
             }),
             None => anyhow::bail!("the cache entry {} could not be read back", entry.display()),
+        }
+    }
+}
+
+/// Moves every path of `out` from `from` to `to` (stage files and commands).
+fn rebase(out: &CompileOutput, from: &Path, to: &Path) -> CompileOutput {
+    let mut o = relativize(out, from);
+    o.stages = o.stages.into_iter().map(|(s, p)| (s, to.join(p))).collect();
+    let (from, to) = (from.to_string_lossy(), to.to_string_lossy());
+    for c in &mut o.commands {
+        *c = c.replace(from.as_ref(), to.as_ref());
+    }
+    o
+}
+
+/// Removes staging folders (`<key>.tmp-<pid>-<n>`) that a killed run left
+/// behind: those whose process is gone, and any older than
+/// [`STALE_STAGING_AGE`]. Also the host builder's `<key>.tmp-<pid>`.
+pub fn remove_stale_staging(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some((_, rest)) = name.split_once(".tmp-") else {
+            continue;
+        };
+        let pid = rest.split('-').next().and_then(|p| p.parse::<u32>().ok());
+        let Some(pid) = pid else { continue };
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| SystemTime::now().duration_since(t).ok())
+            .is_some_and(|age| age > STALE_STAGING_AGE);
+        let ours = pid == std::process::id();
+        if !ours && (old || !ptx_backend::process::pid_alive(pid)) {
+            let _ = std::fs::remove_dir_all(e.path());
         }
     }
 }
@@ -219,6 +298,12 @@ fn load_entry(entry: &Path) -> Option<CompileOutput> {
     let bytes = std::fs::read(entry.join("manifest.json")).ok()?;
     let manifest: Manifest = serde_json::from_slice(&bytes).ok()?;
     let mut out = manifest.output;
+    // A kill, a timeout or a signal death (`exit_code: None`, as older
+    // versions stored it) is never replayed.
+    if !out.status.is_cacheable() || out.status == (CompileStatus::RustcFailed { exit_code: None })
+    {
+        return None;
+    }
     let mut stages: BTreeMap<Stage, PathBuf> = BTreeMap::new();
     for (stage, rel) in &out.stages {
         let path = entry.join(rel);
@@ -230,13 +315,16 @@ fn load_entry(entry: &Path) -> Option<CompileOutput> {
         stages.insert(*stage, path);
     }
     out.stages = stages;
+    let here = entry.to_string_lossy();
+    for c in &mut out.commands {
+        *c = c.replace(ENTRY_PLACEHOLDER, &here);
+    }
     Some(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ptx_backend::CompileStatus;
     use std::sync::atomic::AtomicUsize;
 
     /// A backend that writes one PTX file whose text depends on the request.
@@ -270,6 +358,139 @@ mod tests {
         }
     }
 
+    /// A backend whose compile is killed by SIGKILL the first `crashes` times.
+    struct Crashy {
+        calls: AtomicUsize,
+        crashes: usize,
+    }
+
+    impl Backend for Crashy {
+        fn name(&self) -> &str {
+            "crashy"
+        }
+        fn identity(&self) -> String {
+            "crashy/1".into()
+        }
+        fn versions(&self) -> BTreeMap<String, String> {
+            BTreeMap::new()
+        }
+        fn compile(&self, req: &CompileRequest) -> Result<CompileOutput> {
+            let n = self.calls.fetch_add(1, Ordering::SeqCst);
+            let p = req.out_dir.join("k.ptx");
+            std::fs::write(&p, "ptx")?;
+            let status = if n < self.crashes {
+                CompileStatus::Killed {
+                    step: "rustc".into(),
+                    signal: "SIGKILL".into(),
+                    message: String::new(),
+                }
+            } else {
+                CompileStatus::Succeeded
+            };
+            Ok(CompileOutput {
+                status,
+                diagnostics: String::new(),
+                stages: [(Stage::Ptx, p)].into_iter().collect(),
+                kernels: vec![],
+                timings: vec![],
+                commands: vec![format!("cd {} && rustc k.rs", req.out_dir.display())],
+            })
+        }
+    }
+
+    #[test]
+    fn kills_and_timeouts_are_never_cached() {
+        let dir = tempfile::tempdir().unwrap();
+        let be = Crashy {
+            calls: AtomicUsize::new(0),
+            crashes: 1,
+        };
+        let j = job(dir.path(), "sm_80");
+        let a = CompileCache::new(dir.path().join("cache"), true)
+            .compile(&be, &j)
+            .unwrap();
+        assert!(matches!(a.output.status, CompileStatus::Killed { .. }));
+        // Its files are kept where "reproduce with" points, outside the cache.
+        let cmd = &a.output.commands[0];
+        let folder = cmd.strip_prefix("cd ").unwrap().split(' ').next().unwrap();
+        assert!(Path::new(folder).is_dir(), "{cmd}");
+        assert!(!folder.contains(".tmp-"), "{cmd}");
+        assert!(a.output.stages[&Stage::Ptx].is_file());
+        // The next run compiles again, and the success is cached.
+        let b = CompileCache::new(dir.path().join("cache"), true)
+            .compile(&be, &j)
+            .unwrap();
+        assert_eq!(b.output.status, CompileStatus::Succeeded);
+        assert!(!b.cached);
+        let c = CompileCache::new(dir.path().join("cache"), true)
+            .compile(&be, &j)
+            .unwrap();
+        assert!(c.cached);
+        assert_eq!(be.calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn reproduce_commands_name_the_entry_not_the_staging_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let be = Crashy {
+            calls: AtomicUsize::new(0),
+            crashes: 0,
+        };
+        let j = job(dir.path(), "sm_80");
+        for _ in 0..2 {
+            let a = CompileCache::new(dir.path().join("cache"), true)
+                .compile(&be, &j)
+                .unwrap();
+            let entry = a.output.stages[&Stage::Ptx].parent().unwrap().to_path_buf();
+            assert_eq!(
+                a.output.commands[0],
+                format!("cd {} && rustc k.rs", entry.display())
+            );
+        }
+    }
+
+    #[test]
+    fn stored_crashes_from_older_versions_are_not_replayed() {
+        let dir = tempfile::tempdir().unwrap();
+        let be = Crashy {
+            calls: AtomicUsize::new(0),
+            crashes: 0,
+        };
+        let j = job(dir.path(), "sm_80");
+        let a = CompileCache::new(dir.path().join("cache"), true)
+            .compile(&be, &j)
+            .unwrap();
+        let entry = a.output.stages[&Stage::Ptx].parent().unwrap().to_path_buf();
+        let m = entry.join("manifest.json");
+        let text = std::fs::read_to_string(&m).unwrap().replace(
+            "\"status\": \"succeeded\"",
+            "\"status\": \"rustc-failed\",\n      \"exit_code\": null",
+        );
+        assert!(text.contains("rustc-failed"), "{text}");
+        std::fs::write(&m, text).unwrap();
+        let b = CompileCache::new(dir.path().join("cache"), true)
+            .compile(&be, &j)
+            .unwrap();
+        assert!(!b.cached);
+    }
+
+    #[test]
+    fn staging_left_by_dead_runs_is_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = dir.path().join("cache");
+        // A pid that cannot exist (above the kernel's pid_max limit).
+        let dead = cache.join("abc.tmp-2147483600-0");
+        let host_dead = cache.join("abd.tmp-2147483600");
+        let live = cache.join(format!("abe.tmp-{}-0", std::os::unix::process::parent_id()));
+        let entry = cache.join("abf");
+        for d in [&dead, &host_dead, &live, &entry] {
+            std::fs::create_dir_all(d).unwrap();
+        }
+        let _ = CompileCache::new(cache.clone(), true);
+        assert!(!dead.exists() && !host_dead.exists());
+        assert!(live.exists() && entry.exists());
+    }
+
     fn job(dir: &Path, sm: &str) -> CompileJob {
         let source = dir.join("k.rs");
         if !source.exists() {
@@ -281,6 +502,7 @@ mod tests {
             sm: sm.parse().unwrap(),
             cfgs: vec![],
             flags: vec![],
+            timeout: ptx_backend::process::DEFAULT_COMPILE_TIMEOUT,
         }
     }
 

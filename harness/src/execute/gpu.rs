@@ -86,6 +86,7 @@ pub struct HostBuilder {
     rustc: PathBuf,
     runtime: OnceLock<Result<(PathBuf, PathBuf), String>>,
     builds: Mutex<HashMap<String, Slot>>,
+    timeout: Duration,
 }
 
 impl HostBuilder {
@@ -96,7 +97,14 @@ impl HostBuilder {
             rustc: toolchain.rustc.clone(),
             runtime: OnceLock::new(),
             builds: Mutex::new(HashMap::new()),
+            timeout: ptx_backend::process::DEFAULT_COMPILE_TIMEOUT,
         }
+    }
+
+    /// Sets the hard limit for one host-program build (`compile-timeout`).
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
     }
 
     /// `libhost_runtime-*.rlib` and its deps folder, from `cargo build --message-format=json`.
@@ -156,7 +164,7 @@ impl HostBuilder {
             .join(format!("{key}.tmp-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&staging);
         std::fs::create_dir_all(&staging)?;
-        let mut cmd = self.command(
+        let cmd = self.command(
             source,
             crate_name,
             cfgs,
@@ -164,15 +172,21 @@ impl HostBuilder {
             deps,
             &staging.join(format!("{crate_name}-host")),
         );
-        let out = cmd
-            .output()
+        let line = ptx_backend::pipeline::shell_line(&cmd);
+        let out = run_with_timeout(cmd, self.timeout)
             .with_context(|| format!("cannot run {}", self.rustc.display()))?;
-        if !out.status.success() {
+        if !out.success() {
             let _ = std::fs::remove_dir_all(&staging);
+            let how = match out.timed_out {
+                true => format!(
+                    "timed out after {} (limit: compile-timeout)",
+                    ptx_backend::process::format_limit(self.timeout)
+                ),
+                false => format!("failed ({})", out.status),
+            };
             bail!(
-                "building the host program failed:\n{}\nreproduce with:\n  {}",
-                String::from_utf8_lossy(&out.stderr),
-                ptx_backend::pipeline::shell_line(&cmd)
+                "building the host program {how}:\n{}\nreproduce with:\n  {line}",
+                out.stderr,
             );
         }
         // Another process may have published the same program first; keep theirs.

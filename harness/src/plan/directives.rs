@@ -133,6 +133,9 @@ pub struct RevisionDirectives {
     pub float_tolerance: Option<FloatTolerance>,
     /// `timeout:` hard limit for one execution.
     pub timeout: Option<Duration>,
+    /// `compile-timeout:` hard limit for each compile step (rustc, llvm-link,
+    /// opt, llc, ptxas) of this test, over the run's default.
+    pub compile_timeout: Option<Duration>,
     /// `known-bug:` the backend bug this test pins, e.g. an issue reference.
     pub known_bug: Option<String>,
 }
@@ -389,6 +392,7 @@ impl Directives {
                 Value::ExitCode(c) => out.exit_code = Some(*c),
                 Value::FloatTolerance(t) => out.float_tolerance = Some(*t),
                 Value::Timeout(t) => out.timeout = Some(*t),
+                Value::CompileTimeout(t) => out.compile_timeout = Some(*t),
                 Value::KnownBug(s) => out.known_bug = Some(s.clone()),
                 Value::Revisions(_) => {}
             }
@@ -661,6 +665,15 @@ const DIRECTIVES: &[Spec] = &[
         handler: timeout,
     },
     Spec {
+        name: "compile-timeout",
+        arg: Arg::Required,
+        example: "//@ compile-timeout: 120s",
+        handler: |r| match timeout(r)? {
+            Value::Timeout(d) => Ok(Value::CompileTimeout(d)),
+            other => Ok(other),
+        },
+    },
+    Spec {
         name: "known-bug",
         arg: Arg::Required,
         example: "//@ known-bug: #123",
@@ -698,6 +711,7 @@ enum Value {
     ExitCode(i32),
     FloatTolerance(FloatTolerance),
     Timeout(Duration),
+    CompileTimeout(Duration),
     KnownBug(String),
 }
 
@@ -719,6 +733,7 @@ impl Value {
             Value::ExitCode(_) => "exit-code",
             Value::FloatTolerance(_) => "float-tolerance",
             Value::Timeout(_) => "timeout",
+            Value::CompileTimeout(_) => "compile-timeout",
             Value::KnownBug(_) => "known-bug",
         }
     }
@@ -743,6 +758,7 @@ impl Value {
                 | Value::ExitCode(_)
                 | Value::FloatTolerance(_)
                 | Value::Timeout(_)
+                | Value::CompileTimeout(_)
                 | Value::KnownBug(_)
         )
     }
@@ -1762,6 +1778,17 @@ fn main() {}
             ok("//@ timeout: 2m").timeout,
             Some(Duration::from_secs(120))
         );
+        let d = ok("//@ compile-timeout: 120s");
+        assert_eq!(d.compile_timeout, Some(Duration::from_secs(120)));
+        assert_eq!(d.timeout, None);
+        assert_eq!(
+            error("//@ compile-timeout: 0s").message,
+            "timeout must be greater than zero"
+        );
+        assert_eq!(
+            error("//@ compile-timeout: 1s\n//@ compile-timeout: 2s").message,
+            "duplicate `compile-timeout` directive (first at line 1)"
+        );
         assert_eq!(ok("//@ min-sm: sm_90").min_sm, Some(90));
         assert_eq!(
             ok("//@ sm: sm_75, sm_80").sm,
@@ -1860,6 +1887,8 @@ error: unknown stage `asm`
             ("chek-pass", Some("check-pass")),
             ("compile-flag: -O", Some("compile-flags")),
             ("timout: 1s", Some("timeout")),
+            ("compile-timout: 1s", Some("compile-timeout")),
+            ("compile_timeout: 1s", Some("compile-timeout")),
             ("revision: a", Some("revisions")),
             (
                 "normalize-stderr-test: \"a\" -> \"b\"",
