@@ -270,6 +270,27 @@ impl Engine {
                     ));
                 }
                 self.check_outcome(outcome, out, front_end_ok, built, &reproduce)?;
+                // The checks and the back end must agree: a crate the checks
+                // accept but ptxas (or llc) rejects is not a pass.
+                if outcome == Outcome::CheckPass {
+                    if let CompileStatus::ToolFailed { step, .. } = &out.status {
+                        let by = if step == "ptxas" {
+                            DecidedBy::Ptxas
+                        } else {
+                            DecidedBy::Llvm
+                        };
+                        return Err(fail(
+                            by,
+                            format!(
+                                "the crate passes the checks, but {step} rejects it for {}; \
+                                 a check that accepts what {step} rejects is a check bug \
+                                 (or mark the test `build-fail`):\n{}\n{reproduce}",
+                                trial.sm,
+                                failure_text(out)
+                            ),
+                        ));
+                    }
+                }
             }
             Suite::PtxSnapshots => {
                 self.check_outcome(outcome, out, front_end_ok, built, &reproduce)?;

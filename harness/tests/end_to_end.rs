@@ -645,6 +645,32 @@ fn ui_annotations_and_stderr_snapshot() {
     }
 }
 
+/// A ui test that passes the checks (check-pass) but whose PTX ptxas
+/// rejects is a failure that names ptxas, never a silent pass.
+#[test]
+fn a_check_pass_ui_test_that_ptxas_rejects_fails() {
+    let repo = Repo::new();
+    let test = repo.ui("checks/pass-bad-ptx.rs");
+    repo.write(
+        &test,
+        &format!(
+            "//@ check-pass\n#![feature(asm_experimental_arch)]\n{HEADER}#[no_mangle]
+pub unsafe extern \"ptx-kernel\" fn bad() {{
+    core::arch::asm!(\"not.a.ptx.instruction;\");
+}}
+"
+        ),
+    );
+    let r = repo.run_on(Suite::Ui, &SMS[..1], false, false);
+    for rec in assert_all_fail(&r, "checks/pass-bad-ptx") {
+        assert_eq!(rec.decided_by, DecidedBy::Ptxas, "{rec:#?}");
+        assert_contains(
+            &message(rec),
+            &["passes the checks, but ptxas rejects it for sm_80"],
+        );
+    }
+}
+
 #[test]
 fn ci_mode_never_writes() {
     let repo = Repo::new();
