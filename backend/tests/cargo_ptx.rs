@@ -114,3 +114,20 @@ fn default_and_relative_output_folders_work() {
     );
     assert!(dir.path().join("rel-out/sm_80/kcrate.ptx").is_file());
 }
+
+/// `--version` works as `cargo-ptx --version` and as `cargo ptx --version`.
+#[test]
+fn version() {
+    for args in [&["--version"][..], &["ptx", "--version"]] {
+        let out = Command::new(env!("CARGO_BIN_EXE_cargo-ptx"))
+            .args(args)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{args:?}: {stdout}");
+        assert_eq!(
+            stdout.trim(),
+            concat!("cargo-ptx ", env!("CARGO_PKG_VERSION"))
+        );
+    }
+}

@@ -561,6 +561,11 @@ fn a_missing_snapshot_in_ci_fails_and_writes_nothing() {
             &message(rec),
             &["missing ptx snapshot", "fresh.ptx", "CI never writes"],
         );
+        // One hint per failing trial (ptx and ptxas are both missing), with
+        // a filter that matches this test's trials only.
+        let m = message(rec);
+        assert_eq!(m.matches("to accept:").count(), 1, "{m}");
+        assert_contains(&m, &["to accept: ./bless.sh 'ptx-snapshots/fresh@'"]);
     }
     assert_eq!(repo.tree(), before);
 }

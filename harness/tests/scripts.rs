@@ -90,3 +90,16 @@ fn no_script_pipes_into_head() {
     }
     assert!(offenders.is_empty(), "{}", offenders.join("\n"));
 }
+
+/// The README's minimal run-gpu test is a real test of the suite, kept equal.
+#[test]
+fn readme_run_gpu_example_is_the_suite_test() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let test = std::fs::read_to_string(repo().join("tests/run-gpu/basics/double.rs")).unwrap();
+    let body = test.split_once('\n').unwrap().1;
+    assert!(
+        readme.contains(body),
+        "README and tests/run-gpu/basics/double.rs differ"
+    );
+    assert!(readme.contains("cargo doc -p host-runtime --open"));
+}

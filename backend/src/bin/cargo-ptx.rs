@@ -13,14 +13,18 @@ use ptx_backend::sysroot::{extract_bitcode, DeviceSysroot, DEVICE_TRIPLE};
 use ptx_backend::{BuiltinBackend, CompileStatus, PipelineOptions, SmTarget, Toolchain};
 
 #[derive(Parser)]
-#[command(bin_name = "cargo")]
+#[command(bin_name = "cargo", name = "cargo-ptx", version)]
 enum CargoCli {
     /// Build a kernel crate to PTX.
     Ptx(PtxArgs),
 }
 
 #[derive(clap::Args)]
-#[command(version, about = "Build a kernel crate to PTX for several sm targets")]
+#[command(
+    display_name = "cargo-ptx",
+    version,
+    about = "Build a kernel crate to PTX for several sm targets"
+)]
 struct PtxArgs {
     /// The crate's Cargo.toml.
     #[arg(long, default_value = "Cargo.toml")]
