@@ -358,7 +358,7 @@ fn an_edit_fails_only_that_test_with_a_readable_diff_until_blessed() {
                 &rec.id.sm,
                 "edited.ptx",
                 "@@",
-                "./bless.sh edited",
+                "./bless.sh 'ptx-snapshots/edited@'",
             ],
         );
         let removed = diff_lines(&m, '-').any(|l| l.contains(", 1;"));
