@@ -422,3 +422,53 @@ fn shuffle_schedule_is_deterministic_per_seed_and_changes_the_order() {
         "different seeds should give different last writers: {winners:?}"
     );
 }
+
+#[test]
+fn less_common_integer_instructions() {
+    // bfind.u32 of (tid + 1) << 3: tid 0 → 8 → bit 3; tid 5 → 48 → bit 5.
+    let body =
+        store_per_thread("  add.u32 %r2, %r0, 1;\n  shl.b32 %r2, %r2, 3;\n  bfind.u32 %r1, %r2;");
+    let v = run_u32(&body, "k", cfg(1, 6), 6).unwrap();
+    assert_eq!((v[0], v[5]), (3, 5));
+    // sad.u32: 10 + |tid - 4|: tid 0 → 14, tid 6 → 12.
+    let body = store_per_thread("  sad.u32 %r1, %r0, 4, 10;");
+    let v = run_u32(&body, "k", cfg(1, 7), 7).unwrap();
+    assert_eq!((v[0], v[4], v[6]), (14, 10, 12));
+    // mad24.lo.u32: tid * 3 + 1.
+    let body = store_per_thread("  mad24.lo.u32 %r1, %r0, 3, 1;");
+    assert_eq!(
+        run_u32(&body, "k", cfg(1, 4), 4).unwrap(),
+        vec![1, 4, 7, 10]
+    );
+    // set.lt.u32.s32: all ones where tid < 2.
+    let body = store_per_thread("  set.lt.u32.s32 %r1, %r0, 2;");
+    assert_eq!(
+        run_u32(&body, "k", cfg(1, 3), 3).unwrap(),
+        vec![u32::MAX, u32::MAX, 0]
+    );
+    // slct.u32.s32: (tid - 1) >= 0 ? 7 : 9.
+    let body = store_per_thread("  sub.s32 %r2, %r0, 1;\n  slct.u32.s32 %r1, 7, 9, %r2;");
+    assert_eq!(run_u32(&body, "k", cfg(1, 2), 2).unwrap(), vec![9, 7]);
+    // elect.sync over lanes 4..31 (mask 0xfffffff0): the leader is lane 4.
+    let body = store_per_thread(
+        "  mov.u32 %r1, 99;\n  setp.lt.u32 %p2, %r0, 4;\n  @%p2 bra DONE;\n  elect.sync %r2|%p1, 0xfffffff0;\n  selp.u32 %r1, 1, 0, %p1;\n  add.u32 %r1, %r1, %r2;\nDONE:",
+    );
+    let v = run_u32(&body, "k", cfg(1, 32), 32).unwrap();
+    assert_eq!((v[0], v[4], v[5], v[31]), (99, 5, 4, 4));
+    // isspacep.shared of a shared-window address, and of a global one.
+    let body = ".visible .entry k(.param .u64 out) {
+  .reg .b32 %r<4>; .reg .b64 %rd<5>; .reg .pred %p<3>;
+  .shared .align 4 .b8 buf[4];
+  ld.param.u64 %rd1, [out];
+  mov.u64 %rd2, buf;
+  cvta.shared.u64 %rd3, %rd2;
+  isspacep.shared %p1, %rd3;
+  isspacep.shared %p2, %rd1;
+  selp.u32 %r1, 1, 0, %p1;
+  selp.u32 %r2, 1, 0, %p2;
+  st.global.u32 [%rd1], %r1;
+  st.global.u32 [%rd1+4], %r2;
+  ret;
+}";
+    assert_eq!(run_u32(body, "k", cfg(1, 1), 2).unwrap(), vec![1, 0]);
+}

@@ -846,6 +846,148 @@ fn decode_instr(ctx: &mut Ctx, i: &ast::Instruction) -> R<Op> {
                 b: s!(2, None),
             }
         }
+        "bfind" => {
+            n(2)?;
+            let ty = m.ty()?;
+            Op::Bfind {
+                ty,
+                shiftamt: m.has("shiftamt"),
+                d: d!(0),
+                a: s!(1, Some(ty)),
+            }
+        }
+        "mul24" | "mad24" => {
+            let ty = m.ty()?;
+            if m.has("sat") {
+                return unsupported(i, "");
+            }
+            n(if base == "mul24" { 3 } else { 4 })?;
+            Op::Mul24 {
+                signed: ty.is_signed(),
+                hi: m.has("hi"),
+                d: d!(0),
+                a: s!(1, Some(ty)),
+                b: s!(2, Some(ty)),
+                c: if base == "mad24" {
+                    s!(3, Some(ty))
+                } else {
+                    Src::Imm(0)
+                },
+            }
+        }
+        "sad" => {
+            n(4)?;
+            let ty = m.ty()?;
+            Op::Sad {
+                ty,
+                d: d!(0),
+                a: s!(1, Some(ty)),
+                b: s!(2, Some(ty)),
+                c: s!(3, Some(ty)),
+            }
+        }
+        "dp4a" => {
+            n(4)?;
+            let tys = m.types();
+            if tys.len() != 2 {
+                return bad("dp4a needs two types");
+            }
+            Op::Dp4a {
+                a_signed: tys[0].is_signed(),
+                b_signed: tys[1].is_signed(),
+                d: d!(0),
+                a: s!(1, None),
+                b: s!(2, None),
+                c: s!(3, None),
+            }
+        }
+        "szext" => {
+            n(3)?;
+            let ty = m.ty()?;
+            Op::Szext {
+                signed: ty.is_signed(),
+                wrap: m.has("wrap"),
+                d: d!(0),
+                a: s!(1, None),
+                b: s!(2, None),
+            }
+        }
+        "slct" => {
+            n(4)?;
+            let tys = m.types();
+            if tys.len() != 2 {
+                return bad("slct needs two types");
+            }
+            Op::Slct {
+                float: tys[1] == Ty::F32,
+                ftz: m.has("ftz"),
+                d: d!(0),
+                a: s!(1, Some(tys[0])),
+                b: s!(2, Some(tys[0])),
+                c: s!(3, Some(tys[1])),
+            }
+        }
+        "set" => {
+            let tys = m.types();
+            if tys.len() != 2 {
+                return bad("set needs a destination and a source type");
+            }
+            let cmp = m
+                .parts
+                .first()
+                .and_then(|p| Cmp::parse(p))
+                .ok_or_else(|| Decode::Bad("unknown comparison".into()))?;
+            let comb = m.parts.iter().find_map(|p| match *p {
+                "and" => Some(BoolOp::And),
+                "or" => Some(BoolOp::Or),
+                "xor" => Some(BoolOp::Xor),
+                _ => None,
+            });
+            let comb = match comb {
+                Some(op) => {
+                    n(4)?;
+                    Some((op, s!(3, None)))
+                }
+                None => {
+                    n(3)?;
+                    None
+                }
+            };
+            Op::Set {
+                cmp,
+                dty: tys[0],
+                sty: tys[1],
+                d: d!(0),
+                a: s!(1, Some(tys[1])),
+                b: s!(2, Some(tys[1])),
+                comb,
+                ftz: m.has("ftz"),
+            }
+        }
+        "isspacep" => {
+            n(2)?;
+            Op::IsSpace {
+                space: m.space(),
+                d: d!(0),
+                a: s!(1, None),
+            }
+        }
+        "elect" => {
+            n(2)?;
+            let (d, p) = match &o[0] {
+                Operand::PredPair(a, b) => (
+                    ctx.reg(a).map_err(Decode::Bad)?,
+                    ctx.reg(b).map_err(Decode::Bad)?,
+                ),
+                other => (ctx.dst(other)?, SINK),
+            };
+            Op::Elect {
+                d,
+                p,
+                mask: s!(1, None),
+            }
+        }
+        "griddepcontrol" => Op::Nop,
         "lop3" => {
             n(5)?;
             Op::Lop3 {

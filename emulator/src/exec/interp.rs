@@ -58,6 +58,10 @@ enum Coll {
         d: Dst,
         p: Dst,
     },
+    Elect {
+        d: Dst,
+        p: Dst,
+    },
     WarpSync,
 }
 
@@ -68,6 +72,7 @@ impl Coll {
             Coll::Vote { .. } => "vote.sync",
             Coll::Redux { .. } => "redux.sync",
             Coll::Match { .. } => "match.sync",
+            Coll::Elect { .. } => "elect.sync",
             Coll::WarpSync => "bar.warp.sync",
         }
     }
@@ -620,6 +625,12 @@ fn check_warp(l: &Launch, th: &mut [Thread], blk: &Block, i: usize) -> Result<()
                     frame_write(&mut th[k], d, same as u64);
                 }
             }
+            Coll::Elect { d, p: pd } => {
+                // The leader is the lowest lane of the member mask.
+                let leader = mask.trailing_zeros();
+                frame_write(&mut th[k], d, leader as u64);
+                frame_write(&mut th[k], pd, (lane == leader) as u64);
+            }
             Coll::WarpSync => {}
         }
         th[k].state = State::Ready;
@@ -1036,6 +1047,134 @@ fn run_slice(
             Op::Bmsk { wrap, d, a, b } => {
                 let x = ops::bmsk(*wrap, v!(*a) as u32, v!(*b) as u32);
                 set!(*d, x as u64)
+            }
+            Op::Bfind { ty, shiftamt, d, a } => {
+                let x = ops::bfind(*ty, *shiftamt, v!(*a));
+                set!(*d, x as u64)
+            }
+            Op::Mul24 {
+                signed,
+                hi,
+                d,
+                a,
+                b,
+                c,
+            } => {
+                let x = ops::mul24(*signed, *hi, v!(*a) as u32, v!(*b) as u32)
+                    .wrapping_add(v!(*c) as u32);
+                set!(*d, x as u64)
+            }
+            Op::Sad { ty, d, a, b, c } => {
+                let (x, y) = (v!(*a), v!(*b));
+                let diff = if ty.is_signed() {
+                    sext(x, ty.bits()).abs_diff(sext(y, ty.bits()))
+                } else {
+                    (x & ty.mask()).abs_diff(y & ty.mask())
+                };
+                set!(*d, v!(*c).wrapping_add(diff) & ty.mask())
+            }
+            Op::Dp4a {
+                a_signed,
+                b_signed,
+                d,
+                a,
+                b,
+                c,
+            } => {
+                let x = ops::dp4a(
+                    *a_signed,
+                    *b_signed,
+                    v!(*a) as u32,
+                    v!(*b) as u32,
+                    v!(*c) as u32,
+                );
+                set!(*d, x as u64)
+            }
+            Op::Szext {
+                signed,
+                wrap,
+                d,
+                a,
+                b,
+            } => {
+                let x = ops::szext(*signed, *wrap, v!(*a) as u32, v!(*b) as u32);
+                set!(*d, x as u64)
+            }
+            Op::Slct {
+                float,
+                ftz,
+                d,
+                a,
+                b,
+                c,
+            } => {
+                let cv = v!(*c);
+                let take_a = if *float {
+                    let f = f32::from_bits(cv as u32);
+                    let f = if *ftz { ops::ftz32(f) } else { f };
+                    f >= 0.0
+                } else {
+                    cv as u32 as i32 >= 0
+                };
+                let x = if take_a { v!(*a) } else { v!(*b) };
+                set!(*d, x)
+            }
+            Op::Set {
+                cmp,
+                dty,
+                sty,
+                d,
+                a,
+                b,
+                comb,
+                ftz,
+            } => {
+                let (x, y) = (v!(*a), v!(*b));
+                let r = if sty.is_float() {
+                    ops::float_compare(*cmp, to_f64(*sty, x, *ftz), to_f64(*sty, y, *ftz))
+                } else {
+                    ops::int_compare(*cmp, *sty, x, y)
+                };
+                let Some(mut r) = r else {
+                    break raw(
+                        FaultKind::Unsupported,
+                        format!("comparison {cmp:?} on .{sty:?}"),
+                    );
+                };
+                if let Some((op, c)) = comb {
+                    let cv = v!(*c) != 0;
+                    r = match op {
+                        BoolOp::And => r & cv,
+                        BoolOp::Or => r | cv,
+                        BoolOp::Xor => r ^ cv,
+                    };
+                }
+                let out = match (dty, r) {
+                    (Ty::F32, true) => 1.0f32.to_bits() as u64,
+                    (_, true) => 0xffff_ffff,
+                    (_, false) => 0,
+                };
+                set!(*d, out)
+            }
+            Op::IsSpace { space, d, a } => {
+                let w = memory::window(v!(*a));
+                let r = match space {
+                    MemSpace::Shared => matches!(w, Window::Shared(_)),
+                    MemSpace::Local => matches!(w, Window::Local(_)),
+                    MemSpace::Param => matches!(w, Window::Param(_)),
+                    MemSpace::Global => matches!(w, Window::Global(_)),
+                    MemSpace::Const | MemSpace::Generic => false,
+                };
+                set!(*d, r as u64)
+            }
+            Op::Elect { d, p, mask } => {
+                let coll = Coll::Elect { d: *d, p: *p };
+                t.state = State::Warp {
+                    coll,
+                    mask: v!(*mask) as u32,
+                    line: inst.line,
+                };
+                break Ok(Stop::Parked);
             }
             Op::Lop3 { d, a, b, c, lut } => {
                 let (x, y, z, f) = (v!(*a) as u32, v!(*b) as u32, v!(*c) as u32, v!(*lut) as u8);

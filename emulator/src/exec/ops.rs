@@ -289,6 +289,77 @@ pub fn bmsk(wrap: bool, a: u32, b: u32) -> u32 {
     ones.checked_shl(a).unwrap_or(0)
 }
 
+/// `bfind.ty a` (with `.shiftamt`): the bit position of the most
+/// significant non-sign bit, or all ones when there is none.
+pub fn bfind(ty: Ty, shiftamt: bool, a: u64) -> u32 {
+    let bits = ty.bits();
+    let a = a & mask(bits);
+    let v = if ty.is_signed() && (a >> (bits - 1)) & 1 == 1 {
+        !a & mask(bits)
+    } else {
+        a
+    };
+    if v == 0 {
+        return u32::MAX;
+    }
+    let pos = 63 - v.leading_zeros();
+    if shiftamt {
+        bits - 1 - pos
+    } else {
+        pos
+    }
+}
+
+/// `mul24.{lo,hi}`: the 48-bit product of the low 24 bits (sign-extended
+/// for `.s32`); `.lo` is bits 0–31, `.hi` bits 16–47.
+pub fn mul24(signed: bool, hi: bool, a: u32, b: u32) -> u32 {
+    let ext = |x: u32| -> i64 {
+        if signed {
+            sext(x as u64 & 0xff_ffff, 24)
+        } else {
+            (x & 0xff_ffff) as i64
+        }
+    };
+    let p = ext(a) * ext(b);
+    if hi {
+        (p >> 16) as u32
+    } else {
+        p as u32
+    }
+}
+
+/// `dp4a.atype.btype`: `c` plus the four byte-wise products.
+pub fn dp4a(a_signed: bool, b_signed: bool, a: u32, b: u32, c: u32) -> u32 {
+    let byte = |x: u32, k: u32, s: bool| -> i64 {
+        let v = (x >> (8 * k)) & 0xff;
+        if s {
+            v as u8 as i8 as i64
+        } else {
+            v as i64
+        }
+    };
+    let sum: i64 = (0..4)
+        .map(|k| byte(a, k, a_signed) * byte(b, k, b_signed))
+        .sum();
+    (c as i64).wrapping_add(sum) as u32
+}
+
+/// `szext.{wrap,clamp}.{u32,s32} a, b`: extend from the low `b` bits.
+pub fn szext(signed: bool, wrap: bool, a: u32, b: u32) -> u32 {
+    let n = if wrap { b & 31 } else { b.min(32) };
+    if n == 0 {
+        return 0;
+    }
+    if n >= 32 {
+        return a;
+    }
+    if signed {
+        sext(a as u64, n) as u32
+    } else {
+        a & ((1u32 << n) - 1)
+    }
+}
+
 /// Comparison operators of `setp` (integers, and floats with unordered forms).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Cmp {
@@ -809,6 +880,37 @@ mod tests {
         assert_eq!(bmsk(false, 4, 4), 0xF0);
         assert_eq!(bmsk(false, 0, 32), 0xFFFF_FFFF);
         assert_eq!(bmsk(true, 0, 33), 1);
+    }
+
+    #[test]
+    fn bfind_mul24_dp4a_szext() {
+        // 0x00F0: the most significant set bit is bit 7; shiftamt 31 - 7 = 24.
+        assert_eq!(bfind(Ty::U32, false, 0xF0), 7);
+        assert_eq!(bfind(Ty::U32, true, 0xF0), 24);
+        assert_eq!(bfind(Ty::U32, false, 0), u32::MAX);
+        // -1 (s32) has no non-sign bit; -2 = ...1110 has its first 0 at bit 0.
+        assert_eq!(bfind(Ty::S32, false, 0xFFFF_FFFF), u32::MAX);
+        assert_eq!(bfind(Ty::S32, false, 0xFFFF_FFFE), 0);
+        assert_eq!(bfind(Ty::U64, false, 1 << 40), 40);
+        // 0x800000 * 2 = 0x1000000 unsigned (24-bit operands); bits 16..47 → 0x100.
+        assert_eq!(mul24(false, false, 0x80_0000, 2), 0x100_0000);
+        assert_eq!(mul24(false, true, 0x80_0000, 2), 0x100);
+        // Signed: 0x800000 is -2^23 in 24 bits; * 2 = -2^24.
+        assert_eq!(mul24(true, false, 0x80_0000, 2), (-(1i32 << 24)) as u32);
+        // The high byte of the operands is ignored: 0xFF000003 * 5 = 15.
+        assert_eq!(mul24(false, false, 0xFF00_0003, 5), 15);
+        // dp4a.u32.u32: 1*5 + 2*6 + 3*7 + 4*8 = 70, plus c = 30 → 100.
+        assert_eq!(dp4a(false, false, 0x0403_0201, 0x0807_0605, 30), 100);
+        // dp4a.s32.s32 with bytes -1 (0xFF) * 2 = -2 in each lane: -8 + 0.
+        assert_eq!(
+            dp4a(true, true, 0xFFFF_FFFF, 0x0202_0202, 0),
+            (-8i32) as u32
+        );
+        // szext.clamp.s32 of 0x0F from 4 bits: 0b1111 → -1.
+        assert_eq!(szext(true, false, 0x0F, 4), u32::MAX);
+        assert_eq!(szext(false, false, 0xFF, 4), 0xF);
+        assert_eq!(szext(true, false, 0x7, 40), 0x7);
+        assert_eq!(szext(true, true, 0x0F, 36), u32::MAX, "wrap: 36 mod 32 = 4");
     }
 
     #[test]

@@ -298,6 +298,76 @@ pub enum Op {
         c: Src,
         lut: Src,
     },
+    Bfind {
+        ty: Ty,
+        shiftamt: bool,
+        d: Dst,
+        a: Src,
+    },
+    /// `mul24`/`mad24` (`c` is 0 for mul24).
+    Mul24 {
+        signed: bool,
+        hi: bool,
+        d: Dst,
+        a: Src,
+        b: Src,
+        c: Src,
+    },
+    /// `sad.ty d, a, b, c`: `c + |a - b|`.
+    Sad {
+        ty: Ty,
+        d: Dst,
+        a: Src,
+        b: Src,
+        c: Src,
+    },
+    Dp4a {
+        a_signed: bool,
+        b_signed: bool,
+        d: Dst,
+        a: Src,
+        b: Src,
+        c: Src,
+    },
+    Szext {
+        signed: bool,
+        wrap: bool,
+        d: Dst,
+        a: Src,
+        b: Src,
+    },
+    /// `slct.dty.cty d, a, b, c`: `c >= 0 ? a : b`.
+    Slct {
+        float: bool,
+        ftz: bool,
+        d: Dst,
+        a: Src,
+        b: Src,
+        c: Src,
+    },
+    /// `set.cmp[.bool].dty.sty`: all ones (or 1.0f) when the comparison holds.
+    Set {
+        cmp: Cmp,
+        dty: Ty,
+        sty: Ty,
+        d: Dst,
+        a: Src,
+        b: Src,
+        comb: Option<(BoolOp, Src)>,
+        ftz: bool,
+    },
+    /// `isspacep.space p, a`.
+    IsSpace {
+        space: MemSpace,
+        d: Dst,
+        a: Src,
+    },
+    /// `elect.sync d|p, mask`.
+    Elect {
+        d: Dst,
+        p: Dst,
+        mask: Src,
+    },
     Setp {
         cmp: Cmp,
         ty: Ty,
