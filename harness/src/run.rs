@@ -470,7 +470,18 @@ impl Engine {
         if self.settings.bless && !self.settings.ci {
             return Ok(());
         }
-        match read_expected(&trial.test.path, rev, &sm, stage) {
+        let expected = read_expected(&trial.test.path, rev, &sm, stage).map_err(|e| {
+            fail(
+                DecidedBy::Snapshot,
+                format!(
+                    "{stage} snapshot for {sm} is unusable: {}: {}\n\
+                     fix or delete the file (then bless to write it again)",
+                    self.display(&e.path),
+                    e.problem
+                ),
+            )
+        })?;
+        match expected {
             Some((_, expected)) if expected == actual => Ok(()),
             Some((path, expected)) => Err(fail(
                 DecidedBy::Snapshot,

@@ -30,20 +30,71 @@ pub fn snapshot_paths(test: &Path, rev: Option<&str>, sm: &str, stage: &str) -> 
     )
 }
 
-/// The expected content for a trial's stage and the file it came from.
+/// A snapshot file that exists but cannot be used: unreadable, or not UTF-8.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapshotError {
+    /// The file.
+    pub path: PathBuf,
+    /// What is wrong with it (the io error, or where the invalid UTF-8 starts).
+    pub problem: String,
+}
+
+impl fmt::Display for SnapshotError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "cannot use the snapshot {}: {}",
+            self.path.display(),
+            self.problem
+        )
+    }
+}
+
+impl std::error::Error for SnapshotError {}
+
+/// Reads one snapshot file: `Ok(None)` only when it does not exist; an
+/// unreadable file or one that is not UTF-8 is an error that says why.
+pub fn read_snapshot(path: &Path) -> Result<Option<String>, SnapshotError> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(SnapshotError {
+                path: path.to_path_buf(),
+                problem: format!("cannot read it: {e}"),
+            })
+        }
+    };
+    String::from_utf8(bytes).map(Some).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let line = bytes[..offset].iter().filter(|b| **b == b'\n').count() + 1;
+        SnapshotError {
+            path: path.to_path_buf(),
+            problem: format!(
+                "invalid UTF-8 at byte offset {offset} (line {line}, byte 0x{:02x}); \
+                 snapshots are UTF-8 text",
+                bytes[offset]
+            ),
+        }
+    })
+}
+
+/// The expected content for a trial's stage and the file it came from:
+/// the sm-specific file, else the shared one. `Ok(None)` means neither exists.
 pub fn read_expected(
     test: &Path,
     rev: Option<&str>,
     sm: &str,
     stage: &str,
-) -> Option<(PathBuf, String)> {
+) -> Result<Option<(PathBuf, String)>, SnapshotError> {
     let (specific, shared) = snapshot_paths(test, rev, sm, stage);
     for p in [specific, shared] {
-        if let Ok(text) = std::fs::read_to_string(&p) {
-            return Some((p, text));
+        if let Some(text) = read_snapshot(&p)? {
+            return Ok(Some((p, text)));
         }
     }
-    None
+    Ok(None)
 }
 
 /// A snapshot file name taken apart.
@@ -192,7 +243,7 @@ pub fn bless_test(
         if !ran_all {
             for sm in all_targets {
                 if !by_sm.contains_key(sm) {
-                    if let Some((_, text)) = read_expected(test, rev.as_deref(), sm, stage) {
+                    if let Some((_, text)) = read_expected(test, rev.as_deref(), sm, stage)? {
                         by_sm.insert(sm.clone(), text);
                     }
                 }
@@ -232,8 +283,8 @@ pub fn bless_test(
 }
 
 fn write_if_changed(path: &Path, content: &str, report: &mut BlessReport) -> Result<()> {
-    match std::fs::read_to_string(path) {
-        Ok(old) if old == content => Ok(()),
+    match std::fs::read(path) {
+        Ok(old) if old == content.as_bytes() => Ok(()),
         Ok(_) => {
             write_atomic(path, content)?;
             report.changed.push(path.to_path_buf());
@@ -342,8 +393,8 @@ mod tests {
         );
         assert_eq!(r.created.len(), 2);
         // Lookup prefers the sm-specific file.
-        assert_eq!(read_expected(&test, None, "sm_75", "ptx").unwrap().1, "A");
-        assert_eq!(read_expected(&test, None, "sm_90", "ptx").unwrap().1, "B");
+        assert_eq!(read_expected(&test, None, "sm_75", "ptx").unwrap().unwrap().1, "A");
+        assert_eq!(read_expected(&test, None, "sm_90", "ptx").unwrap().unwrap().1, "B");
         // Now all agree: the sm-specific duplicate is removed; nothing else changes.
         let same = snaps(&[
             (None, "ptx", "sm_75", "B"),
@@ -400,9 +451,9 @@ mod tests {
         .unwrap();
         // Only sm_80 ran, and it changed: sm_75 and sm_90 keep "A".
         bless_test(&test, &snaps(&[(None, "ptx", "sm_80", "Z")]), false, &all).unwrap();
-        assert_eq!(read_expected(&test, None, "sm_75", "ptx").unwrap().1, "A");
-        assert_eq!(read_expected(&test, None, "sm_90", "ptx").unwrap().1, "A");
-        assert_eq!(read_expected(&test, None, "sm_80", "ptx").unwrap().1, "Z");
+        assert_eq!(read_expected(&test, None, "sm_75", "ptx").unwrap().unwrap().1, "A");
+        assert_eq!(read_expected(&test, None, "sm_90", "ptx").unwrap().unwrap().1, "A");
+        assert_eq!(read_expected(&test, None, "sm_80", "ptx").unwrap().unwrap().1, "Z");
     }
 
     #[test]
@@ -433,6 +484,27 @@ mod tests {
                 "x.y.stderr"
             ]
         );
+    }
+
+    #[test]
+    fn unreadable_snapshots_are_reported_not_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        let test = dir.path().join("k.rs");
+        std::fs::write(&test, "").unwrap();
+        assert_eq!(read_expected(&test, None, "sm_80", "ptx").unwrap(), None);
+        // A non-UTF-8 byte on line 2, at byte offset 5.
+        std::fs::write(dir.path().join("k.ptx"), b"ab\ncd\xffef\n").unwrap();
+        let e = read_expected(&test, None, "sm_80", "ptx").unwrap_err();
+        assert_eq!(e.path, dir.path().join("k.ptx"));
+        let msg = e.to_string();
+        assert!(msg.contains("invalid UTF-8 at byte offset 5"), "{msg}");
+        assert!(msg.contains("line 2"), "{msg}");
+        assert!(msg.contains("k.ptx"), "{msg}");
+        // A snapshot that cannot be read (here: a folder) names the io error.
+        std::fs::create_dir(dir.path().join("k.sm_80.ptx")).unwrap();
+        let e = read_expected(&test, None, "sm_80", "ptx").unwrap_err();
+        assert!(e.to_string().contains("cannot read it"), "{e}");
+        assert!(e.path.ends_with("k.sm_80.ptx"));
     }
 
     #[test]
