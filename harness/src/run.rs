@@ -159,7 +159,12 @@ impl Engine {
         let (verdict, decided_by) = match result {
             Ok(()) => (Verdict::Passed, DecidedBy::Complete),
             Err(Ok(reason)) => (Verdict::Skipped { reason }, DecidedBy::Plan),
-            Err(Err(f)) => (Verdict::Failed { message: f.message }, f.by),
+            Err(Err(f)) => (
+                Verdict::Failed {
+                    message: crate::report::verdict::bound_message(f.message),
+                },
+                f.by,
+            ),
         };
         let output = compiled.as_ref().map(|c| &c.output);
         let record = TrialRecord {
