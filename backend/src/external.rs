@@ -230,11 +230,7 @@ impl ExternalBackend {
         );
         let _ = writeln!(id, "library {}", file_stamp(&self.library, true));
         let _ = writeln!(id, "rustc {}", file_stamp(&self.rustc, false));
-        let _ = writeln!(
-            id,
-            "rustc -vV: {}",
-            bounded_output(&self.rustc, &["-vV"])
-        );
+        let _ = writeln!(id, "rustc -vV: {}", bounded_output(&self.rustc, &["-vV"]));
         let sysroot = bounded_output(&self.rustc, &["--print", "sysroot"]);
         let lib_dir = Path::new(sysroot.trim()).join("lib");
         if let Ok(entries) = std::fs::read_dir(&lib_dir) {
@@ -314,7 +310,6 @@ fn bounded_output(program: &Path, args: &[&str]) -> String {
 }
 
 impl ExternalBackend {
-
     /// The library that was found.
     pub fn library(&self) -> &Path {
         &self.library

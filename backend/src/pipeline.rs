@@ -401,9 +401,8 @@ impl Run {
     pub fn step(&mut self, step: &str, cmd: Command) -> Result<Option<ProcessOutcome>> {
         self.commands.push(shell_line(&cmd));
         let program = cmd.get_program().to_string_lossy().into_owned();
-        let out =
-            run_with_timeout_capped(cmd, self.timeout, OutputCap::COMPILE_STEP)
-                .with_context(|| format!("cannot run {program}"))?;
+        let out = run_with_timeout_capped(cmd, self.timeout, OutputCap::COMPILE_STEP)
+            .with_context(|| format!("cannot run {program}"))?;
         self.timings.push(StepTime {
             step: step.into(),
             duration: out.duration,

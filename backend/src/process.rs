@@ -420,12 +420,21 @@ mod tests {
         let out =
             run_with_timeout_capped(cmd, Duration::from_secs(60), OutputCap::COMPILE_STEP).unwrap();
         let cap = OutputCap::COMPILE_STEP;
-        assert!(out.stderr.len() <= cap.head + cap.tail + 100, "{}", out.stderr.len());
+        assert!(
+            out.stderr.len() <= cap.head + cap.tail + 100,
+            "{}",
+            out.stderr.len()
+        );
         assert!(out.stderr.starts_with("FIRST\n"));
-        assert!(out.stderr.ends_with("LAST\n"), "{}", &out.stderr[out.stderr.len() - 50..]);
+        assert!(
+            out.stderr.ends_with("LAST\n"),
+            "{}",
+            &out.stderr[out.stderr.len() - 50..]
+        );
         let omitted = 6 + 8388608 + 5 - cap.head - cap.tail;
         assert!(
-            out.stderr.contains(&format!("[… {omitted} bytes omitted …]")),
+            out.stderr
+                .contains(&format!("[… {omitted} bytes omitted …]")),
             "no marker"
         );
     }

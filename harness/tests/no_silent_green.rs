@@ -136,7 +136,10 @@ fn a_snapshot_mismatch_shows_the_filecheck_result_beside_the_diff() {
     repo.write(&good, &kernel("// CHECK: add.s32", 1));
     repo.write(&bad, &kernel("// CHECK: add.s32", 1));
     let r = repo.run(true, &[]);
-    assert!(r.trials.iter().all(|t| t.verdict == Verdict::Passed), "{r:#?}");
+    assert!(
+        r.trials.iter().all(|t| t.verdict == Verdict::Passed),
+        "{r:#?}"
+    );
     repo.write(&good, &kernel("// CHECK: add.s32", 2));
     repo.write(&bad, &kernel("// CHECK: sub.s32", 2));
     let r = repo.run(false, &[]);
@@ -157,7 +160,10 @@ fn an_unreadable_snapshot_is_reported_as_such() {
     let repo = Repo::new();
     repo.write(&repo.snap("k.rs"), &kernel("// CHECK: add.s32", 1));
     let r = repo.run(true, &[]);
-    assert!(r.trials.iter().all(|t| t.verdict == Verdict::Passed), "{r:#?}");
+    assert!(
+        r.trials.iter().all(|t| t.verdict == Verdict::Passed),
+        "{r:#?}"
+    );
     let ptx = repo.snap("k.ptx");
     let mut bytes = std::fs::read(&ptx).unwrap();
     bytes[10] = 0xff;
@@ -179,7 +185,10 @@ fn a_filtered_bless_removes_orphans_under_the_filter_and_lists_the_rest() {
         repo.write(&repo.snap(t), &kernel("// CHECK: add.s32", 1));
     }
     let r = repo.run(true, &[]);
-    assert!(r.trials.iter().all(|t| t.verdict == Verdict::Passed), "{r:#?}");
+    assert!(
+        r.trials.iter().all(|t| t.verdict == Verdict::Passed),
+        "{r:#?}"
+    );
     assert!(repo.snap("a/gone.ptx").is_file() && repo.snap("b/gone.ptx").is_file());
     std::fs::remove_file(repo.snap("a/gone.rs")).unwrap();
     std::fs::remove_file(repo.snap("b/gone.rs")).unwrap();

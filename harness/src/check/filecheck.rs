@@ -304,13 +304,11 @@ fn looks_like_check(part: &str) -> bool {
         || (part.len() >= 4
             && part.chars().all(|c| c.is_ascii_uppercase())
             && strsim::osa_distance(part, "CHECK") <= 1)
-        || (part.len() == 5
-            && part.chars().all(|c| c.is_ascii_uppercase())
-            && {
-                let mut a: Vec<char> = part.chars().collect();
-                a.sort_unstable();
-                a == ['C', 'C', 'E', 'H', 'K']
-            })
+        || (part.len() == 5 && part.chars().all(|c| c.is_ascii_uppercase()) && {
+            let mut a: Vec<char> = part.chars().collect();
+            a.sort_unstable();
+            a == ['C', 'C', 'E', 'H', 'K']
+        })
 }
 
 fn validate_prefix(prefix: &str) -> Result<(), FileCheckError> {

@@ -469,8 +469,20 @@ mod tests {
         );
         assert_eq!(r.created.len(), 2);
         // Lookup prefers the sm-specific file.
-        assert_eq!(read_expected(&test, None, "sm_75", "ptx").unwrap().unwrap().1, "A");
-        assert_eq!(read_expected(&test, None, "sm_90", "ptx").unwrap().unwrap().1, "B");
+        assert_eq!(
+            read_expected(&test, None, "sm_75", "ptx")
+                .unwrap()
+                .unwrap()
+                .1,
+            "A"
+        );
+        assert_eq!(
+            read_expected(&test, None, "sm_90", "ptx")
+                .unwrap()
+                .unwrap()
+                .1,
+            "B"
+        );
         // Now all agree: the sm-specific duplicate is removed; nothing else changes.
         let same = snaps(&[
             (None, "ptx", "sm_75", "B"),
@@ -527,9 +539,27 @@ mod tests {
         .unwrap();
         // Only sm_80 ran, and it changed: sm_75 and sm_90 keep "A".
         bless_test(&test, &snaps(&[(None, "ptx", "sm_80", "Z")]), false, &all).unwrap();
-        assert_eq!(read_expected(&test, None, "sm_75", "ptx").unwrap().unwrap().1, "A");
-        assert_eq!(read_expected(&test, None, "sm_90", "ptx").unwrap().unwrap().1, "A");
-        assert_eq!(read_expected(&test, None, "sm_80", "ptx").unwrap().unwrap().1, "Z");
+        assert_eq!(
+            read_expected(&test, None, "sm_75", "ptx")
+                .unwrap()
+                .unwrap()
+                .1,
+            "A"
+        );
+        assert_eq!(
+            read_expected(&test, None, "sm_90", "ptx")
+                .unwrap()
+                .unwrap()
+                .1,
+            "A"
+        );
+        assert_eq!(
+            read_expected(&test, None, "sm_80", "ptx")
+                .unwrap()
+                .unwrap()
+                .1,
+            "Z"
+        );
     }
 
     #[test]
@@ -570,7 +600,12 @@ mod tests {
         // A pid that cannot be running: above the kernel's pid_max limit.
         let dead = ".k.ptx.tmp-2147483646-0";
         let live = format!(".k.ptx.tmp-{}-7", std::process::id());
-        for f in ["a/gone.ptx", "a/gone.fast.sm_80.ptxas", "b/gone.ptx", "a/k.rs"] {
+        for f in [
+            "a/gone.ptx",
+            "a/gone.fast.sm_80.ptxas",
+            "b/gone.ptx",
+            "a/k.rs",
+        ] {
             std::fs::write(dir.path().join(f), "").unwrap();
         }
         std::fs::write(dir.path().join("a").join(dead), "").unwrap();
@@ -589,7 +624,11 @@ mod tests {
         removed.sort();
         assert_eq!(
             removed,
-            vec![format!("a/{dead}"), "a/gone.fast.sm_80.ptxas".into(), "a/gone.ptx".into()]
+            vec![
+                format!("a/{dead}"),
+                "a/gone.fast.sm_80.ptxas".into(),
+                "a/gone.ptx".into()
+            ]
         );
         assert_eq!(r.orphans_left, vec![dir.path().join("b/gone.ptx")]);
         let text = r.to_string();

@@ -73,13 +73,14 @@ impl SealedManifest {
 
     /// The manifest, if its seal matches.
     fn open(bytes: &[u8]) -> Result<Manifest, String> {
-        let sealed: SealedManifest = serde_json::from_slice(bytes)
-            .map_err(|e| format!("its manifest is not valid: {e}"))?;
+        let sealed: SealedManifest =
+            serde_json::from_slice(bytes).map_err(|e| format!("its manifest is not valid: {e}"))?;
         let text = serde_json::to_vec(&sealed.manifest).map_err(|e| e.to_string())?;
         if sha256_hex(&text) != sealed.manifest_sha256 {
             return Err("its manifest does not match its checksum (edited or torn)".into());
         }
-        serde_json::from_value(sealed.manifest).map_err(|e| format!("its manifest is not valid: {e}"))
+        serde_json::from_value(sealed.manifest)
+            .map_err(|e| format!("its manifest is not valid: {e}"))
     }
 }
 
@@ -285,7 +286,10 @@ impl CompileCache {
                 cached: false,
             }),
             Err(Unusable::Corrupt(why)) => {
-                anyhow::bail!("the cache entry {} could not be read back: {why}", entry.display())
+                anyhow::bail!(
+                    "the cache entry {} could not be read back: {why}",
+                    entry.display()
+                )
             }
             Err(Unusable::Absent) => {
                 anyhow::bail!("the cache entry {} could not be read back", entry.display())
@@ -625,7 +629,10 @@ mod tests {
         // Forge the diagnostics (as if the compiler had said so) and the status.
         assert!(text.contains("\"diagnostics\": \"\""), "{text}");
         let forged = text
-            .replace("\"diagnostics\": \"\"", "\"diagnostics\": \"error: forged\"")
+            .replace(
+                "\"diagnostics\": \"\"",
+                "\"diagnostics\": \"error: forged\"",
+            )
             .replace("\"Succeeded\"", "{\"RustcFailed\": {\"exit_code\": 1}}");
         assert_ne!(forged, text);
         std::fs::write(&manifest, forged).unwrap();
@@ -690,10 +697,12 @@ mod tests {
             .compile(&good, &j)
             .unwrap();
         assert_eq!(a.output.status, CompileStatus::Succeeded);
-        assert!(CompileCache::new(dir.path().join("cache"), true)
-            .compile(&good, &j)
-            .unwrap()
-            .cached);
+        assert!(
+            CompileCache::new(dir.path().join("cache"), true)
+                .compile(&good, &j)
+                .unwrap()
+                .cached
+        );
         let missing = backend("/nonexistent/rustc");
         match CompileCache::new(dir.path().join("cache"), true).compile(&missing, &j) {
             Ok(c) => assert!(
