@@ -9,6 +9,7 @@
 # compare the ratios printed in one run rather than absolute times.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 cargo build --workspace --release --quiet
 h=./target/release/ptx-harness
 work=$(mktemp -d)
@@ -59,13 +60,13 @@ t0=$(now); bash "$work/bare.sh" 2>/dev/null; t1=$(now); bare=$(echo "$t1 - $t0" 
 rm -rf "$work/harness/cache"
 coldn=$(run coldn)
 warm=$(run warm)
-victim=$(find tests/ptx-snapshots -name '*.rs' | sort | head -n 1)
+victim=$(first_test_file tests/ptx-snapshots)
 cp "$victim" "$work/victim.rs"
 echo "// bench edit" >> "$victim"
-edit=$(run edit) || true
+# Restore the edited file even when the run fails.
+edit=$(run edit) || { cp "$work/victim.rs" "$victim"; exit 1; }
 cp "$work/victim.rs" "$victim"
 recompiled=$(grep -o 'compile cache: [0-9]* compiled' "$work/edit.log" | grep -o '[0-9]*' || echo '?')
-trials_of_victim=$(grep -o 'compile cache: [0-9]* compiled' "$work/coldn.log" | grep -o '[0-9]*')
 printf '\nharness benchmark (%s distinct compiles, %s cores)\n' "$cache_entries" "$(nproc)"
 printf '  %-34s %8.2f s\n' "bare tool invocations, serial" "$bare"
 printf '  %-34s %8.2f s   overhead %+.1f%% over bare\n' "harness cold, 1 thread" "$cold1" "$(echo "($cold1 / $bare - 1) * 100" | bc -l)"

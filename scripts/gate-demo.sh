@@ -6,6 +6,7 @@
 #   3. a removed test fails (exit 1).
 set -uo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 cargo build --workspace --quiet
 h=./target/debug/ptx-harness
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
@@ -17,10 +18,10 @@ run same
 echo "unchanged rerun:        gate exit $(gate same)"
 PTX_OPT_LEVEL=1 run opt1
 echo "backend at -O1:         gate exit $(gate opt1)"
-grep -E "registers|ptx instructions|passed → failed" "$work/gate-opt1.txt" | head -n 5
-victim=$(find tests/ptx-snapshots/integers -name '*.rs' | sort | head -n 1)
+grep -E "registers|ptx instructions|passed → failed" "$work/gate-opt1.txt" | first_lines 5
+victim=$(first_test_file tests/ptx-snapshots/integers)
 mv "$victim" "$work/victim.rs"
 run removed
 mv "$work/victim.rs" "$victim"
 echo "a removed test ($victim): gate exit $(gate removed)"
-grep -E "removed" "$work/gate-removed.txt" | head -n 3
+grep -E "removed" "$work/gate-removed.txt" | first_lines 3

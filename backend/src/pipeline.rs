@@ -1,5 +1,5 @@
 //! The built-in backend: `ptx-rustc` → `llvm-link` (+ core bitcode) →
-//! internalize all but the kernels → `opt` → `llc -mcpu=sm_XX` → `ptxas -v`.
+//! internalize all but the exported symbols → `opt` → `llc -mcpu=sm_XX` → `ptxas -v`.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -258,7 +258,7 @@ impl BuiltinBackend {
             return Ok(());
         }
 
-        // 3+4. Internalize everything but the kernels, then optimize.
+        // 3+4. Internalize everything but the exported symbols, then optimize.
         let opt_ll = file("opt.ll");
         let mut opt = tool(&self.toolchain.opt);
         let level = self.options.opt_level;
@@ -338,10 +338,45 @@ pub(crate) fn ptxas_step(
     Ok(true)
 }
 
-/// The symbols the host can look up: the `ptx_kernel` functions and the
-/// globals rustc gave external linkage (`#[no_mangle] pub static`, which
+/// The symbols the crate exports, which stay external (and so in the PTX):
+/// the `ptx_kernel` functions, every other function rustc gave external
+/// linkage and default visibility (`#[no_mangle]` / `#[export_name]`
+/// functions of a cdylib, kept as `.visible .func` so other modules can
+/// link against them, as rustc's own NVPTX linker does), and the globals
+/// rustc gave external linkage (`#[no_mangle] pub static`, which
 /// `cuModuleGetGlobal` finds by name). Everything else is internalized.
 pub fn exported_symbols(ir: &str) -> Vec<String> {
+    static FUNCTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+        Regex::new(r#"(?m)^define ([^@\n]*)@("[^"]+"|[\w$.]+)\("#).unwrap()
+    });
+    /// Linkage and visibility keywords that make a definition local to
+    /// the crate (rustc marks its panic handler `hidden`).
+    const LOCAL: &[&str] = &[
+        "private",
+        "internal",
+        "hidden",
+        "linkonce",
+        "linkonce_odr",
+        "weak",
+        "weak_odr",
+        "available_externally",
+        "extern_weak",
+        "common",
+        "appending",
+    ];
+    let mut names = exported_kernels_and_globals(ir);
+    for c in FUNCTION.captures_iter(ir) {
+        let name = c[2].trim_matches('"').to_string();
+        let local = c[1].split_whitespace().any(|w| LOCAL.contains(&w));
+        if !local && !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
+}
+
+/// The kernels, then the globals with external linkage.
+fn exported_kernels_and_globals(ir: &str) -> Vec<String> {
     static GLOBAL: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
         // No linkage keyword between `=` and `global`/`constant` means external.
         Regex::new(r#"(?m)^@("[^"]+"|[\w$.]+) = (?:dso_local |local_unnamed_addr |unnamed_addr |addrspace\(\d+\) |externally_initialized )*(?:global|constant) "#)
@@ -526,6 +561,21 @@ mod tests {
                   @alloc_1 = private unnamed_addr constant [3 x i8] c\"abc\", align 1\n\
                   define ptx_kernel void @k() {\n}\n";
         assert_eq!(exported_symbols(ir), vec!["k", "LAUNCHES", "VERSION"]);
+    }
+
+    /// `#[no_mangle]` / `#[export_name]` device functions stay external
+    /// (rustc's NVPTX linker keeps them as `.visible .func`); internal
+    /// helpers and the hidden panic handler do not.
+    #[test]
+    fn exported_device_functions_stay_external() {
+        let ir = "define hidden void @_RNvCs_7___rustc17rust_begin_unwind(ptr %_1) unnamed_addr #0 {\n}\n\
+                  define internal fastcc noundef i32 @_RNvCs_1e6helper(i32 noundef %x) unnamed_addr #1 {\n}\n\
+                  define noundef float @add_f32(float noundef %a, float noundef %b) unnamed_addr #2 {\n}\n\
+                  define ptx_kernel void @k(ptr noundef captures(none) %p) unnamed_addr #3 {\n}\n\
+                  define linkonce_odr void @inl() {\n}\n\
+                  define dso_local noundef i32 @renamed_fn(i32 noundef %x) unnamed_addr #2 {\n}\n\
+                  declare i32 @vprintf(ptr, ptr)\n";
+        assert_eq!(exported_symbols(ir), vec!["k", "add_f32", "renamed_fn"]);
     }
 
     #[test]

@@ -187,6 +187,10 @@ fn link_device_libs(tc: &Toolchain, rlibs: &[PathBuf], staging: &Path) -> Result
 /// of an rlib into `into`, which is emptied first, and returns their paths.
 pub fn extract_bitcode(tc: &Toolchain, rlib: &Path, into: &Path) -> Result<Vec<PathBuf>> {
     let ar = tc.llvm_link.with_file_name("llvm-ar");
+    // llvm-ar runs inside `into`, so a relative archive path would name a
+    // file there; both are made absolute against the caller's folder.
+    let rlib = &std::path::absolute(rlib)?;
+    let into = &std::path::absolute(into)?;
     let _ = fs::remove_dir_all(into);
     fs::create_dir_all(into).with_context(|| format!("cannot create {}", into.display()))?;
     let st = Command::new(&ar)

@@ -173,12 +173,28 @@ fn root_or_cwd() -> PathBuf {
         .unwrap_or_else(|_| PathBuf::from("."))
 }
 
-/// The cargo target directory: `CARGO_TARGET_DIR`, else `<repo>/target`
-/// (the repository found at run time by [`discover_root`]).
+/// The checkout whose crates (`host-runtime`, the emulator, `ptx-rustc`),
+/// `target/` and `tools/` serve a run: the repository root when it is a
+/// whole checkout, else the checkout the running executable was built in.
+/// `--root` may name a bare folder that only holds `tests/`; its trials are
+/// then built with the harness's own checkout.
+pub fn workspace_root() -> PathBuf {
+    let root = root_or_cwd();
+    if is_project_root(&root) {
+        return root;
+    }
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().and_then(find_root_above))
+        .unwrap_or(root)
+}
+
+/// The cargo target directory: `CARGO_TARGET_DIR`, else `target/` of the
+/// [`workspace_root`] (found at run time).
 pub fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| root_or_cwd().join("target"))
+        .unwrap_or_else(|| workspace_root().join("target"))
 }
 
 fn env_path(var: &str) -> Option<PathBuf> {
@@ -409,9 +425,10 @@ fn find_ptxas_with(
     })
 }
 
-/// The folder for downloaded tools: `PTX_TOOLS_DIR`, else `<repo>/tools`.
+/// The folder for downloaded tools: `PTX_TOOLS_DIR`, else `tools/` of the
+/// [`workspace_root`].
 pub fn tools_dir() -> PathBuf {
-    env_path("PTX_TOOLS_DIR").unwrap_or_else(|| root_or_cwd().join("tools"))
+    env_path("PTX_TOOLS_DIR").unwrap_or_else(|| workspace_root().join("tools"))
 }
 
 /// Runs a tool and returns its stdout, or a one-line reason it failed.

@@ -76,3 +76,58 @@ fn gpu_checks_run_through_the_wrapper() {
     assert!(!out.status.success());
     assert!(log.contains("[gpu::kernel-reference-param]"), "{log}");
 }
+
+/// The default `-o` (`target/ptx` of the crate) from the crate's folder, and
+/// a relative `-o` through a relative `--manifest-path`: `llvm-ar x` of a
+/// dependency used to run on a relative path from another folder.
+#[test]
+fn default_and_relative_output_folders_work() {
+    let dir = tempfile::tempdir().unwrap();
+    make_crates(dir.path(), "*mut f32");
+    let run = |cwd: &Path, args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_cargo-ptx"))
+            .arg("ptx")
+            .args(args)
+            .current_dir(cwd)
+            .env_remove("CARGO_TARGET_DIR")
+            .output()
+            .unwrap();
+        let log = String::from_utf8_lossy(&out.stderr).to_string()
+            + &String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "cargo ptx {args:?} in {cwd:?}:\n{log}"
+        );
+    };
+    // From the crate's folder, with the defaults.
+    run(&dir.path().join("kcrate"), &[]);
+    let ptx = dir.path().join("kcrate/target/ptx/sm_80/kcrate.ptx");
+    assert!(std::fs::read_to_string(&ptx).unwrap().contains("scale"));
+    // From the parent, through --manifest-path: the default output is the
+    // crate's own target/ptx, a relative -o is relative to the caller.
+    std::fs::remove_dir_all(dir.path().join("kcrate/target")).unwrap();
+    run(dir.path(), &["--manifest-path", "kcrate/Cargo.toml"]);
+    assert!(ptx.is_file(), "default output through --manifest-path");
+    run(
+        dir.path(),
+        &["--manifest-path", "kcrate/Cargo.toml", "-o", "rel-out"],
+    );
+    assert!(dir.path().join("rel-out/sm_80/kcrate.ptx").is_file());
+}
+
+/// `--version` works as `cargo-ptx --version` and as `cargo ptx --version`.
+#[test]
+fn version() {
+    for args in [&["--version"][..], &["ptx", "--version"]] {
+        let out = Command::new(env!("CARGO_BIN_EXE_cargo-ptx"))
+            .args(args)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{args:?}: {stdout}");
+        assert_eq!(
+            stdout.trim(),
+            concat!("cargo-ptx ", env!("CARGO_PKG_VERSION"))
+        );
+    }
+}

@@ -83,8 +83,19 @@ fn fail(by: DecidedBy, message: impl Into<String>) -> Failure {
     }
 }
 
+/// The one line that tells how to accept a trial's new output: blessing
+/// every trial of its test (all targets and revisions, so shared snapshots
+/// stay shared), and no other test.
 fn bless_hint(trial: &Trial) -> String {
-    format!("to accept: ./bless.sh {}", trial.test.name)
+    format!("to accept: ./bless.sh '{}'", bless_filter(&trial.id))
+}
+
+/// A libtest filter (a substring of trial names) that matches every trial
+/// of this test and no other: `ui/checks/foo@` or, with revisions,
+/// `ui/checks/foo[`, never `ui/checks/foo-bar@…`.
+pub fn bless_filter(id: &crate::report::verdict::TrialId) -> String {
+    let end = if id.revision.is_some() { '[' } else { '@' };
+    format!("{}/{}{end}", id.suite, id.test)
 }
 
 /// The device an execution ran on, or was assigned to: kind and name.
@@ -317,6 +328,27 @@ impl Engine {
                     ));
                 }
                 self.check_outcome(outcome, out, front_end_ok, built, &reproduce)?;
+                // The checks and the back end must agree: a crate the checks
+                // accept but ptxas (or llc) rejects is not a pass.
+                if outcome == Outcome::CheckPass {
+                    if let CompileStatus::ToolFailed { step, .. } = &out.status {
+                        let by = if step == "ptxas" {
+                            DecidedBy::Ptxas
+                        } else {
+                            DecidedBy::Llvm
+                        };
+                        return Err(fail(
+                            by,
+                            format!(
+                                "the crate passes the checks, but {step} rejects it for {}; \
+                                 a check that accepts what {step} rejects is a check bug \
+                                 (or mark the test `build-fail`):\n{}\n{reproduce}",
+                                trial.sm,
+                                failure_text(out)
+                            ),
+                        ));
+                    }
+                }
             }
             Suite::PtxSnapshots => {
                 self.check_outcome(outcome, out, front_end_ok, built, &reproduce)?;
@@ -512,7 +544,7 @@ impl Engine {
                 Err(fail(
                     DecidedBy::Snapshot,
                     format!(
-                        "missing {stage} snapshot: neither {} nor {} exists{}\n{}",
+                        "missing {stage} snapshot: neither {} nor {} exists{}",
                         self.display(&specific),
                         self.display(&shared),
                         if self.settings.ci {
@@ -520,7 +552,6 @@ impl Engine {
                         } else {
                             ""
                         },
-                        bless_hint(trial)
                     ),
                 ))
             }
@@ -691,5 +722,28 @@ fn failure_text(out: &CompileOutput) -> String {
         CompileStatus::Killed { step, message, .. } => format!("{step} failed:\n{message}"),
         s @ CompileStatus::TimedOut { .. } => s.interruption().unwrap_or_default(),
         _ => out.diagnostics.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::verdict::TrialId;
+
+    #[test]
+    fn bless_filter_matches_the_test_and_not_its_namesakes() {
+        let id = |test: &str, revision: Option<&str>, sm: &str| TrialId {
+            suite: "ui".into(),
+            test: test.into(),
+            revision: revision.map(Into::into),
+            sm: sm.into(),
+        };
+        let f = bless_filter(&id("checks/foo", None, "sm_80"));
+        assert_eq!(f, "ui/checks/foo@");
+        assert!(id("checks/foo", None, "sm_90a").name().contains(&f));
+        assert!(!id("checks/foo-bar", None, "sm_80").name().contains(&f));
+        let f = bless_filter(&id("checks/foo", Some("a"), "sm_80"));
+        assert!(id("checks/foo", Some("b"), "sm_100").name().contains(&f));
+        assert!(!id("checks/foo-bar", Some("a"), "sm_80").name().contains(&f));
     }
 }

@@ -76,7 +76,7 @@ fn build_driver() -> Result<()> {
         .any(|c| c.as_os_str() == "release");
     eprintln!("ptx-rustc not built yet; running `cargo build -p ptx-rustc`");
     let mut cmd = std::process::Command::new(cargo);
-    cmd.current_dir(ptx_backend::toolchain::repo_root())
+    cmd.current_dir(ptx_backend::toolchain::workspace_root())
         .args(["build", "-p", "ptx-rustc"]);
     if release {
         cmd.arg("--release");

@@ -105,11 +105,14 @@ fn build_mock(dir: &Path) -> Option<PathBuf> {
     status.success().then_some(lib)
 }
 
-/// Runs `ptx-harness run` in `root` with `emu_lib` as PTX_EMU_LIB.
+/// Runs `ptx-harness --root ROOT run` with `emu_lib` as PTX_EMU_LIB: the
+/// tests come from the throwaway root, the tools and crates from this checkout.
 fn harness(root: &Path, emu_lib: &Path, args: &[&str]) -> (RunResults, String) {
     let report = root.join("report");
     let out = Command::new(env!("CARGO_BIN_EXE_ptx-harness"))
         .current_dir(root)
+        .arg("--root")
+        .arg(root)
         .args(["run", "--suite", "run-gpu", "--sm", "80,90a", "-j", "2"])
         .args(args)
         .arg("--report-dir")
@@ -117,6 +120,7 @@ fn harness(root: &Path, emu_lib: &Path, args: &[&str]) -> (RunResults, String) {
         .env("PTX_EMU_LIB", emu_lib)
         .env("PTX_HARNESS_WORK_DIR", root.join("work"))
         .env_remove("PTX_DEVICE")
+        .env_remove("PTX_HARNESS_ROOT")
         .env_remove("PTX_SM_MATRIX")
         .env_remove("BLESS")
         .output()

@@ -358,7 +358,7 @@ fn an_edit_fails_only_that_test_with_a_readable_diff_until_blessed() {
                 &rec.id.sm,
                 "edited.ptx",
                 "@@",
-                "./bless.sh edited",
+                "./bless.sh 'ptx-snapshots/edited@'",
             ],
         );
         let removed = diff_lines(&m, '-').any(|l| l.contains(", 1;"));
@@ -561,6 +561,11 @@ fn a_missing_snapshot_in_ci_fails_and_writes_nothing() {
             &message(rec),
             &["missing ptx snapshot", "fresh.ptx", "CI never writes"],
         );
+        // One hint per failing trial (ptx and ptxas are both missing), with
+        // a filter that matches this test's trials only.
+        let m = message(rec);
+        assert_eq!(m.matches("to accept:").count(), 1, "{m}");
+        assert_contains(&m, &["to accept: ./bless.sh 'ptx-snapshots/fresh@'"]);
     }
     assert_eq!(repo.tree(), before);
 }
@@ -641,6 +646,32 @@ fn ui_annotations_and_stderr_snapshot() {
                 &format!("line {line}"),
                 "gpu::kernel-reference-param",
             ],
+        );
+    }
+}
+
+/// A ui test that passes the checks (check-pass) but whose PTX ptxas
+/// rejects is a failure that names ptxas, never a silent pass.
+#[test]
+fn a_check_pass_ui_test_that_ptxas_rejects_fails() {
+    let repo = Repo::new();
+    let test = repo.ui("checks/pass-bad-ptx.rs");
+    repo.write(
+        &test,
+        &format!(
+            "//@ check-pass\n#![feature(asm_experimental_arch)]\n{HEADER}#[no_mangle]
+pub unsafe extern \"ptx-kernel\" fn bad() {{
+    core::arch::asm!(\"not.a.ptx.instruction;\");
+}}
+"
+        ),
+    );
+    let r = repo.run_on(Suite::Ui, &SMS[..1], false, false);
+    for rec in assert_all_fail(&r, "checks/pass-bad-ptx") {
+        assert_eq!(rec.decided_by, DecidedBy::Ptxas, "{rec:#?}");
+        assert_contains(
+            &message(rec),
+            &["passes the checks, but ptxas rejects it for sm_80"],
         );
     }
 }

@@ -14,8 +14,60 @@ use rustc_middle::middle::codegen_fn_attrs::CodegenFnAttrFlags;
 use rustc_middle::ty::{self, GenericParamDefKind, Ty, TyCtxt, TypingEnv, Unnormalized};
 use rustc_span::{sym, Span};
 
-/// CUDA's limit for the total size of a kernel's parameters, in bytes.
+/// The limit for the total size of a kernel's parameters, in bytes, from
+/// PTX ISA 8.1 on sm_70 and newer (ptxas: "uses too much parameter space").
 pub const MAX_PARAM_BYTES: u64 = 32764;
+/// The limit below PTX ISA 8.1 (or below sm_70), in bytes.
+pub const MAX_PARAM_BYTES_BEFORE_ISA_81: u64 = 4352;
+
+/// The oldest PTX ISA (`major * 10 + minor`) that describes an `sm_XX`
+/// target: the ISA the backend's `llc` step emits (`-mattr=+ptxNN`). The
+/// same table as `ptx_backend::SmTarget::min_ptx_isa`; a unit test keeps
+/// the two equal. `None` for a target this table doesn't know.
+pub fn min_ptx_isa(target_cpu: &str) -> Option<u32> {
+    let body = target_cpu.strip_prefix("sm_")?;
+    let (digits, suffix) = match body.as_bytes().last()? {
+        b'a' | b'f' => (&body[..body.len() - 1], body.as_bytes()[body.len() - 1]),
+        _ => (body, b' '),
+    };
+    let number: u32 = digits.parse().ok()?;
+    Some(match (number, suffix) {
+        (..=74, _) => 60,
+        (75, _) => 63,
+        (80, _) => 70,
+        (86, _) => 71,
+        (87, _) => 74,
+        (89, _) | (90, b' ') => 78,
+        (90, _) => 80,
+        (88, _) | (110, _) => 90,
+        (100, b'f') | (101, b'f') => 88,
+        (100, _) | (101, _) => 86,
+        (103, _) => 88,
+        (120, b'f') | (121, _) => 88,
+        (120, _) => 87,
+        _ => 90,
+    })
+}
+
+/// The PTX ISA a compile targets: the newest of the target's oldest ISA
+/// (what the backend's `llc` step uses) and any `-Ctarget-feature=+ptxNN`.
+pub fn target_ptx_isa(target_cpu: Option<&str>, target_features: &str) -> Option<u32> {
+    let from_cpu = target_cpu.and_then(min_ptx_isa);
+    let from_features = target_features
+        .split(',')
+        .filter_map(|f| f.trim().strip_prefix("+ptx")?.parse::<u32>().ok())
+        .max();
+    from_cpu.max(from_features)
+}
+
+/// The parameter limit for a PTX ISA and sm number, as ptxas enforces it.
+pub fn max_param_bytes(isa: u32, sm: u32) -> u64 {
+    if isa >= 81 && sm >= 70 {
+        MAX_PARAM_BYTES
+    } else {
+        MAX_PARAM_BYTES_BEFORE_ISA_81
+    }
+}
 
 /// Name of the `kernel-reference-param` check.
 pub const REFERENCE_PARAM: &str = "kernel-reference-param";
@@ -462,20 +514,67 @@ fn check_params_too_large<'tcx>(tcx: TyCtxt<'tcx>, k: &Kernel<'tcx>) {
             largest = Some((size, p));
         }
     }
-    if total <= MAX_PARAM_BYTES {
+    let cpu = tcx.sess.opts.cg.target_cpu.clone();
+    let isa = target_ptx_isa(cpu.as_deref(), &tcx.sess.opts.cg.target_feature);
+    let sm = cpu
+        .as_deref()
+        .and_then(|c| c.strip_prefix("sm_"))
+        .and_then(|b| b.trim_end_matches(['a', 'f']).parse::<u32>().ok())
+        .unwrap_or(0);
+    // An unknown target gets the smaller limit, which every ISA accepts.
+    let limit = isa.map_or(MAX_PARAM_BYTES_BEFORE_ISA_81, |isa| {
+        max_param_bytes(isa, sm)
+    });
+    if total <= limit {
         return;
     }
     let mut diag = tcx.dcx().struct_span_err(
         k.span,
         format!(
             "kernel `{}` takes {total} bytes of parameters, more than CUDA's limit of \
-             {MAX_PARAM_BYTES} bytes [gpu::{PARAMS_TOO_LARGE}]",
+             {limit} bytes [gpu::{PARAMS_TOO_LARGE}]",
             k.name
         ),
     );
     if let Some((size, p)) = largest {
         diag.span_label(p.span, format!("`{}` alone is {size} bytes", p.name));
     }
-    diag.with_help("pass large data through a device pointer (`*const T`) instead of by value")
-        .emit();
+    let target = match (isa, cpu.as_deref()) {
+        (Some(isa), Some(cpu)) => format!("PTX ISA {}.{} for {cpu}", isa / 10, isa % 10),
+        _ => "an unknown PTX ISA".to_string(),
+    };
+    diag.with_note(format!(
+        "this crate targets {target}; the limit is {MAX_PARAM_BYTES} bytes from PTX ISA 8.1 \
+         on sm_70 and newer, and {MAX_PARAM_BYTES_BEFORE_ISA_81} bytes otherwise"
+    ))
+    .with_help("pass large data through a device pointer (`*const T`) instead of by value")
+    .emit();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The check's table and the backend's `llc -mattr=+ptxNN` must agree,
+    /// or the check and ptxas disagree about the limit.
+    #[test]
+    fn isa_table_matches_the_backend() {
+        for name in ptx_backend::sm::KNOWN_TARGETS {
+            let sm: ptx_backend::SmTarget = name.parse().unwrap();
+            assert_eq!(min_ptx_isa(name), Some(sm.min_ptx_isa()), "{name}");
+        }
+    }
+
+    #[test]
+    fn limit_follows_the_isa() {
+        assert_eq!(target_ptx_isa(Some("sm_80"), ""), Some(70));
+        assert_eq!(target_ptx_isa(Some("sm_80"), "+ptx81"), Some(81));
+        assert_eq!(target_ptx_isa(Some("sm_100"), ""), Some(86));
+        assert_eq!(target_ptx_isa(None, ""), None);
+        assert_eq!(max_param_bytes(70, 80), 4352);
+        assert_eq!(max_param_bytes(80, 90), 4352);
+        assert_eq!(max_param_bytes(81, 80), 32764);
+        assert_eq!(max_param_bytes(86, 100), 32764);
+        assert_eq!(max_param_bytes(81, 60), 4352);
+    }
 }

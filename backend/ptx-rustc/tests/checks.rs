@@ -58,6 +58,10 @@ struct GpuError {
 }
 
 fn compile(fixture: &str, emit: &str) -> Output {
+    compile_with(fixture, emit, &[])
+}
+
+fn compile_with(fixture: &str, emit: &str, extra: &[&str]) -> Output {
     let src = fixtures_dir().join(fixture);
     let out_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("ptx-rustc-checks");
     std::fs::create_dir_all(&out_dir).unwrap();
@@ -77,6 +81,7 @@ fn compile(fixture: &str, emit: &str) -> Output {
         .arg("-o")
         .arg(&out_file)
         .arg(&src)
+        .args(extra)
         .env_remove("RUSTC_LOG")
         .output()
         .expect("failed to run ptx-rustc");
@@ -138,7 +143,12 @@ fn expected(fixture: &str) -> BTreeSet<(usize, String)> {
 /// Compiles `fixture` and checks the reported `[gpu::*]` errors against its
 /// annotations. Returns the errors for further assertions.
 fn check_fixture(fixture: &str) -> Vec<GpuError> {
-    let out = compile(fixture, "metadata");
+    check_fixture_with(fixture, &[])
+}
+
+/// [`check_fixture`] with extra rustc arguments (such as a target cpu).
+fn check_fixture_with(fixture: &str, extra: &[&str]) -> Vec<GpuError> {
+    let out = compile_with(fixture, "metadata", extra);
     let errors = gpu_errors(&out.stderr);
     let got: BTreeSet<_> = errors.iter().map(|e| (e.line, e.name.clone())).collect();
     let want = expected(fixture);
@@ -302,7 +312,8 @@ fn kernel_unreachable() {
 
 #[test]
 fn kernel_params_too_large() {
-    let errors = check_fixture("params_too_large.rs");
+    // sm_100's oldest PTX ISA is 8.6: the 32764-byte limit.
+    let errors = check_fixture_with("params_too_large.rs", &["-Ctarget-cpu=sm_100"]);
     assert_message(
         &errors,
         "kernel `too_big` takes 40004 bytes of parameters, more than CUDA's limit of 32764 bytes \
@@ -312,6 +323,36 @@ fn kernel_params_too_large() {
         &errors,
         "pass large data through a device pointer (`*const T`) instead of by value",
     );
+}
+
+/// Below PTX ISA 8.1 (sm_80 is emitted as ISA 7.0, sm_90a as 8.0) ptxas
+/// allows 4352 bytes, so the check must too; `-Ctarget-feature=+ptx81`
+/// raises the ISA and with it the limit.
+#[test]
+fn kernel_params_limit_follows_the_ptx_isa() {
+    for cpu in ["-Ctarget-cpu=sm_80", "-Ctarget-cpu=sm_90a"] {
+        let errors = check_fixture_with("params_too_large_isa70.rs", &[cpu]);
+        assert_message(
+            &errors,
+            "kernel `over` takes 4356 bytes of parameters, more than CUDA's limit of 4352 bytes \
+             [gpu::kernel-params-too-large]",
+        );
+    }
+    let errors = check_fixture_with("params_too_large_isa70.rs", &["-Ctarget-cpu=sm_80"]);
+    assert!(
+        errors[0]
+            .text
+            .contains("= note: this crate targets PTX ISA 7.0 for sm_80; the limit is 32764 bytes"),
+        "{}",
+        errors[0].text
+    );
+    // With ISA 8.1 the same kernels fit.
+    let out = compile_with(
+        "params_too_large_isa70.rs",
+        "metadata",
+        &["-Ctarget-cpu=sm_80", "-Ctarget-feature=+ptx81"],
+    );
+    assert!(gpu_errors(&out.stderr).is_empty(), "{}", out.stderr);
 }
 
 #[test]

@@ -13,14 +13,18 @@ use ptx_backend::sysroot::{extract_bitcode, DeviceSysroot, DEVICE_TRIPLE};
 use ptx_backend::{BuiltinBackend, CompileStatus, PipelineOptions, SmTarget, Toolchain};
 
 #[derive(Parser)]
-#[command(bin_name = "cargo")]
+#[command(bin_name = "cargo", name = "cargo-ptx", version)]
 enum CargoCli {
     /// Build a kernel crate to PTX.
     Ptx(PtxArgs),
 }
 
 #[derive(clap::Args)]
-#[command(version, about = "Build a kernel crate to PTX for several sm targets")]
+#[command(
+    display_name = "cargo-ptx",
+    version,
+    about = "Build a kernel crate to PTX for several sm targets"
+)]
 struct PtxArgs {
     /// The crate's Cargo.toml.
     #[arg(long, default_value = "Cargo.toml")]
@@ -28,9 +32,11 @@ struct PtxArgs {
     /// sm targets, comma-separated.
     #[arg(long, value_delimiter = ',', value_parser = |s: &str| s.parse::<SmTarget>().map_err(|e| e.to_string()), default_value = "sm_80")]
     sm: Vec<SmTarget>,
-    /// Where the PTX and stage dumps go: `<out-dir>/<sm>/<crate>.<ext>`.
-    #[arg(long, short = 'o', default_value = "target/ptx")]
-    out_dir: PathBuf,
+    /// Where the PTX and stage dumps go: `<out-dir>/<sm>/<crate>.<ext>`
+    /// (default: `target/ptx` beside the crate's Cargo.toml; a relative
+    /// path is relative to the current folder).
+    #[arg(long, short = 'o')]
+    out_dir: Option<PathBuf>,
     /// Extra arguments for cargo, after `--`.
     #[arg(last = true)]
     cargo_args: Vec<String>,
@@ -55,12 +61,22 @@ fn run(args: PtxArgs) -> Result<bool> {
             args.manifest_path.display()
         );
     }
+    // Every path is absolute from here on: cargo and the LLVM tools run in
+    // other folders.
+    let manifest = std::path::absolute(&args.manifest_path)?;
+    let out_root = match &args.out_dir {
+        Some(dir) => std::path::absolute(dir)?,
+        None => manifest
+            .parent()
+            .unwrap_or(Path::new("/"))
+            .join("target/ptx"),
+    };
     let tc = Toolchain::discover()?;
     let sysroot = DeviceSysroot::ensure(&tc)?;
     let backend = BuiltinBackend::new(tc.clone(), sysroot.clone(), PipelineOptions::from_env()?)?;
     let mut ok = true;
     for &sm in &args.sm {
-        let target_dir = args.out_dir.join(format!("cargo-{sm}"));
+        let target_dir = out_root.join(format!("cargo-{sm}"));
         let flags = [
             "--sysroot".to_string(),
             sysroot.root.display().to_string(),
@@ -70,7 +86,7 @@ fn run(args: PtxArgs) -> Result<bool> {
         let status = Command::new(&tc.cargo)
             .args(["rustc", "--lib", "--release", "--target", DEVICE_TRIPLE])
             .arg("--manifest-path")
-            .arg(&args.manifest_path)
+            .arg(&manifest)
             .args(&args.cargo_args)
             .args(["--", "--emit=llvm-bc,llvm-ir,mir"])
             .env("RUSTC", &tc.rustc)
@@ -96,7 +112,7 @@ fn run(args: PtxArgs) -> Result<bool> {
             &crate_name,
             &target_dir.join("dep-bitcode"),
         )?);
-        let out_dir = args.out_dir.join(sm.name());
+        let out_dir = out_root.join(sm.name());
         let out = backend.compile_bitcode(&inputs, &ir, sm, &out_dir, &crate_name)?;
         match &out.status {
             CompileStatus::Succeeded => println!(

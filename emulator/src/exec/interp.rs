@@ -904,15 +904,20 @@ fn run_slice(
         total_shared: blk.shared.len() as u32,
         nsm: machine.arch.multiprocessors,
     };
+    // The code of the top frame, refreshed whenever the frame stack changes.
+    let mut depth = t.frames.len() - 1;
+    let mut code: &[Inst] = &m.funcs[t.frames[depth].func as usize].code;
     let result = loop {
         if executed >= slice {
             break Ok(Stop::Slice);
         }
         executed += 1;
-        let depth = t.frames.len() - 1;
-        // SAFETY-free fast path: the frame stack is never empty while running.
+        if depth + 1 != t.frames.len() {
+            depth = t.frames.len() - 1;
+            code = &m.funcs[t.frames[depth].func as usize].code;
+        }
         let fr = &mut t.frames[depth];
-        let Some(inst) = m.funcs[fr.func as usize].code.get(fr.pc as usize) else {
+        let Some(inst) = code.get(fr.pc as usize) else {
             // Falling off the end of a function is a return.
             match do_ret(t) {
                 true => break Ok(Stop::Exited),

@@ -289,7 +289,7 @@ fn locate() -> Result<(PathBuf, String, String)> {
 /// `cargo build -p ptx-emu-cuda --message-format=json`: the
 /// cdylib from the compiler-artifact message, and its version.
 fn build_with_cargo() -> Result<(PathBuf, String, String)> {
-    let root = ptx_backend::toolchain::repo_root();
+    let root = ptx_backend::toolchain::workspace_root();
     let cargo = std::env::var_os("CARGO")
         .map(PathBuf::from)
         .unwrap_or_else(|| "cargo".into());

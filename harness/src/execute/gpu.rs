@@ -237,7 +237,7 @@ impl HostBuilder {
 }
 
 fn locate_host_runtime() -> Result<(PathBuf, PathBuf)> {
-    let root = ptx_backend::toolchain::repo_root();
+    let root = ptx_backend::toolchain::workspace_root();
     let cargo = std::env::var_os("CARGO")
         .map(PathBuf::from)
         .unwrap_or_else(|| "cargo".into());

@@ -1,6 +1,9 @@
-//! gpu::kernel-params-too-large: CUDA limits kernel parameters to 32764
-//! bytes. A `#[repr(C)]` struct of 4096 f64s alone is 32768 bytes; the
-//! label points at the parameter that takes the space.
+//! gpu::kernel-params-too-large: from PTX ISA 8.1 on (sm_100 is emitted as
+//! ISA 8.6), CUDA limits kernel parameters to 32764 bytes. A `#[repr(C)]`
+//! struct of 4096 f64s alone is 32768 bytes; the label points at the
+//! parameter that takes the space. (Below ISA 8.1 the limit is 4352 bytes:
+//! params-too-large-arrays.rs, pass-repr-c-by-value.rs.)
+//@ sm: 100
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx)]
 
