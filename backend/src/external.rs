@@ -231,8 +231,16 @@ impl ExternalBackend {
         let _ = writeln!(id, "library {}", file_stamp(&self.library, true));
         let _ = writeln!(id, "rustc {}", file_stamp(&self.rustc, false));
         let _ = writeln!(id, "rustc -vV: {}", bounded_output(&self.rustc, &["-vV"]));
-        let sysroot = bounded_output(&self.rustc, &["--print", "sysroot"]);
-        let lib_dir = Path::new(sysroot.trim()).join("lib");
+        // A rustc built from source loads `<bin>/../lib/librustc_driver-*.so`
+        // (a rustup toolchain too; its proxy is covered by `rustc -vV`).
+        // Found by path, not by running rustc again: a rustc that hangs on
+        // `--print sysroot` must not stall every run.
+        let lib_dir = std::fs::canonicalize(&self.rustc)
+            .unwrap_or_else(|_| self.rustc.clone())
+            .parent()
+            .and_then(Path::parent)
+            .map(|p| p.join("lib"))
+            .unwrap_or_default();
         if let Ok(entries) = std::fs::read_dir(&lib_dir) {
             let mut drivers: Vec<PathBuf> = entries
                 .flatten()
@@ -302,7 +310,7 @@ fn file_stamp(path: &Path, hash: bool) -> String {
 fn bounded_output(program: &Path, args: &[&str]) -> String {
     let mut cmd = Command::new(program);
     cmd.args(args);
-    match crate::process::run_with_timeout(cmd, std::time::Duration::from_secs(60)) {
+    match crate::process::run_with_timeout(cmd, std::time::Duration::from_secs(10)) {
         Ok(out) if out.success() => out.stdout,
         Ok(out) => format!("failed ({}): {}", out.describe(), out.stderr.trim()),
         Err(e) => format!("cannot run {}: {e}", program.display()),
