@@ -158,6 +158,10 @@ pub struct ExternalBackend {
     library: PathBuf,
     rustc: PathBuf,
     ptxas: Option<PathBuf>,
+    /// The config file's text, when read from a file.
+    config_text: Option<String>,
+    /// Everything the output depends on besides the request (see [`Backend::identity`]).
+    identity: String,
 }
 
 impl ExternalBackend {
@@ -168,7 +172,10 @@ impl ExternalBackend {
         let config: ExternalConfig = toml::from_str(&text)
             .with_context(|| format!("{}: invalid backend config", path.display()))?;
         let base = path.parent().unwrap_or(Path::new("."));
-        Self::new(config, base)
+        let mut backend = Self::new(config, base)?;
+        backend.config_text = Some(text);
+        backend.identity = backend.compute_identity();
+        Ok(backend)
     }
 
     /// Resolves an already parsed config; relative paths are taken from `base`.
@@ -197,14 +204,120 @@ impl ExternalBackend {
         } else {
             None
         };
-        Ok(ExternalBackend {
+        let mut backend = ExternalBackend {
             config,
             library,
             rustc,
             ptxas,
-        })
+            config_text: None,
+            identity: String::new(),
+        };
+        backend.identity = backend.compute_identity();
+        Ok(backend)
     }
 
+    /// The cache identity: the whole config (parsed, and its file's text),
+    /// the codegen library (path, size, mtime and SHA-256), the shared
+    /// libraries it loads (from `ldd`: path, size, mtime), the rustc that
+    /// runs it (path, stamp and `rustc -vV`, or why it cannot run), that
+    /// rustc's `librustc_driver`, and ptxas. A config that points at another
+    /// rustc, a rebuilt `.so` or an updated dependency never reuses results.
+    fn compute_identity(&self) -> String {
+        use std::fmt::Write as _;
+        let mut id = format!(
+            "external/v2 {}\nconfig {:?}\nconfig-text {:?}\n",
+            self.config.name, self.config, self.config_text
+        );
+        let _ = writeln!(id, "library {}", file_stamp(&self.library, true));
+        let _ = writeln!(id, "rustc {}", file_stamp(&self.rustc, false));
+        let _ = writeln!(id, "rustc -vV: {}", bounded_output(&self.rustc, &["-vV"]));
+        // A rustc built from source loads `<bin>/../lib/librustc_driver-*.so`
+        // (a rustup toolchain too; its proxy is covered by `rustc -vV`).
+        // Found by path, not by running rustc again: a rustc that hangs on
+        // `--print sysroot` must not stall every run.
+        let lib_dir = std::fs::canonicalize(&self.rustc)
+            .unwrap_or_else(|_| self.rustc.clone())
+            .parent()
+            .and_then(Path::parent)
+            .map(|p| p.join("lib"))
+            .unwrap_or_default();
+        if let Ok(entries) = std::fs::read_dir(&lib_dir) {
+            let mut drivers: Vec<PathBuf> = entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with("librustc_driver"))
+                })
+                .collect();
+            drivers.sort();
+            for d in drivers {
+                let _ = writeln!(id, "driver {}", file_stamp(&d, false));
+            }
+        }
+        let ldd = bounded_output(Path::new("ldd"), &[&self.library.to_string_lossy()]);
+        for line in ldd.lines() {
+            // `libfoo.so.1 => /usr/lib/libfoo.so.1 (0x...)` or `/lib64/ld-linux... (0x...)`
+            let target = line
+                .split_once("=>")
+                .map_or(line, |(_, t)| t)
+                .split_whitespace()
+                .next()
+                .unwrap_or("");
+            if target.starts_with('/') {
+                let _ = writeln!(id, "dep {}", file_stamp(Path::new(target), false));
+            } else {
+                let _ = writeln!(id, "dep-line {}", line.trim());
+            }
+        }
+        if let Some(p) = &self.ptxas {
+            let _ = writeln!(id, "ptxas {}", file_stamp(p, false));
+        }
+        id
+    }
+}
+
+/// `path size mtime [sha256]`, or `path: <error>`.
+fn file_stamp(path: &Path, hash: bool) -> String {
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) => return format!("{}: {e}", path.display()),
+    };
+    let mtime = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let mut s = format!("{} {} {mtime}", path.display(), meta.len());
+    if hash {
+        use sha2::{Digest, Sha256};
+        match std::fs::read(path) {
+            Ok(bytes) => {
+                let digest = Sha256::digest(&bytes);
+                s.push(' ');
+                for b in digest {
+                    s.push_str(&format!("{b:02x}"));
+                }
+            }
+            Err(e) => s.push_str(&format!(" unreadable: {e}")),
+        }
+    }
+    s
+}
+
+/// A program's stdout, or a line saying why it gave none (bounded in time).
+fn bounded_output(program: &Path, args: &[&str]) -> String {
+    let mut cmd = Command::new(program);
+    cmd.args(args);
+    match crate::process::run_with_timeout(cmd, std::time::Duration::from_secs(10)) {
+        Ok(out) if out.success() => out.stdout,
+        Ok(out) => format!("failed ({}): {}", out.describe(), out.stderr.trim()),
+        Err(e) => format!("cannot run {}: {e}", program.display()),
+    }
+}
+
+impl ExternalBackend {
     /// The library that was found.
     pub fn library(&self) -> &Path {
         &self.library
@@ -225,18 +338,7 @@ impl Backend for ExternalBackend {
     }
 
     fn identity(&self) -> String {
-        let stamp = std::fs::metadata(&self.library)
-            .and_then(|m| m.modified())
-            .map(|t| format!("{t:?}"))
-            .unwrap_or_default();
-        format!(
-            "external/{}\n{} {}\n{:?}\n{:?}",
-            self.config.name,
-            self.library.display(),
-            stamp,
-            self.config.rustc_flags,
-            self.config.env
-        )
+        self.identity.clone()
     }
 
     fn versions(&self) -> BTreeMap<String, String> {
@@ -429,6 +531,43 @@ stderr_banner = '^=== Rustc MIR'
             "mir for sm_90\n"
         );
         assert!(out.read_stage(Stage::LlvmIr).is_none());
+    }
+
+    #[test]
+    fn identity_covers_rustc_library_and_config() {
+        let dir = tempfile::tempdir().unwrap();
+        let lib = dir.path().join("libfake.so");
+        std::fs::write(&lib, "v1").unwrap();
+        let config = |rustc: &str, extra: &str| {
+            let p = dir.path().join("backend.toml");
+            std::fs::write(
+                &p,
+                format!(
+                    "name = 'fake'\nrustc = '{rustc}'\nvalidate = false\n{extra}\n\
+                     [codegen_backend]\nfile_name = 'libfake.so'\npath = 'libfake.so'\n"
+                ),
+            )
+            .unwrap();
+            ExternalBackend::from_config_file(&p).unwrap().identity()
+        };
+        let rustc = dir.path().join("fake-rustc");
+        std::fs::write(&rustc, "#!/bin/sh\necho 'rustc 1.0.0-fake'\n").unwrap();
+        std::fs::set_permissions(&rustc, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
+        let base = config(&rustc.to_string_lossy(), "");
+        assert_eq!(base, config(&rustc.to_string_lossy(), ""), "stable");
+        let missing = config("/nonexistent/rustc", "");
+        assert_ne!(base, missing);
+        assert!(missing.contains("/nonexistent/rustc"), "{missing}");
+        // Another config text (here: a comment) is another identity.
+        assert_ne!(base, config(&rustc.to_string_lossy(), "# changed"));
+        // Same size and (possibly) same mtime, other content: the hash differs.
+        std::fs::write(&lib, "v2").unwrap();
+        assert_ne!(base, config(&rustc.to_string_lossy(), ""));
+        // Another rustc version.
+        std::fs::write(&lib, "v1").unwrap();
+        std::fs::write(&rustc, "#!/bin/sh\necho 'rustc 2.0.0-fake'\n").unwrap();
+        assert_ne!(base, config(&rustc.to_string_lossy(), ""));
     }
 
     #[test]

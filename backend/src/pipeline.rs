@@ -13,7 +13,7 @@ use regex::Regex;
 use crate::backend::{Backend, CompileRequest};
 use crate::metrics::{count_ptx_instructions, parse_ptxas_verbose, render_ptxas_stage};
 use crate::process::{
-    compile_timeout_from_env, run_with_timeout, signal_name, ProcessOutcome,
+    compile_timeout_from_env, run_with_timeout_capped, signal_name, OutputCap, ProcessOutcome,
     DEFAULT_COMPILE_TIMEOUT,
 };
 use crate::sm::SmTarget;
@@ -436,8 +436,8 @@ impl Run {
     pub fn step(&mut self, step: &str, cmd: Command) -> Result<Option<ProcessOutcome>> {
         self.commands.push(shell_line(&cmd));
         let program = cmd.get_program().to_string_lossy().into_owned();
-        let out =
-            run_with_timeout(cmd, self.timeout).with_context(|| format!("cannot run {program}"))?;
+        let out = run_with_timeout_capped(cmd, self.timeout, OutputCap::COMPILE_STEP)
+            .with_context(|| format!("cannot run {program}"))?;
         self.timings.push(StepTime {
             step: step.into(),
             duration: out.duration,

@@ -13,8 +13,38 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-/// At most this many bytes of each stream are kept; the rest is read and dropped.
+/// At most this many bytes of each stream of a host program are kept; the rest is read and dropped.
 pub const MAX_CAPTURED_BYTES: usize = 16 * 1024 * 1024;
+
+/// How much of one output stream is kept: the first `head` and the last
+/// `tail` bytes, with a `[… N bytes omitted …]` line between them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OutputCap {
+    /// Bytes kept from the start.
+    pub head: usize,
+    /// Bytes kept from the end.
+    pub tail: usize,
+}
+
+impl OutputCap {
+    /// Host programs: their whole output up to [`MAX_CAPTURED_BYTES`].
+    pub const HOST: OutputCap = OutputCap {
+        head: MAX_CAPTURED_BYTES,
+        tail: 0,
+    };
+    /// Compile steps: diagnostics are read by people and stored in the cache
+    /// and reports, so a runaway compiler (64 MiB of warnings) keeps 2 MiB
+    /// from the start, where the first error is, and 256 KiB from the end.
+    pub const COMPILE_STEP: OutputCap = OutputCap {
+        head: 2 * 1024 * 1024,
+        tail: 256 * 1024,
+    };
+}
+
+/// The omission marker placed where bytes were dropped.
+pub fn omitted_marker(bytes: usize) -> String {
+    format!("\n[… {bytes} bytes omitted …]\n")
+}
 
 /// The default limit for one compile step (rustc, llvm-link, opt, llc, ptxas,
 /// an external backend, a host-program build).
@@ -175,16 +205,58 @@ impl ProcessOutcome {
     }
 }
 
+/// What one pipe gave so far: the kept head, the kept tail, the bytes dropped between.
+#[derive(Default)]
+struct Captured {
+    head: Vec<u8>,
+    tail: std::collections::VecDeque<u8>,
+    omitted: usize,
+}
+
+impl Captured {
+    fn push(&mut self, mut data: &[u8], cap: OutputCap) {
+        let room = cap.head.saturating_sub(self.head.len());
+        let keep = data.len().min(room);
+        self.head.extend_from_slice(&data[..keep]);
+        data = &data[keep..];
+        if data.is_empty() {
+            return;
+        }
+        if data.len() >= cap.tail {
+            self.omitted += self.tail.len() + data.len() - cap.tail;
+            self.tail.clear();
+            self.tail.extend(&data[data.len() - cap.tail..]);
+        } else {
+            let over = (self.tail.len() + data.len()).saturating_sub(cap.tail);
+            self.tail.drain(..over);
+            self.omitted += over;
+            self.tail.extend(data);
+        }
+    }
+
+    fn text(&self) -> String {
+        let mut text = String::from_utf8_lossy(&self.head).into_owned();
+        if self.omitted > 0 {
+            text.push_str(&omitted_marker(self.omitted));
+        }
+        let (a, b) = self.tail.as_slices();
+        let mut tail = a.to_vec();
+        tail.extend_from_slice(b);
+        text.push_str(&String::from_utf8_lossy(&tail));
+        text
+    }
+}
+
 /// A thread that drains one pipe into a shared, bounded buffer.
 struct Capture {
-    data: Arc<Mutex<(Vec<u8>, usize)>>,
+    data: Arc<Mutex<Captured>>,
     done: mpsc::Receiver<()>,
 }
 
 impl Capture {
     /// Starts draining `pipe` (if any).
-    fn start<R: Read + Send + 'static>(pipe: Option<R>) -> Capture {
-        let data = Arc::new(Mutex::new((Vec::new(), 0usize)));
+    fn start<R: Read + Send + 'static>(pipe: Option<R>, cap: OutputCap) -> Capture {
+        let data = Arc::new(Mutex::new(Captured::default()));
         let (tx, done) = mpsc::channel();
         if let Some(mut pipe) = pipe {
             let shared = Arc::clone(&data);
@@ -195,11 +267,7 @@ impl Capture {
                         Ok(0) => break,
                         Ok(n) => {
                             let mut guard = shared.lock().unwrap_or_else(|e| e.into_inner());
-                            let (buf, dropped) = &mut *guard;
-                            let room = MAX_CAPTURED_BYTES.saturating_sub(buf.len());
-                            let keep = n.min(room);
-                            buf.extend_from_slice(&chunk[..keep]);
-                            *dropped += n - keep;
+                            guard.push(&chunk[..n], cap);
                         }
                         Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                         Err(_) => break,
@@ -217,14 +285,7 @@ impl Capture {
     fn finish(self, grace: Duration) -> String {
         let _ = self.done.recv_timeout(grace);
         let guard = self.data.lock().unwrap_or_else(|e| e.into_inner());
-        let (buf, dropped) = &*guard;
-        let mut text = String::from_utf8_lossy(buf).into_owned();
-        if *dropped > 0 {
-            text.push_str(&format!(
-                "\n[output truncated: {dropped} more bytes after the first {MAX_CAPTURED_BYTES}]\n"
-            ));
-        }
-        text
+        guard.text()
     }
 }
 
@@ -286,7 +347,16 @@ fn poll_until(child: &mut Child, deadline: Instant) -> io::Result<bool> {
 /// nothing outlives the run. Output is read on two threads, so programs that
 /// write a lot to both streams never block. Returns an error only when the
 /// program cannot be started or waited for.
-pub fn run_with_timeout(mut cmd: Command, timeout: Duration) -> io::Result<ProcessOutcome> {
+pub fn run_with_timeout(cmd: Command, timeout: Duration) -> io::Result<ProcessOutcome> {
+    run_with_timeout_capped(cmd, timeout, OutputCap::HOST)
+}
+
+/// [`run_with_timeout`], keeping only what `cap` allows of each stream.
+pub fn run_with_timeout_capped(
+    mut cmd: Command,
+    timeout: Duration,
+    cap: OutputCap,
+) -> io::Result<ProcessOutcome> {
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -295,8 +365,8 @@ pub fn run_with_timeout(mut cmd: Command, timeout: Duration) -> io::Result<Proce
     let deadline = start.checked_add(timeout);
     let mut child = cmd.spawn()?;
     let pid = child.id() as libc::pid_t;
-    let stdout = Capture::start(child.stdout.take());
-    let stderr = Capture::start(child.stderr.take());
+    let stdout = Capture::start(child.stdout.take(), cap);
+    let stderr = Capture::start(child.stderr.take(), cap);
 
     let (tx, rx) = mpsc::channel();
     thread::spawn(move || {
@@ -339,6 +409,36 @@ pub fn run_with_timeout(mut cmd: Command, timeout: Duration) -> io::Result<Proce
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn compile_steps_keep_the_start_and_end_of_a_flood() {
+        let mut cmd = Command::new("sh");
+        // 8 MiB on stderr, between a first and a last line.
+        cmd.args([
+            "-c",
+            "echo FIRST >&2; head -c 8388608 /dev/zero | tr '\\0' x >&2; echo; echo LAST >&2",
+        ]);
+        let out =
+            run_with_timeout_capped(cmd, Duration::from_secs(60), OutputCap::COMPILE_STEP).unwrap();
+        let cap = OutputCap::COMPILE_STEP;
+        assert!(
+            out.stderr.len() <= cap.head + cap.tail + 100,
+            "{}",
+            out.stderr.len()
+        );
+        assert!(out.stderr.starts_with("FIRST\n"));
+        assert!(
+            out.stderr.ends_with("LAST\n"),
+            "{}",
+            &out.stderr[out.stderr.len() - 50..]
+        );
+        let omitted = 6 + 8388608 + 5 - cap.head - cap.tail;
+        assert!(
+            out.stderr
+                .contains(&format!("[… {omitted} bytes omitted …]")),
+            "no marker"
+        );
+    }
+
     use super::*;
 
     fn sh(script: &str) -> Command {

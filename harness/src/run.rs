@@ -10,7 +10,7 @@ use ptx_backend::{crate_name_for, Backend, CompileOutput, CompileStatus, Stage};
 
 use crate::check::diagnostics::{match_diagnostics, parse_annotations, parse_rustc_stderr};
 use crate::check::diff::unified_diff;
-use crate::check::filecheck::{parse_checks, run_checks};
+use crate::check::filecheck::{check_prefix_spelling, parse_checks, run_checks};
 use crate::check::normalize::{normalize, NormalizeContext};
 use crate::check::snapshot::{read_expected, TestSnapshots};
 use crate::check::stdout::{check_execution, RunExpectation};
@@ -170,7 +170,12 @@ impl Engine {
         let (verdict, decided_by) = match result {
             Ok(()) => (Verdict::Passed, DecidedBy::Complete),
             Err(Ok(reason)) => (Verdict::Skipped { reason }, DecidedBy::Plan),
-            Err(Err(f)) => (Verdict::Failed { message: f.message }, f.by),
+            Err(Err(f)) => (
+                Verdict::Failed {
+                    message: crate::report::verdict::bound_message(f.message),
+                },
+                f.by,
+            ),
         };
         let output = compiled.as_ref().map(|c| &c.output);
         let record = TrialRecord {
@@ -375,6 +380,16 @@ impl Engine {
                     }
                 }
                 if !failures.is_empty() {
+                    // The CHECK lines still run: they tell whether the
+                    // difference matters to what the test is about.
+                    match self.filecheck(trial, out) {
+                        Ok(0) => {}
+                        Ok(n) => failures.push(format!(
+                            "FileCheck: all {n} CHECK lines still pass for {}",
+                            trial.sm
+                        )),
+                        Err(f) => failures.push(format!("FileCheck also fails:\n{}", f.message)),
+                    }
                     failures.push(bless_hint(trial));
                     return Err(fail(DecidedBy::Snapshot, failures.join("\n")));
                 }
@@ -502,7 +517,18 @@ impl Engine {
         if self.settings.bless && !self.settings.ci {
             return Ok(());
         }
-        match read_expected(&trial.test.path, rev, &sm, stage) {
+        let expected = read_expected(&trial.test.path, rev, &sm, stage).map_err(|e| {
+            fail(
+                DecidedBy::Snapshot,
+                format!(
+                    "{stage} snapshot for {sm} is unusable: {}: {}\n\
+                     fix or delete the file (then bless to write it again)",
+                    self.display(&e.path),
+                    e.problem
+                ),
+            )
+        })?;
+        match expected {
             Some((_, expected)) if expected == actual => Ok(()),
             Some((path, expected)) => Err(fail(
                 DecidedBy::Snapshot,
@@ -540,14 +566,14 @@ impl Engine {
     }
 
     /// FileCheck lines against the PTX, with revision and sm prefixes.
-    fn filecheck(&self, trial: &Trial, out: &CompileOutput) -> Result<(), Failure> {
+    /// Returns how many CHECK lines ran.
+    ///
+    /// A comment shaped like a check whose prefix no run of this test reads
+    /// (`CHEKC:`, `sm90-CHECK:`) is an error, and so is a trial that checks
+    /// nothing: no CHECK line and no kernel entry in the PTX.
+    fn filecheck(&self, trial: &Trial, out: &CompileOutput) -> Result<usize, Failure> {
         let sm = trial.sm.name();
-        let mut prefixes = vec!["CHECK".to_string(), format!("{sm}-CHECK")];
-        if let Some(rev) = &trial.directives.revision {
-            prefixes.push(format!("{rev}-CHECK"));
-            prefixes.push(format!("{rev}-{sm}-CHECK"));
-        }
-        let checks = parse_checks(&trial.source, &prefixes).map_err(|e| {
+        let located = |e: crate::check::filecheck::FileCheckError| {
             fail(
                 DecidedBy::FileCheck,
                 format!(
@@ -557,19 +583,54 @@ impl Engine {
                     e.message
                 ),
             )
-        })?;
-        if checks.is_empty() {
-            return Ok(());
+        };
+        let revisions: Vec<String> =
+            crate::plan::directives::Directives::parse(&trial.test.path, &trial.source)
+                .map(|d| d.revisions().to_vec())
+                .unwrap_or_default();
+        let mut valid = vec!["CHECK".to_string()];
+        for target in ptx_backend::sm::KNOWN_TARGETS {
+            valid.push(format!("{target}-CHECK"));
+            for rev in &revisions {
+                valid.push(format!("{rev}-{target}-CHECK"));
+            }
         }
-        let ptx = out
-            .read_stage(Stage::Ptx)
-            .and_then(Result::ok)
-            .ok_or_else(|| {
-                fail(
-                    DecidedBy::FileCheck,
-                    "CHECK lines need the ptx stage, which was not produced",
-                )
-            })?;
+        for rev in &revisions {
+            valid.push(format!("{rev}-CHECK"));
+        }
+        check_prefix_spelling(&trial.source, &valid).map_err(located)?;
+        let mut prefixes = vec!["CHECK".to_string(), format!("{sm}-CHECK")];
+        if let Some(rev) = &trial.directives.revision {
+            prefixes.push(format!("{rev}-CHECK"));
+            prefixes.push(format!("{rev}-{sm}-CHECK"));
+        }
+        let checks = parse_checks(&trial.source, &prefixes).map_err(located)?;
+        let ptx = out.read_stage(Stage::Ptx).and_then(Result::ok);
+        if checks.is_empty() {
+            let has_entry = ptx.as_deref().is_some_and(|p| {
+                p.lines()
+                    .any(|l| l.split_whitespace().any(|w| w == ".entry"))
+            });
+            if has_entry {
+                return Ok(0);
+            }
+            return Err(fail(
+                DecidedBy::FileCheck,
+                format!(
+                    "{}: checks nothing for {sm}: the PTX has no kernel entry (`.entry`) and \
+                     no CHECK line applies, so the snapshot pins an empty module\n  \
+                     hint: add a `#[kernel]` function, or CHECK lines (`// CHECK: .visible .func …`) \
+                     for what the test is about",
+                    self.display(&trial.test.path)
+                ),
+            ));
+        }
+        let ptx = ptx.ok_or_else(|| {
+            fail(
+                DecidedBy::FileCheck,
+                "CHECK lines need the ptx stage, which was not produced",
+            )
+        })?;
         run_checks(&checks, &ptx).map_err(|e| {
             fail(
                 DecidedBy::FileCheck,
@@ -580,7 +641,8 @@ impl Engine {
                     e.message
                 ),
             )
-        })
+        })?;
+        Ok(checks.len())
     }
 
     /// `NVIDIA H100 (sm_90)`: the GPU's name for execution records.

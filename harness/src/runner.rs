@@ -4,7 +4,7 @@
 //! `ptx-harness` binary both come through here.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result};
@@ -13,15 +13,15 @@ use ptx_backend::external::ExternalBackend;
 use ptx_backend::sysroot::DeviceSysroot;
 use ptx_backend::{Backend, BuiltinBackend, PipelineOptions, Toolchain};
 
-use crate::check::snapshot::{bless_test, remove_orphans, BlessReport};
+use crate::check::snapshot::{bless_test, orphan_candidates, remove_orphans, BlessReport};
 use crate::config::{Overrides, Settings};
 use crate::execute::compile::CompileCache;
 use crate::execute::device::Emulator;
 use crate::execute::gpu::{GpuStatus, HostBuilder};
 use crate::plan::discover::Suite;
-use crate::plan::trial::{plan, PlanItem, Trial};
+use crate::plan::trial::{plan, suite_matrix, PlanItem, Trial};
 use crate::report::verdict::{
-    DecidedBy, RunInfo, RunResults, TrialRecord, Verdict, RESULTS_FORMAT,
+    DecidedBy, RunInfo, RunResults, TrialId, TrialRecord, Verdict, RESULTS_FORMAT,
 };
 use crate::run::{Collected, Engine, Phase, RevisionTarget};
 
@@ -379,12 +379,13 @@ pub fn run_with_progress(
         if engine.settings.ci {
             eprintln!("bless: CI is set, so no snapshot was written");
         } else {
-            let mut report = bless(&engine, &items, &collected, filtered)?;
+            let mut report = bless(&engine, &items, &collected, filtered.then_some(args))?;
             let root = &engine.settings.root;
             for list in [
                 &mut report.created,
                 &mut report.changed,
                 &mut report.removed,
+                &mut report.orphans_left,
             ] {
                 for p in list.iter_mut() {
                     *p = p
@@ -432,11 +433,16 @@ pub fn run_with_progress(
 /// A test whose every runnable trial reached the comparison is rewritten
 /// wholesale; otherwise (a filter, or a trial that failed before producing
 /// output) the targets that did not report keep their current files.
+///
+/// Snapshots of deleted tests are removed when the test they belonged to
+/// would have been selected by the filter (`filter`: the arguments of a
+/// filtered run); the others are listed in the report with the command that
+/// removes them.
 fn bless(
     engine: &Engine,
     items: &[PlanItem],
     collected: &Collected,
-    filtered: bool,
+    filter: Option<&Arguments>,
 ) -> Result<BlessReport> {
     let mut report = BlessReport::default();
     // Per test: the (revision, sm) trials that should run, and every target it has.
@@ -466,12 +472,31 @@ fn bless(
         let all: Vec<String> = sms.iter().cloned().collect();
         report.extend(bless_test(path, snaps, ran_all, &all)?);
     }
-    if !filtered {
-        for suite in [Suite::Ui, Suite::PtxSnapshots] {
-            report.extend(remove_orphans(
-                &engine.settings.root.join("tests").join(suite.dir_name()),
-            )?);
-        }
+    for suite in [Suite::Ui, Suite::PtxSnapshots] {
+        let dir = engine.settings.root.join("tests").join(suite.dir_name());
+        let matrix: Vec<String> = suite_matrix(&engine.settings, suite)
+            .iter()
+            .map(|s| s.name())
+            .collect();
+        let selected = |file: &Path| match filter {
+            None => true,
+            Some(args) => orphan_candidates(&dir, file).iter().any(|(test, n)| {
+                let sms = match &n.sm {
+                    Some(sm) => vec![sm.clone()],
+                    None => matrix.clone(),
+                };
+                sms.iter().any(|sm| {
+                    let id = TrialId {
+                        suite: suite.dir_name().into(),
+                        test: test.clone(),
+                        revision: n.revision.clone(),
+                        sm: sm.clone(),
+                    };
+                    !args.is_filtered_out(&LibTrial::test(id.name(), || Ok(())))
+                })
+            }),
+        };
+        report.extend(remove_orphans(&dir, &selected)?);
     }
     Ok(report)
 }

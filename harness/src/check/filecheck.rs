@@ -216,6 +216,101 @@ pub fn parse_checks(source: &str, prefixes: &[String]) -> Result<Vec<CheckLine>,
     Ok(checks)
 }
 
+/// Rejects comment lines that look like check directives but that no run of
+/// this test would ever read, so a misspelled check cannot silently pass.
+///
+/// `valid` lists every prefix the test may use on any target or revision
+/// (`CHECK`, `sm_90-CHECK`, `rev-CHECK`, `rev-sm_90-CHECK`, ...). A comment
+/// that starts with a word followed by a colon is flagged when the word is
+///
+/// * `<something>-CHECK[-suffix]` whose `<something>-CHECK` is not valid
+///   (`sm90-CHECK:`, `fast-CHECK:` without a `fast` revision), or
+/// * a near miss of `CHECK` in capitals, alone or after a prefix (`CHEKC:`,
+///   `CHCK-NEXT:`, `sm_90-CHEK:`), or
+/// * a valid prefix with an unknown suffix (`sm_90-CHECK-NXT:`), even when
+///   that prefix is not active for the current target.
+///
+/// Ordinary comments (`// Note: ...`, `// TODO: ...`) are not affected.
+pub fn check_prefix_spelling(source: &str, valid: &[String]) -> Result<(), FileCheckError> {
+    for (index, raw) in source.lines().enumerate() {
+        let line = index + 1;
+        let Some(body) = comment_body(raw) else {
+            continue;
+        };
+        let word_len = body
+            .find(|c: char| !is_directive_char(c))
+            .unwrap_or(body.len());
+        let (word, after) = body.split_at(word_len);
+        if word.is_empty() || !after.starts_with(':') {
+            continue;
+        }
+        // A valid prefix, alone or with a suffix: check the suffix.
+        if let Some(prefix) = valid
+            .iter()
+            .filter(|p| word == p.as_str() || word.starts_with(&format!("{p}-")))
+            .max_by_key(|p| p.len())
+        {
+            if word == prefix.as_str() {
+                continue;
+            }
+            let suffix = &word[prefix.len() + 1..];
+            match parse_suffix(prefix, suffix) {
+                Ok(_) => continue,
+                // A longer valid prefix might not exist; the suffix is bad.
+                Err(hint) => {
+                    return Err(error(
+                        line,
+                        &format!("unknown check directive `{word}:`"),
+                        raw.trim(),
+                        Some(hint),
+                    ))
+                }
+            }
+        }
+        // Otherwise: does it look like a check at all?
+        let parts: Vec<&str> = word.split('-').collect();
+        let Some(at) = parts.iter().position(|p| looks_like_check(p)) else {
+            continue;
+        };
+        let written_prefix = parts[..=at].join("-");
+        let rest = parts[at + 1..].join("-");
+        let nearest = valid
+            .iter()
+            .map(|v| (strsim::osa_distance(&written_prefix, v), v))
+            .min_by(|a, b| a.0.cmp(&b.0).then(a.1.len().cmp(&b.1.len())))
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| "CHECK".into());
+        let suggestion = if rest.is_empty() {
+            format!("{nearest}:")
+        } else {
+            format!("{nearest}-{rest}:")
+        };
+        return Err(error(
+            line,
+            &format!("unknown check prefix `{written_prefix}` in `{word}:`; no run of this test reads it"),
+            raw.trim(),
+            Some(format!(
+                "did you mean `{suggestion}`? Valid prefixes are `CHECK`, `<sm>-CHECK` (e.g. \
+                 `sm_90-CHECK`), and with revisions `<rev>-CHECK` and `<rev>-<sm>-CHECK`"
+            )),
+        ));
+    }
+    Ok(())
+}
+
+/// `CHECK` itself or a capitalized near miss of it (`CHEKC`, `CHCK`, `CHECKK`).
+fn looks_like_check(part: &str) -> bool {
+    part == "CHECK"
+        || (part.len() >= 4
+            && part.chars().all(|c| c.is_ascii_uppercase())
+            && strsim::osa_distance(part, "CHECK") <= 1)
+        || (part.len() == 5 && part.chars().all(|c| c.is_ascii_uppercase()) && {
+            let mut a: Vec<char> = part.chars().collect();
+            a.sort_unstable();
+            a == ['C', 'C', 'E', 'H', 'K']
+        })
+}
+
 fn validate_prefix(prefix: &str) -> Result<(), FileCheckError> {
     let valid = prefix.starts_with(|c: char| c.is_ascii_alphanumeric())
         && prefix.chars().all(is_directive_char);
@@ -1889,6 +1984,64 @@ mod tests {
             Ok(checks) => panic!("expected a parse error, got {checks:?}"),
             Err(e) => e,
         }
+    }
+
+    // --- prefix spelling ----------------------------------------------------
+
+    fn valid_prefixes() -> Vec<String> {
+        let mut v = vec!["CHECK".to_string()];
+        for sm in ["sm_80", "sm_90", "sm_90a"] {
+            v.push(format!("{sm}-CHECK"));
+            v.push(format!("fast-{sm}-CHECK"));
+        }
+        v.push("fast-CHECK".into());
+        v
+    }
+
+    fn spelling_error(src: &str) -> String {
+        check_prefix_spelling(src, &valid_prefixes())
+            .expect_err("expected a spelling error")
+            .message
+    }
+
+    #[test]
+    fn misspelled_check_prefixes_are_errors_with_the_nearest_valid_one() {
+        let e = spelling_error("fn a() {}\n// CHEKC: add.s32\n");
+        assert!(e.contains("`CHEKC`"), "{e}");
+        assert!(e.contains("did you mean `CHECK:`"), "{e}");
+        assert!(e.contains("check line 2"), "{e}");
+        let e = spelling_error("// sm90-CHECK: add.s32\n");
+        assert!(e.contains("did you mean `sm_90-CHECK:`"), "{e}");
+        let e = spelling_error("// sm_90-CHEK-NEXT: add.s32\n");
+        assert!(e.contains("did you mean `sm_90-CHECK-NEXT:`"), "{e}");
+        let e = spelling_error("// slow-CHECK-LABEL: .entry k\n");
+        assert!(e.contains("unknown check prefix `slow-CHECK`"), "{e}");
+        assert!(e.contains("did you mean `fast-CHECK-LABEL:`"), "{e}");
+        let e = spelling_error("// CHCK: x\n");
+        assert!(e.contains("did you mean `CHECK:`"), "{e}");
+        // A valid but inactive prefix still has its suffix checked.
+        let e = spelling_error("// sm_90a-CHECK-NXT: x\n");
+        assert!(e.contains("sm_90a-CHECK-NEXT:"), "{e}");
+    }
+
+    #[test]
+    fn valid_prefixes_and_ordinary_comments_are_not_flagged() {
+        let src = "\
+// CHECK: a
+// CHECK-COUNT-3: b
+// sm_90-CHECK-NEXT: c
+// fast-sm_90a-CHECK-DAG: d
+// fast-CHECK-EMPTY:
+/// CHECK-LABEL: .entry k
+// Note: CHECK lines below are for sm_90
+// TODO: check this
+// Check: the value is wrapped
+// SAFETY: the pointer is valid
+// https://example.com/CHECK: not a directive
+// CHECKING the sum
+let x = 1; // CHEKC: not at the start of the comment
+";
+        check_prefix_spelling(src, &valid_prefixes()).unwrap();
     }
 
     // --- parsing -------------------------------------------------------------

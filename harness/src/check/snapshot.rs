@@ -30,20 +30,71 @@ pub fn snapshot_paths(test: &Path, rev: Option<&str>, sm: &str, stage: &str) -> 
     )
 }
 
-/// The expected content for a trial's stage and the file it came from.
+/// A snapshot file that exists but cannot be used: unreadable, or not UTF-8.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapshotError {
+    /// The file.
+    pub path: PathBuf,
+    /// What is wrong with it (the io error, or where the invalid UTF-8 starts).
+    pub problem: String,
+}
+
+impl fmt::Display for SnapshotError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "cannot use the snapshot {}: {}",
+            self.path.display(),
+            self.problem
+        )
+    }
+}
+
+impl std::error::Error for SnapshotError {}
+
+/// Reads one snapshot file: `Ok(None)` only when it does not exist; an
+/// unreadable file or one that is not UTF-8 is an error that says why.
+pub fn read_snapshot(path: &Path) -> Result<Option<String>, SnapshotError> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(SnapshotError {
+                path: path.to_path_buf(),
+                problem: format!("cannot read it: {e}"),
+            })
+        }
+    };
+    String::from_utf8(bytes).map(Some).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let line = bytes[..offset].iter().filter(|b| **b == b'\n').count() + 1;
+        SnapshotError {
+            path: path.to_path_buf(),
+            problem: format!(
+                "invalid UTF-8 at byte offset {offset} (line {line}, byte 0x{:02x}); \
+                 snapshots are UTF-8 text",
+                bytes[offset]
+            ),
+        }
+    })
+}
+
+/// The expected content for a trial's stage and the file it came from:
+/// the sm-specific file, else the shared one. `Ok(None)` means neither exists.
 pub fn read_expected(
     test: &Path,
     rev: Option<&str>,
     sm: &str,
     stage: &str,
-) -> Option<(PathBuf, String)> {
+) -> Result<Option<(PathBuf, String)>, SnapshotError> {
     let (specific, shared) = snapshot_paths(test, rev, sm, stage);
     for p in [specific, shared] {
-        if let Ok(text) = std::fs::read_to_string(&p) {
-            return Some((p, text));
+        if let Some(text) = read_snapshot(&p)? {
+            return Ok(Some((p, text)));
         }
     }
-    None
+    Ok(None)
 }
 
 /// A snapshot file name taken apart.
@@ -118,6 +169,8 @@ pub struct BlessReport {
     pub changed: Vec<PathBuf>,
     /// Deleted files.
     pub removed: Vec<PathBuf>,
+    /// Snapshots of deleted tests that a filter kept out of this bless.
+    pub orphans_left: Vec<PathBuf>,
 }
 
 impl BlessReport {
@@ -131,6 +184,7 @@ impl BlessReport {
         self.created.extend(other.created);
         self.changed.extend(other.changed);
         self.removed.extend(other.removed);
+        self.orphans_left.extend(other.orphans_left);
     }
 }
 
@@ -151,7 +205,22 @@ impl fmt::Display for BlessReport {
             self.created.len(),
             self.changed.len(),
             self.removed.len()
-        )
+        )?;
+        if !self.orphans_left.is_empty() {
+            write!(
+                f,
+                "\nbless: {} snapshot(s) of deleted tests are outside the filter and remain:",
+                self.orphans_left.len()
+            )?;
+            for p in &self.orphans_left {
+                write!(f, "\n  orphan   {}", p.display())?;
+            }
+            write!(
+                f,
+                "\nremove them with `./bless.sh` (no filter), or `git rm` them"
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -192,7 +261,7 @@ pub fn bless_test(
         if !ran_all {
             for sm in all_targets {
                 if !by_sm.contains_key(sm) {
-                    if let Some((_, text)) = read_expected(test, rev.as_deref(), sm, stage) {
+                    if let Some((_, text)) = read_expected(test, rev.as_deref(), sm, stage)? {
                         by_sm.insert(sm.clone(), text);
                     }
                 }
@@ -232,8 +301,8 @@ pub fn bless_test(
 }
 
 fn write_if_changed(path: &Path, content: &str, report: &mut BlessReport) -> Result<()> {
-    match std::fs::read_to_string(path) {
-        Ok(old) if old == content => Ok(()),
+    match std::fs::read(path) {
+        Ok(old) if old == content.as_bytes() => Ok(()),
         Ok(_) => {
             write_atomic(path, content)?;
             report.changed.push(path.to_path_buf());
@@ -247,8 +316,51 @@ fn write_if_changed(path: &Path, content: &str, report: &mut BlessReport) -> Res
     }
 }
 
-/// Removes snapshot files under `suite_dir` whose test `.rs` no longer exists.
-pub fn remove_orphans(suite_dir: &Path) -> Result<BlessReport> {
+/// The candidate test names (relative to `suite_dir`, `/`-separated, no
+/// `.rs`) and snapshot names of an orphaned snapshot file: one per way of
+/// splitting its file name into `<stem>.<rest>`.
+pub fn orphan_candidates(suite_dir: &Path, file: &Path) -> Vec<(String, SnapshotName)> {
+    let name = file
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .to_string();
+    let rel_dir = file
+        .parent()
+        .and_then(|d| d.strip_prefix(suite_dir).ok())
+        .map(|d| d.to_string_lossy().replace('\\', "/"))
+        .unwrap_or_default();
+    name.match_indices('.')
+        .filter(|(i, _)| *i > 0)
+        .filter_map(|(i, _)| {
+            let n = parse_snapshot_name(&name[i + 1..])?;
+            let test = if rel_dir.is_empty() {
+                name[..i].to_string()
+            } else {
+                format!("{rel_dir}/{}", &name[..i])
+            };
+            Some((test, n))
+        })
+        .collect()
+}
+
+/// Whether `name` is a temporary file of an interrupted atomic write
+/// (`.<file>.tmp-<pid>-<n>`, see [`crate::atomic_file`]); returns its pid.
+fn atomic_write_leftover(name: &str) -> Option<u32> {
+    let rest = name.strip_prefix('.')?;
+    let (_, tail) = rest.rsplit_once(".tmp-")?;
+    let (pid, n) = tail.split_once('-')?;
+    n.parse::<u64>().ok()?;
+    pid.parse().ok()
+}
+
+/// Removes snapshot files under `suite_dir` whose test `.rs` no longer exists,
+/// and the temporary files that interrupted writes left beside snapshots.
+///
+/// `selected(file)` says whether an orphan is inside this bless's filter:
+/// orphans outside it are not removed but listed in `orphans_left`. Pass
+/// `&|_| true` for an unfiltered bless.
+pub fn remove_orphans(suite_dir: &Path, selected: &dyn Fn(&Path) -> bool) -> Result<BlessReport> {
     let mut report = BlessReport::default();
     if !suite_dir.is_dir() {
         return Ok(report);
@@ -266,6 +378,16 @@ pub fn remove_orphans(suite_dir: &Path) -> Result<BlessReport> {
                 .unwrap_or_default()
                 .to_string_lossy()
                 .to_string();
+            if let Some(pid) = atomic_write_leftover(&name) {
+                // A writer that is still running owns its file.
+                if pid == std::process::id() || ptx_backend::process::pid_alive(pid) {
+                    continue;
+                }
+                std::fs::remove_file(&p)
+                    .with_context(|| format!("cannot remove {}", p.display()))?;
+                report.removed.push(p);
+                continue;
+            }
             let Some((stem, rest)) = name.split_once('.') else {
                 continue;
             };
@@ -277,12 +399,17 @@ pub fn remove_orphans(suite_dir: &Path) -> Result<BlessReport> {
                 .match_indices('.')
                 .any(|(i, _)| dir.join(format!("{}.rs", &name[..i])).is_file());
             if !owned && !stem.is_empty() {
+                if !selected(&p) {
+                    report.orphans_left.push(p);
+                    continue;
+                }
                 std::fs::remove_file(&p)
                     .with_context(|| format!("cannot remove {}", p.display()))?;
                 report.removed.push(p);
             }
         }
     }
+    report.orphans_left.sort();
     Ok(report)
 }
 
@@ -342,8 +469,20 @@ mod tests {
         );
         assert_eq!(r.created.len(), 2);
         // Lookup prefers the sm-specific file.
-        assert_eq!(read_expected(&test, None, "sm_75", "ptx").unwrap().1, "A");
-        assert_eq!(read_expected(&test, None, "sm_90", "ptx").unwrap().1, "B");
+        assert_eq!(
+            read_expected(&test, None, "sm_75", "ptx")
+                .unwrap()
+                .unwrap()
+                .1,
+            "A"
+        );
+        assert_eq!(
+            read_expected(&test, None, "sm_90", "ptx")
+                .unwrap()
+                .unwrap()
+                .1,
+            "B"
+        );
         // Now all agree: the sm-specific duplicate is removed; nothing else changes.
         let same = snaps(&[
             (None, "ptx", "sm_75", "B"),
@@ -400,9 +539,27 @@ mod tests {
         .unwrap();
         // Only sm_80 ran, and it changed: sm_75 and sm_90 keep "A".
         bless_test(&test, &snaps(&[(None, "ptx", "sm_80", "Z")]), false, &all).unwrap();
-        assert_eq!(read_expected(&test, None, "sm_75", "ptx").unwrap().1, "A");
-        assert_eq!(read_expected(&test, None, "sm_90", "ptx").unwrap().1, "A");
-        assert_eq!(read_expected(&test, None, "sm_80", "ptx").unwrap().1, "Z");
+        assert_eq!(
+            read_expected(&test, None, "sm_75", "ptx")
+                .unwrap()
+                .unwrap()
+                .1,
+            "A"
+        );
+        assert_eq!(
+            read_expected(&test, None, "sm_90", "ptx")
+                .unwrap()
+                .unwrap()
+                .1,
+            "A"
+        );
+        assert_eq!(
+            read_expected(&test, None, "sm_80", "ptx")
+                .unwrap()
+                .unwrap()
+                .1,
+            "Z"
+        );
     }
 
     #[test]
@@ -420,7 +577,7 @@ mod tests {
         ] {
             std::fs::write(dir.path().join(f), "").unwrap();
         }
-        let r = remove_orphans(dir.path()).unwrap();
+        let r = remove_orphans(dir.path(), &|_| true).unwrap();
         assert_eq!(r.removed.len(), 2);
         assert_eq!(
             names(dir.path()),
@@ -433,6 +590,77 @@ mod tests {
                 "x.y.stderr"
             ]
         );
+    }
+
+    #[test]
+    fn filtered_orphan_removal_lists_what_it_leaves_and_removes_dead_temporaries() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("a")).unwrap();
+        std::fs::create_dir_all(dir.path().join("b")).unwrap();
+        // A pid that cannot be running: above the kernel's pid_max limit.
+        let dead = ".k.ptx.tmp-2147483646-0";
+        let live = format!(".k.ptx.tmp-{}-7", std::process::id());
+        for f in [
+            "a/gone.ptx",
+            "a/gone.fast.sm_80.ptxas",
+            "b/gone.ptx",
+            "a/k.rs",
+        ] {
+            std::fs::write(dir.path().join(f), "").unwrap();
+        }
+        std::fs::write(dir.path().join("a").join(dead), "").unwrap();
+        std::fs::write(dir.path().join("a").join(&live), "").unwrap();
+        let in_a = |p: &Path| {
+            orphan_candidates(dir.path(), p)
+                .iter()
+                .any(|(test, _)| test.starts_with("a/"))
+        };
+        let r = remove_orphans(dir.path(), &in_a).unwrap();
+        let mut removed: Vec<_> = r
+            .removed
+            .iter()
+            .map(|p| p.strip_prefix(dir.path()).unwrap().display().to_string())
+            .collect();
+        removed.sort();
+        assert_eq!(
+            removed,
+            vec![
+                format!("a/{dead}"),
+                "a/gone.fast.sm_80.ptxas".into(),
+                "a/gone.ptx".into()
+            ]
+        );
+        assert_eq!(r.orphans_left, vec![dir.path().join("b/gone.ptx")]);
+        let text = r.to_string();
+        assert!(text.contains("b/gone.ptx"), "{text}");
+        assert!(text.contains("./bless.sh` (no filter)"), "{text}");
+        // The temporary file of a writer that is still running stays.
+        assert!(dir.path().join("a").join(&live).exists());
+        let c = orphan_candidates(dir.path(), &dir.path().join("a/gone.fast.sm_80.ptxas"));
+        assert_eq!(c[0].0, "a/gone");
+        assert_eq!(c[0].1.revision.as_deref(), Some("fast"));
+        assert_eq!(c[0].1.sm.as_deref(), Some("sm_80"));
+    }
+
+    #[test]
+    fn unreadable_snapshots_are_reported_not_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        let test = dir.path().join("k.rs");
+        std::fs::write(&test, "").unwrap();
+        assert_eq!(read_expected(&test, None, "sm_80", "ptx").unwrap(), None);
+        // A non-UTF-8 byte on line 2, at byte offset 5.
+        std::fs::write(dir.path().join("k.ptx"), b"ab\ncd\xffef\n").unwrap();
+        let e = read_expected(&test, None, "sm_80", "ptx").unwrap_err();
+        assert_eq!(e.path, dir.path().join("k.ptx"));
+        let msg = e.to_string();
+        assert!(msg.contains("invalid UTF-8 at byte offset 5"), "{msg}");
+        assert!(msg.contains("line 2"), "{msg}");
+        assert!(msg.contains("k.ptx"), "{msg}");
+        // A snapshot that cannot be read (here: a folder) names the io error.
+        std::fs::create_dir(dir.path().join("k.sm_80.ptx")).unwrap();
+        let e = read_expected(&test, None, "sm_80", "ptx").unwrap_err();
+        assert!(e.to_string().contains("cannot read it"), "{e}");
+        assert!(e.path.ends_with("k.sm_80.ptx"));
     }
 
     #[test]

@@ -3,8 +3,10 @@
 //! The key hashes the source text, its path, the crate name, the sm target,
 //! the cfgs and flags, and the backend's identity (toolchain, driver, options).
 //! An entry is a folder holding the dumps and a manifest with each file's
-//! SHA-256; an entry whose files don't match the manifest is rebuilt, never
-//! trusted. The same key requested twice at once is compiled once.
+//! SHA-256, sealed by a SHA-256 of the manifest itself (status, diagnostics,
+//! kernels, commands, checksums): an entry whose manifest or files don't
+//! match is discarded with a note and compiled again, never trusted. The
+//! same key requested twice at once is compiled once.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -49,6 +51,45 @@ struct Manifest {
     output: CompileOutput,
     /// File name → SHA-256 of every stage dump.
     checksums: BTreeMap<String, String>,
+}
+
+/// What `manifest.json` holds: the manifest, and the SHA-256 of its JSON
+/// (compact, as serde_json writes the value), so that an edit anywhere in it
+/// (the diagnostics, the status) is detected.
+#[derive(Serialize, Deserialize)]
+struct SealedManifest {
+    manifest_sha256: String,
+    manifest: serde_json::Value,
+}
+
+impl SealedManifest {
+    fn seal(manifest: &Manifest) -> Result<SealedManifest> {
+        let value = serde_json::to_value(manifest)?;
+        Ok(SealedManifest {
+            manifest_sha256: sha256_hex(&serde_json::to_vec(&value)?),
+            manifest: value,
+        })
+    }
+
+    /// The manifest, if its seal matches.
+    fn open(bytes: &[u8]) -> Result<Manifest, String> {
+        let sealed: SealedManifest =
+            serde_json::from_slice(bytes).map_err(|e| format!("its manifest is not valid: {e}"))?;
+        let text = serde_json::to_vec(&sealed.manifest).map_err(|e| e.to_string())?;
+        if sha256_hex(&text) != sealed.manifest_sha256 {
+            return Err("its manifest does not match its checksum (edited or torn)".into());
+        }
+        serde_json::from_value(sealed.manifest)
+            .map_err(|e| format!("its manifest is not valid: {e}"))
+    }
+}
+
+/// Why an entry was not used.
+enum Unusable {
+    /// No entry, or one that is never replayed (a kill, a timeout).
+    Absent,
+    /// An entry that fails verification: discarded with a note.
+    Corrupt(String),
 }
 
 type Slot = Arc<OnceLock<Result<Arc<Compiled>, String>>>;
@@ -114,7 +155,7 @@ impl CompileCache {
     /// The cache key of a job under a backend.
     pub fn key(backend: &dyn Backend, job: &CompileJob, source_text: &str) -> String {
         content_key(&[
-            "ptx-harness-cache/v2",
+            "ptx-harness-cache/v3",
             &backend.identity(),
             &job.source.to_string_lossy(),
             source_text,
@@ -154,11 +195,22 @@ impl CompileCache {
         self.distinct_requests.fetch_add(1, Ordering::Relaxed);
         let entry = self.dir.join(key);
         if self.enabled {
-            if let Some(output) = load_entry(&entry) {
-                return Ok(Compiled {
-                    output,
-                    cached: true,
-                });
+            match load_entry(&entry) {
+                Ok(output) => {
+                    return Ok(Compiled {
+                        output,
+                        cached: true,
+                    })
+                }
+                Err(Unusable::Corrupt(why)) => {
+                    eprintln!(
+                        "note: discarding the cache entry {}: {why}; compiling {} again",
+                        entry.display(),
+                        job.source.display()
+                    );
+                    let _ = std::fs::remove_dir_all(&entry);
+                }
+                Err(Unusable::Absent) => {}
             }
         }
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
@@ -217,23 +269,31 @@ impl CompileCache {
         };
         std::fs::write(
             staging.join("manifest.json"),
-            serde_json::to_vec_pretty(&manifest)?,
+            serde_json::to_vec_pretty(&SealedManifest::seal(&manifest)?)?,
         )?;
         // Publish by rename. If another process published the same key first,
         // its entry is as good as ours, unless it is corrupt: then replace it.
         if std::fs::rename(&staging, &entry).is_err() {
-            if load_entry(&entry).is_none() {
+            if load_entry(&entry).is_err() {
                 let _ = std::fs::remove_dir_all(&entry);
                 let _ = std::fs::rename(&staging, &entry);
             }
             let _ = std::fs::remove_dir_all(&staging);
         }
         match load_entry(&entry) {
-            Some(output) => Ok(Compiled {
+            Ok(output) => Ok(Compiled {
                 output,
                 cached: false,
             }),
-            None => anyhow::bail!("the cache entry {} could not be read back", entry.display()),
+            Err(Unusable::Corrupt(why)) => {
+                anyhow::bail!(
+                    "the cache entry {} could not be read back: {why}",
+                    entry.display()
+                )
+            }
+            Err(Unusable::Absent) => {
+                anyhow::bail!("the cache entry {} could not be read back", entry.display())
+            }
         }
     }
 }
@@ -293,33 +353,49 @@ fn relativize(out: &CompileOutput, base: &Path) -> CompileOutput {
     o
 }
 
-/// Reads an entry, verifying every file against the manifest.
-fn load_entry(entry: &Path) -> Option<CompileOutput> {
-    let bytes = std::fs::read(entry.join("manifest.json")).ok()?;
-    let manifest: Manifest = serde_json::from_slice(&bytes).ok()?;
+/// Reads an entry, verifying the manifest against its seal and every file
+/// against the manifest.
+fn load_entry(entry: &Path) -> Result<CompileOutput, Unusable> {
+    let bytes = match std::fs::read(entry.join("manifest.json")) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !entry.exists() => {
+            return Err(Unusable::Absent)
+        }
+        Err(e) => return Err(Unusable::Corrupt(format!("cannot read its manifest: {e}"))),
+    };
+    let manifest = SealedManifest::open(&bytes).map_err(Unusable::Corrupt)?;
     let mut out = manifest.output;
     // A kill, a timeout or a signal death (`exit_code: None`, as older
     // versions stored it) is never replayed.
     if !out.status.is_cacheable() || out.status == (CompileStatus::RustcFailed { exit_code: None })
     {
-        return None;
+        return Err(Unusable::Absent);
     }
     let mut stages: BTreeMap<Stage, PathBuf> = BTreeMap::new();
     for (stage, rel) in &out.stages {
         let path = entry.join(rel);
-        let data = std::fs::read(&path).ok()?;
-        let name = rel.file_name()?.to_string_lossy().to_string();
-        if manifest.checksums.get(&name)? != &sha256_hex(&data) {
-            return None;
+        let data = std::fs::read(&path)
+            .map_err(|e| Unusable::Corrupt(format!("cannot read {}: {e}", rel.display())))?;
+        let name = rel
+            .file_name()
+            .ok_or_else(|| Unusable::Corrupt(format!("bad stage path {}", rel.display())))?
+            .to_string_lossy()
+            .to_string();
+        if manifest.checksums.get(&name) != Some(&sha256_hex(&data)) {
+            return Err(Unusable::Corrupt(format!(
+                "{name} does not match its checksum"
+            )));
         }
         stages.insert(*stage, path);
     }
+    // Files in the folder that the manifest does not list are not part of
+    // the entry; only what it lists is read.
     out.stages = stages;
     let here = entry.to_string_lossy();
     for c in &mut out.commands {
         *c = c.replace(ENTRY_PLACEHOLDER, &here);
     }
-    Some(out)
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -535,6 +611,106 @@ mod tests {
                 .cached
         );
         assert_eq!(be.calls.load(Ordering::SeqCst), 3);
+    }
+
+    #[test]
+    fn edited_manifests_are_discarded_and_recompiled() {
+        let dir = tempfile::tempdir().unwrap();
+        let be = Fake {
+            calls: AtomicUsize::new(0),
+        };
+        let j = job(dir.path(), "sm_80");
+        let a = CompileCache::new(dir.path().join("cache"), true)
+            .compile(&be, &j)
+            .unwrap();
+        let entry = a.output.stages[&Stage::Ptx].parent().unwrap().to_path_buf();
+        let manifest = entry.join("manifest.json");
+        let text = std::fs::read_to_string(&manifest).unwrap();
+        // Forge the diagnostics (as if the compiler had said so) and the status.
+        assert!(text.contains("\"diagnostics\": \"\""), "{text}");
+        let forged = text
+            .replace(
+                "\"diagnostics\": \"\"",
+                "\"diagnostics\": \"error: forged\"",
+            )
+            .replace("\"Succeeded\"", "{\"RustcFailed\": {\"exit_code\": 1}}");
+        assert_ne!(forged, text);
+        std::fs::write(&manifest, forged).unwrap();
+        let b = CompileCache::new(dir.path().join("cache"), true)
+            .compile(&be, &j)
+            .unwrap();
+        assert!(!b.cached, "an edited manifest was trusted");
+        assert_eq!(b.output.diagnostics, "");
+        assert_eq!(b.output.status, CompileStatus::Succeeded);
+        assert_eq!(be.calls.load(Ordering::SeqCst), 2);
+        // The rebuilt entry is served again.
+        assert!(
+            CompileCache::new(dir.path().join("cache"), true)
+                .compile(&be, &j)
+                .unwrap()
+                .cached
+        );
+        // A manifest without its seal (an older format) is not trusted either.
+        let value: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&manifest).unwrap()).unwrap();
+        std::fs::write(&manifest, serde_json::to_vec(&value["manifest"]).unwrap()).unwrap();
+        assert!(
+            !CompileCache::new(dir.path().join("cache"), true)
+                .compile(&be, &j)
+                .unwrap()
+                .cached
+        );
+    }
+
+    /// An external backend whose config points at another rustc (here one
+    /// that does not exist) must not reuse what the first one compiled.
+    #[test]
+    fn external_backends_key_on_their_rustc_and_config() {
+        use ptx_backend::external::ExternalBackend;
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("libfake.so"), "so").unwrap();
+        let rustc = dir.path().join("fake-rustc");
+        std::fs::write(
+            &rustc,
+            "#!/bin/sh\nif [ \"$1\" = -vV ]; then echo 'rustc 1.0.0-fake'; exit 0; fi\n\
+             printf '.version 7.8\\n' > \"$FAKE_DIR/k.ptx\"\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(&rustc, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
+        let backend = |rustc: &str| {
+            let p = dir.path().join("backend.toml");
+            std::fs::write(
+                &p,
+                format!(
+                    "name = 'fake'\nrustc = '{rustc}'\nout_dir_env = 'FAKE_DIR'\nvalidate = false\n\
+                     [codegen_backend]\nfile_name = 'libfake.so'\npath = 'libfake.so'\n\
+                     [stages.ptx]\nfile = 'k.ptx'\n"
+                ),
+            )
+            .unwrap();
+            ExternalBackend::from_config_file(&p).unwrap()
+        };
+        let j = job(dir.path(), "sm_80");
+        let good = backend(&rustc.to_string_lossy());
+        let a = CompileCache::new(dir.path().join("cache"), true)
+            .compile(&good, &j)
+            .unwrap();
+        assert_eq!(a.output.status, CompileStatus::Succeeded);
+        assert!(
+            CompileCache::new(dir.path().join("cache"), true)
+                .compile(&good, &j)
+                .unwrap()
+                .cached
+        );
+        let missing = backend("/nonexistent/rustc");
+        match CompileCache::new(dir.path().join("cache"), true).compile(&missing, &j) {
+            Ok(c) => assert!(
+                !c.cached && c.output.status != CompileStatus::Succeeded,
+                "a missing rustc passed from the cache: {c:?}"
+            ),
+            Err(e) => assert!(format!("{e:#}").contains("nonexistent"), "{e:#}"),
+        }
     }
 
     #[test]

@@ -181,3 +181,45 @@ mod duration_secs {
         Duration::try_from_secs_f64(secs).map_err(serde::de::Error::custom)
     }
 }
+
+/// The most text a failed trial's message carries into reports (JSON,
+/// JUnit, the terminal): a diff of a runaway dump or 64 MiB of compiler
+/// output is cut to its start and end around an omission marker.
+pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
+
+/// Cuts `message` to [`MAX_MESSAGE_BYTES`]: the first 48 KiB and the last
+/// 16 KiB (at character boundaries) with `[… N bytes omitted …]` between.
+pub fn bound_message(message: String) -> String {
+    if message.len() <= MAX_MESSAGE_BYTES {
+        return message;
+    }
+    let mut head = MAX_MESSAGE_BYTES * 3 / 4;
+    while !message.is_char_boundary(head) {
+        head -= 1;
+    }
+    let mut tail = message.len() - MAX_MESSAGE_BYTES / 4;
+    while !message.is_char_boundary(tail) {
+        tail += 1;
+    }
+    format!(
+        "{}{}{}",
+        &message[..head],
+        ptx_backend::process::omitted_marker(tail - head),
+        &message[tail..]
+    )
+}
+
+#[cfg(test)]
+mod bound_tests {
+    use super::*;
+
+    #[test]
+    fn long_messages_keep_their_start_and_end() {
+        assert_eq!(bound_message("short".into()), "short");
+        let long = format!("first\n{}\nlast", "é".repeat(100_000));
+        let b = bound_message(long.clone());
+        assert!(b.len() <= MAX_MESSAGE_BYTES + 100, "{}", b.len());
+        assert!(b.starts_with("first\n") && b.ends_with("\nlast"));
+        assert!(b.contains("bytes omitted"), "{}", &b[..100]);
+    }
+}
