@@ -158,9 +158,10 @@ impl GateReport {
 /// Why two runs cannot be compared, or `Ok` when they can: they must have
 /// the same sm matrix (as a set) and, when both executed on GPUs, the same
 /// GPUs ([`RunInfo::gpu`](super::verdict::RunInfo::gpu), as a set). A run
-/// without a GPU compared with one that had GPUs is comparable: each trial that moved between a GPU and the
-/// emulator (or stopped executing) is listed by [`compare`], and an emulated
-/// execution never counts as a GPU execution.
+/// without a GPU compared with one that had GPUs is comparable: each trial
+/// that moved between a GPU and the emulator (or stopped executing) is
+/// listed by [`compare`], and an emulated execution never counts as a GPU
+/// execution. GPU names are compared without their driver versions.
 ///
 /// Comparing runs of different matrices would list the missing targets as
 /// removed trials (or, where they were skipped, pass); comparing different
@@ -186,7 +187,8 @@ pub fn check_comparable(baseline: &RunResults, current: &RunResults) -> Result<(
             .iter()
             .flat_map(|g| g.split(", "))
             .map(str::trim)
-            .filter(|g| !g.is_empty())
+            // `info.gpu` is `NAME (sm_XX), driver V`: the driver is not the device.
+            .filter(|g| !g.is_empty() && !g.starts_with("driver "))
             .map(str::to_string)
             .collect()
     };
@@ -653,8 +655,14 @@ mod tests {
         );
         // GPUs: compared as sets; a run without a GPU is comparable with one
         // that had GPUs (the per-trial device changes say what moved).
-        let h100 = with(&["sm_80"], Some("NVIDIA H100 (sm_90), NVIDIA A100 (sm_80)"));
-        let same = with(&["sm_80"], Some("NVIDIA A100 (sm_80), NVIDIA H100 (sm_90)"));
+        let h100 = with(
+            &["sm_80"],
+            Some("NVIDIA H100 (sm_90), driver 12.8, NVIDIA A100 (sm_80)"),
+        );
+        let same = with(
+            &["sm_80"],
+            Some("NVIDIA A100 (sm_80), driver 12.9, NVIDIA H100 (sm_90)"),
+        );
         assert_eq!(check_comparable(&h100, &same), Ok(()));
         assert_eq!(check_comparable(&h100, &with(&["sm_80"], None)), Ok(()));
         assert_eq!(check_comparable(&with(&["sm_80"], None), &h100), Ok(()));
