@@ -112,6 +112,19 @@ fn slug(id: &TrialId) -> String {
     s
 }
 
+/// `run.sh` at the bundle's root. It never changes folder: the runner is
+/// found beside the script, and every path argument (`--report-dir`) keeps
+/// the caller's folder as its base, like any other command.
+pub const RUN_SCRIPT: &str = "#!/bin/sh
+# Runs this bundle (no Rust toolchain needed): on this machine's GPU where it
+# can run a target and on the bundled PTX emulator otherwise (default,
+# --device auto), only on the GPU (--device gpu), or only on the
+# emulator (--device emu). --report-dir DIR moves results.json and junit.xml;
+# a relative DIR is relative to the folder you run this script from.
+bundle=$(CDPATH= cd -- \"$(dirname -- \"$0\")\" && pwd) || exit 2
+exec \"$bundle/ptx-harness\" run-bundle \"$bundle\" \"$@\"
+";
+
 /// Compiles every run-gpu trial of the plan into `out` and writes the manifest.
 /// Returns the manifest and the bundle's size in bytes.
 pub fn create(engine: &Engine, items: &[PlanItem], out: &Path) -> Result<(BundleManifest, u64)> {
@@ -168,14 +181,7 @@ pub fn create(engine: &Engine, items: &[PlanItem], out: &Path) -> Result<(Bundle
         );
     }
     let script = out.join("run.sh");
-    std::fs::write(
-        &script,
-        "#!/bin/sh\n# Runs this bundle (no Rust toolchain needed): on this machine's GPU where it\n\
-         # can run a target and on the bundled PTX emulator otherwise (default,\n\
-         # --device auto), only on the GPU (--device gpu), or only on the\n\
-         # emulator (--device emu). --report-dir DIR moves results.json and junit.xml.\n\
-         cd \"$(dirname \"$0\")\" && exec ./ptx-harness run-bundle . \"$@\"\n",
-    )?;
+    std::fs::write(&script, RUN_SCRIPT)?;
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))?;
     Ok((manifest, dir_size(out)))

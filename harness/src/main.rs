@@ -210,6 +210,13 @@ fn real_main() -> Result<ExitCode> {
             };
             let base = read_results(&baseline)?;
             let cur = read_results(&current)?;
+            if let Err(why) = gate::check_comparable(&base, &cur) {
+                anyhow::bail!(
+                    "cannot gate {} against {}: {why}",
+                    current.display(),
+                    baseline.display()
+                );
+            }
             let report = gate::compare(&base, &cur, &cfg);
             print!("{}", report.render_table());
             Ok(ExitCode::from(report.exit_code() as u8))

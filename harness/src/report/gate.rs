@@ -155,9 +155,63 @@ impl GateReport {
     }
 }
 
-/// Compares `current` with `baseline`, joining trials on their [`TrialId`].
+/// Why two runs cannot be compared, or `Ok` when they can: they must have
+/// the same sm matrix (as a set) and, when both executed on GPUs, the same
+/// GPUs ([`RunInfo::gpu`](super::verdict::RunInfo::gpu), as a set). A run
+/// without a GPU compared with one that had GPUs is comparable: each trial
+/// that moved between a GPU and the emulator (or stopped executing) is
+/// listed by [`compare`], and an emulated execution never counts as a GPU
+/// execution. GPU names are compared without their driver versions.
 ///
-/// Worse: a trial that passed and now fails or is skipped; a trial that
+/// Comparing runs of different matrices would list the missing targets as
+/// removed trials (or, where they were skipped, pass); comparing different
+/// GPUs would compare kernels that ran on different hardware. Both are bad
+/// input ([`EXIT_ERROR`]), and the message names both sides.
+pub fn check_comparable(baseline: &RunResults, current: &RunResults) -> Result<(), String> {
+    let matrix = |r: &RunResults| -> BTreeSet<String> { r.info.matrix.iter().cloned().collect() };
+    let list = |r: &RunResults| match r.info.matrix.join(",") {
+        m if m.is_empty() => "(none)".to_string(),
+        m => m,
+    };
+    if matrix(baseline) != matrix(current) {
+        return Err(format!(
+            "the runs have different sm matrices: the baseline {}, this run {}; \
+             compare runs of the same matrix (regenerate the baseline with scripts/update-baseline.sh after changing it)",
+            list(baseline),
+            list(current)
+        ));
+    }
+    let gpus = |r: &RunResults| -> BTreeSet<String> {
+        r.info
+            .gpu
+            .iter()
+            .flat_map(|g| g.split(", "))
+            .map(str::trim)
+            // `info.gpu` is `NAME (sm_XX), driver V`: the driver is not the device.
+            .filter(|g| !g.is_empty() && !g.starts_with("driver "))
+            .map(str::to_string)
+            .collect()
+    };
+    let (bg, cg) = (gpus(baseline), gpus(current));
+    if !bg.is_empty() && !cg.is_empty() && bg != cg {
+        let join = |s: &BTreeSet<String>| s.iter().cloned().collect::<Vec<_>>().join(", ");
+        return Err(format!(
+            "the runs executed on different GPUs: the baseline on {}, this run on {}; \
+             compare runs of the same devices",
+            join(&bg),
+            join(&cg)
+        ));
+    }
+    Ok(())
+}
+
+/// Compares `current` with `baseline`, joining trials on their [`TrialId`].
+/// Call [`check_comparable`] first: this function assumes the runs share
+/// their matrix and GPUs.
+///
+/// Worse: a trial that fails now and did not fail before, whatever it was
+/// (passed, skipped, or absent from the baseline); a trial that passed and is
+/// now skipped; a trial that
 /// executed on a GPU and no longer does, or now executes only on the emulator
 /// (an emulated run is never taken for a GPU run); a trial that executed on
 /// the emulator and no longer executes; a trial that vanished (unless it was
@@ -165,7 +219,7 @@ impl GateReport {
 /// stack or PTX instruction count grew beyond `cfg`. Better is the reverse:
 /// failed or skipped → passed, now executes (or moved from the emulator to a
 /// GPU), metrics shrunk beyond `cfg`, and
-/// new trials that pass. Other changes (e.g. failed → skipped, a new failing
+/// new trials that pass. Other changes (e.g. failed → skipped, a new skipped
 /// trial) are neither.
 pub fn compare(baseline: &RunResults, current: &RunResults, cfg: &GateConfig) -> GateReport {
     let base: BTreeMap<&TrialId, &TrialRecord> =
@@ -196,11 +250,13 @@ pub fn compare(baseline: &RunResults, current: &RunResults, cfg: &GateConfig) ->
                     push(true, None, format!("{} → removed", b.verdict.kind()));
                 }
             }
-            (None, Some(c)) => {
-                if c.verdict == Verdict::Passed {
-                    push(false, None, "new → passed".into());
+            (None, Some(c)) => match &c.verdict {
+                Verdict::Passed => push(false, None, "new → passed".into()),
+                Verdict::Failed { message } => {
+                    push(true, None, format!("new → failed: {}", first_line(message)))
                 }
-            }
+                Verdict::Skipped { .. } => {}
+            },
             (Some(b), Some(c)) => {
                 let verdict_changed = compare_verdicts(b, c, &mut push);
                 if !verdict_changed {
@@ -308,11 +364,15 @@ fn compare_verdicts(
 ) -> bool {
     let context = device_context(b, c);
     match (&b.verdict, &c.verdict) {
-        (Verdict::Passed, Verdict::Failed { message }) => {
+        (Verdict::Passed | Verdict::Skipped { .. }, Verdict::Failed { message }) => {
             push(
                 true,
                 None,
-                format!("passed → failed{context}: {}", first_line(message)),
+                format!(
+                    "{} → failed{context}: {}",
+                    b.verdict.kind(),
+                    first_line(message)
+                ),
             );
         }
         (Verdict::Passed, Verdict::Skipped { reason }) => {
@@ -544,6 +604,77 @@ mod tests {
     }
 
     #[test]
+    fn a_trial_that_now_fails_is_worse_whatever_it_was() {
+        // Skipped (no GPU in the baseline) → failed on a GPU now.
+        let mut cur = baseline();
+        trial(&mut cur, "skip.rs").verdict = Verdict::Failed {
+            message: "CUDA_ERROR_ILLEGAL_ADDRESS\nmore".into(),
+        };
+        let r = compare(&baseline(), &cur, &GateConfig::default());
+        assert_eq!(r.worse.len(), 1, "{}", r.render_table());
+        assert_eq!(
+            r.worse[0].what,
+            "skipped → failed: CUDA_ERROR_ILLEGAL_ADDRESS"
+        );
+        // Absent from the baseline, failing now.
+        let mut cur = baseline();
+        cur.trials.push(record(
+            id("ui", "new-failing.rs"),
+            Verdict::Failed {
+                message: "boom".into(),
+            },
+            false,
+        ));
+        let r = compare(&baseline(), &cur, &GateConfig::default());
+        assert_eq!(r.worse.len(), 1, "{}", r.render_table());
+        assert_eq!(r.worse[0].what, "new → failed: boom");
+        assert_eq!(r.exit_code(), EXIT_REGRESSION);
+        // Failing before and now: not a new regression.
+        assert!(compare(&baseline(), &baseline(), &GateConfig::default()).passed());
+    }
+
+    #[test]
+    fn runs_of_different_matrices_or_gpus_are_not_comparable() {
+        let with = |matrix: &[&str], gpu: Option<&str>| {
+            let mut r = baseline();
+            r.info.matrix = matrix.iter().map(|s| s.to_string()).collect();
+            r.info.gpu = gpu.map(str::to_string);
+            r
+        };
+        let a = with(&["sm_80", "sm_90"], None);
+        assert_eq!(
+            check_comparable(&a, &with(&["sm_90", "sm_80"], None)),
+            Ok(())
+        );
+        let e = check_comparable(&a, &with(&["sm_80"], None)).unwrap_err();
+        assert!(
+            e.starts_with(
+                "the runs have different sm matrices: the baseline sm_80,sm_90, this run sm_80;"
+            ),
+            "{e}"
+        );
+        // GPUs: compared as sets; a run without a GPU is comparable with one
+        // that had GPUs (the per-trial device changes say what moved).
+        let h100 = with(
+            &["sm_80"],
+            Some("NVIDIA H100 (sm_90), driver 12.8, NVIDIA A100 (sm_80)"),
+        );
+        let same = with(
+            &["sm_80"],
+            Some("NVIDIA A100 (sm_80), driver 12.9, NVIDIA H100 (sm_90)"),
+        );
+        assert_eq!(check_comparable(&h100, &same), Ok(()));
+        assert_eq!(check_comparable(&h100, &with(&["sm_80"], None)), Ok(()));
+        assert_eq!(check_comparable(&with(&["sm_80"], None), &h100), Ok(()));
+        let e =
+            check_comparable(&h100, &with(&["sm_80"], Some("NVIDIA A100 (sm_80)"))).unwrap_err();
+        assert!(
+            e.contains("the baseline on NVIDIA A100 (sm_80), NVIDIA H100 (sm_90), this run on NVIDIA A100 (sm_80)"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn removed_trial_is_caught_unless_it_was_skipped() {
         let mut cur = baseline();
         cur.trials.retain(|t| t.id.test != "ok.rs");
@@ -618,10 +749,8 @@ mod tests {
         cur.trials
             .push(record(id("ui", "new.rs"), Verdict::Passed, false));
         cur.trials.push(record(
-            id("ui", "new-failing.rs"),
-            Verdict::Failed {
-                message: "x".into(),
-            },
+            id("ui", "new-skipped.rs"),
+            Verdict::Skipped { reason: "x".into() },
             false,
         ));
         let r = compare(&baseline(), &cur, &GateConfig::default());

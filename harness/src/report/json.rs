@@ -326,6 +326,7 @@ mod tests {
     use super::*;
     use crate::report::verdict::DecidedBy;
     use ptx_backend::metrics::KernelMetrics;
+    use std::collections::BTreeSet;
     use std::time::Duration;
 
     fn id(suite: &str, test: &str, sm: &str) -> TrialId {
@@ -638,5 +639,109 @@ mod tests {
         emu_pass.trials[0].verdict = Verdict::Passed;
         let m = merge(&[emu_pass, run(Some("NVIDIA A100"), &[], vec![on_gpu])]).unwrap();
         assert!(m.trials[0].executed_on_gpu(), "{:?}", m.trials[0]);
+    }
+
+    /// Every key a results file can hold, as `trials[].kernels[].name`.
+    fn key_paths(value: &serde_json::Value, prefix: &str, out: &mut BTreeSet<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    let path = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    out.insert(path.clone());
+                    // Tool versions are a map by tool name, not fields.
+                    if path != "info.versions" {
+                        key_paths(v, &path, out);
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for v in items {
+                    key_paths(v, &format!("{prefix}[]"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// docs/results-json.md documents every key of the current format, in
+    /// its field table as `` `path` ``, and every verdict and stage name.
+    #[test]
+    fn every_results_field_is_documented() {
+        let doc_path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/results-json.md");
+        let doc = std::fs::read_to_string(doc_path).expect("docs/results-json.md exists");
+        assert!(
+            doc.starts_with(&format!("# results.json, format {RESULTS_FORMAT}\n")),
+            "docs/results-json.md must describe format {RESULTS_FORMAT}"
+        );
+        // A record of every shape, with every optional field set.
+        let mut results = sample();
+        results.info.emulator = Some("ptx-emu 0.1 (test, sha256 0)".into());
+        results.info.versions.insert("rustc".into(), "1".into());
+        let mut t = record(id("run-gpu", "a", "sm_80"), Verdict::Passed, true);
+        t.id.revision = Some("r".into());
+        t.device = Some(DeviceKind::Emulator);
+        t.device_name = Some("ptx-emu 0.1 (sm_80)".into());
+        t.reproduce = Some("ptx-rustc …".into());
+        t.kernels = vec![KernelMetrics::default()];
+        results.trials.push(t);
+        results
+            .trials
+            .push(record(id("ui", "f", "sm_80"), failed("x"), false));
+        results
+            .trials
+            .push(record(id("ui", "s", "sm_80"), skipped("y"), false));
+        let mut keys = BTreeSet::new();
+        key_paths(&serde_json::to_value(&results).unwrap(), "", &mut keys);
+        let undocumented: Vec<&String> = keys
+            .iter()
+            .filter(|k| !doc.contains(&format!("| `{k}` |")))
+            .collect();
+        assert!(
+            undocumented.is_empty(),
+            "fields of results.json missing from docs/results-json.md's table: {undocumented:?}"
+        );
+        let names = [
+            "passed",
+            "failed",
+            "skipped",
+            "gpu",
+            "emulator",
+            "plan",
+            "rustc",
+            "llvm",
+            "ptxas",
+            "snapshot",
+            "file-check",
+            "diagnostics",
+            "host-build",
+            "execution",
+            "complete",
+        ];
+        let stages = [
+            DecidedBy::Plan,
+            DecidedBy::Rustc,
+            DecidedBy::Llvm,
+            DecidedBy::Ptxas,
+            DecidedBy::Snapshot,
+            DecidedBy::FileCheck,
+            DecidedBy::Diagnostics,
+            DecidedBy::HostBuild,
+            DecidedBy::Execution,
+            DecidedBy::Complete,
+        ];
+        for stage in stages {
+            let name = serde_json::to_value(stage).unwrap();
+            assert!(names.contains(&name.as_str().unwrap()), "{name}");
+        }
+        for name in names {
+            assert!(
+                doc.contains(&format!("`{name}`")),
+                "`{name}` is not documented"
+            );
+        }
     }
 }
