@@ -93,15 +93,11 @@ impl BuiltinBackend {
                 bail!("{e}");
             }
         }
-        let driver_stamp = std::fs::metadata(&toolchain.ptx_rustc)
-            .and_then(|m| m.modified())
-            .map(|t| format!("{t:?}"))
-            .unwrap_or_default();
+        let driver_stamp = driver_identity(&toolchain.ptx_rustc);
         let identity = format!(
-            "builtin/{}\n{}\nptx-rustc {} {}\nopt-level {} validate {}\nptxas {:?}\n",
+            "builtin/{}\n{}\nptx-rustc {}\nopt-level {} validate {}\nptxas {:?}\n",
             env!("PTX_BACKEND_SOURCE_HASH"),
             toolchain.rustc_version,
-            toolchain.ptx_rustc.display(),
             driver_stamp,
             options.opt_level,
             options.validate,
@@ -541,8 +537,34 @@ fn shell_quote(s: &str) -> String {
     }
 }
 
+/// The driver's part of the cache identity: its content, not its path and
+/// mtime, so a fresh build of the same sources (a CI run that restores its
+/// compile cache) reuses the entries, and a changed driver never does.
+pub fn driver_identity(path: &Path) -> String {
+    match std::fs::read(path) {
+        Ok(bytes) => {
+            use sha2::Digest;
+            format!("sha256 {:x}", sha2::Sha256::digest(&bytes))
+        }
+        Err(e) => format!("{} unreadable: {e}", path.display()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_driver_is_identified_by_content_not_mtime() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("ptx-rustc");
+        std::fs::write(&p, b"driver v1").unwrap();
+        let first = driver_identity(&p);
+        // Rewritten with the same bytes (a fresh build): a new mtime, the same identity.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(&p, b"driver v1").unwrap();
+        assert_eq!(driver_identity(&p), first);
+        std::fs::write(&p, b"driver v2").unwrap();
+        assert_ne!(driver_identity(&p), first);
+    }
     use super::*;
 
     #[test]
