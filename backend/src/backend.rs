@@ -22,6 +22,8 @@ pub struct CompileRequest {
     pub flags: Vec<String>,
     /// A folder that exists and is empty; the backend writes every dump there.
     pub out_dir: PathBuf,
+    /// Also disassemble ptxas's cubin into the `sass` stage (needs `nvdisasm`).
+    pub sass: bool,
 }
 
 impl CompileRequest {
@@ -36,6 +38,7 @@ impl CompileRequest {
             cfgs: Vec::new(),
             flags: Vec::new(),
             out_dir: out_dir.into(),
+            sass: false,
         }
     }
 }

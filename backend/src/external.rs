@@ -16,7 +16,7 @@ use serde::Deserialize;
 use crate::backend::{Backend, CompileRequest};
 use crate::pipeline::{ptxas_step, Run};
 use crate::stage::{CompileOutput, CompileStatus, Stage};
-use crate::toolchain::{find_ptxas, Toolchain};
+use crate::toolchain::{find_nvdisasm, find_ptxas, Toolchain};
 
 /// The TOML description of an external backend.
 #[derive(Debug, Clone, Deserialize)]
@@ -80,7 +80,8 @@ pub struct LibrarySearch {
     pub cache_dir: Option<PathBuf>,
 }
 
-/// One stage's source.
+/// One stage's source. `[stages.sass]` names neither: the SASS always comes
+/// from disassembling the cubin that ptxas writes for the backend's PTX.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StageSource {
@@ -177,6 +178,21 @@ impl ExternalBackend {
             let stage: Stage = name
                 .parse()
                 .map_err(|e| anyhow::anyhow!("[stages.{name}]: {e}"))?;
+            if stage == Stage::Sass {
+                if src.file.is_some() || src.stderr_banner.is_some() || src.section_end.is_some() {
+                    bail!(
+                        "[stages.sass] takes no `file` or `stderr_banner`: the SASS is disassembled \
+                         from the cubin ptxas writes for the PTX stage; write just `[stages.sass]`"
+                    );
+                }
+                if !config.validate {
+                    bail!("[stages.sass] needs `validate = true`: the SASS comes from ptxas's cubin");
+                }
+                if !config.stages.contains_key("ptx") {
+                    bail!("[stages.sass] needs a [stages.ptx] for ptxas to assemble");
+                }
+                continue;
+            }
             match (&src.file, &src.stderr_banner) {
                 (Some(_), None) | (None, Some(_)) => {}
                 _ => bail!("[stages.{stage}] needs exactly one of `file` or `stderr_banner`"),
@@ -273,12 +289,28 @@ impl Backend for ExternalBackend {
             cmd.env(var, &req.out_dir);
         }
         cmd.envs(&self.config.env);
+        // The disassembler is looked for first: a missing one is a setup error.
+        let nvdisasm = if req.sass {
+            if !self.config.stages.contains_key("sass") {
+                bail!(
+                    "the `sass` stage was asked for, but the backend config `{}` has no \
+                     [stages.sass]; add an empty `[stages.sass]` table to disassemble ptxas's cubin",
+                    self.config.name
+                );
+            }
+            Some(find_nvdisasm().map_err(|e| anyhow::anyhow!("{e}"))?)
+        } else {
+            None
+        };
         let mut run = Run::new();
         let out = run.step("rustc", cmd)?;
         run.diagnostics = String::from_utf8_lossy(&out.stderr).into_owned();
         let default_end = Regex::new(r"^=== .* ===$").unwrap();
         for (name, src) in &self.config.stages {
             let stage: Stage = name.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+            if stage == Stage::Sass {
+                continue;
+            }
             if let Some(f) = &src.file {
                 run.add_stage(
                     stage,
@@ -305,7 +337,15 @@ impl Backend for ExternalBackend {
             }));
         }
         if let (Some(ptxas), Some(ptx)) = (&self.ptxas, run.stages.get(&Stage::Ptx).cloned()) {
-            if !ptxas_step(&mut run, ptxas, req.sm, &ptx, &req.out_dir, &req.crate_name)? {
+            if !ptxas_step(
+                &mut run,
+                ptxas,
+                req.sm,
+                &ptx,
+                &req.out_dir,
+                &req.crate_name,
+                nvdisasm.as_deref(),
+            )? {
                 return Ok(run.failed());
             }
         }
@@ -425,6 +465,34 @@ stderr_banner = '^=== Rustc MIR'
             "mir for sm_90\n"
         );
         assert!(out.read_stage(Stage::LlvmIr).is_none());
+    }
+
+    #[test]
+    fn sass_is_named_without_a_source_and_needs_ptxas() {
+        let parse = |extra: &str| -> ExternalConfig {
+            toml::from_str(&format!(
+                "name='x'\n{extra}\n[codegen_backend]\nfile_name='x.so'\n[stages.ptx]\nfile='{{crate}}.ptx'\n[stages.sass]\n"
+            ))
+            .unwrap()
+        };
+        // A well-formed [stages.sass] gets past the stage checks (and then
+        // fails on the missing library, which is the next thing looked for).
+        let e = ExternalBackend::new(parse(""), Path::new("/nonexistent"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("codegen backend `x.so`"), "{e}");
+        let e = ExternalBackend::new(parse("validate = false"), Path::new("/"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("[stages.sass] needs `validate = true`"), "{e}");
+        let cfg: ExternalConfig = toml::from_str(
+            "name='x'\n[codegen_backend]\nfile_name='x.so'\n[stages.ptx]\nfile='a'\n[stages.sass]\nfile='a.sass'\n",
+        )
+        .unwrap();
+        let e = ExternalBackend::new(cfg, Path::new("/"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("[stages.sass] takes no `file`"), "{e}");
     }
 
     #[test]

@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use ptx_backend::{crate_name_for, Backend, CompileOutput, CompileStatus, Stage};
 
+use crate::check::check_prefixes::{self, checked_stages};
 use crate::check::diagnostics::{match_diagnostics, parse_annotations, parse_rustc_stderr};
 use crate::check::diff::unified_diff;
 use crate::check::filecheck::{parse_checks, run_checks};
@@ -109,12 +110,21 @@ impl Engine {
 
     /// The compile a trial needs.
     pub fn job(&self, trial: &Trial) -> CompileJob {
+        // SASS costs a disassembly, so only trials that snapshot or check it ask.
+        let sass = trial.test.suite == Suite::PtxSnapshots
+            && (trial
+                .directives
+                .stages
+                .as_ref()
+                .is_some_and(|s| s.iter().any(|s| s == "sass"))
+                || checked_stages(&trial.source).contains(&Stage::Sass));
         CompileJob {
             source: trial.test.path.clone(),
             crate_name: crate_name_for(&trial.test.path),
             sm: trial.sm,
             cfgs: trial.directives.revision.iter().cloned().collect(),
             flags: trial.directives.compile_flags.clone(),
+            sass,
         }
     }
 
@@ -457,48 +467,51 @@ impl Engine {
             .to_string()
     }
 
-    /// FileCheck lines against the PTX, with revision and sm prefixes.
+    /// FileCheck lines against each stage they name (`CHECK` the PTX,
+    /// `SASS-CHECK` the SASS, …), with revision and sm prefixes.
     fn filecheck(&self, trial: &Trial, out: &CompileOutput) -> Result<(), Failure> {
         let sm = trial.sm.name();
-        let mut prefixes = vec!["CHECK".to_string(), format!("{sm}-CHECK")];
-        if let Some(rev) = &trial.directives.revision {
-            prefixes.push(format!("{rev}-CHECK"));
-            prefixes.push(format!("{rev}-{sm}-CHECK"));
-        }
-        let checks = parse_checks(&trial.source, &prefixes).map_err(|e| {
+        let rev = trial.directives.revision.as_deref();
+        let at_line = |line: usize, message: &str| {
             fail(
                 DecidedBy::FileCheck,
-                format!(
-                    "{}:{}: {}",
+                format!("{}:{line}: {message}", self.display(&trial.test.path)),
+            )
+        };
+        let revisions: Vec<String> = rev.iter().map(|r| r.to_string()).collect();
+        check_prefixes::validate(&trial.source, &revisions)
+            .map_err(|e| at_line(e.line, &e.message))?;
+        let mut failures = Vec::new();
+        for stage in Stage::ALL {
+            let prefixes = check_prefixes::active_prefixes(stage, rev, &sm);
+            let checks = parse_checks(&trial.source, &prefixes)
+                .map_err(|e| at_line(e.line, &e.message))?;
+            let Some(first) = checks.first() else {
+                continue;
+            };
+            let Some(Ok(text)) = out.read_stage(stage) else {
+                return Err(at_line(
+                    first.line,
+                    &format!(
+                        "{}: lines need the {stage} stage, which was not produced",
+                        first.directive()
+                    ),
+                ));
+            };
+            if let Err(e) = run_checks(&checks, &text) {
+                failures.push(format!(
+                    "{}:{}: FileCheck failed on the {stage} for {sm}:\n{}",
                     self.display(&trial.test.path),
                     e.line,
                     e.message
-                ),
-            )
-        })?;
-        if checks.is_empty() {
-            return Ok(());
+                ));
+            }
         }
-        let ptx = out
-            .read_stage(Stage::Ptx)
-            .and_then(Result::ok)
-            .ok_or_else(|| {
-                fail(
-                    DecidedBy::FileCheck,
-                    "CHECK lines need the ptx stage, which was not produced",
-                )
-            })?;
-        run_checks(&checks, &ptx).map_err(|e| {
-            fail(
-                DecidedBy::FileCheck,
-                format!(
-                    "{}:{}: FileCheck failed for {sm}:\n{}",
-                    self.display(&trial.test.path),
-                    e.line,
-                    e.message
-                ),
-            )
-        })
+        if failures.is_empty() {
+            Ok(())
+        } else {
+            Err(fail(DecidedBy::FileCheck, failures.join("\n")))
+        }
     }
 
     /// `NVIDIA H100 (sm_90)`: the GPU's name for execution records.

@@ -29,6 +29,8 @@ pub struct CompileJob {
     pub cfgs: Vec<String>,
     /// Extra flags.
     pub flags: Vec<String>,
+    /// Also produce the `sass` stage (disassemble ptxas's cubin).
+    pub sass: bool,
 }
 
 /// A finished compile.
@@ -76,6 +78,21 @@ pub fn content_key(parts: &[&str]) -> String {
         .collect()
 }
 
+/// `sass <nvdisasm path> <version>`, computed once per process: what a
+/// `sass` compile's output depends on beyond the backend's identity.
+fn nvdisasm_identity() -> String {
+    static ID: OnceLock<String> = OnceLock::new();
+    ID.get_or_init(|| match ptx_backend::toolchain::find_nvdisasm() {
+        Ok(p) => format!(
+            "sass {} {}",
+            p.display(),
+            ptx_backend::toolchain::nvdisasm_version(&p).unwrap_or_else(|e| e)
+        ),
+        Err(_) => "sass (no nvdisasm)".into(),
+    })
+    .clone()
+}
+
 fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
@@ -99,16 +116,29 @@ impl CompileCache {
 
     /// The cache key of a job under a backend.
     pub fn key(backend: &dyn Backend, job: &CompileJob, source_text: &str) -> String {
-        content_key(&[
+        let identity = backend.identity();
+        let source = job.source.to_string_lossy();
+        let sm = job.sm.name();
+        let cfgs = job.cfgs.join("\x1f");
+        let flags = job.flags.join("\x1f");
+        let mut parts = vec![
             "ptx-harness-cache/v1",
-            &backend.identity(),
-            &job.source.to_string_lossy(),
+            &identity,
+            &source,
             source_text,
             &job.crate_name,
-            &job.sm.name(),
-            &job.cfgs.join("\x1f"),
-            &job.flags.join("\x1f"),
-        ])
+            &sm,
+            &cfgs,
+            &flags,
+        ];
+        // Only a compile with the `sass` stage depends on the disassembler, so
+        // only its key names it (other keys stay as they were).
+        let disassembler;
+        if job.sass {
+            disassembler = nvdisasm_identity();
+            parts.push(&disassembler);
+        }
+        content_key(&parts)
     }
 
     /// Compiles `job`, or returns the cached result.
@@ -161,6 +191,7 @@ impl CompileCache {
             cfgs: job.cfgs.clone(),
             flags: job.flags.clone(),
             out_dir: staging.clone(),
+            sass: job.sass,
         };
         self.fresh_compiles.fetch_add(1, Ordering::Relaxed);
         let output = backend.compile(&req)?;
@@ -281,6 +312,7 @@ mod tests {
             sm: sm.parse().unwrap(),
             cfgs: vec![],
             flags: vec![],
+            sass: false,
         }
     }
 
