@@ -473,6 +473,14 @@ mod tests {
     }
 
     #[test]
+    fn setup_sh_installs_the_pinned_wheels() {
+        let setup = include_str!("../../setup.sh");
+        assert!(setup.contains(PTXAS_WHEEL), "setup.sh and PTXAS_WHEEL disagree");
+        assert!(setup.contains(NVDISASM_WHEEL), "setup.sh and NVDISASM_WHEEL disagree");
+        assert!(setup.contains("--target tools/nvdisasm"));
+    }
+
+    #[test]
     fn nvdisasm_has_its_own_order_and_names_its_install_command() {
         let dir = tempfile::tempdir().unwrap();
         let make = |rel: &str| {

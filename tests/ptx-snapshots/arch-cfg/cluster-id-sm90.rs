@@ -3,7 +3,7 @@
 //! falls back to the block index. Revisions choose how the cluster rank is
 //! written out, to show revisions and sm prefixes combined.
 //@ revisions: rank id
-//@ stages: ptx ptxas
+//@ stages: ptx ptxas sass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx)]
 #![cfg_attr(target_feature = "sm_90", feature(link_llvm_intrinsics))]

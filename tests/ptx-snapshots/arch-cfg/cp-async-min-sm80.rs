@@ -2,7 +2,7 @@
 //! going through registers. Inline asm makes it reachable today; the test
 //! only runs where the instruction exists (`min-sm: 80`).
 //@ min-sm: 80
-//@ stages: ptx ptxas
+//@ stages: ptx ptxas sass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx, asm_experimental_arch)]
 

@@ -2,7 +2,7 @@
 //! and sm_100a: `only-sm: 90a` keeps the rest of the matrix from running
 //! it (sm_90, sm_100 and sm_120 would reject it in ptxas).
 //@ only-sm: 90a
-//@ stages: ptx ptxas
+//@ stages: ptx ptxas sass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx, asm_experimental_arch)]
 

@@ -1,7 +1,7 @@
 //! Per-architecture specialisation with `cfg(target_feature = "sm_80")`:
 //! sm_80 and newer reduce a warp with one `redux.sync.add.u32` (inline
 //! asm), older targets fall back to five butterfly shuffles.
-//@ stages: ptx ptxas
+//@ stages: ptx ptxas sass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx)]
 // Each target enables only the feature its branch uses.

@@ -1,5 +1,5 @@
 //! 64-bit atomics: `AtomicU64`/`AtomicI64` RMW operations and loads/stores.
-//@ stages: ptx ptxas
+//@ stages: ptx ptxas sass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx)]
 

@@ -1,7 +1,7 @@
 //! Recursive device functions. A simple tail-recursive one becomes a loop;
 //! a tree recursion stays a real recursive call, which needs a call stack
 //! (the ptxas stage shows the recursive `.func`s' stack frames).
-//@ stages: ptx ptxas
+//@ stages: ptx ptxas sass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx)]
 

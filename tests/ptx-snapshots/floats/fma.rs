@@ -2,7 +2,7 @@
 //! (the inherent `f32::mul_add` is std-only): must be exactly one
 //! `fma.rn`, never a separate mul and add.
 //@ revisions: single double
-//@ stages: ptx ptxas llvm-ir-opt
+//@ stages: ptx ptxas llvm-ir-opt sass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx, core_float_math)]
 

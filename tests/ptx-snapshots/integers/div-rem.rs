@@ -2,7 +2,7 @@
 //! multiply-high sequence; by a variable it needs `div`/`rem` and Rust's
 //! division-by-zero check (which panics, i.e. traps).
 //@ revisions: by_const by_var
-//@ stages: ptx ptxas
+//@ stages: ptx ptxas sass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx)]
 

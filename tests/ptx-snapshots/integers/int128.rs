@@ -3,7 +3,7 @@
 //! `mul.hi`/`mad.lo`, and expands division into a loop (there is no
 //! `__udivti3` to call on the device).
 //! u128 can't be a kernel parameter (see tests/ui), so it goes through memory.
-//@ stages: ptx ptxas
+//@ stages: ptx ptxas sass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx)]
 

@@ -1,7 +1,7 @@
 //! Slice indexing with a bounds check: an out-of-range index panics, and
 //! the panic handler traps. `get_unchecked` removes the check.
 //@ revisions: checked unchecked
-//@ stages: ptx ptxas
+//@ stages: ptx ptxas sass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx)]
 

@@ -1,7 +1,7 @@
 //! Static shared memory declared with inline `asm!`: a 128-byte `.shared`
 //! tile, its generic address taken with `cvta.shared.u64`. ptxas reports
 //! the 128 bytes of smem for the kernel.
-//@ stages: ptx ptxas
+//@ stages: ptx ptxas sass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx, asm_experimental_arch)]
 

@@ -1,6 +1,6 @@
 //! Warp votes through LLVM intrinsics: ballot, all, any, and the active
 //! mask. `count_ones` of a ballot is a `popc`.
-//@ stages: ptx ptxas
+//@ stages: ptx ptxas sass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx, link_llvm_intrinsics)]
 #![allow(internal_features)]
