@@ -51,3 +51,9 @@ unsafe fn group_index() -> u32 {
 pub unsafe extern "ptx-kernel" fn which_group(out: *mut u32) {
     *out.add(_thread_idx_x() as usize) = group_index();
 }
+
+// On sm_90+ the cluster rank reads the CGA special register in SASS.
+// rank-sm_90-SASS-CHECK: S2R {{R[0-9]+}}, SR_CgaCtaId
+// rank-sm_90a-SASS-CHECK: S2R {{R[0-9]+}}, SR_CgaCtaId
+// rank-sm_80-SASS-CHECK: S2R {{R[0-9]+}}, SR_CTAID.X
+// rank-sm_80-SASS-CHECK-NOT: SR_Cga

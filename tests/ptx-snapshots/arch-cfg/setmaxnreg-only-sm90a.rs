@@ -28,3 +28,11 @@ pub unsafe extern "ptx-kernel" fn producer_consumer(x: *mut f32) {
         *x.add(_thread_idx_x() as usize) *= 2.0;
     }
 }
+
+// ptxas drops both setmaxnreg instructions: "(C7508) Potential Performance
+// Loss: 'setmaxnreg' ignored; unable to determine register count at entry"
+// (the kernel declares no register budget, e.g. `.maxnreg` or launch bounds).
+// Only the SASS shows it; when a kernel attribute for the budget exists, this
+// check should flip to SETMAXREG.
+// sm_90a-SASS-CHECK-LABEL: .entry producer_consumer
+// sm_90a-SASS-CHECK-NOT: SETMAXREG

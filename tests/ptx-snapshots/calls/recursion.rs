@@ -53,3 +53,11 @@ pub unsafe extern "ptx-kernel" fn recursive_calls(mn: *const u32, nodes: *const 
     *out = ackermann(*mn, *mn.add(1));
     *out.add(1) = tree_depth(nodes, 0);
 }
+
+// The recursive functions keep a stack frame (their registers spill to it
+// around each call), and the kernel calls them with CALL.REL in SASS.
+// PTXAS-CHECK: func {{.*}}10tree_depth: registers=0 stack={{[1-9][0-9]*}}
+// PTXAS-CHECK: func {{.*}}9ackermann: registers=0 stack={{[1-9][0-9]*}}
+// SASS-CHECK-LABEL: .entry recursive_calls
+// SASS-CHECK: CALL.REL.NOINC {{.*}}9ackermann
+// SASS-CHECK: CALL.REL.NOINC {{.*}}10tree_depth

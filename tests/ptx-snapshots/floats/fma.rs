@@ -50,3 +50,17 @@ pub unsafe extern "ptx-kernel" fn horner(x: *const F, out: *mut F) {
     }
     *out = acc;
 }
+
+// After ptxas every fma is one FFMA (DFMA), and no separate multiply is left.
+// SASS-CHECK-LABEL: .entry horner
+// single-SASS-CHECK-COUNT-4: FFMA
+// double-SASS-CHECK-COUNT-4: DFMA
+// SASS-CHECK-LABEL: .entry axpy_fma
+// single-SASS-CHECK: FFMA
+// single-SASS-CHECK-NOT: FMUL
+// double-SASS-CHECK: DFMA
+// double-SASS-CHECK-NOT: DMUL
+// `mul_add` is an explicit llvm.fma in the optimized IR, not a contraction
+// left to llc.
+// single-LLVM-IR-OPT-CHECK: call float @llvm.fma.f32
+// double-LLVM-IR-OPT-CHECK: call double @llvm.fma.f64

@@ -47,3 +47,11 @@ pub unsafe extern "ptx-kernel" fn div_u128_const(p: *const u128, out: *mut u128)
     *out.add(1) = a % 1_000_000_007;
     *out.add(2) = (a as i128 >> 100) as u128;
 }
+
+// rustc's IR keeps 128-bit operations as i128 instructions; llc expands them
+// inline (no __multi3/__divti3 in the PTX) and the SASS calls nothing either.
+// LLVM-IR-CHECK-LABEL: define ptx_kernel void @arith_u128(
+// LLVM-IR-CHECK: mul i128
+// LLVM-IR-CHECK-LABEL: define ptx_kernel void @div_i128(
+// LLVM-IR-CHECK: sdiv i128
+// SASS-CHECK-NOT: CALL

@@ -43,3 +43,13 @@ pub unsafe extern "ptx-kernel" fn votes(x: *const f32, out: *mut u32) {
         *out.add(4 * warp + 3) = any(mask, v.is_nan()) as u32;
     }
 }
+
+// The votes stay warp-wide VOTE instructions in SASS. On sm_75, ptxas
+// computes `all` without a VOTE.ALL (a ballot and a compare instead).
+// SASS-CHECK-LABEL: .entry votes
+// SASS-CHECK-DAG: VOTE.ANY
+// sm_75-SASS-CHECK-NOT: VOTE.ALL
+// sm_80-SASS-CHECK-DAG: VOTE.ALL
+// sm_90a-SASS-CHECK-DAG: VOTE.ALL
+// sm_100-SASS-CHECK-DAG: VOTE.ALL
+// sm_120-SASS-CHECK-DAG: VOTE.ALL
