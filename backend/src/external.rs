@@ -186,7 +186,9 @@ impl ExternalBackend {
                     );
                 }
                 if !config.validate {
-                    bail!("[stages.sass] needs `validate = true`: the SASS comes from ptxas's cubin");
+                    bail!(
+                        "[stages.sass] needs `validate = true`: the SASS comes from ptxas's cubin"
+                    );
                 }
                 if !config.stages.contains_key("ptx") {
                     bail!("[stages.sass] needs a [stages.ptx] for ptxas to assemble");
@@ -465,6 +467,49 @@ stderr_banner = '^=== Rustc MIR'
             "mir for sm_90\n"
         );
         assert!(out.read_stage(Stage::LlvmIr).is_none());
+    }
+
+    /// The same ptxas and nvdisasm serve an external backend's PTX.
+    #[test]
+    fn an_external_backend_gets_sass_from_ptxas_cubin() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("libfake.so"), "").unwrap();
+        let rustc = dir.path().join("fake-rustc");
+        std::fs::write(
+            &rustc,
+            "#!/bin/sh\nprintf '.version 8.0\\n.target %s\\n.address_size 64\\n             .visible .entry k(.param .u64 p)\\n{\\n.reg .b32 %%r<2>;\\n.reg .b64 %%rd<3>;\\n             ld.param.u64 %%rd1, [p];\\ncvta.to.global.u64 %%rd2, %%rd1;\\nmov.u32 %%r1, %%tid.x;\\n             st.global.u32 [%%rd2], %%r1;\\nret;\\n}\\n' \"$FAKE_TARGET\" > \"$FAKE_DIR/k.ptx\"\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(&rustc, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
+        let config = |sass: &str| {
+            format!(
+                "name = \"fake\"\nrustc = \"{}\"\nsm_env = \"FAKE_TARGET\"\nout_dir_env = \"FAKE_DIR\"\n                 [codegen_backend]\nfile_name = \"libfake.so\"\npath = \"libfake.so\"\n                 [stages.ptx]\nfile = \"{{crate}}.ptx\"\n{sass}",
+                rustc.display()
+            )
+        };
+        let src = dir.path().join("k.rs");
+        std::fs::write(&src, "").unwrap();
+        let cfg_path = dir.path().join("with-sass.toml");
+        std::fs::write(&cfg_path, config("[stages.sass]\n")).unwrap();
+        let be =
+            ExternalBackend::from_config_file(&cfg_path).expect("ptxas installed (./setup.sh)");
+        let mut req = CompileRequest::new(&src, "sm_80".parse().unwrap(), dir.path().join("o"));
+        req.sass = true;
+        let out = be.compile(&req).expect("nvdisasm installed (./setup.sh)");
+        assert_eq!(out.status, CompileStatus::Succeeded, "{:?}", out.status);
+        let sass = out.read_stage(Stage::Sass).unwrap().unwrap();
+        assert!(sass.starts_with(".entry k\n"), "{sass}");
+        assert!(sass.contains("S2R R") && sass.contains("EXIT ;"), "{sass}");
+        let k = out.kernels.iter().find(|k| k.name == "k").unwrap();
+        assert!(k.sass_instructions.unwrap() > 2, "{k:?}");
+        // Without [stages.sass] a sass request is a clear error.
+        let cfg_path = dir.path().join("no-sass.toml");
+        std::fs::write(&cfg_path, config("")).unwrap();
+        let be = ExternalBackend::from_config_file(&cfg_path).unwrap();
+        req.out_dir = dir.path().join("o2");
+        let e = be.compile(&req).unwrap_err().to_string();
+        assert!(e.contains("has no [stages.sass]"), "{e}");
     }
 
     #[test]

@@ -153,6 +153,13 @@ impl Backend for BuiltinBackend {
         if let Some(p) = self.toolchain.ptxas_version() {
             v.insert("ptxas".into(), p);
         }
+        if let Ok(Ok(d)) = self
+            .toolchain
+            .nvdisasm()
+            .map(crate::toolchain::nvdisasm_version)
+        {
+            v.insert("nvdisasm".into(), d);
+        }
         v
     }
 

@@ -102,7 +102,9 @@ pub fn parse_nvdisasm(raw: &str) -> Vec<SassFunction> {
         }
         let line = comment.replace_all(raw_line, "");
         let line = line.trim();
-        if line.is_empty() || line.starts_with("//") || (line.starts_with('.') && !line.ends_with(':'))
+        if line.is_empty()
+            || line.starts_with("//")
+            || (line.starts_with('.') && !line.ends_with(':'))
         {
             continue;
         }
@@ -155,7 +157,9 @@ pub fn parse_nvdisasm(raw: &str) -> Vec<SassFunction> {
             .filter_map(|l| match l {
                 SassLine::Label(name) => {
                     let n = name.strip_prefix(".L_x_")?;
-                    numbers.contains_key(n).then(|| SassLine::Label(rename(name)))
+                    numbers
+                        .contains_key(n)
+                        .then(|| SassLine::Label(rename(name)))
                 }
                 SassLine::Instruction(i) => Some(SassLine::Instruction(rename(i))),
             })

@@ -444,7 +444,10 @@ mod tests {
             "CUDA_HOME" => Some(cuda.clone()),
             _ => None,
         };
-        assert_eq!(find_tool_with(&PTXAS_TOOL, &env_all, &tools, &none).unwrap(), env_ptxas);
+        assert_eq!(
+            find_tool_with(&PTXAS_TOOL, &env_all, &tools, &none).unwrap(),
+            env_ptxas
+        );
         // A PTXAS that points nowhere falls through, and CUDA_HOME is last.
         let env_bad = |k: &str| match k {
             "PTXAS" => Some(dir.path().join("missing")),
@@ -466,7 +469,8 @@ mod tests {
             in_tools
         );
         // Nothing anywhere: every place is listed, and the fix is the pip command.
-        let e = find_tool_with(&PTXAS_TOOL, &|_| None, &dir.path().join("empty"), &none).unwrap_err();
+        let e =
+            find_tool_with(&PTXAS_TOOL, &|_| None, &dir.path().join("empty"), &none).unwrap_err();
         assert_eq!(e.searched.len(), 4, "{e}");
         assert!(e.fix.contains(PTXAS_WHEEL), "{e}");
         assert!(e.to_string().contains("PTXAS (unset)"), "{e}");
@@ -475,8 +479,14 @@ mod tests {
     #[test]
     fn setup_sh_installs_the_pinned_wheels() {
         let setup = include_str!("../../setup.sh");
-        assert!(setup.contains(PTXAS_WHEEL), "setup.sh and PTXAS_WHEEL disagree");
-        assert!(setup.contains(NVDISASM_WHEEL), "setup.sh and NVDISASM_WHEEL disagree");
+        assert!(
+            setup.contains(PTXAS_WHEEL),
+            "setup.sh and PTXAS_WHEEL disagree"
+        );
+        assert!(
+            setup.contains(NVDISASM_WHEEL),
+            "setup.sh and NVDISASM_WHEEL disagree"
+        );
         assert!(setup.contains("--target tools/nvdisasm"));
     }
 
@@ -494,7 +504,10 @@ mod tests {
         // Nothing anywhere: the error names every place and the pip command.
         let e = find_tool_with(&NVDISASM_TOOL, &|_| None, &tools, &none).unwrap_err();
         let text = e.to_string();
-        assert!(text.starts_with("nvdisasm (the SASS disassembler"), "{text}");
+        assert!(
+            text.starts_with("nvdisasm (the SASS disassembler"),
+            "{text}"
+        );
         assert!(text.contains("NVDISASM (unset)"), "{text}");
         assert!(
             text.contains(&format!(

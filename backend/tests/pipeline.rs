@@ -114,7 +114,10 @@ fn saxpy_and_a_core_kernel_build_for_every_target_with_every_stage() {
             let sass = out.read_stage(Stage::Sass).unwrap().unwrap();
             assert!(sass.contains(&format!(".entry {kernel}\n")), "{sass}");
             assert!(sass.contains("EXIT ;"), "{sass}");
-            assert!(!sass.contains("/*"), "addresses stay out of the dump:\n{sass}");
+            assert!(
+                !sass.contains("/*"),
+                "addresses stay out of the dump:\n{sass}"
+            );
             let steps: Vec<_> = out.timings.iter().map(|t| t.step.as_str()).collect();
             assert_eq!(
                 steps,

@@ -484,8 +484,8 @@ impl Engine {
         let mut failures = Vec::new();
         for stage in Stage::ALL {
             let prefixes = check_prefixes::active_prefixes(stage, rev, &sm);
-            let checks = parse_checks(&trial.source, &prefixes)
-                .map_err(|e| at_line(e.line, &e.message))?;
+            let checks =
+                parse_checks(&trial.source, &prefixes).map_err(|e| at_line(e.line, &e.message))?;
             let Some(first) = checks.first() else {
                 continue;
             };

@@ -277,10 +277,18 @@ mod tests {
             let src = format!("fn a() {{}}\n{line}\n");
             let e = validate(&src, &revs(&["fast"])).unwrap_err();
             assert_eq!(e.line, 2, "{line}");
-            assert!(e.message.contains(&format!("did you mean {hint}")), "{line}: {}", e.message);
+            assert!(
+                e.message.contains(&format!("did you mean {hint}")),
+                "{line}: {}",
+                e.message
+            );
             assert!(e.message.contains("SASS-CHECK (sass)"), "{}", e.message);
         }
         let e = validate("// WHATEVER-CHECK: x\n", &[]).unwrap_err();
-        assert!(e.message.contains("unknown stage `WHATEVER`"), "{}", e.message);
+        assert!(
+            e.message.contains("unknown stage `WHATEVER`"),
+            "{}",
+            e.message
+        );
     }
 }

@@ -329,7 +329,10 @@ mod tests {
         );
         assert_eq!(p("sm_80.ptxas").unwrap().sm.as_deref(), Some("sm_80"));
         let n = p("sm_90a.sass").unwrap();
-        assert_eq!((n.sm.as_deref(), n.stage.as_str()), (Some("sm_90a"), "sass"));
+        assert_eq!(
+            (n.sm.as_deref(), n.stage.as_str()),
+            (Some("sm_90a"), "sass")
+        );
         assert!(p("run.stdout").is_none());
         assert!(p("rs").is_none());
     }

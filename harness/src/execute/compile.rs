@@ -317,6 +317,34 @@ mod tests {
     }
 
     #[test]
+    fn a_sass_compile_has_its_own_key_and_others_keep_theirs() {
+        let dir = tempfile::tempdir().unwrap();
+        let be = Fake {
+            calls: AtomicUsize::new(0),
+        };
+        let plain = job(dir.path(), "sm_80");
+        let sass = CompileJob {
+            sass: true,
+            ..plain.clone()
+        };
+        let k = |j: &CompileJob| CompileCache::key(&be, j, "fn a() {}");
+        assert_ne!(k(&plain), k(&sass));
+        assert_eq!(k(&sass), k(&sass.clone()));
+        // A job without the sass stage hashes exactly the parts it always did.
+        let before = content_key(&[
+            "ptx-harness-cache/v1",
+            &be.identity(),
+            &plain.source.to_string_lossy(),
+            "fn a() {}",
+            "k",
+            "sm_80",
+            "",
+            "",
+        ]);
+        assert_eq!(k(&plain), before);
+    }
+
+    #[test]
     fn second_compile_is_served_from_cache_and_edits_miss() {
         let dir = tempfile::tempdir().unwrap();
         let be = Fake {

@@ -637,7 +637,10 @@ mod tests {
         saxpy(&mut cur).sass_instructions = Some(150);
         let r = compare(&base, &cur, &cfg);
         assert!(r.passed());
-        assert_eq!(r.better[0].what, "sass instructions 200 → 150 (-50, -25.0%)");
+        assert_eq!(
+            r.better[0].what,
+            "sass instructions 200 → 150 (-50, -25.0%)"
+        );
 
         // A run that did not disassemble (no sass stage) is not compared.
         saxpy(&mut cur).sass_instructions = None;
