@@ -31,8 +31,9 @@ pub struct KernelMetrics {
     pub barriers: u32,
     /// PTX instructions in the function's body.
     pub ptx_instructions: u32,
-    /// SASS instructions in the function (alignment padding excluded); only
-    /// measured when the compile disassembled the cubin (the `sass` stage).
+    /// SASS instructions (alignment padding excluded); for a kernel, its whole
+    /// code section: its body and the device functions ptxas copied into it.
+    /// Only measured when the compile disassembled the cubin (the `sass` stage).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sass_instructions: Option<u32>,
 }

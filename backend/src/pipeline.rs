@@ -409,7 +409,7 @@ fn sass_step(
     let functions = crate::sass::parse_nvdisasm(&raw);
     let counts = crate::sass::instruction_counts(&functions);
     for k in kernels.iter_mut() {
-        k.sass_instructions = Some(counts.get(&k.name).copied().unwrap_or(0));
+        k.sass_instructions = counts.get(&k.name).copied();
     }
     let stage = out_dir.join(format!("{name}.sass"));
     std::fs::write(&stage, crate::sass::render_sass(&functions))?;

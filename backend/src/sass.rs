@@ -18,7 +18,9 @@
 //!   branches of every other one.
 //!
 //! Functions keep nvdisasm's order (the cubin's section order, which ptxas
-//! derives from the PTX). Each starts with `.entry name` or `.func name`.
+//! derives from the PTX). Each starts with `.entry name` or `.func name`;
+//! device functions that ptxas copied into a kernel's section
+//! (`$kernel$callee`) get their own `.func` header after the kernel.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -34,6 +36,10 @@ pub struct SassFunction {
     pub name: String,
     /// `true` for kernels (`STO_CUDA_ENTRY`).
     pub entry: bool,
+    /// The function whose code section holds this one: itself, or the kernel
+    /// for the copies of device functions ptxas places in a kernel's section
+    /// (named `$kernel$callee`).
+    pub section: String,
     /// Instructions and labels, in order, already cleaned.
     pub lines: Vec<SassLine>,
 }
@@ -66,10 +72,13 @@ pub fn nvdisasm_command(nvdisasm: &Path, cubin: &Path) -> Command {
 
 /// Parses `nvdisasm -c` output (also tolerates `-hex` encodings) into functions.
 pub fn parse_nvdisasm(raw: &str) -> Vec<SassFunction> {
-    static RE: LazyLock<[Regex; 5]> = LazyLock::new(|| {
+    static RE: LazyLock<[Regex; 6]> = LazyLock::new(|| {
         [
             // `.section .text.name,"ax",@progbits` starts a function.
             r#"^\s*\.section\s+\.text\.([^,\s]+)"#,
+            // `.type name,@function` declares a function (maybe a second one
+            // in the same section).
+            r#"^\s*\.type\s+([^,\s]+),@function"#,
             // `.other name,@"STO_CUDA_ENTRY STV_DEFAULT"` marks a kernel.
             r#"^\s*\.other\s+([^,\s]+),@"[^"]*STO_CUDA_ENTRY"#,
             // Addresses and encodings inside comments.
@@ -81,14 +90,29 @@ pub fn parse_nvdisasm(raw: &str) -> Vec<SassFunction> {
         ]
         .map(|r| Regex::new(r).unwrap())
     });
-    let [section, other, comment, label, branch_label] = &*RE;
+    let [section, function_type, other, comment, label, branch_label] = &*RE;
     let mut functions: Vec<SassFunction> = Vec::new();
     for raw_line in raw.lines() {
         if let Some(c) = section.captures(raw_line) {
             functions.push(SassFunction {
                 name: c[1].to_string(),
+                section: c[1].to_string(),
                 ..SassFunction::default()
             });
+            continue;
+        }
+        if let Some(c) = function_type.captures(raw_line) {
+            let Some(f) = functions.last() else {
+                continue;
+            };
+            if c[1] != f.name {
+                let section = f.section.clone();
+                functions.push(SassFunction {
+                    name: c[1].to_string(),
+                    section,
+                    ..SassFunction::default()
+                });
+            }
             continue;
         }
         let Some(f) = functions.last_mut() else {
@@ -111,7 +135,7 @@ pub fn parse_nvdisasm(raw: &str) -> Vec<SassFunction> {
         if let Some(c) = label.captures(line) {
             let name = &c[1];
             // The function's own symbol and its section label are the header.
-            if name == f.name || name == format!(".text.{}", f.name) {
+            if name == f.name || name == format!(".text.{}", f.section) {
                 continue;
             }
             f.lines.push(SassLine::Label(name.to_string()));
@@ -215,12 +239,18 @@ pub fn render_sass(functions: &[SassFunction]) -> String {
     out
 }
 
-/// Instructions per function name.
+/// Instructions per function name. A kernel's count covers its whole code
+/// section: its own body and the device functions ptxas copied into it, i.e.
+/// all the code a launch of it can run.
 pub fn instruction_counts(functions: &[SassFunction]) -> BTreeMap<String, u32> {
-    functions
-        .iter()
-        .map(|f| (f.name.clone(), f.instruction_count()))
-        .collect()
+    let mut counts = BTreeMap::new();
+    for f in functions {
+        *counts.entry(f.name.clone()).or_insert(0) += f.instruction_count();
+        if f.section != f.name {
+            *counts.entry(f.section.clone()).or_insert(0) += f.instruction_count();
+        }
+    }
+    counts
 }
 
 #[cfg(test)]
@@ -263,8 +293,12 @@ k:
         /*0030*/                   EXIT ;
 .L_x_11:
         /*0040*/                   BRA `(.L_x_11);
-        /*0050*/                   NOP;
-        /*0060*/                   NOP;
+        .type           $k$helper,@function
+        .size           $k$helper,(.L_x_12 - $k$helper)
+$k$helper:
+        /*0050*/                   IADD3 R4, R4, 0x1, RZ ;
+        /*0060*/                   RET.REL.NODEC R20 `(k) ;
+        /*0070*/                   NOP;
 .L_x_12:
 ";
 
@@ -286,12 +320,19 @@ k:
         EXIT ;
 .L1:
         BRA `(.L1) ;
+
+.func $k$helper
+        IADD3 R4, R4, 0x1, RZ ;
+        RET.REL.NODEC R20 `(k) ;
 "
         );
         let counts = instruction_counts(&fs);
-        assert_eq!(counts["k"], 5);
+        // The kernel's section: its 5 instructions and the 2 of its copy of helper.
+        assert_eq!(counts["k"], 7);
+        assert_eq!(counts["$k$helper"], 2);
         assert_eq!(counts["helper"], 2);
-        assert!(fs[1].entry && !fs[0].entry);
+        assert!(fs[1].entry && !fs[0].entry && !fs[2].entry);
+        assert_eq!(fs[2].section, "k");
     }
 
     #[test]

@@ -61,3 +61,9 @@ pub unsafe extern "ptx-kernel" fn recursive_calls(mn: *const u32, nodes: *const 
 // SASS-CHECK-LABEL: .entry recursive_calls
 // SASS-CHECK: CALL.REL.NOINC {{.*}}9ackermann
 // SASS-CHECK: CALL.REL.NOINC {{.*}}10tree_depth
+// ptxas copies the callees into the kernel's code section; each saves its
+// registers to the local stack (STL) on entry.
+// SASS-CHECK-LABEL: .func $recursive_calls${{.*}}10tree_depth
+// SASS-CHECK: STL [R1
+// SASS-CHECK-LABEL: .func $recursive_calls${{.*}}9ackermann
+// SASS-CHECK: STL [R1
