@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the build and the suites need on a fresh machine:
 # the pinned nightly with rust-src, rustc-dev and llvm-tools (from
-# rust-toolchain.toml) and ptxas 13.0 (from PyPI) into tools/ptxas.
+# rust-toolchain.toml), ptxas 13.0 (from PyPI) into tools/ptxas and the
+# SASS disassembler nvdisasm (from PyPI) into tools/nvdisasm.
 set -euo pipefail
 cd "$(dirname "$0")"
 # RUSTUP_AUTO_INSTALL=0 may be set, so install explicitly.
@@ -13,4 +14,15 @@ elif [ -x tools/ptxas/nvidia/cu13/bin/ptxas ]; then
 else
     python3 -m pip install --quiet --disable-pip-version-check --target tools/ptxas nvidia-cuda-nvcc==13.0.88
 fi
+# PyPI has no nvdisasm wheel for CUDA 13.0; 13.2.51 is the oldest CUDA 13 one
+# and reads ptxas 13.0's cubins (keep in step with NVDISASM_WHEEL in
+# backend/src/toolchain.rs).
+if [ -n "${NVDISASM:-}" ]; then
+    echo "setup: using NVDISASM=$NVDISASM"
+elif [ -x tools/nvdisasm/nvidia/cu13/bin/nvdisasm ]; then
+    echo "setup: nvdisasm already in tools/nvdisasm"
+else
+    python3 -m pip install --quiet --disable-pip-version-check --target tools/nvdisasm nvidia-cuda-nvdisasm==13.2.51
+fi
 tools/ptxas/nvidia/cu13/bin/ptxas --version 2>/dev/null | tail -n 1 || true
+tools/nvdisasm/nvidia/cu13/bin/nvdisasm --version 2>/dev/null | tail -n 2 | head -n 1 || true

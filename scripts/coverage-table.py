@@ -259,8 +259,9 @@ feature area. Three suites, each with its own README:
   the normalized stderr matches `name.stderr`.
 - **[ptx-snapshots](ptx-snapshots/README.md)**: codegen. Each test is compiled
   for every sm target in the matrix; the stages named in `//@ stages:`
-  (default `ptx ptxas`) match the snapshots beside the test, ptxas validates
-  the PTX, and `// CHECK:` lines run on it.
+  (default `ptx ptxas`; `sass` adds ptxas's machine code) match the snapshots
+  beside the test, ptxas validates the PTX, and FileCheck lines run on the
+  stage their prefix names (`// CHECK:` the PTX, `// SASS-CHECK:` the SASS, …).
 - **[run-gpu](run-gpu/README.md)**: execution. The device half is compiled
   to PTX for every target, a host `main` (on `host_runtime`) launches it on a
   GPU and its stdout is compared with `//@ stdout:` lines or

@@ -25,6 +25,8 @@ pub struct CompileRequest {
     /// The hard limit for each step of the compile (rustc, llvm-link, opt,
     /// llc, ptxas); a step that runs longer is killed with its process group.
     pub timeout: std::time::Duration,
+    /// Also disassemble ptxas's cubin into the `sass` stage (needs `nvdisasm`).
+    pub sass: bool,
 }
 
 impl CompileRequest {
@@ -40,6 +42,7 @@ impl CompileRequest {
             flags: Vec::new(),
             out_dir: out_dir.into(),
             timeout: crate::process::DEFAULT_COMPILE_TIMEOUT,
+            sass: false,
         }
     }
 }

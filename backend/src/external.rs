@@ -16,7 +16,7 @@ use serde::Deserialize;
 use crate::backend::{Backend, CompileRequest};
 use crate::pipeline::{ptxas_step, Run};
 use crate::stage::{CompileOutput, CompileStatus, Stage};
-use crate::toolchain::{find_ptxas, Toolchain};
+use crate::toolchain::{find_nvdisasm, find_ptxas, Toolchain};
 
 /// The TOML description of an external backend.
 #[derive(Debug, Clone, Deserialize)]
@@ -80,7 +80,8 @@ pub struct LibrarySearch {
     pub cache_dir: Option<PathBuf>,
 }
 
-/// One stage's source.
+/// One stage's source. `[stages.sass]` names neither: the SASS always comes
+/// from disassembling the cubin that ptxas writes for the backend's PTX.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StageSource {
@@ -184,6 +185,23 @@ impl ExternalBackend {
             let stage: Stage = name
                 .parse()
                 .map_err(|e| anyhow::anyhow!("[stages.{name}]: {e}"))?;
+            if stage == Stage::Sass {
+                if src.file.is_some() || src.stderr_banner.is_some() || src.section_end.is_some() {
+                    bail!(
+                        "[stages.sass] takes no `file` or `stderr_banner`: the SASS is disassembled \
+                         from the cubin ptxas writes for the PTX stage; write just `[stages.sass]`"
+                    );
+                }
+                if !config.validate {
+                    bail!(
+                        "[stages.sass] needs `validate = true`: the SASS comes from ptxas's cubin"
+                    );
+                }
+                if !config.stages.contains_key("ptx") {
+                    bail!("[stages.sass] needs a [stages.ptx] for ptxas to assemble");
+                }
+                continue;
+            }
             match (&src.file, &src.stderr_banner) {
                 (Some(_), None) | (None, Some(_)) => {}
                 _ => bail!("[stages.{stage}] needs exactly one of `file` or `stderr_banner`"),
@@ -377,6 +395,19 @@ impl Backend for ExternalBackend {
             cmd.env(var, &req.out_dir);
         }
         cmd.envs(&self.config.env);
+        // The disassembler is looked for first: a missing one is a setup error.
+        let nvdisasm = if req.sass {
+            if !self.config.stages.contains_key("sass") {
+                bail!(
+                    "the `sass` stage was asked for, but the backend config `{}` has no \
+                     [stages.sass]; add an empty `[stages.sass]` table to disassemble ptxas's cubin",
+                    self.config.name
+                );
+            }
+            Some(find_nvdisasm().map_err(|e| anyhow::anyhow!("{e}"))?)
+        } else {
+            None
+        };
         let mut run = Run::new(req.timeout);
         let Some(out) = run.step("rustc", cmd)? else {
             return Ok(run.conclude());
@@ -385,6 +416,9 @@ impl Backend for ExternalBackend {
         let default_end = Regex::new(r"^=== .* ===$").unwrap();
         for (name, src) in &self.config.stages {
             let stage: Stage = name.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+            if stage == Stage::Sass {
+                continue;
+            }
             if let Some(f) = &src.file {
                 run.add_stage(
                     stage,
@@ -411,7 +445,15 @@ impl Backend for ExternalBackend {
             }));
         }
         if let (Some(ptxas), Some(ptx)) = (&self.ptxas, run.stages.get(&Stage::Ptx).cloned()) {
-            if !ptxas_step(&mut run, ptxas, req.sm, &ptx, &req.out_dir, &req.crate_name)? {
+            if !ptxas_step(
+                &mut run,
+                ptxas,
+                req.sm,
+                &ptx,
+                &req.out_dir,
+                &req.crate_name,
+                nvdisasm.as_deref(),
+            )? {
                 return Ok(run.conclude());
             }
         }
@@ -531,6 +573,77 @@ stderr_banner = '^=== Rustc MIR'
             "mir for sm_90\n"
         );
         assert!(out.read_stage(Stage::LlvmIr).is_none());
+    }
+
+    /// The same ptxas and nvdisasm serve an external backend's PTX.
+    #[test]
+    fn an_external_backend_gets_sass_from_ptxas_cubin() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("libfake.so"), "").unwrap();
+        let rustc = dir.path().join("fake-rustc");
+        std::fs::write(
+            &rustc,
+            "#!/bin/sh\nprintf '.version 8.0\\n.target %s\\n.address_size 64\\n             .visible .entry k(.param .u64 p)\\n{\\n.reg .b32 %%r<2>;\\n.reg .b64 %%rd<3>;\\n             ld.param.u64 %%rd1, [p];\\ncvta.to.global.u64 %%rd2, %%rd1;\\nmov.u32 %%r1, %%tid.x;\\n             st.global.u32 [%%rd2], %%r1;\\nret;\\n}\\n' \"$FAKE_TARGET\" > \"$FAKE_DIR/k.ptx\"\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(&rustc, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
+        let config = |sass: &str| {
+            format!(
+                "name = \"fake\"\nrustc = \"{}\"\nsm_env = \"FAKE_TARGET\"\nout_dir_env = \"FAKE_DIR\"\n                 [codegen_backend]\nfile_name = \"libfake.so\"\npath = \"libfake.so\"\n                 [stages.ptx]\nfile = \"{{crate}}.ptx\"\n{sass}",
+                rustc.display()
+            )
+        };
+        let src = dir.path().join("k.rs");
+        std::fs::write(&src, "").unwrap();
+        let cfg_path = dir.path().join("with-sass.toml");
+        std::fs::write(&cfg_path, config("[stages.sass]\n")).unwrap();
+        let be =
+            ExternalBackend::from_config_file(&cfg_path).expect("ptxas installed (./setup.sh)");
+        let mut req = CompileRequest::new(&src, "sm_80".parse().unwrap(), dir.path().join("o"));
+        req.sass = true;
+        let out = be.compile(&req).expect("nvdisasm installed (./setup.sh)");
+        assert_eq!(out.status, CompileStatus::Succeeded, "{:?}", out.status);
+        let sass = out.read_stage(Stage::Sass).unwrap().unwrap();
+        assert!(sass.starts_with(".entry k\n"), "{sass}");
+        assert!(sass.contains("S2R R") && sass.contains("EXIT ;"), "{sass}");
+        let k = out.kernels.iter().find(|k| k.name == "k").unwrap();
+        assert!(k.sass_instructions.unwrap() > 2, "{k:?}");
+        // Without [stages.sass] a sass request is a clear error.
+        let cfg_path = dir.path().join("no-sass.toml");
+        std::fs::write(&cfg_path, config("")).unwrap();
+        let be = ExternalBackend::from_config_file(&cfg_path).unwrap();
+        req.out_dir = dir.path().join("o2");
+        let e = be.compile(&req).unwrap_err().to_string();
+        assert!(e.contains("has no [stages.sass]"), "{e}");
+    }
+
+    #[test]
+    fn sass_is_named_without_a_source_and_needs_ptxas() {
+        let parse = |extra: &str| -> ExternalConfig {
+            toml::from_str(&format!(
+                "name='x'\n{extra}\n[codegen_backend]\nfile_name='x.so'\n[stages.ptx]\nfile='{{crate}}.ptx'\n[stages.sass]\n"
+            ))
+            .unwrap()
+        };
+        // A well-formed [stages.sass] gets past the stage checks (and then
+        // fails on the missing library, which is the next thing looked for).
+        let e = ExternalBackend::new(parse(""), Path::new("/nonexistent"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("codegen backend `x.so`"), "{e}");
+        let e = ExternalBackend::new(parse("validate = false"), Path::new("/"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("[stages.sass] needs `validate = true`"), "{e}");
+        let cfg: ExternalConfig = toml::from_str(
+            "name='x'\n[codegen_backend]\nfile_name='x.so'\n[stages.ptx]\nfile='a'\n[stages.sass]\nfile='a.sass'\n",
+        )
+        .unwrap();
+        let e = ExternalBackend::new(cfg, Path::new("/"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("[stages.sass] takes no `file`"), "{e}");
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! The Rust→PTX backend: toolchain discovery, the device sysroot, the
-//! ptx-rustc → llvm-link → opt → llc → ptxas pipeline, and the `Backend` trait
+//! ptx-rustc → llvm-link → opt → llc → ptxas (→ nvdisasm) pipeline, and the `Backend` trait
 //! that the harness compiles every test through.
 #![deny(missing_docs)]
 
@@ -8,6 +8,7 @@ pub mod external;
 pub mod metrics;
 pub mod pipeline;
 pub mod process;
+pub mod sass;
 pub mod sm;
 pub mod stage;
 pub mod sysroot;

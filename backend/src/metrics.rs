@@ -1,5 +1,6 @@
 //! Per-kernel resource metrics: parsed from `ptxas -v`, plus a count of PTX
-//! instructions per function, and their stable text form (the `ptxas` stage).
+//! instructions per function (and of SASS instructions, from the `sass`
+//! stage), and their stable text form (the `ptxas` stage).
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -30,6 +31,11 @@ pub struct KernelMetrics {
     pub barriers: u32,
     /// PTX instructions in the function's body.
     pub ptx_instructions: u32,
+    /// SASS instructions (alignment padding excluded); for a kernel, its whole
+    /// code section: its body and the device functions ptxas copied into it.
+    /// Only measured when the compile disassembled the cubin (the `sass` stage).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sass_instructions: Option<u32>,
 }
 
 /// Parses `ptxas -v` output (its stderr) into metrics per function.

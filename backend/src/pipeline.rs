@@ -1,5 +1,6 @@
 //! The built-in backend: `ptx-rustc` → `llvm-link` (+ core bitcode) →
-//! internalize all but the exported symbols → `opt` → `llc -mcpu=sm_XX` → `ptxas -v`.
+//! internalize all but the exported symbols → `opt` → `llc -mcpu=sm_XX` → `ptxas -v`
+//! (→ `nvdisasm` on its cubin, when the `sass` stage is asked for).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -152,6 +153,13 @@ impl Backend for BuiltinBackend {
         if let Some(p) = self.toolchain.ptxas_version() {
             v.insert("ptxas".into(), p);
         }
+        if let Ok(Ok(d)) = self
+            .toolchain
+            .nvdisasm()
+            .map(crate::toolchain::nvdisasm_version)
+        {
+            v.insert("nvdisasm".into(), d);
+        }
         v
     }
 
@@ -191,6 +199,7 @@ impl Backend for BuiltinBackend {
             req.sm,
             &req.out_dir,
             name,
+            req.sass,
         )?;
         Ok(run.conclude())
     }
@@ -219,12 +228,22 @@ impl BuiltinBackend {
             .map_err(|e| anyhow::anyhow!(e))?
             .unwrap_or(DEFAULT_COMPILE_TIMEOUT);
         let mut run = Run::new(timeout);
-        self.back_end(&mut run, &bitcode, &exported_symbols(ir), sm, out_dir, name)?;
+        self.back_end(
+            &mut run,
+            &bitcode,
+            &exported_symbols(ir),
+            sm,
+            out_dir,
+            name,
+            false,
+        )?;
         Ok(run.conclude())
     }
 
     /// Links crate bitcode with core, internalizes all but `exported`, optimizes,
-    /// emits PTX for `sm` and validates it. A failing step is recorded in `run`.
+    /// emits PTX for `sm` and validates it (and disassembles the cubin with
+    /// `sass`). A failing step is recorded in `run`.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn back_end(
         &self,
         run: &mut Run,
@@ -233,7 +252,21 @@ impl BuiltinBackend {
         sm: SmTarget,
         out_dir: &Path,
         name: &str,
+        sass: bool,
     ) -> Result<()> {
+        // A missing disassembler is a setup error, before any work is done.
+        let nvdisasm = if sass {
+            if !self.options.validate {
+                bail!("the `sass` stage disassembles ptxas's cubin, but validation (ptxas) is off");
+            }
+            Some(
+                self.toolchain
+                    .nvdisasm()
+                    .map_err(|e| anyhow::anyhow!("{e}"))?,
+            )
+        } else {
+            None
+        };
         // Tools run inside `out_dir` on relative names, so no scratch path
         // leaks into the dumps (opt records its input as the ModuleID).
         let file = |ext: &str| PathBuf::from(format!("{name}.{ext}"));
@@ -289,14 +322,24 @@ impl BuiltinBackend {
         // 6. ptxas: validation and resource use.
         if self.options.validate {
             let ptxas_path = self.toolchain.ptxas().map_err(|e| anyhow::anyhow!("{e}"))?;
-            ptxas_step(run, ptxas_path, sm, &out_dir.join(&ptx), out_dir, name)?;
+            ptxas_step(
+                run,
+                ptxas_path,
+                sm,
+                &out_dir.join(&ptx),
+                out_dir,
+                name,
+                nvdisasm,
+            )?;
         }
         Ok(())
     }
 }
 
-/// Runs `ptxas -v` on a PTX file, records metrics and the `ptxas` stage.
-/// Returns `false` when ptxas rejected the PTX (recorded in `run`).
+/// Runs `ptxas -v` on a PTX file, records metrics and the `ptxas` stage; with
+/// `nvdisasm`, also disassembles the cubin into the `sass` stage and records
+/// SASS instruction counts. Returns `false` when ptxas (or nvdisasm) failed
+/// (recorded in `run`).
 pub(crate) fn ptxas_step(
     run: &mut Run,
     ptxas: &Path,
@@ -304,6 +347,7 @@ pub(crate) fn ptxas_step(
     ptx: &Path,
     out_dir: &Path,
     name: &str,
+    nvdisasm: Option<&Path>,
 ) -> Result<bool> {
     let mut cmd = Command::new(ptxas);
     cmd.current_dir(out_dir)
@@ -329,8 +373,55 @@ pub(crate) fn ptxas_step(
     }
     let stage = out_dir.join(format!("{name}.ptxas"));
     std::fs::write(&stage, render_ptxas_stage(&kernels))?;
-    run.kernels = kernels;
     run.add_stage(Stage::Ptxas, stage);
+    let ok = match nvdisasm {
+        Some(nvdisasm) => sass_step(run, nvdisasm, out_dir, name, &mut kernels)?,
+        None => true,
+    };
+    run.kernels = kernels;
+    Ok(ok)
+}
+
+/// Disassembles `<name>.cubin` with nvdisasm into `<name>.nvdisasm` (as
+/// printed) and the normalized `<name>.sass` stage, and fills in each
+/// function's SASS instruction count.
+fn sass_step(
+    run: &mut Run,
+    nvdisasm: &Path,
+    out_dir: &Path,
+    name: &str,
+    kernels: &mut [crate::metrics::KernelMetrics],
+) -> Result<bool> {
+    let mut cmd = crate::sass::nvdisasm_command(nvdisasm, Path::new(&format!("{name}.cubin")));
+    cmd.current_dir(out_dir);
+    let Some(out) = run.step("nvdisasm", cmd)? else {
+        return Ok(false);
+    };
+    if !out.status.success() {
+        run.failure = Some(("nvdisasm".into(), out.stderr));
+        return Ok(false);
+    }
+    // Captured output is capped (OutputCap::COMPILE_STEP); a SASS dump cut in
+    // the middle must never become a snapshot.
+    if out.stdout.contains(" bytes omitted …]") {
+        run.failure = Some((
+            "nvdisasm".into(),
+            "the disassembly is larger than the captured-output limit (2 MiB + 256 KiB); \
+             this kernel is too large to snapshot as SASS"
+                .into(),
+        ));
+        return Ok(false);
+    }
+    let raw = out.stdout;
+    std::fs::write(out_dir.join(format!("{name}.nvdisasm")), raw.as_bytes())?;
+    let functions = crate::sass::parse_nvdisasm(&raw);
+    let counts = crate::sass::instruction_counts(&functions);
+    for k in kernels.iter_mut() {
+        k.sass_instructions = counts.get(&k.name).copied();
+    }
+    let stage = out_dir.join(format!("{name}.sass"));
+    std::fs::write(&stage, crate::sass::render_sass(&functions))?;
+    run.add_stage(Stage::Sass, stage);
     Ok(true)
 }
 

@@ -25,16 +25,20 @@ pub enum Stage {
     Ptx,
     /// ptxas's resource report per kernel (registers, spills, stack, smem, cmem).
     Ptxas,
+    /// The machine code in ptxas's cubin, disassembled by `nvdisasm` and
+    /// normalized (see [`crate::sass`]). Only produced when asked for.
+    Sass,
 }
 
 impl Stage {
     /// Every stage in pipeline order.
-    pub const ALL: [Stage; 5] = [
+    pub const ALL: [Stage; 6] = [
         Stage::Mir,
         Stage::LlvmIr,
         Stage::LlvmIrOpt,
         Stage::Ptx,
         Stage::Ptxas,
+        Stage::Sass,
     ];
 
     /// The name used in directives, file names and `--emit`.
@@ -45,6 +49,7 @@ impl Stage {
             Stage::LlvmIrOpt => "llvm-ir-opt",
             Stage::Ptx => "ptx",
             Stage::Ptxas => "ptxas",
+            Stage::Sass => "sass",
         }
     }
 }
@@ -71,7 +76,7 @@ impl FromStr for Stage {
 /// A step that takes time, for the per-stage timing table.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StepTime {
-    /// `rustc`, `llvm-link`, `opt`, `llc` or `ptxas`.
+    /// `rustc`, `llvm-link`, `opt`, `llc`, `ptxas` or `nvdisasm`.
     pub step: String,
     /// Wall time of the step.
     pub duration: Duration,
@@ -88,7 +93,7 @@ pub enum CompileStatus {
         /// rustc's exit code (1 for errors, 101 for an ICE), if it exited normally.
         exit_code: Option<i32>,
     },
-    /// A later tool failed (`llvm-link`, `opt`, `llc` or `ptxas`).
+    /// A later tool failed (`llvm-link`, `opt`, `llc`, `ptxas` or `nvdisasm`).
     ToolFailed {
         /// The step that failed.
         step: String,
@@ -178,7 +183,8 @@ pub struct CompileOutput {
     pub diagnostics: String,
     /// Stage dumps that exist. A stage that never ran is absent, never empty.
     pub stages: BTreeMap<Stage, PathBuf>,
-    /// ptxas resource use and PTX instruction count per kernel.
+    /// ptxas resource use, PTX (and, with the `sass` stage, SASS) instruction
+    /// counts per kernel.
     pub kernels: Vec<KernelMetrics>,
     /// Wall time per step, in order.
     pub timings: Vec<StepTime>,

@@ -1,6 +1,6 @@
 //! Finds every tool the pipeline runs (rustc and its sysroot, `ptx-rustc`,
-//! `llvm-link`/`opt`/`llc`, `ptxas`), each in one documented precedence order,
-//! and says exactly which command installs whatever is missing.
+//! `llvm-link`/`opt`/`llc`, `ptxas`, `nvdisasm`), each in one documented
+//! precedence order, and says exactly which command installs whatever is missing.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -11,6 +11,12 @@ pub const PINNED_TOOLCHAIN: &str = "nightly-2026-05-20";
 
 /// The PyPI package (and version) whose wheel carries ptxas 13.0.
 pub const PTXAS_WHEEL: &str = "nvidia-cuda-nvcc==13.0.88";
+
+/// The PyPI package (and version) whose wheel carries nvdisasm, the SASS
+/// disassembler. PyPI has no nvdisasm wheel for CUDA 13.0 (the first is
+/// 13.2.51), so this is the oldest CUDA 13 disassembler there is; it reads
+/// the cubins ptxas 13.0 writes for every target of the matrix.
+pub const NVDISASM_WHEEL: &str = "nvidia-cuda-nvdisasm==13.2.51";
 
 /// The host triple the toolchain runs on.
 pub const HOST_TRIPLE: &str = "x86_64-unknown-linux-gnu";
@@ -57,6 +63,8 @@ pub struct Toolchain {
     pub llc: PathBuf,
     /// `ptxas`, when found (validation is impossible without it).
     pub ptxas: Result<PathBuf, SetupError>,
+    /// `nvdisasm`, when found (only the `sass` stage needs it).
+    pub nvdisasm: Result<PathBuf, SetupError>,
     /// `rustc -vV`, the toolchain's identity for caches.
     pub rustc_version: String,
 }
@@ -220,7 +228,11 @@ impl Toolchain {
     /// - `ptx-rustc`: `PTX_RUSTC`, then beside the running executable (and its
     ///   parent, for test binaries in `deps/`), then `<target>/{debug,release}`;
     /// - `ptxas`: `PTXAS`, then `<repo>/tools/ptxas/nvidia/cu13/bin/ptxas`,
-    ///   then PATH, then `$CUDA_HOME/bin/ptxas`.
+    ///   then PATH, then `$CUDA_HOME/bin/ptxas`;
+    /// - `nvdisasm`: `NVDISASM`, then
+    ///   `<repo>/tools/nvdisasm/nvidia/cu13/bin/nvdisasm`, then PATH, then
+    ///   `$CUDA_HOME/bin/nvdisasm`. A missing one is an error only for a
+    ///   compile that asks for the `sass` stage.
     pub fn discover() -> Result<Toolchain, SetupError> {
         let sysroot = find_sysroot()?;
         let rustc = sysroot.join("bin/rustc");
@@ -258,6 +270,7 @@ impl Toolchain {
             llc: llvm_tool("llc")?,
             ptx_rustc: find_ptx_rustc()?,
             ptxas: find_ptxas(),
+            nvdisasm: find_nvdisasm(),
             rustc,
             cargo,
             sysroot,
@@ -268,6 +281,11 @@ impl Toolchain {
     /// `ptxas`, or the setup error explaining how to install it.
     pub fn ptxas(&self) -> Result<&Path, &SetupError> {
         self.ptxas.as_deref()
+    }
+
+    /// `nvdisasm`, or the setup error explaining how to install it.
+    pub fn nvdisasm(&self) -> Result<&Path, &SetupError> {
+        self.nvdisasm.as_deref()
     }
 
     /// The `release:` and `LLVM version:` lines of `rustc -vV`.
@@ -379,25 +397,79 @@ fn find_ptx_rustc() -> Result<PathBuf, SetupError> {
 /// Finds ptxas: `PTXAS`, then `<tools>/ptxas/nvidia/cu13/bin/ptxas`, then PATH,
 /// then `$CUDA_HOME/bin/ptxas`.
 pub fn find_ptxas() -> Result<PathBuf, SetupError> {
-    find_ptxas_with(&env_path, &tools_dir(), &|| on_path("ptxas"))
+    find_tool_with(&PTXAS_TOOL, &env_path, &tools_dir(), &|| on_path("ptxas"))
 }
 
-/// `find_ptxas` with its inputs passed in, so the precedence can be tested.
-fn find_ptxas_with(
+/// Finds nvdisasm: `NVDISASM`, then `<tools>/nvdisasm/nvidia/cu13/bin/nvdisasm`,
+/// then PATH, then `$CUDA_HOME/bin/nvdisasm`.
+pub fn find_nvdisasm() -> Result<PathBuf, SetupError> {
+    find_tool_with(&NVDISASM_TOOL, &env_path, &tools_dir(), &|| {
+        on_path("nvdisasm")
+    })
+}
+
+/// `nvdisasm --version`'s last line with `release` in it, or why there is none.
+pub fn nvdisasm_version(nvdisasm: &Path) -> Result<String, String> {
+    let out = run_capture(nvdisasm, &["--version"])?;
+    Ok(out
+        .lines()
+        .rev()
+        .find(|l| l.contains("release"))
+        .unwrap_or("unknown version")
+        .trim()
+        .to_string())
+}
+
+/// A CUDA tool installed from a PyPI wheel into `<tools>/<folder>`.
+struct CudaTool {
+    /// The executable's name, also its name on PATH and in `$CUDA_HOME/bin`.
+    name: &'static str,
+    /// The environment variable that names it first.
+    env_var: &'static str,
+    /// The folder under `tools/` that `pip install --target` fills.
+    folder: &'static str,
+    /// The pinned wheel, `package==version`.
+    wheel: &'static str,
+    /// What needs it, for the error message.
+    needed_for: &'static str,
+}
+
+const PTXAS_TOOL: CudaTool = CudaTool {
+    name: "ptxas",
+    env_var: "PTXAS",
+    folder: "ptxas",
+    wheel: PTXAS_WHEEL,
+    needed_for: "",
+};
+
+const NVDISASM_TOOL: CudaTool = CudaTool {
+    name: "nvdisasm",
+    env_var: "NVDISASM",
+    folder: "nvdisasm",
+    wheel: NVDISASM_WHEEL,
+    needed_for: " (the SASS disassembler, needed by the `sass` stage)",
+};
+
+/// Tool discovery with its inputs passed in, so the precedence can be tested.
+fn find_tool_with(
+    tool: &CudaTool,
     env: &dyn Fn(&str) -> Option<PathBuf>,
     tools: &Path,
     path_lookup: &dyn Fn() -> Option<PathBuf>,
 ) -> Result<PathBuf, SetupError> {
     let mut searched = Vec::new();
-    if let Some(p) = env("PTXAS") {
+    if let Some(p) = env(tool.env_var) {
         if p.is_file() {
             return Ok(p);
         }
-        searched.push(format!("PTXAS={} (not a file)", p.display()));
+        searched.push(format!("{}={} (not a file)", tool.env_var, p.display()));
     } else {
-        searched.push("PTXAS (unset)".into());
+        searched.push(format!("{} (unset)", tool.env_var));
     }
-    let in_tools = tools.join("ptxas/nvidia/cu13/bin/ptxas");
+    let in_tools = tools
+        .join(tool.folder)
+        .join("nvidia/cu13/bin")
+        .join(tool.name);
     if in_tools.is_file() {
         return Ok(in_tools);
     }
@@ -407,7 +479,7 @@ fn find_ptxas_with(
     }
     searched.push("PATH".into());
     if let Some(cuda) = env("CUDA_HOME") {
-        let p = cuda.join("bin/ptxas");
+        let p = cuda.join("bin").join(tool.name);
         if p.is_file() {
             return Ok(p);
         }
@@ -416,11 +488,12 @@ fn find_ptxas_with(
         searched.push("CUDA_HOME (unset)".into());
     }
     Err(SetupError {
-        what: "ptxas".into(),
+        what: format!("{}{}", tool.name, tool.needed_for),
         searched,
         fix: format!(
-            "python3 -m pip install --target {} {PTXAS_WHEEL}",
-            tools.join("ptxas").display()
+            "python3 -m pip install --target {} {}   (or run ./setup.sh)",
+            tools.join(tool.folder).display(),
+            tool.wheel
         ),
     })
 }
@@ -602,7 +675,10 @@ mod tests {
             "CUDA_HOME" => Some(cuda.clone()),
             _ => None,
         };
-        assert_eq!(find_ptxas_with(&env_all, &tools, &none).unwrap(), env_ptxas);
+        assert_eq!(
+            find_tool_with(&PTXAS_TOOL, &env_all, &tools, &none).unwrap(),
+            env_ptxas
+        );
         // A PTXAS that points nowhere falls through, and CUDA_HOME is last.
         let env_bad = |k: &str| match k {
             "PTXAS" => Some(dir.path().join("missing")),
@@ -610,23 +686,81 @@ mod tests {
             _ => None,
         };
         assert_eq!(
-            find_ptxas_with(&env_bad, &tools, &none).unwrap(),
+            find_tool_with(&PTXAS_TOOL, &env_bad, &tools, &none).unwrap(),
             cuda_ptxas
         );
         let on_path = || Some(PathBuf::from("/from/path/ptxas"));
         assert_eq!(
-            find_ptxas_with(&env_bad, &tools, &on_path).unwrap(),
+            find_tool_with(&PTXAS_TOOL, &env_bad, &tools, &on_path).unwrap(),
             PathBuf::from("/from/path/ptxas")
         );
         let in_tools = make("tools/ptxas/nvidia/cu13/bin/ptxas");
         assert_eq!(
-            find_ptxas_with(&env_bad, &tools, &on_path).unwrap(),
+            find_tool_with(&PTXAS_TOOL, &env_bad, &tools, &on_path).unwrap(),
             in_tools
         );
         // Nothing anywhere: every place is listed, and the fix is the pip command.
-        let e = find_ptxas_with(&|_| None, &dir.path().join("empty"), &none).unwrap_err();
+        let e =
+            find_tool_with(&PTXAS_TOOL, &|_| None, &dir.path().join("empty"), &none).unwrap_err();
         assert_eq!(e.searched.len(), 4, "{e}");
         assert!(e.fix.contains(PTXAS_WHEEL), "{e}");
         assert!(e.to_string().contains("PTXAS (unset)"), "{e}");
+    }
+
+    #[test]
+    fn setup_sh_installs_the_pinned_wheels() {
+        let setup = include_str!("../../setup.sh");
+        assert!(
+            setup.contains(PTXAS_WHEEL),
+            "setup.sh and PTXAS_WHEEL disagree"
+        );
+        assert!(
+            setup.contains(NVDISASM_WHEEL),
+            "setup.sh and NVDISASM_WHEEL disagree"
+        );
+        assert!(setup.contains("--target tools/nvdisasm"));
+    }
+
+    #[test]
+    fn nvdisasm_has_its_own_order_and_names_its_install_command() {
+        let dir = tempfile::tempdir().unwrap();
+        let make = |rel: &str| {
+            let p = dir.path().join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, "").unwrap();
+            p
+        };
+        let tools = dir.path().join("tools");
+        let none = || None;
+        // Nothing anywhere: the error names every place and the pip command.
+        let e = find_tool_with(&NVDISASM_TOOL, &|_| None, &tools, &none).unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.starts_with("nvdisasm (the SASS disassembler"),
+            "{text}"
+        );
+        assert!(text.contains("NVDISASM (unset)"), "{text}");
+        assert!(
+            text.contains(&format!(
+                "python3 -m pip install --target {} {NVDISASM_WHEEL}",
+                tools.join("nvdisasm").display()
+            )),
+            "{text}"
+        );
+        assert!(text.contains("CUDA_HOME (unset)"), "{text}");
+        // ptxas's folder is not nvdisasm's.
+        make("tools/ptxas/nvidia/cu13/bin/nvdisasm");
+        assert!(find_tool_with(&NVDISASM_TOOL, &|_| None, &tools, &none).is_err());
+        let in_tools = make("tools/nvdisasm/nvidia/cu13/bin/nvdisasm");
+        assert_eq!(
+            find_tool_with(&NVDISASM_TOOL, &|_| None, &tools, &none).unwrap(),
+            in_tools
+        );
+        let from_env = make("env/nvdisasm");
+        let env = |k: &str| (k == "NVDISASM").then(|| from_env.clone());
+        assert_eq!(
+            find_tool_with(&NVDISASM_TOOL, &env, &tools, &none).unwrap(),
+            from_env
+        );
     }
 }

@@ -81,9 +81,9 @@ fn saxpy_and_a_core_kernel_build_for_every_target_with_every_stage() {
         let src = source(dir.path(), name, text);
         for sm in SmTarget::parse_list(TARGETS).unwrap() {
             let out_dir = dir.path().join(format!("{name}-{sm}"));
-            let out = backend()
-                .compile(&CompileRequest::new(&src, sm, &out_dir))
-                .unwrap();
+            let mut req = CompileRequest::new(&src, sm, &out_dir);
+            req.sass = true;
+            let out = backend().compile(&req).unwrap();
             assert_eq!(
                 out.status,
                 CompileStatus::Succeeded,
@@ -110,8 +110,19 @@ fn saxpy_and_a_core_kernel_build_for_every_target_with_every_stage() {
                 .find(|k| k.entry && k.name == kernel)
                 .expect("ptxas metrics");
             assert!(k.registers > 0 && k.ptx_instructions > 0, "{k:?}");
+            assert!(k.sass_instructions.unwrap_or(0) > 0, "{k:?}");
+            let sass = out.read_stage(Stage::Sass).unwrap().unwrap();
+            assert!(sass.contains(&format!(".entry {kernel}\n")), "{sass}");
+            assert!(sass.contains("EXIT ;"), "{sass}");
+            assert!(
+                !sass.contains("/*"),
+                "addresses stay out of the dump:\n{sass}"
+            );
             let steps: Vec<_> = out.timings.iter().map(|t| t.step.as_str()).collect();
-            assert_eq!(steps, ["rustc", "llvm-link", "opt", "llc", "ptxas"]);
+            assert_eq!(
+                steps,
+                ["rustc", "llvm-link", "opt", "llc", "ptxas", "nvdisasm"]
+            );
         }
     }
 }
@@ -240,6 +251,34 @@ fn missing_ptxas_names_the_install_command() {
         .unwrap();
     assert!(out.stages.contains_key(&Stage::Ptx));
     assert!(!out.stages.contains_key(&Stage::Ptxas));
+}
+
+#[test]
+fn missing_nvdisasm_fails_only_a_compile_that_asks_for_sass() {
+    let mut tc = Toolchain::discover().unwrap();
+    let fix = format!(
+        "python3 -m pip install --target tools/nvdisasm {}",
+        ptx_backend::toolchain::NVDISASM_WHEEL
+    );
+    tc.nvdisasm = Err(ptx_backend::SetupError {
+        what: "nvdisasm (the SASS disassembler, needed by the `sass` stage)".into(),
+        searched: vec!["NVDISASM (unset)".into(), "PATH".into()],
+        fix: fix.clone(),
+    });
+    let sr = DeviceSysroot::ensure(&tc).unwrap();
+    let be = BuiltinBackend::new(tc, sr, PipelineOptions::default()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let src = source(dir.path(), "saxpy", SAXPY);
+    let mut req = CompileRequest::new(&src, "sm_80".parse().unwrap(), dir.path().join("o"));
+    let out = be.compile(&req).unwrap();
+    assert_eq!(out.status, CompileStatus::Succeeded);
+    assert!(!out.stages.contains_key(&Stage::Sass));
+    assert!(out.kernels.iter().all(|k| k.sass_instructions.is_none()));
+    req.sass = true;
+    req.out_dir = dir.path().join("o2");
+    let err = be.compile(&req).unwrap_err().to_string();
+    assert!(err.contains("nvdisasm (the SASS disassembler"), "{err}");
+    assert!(err.contains(&fix), "{err}");
 }
 
 #[test]

@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use ptx_backend::{crate_name_for, Backend, CompileOutput, CompileStatus, Stage};
 
+use crate::check::check_prefixes::{self, checked_stages};
 use crate::check::diagnostics::{match_diagnostics, parse_annotations, parse_rustc_stderr};
 use crate::check::diff::unified_diff;
 use crate::check::filecheck::{check_prefix_spelling, parse_checks, run_checks};
@@ -120,6 +121,14 @@ impl Engine {
 
     /// The compile a trial needs.
     pub fn job(&self, trial: &Trial) -> CompileJob {
+        // SASS costs a disassembly, so only trials that snapshot or check it ask.
+        let sass = trial.test.suite == Suite::PtxSnapshots
+            && (trial
+                .directives
+                .stages
+                .as_ref()
+                .is_some_and(|s| s.iter().any(|s| s == "sass"))
+                || checked_stages(&trial.source).contains(&Stage::Sass));
         CompileJob {
             source: trial.test.path.clone(),
             crate_name: crate_name_for(&trial.test.path),
@@ -130,6 +139,7 @@ impl Engine {
                 .directives
                 .compile_timeout
                 .unwrap_or(self.settings.compile_timeout),
+            sass,
         }
     }
 
@@ -565,84 +575,102 @@ impl Engine {
             .to_string()
     }
 
-    /// FileCheck lines against the PTX, with revision and sm prefixes.
-    /// Returns how many CHECK lines ran.
+    /// FileCheck lines against each stage they name (`CHECK` the PTX,
+    /// `SASS-CHECK` the SASS, …), with revision and sm prefixes. Returns how
+    /// many CHECK lines ran.
     ///
     /// A comment shaped like a check whose prefix no run of this test reads
-    /// (`CHEKC:`, `sm90-CHECK:`) is an error, and so is a trial that checks
-    /// nothing: no CHECK line and no kernel entry in the PTX.
+    /// (`CHEKC:`, `sm90-CHECK:`) is an error, so is a prefix that names no
+    /// stage (`SAS-CHECK:`), and so is a trial that checks nothing: no CHECK
+    /// line and no kernel entry in the PTX.
     fn filecheck(&self, trial: &Trial, out: &CompileOutput) -> Result<usize, Failure> {
         let sm = trial.sm.name();
-        let located = |e: crate::check::filecheck::FileCheckError| {
+        let rev = trial.directives.revision.as_deref();
+        let at_line = |line: usize, message: &str| {
             fail(
                 DecidedBy::FileCheck,
-                format!(
-                    "{}:{}: {}",
-                    self.display(&trial.test.path),
-                    e.line,
-                    e.message
-                ),
+                format!("{}:{line}: {message}", self.display(&trial.test.path)),
             )
         };
         let revisions: Vec<String> =
             crate::plan::directives::Directives::parse(&trial.test.path, &trial.source)
                 .map(|d| d.revisions().to_vec())
                 .unwrap_or_default();
-        let mut valid = vec!["CHECK".to_string()];
-        for target in ptx_backend::sm::KNOWN_TARGETS {
-            valid.push(format!("{target}-CHECK"));
-            for rev in &revisions {
-                valid.push(format!("{rev}-{target}-CHECK"));
+        check_prefixes::validate(&trial.source, &revisions)
+            .map_err(|e| at_line(e.line, &e.message))?;
+        let mut bases = vec!["CHECK".to_string()];
+        bases.extend(
+            check_prefixes::STAGE_WORDS
+                .iter()
+                .map(|(_, w)| format!("{w}-CHECK")),
+        );
+        let mut valid = Vec::new();
+        for base in &bases {
+            valid.push(base.clone());
+            for target in ptx_backend::sm::KNOWN_TARGETS {
+                valid.push(format!("{target}-{base}"));
+                for r in &revisions {
+                    valid.push(format!("{r}-{target}-{base}"));
+                }
+            }
+            for r in &revisions {
+                valid.push(format!("{r}-{base}"));
             }
         }
-        for rev in &revisions {
-            valid.push(format!("{rev}-CHECK"));
-        }
-        check_prefix_spelling(&trial.source, &valid).map_err(located)?;
-        let mut prefixes = vec!["CHECK".to_string(), format!("{sm}-CHECK")];
-        if let Some(rev) = &trial.directives.revision {
-            prefixes.push(format!("{rev}-CHECK"));
-            prefixes.push(format!("{rev}-{sm}-CHECK"));
-        }
-        let checks = parse_checks(&trial.source, &prefixes).map_err(located)?;
-        let ptx = out.read_stage(Stage::Ptx).and_then(Result::ok);
-        if checks.is_empty() {
-            let has_entry = ptx.as_deref().is_some_and(|p| {
-                p.lines()
-                    .any(|l| l.split_whitespace().any(|w| w == ".entry"))
-            });
-            if has_entry {
-                return Ok(0);
-            }
-            return Err(fail(
-                DecidedBy::FileCheck,
-                format!(
-                    "{}: checks nothing for {sm}: the PTX has no kernel entry (`.entry`) and \
-                     no CHECK line applies, so the snapshot pins an empty module\n  \
-                     hint: add a `#[kernel]` function, or CHECK lines (`// CHECK: .visible .func …`) \
-                     for what the test is about",
-                    self.display(&trial.test.path)
-                ),
-            ));
-        }
-        let ptx = ptx.ok_or_else(|| {
-            fail(
-                DecidedBy::FileCheck,
-                "CHECK lines need the ptx stage, which was not produced",
-            )
-        })?;
-        run_checks(&checks, &ptx).map_err(|e| {
-            fail(
-                DecidedBy::FileCheck,
-                format!(
-                    "{}:{}: FileCheck failed for {sm}:\n{}",
+        check_prefix_spelling(&trial.source, &valid).map_err(|e| at_line(e.line, &e.message))?;
+        let mut failures = Vec::new();
+        let mut ran = 0;
+        for stage in Stage::ALL {
+            let prefixes = check_prefixes::active_prefixes(stage, rev, &sm);
+            let checks =
+                parse_checks(&trial.source, &prefixes).map_err(|e| at_line(e.line, &e.message))?;
+            let Some(first) = checks.first() else {
+                continue;
+            };
+            let Some(Ok(text)) = out.read_stage(stage) else {
+                return Err(at_line(
+                    first.line,
+                    &format!(
+                        "{}: lines need the {stage} stage, which was not produced",
+                        first.directive()
+                    ),
+                ));
+            };
+            ran += checks.len();
+            if let Err(e) = run_checks(&checks, &text) {
+                failures.push(format!(
+                    "{}:{}: FileCheck failed on the {stage} for {sm}:\n{}",
                     self.display(&trial.test.path),
                     e.line,
                     e.message
-                ),
-            )
-        })?;
-        Ok(checks.len())
+                ));
+            }
+        }
+        if !failures.is_empty() {
+            return Err(fail(DecidedBy::FileCheck, failures.join("\n")));
+        }
+        if ran == 0 {
+            let has_entry = out
+                .read_stage(Stage::Ptx)
+                .and_then(Result::ok)
+                .is_some_and(|p| {
+                    p.lines()
+                        .any(|l| l.split_whitespace().any(|w| w == ".entry"))
+                });
+            if !has_entry {
+                return Err(fail(
+                    DecidedBy::FileCheck,
+                    format!(
+                        "{}: checks nothing for {sm}: the PTX has no kernel entry (`.entry`) and \
+                         no CHECK line applies, so the snapshot pins an empty module\n  \
+                         hint: add a `#[kernel]` function, or CHECK lines (`// CHECK: .visible .func …`) \
+                         for what the test is about",
+                        self.display(&trial.test.path)
+                    ),
+                ));
+            }
+        }
+        Ok(ran)
     }
 
     /// `NVIDIA H100 (sm_90)`: the GPU's name for execution records.

@@ -64,7 +64,8 @@ struct Common {
 struct CompileArgs {
     #[command(flatten)]
     common: Common,
-    /// Stages to write: mir, llvm-ir, llvm-ir-opt, ptx, ptxas (default: all).
+    /// Stages to write: mir, llvm-ir, llvm-ir-opt, ptx, ptxas, sass (default: all
+    /// but sass, which needs nvdisasm).
     #[arg(long, value_delimiter = ',', value_parser = parse_stage)]
     emit: Vec<Stage>,
     /// Where to write the dumps.
@@ -159,14 +160,19 @@ fn compile(args: CompileArgs) -> Result<ExitCode> {
     check_writable(&args.out_dir)?;
     let backend = make_backend(c)?;
     let emit: Vec<Stage> = if args.emit.is_empty() {
-        Stage::ALL.to_vec()
+        Stage::ALL
+            .into_iter()
+            .filter(|s| *s != Stage::Sass)
+            .collect()
     } else {
         args.emit.clone()
     };
     let mut failed = false;
     for &sm in &c.sm {
         let work = tempdir_in(&args.out_dir, &format!(".work-{sm}"))?;
-        let out = backend.compile(&request(c, sm, &work))?;
+        let mut req = request(c, sm, &work);
+        req.sass = emit.contains(&Stage::Sass);
+        let out = backend.compile(&req)?;
         let dest = args.out_dir.join(sm.name());
         std::fs::create_dir_all(&dest)
             .with_context(|| format!("cannot create {}", dest.display()))?;
@@ -194,8 +200,12 @@ fn compile(args: CompileArgs) -> Result<ExitCode> {
                     written.join(", ")
                 );
                 for k in out.kernels.iter().filter(|k| k.entry) {
+                    let sass = k
+                        .sass_instructions
+                        .map(|n| format!(", {n} SASS instructions"))
+                        .unwrap_or_default();
                     println!(
-                        "  kernel {}: {} registers, {} B stack, {} B spills, {} B smem, {} PTX instructions",
+                        "  kernel {}: {} registers, {} B stack, {} B spills, {} B smem, {} PTX instructions{sass}",
                         k.name, k.registers, k.stack, k.spill_stores + k.spill_loads, k.shared, k.ptx_instructions
                     );
                 }

@@ -1,5 +1,6 @@
 //! Phase 3: compare what a trial produced with what it expects: normalized
 //! snapshots, FileCheck lines, `//~` diagnostics and program output.
+pub mod check_prefixes;
 pub mod diagnostics;
 pub mod diff;
 pub mod filecheck;

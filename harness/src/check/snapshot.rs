@@ -14,7 +14,15 @@ use anyhow::{Context, Result};
 
 /// Stage suffixes that bless owns. `.run.stdout` files are written by hand
 /// (expected GPU output must come from an independent source) and never touched.
-pub const SNAPSHOT_STAGES: &[&str] = &["mir", "llvm-ir", "llvm-ir-opt", "ptx", "ptxas", "stderr"];
+pub const SNAPSHOT_STAGES: &[&str] = &[
+    "mir",
+    "llvm-ir",
+    "llvm-ir-opt",
+    "ptx",
+    "ptxas",
+    "sass",
+    "stderr",
+];
 
 /// The two candidate files for a trial's stage: sm-specific, then shared.
 pub fn snapshot_paths(test: &Path, rev: Option<&str>, sm: &str, stage: &str) -> (PathBuf, PathBuf) {
@@ -447,6 +455,11 @@ mod tests {
             (Some("fast"), Some("sm_90a"), "llvm-ir")
         );
         assert_eq!(p("sm_80.ptxas").unwrap().sm.as_deref(), Some("sm_80"));
+        let n = p("sm_90a.sass").unwrap();
+        assert_eq!(
+            (n.sm.as_deref(), n.stage.as_str()),
+            (Some("sm_90a"), "sass")
+        );
         assert!(p("run.stdout").is_none());
         assert!(p("rs").is_none());
     }

@@ -35,6 +35,8 @@ pub struct CompileJob {
     /// The hard limit per compile step (not part of the cache key: a result
     /// that hit it is never cached).
     pub timeout: std::time::Duration,
+    /// Also produce the `sass` stage (disassemble ptxas's cubin).
+    pub sass: bool,
 }
 
 /// A finished compile.
@@ -130,6 +132,21 @@ pub fn content_key(parts: &[&str]) -> String {
         .collect()
 }
 
+/// `sass <nvdisasm path> <version>`, computed once per process: what a
+/// `sass` compile's output depends on beyond the backend's identity.
+fn nvdisasm_identity() -> String {
+    static ID: OnceLock<String> = OnceLock::new();
+    ID.get_or_init(|| match ptx_backend::toolchain::find_nvdisasm() {
+        Ok(p) => format!(
+            "sass {} {}",
+            p.display(),
+            ptx_backend::toolchain::nvdisasm_version(&p).unwrap_or_else(|e| e)
+        ),
+        Err(_) => "sass (no nvdisasm)".into(),
+    })
+    .clone()
+}
+
 fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
@@ -154,16 +171,29 @@ impl CompileCache {
 
     /// The cache key of a job under a backend.
     pub fn key(backend: &dyn Backend, job: &CompileJob, source_text: &str) -> String {
-        content_key(&[
+        let identity = backend.identity();
+        let source = job.source.to_string_lossy();
+        let sm = job.sm.name();
+        let cfgs = job.cfgs.join("\x1f");
+        let flags = job.flags.join("\x1f");
+        let mut parts = vec![
             "ptx-harness-cache/v3",
-            &backend.identity(),
-            &job.source.to_string_lossy(),
+            &identity,
+            &source,
             source_text,
             &job.crate_name,
-            &job.sm.name(),
-            &job.cfgs.join("\x1f"),
-            &job.flags.join("\x1f"),
-        ])
+            &sm,
+            &cfgs,
+            &flags,
+        ];
+        // Only a compile with the `sass` stage depends on the disassembler, so
+        // only its key names it (other keys stay as they were).
+        let disassembler;
+        if job.sass {
+            disassembler = nvdisasm_identity();
+            parts.push(&disassembler);
+        }
+        content_key(&parts)
     }
 
     /// Compiles `job`, or returns the cached result.
@@ -228,6 +258,7 @@ impl CompileCache {
             flags: job.flags.clone(),
             out_dir: staging.clone(),
             timeout: job.timeout,
+            sass: job.sass,
         };
         self.fresh_compiles.fetch_add(1, Ordering::Relaxed);
         let output = match backend.compile(&req) {
@@ -579,7 +610,36 @@ mod tests {
             cfgs: vec![],
             flags: vec![],
             timeout: ptx_backend::process::DEFAULT_COMPILE_TIMEOUT,
+            sass: false,
         }
+    }
+
+    #[test]
+    fn a_sass_compile_has_its_own_key_and_others_keep_theirs() {
+        let dir = tempfile::tempdir().unwrap();
+        let be = Fake {
+            calls: AtomicUsize::new(0),
+        };
+        let plain = job(dir.path(), "sm_80");
+        let sass = CompileJob {
+            sass: true,
+            ..plain.clone()
+        };
+        let k = |j: &CompileJob| CompileCache::key(&be, j, "fn a() {}");
+        assert_ne!(k(&plain), k(&sass));
+        assert_eq!(k(&sass), k(&sass.clone()));
+        // A job without the sass stage hashes exactly the parts it always did.
+        let before = content_key(&[
+            "ptx-harness-cache/v3",
+            &be.identity(),
+            &plain.source.to_string_lossy(),
+            "fn a() {}",
+            "k",
+            "sm_80",
+            "",
+            "",
+        ]);
+        assert_eq!(k(&plain), before);
     }
 
     #[test]

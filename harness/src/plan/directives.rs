@@ -22,7 +22,7 @@ use ptx_backend::sm::SmTarget;
 use regex::Regex;
 
 /// Stage dumps that `stages:` can snapshot, in pipeline order.
-pub const STAGES: &[&str] = &["mir", "llvm-ir", "llvm-ir-opt", "ptx", "ptxas"];
+pub const STAGES: &[&str] = &["mir", "llvm-ir", "llvm-ir-opt", "ptx", "ptxas", "sass"];
 
 /// What `normalize-<stage>` can rewrite: the stage dumps plus stderr and stdout.
 pub const NORMALIZE_STAGES: &[&str] = &[
@@ -31,6 +31,7 @@ pub const NORMALIZE_STAGES: &[&str] = &[
     "llvm-ir-opt",
     "ptx",
     "ptxas",
+    "sass",
     "stderr",
     "stdout",
 ];
@@ -629,6 +630,12 @@ const DIRECTIVES: &[Spec] = &[
         handler: normalize,
     },
     Spec {
+        name: "normalize-sass",
+        arg: Arg::Required,
+        example: "//@ normalize-sass: \"regex\" -> \"replacement\"",
+        handler: normalize,
+    },
+    Spec {
         name: "normalize-stderr",
         arg: Arg::Required,
         example: "//@ normalize-stderr: \"regex\" -> \"replacement\"",
@@ -1147,7 +1154,7 @@ fn undeclared_revision(name: &str, span: &Range<usize>, declared: &[String]) -> 
 }
 
 /// The candidate closest to `input`, if one is close enough to be a typo.
-fn nearest<'a>(input: &str, candidates: &[&'a str]) -> Option<&'a str> {
+pub(crate) fn nearest<'a>(input: &str, candidates: &[&'a str]) -> Option<&'a str> {
     // `min_sm` and `MIN-SM` are the same mistake as a typo, so compare
     // case-folded with `_` and `-` as one.
     let fold = |s: &str| s.to_ascii_lowercase().replace('_', "-");
@@ -1875,7 +1882,7 @@ error: unknown stage `asm`
     |
  11 | //@ stages: ptx, asm
     |                  ^^^
-    = help: stages are mir, llvm-ir, llvm-ir-opt, ptx, ptxas"
+    = help: stages are mir, llvm-ir, llvm-ir-opt, ptx, ptxas, sass"
         );
     }
 
@@ -1914,9 +1921,9 @@ error: unknown stage `asm`
             error("//@ check-stages: ptx").message,
             "unknown directive `check-stages`"
         );
-        let e = error("//@ normalize-sass: \"a\" -> \"b\"");
-        assert_eq!(e.message, "unknown directive `normalize-sass`");
-        assert_eq!(help(&e), "did you mean `normalize-mir`?");
+        let e = error("//@ normalize-sas: \"a\" -> \"b\"");
+        assert_eq!(e.message, "unknown directive `normalize-sas`");
+        assert_eq!(help(&e), "did you mean `normalize-sass`?");
     }
 
     #[test]

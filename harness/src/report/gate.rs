@@ -34,6 +34,9 @@ pub struct GateConfig {
     /// PTX instructions, in percent of the baseline count; growth from 0
     /// always counts. Default 5.0.
     pub max_instruction_growth_pct: f64,
+    /// SASS instructions (trials with the `sass` stage), in percent of the
+    /// baseline count; growth from 0 always counts. Default 5.0.
+    pub max_sass_instruction_growth_pct: f64,
 }
 
 impl Default for GateConfig {
@@ -43,6 +46,7 @@ impl Default for GateConfig {
             max_spill_growth: 0,
             max_stack_growth: 0,
             max_instruction_growth_pct: 5.0,
+            max_sass_instruction_growth_pct: 5.0,
         }
     }
 }
@@ -216,7 +220,8 @@ pub fn check_comparable(baseline: &RunResults, current: &RunResults) -> Result<(
 /// (an emulated run is never taken for a GPU run); a trial that executed on
 /// the emulator and no longer executes; a trial that vanished (unless it was
 /// skipped); an entry kernel (matched by name) whose registers, spill bytes,
-/// stack or PTX instruction count grew beyond `cfg`. Better is the reverse:
+/// stack, PTX or SASS instruction count grew beyond `cfg` (SASS only where
+/// both runs disassembled the kernel). Better is the reverse:
 /// failed or skipped → passed, now executes (or moved from the emulator to a
 /// GPU), metrics shrunk beyond `cfg`, and
 /// new trials that pass. Other changes (e.g. failed → skipped, a new skipped
@@ -438,13 +443,31 @@ fn compare_kernels(
             }
         }
 
-        let (before, after) = (bk.ptx_instructions, ck.ptx_instructions);
-        let delta = i64::from(after) - i64::from(before);
-        if delta != 0 {
-            let limit = cfg.max_instruction_growth_pct;
+        let counts = [
+            (
+                "ptx instructions",
+                Some(bk.ptx_instructions),
+                Some(ck.ptx_instructions),
+                cfg.max_instruction_growth_pct,
+            ),
+            (
+                "sass instructions",
+                bk.sass_instructions,
+                ck.sass_instructions,
+                cfg.max_sass_instruction_growth_pct,
+            ),
+        ];
+        for (what, before, after, limit) in counts {
+            let (Some(before), Some(after)) = (before, after) else {
+                continue;
+            };
+            let delta = i64::from(after) - i64::from(before);
+            if delta == 0 {
+                continue;
+            }
             let text = |pct: Option<f64>| match pct {
-                Some(p) => format!("ptx instructions {before} → {after} ({delta:+}, {p:+.1}%)"),
-                None => format!("ptx instructions {before} → {after} ({delta:+})"),
+                Some(p) => format!("{what} {before} → {after} ({delta:+}, {p:+.1}%)"),
+                None => format!("{what} {before} → {after} ({delta:+})"),
             };
             if before == 0 {
                 // From 0, any growth counts.
@@ -720,6 +743,45 @@ mod tests {
         let mut cur = baseline();
         saxpy(&mut cur).ptx_instructions = 1;
         assert!(!compare(&base, &cur, &cfg).passed());
+    }
+
+    #[test]
+    fn sass_instruction_growth_over_its_threshold_is_caught() {
+        let cfg = GateConfig {
+            max_sass_instruction_growth_pct: 10.0,
+            ..GateConfig::default()
+        };
+        let mut base = baseline();
+        saxpy(&mut base).sass_instructions = Some(200);
+        let mut cur = base.clone();
+        saxpy(&mut cur).sass_instructions = Some(220);
+        assert!(compare(&base, &cur, &cfg).passed(), "10% is allowed");
+
+        saxpy(&mut cur).sass_instructions = Some(221);
+        let r = compare(&base, &cur, &cfg);
+        assert_eq!(r.worse.len(), 1, "{}", r.render_table());
+        assert_eq!(r.worse[0].kernel.as_deref(), Some("saxpy"));
+        assert_eq!(r.worse[0].what, "sass instructions 200 → 221 (+21, +10.5%)");
+        assert!(r.render_table().contains("sass instructions 200 → 221"));
+
+        // Shrinking beyond the threshold is listed as better.
+        saxpy(&mut cur).sass_instructions = Some(150);
+        let r = compare(&base, &cur, &cfg);
+        assert!(r.passed());
+        assert_eq!(
+            r.better[0].what,
+            "sass instructions 200 → 150 (-50, -25.0%)"
+        );
+
+        // A run that did not disassemble (no sass stage) is not compared.
+        saxpy(&mut cur).sass_instructions = None;
+        assert!(compare(&base, &cur, &cfg).passed());
+        assert!(compare(&base, &cur, &cfg).better.is_empty());
+
+        // The threshold is read from the gate config file.
+        let parsed: GateConfig = toml::from_str("max-sass-instruction-growth-pct = 2.5").unwrap();
+        assert_eq!(parsed.max_sass_instruction_growth_pct, 2.5);
+        assert_eq!(parsed.max_instruction_growth_pct, 5.0);
     }
 
     #[test]

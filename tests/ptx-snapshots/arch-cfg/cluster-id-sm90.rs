@@ -3,7 +3,7 @@
 //! falls back to the block index. Revisions choose how the cluster rank is
 //! written out, to show revisions and sm prefixes combined.
 //@ revisions: rank id
-//@ stages: ptx ptxas
+//@ stages: ptx ptxas sass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx)]
 #![cfg_attr(target_feature = "sm_90", feature(link_llvm_intrinsics))]
@@ -51,3 +51,9 @@ unsafe fn group_index() -> u32 {
 pub unsafe extern "ptx-kernel" fn which_group(out: *mut u32) {
     *out.add(_thread_idx_x() as usize) = group_index();
 }
+
+// On sm_90+ the cluster rank reads the CGA special register in SASS.
+// rank-sm_90-SASS-CHECK: S2R {{R[0-9]+}}, SR_CgaCtaId
+// rank-sm_90a-SASS-CHECK: S2R {{R[0-9]+}}, SR_CgaCtaId
+// rank-sm_80-SASS-CHECK: S2R {{R[0-9]+}}, SR_CTAID.X
+// rank-sm_80-SASS-CHECK-NOT: SR_Cga

@@ -2,7 +2,7 @@
 //! going through registers. Inline asm makes it reachable today; the test
 //! only runs where the instruction exists (`min-sm: 80`).
 //@ min-sm: 80
-//@ stages: ptx ptxas
+//@ stages: ptx ptxas sass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx, asm_experimental_arch)]
 
@@ -43,3 +43,11 @@ pub unsafe extern "ptx-kernel" fn stage_tile(src: *const [u32; 4], out: *mut u32
     asm!("ld.shared.u32 {0}, [{1}];", out(reg32) v, in(reg32) (tile + ((t + 1) % 32) * 16));
     *out.add(t as usize) = v;
 }
+
+// cp.async is LDGSTS (global to shared without registers) in SASS, with its
+// commit and wait as LDGDEPBAR and DEPBAR.
+// SASS-CHECK-LABEL: .entry stage_tile
+// SASS-CHECK: LDGSTS.E.128
+// SASS-CHECK: LDGDEPBAR
+// SASS-CHECK: DEPBAR.LE SB0, 0x0
+// SASS-CHECK: BAR.SYNC

@@ -9,7 +9,7 @@
 //! for sm_100). Code can't use `cfg(target_feature = "ptx80")` to gate on
 //! the PTX ISA version.
 //@ known-bug: cfg(target_feature = "ptxNN") is not derived from the target: ptx70 is set only for sm_75, none for sm_80+
-//@ stages: ptx
+//@ stages: ptx sass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx)]
 

@@ -2,7 +2,7 @@
 //! and sm_100a: `only-sm: 90a` keeps the rest of the matrix from running
 //! it (sm_90, sm_100 and sm_120 would reject it in ptxas).
 //@ only-sm: 90a
-//@ stages: ptx ptxas
+//@ stages: ptx ptxas sass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx, asm_experimental_arch)]
 
@@ -28,3 +28,11 @@ pub unsafe extern "ptx-kernel" fn producer_consumer(x: *mut f32) {
         *x.add(_thread_idx_x() as usize) *= 2.0;
     }
 }
+
+// ptxas drops both setmaxnreg instructions: "(C7508) Potential Performance
+// Loss: 'setmaxnreg' ignored; unable to determine register count at entry"
+// (the kernel declares no register budget, e.g. `.maxnreg` or launch bounds).
+// Only the SASS shows it; when a kernel attribute for the budget exists, this
+// check should flip to SETMAXREG.
+// sm_90a-SASS-CHECK-LABEL: .entry producer_consumer
+// sm_90a-SASS-CHECK-NOT: SETMAXREG

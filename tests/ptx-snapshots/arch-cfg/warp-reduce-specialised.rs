@@ -1,7 +1,7 @@
 //! Per-architecture specialisation with `cfg(target_feature = "sm_80")`:
 //! sm_80 and newer reduce a warp with one `redux.sync.add.u32` (inline
 //! asm), older targets fall back to five butterfly shuffles.
-//@ stages: ptx ptxas
+//@ stages: ptx ptxas sass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx)]
 // Each target enables only the feature its branch uses.
@@ -59,3 +59,14 @@ pub unsafe extern "ptx-kernel" fn warp_totals(x: *const u32, out: *mut u32) {
         *out.add(i / 32) = total;
     }
 }
+
+// The specialised path is one REDUX.SUM in SASS on every target that has
+// redux.sync; sm_75 keeps the five butterfly shuffles.
+// sm_75-SASS-CHECK-COUNT-5: SHFL.BFLY
+// sm_75-SASS-CHECK-NOT: REDUX
+// sm_80-SASS-CHECK: REDUX.SUM
+// sm_80-SASS-CHECK-NOT: SHFL
+// sm_90a-SASS-CHECK: REDUX.SUM
+// sm_90a-SASS-CHECK-NOT: SHFL
+// sm_100-SASS-CHECK: REDUX.SUM
+// sm_120-SASS-CHECK: REDUX.SUM

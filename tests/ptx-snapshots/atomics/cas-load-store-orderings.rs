@@ -4,7 +4,7 @@
 //! - acqrel: `ld.acquire.sys`, `st.release.sys`, `atom.acq_rel.sys.cas`
 //! - seqcst: a `fence.sc.sys` before each, then the acquire/release form.
 //@ revisions: relaxed acqrel seqcst
-//@ stages: ptx ptxas
+//@ stages: ptx ptxas sass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx)]
 

@@ -1,6 +1,6 @@
 //! compare_exchange / compare_exchange_weak → `atom.cas`, with success and
 //! failure orderings; a CAS-based spin lock and a CAS-based float add.
-//@ stages: ptx ptxas
+//@ stages: ptx ptxas sass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx)]
 

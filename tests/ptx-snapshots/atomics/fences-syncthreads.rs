@@ -2,7 +2,7 @@
 //! `fence(Release)` → `fence.acq_rel`, and `_syncthreads()` → `bar.sync 0`
 //! (printed `barrier.sync 0` on new PTX). `compiler_fence` crashes llc and
 //! has its own test (compiler-fence.rs).
-//@ stages: ptx ptxas
+//@ stages: ptx ptxas sass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx)]
 

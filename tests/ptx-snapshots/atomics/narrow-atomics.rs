@@ -1,7 +1,7 @@
 //! 8- and 16-bit atomics (`target_has_atomic = "8"/"16"`). PTX has no
 //! byte-sized RMW, so LLVM emulates them with a 32-bit CAS loop on the
 //! containing word.
-//@ stages: ptx ptxas
+//@ stages: ptx ptxas sass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx)]
 

@@ -11,7 +11,7 @@
 //! test fails, and must be updated, once the ordering is honoured.
 //@ revisions: relaxed acquire release acqrel seqcst
 //@ known-bug: atomicrmw ignores its ordering: fetch_add(SeqCst) is a relaxed gpu-scope atom.global.add with no fence
-//@ stages: ptx ptxas llvm-ir-opt
+//@ stages: ptx ptxas llvm-ir-opt sass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx)]
 

@@ -2,7 +2,7 @@
 //! pointer parameter (a global address): add, sub, and, or, xor, max, min,
 //! swap map to `atom.global.*`; `fetch_nand` and `fetch_update` have no
 //! PTX instruction and become compare-and-swap loops.
-//@ stages: ptx ptxas
+//@ stages: ptx ptxas sass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx)]
 

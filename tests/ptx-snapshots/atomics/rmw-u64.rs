@@ -1,5 +1,5 @@
 //! 64-bit atomics: `AtomicU64`/`AtomicI64` RMW operations and loads/stores.
-//@ stages: ptx ptxas
+//@ stages: ptx ptxas sass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx)]
 
@@ -55,3 +55,13 @@ pub unsafe extern "ptx-kernel" fn zz_load_store(a: *const AtomicU64, out: *mut u
     *out = a.load(Relaxed);
     a.store(7, Release);
 }
+
+// Each 64-bit read-modify-write is one ATOMG at gpu scope; fetch_nand, which
+// has no instruction, is a compare-and-swap loop.
+// SASS-CHECK-LABEL: .entry rmw_u64
+// SASS-CHECK: ATOMG.E.ADD.64.STRONG.GPU
+// SASS-CHECK: ATOMG.E.EXCH.64.STRONG.GPU
+// SASS-CHECK: ATOMG.E.CAS.64
+// SASS-CHECK-LABEL: .entry rmw_i64
+// SASS-CHECK-DAG: ATOMG.E.MAX.S64.STRONG.GPU
+// SASS-CHECK-DAG: ATOMG.E.MIN.S64.STRONG.GPU

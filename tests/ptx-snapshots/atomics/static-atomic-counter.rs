@@ -1,6 +1,6 @@
 //! A `static` atomic lives in `.global` memory; RMW operations on it use the
 //! symbol's address directly.
-//@ stages: ptx ptxas
+//@ stages: ptx ptxas sass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx)]
 

@@ -1,7 +1,7 @@
 //! Recursive device functions. A simple tail-recursive one becomes a loop;
 //! a tree recursion stays a real recursive call, which needs a call stack
 //! (the ptxas stage shows the recursive `.func`s' stack frames).
-//@ stages: ptx ptxas
+//@ stages: ptx ptxas sass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx)]
 
@@ -53,3 +53,17 @@ pub unsafe extern "ptx-kernel" fn recursive_calls(mn: *const u32, nodes: *const 
     *out = ackermann(*mn, *mn.add(1));
     *out.add(1) = tree_depth(nodes, 0);
 }
+
+// The recursive functions keep a stack frame (their registers spill to it
+// around each call), and the kernel calls them with CALL.REL in SASS.
+// PTXAS-CHECK: func {{.*}}10tree_depth: registers=0 stack={{[1-9][0-9]*}}
+// PTXAS-CHECK: func {{.*}}9ackermann: registers=0 stack={{[1-9][0-9]*}}
+// SASS-CHECK-LABEL: .entry recursive_calls
+// SASS-CHECK: CALL.REL.NOINC {{.*}}9ackermann
+// SASS-CHECK: CALL.REL.NOINC {{.*}}10tree_depth
+// ptxas copies the callees into the kernel's code section; each saves its
+// registers to the local stack (STL) on entry.
+// SASS-CHECK-LABEL: .func $recursive_calls${{.*}}10tree_depth
+// SASS-CHECK: STL [R1
+// SASS-CHECK-LABEL: .func $recursive_calls${{.*}}9ackermann
+// SASS-CHECK: STL [R1

@@ -1,6 +1,6 @@
 //! A dense `match` on an integer becomes a PTX jump table (`brx.idx` over a
 //! `.branchtargets` list); a sparse one stays a compare chain.
-//@ stages: ptx ptxas
+//@ stages: ptx ptxas sass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx)]
 

@@ -1,7 +1,7 @@
 //! The unstable `f16` type: native half arithmetic (`add.rn.f16`,
 //! `fma.rn.f16`) exists on every target in the matrix (sm_53+), and
 //! conversions use `cvt.f32.f16`.
-//@ stages: ptx ptxas
+//@ stages: ptx ptxas sass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx, f16)]
 

@@ -2,7 +2,7 @@
 //! the separate `mul.rn`/`add.rn` must stay; division and sqrt are the
 //! IEEE-rounded forms (`div.rn`, `sqrt.rn`), not the approximate ones.
 //! (`%` has its own test, float-rem.rs.)
-//@ stages: ptx ptxas
+//@ stages: ptx ptxas sass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx, core_float_math)]
 

@@ -5,7 +5,7 @@
 //! rounded, not `sqrt.approx`), `cvt.rmi`/`rpi`/`rzi`/`rni` for the
 //! roundings, `fma.rn` for `mul_add`. (`powi` is in
 //! `powi-runtime-exponent.rs`: llc cannot select it.)
-//@ stages: ptx ptxas
+//@ stages: ptx ptxas sass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx, core_float_math)]
 

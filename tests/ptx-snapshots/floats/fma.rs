@@ -2,7 +2,7 @@
 //! (the inherent `f32::mul_add` is std-only): must be exactly one
 //! `fma.rn`, never a separate mul and add.
 //@ revisions: single double
-//@ stages: ptx ptxas llvm-ir-opt
+//@ stages: ptx ptxas llvm-ir-opt sass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx, core_float_math)]
 
@@ -50,3 +50,17 @@ pub unsafe extern "ptx-kernel" fn horner(x: *const F, out: *mut F) {
     }
     *out = acc;
 }
+
+// After ptxas every fma is one FFMA (DFMA), and no separate multiply is left.
+// SASS-CHECK-LABEL: .entry horner
+// single-SASS-CHECK-COUNT-4: FFMA
+// double-SASS-CHECK-COUNT-4: DFMA
+// SASS-CHECK-LABEL: .entry axpy_fma
+// single-SASS-CHECK: FFMA
+// single-SASS-CHECK-NOT: FMUL
+// double-SASS-CHECK: DFMA
+// double-SASS-CHECK-NOT: DMUL
+// `mul_add` is an explicit llvm.fma in the optimized IR, not a contraction
+// left to llc.
+// single-LLVM-IR-OPT-CHECK: call float @llvm.fma.f32
+// double-LLVM-IR-OPT-CHECK: call double @llvm.fma.f64

@@ -1,7 +1,7 @@
 //! Iterator chains over slices made with `from_raw_parts`: map, filter,
 //! zip, fold, sum, enumerate, rev, max_by. Bounds checks must all fold
 //! away (no `trap` and no panic call in the kernels).
-//@ stages: ptx ptxas llvm-ir-opt
+//@ stages: ptx ptxas llvm-ir-opt sass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx)]
 

@@ -52,3 +52,10 @@ pub unsafe extern "ptx-kernel" fn overflowing_u64(a: u64, b: u64, out: *mut u64)
     *out.add(1) = m;
     *out.add(2) = c1 as u64 + c2 as u64;
 }
+
+// The overflow checks are MIR operations before LLVM sees them.
+// MIR-CHECK-LABEL: fn checked_u32(
+// MIR-CHECK: AddWithOverflow(copy _1, copy _2)
+// MIR-CHECK: MulWithOverflow(copy _1, copy _2)
+// MIR-CHECK-LABEL: fn overflowing_i8_u16(
+// MIR-CHECK: SubWithOverflow(copy _3, copy _4)

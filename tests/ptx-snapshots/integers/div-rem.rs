@@ -2,7 +2,7 @@
 //! multiply-high sequence; by a variable it needs `div`/`rem` and Rust's
 //! division-by-zero check (which panics, i.e. traps).
 //@ revisions: by_const by_var
-//@ stages: ptx ptxas
+//@ stages: ptx ptxas sass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx)]
 
@@ -61,3 +61,13 @@ pub unsafe extern "ptx-kernel" fn div_rem_u64(a: u64, d: u32, out: *mut u64) {
     *out = a / d;
     *out.add(1) = a % d;
 }
+
+// In SASS a division by a constant is a multiply-high and shifts; by a
+// variable it is ptxas's reciprocal sequence (I2F.RP, MUFU.RCP), and for
+// 64 bits a call to its software routine.
+// by_const-SASS-CHECK: IMAD.HI
+// by_const-SASS-CHECK-NOT: MUFU.RCP
+// by_const-SASS-CHECK-NOT: CALL
+// by_var-SASS-CHECK-LABEL: .entry div_rem_u64
+// by_var-SASS-CHECK: MUFU.RCP
+// by_var-SASS-CHECK: CALL.REL.NOINC `($__internal_{{[0-9]+}}_$__cuda_sm20_div_u64)

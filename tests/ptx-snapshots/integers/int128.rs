@@ -3,7 +3,7 @@
 //! `mul.hi`/`mad.lo`, and expands division into a loop (there is no
 //! `__udivti3` to call on the device).
 //! u128 can't be a kernel parameter (see tests/ui), so it goes through memory.
-//@ stages: ptx ptxas
+//@ stages: ptx ptxas sass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx)]
 
@@ -47,3 +47,11 @@ pub unsafe extern "ptx-kernel" fn div_u128_const(p: *const u128, out: *mut u128)
     *out.add(1) = a % 1_000_000_007;
     *out.add(2) = (a as i128 >> 100) as u128;
 }
+
+// rustc's IR keeps 128-bit operations as i128 instructions; llc expands them
+// inline (no __multi3/__divti3 in the PTX) and the SASS calls nothing either.
+// LLVM-IR-CHECK-LABEL: define ptx_kernel void @arith_u128(
+// LLVM-IR-CHECK: mul i128
+// LLVM-IR-CHECK-LABEL: define ptx_kernel void @div_i128(
+// LLVM-IR-CHECK: sdiv i128
+// SASS-CHECK-NOT: CALL

@@ -1,6 +1,6 @@
 //! Widening multiplies: `u32 as u64 * u32 as u64` is one `mul.wide`,
 //! and the high half of a product is `mul.hi`.
-//@ stages: ptx ptxas
+//@ stages: ptx ptxas sass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx)]
 

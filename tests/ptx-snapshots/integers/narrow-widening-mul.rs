@@ -4,7 +4,7 @@
 //! first, with the extension folded into the parameter load (`ld.param.s8`
 //! for `i8`). A widening multiply whose high half is wanted (`>> 16`) keeps
 //! the wide product.
-//@ stages: ptx ptxas
+//@ stages: ptx ptxas sass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx)]
 

@@ -2,7 +2,7 @@
 //! widths, `#[repr(transparent)]` newtypes and `#[repr(C)]` structs by
 //! value, pointers), in source order, each with its own PTX parameter
 //! type. Every one is read: the result depends on all of them.
-//@ stages: ptx ptxas
+//@ stages: ptx ptxas sass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx)]
 

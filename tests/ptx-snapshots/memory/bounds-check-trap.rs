@@ -1,7 +1,7 @@
 //! Slice indexing with a bounds check: an out-of-range index panics, and
 //! the panic handler traps. `get_unchecked` removes the check.
 //@ revisions: checked unchecked
-//@ stages: ptx ptxas
+//@ stages: ptx ptxas sass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx)]
 
@@ -35,3 +35,18 @@ pub unsafe extern "ptx-kernel" fn gather(table: *const f32, len: usize, idx: *co
 // The panic handler's body: `trap` (LLVM adds an `exit` after it).
 // checked-CHECK: .func {{.*}}panic_bounds_check
 // checked-CHECK: trap;
+
+// The bounds check survives optimization: `j < len` guards the load and the
+// other branch calls the panic.
+// checked-LLVM-IR-OPT-CHECK-LABEL: define ptx_kernel void @gather(
+// checked-LLVM-IR-OPT-CHECK: icmp ugt i64 %len,
+// checked-LLVM-IR-OPT-CHECK: call {{.*}}panic_bounds_check
+// unchecked-LLVM-IR-OPT-CHECK-NOT: panic_bounds_check
+// In SASS: a 64-bit compare (a pair of ISETPs, or one ISETP.GE.U64 on
+// sm_120), a predicated branch to the panic call, and the trap of the panic
+// handler.
+// checked-SASS-CHECK-LABEL: .entry gather
+// checked-SASS-CHECK: {{ISETP\.GE\.U(32\.AND\.EX|64\.AND)}}
+// checked-SASS-CHECK: CALL.REL.NOINC {{.*}}panic_bounds_check
+// checked-SASS-CHECK: BPT.TRAP
+// unchecked-SASS-CHECK-NOT: BPT.TRAP

@@ -1,7 +1,7 @@
 //! Volatile accesses must keep `.volatile` loads and stores, each one
 //! separately (no merging); unaligned reads of a u32 through a byte pointer
 //! must split into byte loads.
-//@ stages: ptx ptxas
+//@ stages: ptx ptxas sass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx)]
 

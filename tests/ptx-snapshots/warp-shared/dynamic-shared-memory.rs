@@ -2,7 +2,7 @@
 //! `core::intrinsics::gpu::gpu_launch_sized_workgroup_mem::<T>()`: an
 //! `.extern .shared` array sized at launch, used for a block-wide tree
 //! reduction with `_syncthreads()` between the steps.
-//@ stages: ptx ptxas llvm-ir-opt
+//@ stages: ptx ptxas llvm-ir-opt sass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx, gpu_launch_sized_workgroup_mem, gpu_intrinsics, core_intrinsics)]
 #![allow(internal_features)]

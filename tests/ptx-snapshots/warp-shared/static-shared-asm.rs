@@ -1,7 +1,7 @@
 //! Static shared memory declared with inline `asm!`: a 128-byte `.shared`
 //! tile, its generic address taken with `cvta.shared.u64`. ptxas reports
 //! the 128 bytes of smem for the kernel.
-//@ stages: ptx ptxas
+//@ stages: ptx ptxas sass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx, asm_experimental_arch)]
 
@@ -36,3 +36,13 @@ pub unsafe extern "ptx-kernel" fn transpose_tile(input: *const u32, output: *mut
         *output.add(t) = *tile.add(c * 8 + r);
     }
 }
+
+// The tile is reached through a generic pointer (`cvta.shared`), so ptxas
+// emits generic ST/LD, not the shared-memory STS/LDS: the SASS shows what the
+// generic address costs. ptxas still reserves the 128 bytes and one barrier.
+// SASS-CHECK-LABEL: .entry transpose_tile
+// SASS-CHECK: {{\bST\.E\b}}
+// SASS-CHECK: BAR.SYNC
+// SASS-CHECK: {{\bLD\.E\b}}
+// SASS-CHECK-NOT: {{\b(LDS|STS)\b}}
+// PTXAS-CHECK: entry transpose_tile: {{.*}} smem=128 {{.*}}barriers=1

@@ -2,7 +2,7 @@
 //! `llvm.nvvm.shfl.sync.bfly.i32` (declared with `link_llvm_intrinsics`):
 //! five `shfl.sync.bfly.b32` steps with offsets 16, 8, 4, 2, 1, and no
 //! shared memory.
-//@ stages: ptx ptxas
+//@ stages: ptx ptxas sass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx, link_llvm_intrinsics)]
 #![allow(internal_features)]

@@ -1,6 +1,6 @@
 //! The other shuffle modes (down, up, idx) on i32 and f32, through LLVM
 //! intrinsic declarations, including a broadcast from lane 0.
-//@ stages: ptx ptxas
+//@ stages: ptx ptxas sass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx, link_llvm_intrinsics)]
 #![allow(internal_features)]

@@ -1,6 +1,6 @@
 //! Warp votes through LLVM intrinsics: ballot, all, any, and the active
 //! mask. `count_ones` of a ballot is a `popc`.
-//@ stages: ptx ptxas
+//@ stages: ptx ptxas sass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx, link_llvm_intrinsics)]
 #![allow(internal_features)]
@@ -43,3 +43,13 @@ pub unsafe extern "ptx-kernel" fn votes(x: *const f32, out: *mut u32) {
         *out.add(4 * warp + 3) = any(mask, v.is_nan()) as u32;
     }
 }
+
+// The votes stay warp-wide VOTE instructions in SASS. On sm_75, ptxas
+// computes `all` without a VOTE.ALL (a ballot and a compare instead).
+// SASS-CHECK-LABEL: .entry votes
+// SASS-CHECK-DAG: VOTE.ANY
+// sm_75-SASS-CHECK-NOT: VOTE.ALL
+// sm_80-SASS-CHECK-DAG: VOTE.ALL
+// sm_90a-SASS-CHECK-DAG: VOTE.ALL
+// sm_100-SASS-CHECK-DAG: VOTE.ALL
+// sm_120-SASS-CHECK-DAG: VOTE.ALL
