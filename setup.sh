@@ -25,4 +25,4 @@ else
     python3 -m pip install --quiet --disable-pip-version-check --target tools/nvdisasm nvidia-cuda-nvdisasm==13.2.51
 fi
 tools/ptxas/nvidia/cu13/bin/ptxas --version 2>/dev/null | tail -n 1 || true
-tools/nvdisasm/nvidia/cu13/bin/nvdisasm --version 2>/dev/null | tail -n 2 | head -n 1 || true
+tools/nvdisasm/nvidia/cu13/bin/nvdisasm --version 2>/dev/null | tail -n 2 | sed -n 1p || true
