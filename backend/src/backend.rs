@@ -25,6 +25,10 @@ pub struct CompileRequest {
     /// The hard limit for each step of the compile (rustc, llvm-link, opt,
     /// llc, ptxas); a step that runs longer is killed with its process group.
     pub timeout: std::time::Duration,
+    /// Stop after the front end (rustc and its checks), as a `check-pass`
+    /// test needs: no back end step (llvm-link, opt, llc, ptxas) runs, and
+    /// a rustc that succeeds ends the compile as `Succeeded` with no PTX.
+    pub front_end_only: bool,
 }
 
 impl CompileRequest {
@@ -40,6 +44,7 @@ impl CompileRequest {
             flags: Vec::new(),
             out_dir: out_dir.into(),
             timeout: crate::process::DEFAULT_COMPILE_TIMEOUT,
+            front_end_only: false,
         }
     }
 }

@@ -35,6 +35,8 @@ pub struct CompileJob {
     /// The hard limit per compile step (not part of the cache key: a result
     /// that hit it is never cached).
     pub timeout: std::time::Duration,
+    /// Stop after rustc (a `check-pass` ui test); part of the cache key.
+    pub front_end_only: bool,
 }
 
 /// A finished compile.
@@ -154,16 +156,28 @@ impl CompileCache {
 
     /// The cache key of a job under a backend.
     pub fn key(backend: &dyn Backend, job: &CompileJob, source_text: &str) -> String {
-        content_key(&[
+        // Only a front-end-only job adds a part, so full compiles keep
+        // their keys (and their cache entries).
+        let front_end_only: &[&str] = if job.front_end_only {
+            &["front-end-only"]
+        } else {
+            &[]
+        };
+        let source = job.source.to_string_lossy();
+        let (sm, cfgs, flags) = (job.sm.name(), job.cfgs.join("\x1f"), job.flags.join("\x1f"));
+        let identity = backend.identity();
+        let mut parts = vec![
             "ptx-harness-cache/v3",
-            &backend.identity(),
-            &job.source.to_string_lossy(),
+            &identity,
+            &source,
             source_text,
             &job.crate_name,
-            &job.sm.name(),
-            &job.cfgs.join("\x1f"),
-            &job.flags.join("\x1f"),
-        ])
+            &sm,
+            &cfgs,
+            &flags,
+        ];
+        parts.extend_from_slice(front_end_only);
+        content_key(&parts)
     }
 
     /// Compiles `job`, or returns the cached result.
@@ -228,6 +242,7 @@ impl CompileCache {
             flags: job.flags.clone(),
             out_dir: staging.clone(),
             timeout: job.timeout,
+            front_end_only: job.front_end_only,
         };
         self.fresh_compiles.fetch_add(1, Ordering::Relaxed);
         let output = match backend.compile(&req) {
@@ -579,6 +594,7 @@ mod tests {
             cfgs: vec![],
             flags: vec![],
             timeout: ptx_backend::process::DEFAULT_COMPILE_TIMEOUT,
+            front_end_only: false,
         }
     }
 
