@@ -855,7 +855,10 @@ fn parse_pieces(text: &str, is_label: bool) -> Result<(Vec<Piece>, Vec<DefSlot>)
             if re.is_empty() {
                 return Err((
                     "invalid regex: empty `{{}}`".to_string(),
-                    Some("as in LLVM FileCheck, a `{{regex}}` block may not be empty; remove it".into()),
+                    Some(
+                        "as in LLVM FileCheck, a `{{regex}}` block may not be empty; remove it"
+                            .into(),
+                    ),
                 ));
             }
             validate_regex(re)?;
@@ -3073,8 +3076,14 @@ Loop at depth 1
     /// in `a x\ty\nb x  y\n`, `CHECK: a [[V:.*]]` / `CHECK: b [[V]]`: rc=0.
     #[test]
     fn llvm_captured_values_match_with_whitespace_canonicalized() {
-        passes("// CHECK: a [[V:x  y]]\n// CHECK: b [[V]]", "a  x  y\nb x y\n");
-        passes("// CHECK: a [[V:.*]]\n// CHECK: b [[V]]", "a x\ty\nb x  y\n");
+        passes(
+            "// CHECK: a [[V:x  y]]\n// CHECK: b [[V]]",
+            "a  x  y\nb x y\n",
+        );
+        passes(
+            "// CHECK: a [[V:.*]]\n// CHECK: b [[V]]",
+            "a x\ty\nb x  y\n",
+        );
         // Same-line reuse too.
         passes("// CHECK: a [[V:x[ \\t]+y]] = [[V]]", "a x\ty = x  y\n");
         // But not across a missing blank.
@@ -3093,12 +3102,21 @@ Loop at depth 1
     ///   "error: CHECK-NEXT: is on the same line as previous match", rc=1.
     #[test]
     fn llvm_anchors_match_at_the_ends_of_a_search_that_begins_mid_line() {
-        passes("// CHECK: a\n// CHECK: {{^}}b\n// CHECK-NEXT: xb", "ab\nxb\n");
+        passes(
+            "// CHECK: a\n// CHECK: {{^}}b\n// CHECK-NEXT: xb",
+            "ab\nxb\n",
+        );
         passes("// CHECK: a\n// CHECK-SAME: {{^}}b", "ab\n");
         passes("// CHECK: a\n// CHECK-DAG: {{^}}b", "ab\n");
-        let e = fails("// CHECK: a\n// CHECK-NOT: {{^}}b\n// CHECK-SAME: c", "abc\n");
+        let e = fails(
+            "// CHECK: a\n// CHECK-NOT: {{^}}b\n// CHECK-SAME: c",
+            "abc\n",
+        );
         assert!(e.message.contains("CHECK-NOT"), "{e}");
-        let e = fails("// CHECK: a\n// CHECK-NOT: {{b$}}\n// CHECK-SAME: c", "abc\n");
+        let e = fails(
+            "// CHECK: a\n// CHECK-NOT: {{b$}}\n// CHECK-SAME: c",
+            "abc\n",
+        );
         assert!(e.message.contains("CHECK-NOT"), "{e}");
         fails("// CHECK: a\n// CHECK-NEXT: {{^}}b", "ab\nb\n");
     }
@@ -3128,14 +3146,24 @@ Loop at depth 1
     ///   "error: numeric variable with name 'N' already exists", rc=2.
     #[test]
     fn llvm_a_name_is_a_string_or_a_numeric_variable() {
-        let e = fails("// CHECK: x [[N:[0-9]+]]\n// CHECK: y [[#N:]]", "x 5\ny 5\n");
+        let e = fails(
+            "// CHECK: x [[N:[0-9]+]]\n// CHECK: y [[#N:]]",
+            "x 5\ny 5\n",
+        );
         assert!(
-            e.message
-                .contains("numeric variable `N` has the name of the string variable defined at line 1"),
+            e.message.contains(
+                "numeric variable `N` has the name of the string variable defined at line 1"
+            ),
             "{e}"
         );
-        let e = fails("// CHECK: x [[#N:]]\n// CHECK: y [[N:[0-9]+]]", "x 5\ny 5\n");
-        assert!(e.message.contains("string variable `N` has the name"), "{e}");
+        let e = fails(
+            "// CHECK: x [[#N:]]\n// CHECK: y [[N:[0-9]+]]",
+            "x 5\ny 5\n",
+        );
+        assert!(
+            e.message.contains("string variable `N` has the name"),
+            "{e}"
+        );
         // Rejected before matching, as LLVM does, even where the input
         // would never reach the second line.
         fails("// CHECK: x [[N:[0-9]+]]\n// CHECK: y [[#N:]]", "nothing\n");
@@ -3153,7 +3181,10 @@ Loop at depth 1
         assert!(e.message.contains("negative (-5)"), "{e}");
         let e = fails("// CHECK: x [[#-5]]", "x -5\n");
         assert!(e.message.contains("negative (-5)"), "{e}");
-        passes("// CHECK: x [[#N:]]\n// CHECK: y [[#N-10+10]]", "x 5\ny 5\n");
+        passes(
+            "// CHECK: x [[#N:]]\n// CHECK: y [[#N-10+10]]",
+            "x 5\ny 5\n",
+        );
         fails("// CHECK: x [[#N:]]", "x -5\n");
     }
 
@@ -3187,11 +3218,20 @@ Loop at depth 1
     /// in `x 1 2\n`, `CHECK: x [[#V:]] [[#V:]]`: rc=0; here an error.
     #[test]
     fn deliberate_a_variable_defined_twice_on_one_line_is_an_error() {
-        let e = fails("// CHECK: x [[V:a]] [[V:b]]\n// CHECK: y [[V]]", "x a b\ny b\n");
-        assert!(e.message.contains("defined twice in the same directive"), "{e}");
+        let e = fails(
+            "// CHECK: x [[V:a]] [[V:b]]\n// CHECK: y [[V]]",
+            "x a b\ny b\n",
+        );
+        assert!(
+            e.message.contains("defined twice in the same directive"),
+            "{e}"
+        );
         assert!(e.message.contains("LLVM FileCheck accepts"), "{e}");
         let e = fails("// CHECK: x [[#V:]] [[#V:]]", "x 1 2\n");
-        assert!(e.message.contains("defined twice in the same directive"), "{e}");
+        assert!(
+            e.message.contains("defined twice in the same directive"),
+            "{e}"
+        );
     }
 
     /// in `x\n`, `CHECK: x{{}}`: "error: invalid regex: empty
