@@ -27,6 +27,10 @@ pub struct CompileRequest {
     pub timeout: std::time::Duration,
     /// Also disassemble ptxas's cubin into the `sass` stage (needs `nvdisasm`).
     pub sass: bool,
+    /// Stop after the front end (rustc and its checks), as a `check-pass`
+    /// test needs: no back end step (llvm-link, opt, llc, ptxas) runs, and
+    /// a rustc that succeeds ends the compile as `Succeeded` with no PTX.
+    pub front_end_only: bool,
 }
 
 impl CompileRequest {
@@ -43,6 +47,7 @@ impl CompileRequest {
             out_dir: out_dir.into(),
             timeout: crate::process::DEFAULT_COMPILE_TIMEOUT,
             sass: false,
+            front_end_only: false,
         }
     }
 }

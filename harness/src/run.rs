@@ -140,6 +140,7 @@ impl Engine {
                 .compile_timeout
                 .unwrap_or(self.settings.compile_timeout),
             sass,
+            front_end_only: false,
         }
     }
 
@@ -252,7 +253,10 @@ impl Engine {
             .iter()
             .any(|a| a.level == crate::check::diagnostics::Level::Error);
         let outcome = self.outcome(trial, has_errors);
-        let job = self.job(trial);
+        let mut job = self.job(trial);
+        // A `check-pass` ui test stops after rustc and its checks, as
+        // compiletest's does; `build-pass` also runs the back end.
+        job.front_end_only = trial.test.suite == Suite::Ui && outcome == Outcome::CheckPass;
         let result = self
             .cache
             .compile(self.backend.as_ref(), &job)
@@ -337,10 +341,10 @@ impl Engine {
                         format!("{}\n{reproduce}", problems.join("\n")),
                     ));
                 }
-                self.check_outcome(outcome, out, front_end_ok, built, &reproduce)?;
-                // The checks and the back end must agree: a crate the checks
-                // accept but ptxas (or llc) rejects is not a pass.
-                if outcome == Outcome::CheckPass {
+                // The checks and the back end must agree: a `build-pass`
+                // crate the checks accept but ptxas (or llc) rejects is not
+                // a pass. (A `check-pass` test never runs the back end.)
+                if outcome == Outcome::BuildPass {
                     if let CompileStatus::ToolFailed { step, .. } = &out.status {
                         let by = if step == "ptxas" {
                             DecidedBy::Ptxas
@@ -359,6 +363,7 @@ impl Engine {
                         ));
                     }
                 }
+                self.check_outcome(outcome, out, front_end_ok, built, &reproduce)?;
             }
             Suite::PtxSnapshots => {
                 self.check_outcome(outcome, out, front_end_ok, built, &reproduce)?;

@@ -652,20 +652,23 @@ fn ui_annotations_and_stderr_snapshot() {
 
 /// A ui test that passes the checks (check-pass) but whose PTX ptxas
 /// rejects is a failure that names ptxas, never a silent pass.
-#[test]
-fn a_check_pass_ui_test_that_ptxas_rejects_fails() {
-    let repo = Repo::new();
-    let test = repo.ui("checks/pass-bad-ptx.rs");
-    repo.write(
-        &test,
-        &format!(
-            "//@ check-pass\n#![feature(asm_experimental_arch)]\n{HEADER}#[no_mangle]
+/// A ui test's PTX that ptxas rejects: `not.a.ptx.instruction` passes rustc
+/// and its checks, and only ptxas sees it.
+fn bad_ptx_ui_test(outcome: &str) -> String {
+    format!(
+        "//@ {outcome}\n#![feature(asm_experimental_arch)]\n{HEADER}#[no_mangle]
 pub unsafe extern \"ptx-kernel\" fn bad() {{
     core::arch::asm!(\"not.a.ptx.instruction;\");
 }}
 "
-        ),
-    );
+    )
+}
+
+#[test]
+fn a_build_pass_ui_test_that_ptxas_rejects_fails() {
+    let repo = Repo::new();
+    let test = repo.ui("checks/pass-bad-ptx.rs");
+    repo.write(&test, &bad_ptx_ui_test("build-pass"));
     let r = repo.run_on(Suite::Ui, &SMS[..1], false, false);
     for rec in assert_all_fail(&r, "checks/pass-bad-ptx") {
         assert_eq!(rec.decided_by, DecidedBy::Ptxas, "{rec:#?}");
@@ -674,6 +677,21 @@ pub unsafe extern \"ptx-kernel\" fn bad() {{
             &["passes the checks, but ptxas rejects it for sm_80"],
         );
     }
+}
+
+/// `check-pass` stops after rustc, as compiletest's does: the back end
+/// never runs, so PTX that ptxas would reject goes unseen (that is what
+/// `build-pass` is for), and no ptxas metrics are recorded.
+#[test]
+fn a_check_pass_ui_test_stops_after_rustc() {
+    let repo = Repo::new();
+    let test = repo.ui("checks/pass-bad-ptx.rs");
+    repo.write(&test, &bad_ptx_ui_test("check-pass"));
+    let r = repo.run_on(Suite::Ui, &SMS[..1], false, false);
+    assert_all_pass(&r, "checks/pass-bad-ptx", 1);
+    let rec = records(&r, "checks/pass-bad-ptx")[0];
+    assert!(rec.kernels.is_empty(), "ptxas ran: {rec:#?}");
+    assert_eq!(rec.decided_by, DecidedBy::Complete, "{rec:#?}");
 }
 
 #[test]

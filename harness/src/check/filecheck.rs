@@ -24,11 +24,26 @@
 //!   reuse later in the same directive.
 //! * A small numeric subset: `[[#VAR:]]` (captures `[0-9]+`),
 //!   `[[#VAR:expr]]`, `[[#expr]]`, `[[#]]`, where `expr` is a sum of variables,
-//!   decimal literals and `@LINE`; also the legacy `[[@LINE]]`, `[[@LINE+N]]`.
+//!   decimal literals and `@LINE`, optionally after LLVM's `==` constraint
+//!   (`[[#==N]]`, `[[#M:==N+1]]`); also the legacy `[[@LINE]]`,
+//!   `[[@LINE+N]]`. Values are unsigned, as LLVM's default format: a negative
+//!   result (`[[#N-10]]` with N = 5, `[[#-5]]`) is an error, as LLVM's
+//!   "overflow error". Values above `i64` work (up to 2^127 - 1).
+//! * A name is a string or a numeric variable in the whole file: defining
+//!   it as both is an error before anything is matched, as in LLVM; using a
+//!   numeric variable as a string (`[[N]]`) is an error (LLVM: "undefined
+//!   variable").
 //! * Whitespace: a pattern's leading and trailing whitespace is ignored and a
 //!   run of spaces/tabs in its literal text matches any non-empty run of
-//!   spaces/tabs in the input (LLVM's default canonicalization). Whitespace
-//!   inside `{{regex}}` is matched as the regex says.
+//!   spaces/tabs in the input (LLVM's default canonicalization). A captured
+//!   `[[VAR:...]]` value is compared the same way when used (`[[VAR]]`),
+//!   whitespace runs canonicalized, as LLVM compares values captured from its
+//!   canonicalized input. Whitespace inside `{{regex}}` is matched as the
+//!   regex says.
+//! * A search sees only its own range of the input, as in LLVM: `{{^}}` and
+//!   `^` match where a search that begins mid-line (right after the previous
+//!   match) starts, and `$` where a range (a CHECK-NOT's) ends.
+//! * `{{}}` is an error ("invalid regex"), as in LLVM.
 //! * Variable scope: variables whose name does not start with `$` are cleared
 //!   at each `CHECK-LABEL`, i.e. LLVM's `--enable-var-scope` is always on, so a
 //!   value captured in one function cannot leak into the checks of the next.
@@ -50,6 +65,17 @@
 //! * Regexes use Rust `regex` syntax (leftmost-first, not POSIX
 //!   leftmost-longest), and `{{...}}` ends at the first `}}` that is not
 //!   closing a brace opened inside the regex, so `{{a{2}}}` is `a{2}`.
+//! * A match never spans lines: every pattern is matched within one input
+//!   line, so `{{a\sb}}` or `{{a[[:space:]]b}}` never matches `a` at the end
+//!   of one line and `b` at the start of the next, as it does in LLVM. Check
+//!   the lines one by one with CHECK-NEXT instead.
+//! * A variable defined twice in one directive (`[[V:a]] [[V:b]]`,
+//!   `[[#V:]] [[#V:]]`) is an error; LLVM accepts it and keeps the last value.
+//! * Numeric values above 2^127 - 1 are an error; LLVM has no bound.
+//! * Whitespace inside `{{regex}}` is matched as written, against the raw
+//!   input: LLVM first turns every run of spaces and tabs in the input into
+//!   one space, so there `{{a  b}}` never matches and `{{a\tb}}` matches
+//!   only because the check line is canonicalized too.
 //! * Not supported: `CHECK{LITERAL}`, `CHECK-EOF`, `COM:` directives,
 //!   `--implicit-check-not`, `--strict-whitespace`, `-D` definitions, numeric
 //!   format specifiers (`[[#%x,VAR:]]`) and functions in numeric expressions.
@@ -443,6 +469,8 @@ fn parse_suffix(prefix: &str, suffix: &str) -> Result<CheckKind, String> {
 fn prepare(checks: &[CheckLine]) -> Result<Vec<Pattern>, FileCheckError> {
     let mut seen_positive = false;
     let mut patterns = Vec::with_capacity(checks.len());
+    // Each variable name's kind (numeric?) and the line that first defined it.
+    let mut kinds: HashMap<String, (bool, usize)> = HashMap::new();
     for check in checks {
         let context = check.to_string();
         if check.kind == CheckKind::Count(0) {
@@ -473,7 +501,37 @@ fn prepare(checks: &[CheckLine]) -> Result<Vec<Pattern>, FileCheckError> {
             ));
         }
         seen_positive |= check.kind.is_positive();
-        patterns.push(Pattern::parse(check)?);
+        let pattern = Pattern::parse(check)?;
+        for slot in &pattern.slots {
+            match kinds.get(slot.name.as_str()) {
+                Some(&(numeric, line)) if numeric != slot.numeric => {
+                    let (this, other) = if slot.numeric {
+                        ("numeric", "string")
+                    } else {
+                        ("string", "numeric")
+                    };
+                    return Err(error(
+                        check.line,
+                        &format!(
+                            "{this} variable `{}` has the name of the {other} variable defined \
+                             at line {line}",
+                            slot.name
+                        ),
+                        &context,
+                        Some(
+                            "a name is either a string or a numeric variable in the whole \
+                             file, as in LLVM FileCheck; rename one of them"
+                                .into(),
+                        ),
+                    ));
+                }
+                Some(_) => {}
+                None => {
+                    kinds.insert(slot.name.clone(), (slot.numeric, check.line));
+                }
+            }
+        }
+        patterns.push(pattern);
     }
     Ok(patterns)
 }
@@ -513,7 +571,7 @@ struct Expr(Vec<(bool, Operand)>);
 
 #[derive(Debug, Clone)]
 enum Operand {
-    Literal(i64),
+    Literal(i128),
     Line,
     Var(String),
 }
@@ -526,12 +584,12 @@ impl Expr {
         })
     }
 
-    fn eval(&self, vars: &Vars, line: usize) -> Result<i64, String> {
-        let mut sum: i64 = 0;
+    fn eval(&self, vars: &Vars, line: usize) -> Result<i128, String> {
+        let mut sum: i128 = 0;
         for (negative, operand) in &self.0 {
             let value = match operand {
                 Operand::Literal(v) => *v,
-                Operand::Line => line as i64,
+                Operand::Line => line as i128,
                 Operand::Var(name) => match vars.nums.get(name) {
                     Some(v) => *v,
                     None if vars.strs.contains_key(name) => {
@@ -547,7 +605,15 @@ impl Expr {
             } else {
                 sum.checked_add(value)
             };
-            sum = next.ok_or("numeric expression overflows 64 bits")?;
+            sum = next.ok_or("numeric expression overflows 128 bits")?;
+        }
+        if sum < 0 {
+            // Values are unsigned, as LLVM's default `%u` format: LLVM
+            // FileCheck reports "overflow error" for a negative value.
+            return Err(format!(
+                "numeric expression is negative ({sum}); values are unsigned, as in LLVM \
+                 FileCheck (which reports an overflow error)"
+            ));
         }
         Ok(sum)
     }
@@ -698,9 +764,14 @@ impl Pattern {
                     name,
                     same_line: None,
                 } => match vars.strs.get(name) {
-                    Some(value) => Part::Fixed(regex::escape(value)),
+                    // Whitespace runs in the value match any run, as LLVM's
+                    // canonicalized input and value do.
+                    Some(value) => Part::Fixed(literal_regex(value)),
                     None if vars.nums.contains_key(name) => {
-                        Part::Fixed(regex::escape(&vars.nums[name].to_string()))
+                        return Err(format!(
+                            "`{name}` is a numeric variable; use it as `[[#{name}]]`, not \
+                             `[[{name}]]` (LLVM FileCheck reports it as undefined)"
+                        ))
                     }
                     None => return Err(undefined_message(name, false)),
                 },
@@ -781,6 +852,15 @@ fn parse_pieces(text: &str, is_label: bool) -> Result<(Vec<Piece>, Vec<DefSlot>)
                 )
             })?;
             let re = &block[..end];
+            if re.is_empty() {
+                return Err((
+                    "invalid regex: empty `{{}}`".to_string(),
+                    Some(
+                        "as in LLVM FileCheck, a `{{regex}}` block may not be empty; remove it"
+                            .into(),
+                    ),
+                ));
+            }
             validate_regex(re)?;
             pieces.push(Piece::Regex(re.to_string()));
             rest = &block[end + 2..];
@@ -936,7 +1016,10 @@ fn parse_substitution(inner: &str, slots: &mut Vec<DefSlot>) -> Result<Piece, Pa
             if same_line(slots, name).is_some() {
                 return Err((
                     format!("variable `{name}` is defined twice in the same directive"),
-                    Some(format!("use `[[{name}]]` for the second occurrence")),
+                    Some(format!(
+                        "use `[[{name}]]` for the second occurrence (LLVM FileCheck accepts \
+                         both and keeps the last value; this is rejected as a likely mistake)"
+                    )),
                 ));
             }
             validate_regex(regex)?;
@@ -995,10 +1078,14 @@ fn parse_numeric(text: &str, slots: &mut Vec<DefSlot>) -> Result<Piece, ParseErr
             if slots.iter().any(|s| s.name == name) {
                 return Err((
                     format!("variable `{name}` is defined twice in the same directive"),
-                    None,
+                    Some(
+                        "LLVM FileCheck accepts both and keeps the last value; this is \
+                         rejected as a likely mistake"
+                            .into(),
+                    ),
                 ));
             }
-            let expr = match expr.trim() {
+            let expr = match strip_equality(expr)? {
                 "" => None,
                 e => Some(parse_expr(e)?),
             };
@@ -1014,7 +1101,7 @@ fn parse_numeric(text: &str, slots: &mut Vec<DefSlot>) -> Result<Piece, ParseErr
                 expr,
             }
         }
-        None => match text.trim() {
+        None => match strip_equality(text)? {
             "" => Piece::NumExpr(None),
             e => {
                 let expr = parse_expr(e)?;
@@ -1024,6 +1111,20 @@ fn parse_numeric(text: &str, slots: &mut Vec<DefSlot>) -> Result<Piece, ParseErr
         },
     };
     Ok(piece)
+}
+
+/// The expression of a numeric block without LLVM's optional `==`
+/// matching constraint (`[[#==N]]`, `[[#M:==N+1]]`); `==` alone is an error.
+fn strip_equality(text: &str) -> Result<&str, ParseError> {
+    let text = text.trim();
+    match text.strip_prefix("==") {
+        Some(rest) if rest.trim().is_empty() => Err((
+            "`==` needs an expression after it".to_string(),
+            Some("write e.g. `[[#==N]]` or `[[#==N+1]]`".into()),
+        )),
+        Some(rest) => Ok(rest.trim()),
+        None => Ok(text),
+    }
 }
 
 /// Parses `term (('+' | '-') term)*` where a term is a decimal literal,
@@ -1040,7 +1141,15 @@ fn parse_expr(text: &str) -> Result<Expr, ParseError> {
     };
     let mut terms = Vec::new();
     let mut rest = text.trim_start();
-    let mut negative = false;
+    // A leading minus (`[[#-5]]`) parses; its negative value is then
+    // rejected as LLVM rejects it.
+    let mut negative = match rest.strip_prefix('-') {
+        Some(tail) => {
+            rest = tail.trim_start();
+            true
+        }
+        None => false,
+    };
     loop {
         let len = rest
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '$' || c == '@'))
@@ -1066,6 +1175,28 @@ fn parse_expr(text: &str) -> Result<Expr, ParseError> {
         rest = rest[1..].trim_start();
     }
     Ok(Expr(terms))
+}
+
+/// Text with each run of spaces and tabs made one space, as LLVM FileCheck
+/// canonicalizes its input (and so the values it captures).
+fn canonical(text: &str) -> Cow<'_, str> {
+    if !text.contains(['\t', ' ']) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut blank = false;
+    for c in text.chars() {
+        if c == ' ' || c == '\t' {
+            if !blank {
+                out.push(' ');
+            }
+            blank = true;
+        } else {
+            out.push(c);
+            blank = false;
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// Regex for literal pattern text: runs of blanks match any run of blanks.
@@ -1097,13 +1228,13 @@ fn literal_regex(text: &str) -> String {
 #[derive(Debug, Clone, Default)]
 struct Vars {
     strs: HashMap<String, String>,
-    nums: HashMap<String, i64>,
+    nums: HashMap<String, i128>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Value {
     Str(String),
-    Num(i64),
+    Num(i128),
 }
 
 impl Vars {
@@ -1131,7 +1262,7 @@ impl Vars {
         self.strs
             .get(name)
             .map(|v| format!("{v:?}"))
-            .or_else(|| self.nums.get(name).map(i64::to_string))
+            .or_else(|| self.nums.get(name).map(i128::to_string))
     }
 }
 
@@ -1139,7 +1270,7 @@ impl Vars {
 enum SlotKind {
     Str(String),
     AnyNumber,
-    Number(i64),
+    Number(i128),
 }
 
 #[derive(Debug, Clone)]
@@ -1212,9 +1343,22 @@ impl Compiled {
     }
 
     /// Leftmost match in `text[from..to]` that lies within one line.
+    ///
+    /// The search sees only `text[from..to]`, as LLVM's does: `^` (and
+    /// `{{^}}`) matches where the search starts even mid-line, e.g. right
+    /// after the previous match, and `$` where it ends.
     fn find(&self, text: &str, from: usize, to: usize) -> Result<Option<Found>, String> {
-        let hay = &text[..to];
-        let mut pos = from;
+        Ok(self.find_in(&text[from..to])?.map(|f| Found {
+            start: f.start + from,
+            end: f.end + from,
+            defs: f.defs,
+        }))
+    }
+
+    /// Leftmost match in `hay` that lies within one line.
+    fn find_in(&self, hay: &str) -> Result<Option<Found>, String> {
+        let (text, to) = (hay, hay.len());
+        let mut pos = 0;
         let mut exact_cache = ExactCache::default();
         while pos <= to {
             let Some(caps) = self.regex.captures_at(hay, pos) else {
@@ -1249,8 +1393,8 @@ impl Compiled {
     fn backrefs_hold(&self, caps: &Captures<'_>) -> bool {
         self.parts.iter().all(|part| match part {
             Part::Use { slot, id } => {
-                let def = caps.name(&def_group(*slot)).map(|m| m.as_str());
-                let used = caps.name(&use_group(*id)).map(|m| m.as_str());
+                let def = caps.name(&def_group(*slot)).map(|m| canonical(m.as_str()));
+                let used = caps.name(&use_group(*id)).map(|m| canonical(m.as_str()));
                 def == used
             }
             _ => true,
@@ -1426,7 +1570,7 @@ fn assemble_with(
                 out.push_str(&format!("(?P<{}>{body})", def_group(*slot)));
             }
             Part::Use { slot, id } => match subst.get(slot) {
-                Some(value) => out.push_str(&regex::escape(value)),
+                Some(value) => out.push_str(&literal_regex(value)),
                 None if loose_uses => out.push_str(&format!("(?P<{}>.*)", use_group(*id))),
                 None => out.push_str(&format!("(?P<{}>{})", use_group(*id), slots[*slot].regex())),
             },
@@ -1445,7 +1589,7 @@ fn found(caps: &Captures<'_>, slots: &[Slot]) -> Result<Found, String> {
             SlotKind::Number(n) => Value::Num(n),
             SlotKind::AnyNumber => Value::Num(text.parse().map_err(|_| {
                 format!(
-                    "captured value `{text}` for `{}` does not fit in 64 bits",
+                    "captured value `{text}` for `{}` does not fit in 128 bits",
                     slot.name
                 )
             })?),
@@ -2370,8 +2514,9 @@ let t = 1; // CHECK: trailing comment is not a check line
         passes("// CHECK: {{[}]}}\n", "}\n");
         // Anchors work per line.
         passes("// CHECK: {{^}}ret;{{$}}\n", "  ret; // no\nret;\n");
-        // An empty regex block is allowed and matches the empty string.
-        passes("// CHECK: a{{}}b\n", "ab\n");
+        // An empty regex block is an error, as in LLVM (see
+        // llvm_the_empty_regex_is_an_error).
+        fails("// CHECK: a{{}}b\n", "ab\n");
     }
 
     #[test]
@@ -2916,5 +3061,200 @@ Loop at depth 1
             e.message.contains("check line 2: sm_90-CHECK-NEXT: b"),
             "{e}"
         );
+    }
+
+    // --- agreement with LLVM FileCheck 22 (issue 12 item 10) --------------
+    //
+    // Each expected result was taken from LLVM's FileCheck on the same case:
+    //   printf '<input>' > in.txt; printf '<checks>' > chk.txt
+    //   /usr/lib/llvm-22/bin/FileCheck --input-file in.txt chk.txt
+    // (Debian LLVM 22.1.8). Its output is quoted in each comment.
+
+    /// LLVM canonicalizes whitespace runs in the input, so a captured value
+    /// matches its use however the blanks are spelled.
+    /// in `a  x  y\nb x y\n`, `CHECK: a [[V:x  y]]` / `CHECK: b [[V]]`: rc=0.
+    /// in `a x\ty\nb x  y\n`, `CHECK: a [[V:.*]]` / `CHECK: b [[V]]`: rc=0.
+    #[test]
+    fn llvm_captured_values_match_with_whitespace_canonicalized() {
+        passes(
+            "// CHECK: a [[V:x  y]]\n// CHECK: b [[V]]",
+            "a  x  y\nb x y\n",
+        );
+        passes(
+            "// CHECK: a [[V:.*]]\n// CHECK: b [[V]]",
+            "a x\ty\nb x  y\n",
+        );
+        // Same-line reuse too.
+        passes("// CHECK: a [[V:x[ \\t]+y]] = [[V]]", "a x\ty = x  y\n");
+        // But not across a missing blank.
+        fails("// CHECK: a [[V:.*]]\n// CHECK: b [[V]]", "a x y\nb xy\n");
+    }
+
+    /// A search that begins mid-line sees its start as a line start.
+    /// in `ab\nxb\n`, `CHECK: a` / `CHECK: {{^}}b`: rc=0 (b on line 1).
+    /// in `ab\n`, `CHECK: a` / `CHECK-SAME: {{^}}b`: rc=0.
+    /// in `abc\n`, `CHECK: a` / `CHECK-NOT: {{^}}b` / `CHECK-SAME: c`:
+    ///   "error: CHECK-NOT: excluded string found in input", rc=1.
+    /// in `abc\n`, `CHECK: a` / `CHECK-NOT: {{b$}}` / `CHECK-SAME: c`:
+    ///   "error: CHECK-NOT: excluded string found in input", rc=1.
+    /// in `ab\n`, `CHECK: a` / `CHECK-DAG: {{^}}b`: rc=0.
+    /// in `ab\nb\n`, `CHECK: a` / `CHECK-NEXT: {{^}}b`:
+    ///   "error: CHECK-NEXT: is on the same line as previous match", rc=1.
+    #[test]
+    fn llvm_anchors_match_at_the_ends_of_a_search_that_begins_mid_line() {
+        passes(
+            "// CHECK: a\n// CHECK: {{^}}b\n// CHECK-NEXT: xb",
+            "ab\nxb\n",
+        );
+        passes("// CHECK: a\n// CHECK-SAME: {{^}}b", "ab\n");
+        passes("// CHECK: a\n// CHECK-DAG: {{^}}b", "ab\n");
+        let e = fails(
+            "// CHECK: a\n// CHECK-NOT: {{^}}b\n// CHECK-SAME: c",
+            "abc\n",
+        );
+        assert!(e.message.contains("CHECK-NOT"), "{e}");
+        let e = fails(
+            "// CHECK: a\n// CHECK-NOT: {{b$}}\n// CHECK-SAME: c",
+            "abc\n",
+        );
+        assert!(e.message.contains("CHECK-NOT"), "{e}");
+        fails("// CHECK: a\n// CHECK-NEXT: {{^}}b", "ab\nb\n");
+    }
+
+    /// Deliberate difference: a match never spans lines.
+    /// in `a\nb\n`, `CHECK: {{a[[:space:]]b}}`: rc=0 in LLVM (the class
+    /// matches the newline); here it fails.
+    #[test]
+    fn deliberate_matches_never_span_lines() {
+        fails("// CHECK: {{a[[:space:]]b}}", "a\nb\n");
+        fails("// CHECK: {{a\\sb}}", "a\nb\n");
+        passes("// CHECK: {{a[[:space:]]b}}", "a b\n");
+    }
+
+    /// in `x 5\ny 5\n`, `CHECK: x [[#N:]]` / `CHECK: y [[N]]`:
+    ///   "error: undefined variable: N", rc=1.
+    #[test]
+    fn llvm_numeric_variables_are_not_strings() {
+        let e = fails("// CHECK: x [[#N:]]\n// CHECK: y [[N]]", "x 5\ny 5\n");
+        assert!(e.message.contains("`N` is a numeric variable"), "{e}");
+        assert!(e.message.contains("[[#N]]"), "{e}");
+    }
+
+    /// in `x 5\ny 5\n`, `CHECK: x [[N:[0-9]+]]` / `CHECK: y [[#N:]]`:
+    ///   "error: string variable with name 'N' already exists", rc=2.
+    /// `CHECK: x [[#N:]]` / `CHECK: y [[N:[0-9]+]]`:
+    ///   "error: numeric variable with name 'N' already exists", rc=2.
+    #[test]
+    fn llvm_a_name_is_a_string_or_a_numeric_variable() {
+        let e = fails(
+            "// CHECK: x [[N:[0-9]+]]\n// CHECK: y [[#N:]]",
+            "x 5\ny 5\n",
+        );
+        assert!(
+            e.message.contains(
+                "numeric variable `N` has the name of the string variable defined at line 1"
+            ),
+            "{e}"
+        );
+        let e = fails(
+            "// CHECK: x [[#N:]]\n// CHECK: y [[N:[0-9]+]]",
+            "x 5\ny 5\n",
+        );
+        assert!(
+            e.message.contains("string variable `N` has the name"),
+            "{e}"
+        );
+        // Rejected before matching, as LLVM does, even where the input
+        // would never reach the second line.
+        fails("// CHECK: x [[N:[0-9]+]]\n// CHECK: y [[#N:]]", "nothing\n");
+    }
+
+    /// in `x 5\ny -5\n`, `CHECK: x [[#N:]]` / `CHECK: y [[#N-10]]`:
+    ///   "error: unable to substitute variable or numeric expression:
+    ///   overflow error", rc=1.
+    /// in `x -5\n`, `CHECK: x [[#-5]]`: the same overflow error.
+    /// in `x 5\ny 5\n`, `CHECK: x [[#N:]]` / `CHECK: y [[#N-10+10]]`: rc=0.
+    /// in `x -5\n`, `CHECK: x [[#N:]]`: "expected string not found", rc=1.
+    #[test]
+    fn llvm_negative_numeric_values_are_errors() {
+        let e = fails("// CHECK: x [[#N:]]\n// CHECK: y [[#N-10]]", "x 5\ny -5\n");
+        assert!(e.message.contains("negative (-5)"), "{e}");
+        let e = fails("// CHECK: x [[#-5]]", "x -5\n");
+        assert!(e.message.contains("negative (-5)"), "{e}");
+        passes(
+            "// CHECK: x [[#N:]]\n// CHECK: y [[#N-10+10]]",
+            "x 5\ny 5\n",
+        );
+        fails("// CHECK: x [[#N:]]", "x -5\n");
+    }
+
+    /// in `x 18446744073709551615\ny 18446744073709551615\n`,
+    ///   `CHECK: x [[#N:]]` / `CHECK: y [[#N]]`: rc=0.
+    /// in `x 99999999999999999999\ny 99999999999999999999\n`: rc=0.
+    /// in `x 18446744073709551615\ny 18446744073709551616\n`,
+    ///   `CHECK: x [[#N:]]` / `CHECK: y [[#N+1]]`: rc=0.
+    #[test]
+    fn llvm_numeric_values_above_i64() {
+        let max = "18446744073709551615";
+        passes(
+            "// CHECK: x [[#N:]]\n// CHECK: y [[#N]]",
+            &format!("x {max}\ny {max}\n"),
+        );
+        passes(
+            "// CHECK: x [[#N:]]\n// CHECK: y [[#N]]",
+            "x 99999999999999999999\ny 99999999999999999999\n",
+        );
+        passes(
+            "// CHECK: x [[#N:]]\n// CHECK: y [[#N+1]]",
+            &format!("x {max}\ny 18446744073709551616\n"),
+        );
+        // Deliberate: beyond 2^127 - 1 is an error here (LLVM has no bound).
+        let e = fails("// CHECK: x [[#N:]]", &format!("x {}\n", "9".repeat(40)));
+        assert!(e.message.contains("does not fit in 128 bits"), "{e}");
+    }
+
+    /// in `x a b\ny b\n`, `CHECK: x [[V:a]] [[V:b]]` / `CHECK: y [[V]]`:
+    ///   rc=0 (LLVM keeps the last value). Deliberate difference: an error.
+    /// in `x 1 2\n`, `CHECK: x [[#V:]] [[#V:]]`: rc=0; here an error.
+    #[test]
+    fn deliberate_a_variable_defined_twice_on_one_line_is_an_error() {
+        let e = fails(
+            "// CHECK: x [[V:a]] [[V:b]]\n// CHECK: y [[V]]",
+            "x a b\ny b\n",
+        );
+        assert!(
+            e.message.contains("defined twice in the same directive"),
+            "{e}"
+        );
+        assert!(e.message.contains("LLVM FileCheck accepts"), "{e}");
+        let e = fails("// CHECK: x [[#V:]] [[#V:]]", "x 1 2\n");
+        assert!(
+            e.message.contains("defined twice in the same directive"),
+            "{e}"
+        );
+    }
+
+    /// in `x\n`, `CHECK: x{{}}`: "error: invalid regex: empty
+    /// (sub)expression", rc=2.
+    #[test]
+    fn llvm_the_empty_regex_is_an_error() {
+        let e = fails("// CHECK: x{{}}", "x\n");
+        assert!(e.message.contains("invalid regex: empty `{{}}`"), "{e}");
+    }
+
+    /// in `x 5\ny 5\n`, `CHECK: x [[#N:]]` / `CHECK: y [[#==N]]`: rc=0.
+    /// in `x 5\ny 6\n`: "error: CHECK: expected string not found in input
+    ///   ... with "==N" equal to "5"", rc=1.
+    /// in `x 5\ny 6\n`, `CHECK: x [[#N:]]` / `CHECK: y [[#M:==N+1]]`: rc=0.
+    #[test]
+    fn llvm_the_equality_constraint() {
+        passes("// CHECK: x [[#N:]]\n// CHECK: y [[#==N]]", "x 5\ny 5\n");
+        fails("// CHECK: x [[#N:]]\n// CHECK: y [[#==N]]", "x 5\ny 6\n");
+        passes(
+            "// CHECK: x [[#N:]]\n// CHECK: y [[#M:==N+1]]\n// CHECK: z [[#M]]",
+            "x 5\ny 6\nz 6\n",
+        );
+        let e = fails("// CHECK: x [[#==]]", "x 5\n");
+        assert!(e.message.contains("`==` needs an expression"), "{e}");
     }
 }

@@ -37,6 +37,8 @@ pub struct CompileJob {
     pub timeout: std::time::Duration,
     /// Also produce the `sass` stage (disassemble ptxas's cubin).
     pub sass: bool,
+    /// Stop after rustc (a `check-pass` ui test); part of the cache key.
+    pub front_end_only: bool,
 }
 
 /// A finished compile.
@@ -171,11 +173,16 @@ impl CompileCache {
 
     /// The cache key of a job under a backend.
     pub fn key(backend: &dyn Backend, job: &CompileJob, source_text: &str) -> String {
-        let identity = backend.identity();
+        // Only a front-end-only job adds a part, so full compiles keep
+        // their keys (and their cache entries).
+        let front_end_only: &[&str] = if job.front_end_only {
+            &["front-end-only"]
+        } else {
+            &[]
+        };
         let source = job.source.to_string_lossy();
-        let sm = job.sm.name();
-        let cfgs = job.cfgs.join("\x1f");
-        let flags = job.flags.join("\x1f");
+        let (sm, cfgs, flags) = (job.sm.name(), job.cfgs.join("\x1f"), job.flags.join("\x1f"));
+        let identity = backend.identity();
         let mut parts = vec![
             "ptx-harness-cache/v3",
             &identity,
@@ -193,6 +200,7 @@ impl CompileCache {
             disassembler = nvdisasm_identity();
             parts.push(&disassembler);
         }
+        parts.extend_from_slice(front_end_only);
         content_key(&parts)
     }
 
@@ -259,6 +267,7 @@ impl CompileCache {
             out_dir: staging.clone(),
             timeout: job.timeout,
             sass: job.sass,
+            front_end_only: job.front_end_only,
         };
         self.fresh_compiles.fetch_add(1, Ordering::Relaxed);
         let output = match backend.compile(&req) {
@@ -611,6 +620,7 @@ mod tests {
             flags: vec![],
             timeout: ptx_backend::process::DEFAULT_COMPILE_TIMEOUT,
             sass: false,
+            front_end_only: false,
         }
     }
 

@@ -39,7 +39,9 @@ pub const NORMALIZE_STAGES: &[&str] = &[
 /// The expected outcome of a test (or of one revision).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Outcome {
-    /// `check-pass`: the backend's checks accept the crate; no code is generated.
+    /// `check-pass`: rustc and the backend's checks accept the crate; in the
+    /// ui suite the compile stops after rustc (no llvm-link, opt, llc or
+    /// ptxas), as compiletest's does.
     CheckPass,
     /// `build-pass`: the crate compiles to PTX (and through ptxas).
     BuildPass,

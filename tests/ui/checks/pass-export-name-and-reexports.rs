@@ -2,7 +2,7 @@
 //! `#[unsafe(no_mangle)]`, kernels in `pub mod`s, a `pub use` re-export
 //! (also renamed) out of a private module, and a kernel that is an
 //! associated function of a public type. Lifetime-only generics are fine.
-//@ check-pass
+//@ build-pass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx)]
 

@@ -2,7 +2,7 @@
 //! mut, to arrays, to non-`#[repr(C)]` types, to pointers), every scalar,
 //! `bool`, `Option<NonNull<T>>`, `Option<extern "C" fn>` and fn pointers
 //! whose signatures mention references.
-//@ check-pass
+//@ build-pass
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx)]
 

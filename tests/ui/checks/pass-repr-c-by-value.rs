@@ -6,7 +6,7 @@
 //! 8.1 on (sm_100 is 8.6). ptxas validates the PTX of each revision, so the
 //! check and ptxas agree on every limit. Arrays by value draw rustc's own
 //! lint, which this crate allows.
-//@ check-pass
+//@ build-pass
 //@ revisions: isa70 isa80 isa86
 //@[isa70] sm: 80
 //@[isa80] sm: 90a
