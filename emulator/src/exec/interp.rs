@@ -824,7 +824,6 @@ struct Mem<'a> {
     shared: &'a mut Vec<u8>,
     local: &'a mut Vec<u8>,
     local_top: u32,
-    kparams: &'a [u8],
 }
 
 impl Mem<'_> {
@@ -876,7 +875,6 @@ impl Mem<'_> {
                 Ok(&mut self.local[r])
             }
             MemSpace::Param => {
-                let _ = self.kparams;
                 let r = flat_range(frame_params.len(), addr, size, "parameter space")
                     .map_err(|e| access(e, what))?;
                 Ok(&mut frame_params[r])
@@ -1328,7 +1326,6 @@ fn run_slice(
                     shared: &mut blk.shared,
                     local: &mut t.local,
                     local_top: t.local_top,
-                    kparams: l.kparams,
                 };
                 let fr = &mut t.frames[depth];
                 let bytes = match mem.bytes(*space, base, total, false, &mut fr.params) {
@@ -1371,7 +1368,6 @@ fn run_slice(
                     shared: &mut blk.shared,
                     local: &mut t.local,
                     local_top: t.local_top,
-                    kparams: l.kparams,
                 };
                 let fr = &mut t.frames[depth];
                 match mem.bytes(*space, base, buf.len() as u64, true, &mut fr.params) {
@@ -1403,7 +1399,6 @@ fn run_slice(
                     shared: &mut blk.shared,
                     local: &mut t.local,
                     local_top: t.local_top,
-                    kparams: l.kparams,
                 };
                 let fr = &mut t.frames[depth];
                 let bytes = match mem.bytes(*space, base, size, true, &mut fr.params) {
@@ -1519,7 +1514,6 @@ fn run_slice(
                         shared: &mut blk.shared,
                         local: &mut t.local,
                         local_top: t.local_top,
-                        kparams: l.kparams,
                     };
                     match builtin(b, &argv, &mut mem, &mut machine.printf) {
                         Ok(ret) => {
