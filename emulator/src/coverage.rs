@@ -73,7 +73,7 @@ pub fn scan(files: &[PathBuf]) -> Coverage {
             }
         };
         let mut machine = Machine::new(Arch::parse("sm_100a").expect("valid"), Schedule::InOrder);
-        let module = match machine.load_module(&text) {
+        let module = match machine.load_parsed(&ast) {
             Ok(i) => machine.modules[i].take().expect("just loaded"),
             Err(e) => {
                 cov.failures.push((f.clone(), e.to_string()));

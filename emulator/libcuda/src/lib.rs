@@ -195,14 +195,14 @@ fn error_text(e: CUresult) -> Option<(&'static CStr, &'static CStr)> {
     })
 }
 
-#[no_mangle]
-pub unsafe extern "C" fn cuGetErrorString(e: CUresult, s: *mut *const c_char) -> CUresult {
+/// Writes the name (`pick = 0`) or description (`pick = 1`) of `e` to `*s`.
+unsafe fn write_error_text(e: CUresult, s: *mut *const c_char, pick: usize) -> CUresult {
     if s.is_null() {
         return INVALID_VALUE;
     }
     match error_text(e) {
-        Some((_, text)) => {
-            *s = text.as_ptr();
+        Some(texts) => {
+            *s = [texts.0, texts.1][pick].as_ptr();
             SUCCESS
         }
         None => {
@@ -213,20 +213,13 @@ pub unsafe extern "C" fn cuGetErrorString(e: CUresult, s: *mut *const c_char) ->
 }
 
 #[no_mangle]
+pub unsafe extern "C" fn cuGetErrorString(e: CUresult, s: *mut *const c_char) -> CUresult {
+    write_error_text(e, s, 1)
+}
+
+#[no_mangle]
 pub unsafe extern "C" fn cuGetErrorName(e: CUresult, s: *mut *const c_char) -> CUresult {
-    if s.is_null() {
-        return INVALID_VALUE;
-    }
-    match error_text(e) {
-        Some((name, _)) => {
-            *s = name.as_ptr();
-            SUCCESS
-        }
-        None => {
-            *s = std::ptr::null();
-            INVALID_VALUE
-        }
-    }
+    write_error_text(e, s, 0)
 }
 
 #[no_mangle]

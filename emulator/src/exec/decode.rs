@@ -274,6 +274,17 @@ impl Ctx<'_> {
         }
     }
 
+    /// `%p|%q` (two destinations) or a single one (the second is `_`).
+    fn dst_pair(&self, o: &Operand) -> R<(Dst, Dst)> {
+        match o {
+            Operand::PredPair(a, b) => Ok((
+                self.reg(a).map_err(Decode::Bad)?,
+                self.reg(b).map_err(Decode::Bad)?,
+            )),
+            other => Ok((self.dst(other)?, SINK)),
+        }
+    }
+
     fn src(&self, o: &Operand, ty: Option<Ty>) -> R<Src> {
         Ok(match o {
             Operand::Reg(r) => {
@@ -475,6 +486,22 @@ impl<'a> Mods<'a> {
         }
         MemSpace::Generic
     }
+    /// The comparison of `setp`/`set` (the first part).
+    fn cmp(&self) -> R<Cmp> {
+        self.parts
+            .first()
+            .and_then(|p| Cmp::parse(p))
+            .ok_or_else(|| Decode::Bad("unknown comparison".into()))
+    }
+    /// The `.and/.or/.xor` combiner of `setp`/`set`.
+    fn bool_op(&self) -> Option<BoolOp> {
+        self.parts.iter().find_map(|p| match *p {
+            "and" => Some(BoolOp::And),
+            "or" => Some(BoolOp::Or),
+            "xor" => Some(BoolOp::Xor),
+            _ => None,
+        })
+    }
     fn vector(&self) -> u32 {
         for p in &self.parts {
             match *p {
@@ -526,6 +553,21 @@ fn decode_instr(ctx: &mut Ctx, i: &ast::Instruction) -> R<Op> {
     macro_rules! s {
         ($k:expr, $ty:expr) => {
             ctx.src(arg($k)?, $ty)?
+        };
+    }
+    // The optional third source of `setp`/`set` with a boolean combiner.
+    macro_rules! comb {
+        () => {
+            match m.bool_op() {
+                Some(op) => {
+                    n(4)?;
+                    Some((op, s!(3, None)))
+                }
+                None => {
+                    n(3)?;
+                    None
+                }
+            }
         };
     }
     macro_rules! d {
@@ -932,27 +974,8 @@ fn decode_instr(ctx: &mut Ctx, i: &ast::Instruction) -> R<Op> {
             if tys.len() != 2 {
                 return bad("set needs a destination and a source type");
             }
-            let cmp = m
-                .parts
-                .first()
-                .and_then(|p| Cmp::parse(p))
-                .ok_or_else(|| Decode::Bad("unknown comparison".into()))?;
-            let comb = m.parts.iter().find_map(|p| match *p {
-                "and" => Some(BoolOp::And),
-                "or" => Some(BoolOp::Or),
-                "xor" => Some(BoolOp::Xor),
-                _ => None,
-            });
-            let comb = match comb {
-                Some(op) => {
-                    n(4)?;
-                    Some((op, s!(3, None)))
-                }
-                None => {
-                    n(3)?;
-                    None
-                }
-            };
+            let cmp = m.cmp()?;
+            let comb = comb!();
             Op::Set {
                 cmp,
                 dty: tys[0],
@@ -974,13 +997,7 @@ fn decode_instr(ctx: &mut Ctx, i: &ast::Instruction) -> R<Op> {
         }
         "elect" => {
             n(2)?;
-            let (d, p) = match &o[0] {
-                Operand::PredPair(a, b) => (
-                    ctx.reg(a).map_err(Decode::Bad)?,
-                    ctx.reg(b).map_err(Decode::Bad)?,
-                ),
-                other => (ctx.dst(other)?, SINK),
-            };
+            let (d, p) = ctx.dst_pair(&o[0])?;
             Op::Elect {
                 d,
                 p,
@@ -1000,34 +1017,9 @@ fn decode_instr(ctx: &mut Ctx, i: &ast::Instruction) -> R<Op> {
         }
         "setp" => {
             let ty = m.ty()?;
-            let cmp = m
-                .parts
-                .first()
-                .and_then(|p| Cmp::parse(p))
-                .ok_or_else(|| Decode::Bad("unknown comparison".into()))?;
-            let comb = m.parts.iter().find_map(|p| match *p {
-                "and" => Some(BoolOp::And),
-                "or" => Some(BoolOp::Or),
-                "xor" => Some(BoolOp::Xor),
-                _ => None,
-            });
-            let (d, d2) = match arg(0)? {
-                Operand::PredPair(a, b) => (
-                    ctx.reg(a).map_err(Decode::Bad)?,
-                    ctx.reg(b).map_err(Decode::Bad)?,
-                ),
-                other => (ctx.dst(other)?, SINK),
-            };
-            let comb = match comb {
-                Some(op) => {
-                    n(4)?;
-                    Some((op, s!(3, None)))
-                }
-                None => {
-                    n(3)?;
-                    None
-                }
-            };
+            let cmp = m.cmp()?;
+            let (d, d2) = ctx.dst_pair(arg(0)?)?;
+            let comb = comb!();
             Op::Setp {
                 cmp,
                 ty,
@@ -1244,13 +1236,7 @@ fn decode_instr(ctx: &mut Ctx, i: &ast::Instruction) -> R<Op> {
                 _ if m.has("idx") => ShflMode::Idx,
                 _ => return bad("unknown shfl mode"),
             };
-            let (d, p) = match &o[0] {
-                Operand::PredPair(a, b) => (
-                    ctx.reg(a).map_err(Decode::Bad)?,
-                    ctx.reg(b).map_err(Decode::Bad)?,
-                ),
-                other => (ctx.dst(other)?, SINK),
-            };
+            let (d, p) = ctx.dst_pair(&o[0])?;
             Op::Shfl {
                 mode,
                 d,
@@ -1306,13 +1292,7 @@ fn decode_instr(ctx: &mut Ctx, i: &ast::Instruction) -> R<Op> {
         "match" => {
             let ty = m.ty()?;
             let all = m.has("all");
-            let (d, p) = match &o[0] {
-                Operand::PredPair(a, b) => (
-                    ctx.reg(a).map_err(Decode::Bad)?,
-                    ctx.reg(b).map_err(Decode::Bad)?,
-                ),
-                other => (ctx.dst(other)?, SINK),
-            };
+            let (d, p) = ctx.dst_pair(&o[0])?;
             n(3)?;
             Op::Match {
                 all,

@@ -8,7 +8,7 @@
 //! and some are parked, that is a deadlock, reported with the missing threads.
 
 use super::memory::{self, check_alignment, flat_range, AccessError, AllocKind, Window};
-use super::ops::{self, Rnd};
+use super::ops::{self, round_f64, round_to_f32, sgn, Rnd};
 use super::program::*;
 use super::types::{mask, sext, Ty};
 use super::{Fault, FaultKind, LaunchConfig, Machine, Module, Schedule};
@@ -944,6 +944,17 @@ fn run_slice(
                 value(fr, &ids, executed, $s)
             };
         }
+        // The memory this thread can reach (borrowed apart from its frames).
+        macro_rules! mem {
+            () => {
+                Mem {
+                    global: &mut machine.mem,
+                    shared: &mut blk.shared,
+                    local: &mut t.local,
+                    local_top: t.local_top,
+                }
+            };
+        }
         macro_rules! set {
             ($d:expr, $v:expr) => {{
                 let d = $d;
@@ -1311,22 +1322,10 @@ fn run_slice(
                 ds,
                 addr,
             } => {
-                let base = eff_addr(
-                    fr,
-                    addr,
-                    v!(match addr.base {
-                        AddrBase::R(r) => Src::R(r),
-                        _ => Src::Imm(0),
-                    }),
-                );
+                let base = eff_addr(fr, addr);
                 let size = ty.size() as u64;
                 let total = size * ds.len() as u64;
-                let mut mem = Mem {
-                    global: &mut machine.mem,
-                    shared: &mut blk.shared,
-                    local: &mut t.local,
-                    local_top: t.local_top,
-                };
+                let mut mem = mem!();
                 let fr = &mut t.frames[depth];
                 let bytes = match mem.bytes(*space, base, total, false, &mut fr.params) {
                     Ok(b) => b.to_vec(),
@@ -1334,13 +1333,8 @@ fn run_slice(
                 };
                 for (k, d) in ds.iter().enumerate() {
                     let raw_v = read_le(&bytes[k * size as usize..(k + 1) * size as usize]);
-                    let x = if ty.is_signed() {
-                        sext(raw_v, ty.bits()) as u64
-                    } else {
-                        raw_v
-                    };
                     if *d != SINK {
-                        fr.regs[*d as usize] = x;
+                        fr.regs[*d as usize] = extend(*ty, raw_v);
                     }
                 }
             }
@@ -1350,25 +1344,13 @@ fn run_slice(
                 srcs,
                 addr,
             } => {
-                let base = eff_addr(
-                    fr,
-                    addr,
-                    v!(match addr.base {
-                        AddrBase::R(r) => Src::R(r),
-                        _ => Src::Imm(0),
-                    }),
-                );
+                let base = eff_addr(fr, addr);
                 let size = ty.size() as usize;
                 let mut buf = Vec::with_capacity(size * srcs.len());
                 for s in srcs {
                     buf.extend_from_slice(&v!(*s).to_le_bytes()[..size.min(8)]);
                 }
-                let mut mem = Mem {
-                    global: &mut machine.mem,
-                    shared: &mut blk.shared,
-                    local: &mut t.local,
-                    local_top: t.local_top,
-                };
+                let mut mem = mem!();
                 let fr = &mut t.frames[depth];
                 match mem.bytes(*space, base, buf.len() as u64, true, &mut fr.params) {
                     Ok(b) => b.copy_from_slice(&buf),
@@ -1384,22 +1366,10 @@ fn run_slice(
                 b,
                 c,
             } => {
-                let base = eff_addr(
-                    fr,
-                    addr,
-                    v!(match addr.base {
-                        AddrBase::R(r) => Src::R(r),
-                        _ => Src::Imm(0),
-                    }),
-                );
+                let base = eff_addr(fr, addr);
                 let (bv, cv) = (v!(*b), c.map(|c| v!(c)));
                 let size = ty.size() as u64;
-                let mut mem = Mem {
-                    global: &mut machine.mem,
-                    shared: &mut blk.shared,
-                    local: &mut t.local,
-                    local_top: t.local_top,
-                };
+                let mut mem = mem!();
                 let fr = &mut t.frames[depth];
                 let bytes = match mem.bytes(*space, base, size, true, &mut fr.params) {
                     Ok(b) => b,
@@ -1410,13 +1380,8 @@ fn run_slice(
                     break raw(FaultKind::Unsupported, format!("atom.{op:?}.{ty:?}"));
                 };
                 bytes.copy_from_slice(&new.to_le_bytes()[..size as usize]);
-                let x = if ty.is_signed() {
-                    sext(old, ty.bits()) as u64
-                } else {
-                    old
-                };
                 if *d != SINK {
-                    fr.regs[*d as usize] = x;
+                    fr.regs[*d as usize] = extend(*ty, old);
                 }
             }
             Op::CpAsync {
@@ -1425,22 +1390,8 @@ fn run_slice(
                 size,
                 src_size,
             } => {
-                let db = eff_addr(
-                    fr,
-                    dst,
-                    v!(match dst.base {
-                        AddrBase::R(r) => Src::R(r),
-                        _ => Src::Imm(0),
-                    }),
-                );
-                let sb = eff_addr(
-                    fr,
-                    src,
-                    v!(match src.base {
-                        AddrBase::R(r) => Src::R(r),
-                        _ => Src::Imm(0),
-                    }),
-                );
+                let db = eff_addr(fr, dst);
+                let sb = eff_addr(fr, src);
                 let n = src_size
                     .map(|s| v!(s).min(*size as u64))
                     .unwrap_or(*size as u64);
@@ -1509,12 +1460,7 @@ fn run_slice(
                             read_le(&fr.params[off as usize..(off + size) as usize])
                         })
                         .collect();
-                    let mut mem = Mem {
-                        global: &mut machine.mem,
-                        shared: &mut blk.shared,
-                        local: &mut t.local,
-                        local_top: t.local_top,
-                    };
+                    let mut mem = mem!();
                     match builtin(b, &argv, &mut mem, &mut machine.printf) {
                         Ok(ret) => {
                             let fr = &mut t.frames[depth];
@@ -1773,9 +1719,9 @@ fn special(ids: &SregCtx, executed: u32, sr: Sreg) -> u64 {
     }
 }
 
-fn eff_addr(fr: &Frame, a: &Addr, reg: u64) -> u64 {
+fn eff_addr(fr: &Frame, a: &Addr) -> u64 {
     let base = match a.base {
-        AddrBase::R(_) => reg,
+        AddrBase::R(r) => fr.regs[r as usize],
         AddrBase::Abs(x) => x,
         AddrBase::Local(off) => (fr.local_base + off) as u64,
         AddrBase::Param(off) => off as u64,
@@ -1820,78 +1766,6 @@ fn to_f64(ty: Ty, bits: u64, ftz: bool) -> f64 {
         Ty::F16 => f16v(bits),
         Ty::BF16 => bf16v(bits),
         _ => f64::NAN,
-    }
-}
-
-/// The sign of `exact - approx` where `exact = approx + err`.
-fn sgn(err: f64) -> i32 {
-    if err > 0.0 {
-        1
-    } else if err < 0.0 {
-        -1
-    } else {
-        0
-    }
-}
-
-/// Rounds the exact value `s + (tiny error of sign e)` to f32 in mode `rnd`.
-/// `s` is the f64 nearest the exact value, so only ties and exact f32 values
-/// need the error's sign.
-pub(crate) fn round_to_f32(s: f64, e: i32, rnd: Rnd) -> f32 {
-    if !s.is_finite() {
-        return s as f32;
-    }
-    let n = s as f32;
-    let nf = n as f64;
-    if nf == s {
-        return match (rnd, e) {
-            (_, 0) => n,
-            (Rnd::Rp, 1) => n.next_up(),
-            (Rnd::Rm, -1) => n.next_down(),
-            (Rnd::Rz, 1) if n < 0.0 => n.next_up(),
-            (Rnd::Rz, -1) if n > 0.0 => n.next_down(),
-            _ => n,
-        };
-    }
-    let (lo, hi) = if nf < s {
-        (n, n.next_up())
-    } else {
-        (n.next_down(), n)
-    };
-    match rnd {
-        Rnd::Rz => {
-            if s > 0.0 {
-                lo
-            } else {
-                hi
-            }
-        }
-        Rnd::Rm => lo,
-        Rnd::Rp => hi,
-        _ => {
-            let mid = (lo as f64 + hi as f64) / 2.0;
-            if s == mid && e != 0 {
-                if e > 0 {
-                    hi
-                } else {
-                    lo
-                }
-            } else {
-                n
-            }
-        }
-    }
-}
-
-/// Applies a directed rounding to an f64 result `q` whose exact value is `q + err(sign e)`.
-fn round_f64(q: f64, e: i32, rnd: Rnd) -> f64 {
-    match (rnd, e) {
-        (_, 0) => q,
-        (Rnd::Rp, 1) => q.next_up(),
-        (Rnd::Rm, -1) => q.next_down(),
-        (Rnd::Rz, 1) if q < 0.0 => q.next_up(),
-        (Rnd::Rz, -1) if q > 0.0 => q.next_down(),
-        _ => q,
     }
 }
 

@@ -240,7 +240,12 @@ impl Machine {
             line: e.line,
             message: e.message,
         })?;
-        let module = self.place(&ast)?;
+        self.load_parsed(&ast)
+    }
+
+    /// Decodes and places an already parsed module; returns its index.
+    pub fn load_parsed(&mut self, ast: &ast::Module) -> Result<usize, LoadError> {
+        let module = self.place(ast)?;
         self.modules.push(Some(module));
         Ok(self.modules.len() - 1)
     }

@@ -636,93 +636,93 @@ pub fn float_to_int(x: f64, rnd: Rnd, dty: Ty) -> u64 {
 
 /// Integer → f32 with a rounding mode (`.rn` ties to even; `.rz/.rm/.rp` directed).
 pub fn int_to_f32(v: i128, rnd: Rnd) -> f32 {
-    let near = v as f32; // Rust rounds int→float to nearest, ties to even.
-    let back = near as f64 as i128; // f32 values are exact in i128 here.
-    let fix = |down: bool| -> f32 {
-        if back == v {
-            near
-        } else if down == (back > v) {
-            next_toward_zero_or_away32(near, down)
-        } else {
-            near
-        }
-    };
-    match rnd {
-        Rnd::Rz => {
-            if v >= 0 {
-                fix(true)
-            } else {
-                fix(false)
-            }
-        }
-        Rnd::Rm => fix(true),
-        Rnd::Rp => fix(false),
-        _ => near,
-    }
-}
-
-fn next_toward_zero_or_away32(x: f32, down: bool) -> f32 {
-    // One ulp toward -inf (down) or +inf (up).
-    if down {
-        x.next_down()
-    } else {
-        x.next_up()
-    }
+    // `v as f64` is the f64 nearest `v` (exact below 2^53); the sign of what
+    // it lost decides ties and directed rounding.
+    let s = v as f64;
+    round_to_f32(s, (v - s as i128).signum() as i32, rnd)
 }
 
 /// Integer → f64 with a rounding mode.
 pub fn int_to_f64(v: i128, rnd: Rnd) -> f64 {
-    let near = v as f64;
-    let back = near as i128;
-    let adj = |down: bool| -> f64 {
-        if back == v {
-            near
-        } else if down == (back > v) {
-            if down {
-                near.next_down()
-            } else {
-                near.next_up()
-            }
-        } else {
-            near
-        }
-    };
-    match rnd {
-        Rnd::Rz => adj(v >= 0),
-        Rnd::Rm => adj(true),
-        Rnd::Rp => adj(false),
-        _ => near,
-    }
+    let s = v as f64;
+    round_f64(s, (v - s as i128).signum() as i32, rnd)
 }
 
 /// f64 → f32 with a rounding mode.
 pub fn f64_to_f32(x: f64, rnd: Rnd) -> f32 {
-    let near = x as f32;
-    if x.is_nan() || near as f64 == x || near.is_infinite() && x.is_infinite() {
-        return near;
-    }
-    let down = match rnd {
-        Rnd::Rz => x > 0.0,
-        Rnd::Rm => true,
-        Rnd::Rp => false,
-        _ => return near,
-    };
-    let n = near as f64;
-    if down && n > x {
-        near.next_down()
-    } else if !down && n < x {
-        near.next_up()
+    round_to_f32(x, 0, rnd)
+}
+
+/// The sign of `exact - approx` where `exact = approx + err`.
+pub fn sgn(err: f64) -> i32 {
+    if err > 0.0 {
+        1
+    } else if err < 0.0 {
+        -1
     } else {
-        near
+        0
     }
 }
 
-/// Float → f32/f64 rounding to an integral value (`cvt.rni.f32.f32` …).
-pub fn f32_round_integral(rnd: Rnd, x: f32) -> f32 {
-    if x.is_nan() {
-        return f32::from_bits(F32_CANONICAL_NAN);
+/// Rounds the exact value `s + (tiny error of sign e)` to f32 in mode `rnd`.
+/// `s` is the f64 nearest the exact value, so only ties and exact f32 values
+/// need the error's sign.
+pub fn round_to_f32(s: f64, e: i32, rnd: Rnd) -> f32 {
+    if !s.is_finite() {
+        return s as f32;
     }
-    round_integral(rnd, x as f64) as f32
+    let n = s as f32;
+    let nf = n as f64;
+    if nf == s {
+        return match (rnd, e) {
+            (_, 0) => n,
+            (Rnd::Rp, 1) => n.next_up(),
+            (Rnd::Rm, -1) => n.next_down(),
+            (Rnd::Rz, 1) if n < 0.0 => n.next_up(),
+            (Rnd::Rz, -1) if n > 0.0 => n.next_down(),
+            _ => n,
+        };
+    }
+    let (lo, hi) = if nf < s {
+        (n, n.next_up())
+    } else {
+        (n.next_down(), n)
+    };
+    match rnd {
+        Rnd::Rz => {
+            if s > 0.0 {
+                lo
+            } else {
+                hi
+            }
+        }
+        Rnd::Rm => lo,
+        Rnd::Rp => hi,
+        _ => {
+            let mid = (lo as f64 + hi as f64) / 2.0;
+            if s == mid && e != 0 {
+                if e > 0 {
+                    hi
+                } else {
+                    lo
+                }
+            } else {
+                n
+            }
+        }
+    }
+}
+
+/// Applies a directed rounding to an f64 result `q` whose exact value is `q + err(sign e)`.
+pub fn round_f64(q: f64, e: i32, rnd: Rnd) -> f64 {
+    match (rnd, e) {
+        (_, 0) => q,
+        (Rnd::Rp, 1) => q.next_up(),
+        (Rnd::Rm, -1) => q.next_down(),
+        (Rnd::Rz, 1) if q < 0.0 => q.next_up(),
+        (Rnd::Rz, -1) if q > 0.0 => q.next_down(),
+        _ => q,
+    }
 }
 
 #[cfg(test)]
@@ -992,7 +992,7 @@ mod tests {
         assert_eq!(f64_to_f32(x, Rnd::Rp), 1.0 + 2f32.powi(-23));
         assert_eq!(f64_to_f32(-x, Rnd::Rz), -1.0);
         assert_eq!(f64_to_f32(1e39, Rnd::Rn), f32::INFINITY);
-        assert_eq!(f32_round_integral(Rnd::Rzi, -2.7), -2.0);
-        assert_eq!(f32_round_integral(Rnd::Rni, 0.5), 0.0);
+        assert_eq!(round_integral(Rnd::Rzi, -2.7f32 as f64), -2.0);
+        assert_eq!(round_integral(Rnd::Rni, 0.5), 0.0);
     }
 }
