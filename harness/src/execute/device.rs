@@ -289,47 +289,14 @@ fn locate() -> Result<(PathBuf, String, String)> {
 /// `cargo build -p ptx-emu-cuda --message-format=json`: the
 /// cdylib from the compiler-artifact message, and its version.
 fn build_with_cargo() -> Result<(PathBuf, String, String)> {
-    let root = ptx_backend::toolchain::workspace_root();
-    let cargo = std::env::var_os("CARGO")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| "cargo".into());
     // The dev profile: the workspace's Cargo.toml builds the emulator with
     // opt-level 3 even there (an unoptimized interpreter is ~20x slower), and
     // `cargo build --workspace` has then already built it.
-    let out = Command::new(cargo)
-        .current_dir(&root)
-        .args(["build", "-p", "ptx-emu-cuda", "--message-format=json"])
-        .output()
-        .context("cannot run cargo to build ptx-emu-cuda")?;
-    if !out.status.success() {
-        bail!(
-            "`cargo build -p ptx-emu-cuda` failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    for line in String::from_utf8_lossy(&out.stdout).lines() {
-        let Ok(msg) = serde_json::from_str::<serde_json::Value>(line) else {
-            continue;
-        };
-        if msg["reason"] != "compiler-artifact" || msg["target"]["name"] != "ptx_emu_cuda" {
-            continue;
-        }
-        let version = package_version(msg["package_id"].as_str().unwrap_or(""));
-        if let Some(files) = msg["filenames"].as_array() {
-            if let Some(f) = files
-                .iter()
-                .filter_map(|f| f.as_str())
-                .find(|f| f.ends_with(".so"))
-            {
-                return Ok((
-                    PathBuf::from(f),
-                    label_for_version(&version),
-                    format!("ptx-emu-cuda {version}, {f}"),
-                ));
-            }
-        }
-    }
-    bail!("cargo built ptx-emu-cuda but reported no .so (is it still a cdylib?)")
+    let (so, id) = super::cargo_artifact("ptx-emu-cuda", "ptx_emu_cuda", ".so")?;
+    let version = package_version(&id);
+    let label = label_for_version(&version);
+    let description = format!("ptx-emu-cuda {version}, {}", so.display());
+    Ok((so, label, description))
 }
 
 /// The version in a cargo package id: `path+file:///…#ptx-emu-cuda@0.1.0`,

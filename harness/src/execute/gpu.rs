@@ -237,46 +237,16 @@ impl HostBuilder {
 }
 
 fn locate_host_runtime() -> Result<(PathBuf, PathBuf)> {
-    let root = ptx_backend::toolchain::workspace_root();
-    let cargo = std::env::var_os("CARGO")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| "cargo".into());
-    let out = Command::new(cargo)
-        .current_dir(&root)
-        .args(["build", "-p", "host-runtime", "--message-format=json"])
-        .output()
-        .context("cannot run cargo to build host-runtime")?;
-    if !out.status.success() {
-        bail!(
-            "`cargo build -p host-runtime` failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    for line in String::from_utf8_lossy(&out.stdout).lines() {
-        let Ok(msg) = serde_json::from_str::<serde_json::Value>(line) else {
-            continue;
-        };
-        if msg["reason"] != "compiler-artifact" || msg["target"]["name"] != "host_runtime" {
-            continue;
-        }
-        if let Some(files) = msg["filenames"].as_array() {
-            for f in files.iter().filter_map(|f| f.as_str()) {
-                if f.ends_with(".rlib") {
-                    // cargo names the uplifted copy (target/debug/libx.rlib);
-                    // its dependencies live in deps/ beside it.
-                    let rlib = PathBuf::from(f);
-                    let dir = rlib.parent().unwrap();
-                    let deps = if dir.join("deps").is_dir() {
-                        dir.join("deps")
-                    } else {
-                        dir.to_path_buf()
-                    };
-                    return Ok((rlib, deps));
-                }
-            }
-        }
-    }
-    bail!("cargo built host-runtime but reported no rlib")
+    let (rlib, _) = super::cargo_artifact("host-runtime", "host_runtime", ".rlib")?;
+    // cargo names the uplifted copy (target/debug/libx.rlib); its
+    // dependencies live in deps/ beside it.
+    let dir = rlib.parent().unwrap_or(std::path::Path::new("."));
+    let deps = if dir.join("deps").is_dir() {
+        dir.join("deps")
+    } else {
+        dir.to_path_buf()
+    };
+    Ok((rlib, deps))
 }
 
 /// Serializes executions on the one GPU.
