@@ -7,6 +7,7 @@ pub mod backend;
 pub mod external;
 pub mod metrics;
 pub mod pipeline;
+pub mod prelude;
 pub mod process;
 pub mod sass;
 pub mod sm;

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
@@ -13,6 +14,7 @@ use regex::Regex;
 
 use crate::backend::{Backend, CompileRequest};
 use crate::metrics::{count_ptx_instructions, parse_ptxas_verbose, render_ptxas_stage};
+use crate::prelude::{self, BuiltPrelude, PreludeCache, PreludeSource};
 use crate::process::{
     compile_timeout_from_env, run_with_timeout_capped, signal_name, OutputCap, ProcessOutcome,
     DEFAULT_COMPILE_TIMEOUT,
@@ -72,6 +74,9 @@ pub struct BuiltinBackend {
     pub sysroot: DeviceSysroot,
     /// Pipeline options.
     pub options: PipelineOptions,
+    /// The device prelude (crate `gpu`) given to every compile, if found.
+    prelude: Option<PreludeSource>,
+    preludes: Arc<PreludeCache>,
     identity: String,
 }
 
@@ -104,16 +109,82 @@ impl BuiltinBackend {
             options.validate,
             toolchain.ptxas_version()
         );
-        Ok(BuiltinBackend {
+        let mut backend = BuiltinBackend {
             toolchain,
             sysroot,
             options,
+            prelude: None,
+            preludes: Arc::default(),
             identity,
-        })
+        };
+        // Outside a checkout (an installed `ptxc`) there may be no prelude;
+        // the harness insists on one with `require_prelude`.
+        if let Ok(p) = PreludeSource::builtin_default() {
+            backend = backend.with_prelude(p);
+        }
+        Ok(backend)
     }
 
-    /// The ptx-rustc command line for a request (also used by ui tests).
-    pub fn rustc_command(&self, req: &CompileRequest, emit: &str) -> Command {
+    /// Uses `prelude` as the crate `gpu` of every compile (another dialect).
+    pub fn with_prelude(mut self, prelude: PreludeSource) -> Self {
+        if let Some(old) = &self.prelude {
+            self.identity = self.identity.replace(&prelude_identity(old), "");
+        }
+        self.identity.push_str(&prelude_identity(&prelude));
+        self.prelude = Some(prelude);
+        self
+    }
+
+    /// The device prelude, or the error that says where it was looked for.
+    pub fn require_prelude(&self) -> Result<&PreludeSource> {
+        match &self.prelude {
+            Some(p) => Ok(p),
+            None => PreludeSource::builtin_default()
+                .map(|_| unreachable!("a prelude that loads now was loaded in `new`"))
+                .context("the built-in backend needs its device prelude"),
+        }
+    }
+
+    /// The prelude built for `sm`, if there is a prelude.
+    fn built_prelude(&self, sm: SmTarget, timeout: Duration) -> Result<Option<BuiltPrelude>> {
+        let Some(prelude) = &self.prelude else {
+            return Ok(None);
+        };
+        let opt = self.options.opt_level.to_string();
+        let key = prelude::key(&[
+            "builtin",
+            &self.toolchain.rustc_version,
+            &driver_identity(&self.toolchain.ptx_rustc),
+            &self.sysroot.root.to_string_lossy(),
+            &prelude.hash,
+            &sm.to_string(),
+            &opt,
+        ]);
+        let built = self.preludes.get(&key, timeout, || {
+            let mut cmd = Command::new(&self.toolchain.ptx_rustc);
+            cmd.arg(&prelude.path)
+                .args(["--crate-name", prelude::PRELUDE_CRATE])
+                .args(["--crate-type", "rlib", "--edition", "2021"])
+                .args(["--target", DEVICE_TRIPLE])
+                .arg("--sysroot")
+                .arg(&self.sysroot.root)
+                .arg(format!("-Ctarget-cpu={sm}"))
+                .arg(format!("-Copt-level={opt}"))
+                .args(["-Ccodegen-units=1", "-Cdebuginfo=0", "--color", "never"])
+                .arg("--emit=link,llvm-bc");
+            cmd
+        })?;
+        Ok(Some(built))
+    }
+
+    /// The ptx-rustc command line for a request (also used by ui tests),
+    /// with the device prelude when there is one.
+    pub fn rustc_command(
+        &self,
+        req: &CompileRequest,
+        emit: &str,
+        prelude: Option<&BuiltPrelude>,
+    ) -> Command {
         let mut cmd = Command::new(&self.toolchain.ptx_rustc);
         // An ICE report goes beside the other dumps, not into the caller's cwd.
         cmd.env("RUSTC_ICE", &req.out_dir);
@@ -129,6 +200,9 @@ impl BuiltinBackend {
             .arg(format!("--emit={emit}"))
             .arg("--out-dir")
             .arg(&req.out_dir);
+        if let Some(p) = prelude {
+            cmd.args(p.rustc_args());
+        }
         for cfg in &req.cfgs {
             cmd.args(["--cfg", cfg]);
         }
@@ -152,6 +226,9 @@ impl Backend for BuiltinBackend {
         v.insert("llvm".into(), self.toolchain.llvm_version());
         if let Some(p) = self.toolchain.ptxas_version() {
             v.insert("ptxas".into(), p);
+        }
+        if let Some(p) = &self.prelude {
+            v.insert("prelude".into(), format!("{} {}", p.dialect(), p.hash));
         }
         if let Ok(Ok(d)) = self
             .toolchain
@@ -177,7 +254,11 @@ impl Backend for BuiltinBackend {
         let file = |ext: &str| req.out_dir.join(format!("{name}.{ext}"));
 
         // 1. Front end: MIR, LLVM IR and bitcode.
-        let rustc = run.step("rustc", self.rustc_command(req, "mir,llvm-ir,llvm-bc"))?;
+        let prelude = self.built_prelude(req.sm, req.timeout)?;
+        let rustc = run.step(
+            "rustc",
+            self.rustc_command(req, "mir,llvm-ir,llvm-bc", prelude.as_ref()),
+        )?;
         run.add_stage(Stage::Mir, file("mir"));
         run.add_stage(Stage::LlvmIr, file("ll"));
         let Some(rustc) = rustc else {
@@ -197,9 +278,11 @@ impl Backend for BuiltinBackend {
         let ir = std::fs::read_to_string(file("ll"))
             .with_context(|| format!("rustc succeeded but wrote no {}", file("ll").display()))?;
         let exported = exported_symbols(&ir);
+        let libs: Vec<PathBuf> = prelude.into_iter().map(|p| p.bitcode).collect();
         self.back_end(
             &mut run,
             &[file("bc")],
+            &libs,
             &exported,
             req.sm,
             &req.out_dir,
@@ -236,6 +319,7 @@ impl BuiltinBackend {
         self.back_end(
             &mut run,
             &bitcode,
+            &[],
             &exported_symbols(ir),
             sm,
             out_dir,
@@ -245,7 +329,8 @@ impl BuiltinBackend {
         Ok(run.conclude())
     }
 
-    /// Links crate bitcode with core, internalizes all but `exported`, optimizes,
+    /// Links crate bitcode with `libs` (the device prelude) and core, both
+    /// only where needed, internalizes all but `exported`, optimizes,
     /// emits PTX for `sm` and validates it (and disassembles the cubin with
     /// `sass`). A failing step is recorded in `run`.
     #[allow(clippy::too_many_arguments)]
@@ -253,6 +338,7 @@ impl BuiltinBackend {
         &self,
         run: &mut Run,
         bitcode: &[PathBuf],
+        libs: &[PathBuf],
         exported: &[String],
         sm: SmTarget,
         out_dir: &Path,
@@ -285,6 +371,7 @@ impl BuiltinBackend {
         let mut link = tool(&self.toolchain.llvm_link);
         link.args(bitcode)
             .arg("--only-needed")
+            .args(libs)
             .arg(&self.sysroot.device_libs)
             .arg("-o")
             .arg(&linked);
@@ -644,6 +731,11 @@ pub fn driver_identity(path: &Path) -> String {
         }
         Err(e) => format!("{} unreadable: {e}", path.display()),
     }
+}
+
+/// The part of a backend identity that names its prelude.
+fn prelude_identity(p: &PreludeSource) -> String {
+    format!("prelude {} {}\n", p.dialect(), p.hash)
 }
 
 #[cfg(test)]

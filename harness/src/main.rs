@@ -227,8 +227,12 @@ fn real_main() -> Result<ExitCode> {
                 ..Default::default()
             };
             let settings = Settings::resolve(&root(cli.root.as_deref())?, &overrides)?;
-            let items = ptx_harness::plan::trial::plan(&settings, &[Suite::RunGpu])?;
             let engine = runner::engine(settings)?;
+            let items = ptx_harness::plan::trial::plan(
+                &engine.settings,
+                &[Suite::RunGpu],
+                engine.backend.name(),
+            )?;
             let (manifest, bytes) = ptx_harness::bundle::create(&engine, &items, &output)?;
             let tests: std::collections::BTreeSet<_> =
                 manifest.trials.iter().map(|t| &t.id.test).collect();

@@ -44,6 +44,7 @@ pub fn engine(settings: Settings) -> Result<Engine> {
             let sysroot = DeviceSysroot::ensure(&toolchain)?;
             let roots = vec![sysroot.root.clone(), toolchain.sysroot.clone()];
             let be = BuiltinBackend::new(toolchain.clone(), sysroot, PipelineOptions::from_env()?)?;
+            be.require_prelude()?;
             (Arc::new(be), roots)
         }
     };
@@ -303,7 +304,10 @@ pub fn run_with_progress(
     progress: bool,
     strict: bool,
 ) -> Result<(Conclusion, RunResults)> {
-    let items = plan(&settings, suites).context("discovering tests")?;
+    let mut engine = engine(settings)?;
+    let items =
+        plan(&engine.settings, suites, engine.backend.name()).context("discovering tests")?;
+    let settings = &engine.settings;
     if strict && items.is_empty() {
         anyhow::bail!(
             "no tests found under {} (suites: {})",
@@ -315,7 +319,6 @@ pub fn run_with_progress(
                 .join(", ")
         );
     }
-    let mut engine = engine(settings)?;
     let count = items
         .iter()
         .map(|i| match i {

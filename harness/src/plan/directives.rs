@@ -141,6 +141,11 @@ pub struct RevisionDirectives {
     pub compile_timeout: Option<Duration>,
     /// `known-bug:` the backend bug this test pins, e.g. an issue reference.
     pub known_bug: Option<String>,
+    /// `only-backend:` backends (by report name) this test is about; any
+    /// other backend skips it.
+    pub only_backend: Option<Vec<String>>,
+    /// `ignore-backend:` backends that skip this test.
+    pub ignore_backend: Vec<String>,
 }
 
 impl RevisionDirectives {
@@ -169,6 +174,23 @@ impl RevisionDirectives {
         if let Some(list) = &self.sm {
             if !list.contains(&sm) {
                 return Err(format!("sm: {} (target is {sm})", join_targets(list)));
+            }
+        }
+        Ok(())
+    }
+
+    /// Decides whether the test runs under the backend named `backend`
+    /// (`builtin`, `cuda-oxide`). `Err` carries the skip reason.
+    pub fn backend_filter(&self, backend: &str) -> Result<(), String> {
+        if self.ignore_backend.iter().any(|b| b == backend) {
+            return Err(format!("ignore-backend: {backend}"));
+        }
+        if let Some(only) = &self.only_backend {
+            if !only.iter().any(|b| b == backend) {
+                return Err(format!(
+                    "only-backend: {} (backend is {backend})",
+                    only.join(" ")
+                ));
             }
         }
         Ok(())
@@ -378,6 +400,10 @@ impl Directives {
                 Value::Sm(t) => extend_unique(out.sm.get_or_insert_with(Vec::new), t),
                 Value::OnlySm(t) => extend_unique(out.only_sm.get_or_insert_with(Vec::new), t),
                 Value::IgnoreSm(t) => extend_unique(&mut out.ignore_sm, t),
+                Value::OnlyBackend(b) => {
+                    extend_unique(out.only_backend.get_or_insert_with(Vec::new), b)
+                }
+                Value::IgnoreBackend(b) => extend_unique(&mut out.ignore_backend, b),
                 Value::Stages(s) => extend_unique(out.stages.get_or_insert_with(Vec::new), s),
                 Value::CompileFlags(f) => out.compile_flags.extend(f.iter().cloned()),
                 Value::Normalize(r) => out.normalize.push(r.clone()),
@@ -548,6 +574,18 @@ const DIRECTIVES: &[Spec] = &[
         handler: |r| sm_list(r).map(Value::IgnoreSm),
     },
     Spec {
+        name: "only-backend",
+        arg: Arg::Required,
+        example: "//@ only-backend: builtin",
+        handler: |r| backend_list(r).map(Value::OnlyBackend),
+    },
+    Spec {
+        name: "ignore-backend",
+        arg: Arg::Required,
+        example: "//@ ignore-backend: cuda-oxide",
+        handler: |r| backend_list(r).map(Value::IgnoreBackend),
+    },
+    Spec {
         name: "revisions",
         arg: Arg::Required,
         example: "//@ revisions: fast slow",
@@ -708,6 +746,8 @@ enum Value {
     MinSm(u32),
     OnlySm(Vec<SmTarget>),
     IgnoreSm(Vec<SmTarget>),
+    OnlyBackend(Vec<String>),
+    IgnoreBackend(Vec<String>),
     Revisions(Vec<String>),
     CompileFlags(Vec<String>),
     Outcome(Outcome),
@@ -732,6 +772,8 @@ impl Value {
             Value::MinSm(_) => "min-sm",
             Value::OnlySm(_) => "only-sm",
             Value::IgnoreSm(_) => "ignore-sm",
+            Value::OnlyBackend(_) => "only-backend",
+            Value::IgnoreBackend(_) => "ignore-backend",
             Value::Revisions(_) => "revisions",
             Value::CompileFlags(_) => "compile-flags",
             Value::Outcome(_) | Value::RunFailWith(_) => "outcome",
@@ -1225,6 +1267,40 @@ fn sm_error(span: Range<usize>, text: &str) -> Diag {
     }
 }
 
+/// Backend names as reports spell them (`builtin`, `cuda-oxide`): lowercase
+/// letters, digits, `-` and `_`, separated by spaces or commas.
+fn backend_list(raw: &Raw<'_>) -> Result<Vec<String>, Vec<Diag>> {
+    let (start, v) = raw.value();
+    let words = split_words(v, start, |c| c == ',' || c.is_whitespace());
+    let mut names: Vec<String> = Vec::new();
+    let mut errors = Vec::new();
+    for (word, span) in words {
+        let valid = word
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+        if !valid {
+            errors.push(
+                Diag::new(span, format!("`{word}` is not a backend name")).help(
+                    "backend names are the ones reports show, e.g. `builtin` or `cuda-oxide`",
+                ),
+            );
+        } else if !names.iter().any(|n| n == word) {
+            names.push(word.to_string());
+        }
+    }
+    if names.is_empty() && errors.is_empty() {
+        errors.push(Diag::new(
+            raw.value_span(),
+            format!("`{}` needs at least one backend name", raw.name),
+        ));
+    }
+    if errors.is_empty() {
+        Ok(names)
+    } else {
+        Err(errors)
+    }
+}
+
 fn min_sm(raw: &Raw<'_>) -> Result<Value, Vec<Diag>> {
     let span = raw.value_span();
     let v = raw.value().1;
@@ -1697,6 +1773,34 @@ mod tests {
 
     fn help(e: &DirectiveError) -> &str {
         e.help.as_deref().unwrap_or("")
+    }
+
+    #[test]
+    fn backend_gating() {
+        let d = ok("//@ only-backend: builtin, cuda-oxide\n//@ ignore-backend: rust_cuda");
+        assert_eq!(d.backend_filter("builtin"), Ok(()));
+        assert_eq!(d.backend_filter("cuda-oxide"), Ok(()));
+        assert_eq!(
+            d.backend_filter("other"),
+            Err("only-backend: builtin cuda-oxide (backend is other)".into())
+        );
+        assert_eq!(
+            d.backend_filter("rust_cuda"),
+            Err("ignore-backend: rust_cuda".into())
+        );
+        let d = ok("//@ ignore-backend: cuda-oxide");
+        assert_eq!(d.backend_filter("builtin"), Ok(()));
+        assert!(d.backend_filter("cuda-oxide").is_err());
+        assert_eq!(ok("//@ check-pass").backend_filter("anything"), Ok(()));
+    }
+
+    #[test]
+    fn backend_names_are_checked() {
+        let e = error("//@ only-backend: Builtin");
+        assert!(e.message.contains("`Builtin` is not a backend name"), "{e}");
+        assert!(help(&e).contains("cuda-oxide"), "{e}");
+        let e = error("//@ ignore-backnd: cuda-oxide");
+        assert!(help(&e).contains("ignore-backend"), "{e}");
     }
 
     #[test]

@@ -63,18 +63,23 @@ pub fn suite_matrix(settings: &Settings, suite: Suite) -> &[SmTarget] {
     }
 }
 
-/// Plans every trial of the given suites.
-pub fn plan(settings: &Settings, suites: &[Suite]) -> std::io::Result<Vec<PlanItem>> {
+/// Plans every trial of the given suites for the backend named `backend`
+/// (its `only-backend`/`ignore-backend` skips).
+pub fn plan(
+    settings: &Settings,
+    suites: &[Suite],
+    backend: &str,
+) -> std::io::Result<Vec<PlanItem>> {
     let mut items = Vec::new();
     for &suite in suites {
         for test in discover(&settings.root, suite)? {
-            plan_file(settings, Arc::new(test), &mut items);
+            plan_file(settings, Arc::new(test), backend, &mut items);
         }
     }
     Ok(items)
 }
 
-fn plan_file(settings: &Settings, test: Arc<TestFile>, items: &mut Vec<PlanItem>) {
+fn plan_file(settings: &Settings, test: Arc<TestFile>, backend: &str, items: &mut Vec<PlanItem>) {
     let invalid = |error: String| PlanItem::Invalid {
         id: TrialId {
             suite: test.suite.dir_name().into(),
@@ -109,6 +114,7 @@ fn plan_file(settings: &Settings, test: Arc<TestFile>, items: &mut Vec<PlanItem>
     };
     for rev in directives.each_revision() {
         let rev = Arc::new(rev);
+        let backend_skip = rev.backend_filter(backend).err();
         for choice in targets_for(&rev, suite_matrix(settings, test.suite)) {
             items.push(PlanItem::Trial(Trial {
                 id: TrialId {
@@ -121,7 +127,7 @@ fn plan_file(settings: &Settings, test: Arc<TestFile>, items: &mut Vec<PlanItem>
                 source: source.clone(),
                 directives: rev.clone(),
                 sm: choice.sm,
-                skip: choice.skip,
+                skip: backend_skip.clone().or(choice.skip),
             }));
         }
     }

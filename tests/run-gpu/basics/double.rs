@@ -1,24 +1,19 @@
 //! The minimal run-gpu test shown in the README (keep the two equal).
 //@ run-pass
 //@ stdout: 2 4 6 8
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { core::arch::nvptx::trap() }
-    }
-
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn double(v: *mut u32) {
-        let i = core::arch::nvptx::_thread_idx_x() as usize;
-        *v.add(i) *= 2;
+    gpu::kernel! {
+        pub unsafe fn double(v: *mut u32) {
+            let i = gpu::thread_idx_x() as usize;
+            *v.add(i) *= 2;
+        }
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

@@ -1,0 +1,214 @@
+//! The device prelude: the crate `gpu` that portable tests write their
+//! kernels against (`gpu::kernel!`, `gpu::thread_idx_x()`, …). Each backend
+//! has one implementation of it (`device-prelude/<backend>/lib.rs`); the
+//! backend builds it once per (compiler, sm, options) and passes it to every
+//! device compile as `--extern gpu=…`, together with `--cfg gpu_device`,
+//! the cfg that splits a single-source test into its device and host halves
+//! (`target_arch` can't: some backends compile device code for the host).
+//!
+//! Built preludes are cached under `<target>/ptx-prelude/<key>/`, built in a
+//! private folder and published with one rename, as the device sysroot is.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use sha2::{Digest, Sha256};
+
+use crate::process::run_with_timeout;
+use crate::toolchain::{target_dir, workspace_root};
+
+/// The crate name every prelude implementation has.
+pub const PRELUDE_CRATE: &str = "gpu";
+
+/// The cfg the harness sets on every device compile (and never on a host
+/// build): `#[cfg(gpu_device)] pub mod device { … }`.
+pub const DEVICE_CFG: &str = "gpu_device";
+
+/// A prelude implementation: its source file, read once and hashed.
+#[derive(Debug, Clone)]
+pub struct PreludeSource {
+    /// The crate root (`…/lib.rs`).
+    pub path: PathBuf,
+    /// SHA-256 of the source, part of every cache key.
+    pub hash: String,
+}
+
+impl PreludeSource {
+    /// Reads and hashes a prelude implementation.
+    pub fn from_file(path: &Path) -> Result<PreludeSource> {
+        let text = std::fs::read(path).with_context(|| {
+            format!(
+                "cannot read the device prelude {} (a backend's implementation of crate `gpu`; \
+                 see device-prelude/README.md)",
+                path.display()
+            )
+        })?;
+        let path = std::path::absolute(path)?;
+        Ok(PreludeSource {
+            path,
+            hash: hex(&Sha256::digest(&text)[..12]),
+        })
+    }
+
+    /// The built-in backend's: `device-prelude/builtin/lib.rs` of the
+    /// checkout, or the file `PTX_PRELUDE` names (another dialect for the
+    /// same backend, e.g. `device-prelude/gpu-kernel/lib.rs`).
+    pub fn builtin_default() -> Result<PreludeSource> {
+        match std::env::var_os(PRELUDE_ENV).filter(|v| !v.is_empty()) {
+            Some(p) => Self::from_file(Path::new(&p))
+                .with_context(|| format!("${PRELUDE_ENV} names the device prelude")),
+            None => Self::from_file(&workspace_root().join("device-prelude/builtin/lib.rs")),
+        }
+    }
+
+    /// The implementation's name: its folder (`builtin`, `gpu-kernel`).
+    pub fn dialect(&self) -> String {
+        self.path
+            .parent()
+            .and_then(|d| d.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "gpu".into())
+    }
+}
+
+/// The environment variable that swaps the built-in backend's prelude.
+pub const PRELUDE_ENV: &str = "PTX_PRELUDE";
+
+/// A built prelude.
+#[derive(Debug, Clone)]
+pub struct BuiltPrelude {
+    /// The rlib, for `--extern gpu=…`.
+    pub rlib: PathBuf,
+    /// Its LLVM bitcode, linked with the kernel's (the built-in backend).
+    pub bitcode: PathBuf,
+}
+
+impl BuiltPrelude {
+    /// The rustc arguments that give a device compile the prelude.
+    pub fn rustc_args(&self) -> Vec<std::ffi::OsString> {
+        let mut extern_arg = std::ffi::OsString::from(format!("{PRELUDE_CRATE}="));
+        extern_arg.push(&self.rlib);
+        let mut dep = std::ffi::OsString::from("dependency=");
+        dep.push(self.rlib.parent().unwrap_or(Path::new(".")));
+        vec![
+            "--cfg".into(),
+            DEVICE_CFG.into(),
+            "--extern".into(),
+            extern_arg,
+            "-L".into(),
+            dep,
+        ]
+    }
+}
+
+/// Builds preludes on demand and remembers them for the life of the process.
+#[derive(Debug, Default)]
+pub struct PreludeCache {
+    built: Mutex<HashMap<String, BuiltPrelude>>,
+}
+
+impl PreludeCache {
+    /// The prelude built by `command` (a rustc invocation missing only
+    /// `--out-dir`), cached under `key`. `command` must emit `link` and
+    /// `llvm-bc` for crate `gpu`. A failing build is an error that shows
+    /// the compiler's output: it is a broken prelude, not a failing test.
+    pub fn get(
+        &self,
+        key: &str,
+        timeout: Duration,
+        command: impl FnOnce() -> Command,
+    ) -> Result<BuiltPrelude> {
+        let mut built = self.built.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(b) = built.get(key) {
+            return Ok(b.clone());
+        }
+        let dir = target_dir().join("ptx-prelude").join(key);
+        let ready = BuiltPrelude {
+            rlib: dir.join(format!("lib{PRELUDE_CRATE}.rlib")),
+            bitcode: dir.join(format!("{PRELUDE_CRATE}.bc")),
+        };
+        if !(ready.rlib.is_file() && ready.bitcode.is_file()) {
+            let staging = dir.with_extension(format!("staging-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&staging);
+            std::fs::create_dir_all(&staging)
+                .with_context(|| format!("cannot create {}", staging.display()))?;
+            let mut cmd = command();
+            cmd.arg("--out-dir").arg(&staging);
+            let line = crate::pipeline::shell_line(&cmd);
+            let out = run_with_timeout(cmd, timeout)
+                .with_context(|| format!("cannot run the prelude build: {line}"))?;
+            if !out.success() {
+                let _ = std::fs::remove_dir_all(&staging);
+                bail!(
+                    "the device prelude (crate `{PRELUDE_CRATE}`) did not compile ({}):\n{}\n{}",
+                    out.describe(),
+                    line,
+                    out.stderr
+                );
+            }
+            // Another process may have published the same key meanwhile;
+            // its copy is identical, so either one serves.
+            if std::fs::rename(&staging, &dir).is_err() {
+                let _ = std::fs::remove_dir_all(&staging);
+            }
+            if !(ready.rlib.is_file() && ready.bitcode.is_file()) {
+                bail!(
+                    "the prelude build wrote no {} and {}",
+                    ready.rlib.display(),
+                    ready.bitcode.display()
+                );
+            }
+        }
+        built.insert(key.to_string(), ready.clone());
+        Ok(ready)
+    }
+}
+
+/// A cache key from its parts.
+pub fn key(parts: &[&str]) -> String {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update(p.as_bytes());
+        h.update([0]);
+    }
+    hex(&h.finalize()[..12])
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_change_with_every_part() {
+        let a = key(&["rustc 1", "sm_80", "abc"]);
+        assert_ne!(a, key(&["rustc 1", "sm_90", "abc"]));
+        assert_ne!(a, key(&["rustc 1", "sm_80", "abd"]));
+        // Parts are delimited: moving a character between parts changes it.
+        assert_ne!(key(&["ab", "c"]), key(&["a", "bc"]));
+    }
+
+    #[test]
+    fn dialect_is_the_folder_name() {
+        let p = PreludeSource {
+            path: PathBuf::from("/x/device-prelude/gpu-kernel/lib.rs"),
+            hash: String::new(),
+        };
+        assert_eq!(p.dialect(), "gpu-kernel");
+    }
+
+    #[test]
+    fn a_missing_prelude_names_the_file() {
+        let e = PreludeSource::from_file(Path::new("/nonexistent/prelude/lib.rs")).unwrap_err();
+        let msg = format!("{e:#}");
+        assert!(msg.contains("/nonexistent/prelude/lib.rs"), "{msg}");
+        assert!(msg.contains("device-prelude/README.md"), "{msg}");
+    }
+}
