@@ -32,6 +32,9 @@ pub struct ConfigFile {
     /// The hard limit per compile step, e.g. `"300s"` or `"5m"`.
     #[serde(default)]
     pub compile_timeout: Option<String>,
+    /// The backend's expectations file (default `expectations/<backend>.toml`).
+    #[serde(default)]
+    pub expectations: Option<PathBuf>,
 }
 
 /// Everything a run needs to know, resolved.
@@ -60,6 +63,10 @@ pub struct Settings {
     /// `PTX_COMPILE_TIMEOUT` > `compile_timeout` in ptx-harness.toml > 300 s.
     /// A test's `//@ compile-timeout` wins over it for that test.
     pub compile_timeout: Duration,
+    /// The expectations file named by `--expectations` > `PTX_EXPECTATIONS`
+    /// > `expectations` in ptx-harness.toml; `None` means the backend's
+    /// default, `expectations/<backend>.toml`, when it exists.
+    pub expectations: Option<PathBuf>,
 }
 
 /// Command-line values, which win over everything else.
@@ -73,6 +80,8 @@ pub struct Overrides {
     pub backend_config: Option<PathBuf>,
     /// `--device`.
     pub device: Option<DeviceChoice>,
+    /// `--expectations`.
+    pub expectations: Option<PathBuf>,
 }
 
 fn env_flag(name: &str) -> bool {
@@ -155,7 +164,17 @@ impl Settings {
         if let Some(d) = cli.device {
             device = d;
         }
+        let expectations = cli
+            .expectations
+            .clone()
+            .or_else(|| {
+                std::env::var_os("PTX_EXPECTATIONS")
+                    .filter(|v| !v.is_empty())
+                    .map(PathBuf::from)
+            })
+            .or(file.expectations.map(|p| root.join(p)));
         Ok(Settings {
+            expectations,
             root: root.to_path_buf(),
             device,
             matrix,

@@ -50,6 +50,10 @@ enum Cmd {
         /// Test an external backend described by this TOML file.
         #[arg(long)]
         backend_config: Option<PathBuf>,
+        /// The backend's known gaps (default: expectations/<backend>.toml
+        /// when it exists). Over PTX_EXPECTATIONS over ptx-harness.toml.
+        #[arg(long)]
+        expectations: Option<PathBuf>,
         /// Parallel trials (default: all cores).
         #[arg(long, short = 'j')]
         jobs: Option<usize>,
@@ -151,6 +155,7 @@ fn real_main() -> Result<ExitCode> {
             suite,
             bless,
             backend_config,
+            expectations,
             jobs,
             report_dir,
             device,
@@ -160,6 +165,7 @@ fn real_main() -> Result<ExitCode> {
                 bless,
                 backend_config,
                 device,
+                expectations,
             };
             let root = root(cli.root.as_deref())?;
             let settings = Settings::resolve(&root, &overrides)?;
@@ -232,6 +238,7 @@ fn real_main() -> Result<ExitCode> {
                 &engine.settings,
                 &[Suite::RunGpu],
                 engine.backend.name(),
+                &engine.expectations,
             )?;
             let (manifest, bytes) = ptx_harness::bundle::create(&engine, &items, &output)?;
             let tests: std::collections::BTreeSet<_> =

@@ -21,6 +21,7 @@ use crate::execute::device::{self, DeviceKind, Emulator, Target};
 use crate::execute::gpu::{GpuStatus, HostBuilder, DEFAULT_TIMEOUT};
 use crate::plan::directives::Outcome;
 use crate::plan::discover::Suite;
+use crate::plan::expectations::{Expectations, ExpectedState};
 use crate::plan::trial::Trial;
 use crate::report::verdict::{DecidedBy, TrialRecord, Verdict};
 
@@ -32,6 +33,8 @@ pub struct Engine {
     pub backend: Arc<dyn Backend>,
     /// The compile cache.
     pub cache: CompileCache,
+    /// The backend's known gaps (`expectations/<backend>.toml`).
+    pub expectations: Expectations,
     /// The GPU, probed once (not probed with `--device emu`).
     pub gpu: GpuStatus,
     /// The emulator library, located on first use.
@@ -157,6 +160,54 @@ impl Engine {
         normalize(text, stage, &cx, &trial.directives.normalize)
     }
 
+    /// The revision part of a trial's snapshot names: the revision, and for
+    /// a backend other than the built-in one its name after it, so its
+    /// snapshots are `name[.rev].<backend>[.sm].<stage>` and today's names
+    /// stay the built-in backend's.
+    pub fn snapshot_revision(&self, trial: &Trial) -> Option<String> {
+        snapshot_revision(trial.directives.revision.as_deref(), self.backend.name())
+    }
+
+    /// The verdict in the light of the backend's expectations: a failure
+    /// of the kind an entry names is an expected failure; a pass of a trial
+    /// an entry expects to fail is a failure that says to remove the entry
+    /// (a run-gpu build half may pass: the entry may be about the run).
+    fn apply_expectation(&self, trial: &Trial, phase: Phase, verdict: Verdict) -> Verdict {
+        let Some(entry) = self.expectations.find(&trial.id) else {
+            return verdict;
+        };
+        let at = self.expectations.locate(entry);
+        match verdict {
+            Verdict::Failed { message } if entry.state.matches_failure(&message) => {
+                Verdict::ExpectedFailure {
+                    reason: entry.describe(),
+                    message,
+                }
+            }
+            Verdict::Failed { message } => Verdict::Failed {
+                message: format!(
+                    "{message}\n(expected `{}` by {at}: {}; it failed another way)",
+                    entry.state.name(),
+                    entry.describe()
+                ),
+            },
+            Verdict::Passed
+                if !(trial.test.suite == Suite::RunGpu && phase == Phase::Build)
+                    && entry.state != ExpectedState::Skip =>
+            {
+                Verdict::Failed {
+                    message: format!(
+                        "unexpected pass: {at} expects `{}` ({}); the backend now passes, \
+                         so remove the entry",
+                        entry.state.name(),
+                        entry.describe()
+                    ),
+                }
+            }
+            other => other,
+        }
+    }
+
     /// Runs a trial and records its result. Returns the libtest verdict.
     pub fn run(&self, trial: &Trial, phase: Phase) -> Result<(), String> {
         let start = Instant::now();
@@ -188,6 +239,7 @@ impl Engine {
                 f.by,
             ),
         };
+        let verdict = self.apply_expectation(trial, phase, verdict);
         let output = compiled.as_ref().map(|c| &c.output);
         let record = TrialRecord {
             id: trial.id.clone(),
@@ -211,7 +263,7 @@ impl Engine {
         let mut c = self.collected.lock().unwrap();
         c.records.push(record);
         if let (Phase::Build, Some(stages)) = (phase, produced) {
-            let rev = trial.directives.revision.clone();
+            let rev = self.snapshot_revision(trial);
             c.reached
                 .entry(trial.test.path.clone())
                 .or_default()
@@ -363,10 +415,24 @@ impl Engine {
                         ));
                     }
                 }
-                self.check_outcome(outcome, out, front_end_ok, built, &reproduce)?;
+                self.check_outcome(
+                    outcome,
+                    &trial.directives.error_patterns,
+                    out,
+                    front_end_ok,
+                    built,
+                    &reproduce,
+                )?;
             }
             Suite::PtxSnapshots => {
-                self.check_outcome(outcome, out, front_end_ok, built, &reproduce)?;
+                self.check_outcome(
+                    outcome,
+                    &trial.directives.error_patterns,
+                    out,
+                    front_end_ok,
+                    built,
+                    &reproduce,
+                )?;
                 if !built {
                     // Pin how it fails, so a change in the failure shows up.
                     let stderr = self.normalized(trial, &failure_text(out), "stderr");
@@ -417,7 +483,26 @@ impl Engine {
                 } else {
                     outcome
                 };
-                self.check_outcome(build_outcome, out, front_end_ok, built, &reproduce)?;
+                if outcome == Outcome::BuildFail && trial.directives.error_patterns.is_empty() {
+                    // A run-gpu test has no stderr snapshot to pin its failure.
+                    return Err(fail(
+                        DecidedBy::Plan,
+                        format!(
+                            "{}: a `build-fail` test must say how it fails, or any failure \
+                             (a typo, another backend's missing feature) passes it: add \
+                             `//@ error-pattern: <text of the expected compiler error>`",
+                            self.display(&trial.test.path)
+                        ),
+                    ));
+                }
+                self.check_outcome(
+                    build_outcome,
+                    &trial.directives.error_patterns,
+                    out,
+                    front_end_ok,
+                    built,
+                    &reproduce,
+                )?;
                 if !built {
                     return Ok(());
                 }
@@ -467,6 +552,7 @@ impl Engine {
     fn check_outcome(
         &self,
         outcome: Outcome,
+        error_patterns: &[String],
         out: &CompileOutput,
         front_end_ok: bool,
         built: bool,
@@ -490,6 +576,28 @@ impl Engine {
             Outcome::BuildPass | Outcome::RunPass | Outcome::RunFail => built,
             Outcome::BuildFail => !built,
         };
+        if ok && outcome == Outcome::BuildFail {
+            // It failed; it must fail for the reason the test pins.
+            let text = format!("{}\n{}", out.diagnostics, failure_text(out));
+            let missing: Vec<&String> = error_patterns
+                .iter()
+                .filter(|p| !text.contains(p.as_str()))
+                .collect();
+            if !missing.is_empty() {
+                return Err(fail(
+                    by,
+                    format!(
+                        "expected build-fail with `error-pattern: {}`, but it failed otherwise:\n{}\n{reproduce}",
+                        missing
+                            .iter()
+                            .map(|p| p.as_str())
+                            .collect::<Vec<_>>()
+                            .join("`, `"),
+                        failure_text(out)
+                    ),
+                ));
+            }
+        }
         if ok {
             return Ok(());
         }
@@ -521,7 +629,8 @@ impl Engine {
         actual: &str,
         produced: &mut Option<Vec<(String, String)>>,
     ) -> Result<(), Failure> {
-        let rev = trial.directives.revision.as_deref();
+        let rev = self.snapshot_revision(trial);
+        let rev = rev.as_deref();
         let sm = trial.sm.name();
         // An empty stderr needs no file; its absence is the snapshot.
         if !(stage == "stderr" && actual.is_empty()) {
@@ -755,6 +864,15 @@ fn failure_text(out: &CompileOutput) -> String {
         CompileStatus::Killed { step, message, .. } => format!("{step} failed:\n{message}"),
         s @ CompileStatus::TimedOut { .. } => s.interruption().unwrap_or_default(),
         _ => out.diagnostics.clone(),
+    }
+}
+
+/// See [`Engine::snapshot_revision`].
+pub fn snapshot_revision(revision: Option<&str>, backend: &str) -> Option<String> {
+    match (revision, backend) {
+        (rev, "builtin") => rev.map(str::to_string),
+        (Some(rev), b) => Some(format!("{rev}.{b}")),
+        (None, b) => Some(b.to_string()),
     }
 }
 

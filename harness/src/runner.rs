@@ -19,6 +19,7 @@ use crate::execute::compile::CompileCache;
 use crate::execute::device::Emulator;
 use crate::execute::gpu::{GpuStatus, HostBuilder};
 use crate::plan::discover::Suite;
+use crate::plan::expectations::Expectations;
 use crate::plan::trial::{plan, suite_matrix, PlanItem, Trial};
 use crate::report::verdict::{
     DecidedBy, RunInfo, RunResults, TrialId, TrialRecord, Verdict, RESULTS_FORMAT,
@@ -48,9 +49,21 @@ pub fn engine(settings: Settings) -> Result<Engine> {
             (Arc::new(be), roots)
         }
     };
+    let expectations = match &settings.expectations {
+        Some(path) => Expectations::load(path, &settings.root)?,
+        None => {
+            let path = Expectations::default_path(&settings.root, backend.name());
+            if path.is_file() {
+                Expectations::load(&path, &settings.root)?
+            } else {
+                Expectations::default()
+            }
+        }
+    };
     let work = settings.work_dir.clone();
     crate::execute::compile::remove_stale_staging(&work.join("host"));
     Ok(Engine {
+        expectations,
         cache: CompileCache::new(work.join("cache"), settings.cache),
         hosts: HostBuilder::new(work.join("host"), &toolchain)
             .with_timeout(settings.compile_timeout),
@@ -305,8 +318,13 @@ pub fn run_with_progress(
     strict: bool,
 ) -> Result<(Conclusion, RunResults)> {
     let mut engine = engine(settings)?;
-    let items =
-        plan(&engine.settings, suites, engine.backend.name()).context("discovering tests")?;
+    let items = plan(
+        &engine.settings,
+        suites,
+        engine.backend.name(),
+        &engine.expectations,
+    )
+    .context("discovering tests")?;
     let settings = &engine.settings;
     if strict && items.is_empty() {
         anyhow::bail!(
@@ -458,13 +476,24 @@ fn bless(
             }
             let e = runnable.entry(t.test.path.clone()).or_default();
             if t.skip.is_none() {
-                e.0.insert((t.directives.revision.clone(), t.sm.name()));
+                e.0.insert((engine.snapshot_revision(t), t.sm.name()));
             }
             e.1.insert(t.sm.name());
         }
     }
     let empty_snaps = Default::default();
     let empty_reached = BTreeSet::new();
+    // Backends that keep snapshots here have an expectations file.
+    let other_backends: Vec<String> = std::fs::read_dir(engine.settings.root.join("expectations"))
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .filter_map(|e| {
+                    let name = e.file_name().to_string_lossy().into_owned();
+                    name.strip_suffix(".toml").map(str::to_string)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     for (path, (trials, sms)) in &runnable {
         let reached = collected.reached.get(path).unwrap_or(&empty_reached);
         if reached.is_empty() {
@@ -473,7 +502,17 @@ fn bless(
         let snaps = collected.snapshots.get(path).unwrap_or(&empty_snaps);
         let ran_all = trials.is_subset(reached);
         let all: Vec<String> = sms.iter().cloned().collect();
-        report.extend(bless_test(path, snaps, ran_all, &all)?);
+        let backend = engine.backend.name();
+        // The built-in backend's revision parts are plain revisions (cfg
+        // names: no `.` or `-`); another backend's end in its name.
+        let mine = |rev: Option<&str>| match rev {
+            None => backend == "builtin",
+            Some(r) if backend == "builtin" => {
+                !r.contains(['.', '-']) && !other_backends.iter().any(|b| b == r)
+            }
+            Some(r) => r == backend || r.ends_with(&format!(".{backend}")),
+        };
+        report.extend(bless_test(path, snaps, ran_all, &all, &mine)?);
     }
     for suite in [Suite::Ui, Suite::PtxSnapshots] {
         let dir = engine.settings.root.join("tests").join(suite.dir_name());

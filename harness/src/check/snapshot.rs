@@ -2,6 +2,8 @@
 //!
 //! A snapshot is `name[.rev].<stage>` (shared by every sm target) or
 //! `name[.rev].<sm>.<stage>` (only where that target's content differs).
+//! A backend other than the built-in one has its own:
+//! `name[.rev].<backend>[.<sm>].<stage>`.
 //! Bless writes complete files atomically, keeps one shared file per
 //! (revision, stage) plus the sm-specific files that differ from it, and
 //! removes every snapshot of the test that no trial produces any more.
@@ -128,13 +130,16 @@ pub fn parse_snapshot_name(rest: &str) -> Option<SnapshotName> {
     } else {
         head.split('.').collect()
     };
-    let (revision, sm) = match parts.as_slice() {
-        [] => (None, None),
-        [x] if x.starts_with("sm_") => (None, Some(x.to_string())),
-        [r] => (Some(r.to_string()), None),
-        [r, s] if s.starts_with("sm_") => (Some(r.to_string()), Some(s.to_string())),
-        _ => return None,
+    // The revision part is the revision, a backend's name, or both
+    // (`rev.backend`, see `run::snapshot_revision`).
+    let (rest, sm) = match parts.split_last() {
+        Some((last, rest)) if last.starts_with("sm_") => (rest, Some(last.to_string())),
+        _ => (parts.as_slice(), None),
     };
+    if rest.len() > 2 || rest.iter().any(|p| p.is_empty()) {
+        return None;
+    }
+    let revision = (!rest.is_empty()).then(|| rest.join("."));
     Some(SnapshotName {
         revision,
         sm,
@@ -244,18 +249,26 @@ pub fn write_atomic(path: &Path, content: &str) -> Result<()> {
 ///
 /// `all_targets` lists every sm the test has for each revision; a target that
 /// did not run in this pass (a filter excluded it) keeps its current content.
+///
+/// `mine(revision part)` says which existing files belong to the backend
+/// under test; the others (another backend's) are never touched.
 pub fn bless_test(
     test: &Path,
     produced: &TestSnapshots,
     ran_all: bool,
     all_targets: &[String],
+    mine: &dyn Fn(Option<&str>) -> bool,
 ) -> Result<BlessReport> {
     let mut report = BlessReport::default();
     let mut keep: BTreeSet<PathBuf> = BTreeSet::new();
     let mut keys: BTreeSet<(Option<String>, String)> = produced.keys().cloned().collect();
+    let existing: Vec<_> = existing_snapshots(test)
+        .into_iter()
+        .filter(|(_, n)| mine(n.revision.as_deref()))
+        .collect();
     if !ran_all {
         // Stages of revisions that didn't run at all stay as they are.
-        for (p, n) in existing_snapshots(test) {
+        for (p, n) in existing.iter().cloned() {
             if !produced.keys().any(|(r, _)| *r == n.revision) {
                 keep.insert(p);
             } else {
@@ -299,7 +312,7 @@ pub fn bless_test(
             }
         }
     }
-    for (p, _) in existing_snapshots(test) {
+    for (p, _) in existing {
         if !keep.contains(&p) {
             std::fs::remove_file(&p).with_context(|| format!("cannot remove {}", p.display()))?;
             report.removed.push(p);
@@ -474,7 +487,7 @@ mod tests {
             (None, "ptx", "sm_80", "B"),
             (None, "ptx", "sm_90", "B"),
         ]);
-        let r = bless_test(&test, &produced, true, &[]).unwrap();
+        let r = bless_test(&test, &produced, true, &[], &|_| true).unwrap();
         assert_eq!(names(dir.path()), vec!["k.ptx", "k.rs", "k.sm_75.ptx"]);
         assert_eq!(
             std::fs::read_to_string(dir.path().join("k.ptx")).unwrap(),
@@ -502,14 +515,16 @@ mod tests {
             (None, "ptx", "sm_80", "B"),
             (None, "ptx", "sm_90", "B"),
         ]);
-        let r = bless_test(&test, &same, true, &[]).unwrap();
+        let r = bless_test(&test, &same, true, &[], &|_| true).unwrap();
         assert_eq!(names(dir.path()), vec!["k.ptx", "k.rs"]);
         assert_eq!(
             (r.created.len(), r.changed.len(), r.removed.len()),
             (0, 0, 1)
         );
         // Blessing again is a no-op.
-        assert!(bless_test(&test, &same, true, &[]).unwrap().is_empty());
+        assert!(bless_test(&test, &same, true, &[], &|_| true)
+            .unwrap()
+            .is_empty());
     }
 
     #[test]
@@ -521,12 +536,63 @@ mod tests {
             (Some("old"), "ptx", "sm_80", "A"),
             (Some("old"), "mir", "sm_80", "M"),
         ]);
-        bless_test(&test, &old, true, &[]).unwrap();
+        bless_test(&test, &old, true, &[], &|_| true).unwrap();
         assert_eq!(names(dir.path()), vec!["k.old.mir", "k.old.ptx", "k.rs"]);
         let new = snaps(&[(Some("new"), "ptx", "sm_80", "A")]);
-        let r = bless_test(&test, &new, true, &[]).unwrap();
+        let r = bless_test(&test, &new, true, &[], &|_| true).unwrap();
         assert_eq!(names(dir.path()), vec!["k.new.ptx", "k.rs"]);
         assert_eq!(r.removed.len(), 2);
+    }
+
+    #[test]
+    fn another_backends_snapshots_are_its_own() {
+        let p = |s| parse_snapshot_name(s).unwrap();
+        let n = p("fast.cuda-oxide.sm_80.ptx");
+        assert_eq!(n.revision.as_deref(), Some("fast.cuda-oxide"));
+        assert_eq!(n.sm.as_deref(), Some("sm_80"));
+        assert_eq!(p("cuda-oxide.ptx").revision.as_deref(), Some("cuda-oxide"));
+        assert!(parse_snapshot_name("a.b.c.ptx").is_none());
+
+        // Blessing the built-in backend leaves cuda-oxide's files alone,
+        // and blessing cuda-oxide writes only its own.
+        let dir = tempfile::tempdir().unwrap();
+        let test = dir.path().join("k.rs");
+        std::fs::write(&test, "").unwrap();
+        std::fs::write(dir.path().join("k.cuda-oxide.ptx"), "theirs").unwrap();
+        let builtin_mine = |r: Option<&str>| r.is_none_or(|r| !r.contains(['.', '-']));
+        bless_test(
+            &test,
+            &snaps(&[(None, "ptx", "sm_80", "ours")]),
+            true,
+            &[],
+            &builtin_mine,
+        )
+        .unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("k.ptx")).unwrap(),
+            "ours"
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("k.cuda-oxide.ptx")).unwrap(),
+            "theirs"
+        );
+        let oxide_mine = |r: Option<&str>| r == Some("cuda-oxide");
+        bless_test(
+            &test,
+            &snaps(&[(Some("cuda-oxide"), "ptx", "sm_80", "new")]),
+            true,
+            &[],
+            &oxide_mine,
+        )
+        .unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("k.ptx")).unwrap(),
+            "ours"
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("k.cuda-oxide.ptx")).unwrap(),
+            "new"
+        );
     }
 
     #[test]
@@ -548,10 +614,18 @@ mod tests {
             ]),
             true,
             &all,
+            &|_| true,
         )
         .unwrap();
         // Only sm_80 ran, and it changed: sm_75 and sm_90 keep "A".
-        bless_test(&test, &snaps(&[(None, "ptx", "sm_80", "Z")]), false, &all).unwrap();
+        bless_test(
+            &test,
+            &snaps(&[(None, "ptx", "sm_80", "Z")]),
+            false,
+            &all,
+            &|_| true,
+        )
+        .unwrap();
         assert_eq!(
             read_expected(&test, None, "sm_75", "ptx")
                 .unwrap()

@@ -146,6 +146,9 @@ pub struct RevisionDirectives {
     pub only_backend: Option<Vec<String>>,
     /// `ignore-backend:` backends that skip this test.
     pub ignore_backend: Vec<String>,
+    /// `error-pattern:` text that a `build-fail` test's compiler output must
+    /// contain (each one), so it can't pass by failing for another reason.
+    pub error_patterns: Vec<String>,
 }
 
 impl RevisionDirectives {
@@ -418,6 +421,7 @@ impl Directives {
                     out.cuda_error = Some(name.clone());
                 }
                 Value::RunFailStderr(re) => out.stderr_patterns.push(re.clone()),
+                Value::ErrorPattern(p) => out.error_patterns.push(p.clone()),
                 Value::ExitCode(c) => out.exit_code = Some(*c),
                 Value::FloatTolerance(t) => out.float_tolerance = Some(*t),
                 Value::Timeout(t) => out.timeout = Some(*t),
@@ -634,6 +638,12 @@ const DIRECTIVES: &[Spec] = &[
         handler: run_fail_stderr,
     },
     Spec {
+        name: "error-pattern",
+        arg: Arg::Required,
+        example: "//@ error-pattern: unsupported library call operation",
+        handler: |r| Ok(Value::ErrorPattern(r.value().1.to_string())),
+    },
+    Spec {
         name: "stages",
         arg: Arg::Required,
         example: "//@ stages: mir ptx ptxas",
@@ -754,6 +764,7 @@ enum Value {
     /// `run-fail: CUDA_ERROR_…`: the outcome with the error it must report.
     RunFailWith(String),
     RunFailStderr(String),
+    ErrorPattern(String),
     Stages(Vec<String>),
     Normalize(NormalizeRule),
     Stdout(String),
@@ -778,6 +789,7 @@ impl Value {
             Value::CompileFlags(_) => "compile-flags",
             Value::Outcome(_) | Value::RunFailWith(_) => "outcome",
             Value::RunFailStderr(_) => "run-fail-stderr",
+            Value::ErrorPattern(_) => "error-pattern",
             Value::Stages(_) => "stages",
             Value::Normalize(_) => "normalize",
             Value::Stdout(_) => "stdout",
@@ -1150,6 +1162,15 @@ impl Parser<'_> {
                         e,
                         "a `run-fail` test can't expect exit code 0".to_string(),
                         "use `run-pass` for a program that exits with 0".to_string(),
+                    );
+                }
+            }
+            if outcome != Outcome::BuildFail {
+                if let Some(e) = origin.get("error-pattern") {
+                    self.report_at(
+                        e,
+                        format!("`error-pattern` only applies to `build-fail` tests, but {subject} is `{outcome}`"),
+                        format!("the outcome is set at line {outcome_line}"),
                     );
                 }
             }
@@ -1792,6 +1813,17 @@ mod tests {
         assert_eq!(d.backend_filter("builtin"), Ok(()));
         assert!(d.backend_filter("cuda-oxide").is_err());
         assert_eq!(ok("//@ check-pass").backend_filter("anything"), Ok(()));
+    }
+
+    #[test]
+    fn error_patterns_belong_to_build_fail() {
+        let d = ok("//@ build-fail\n//@ error-pattern: a b\n//@ error-pattern: c");
+        assert_eq!(d.error_patterns, ["a b", "c"]);
+        let e = error("//@ build-pass\n//@ error-pattern: x");
+        assert!(
+            e.message.contains("only applies to `build-fail` tests"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -2,5 +2,6 @@
 //! trials, one per (test, revision, sm target).
 pub mod directives;
 pub mod discover;
+pub mod expectations;
 pub mod matrix;
 pub mod trial;

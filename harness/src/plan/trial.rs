@@ -8,6 +8,7 @@ use ptx_backend::SmTarget;
 
 use super::directives::{Directives, RevisionDirectives};
 use super::discover::{discover, Suite, TestFile};
+use super::expectations::{Expectations, ExpectedState};
 use super::matrix::targets_for;
 use crate::config::Settings;
 use crate::report::verdict::TrialId;
@@ -65,15 +66,32 @@ pub fn suite_matrix(settings: &Settings, suite: Suite) -> &[SmTarget] {
 
 /// Plans every trial of the given suites for the backend named `backend`
 /// (its `only-backend`/`ignore-backend` skips).
+/// and the `skip` entries of its expectations.
 pub fn plan(
     settings: &Settings,
     suites: &[Suite],
     backend: &str,
+    expectations: &Expectations,
 ) -> std::io::Result<Vec<PlanItem>> {
     let mut items = Vec::new();
     for &suite in suites {
         for test in discover(&settings.root, suite)? {
             plan_file(settings, Arc::new(test), backend, &mut items);
+        }
+    }
+    for item in &mut items {
+        if let PlanItem::Trial(t) = item {
+            if t.skip.is_none() {
+                if let Some(e) = expectations.find(&t.id) {
+                    if e.state == ExpectedState::Skip {
+                        t.skip = Some(format!(
+                            "expectations: {} ({})",
+                            e.describe(),
+                            expectations.locate(e)
+                        ));
+                    }
+                }
+            }
         }
     }
     Ok(items)

@@ -260,6 +260,11 @@ pub fn compare(baseline: &RunResults, current: &RunResults, cfg: &GateConfig) ->
                 Verdict::Failed { message } => {
                     push(true, None, format!("new → failed: {}", first_line(message)))
                 }
+                Verdict::ExpectedFailure { reason, .. } => push(
+                    false,
+                    None,
+                    format!("new → expected failure: {}", first_line(reason)),
+                ),
                 Verdict::Skipped { .. } => {}
             },
             (Some(b), Some(c)) => {
@@ -369,7 +374,10 @@ fn compare_verdicts(
 ) -> bool {
     let context = device_context(b, c);
     match (&b.verdict, &c.verdict) {
-        (Verdict::Passed | Verdict::Skipped { .. }, Verdict::Failed { message }) => {
+        (
+            Verdict::Passed | Verdict::Skipped { .. } | Verdict::ExpectedFailure { .. },
+            Verdict::Failed { message },
+        ) => {
             push(
                 true,
                 None,
@@ -387,7 +395,27 @@ fn compare_verdicts(
                 format!("passed → skipped: {}", first_line(reason)),
             );
         }
-        (Verdict::Failed { .. } | Verdict::Skipped { .. }, Verdict::Passed) => {
+        // A trial that passed and is now a listed gap regressed, whoever
+        // listed it.
+        (Verdict::Passed, Verdict::ExpectedFailure { reason, .. }) => {
+            push(
+                true,
+                None,
+                format!("passed → expected failure{context}: {}", first_line(reason)),
+            );
+        }
+        // The gap list going down (or a failure now explained) is better.
+        (Verdict::Failed { .. }, Verdict::ExpectedFailure { reason, .. }) => {
+            push(
+                false,
+                None,
+                format!("failed → expected failure{context}: {}", first_line(reason)),
+            );
+        }
+        (
+            Verdict::Failed { .. } | Verdict::Skipped { .. } | Verdict::ExpectedFailure { .. },
+            Verdict::Passed,
+        ) => {
             push(
                 false,
                 None,

@@ -12,6 +12,7 @@ struct Counts {
     passed: usize,
     failed: usize,
     skipped: usize,
+    expected: usize,
 }
 
 impl Counts {
@@ -20,6 +21,16 @@ impl Counts {
             Verdict::Passed => self.passed += 1,
             Verdict::Failed { .. } => self.failed += 1,
             Verdict::Skipped { .. } => self.skipped += 1,
+            Verdict::ExpectedFailure { .. } => self.expected += 1,
+        }
+    }
+
+    /// The expected-failure column, shown only in runs that have one.
+    fn expected_column(&self, any: bool) -> String {
+        if any {
+            format!(" {:>5} expected failures", self.expected)
+        } else {
+            String::new()
         }
     }
 }
@@ -42,6 +53,7 @@ pub fn summary(results: &RunResults) -> String {
         on_gpu += usize::from(t.executed_on_gpu());
         on_emulator += usize::from(t.executed_on_emulator());
     }
+    let any_expected = by_suite.values().any(|c| c.expected > 0);
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -56,15 +68,21 @@ pub fn summary(results: &RunResults) -> String {
     for (suite, c) in &by_suite {
         let _ = writeln!(
             s,
-            "  {suite:<14} {:>5} passed {:>5} failed {:>5} skipped",
-            c.passed, c.failed, c.skipped
+            "  {suite:<14} {:>5} passed {:>5} failed {:>5} skipped{}",
+            c.passed,
+            c.failed,
+            c.skipped,
+            c.expected_column(any_expected)
         );
         for ((su, sm), c) in by_sm.iter().filter(|((su, _), _)| su == suite) {
             let _ = su;
             let _ = writeln!(
                 s,
-                "    {sm:<12} {:>5} passed {:>5} failed {:>5} skipped",
-                c.passed, c.failed, c.skipped
+                "    {sm:<12} {:>5} passed {:>5} failed {:>5} skipped{}",
+                c.passed,
+                c.failed,
+                c.skipped,
+                c.expected_column(any_expected)
             );
         }
     }

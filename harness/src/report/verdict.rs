@@ -20,6 +20,14 @@ pub enum Verdict {
         /// The diff, error or mismatch, ready to print.
         message: String,
     },
+    /// The trial failed the way the backend's expectations file says it
+    /// does (a known gap). Not a failure, not a pass.
+    ExpectedFailure {
+        /// The entry's reason (and tracker link).
+        reason: String,
+        /// What the failure was, as a `Failed` verdict would say it.
+        message: String,
+    },
     /// The trial could not run here.
     Skipped {
         /// Why, e.g. `no CUDA driver` or `ignore-sm: sm_75`.
@@ -28,11 +36,12 @@ pub enum Verdict {
 }
 
 impl Verdict {
-    /// `passed`, `failed` or `skipped`.
+    /// `passed`, `failed`, `expected-failure` or `skipped`.
     pub fn kind(&self) -> &'static str {
         match self {
             Verdict::Passed => "passed",
             Verdict::Failed { .. } => "failed",
+            Verdict::ExpectedFailure { .. } => "expected-failure",
             Verdict::Skipped { .. } => "skipped",
         }
     }

@@ -17,6 +17,7 @@
 //@ revisions: to_float from_float
 //@ build-fail
 //@ known-bug: llc "unsupported library call operation" for i128 <-> float conversions on nvptx64
+//@ error-pattern: unsupported library call operation
 #![cfg_attr(target_arch = "nvptx64", no_std)]
 #![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
 
