@@ -63,8 +63,8 @@ pub struct Settings {
     /// `PTX_COMPILE_TIMEOUT` > `compile_timeout` in ptx-harness.toml > 300 s.
     /// A test's `//@ compile-timeout` wins over it for that test.
     pub compile_timeout: Duration,
-    /// The expectations file named by `--expectations` > `PTX_EXPECTATIONS`
-    /// > `expectations` in ptx-harness.toml; `None` means the backend's
+    /// The expectations file: `--expectations`, else `PTX_EXPECTATIONS`,
+    /// else `expectations` in ptx-harness.toml. `None` means the backend's
     /// default, `expectations/<backend>.toml`, when it exists.
     pub expectations: Option<PathBuf>,
 }

@@ -104,7 +104,7 @@ impl Expectation {
             && self
                 .sm
                 .as_ref()
-                .is_none_or(|l| l.iter().any(|s| *s == id.sm))
+                .is_none_or(|l| l.contains(&id.sm))
             && self
                 .revision
                 .as_ref()
