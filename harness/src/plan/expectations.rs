@@ -101,10 +101,7 @@ impl Expectation {
             name == self.test
         };
         test_ok
-            && self
-                .sm
-                .as_ref()
-                .is_none_or(|l| l.contains(&id.sm))
+            && self.sm.as_ref().is_none_or(|l| l.contains(&id.sm))
             && self
                 .revision
                 .as_ref()

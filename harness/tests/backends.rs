@@ -1,0 +1,266 @@
+//! One suite, many backends: `only-backend`/`ignore-backend` skips, the
+//! backend's expectations file (expected failures, unexpected passes,
+//! failures of the wrong kind, skips), `build-fail` tests that must fail for
+//! the reason they pin, and tests written in the portable dialect (crate
+//! `gpu`) compiling under the built-in backend.
+
+use std::path::Path;
+
+use libtest_mimic::Arguments;
+use ptx_backend::SmTarget;
+use ptx_harness::config::{Overrides, Settings};
+use ptx_harness::plan::discover::Suite;
+use ptx_harness::report::verdict::{RunResults, TrialRecord, Verdict};
+use ptx_harness::runner;
+
+/// A kernel in the portable dialect with one FileCheck line.
+fn portable(check: &str) -> String {
+    format!(
+        "#![no_std]\n// CHECK: {check}\ngpu::kernel! {{\n    pub unsafe fn add_one(p: *mut i32) {{\n        *p.add(gpu::thread_idx_x() as usize) += 1;\n    }}\n}}\n"
+    )
+}
+
+struct Repo {
+    dir: tempfile::TempDir,
+}
+
+impl Repo {
+    fn new() -> Repo {
+        let dir = tempfile::Builder::new()
+            .prefix("ptx-harness-backends-")
+            .tempdir()
+            .unwrap();
+        for suite in ["ptx-snapshots", "run-gpu", "ui"] {
+            std::fs::create_dir_all(dir.path().join("tests").join(suite)).unwrap();
+        }
+        Repo { dir }
+    }
+
+    fn write(&self, rel: &str, text: &str) {
+        let path = self.dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    fn run(&self, suites: &[Suite], expectations: Option<&Path>) -> RunResults {
+        let targets: Vec<SmTarget> = vec!["sm_80".parse().unwrap()];
+        let mut settings = Settings::resolve(
+            self.dir.path(),
+            &Overrides {
+                matrix: Some(targets.clone()),
+                expectations: expectations.map(Path::to_path_buf),
+                ..Default::default()
+            },
+        )
+        .expect("settings resolve");
+        settings.ui_matrix = targets;
+        settings.work_dir = self.dir.path().join("work");
+        settings.bless = false;
+        settings.ci = true;
+        settings.backend_config = None;
+        let mut args = Arguments::from_iter(["backends", "--quiet"].map(String::from));
+        args.test_threads = Some(1);
+        args.logfile = Some(self.dir.path().join("libtest.log").display().to_string());
+        runner::run(settings, &args, suites)
+            .expect("the harness runs")
+            .1
+    }
+}
+
+fn record<'a>(r: &'a RunResults, test: &str) -> &'a TrialRecord {
+    r.trials
+        .iter()
+        .find(|t| t.id.test == test)
+        .unwrap_or_else(|| panic!("no trial of {test}: {r:#?}"))
+}
+
+#[test]
+fn portable_tests_compile_and_backend_gates_skip_with_the_reason() {
+    let repo = Repo::new();
+    repo.write(
+        "tests/ptx-snapshots/plain.rs",
+        &portable(".visible .entry add_one("),
+    );
+    repo.write(
+        "tests/ptx-snapshots/elsewhere.rs",
+        &format!("//@ only-backend: cuda-oxide\n{}", portable("add_one")),
+    );
+    repo.write(
+        "tests/ptx-snapshots/not-here.rs",
+        &format!("//@ ignore-backend: builtin\n{}", portable("add_one")),
+    );
+    // Only FileCheck lines, no snapshot files: CI mode would fail a
+    // missing snapshot, so give it an empty stage list through `stages`.
+    for name in ["plain", "elsewhere", "not-here"] {
+        let p = repo
+            .dir
+            .path()
+            .join(format!("tests/ptx-snapshots/{name}.rs"));
+        let text = std::fs::read_to_string(&p).unwrap();
+        std::fs::write(&p, format!("//@ stages: ptx\n{text}")).unwrap();
+    }
+    let r = repo.run(&[Suite::PtxSnapshots], None);
+    // `plain` has no snapshot file, so it fails on that, after compiling.
+    match &record(&r, "plain").verdict {
+        Verdict::Failed { message } => {
+            assert!(message.contains("missing ptx snapshot"), "{message}")
+        }
+        v => panic!("plain: {v:?}"),
+    }
+    assert_eq!(
+        record(&r, "elsewhere").verdict,
+        Verdict::Skipped {
+            reason: "only-backend: cuda-oxide (backend is builtin)".into()
+        }
+    );
+    assert_eq!(
+        record(&r, "not-here").verdict,
+        Verdict::Skipped {
+            reason: "ignore-backend: builtin".into()
+        }
+    );
+}
+
+#[test]
+fn expectations_turn_known_gaps_into_expected_failures_and_flag_passes() {
+    let repo = Repo::new();
+    // Three tests whose PTX snapshot is wrong (they fail), one (a ui
+    // check-pass test) that passes.
+    for name in ["gap", "wrong-kind", "skipped"] {
+        repo.write(
+            &format!("tests/ptx-snapshots/{name}.rs"),
+            &format!("//@ stages: ptx\n{}", portable("add_one")),
+        );
+        repo.write(&format!("tests/ptx-snapshots/{name}.ptx"), "not the PTX\n");
+    }
+    repo.write(
+        "tests/ui/fixed.rs",
+        "//@ check-pass\n#![no_std]\ngpu::kernel! { pub unsafe fn k(p: *mut u32) { *p = 1; } }\n",
+    );
+    let file = repo.dir.path().join("expectations/builtin.toml");
+    repo.write(
+        "expectations/builtin.toml",
+        r#"
+[[expect]]
+test = "ptx-snapshots/gap"
+state = "fail"
+reason = "the backend's PTX differs"
+link = "https://example.com/1"
+
+[[expect]]
+test = "ptx-snapshots/wrong-kind"
+state = "crash"
+reason = "expected to crash"
+
+[[expect]]
+test = "ptx-snapshots/skipped"
+sm = ["sm_80"]
+state = "skip"
+reason = "hangs the backend"
+
+[[expect]]
+test = "ui/fixed"
+state = "fail"
+reason = "used to fail"
+"#,
+    );
+    // Found by default as expectations/<backend>.toml …
+    let r = repo.run(&[Suite::PtxSnapshots, Suite::Ui], None);
+    // … and named explicitly it gives the same result.
+    let r2 = repo.run(&[Suite::PtxSnapshots, Suite::Ui], Some(&file));
+    for r in [&r, &r2] {
+        match &record(r, "gap").verdict {
+            Verdict::ExpectedFailure { reason, message } => {
+                assert_eq!(reason, "the backend's PTX differs (https://example.com/1)");
+                assert!(message.contains("ptx snapshot differs"), "{message}");
+            }
+            v => panic!("gap: {v:?}"),
+        }
+        match &record(r, "wrong-kind").verdict {
+            Verdict::Failed { message } => {
+                assert!(message.contains("expected `crash`"), "{message}");
+                assert!(message.contains("it failed another way"), "{message}");
+            }
+            v => panic!("wrong-kind: {v:?}"),
+        }
+        match &record(r, "skipped").verdict {
+            Verdict::Skipped { reason } => {
+                assert!(
+                    reason.starts_with("expectations: hangs the backend"),
+                    "{reason}"
+                );
+                assert!(reason.contains("entry #3"), "{reason}");
+            }
+            v => panic!("skipped: {v:?}"),
+        }
+        match &record(r, "fixed").verdict {
+            Verdict::Failed { message } => {
+                assert!(message.starts_with("unexpected pass"), "{message}");
+                assert!(message.contains("entry #4"), "{message}");
+                assert!(message.contains("remove the entry"), "{message}");
+            }
+            v => panic!("fixed: {v:?}"),
+        }
+    }
+    // The summary counts expected failures apart from failures.
+    let summary = ptx_harness::report::terminal::summary(&r);
+    assert!(summary.contains("1 expected failures"), "{summary}");
+}
+
+#[test]
+fn a_stale_expectation_is_an_error_not_a_no_op() {
+    let repo = Repo::new();
+    repo.write(
+        "expectations/builtin.toml",
+        "[[expect]]\ntest = \"run-gpu/gone\"\nstate = \"fail\"\nreason = \"x\"\n",
+    );
+    let targets: Vec<SmTarget> = vec!["sm_80".parse().unwrap()];
+    let mut settings = Settings::resolve(
+        repo.dir.path(),
+        &Overrides {
+            matrix: Some(targets),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    settings.work_dir = repo.dir.path().join("work");
+    let args = Arguments::from_iter(["backends", "--quiet"].map(String::from));
+    let err = match runner::run(settings, &args, &[Suite::PtxSnapshots]) {
+        Ok(_) => panic!("a stale entry must stop the run"),
+        Err(e) => format!("{e:#}"),
+    };
+    assert!(err.contains("run-gpu/gone"), "{err}");
+    assert!(err.contains("no such test"), "{err}");
+}
+
+#[test]
+fn build_fail_tests_must_fail_for_the_pinned_reason() {
+    let repo = Repo::new();
+    let broken = |header: &str| {
+        format!(
+            "{header}#![cfg_attr(gpu_device, no_std)]\n#[cfg(gpu_device)]\npub mod device {{\n    gpu::kernel! {{ pub unsafe fn k(p: *mut u32) {{ *p = undefined_name; }} }}\n}}\n#[cfg(not(gpu_device))]\nfn main() {{}}\n"
+        )
+    };
+    repo.write("tests/run-gpu/unpinned.rs", &broken("//@ build-fail\n"));
+    repo.write(
+        "tests/run-gpu/wrong-reason.rs",
+        &broken("//@ build-fail\n//@ error-pattern: unsupported library call operation\n"),
+    );
+    repo.write(
+        "tests/run-gpu/right-reason.rs",
+        &broken("//@ build-fail\n//@ error-pattern: cannot find value `undefined_name`\n"),
+    );
+    let r = repo.run(&[Suite::RunGpu], None);
+    match &record(&r, "unpinned").verdict {
+        Verdict::Failed { message } => assert!(message.contains("error-pattern"), "{message}"),
+        v => panic!("unpinned: {v:?}"),
+    }
+    match &record(&r, "wrong-reason").verdict {
+        Verdict::Failed { message } => {
+            assert!(message.contains("but it failed otherwise"), "{message}");
+            assert!(message.contains("undefined_name"), "{message}");
+        }
+        v => panic!("wrong-reason: {v:?}"),
+    }
+    assert_eq!(record(&r, "right-reason").verdict, Verdict::Passed);
+}
