@@ -57,8 +57,14 @@ pub fn summary(results: &RunResults) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "\nconformance summary ({} backend; {}{})",
+        "\nconformance summary ({} backend{}; {}{})",
         results.info.backend,
+        match results.info.versions.get("prelude") {
+            Some(p) if !p.starts_with(&format!("{} ", results.info.backend)) => {
+                format!(", {} prelude", p.split(' ').next().unwrap_or(p))
+            }
+            _ => String::new(),
+        },
         results.info.gpu.as_deref().unwrap_or("no GPU"),
         match &results.info.emulator {
             Some(e) => format!("; emulator {e}"),
