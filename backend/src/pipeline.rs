@@ -129,6 +129,9 @@ impl BuiltinBackend {
             .arg(format!("--emit={emit}"))
             .arg("--out-dir")
             .arg(&req.out_dir);
+        if req.json_diagnostics {
+            cmd.arg("--error-format=json");
+        }
         for cfg in &req.cfgs {
             cmd.args(["--cfg", cfg]);
         }
