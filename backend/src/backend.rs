@@ -31,6 +31,13 @@ pub struct CompileRequest {
     /// test needs: no back end step (llvm-link, opt, llc, ptxas) runs, and
     /// a rustc that succeeds ends the compile as `Succeeded` with no PTX.
     pub front_end_only: bool,
+    /// Run rustc with `--error-format=json`, so that
+    /// [`CompileOutput::diagnostics`](crate::stage::CompileOutput::diagnostics)
+    /// holds one JSON object per diagnostic (each with its `rendered` text)
+    /// beside whatever rustc prints outside its diagnostics (an ICE's panic
+    /// text). The ui suite reads diagnostics this way; other callers keep the
+    /// human text.
+    pub json_diagnostics: bool,
 }
 
 impl CompileRequest {
@@ -48,6 +55,7 @@ impl CompileRequest {
             timeout: crate::process::DEFAULT_COMPILE_TIMEOUT,
             sass: false,
             front_end_only: false,
+            json_diagnostics: false,
         }
     }
 }

@@ -384,6 +384,9 @@ impl Backend for ExternalBackend {
             .args(&self.config.rustc_flags)
             .arg("--out-dir")
             .arg(&req.out_dir);
+        if req.json_diagnostics {
+            cmd.arg("--error-format=json");
+        }
         for cfg in &req.cfgs {
             cmd.args(["--cfg", cfg]);
         }

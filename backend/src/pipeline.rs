@@ -203,6 +203,9 @@ impl BuiltinBackend {
         if let Some(p) = prelude {
             cmd.args(p.rustc_args());
         }
+        if req.json_diagnostics {
+            cmd.arg("--error-format=json");
+        }
         for cfg in &req.cfgs {
             cmd.args(["--cfg", cfg]);
         }

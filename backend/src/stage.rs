@@ -179,7 +179,8 @@ impl CompileStatus {
 pub struct CompileOutput {
     /// How far it got.
     pub status: CompileStatus,
-    /// What rustc printed on stderr (diagnostics), verbatim.
+    /// What rustc printed on stderr (diagnostics), verbatim: human text, or
+    /// JSON lines when the request asked for `json_diagnostics`.
     pub diagnostics: String,
     /// Stage dumps that exist. A stage that never ran is absent, never empty.
     pub stages: BTreeMap<Stage, PathBuf>,

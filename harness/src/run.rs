@@ -9,7 +9,9 @@ use std::time::Instant;
 use ptx_backend::{crate_name_for, Backend, CompileOutput, CompileStatus, Stage};
 
 use crate::check::check_prefixes::{self, checked_stages};
-use crate::check::diagnostics::{match_diagnostics, parse_annotations, parse_rustc_stderr};
+use crate::check::diagnostics::{
+    flatten_diagnostics, match_diagnostics, parse_annotations, read_json_stderr,
+};
 use crate::check::diff::unified_diff;
 use crate::check::filecheck::{check_prefix_spelling, parse_checks, run_checks};
 use crate::check::normalize::{normalize, NormalizeContext};
@@ -144,6 +146,8 @@ impl Engine {
                 .unwrap_or(self.settings.compile_timeout),
             sass,
             front_end_only: false,
+            // The ui suite matches annotations against rustc's JSON.
+            json_diagnostics: trial.test.suite == Suite::Ui,
         }
     }
 
@@ -355,6 +359,28 @@ impl Engine {
                 ));
             }
         }
+        // A ui trial's rustc wrote JSON (see `job`): read it back once, so
+        // that the snapshot and every message below see the rendered text.
+        // (A killed rustc's output, above, stays as written: the kill may
+        // have cut a line.)
+        let rendered_output;
+        let mut diagnostics = Vec::new();
+        let out = if job.json_diagnostics {
+            let stderr = read_json_stderr(&out.diagnostics).map_err(|e| {
+                fail(
+                    DecidedBy::Rustc,
+                    format!("{}: {e}\n{reproduce}", trial.test.path.display()),
+                )
+            })?;
+            diagnostics = flatten_diagnostics(&stderr.diagnostics, &job.source);
+            rendered_output = CompileOutput {
+                diagnostics: stderr.rendered,
+                ..out.clone()
+            };
+            &rendered_output
+        } else {
+            out
+        };
         if let CompileStatus::RustcFailed {
             exit_code: Some(101),
         }
@@ -376,17 +402,7 @@ impl Engine {
                 let stderr = self.normalized(trial, &out.diagnostics, "stderr");
                 self.compare_stage(trial, "stderr", &stderr, produced)
                     .map_err(|f| fail(f.by, format!("{}\n{}", f.message, bless_hint(trial))))?;
-                let file_name = trial
-                    .test
-                    .path
-                    .file_name()
-                    .unwrap()
-                    .to_string_lossy()
-                    .to_string();
-                let problems = match_diagnostics(
-                    &annotations,
-                    &parse_rustc_stderr(&out.diagnostics, &file_name),
-                );
+                let problems = match_diagnostics(&annotations, &diagnostics);
                 if !problems.is_empty() {
                     return Err(fail(
                         DecidedBy::Diagnostics,

@@ -650,6 +650,64 @@ fn ui_annotations_and_stderr_snapshot() {
     }
 }
 
+/// A message whose continuation lines look like rustc's own layout (an
+/// `-->` location, an `error:` head, a `= note:` child): the annotation
+/// matches the diagnostic rustc reported at its line, and the snapshot is
+/// the text rustc prints, lines and all.
+#[test]
+fn ui_multi_line_messages_match_at_their_line_and_snapshot_as_rendered() {
+    let repo = Repo::new();
+    let test = repo.ui("checks/multi-line.rs");
+    let src = format!(
+        "{HEADER}compile_error!(\"first\\n --> elsewhere.rs:1:1\\nerror: second\\n= note: third\"); //~ ERROR first
+"
+    );
+    repo.write(&test, &src);
+    for bless in [true, false] {
+        let r = repo.run_on(Suite::Ui, &SMS[..1], bless, false);
+        assert_all_pass(&r, "checks/multi-line", 1);
+    }
+    let stderr = std::fs::read_to_string(repo.ui("checks/multi-line.stderr")).unwrap();
+    assert!(
+        stderr.starts_with(
+            "error: first\n        --> elsewhere.rs:1:1\n       error: second\n       = note: third\n --> $DIR/multi-line.rs:5:1\n"
+        ),
+        "{stderr}"
+    );
+}
+
+/// rustc's panic text is no JSON: a ui test whose compiler panics shows it,
+/// in place among the rendered diagnostics.
+#[test]
+fn a_compiler_panic_in_a_ui_test_shows_rustcs_text() {
+    let repo = Repo::new();
+    let src = format!(
+        "//@ compile-flags: -Ztreat-err-as-bug=1
+{HEADER}#[no_mangle]
+pub unsafe extern \"ptx-kernel\" fn k(p: *mut u32) {{ let x: u32 = \"not a number\"; *p = x; }} //~ ERROR mismatched types
+"
+    );
+    repo.write(&repo.ui("ice.rs"), &src);
+    let r = repo.run_on(Suite::Ui, &SMS[..1], false, false);
+    for rec in assert_all_fail(&r, "ice") {
+        assert_eq!(rec.decided_by, DecidedBy::Rustc, "{rec:#?}");
+        let m = message(rec);
+        assert_contains(
+            &m,
+            &[
+                "the compiler panicked",
+                "error[E0308]: mismatched types\n",
+                "thread 'rustc'",
+            ],
+        );
+        assert!(!m.contains("$message_type"), "JSON in the message:\n{m}");
+        assert!(
+            m.find("mismatched types") < m.find("thread 'rustc'"),
+            "out of order:\n{m}"
+        );
+    }
+}
+
 /// A ui test that passes the checks (check-pass) but whose PTX ptxas
 /// rejects is a failure that names ptxas, never a silent pass.
 /// A ui test's PTX that ptxas rejects: `not.a.ptx.instruction` passes rustc

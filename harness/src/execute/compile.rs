@@ -1,7 +1,9 @@
 //! Compiles trials through the backend, through a content-addressed cache.
 //!
 //! The key hashes the source text, its path, the crate name, the sm target,
-//! the cfgs and flags, and the backend's identity (toolchain, driver, options).
+//! the cfgs and flags, and the backend's identity (toolchain, driver, options),
+//! and for the jobs that ask for them the disassembler, a stop after rustc and
+//! JSON diagnostics.
 //! An entry is a folder holding the dumps and a manifest with each file's
 //! SHA-256, sealed by a SHA-256 of the manifest itself (status, diagnostics,
 //! kernels, commands, checksums): an entry whose manifest or files don't
@@ -39,6 +41,9 @@ pub struct CompileJob {
     pub sass: bool,
     /// Stop after rustc (a `check-pass` ui test); part of the cache key.
     pub front_end_only: bool,
+    /// rustc writes its diagnostics as JSON (the ui suite); part of the
+    /// cache key, since the stored diagnostics are then JSON lines.
+    pub json_diagnostics: bool,
 }
 
 /// A finished compile.
@@ -201,6 +206,12 @@ impl CompileCache {
             parts.push(&disassembler);
         }
         parts.extend_from_slice(front_end_only);
+        // The stored diagnostics are JSON for such a job: a part of its own
+        // keeps it from ever reading an entry that holds human text (and
+        // the other suites' entries keep their keys).
+        if job.json_diagnostics {
+            parts.push("json-diagnostics");
+        }
         content_key(&parts)
     }
 
@@ -268,6 +279,7 @@ impl CompileCache {
             timeout: job.timeout,
             sass: job.sass,
             front_end_only: job.front_end_only,
+            json_diagnostics: job.json_diagnostics,
         };
         self.fresh_compiles.fetch_add(1, Ordering::Relaxed);
         let output = match backend.compile(&req) {
@@ -621,6 +633,7 @@ mod tests {
             timeout: ptx_backend::process::DEFAULT_COMPILE_TIMEOUT,
             sass: false,
             front_end_only: false,
+            json_diagnostics: false,
         }
     }
 
@@ -638,6 +651,12 @@ mod tests {
         let k = |j: &CompileJob| CompileCache::key(&be, j, "fn a() {}");
         assert_ne!(k(&plain), k(&sass));
         assert_eq!(k(&sass), k(&sass.clone()));
+        // JSON diagnostics (the ui suite) are stored as JSON: their own key.
+        let json = CompileJob {
+            json_diagnostics: true,
+            ..plain.clone()
+        };
+        assert_ne!(k(&plain), k(&json));
         // A job without the sass stage hashes exactly the parts it always did.
         let before = content_key(&[
             "ptx-harness-cache/v3",
