@@ -31,6 +31,11 @@ pub struct CompileRequest {
     /// test needs: no back end step (llvm-link, opt, llc, ptxas) runs, and
     /// a rustc that succeeds ends the compile as `Succeeded` with no PTX.
     pub front_end_only: bool,
+    /// The stages the caller will read, by name (`mir`, `dialect-mir`): a
+    /// backend may switch a stage's dump on only when it is asked for
+    /// (see [`Backend::gated_stages`]). The `sass` stage is asked for with
+    /// `sass`.
+    pub stages: Vec<String>,
 }
 
 impl CompileRequest {
@@ -48,6 +53,7 @@ impl CompileRequest {
             timeout: crate::process::DEFAULT_COMPILE_TIMEOUT,
             sass: false,
             front_end_only: false,
+            stages: Vec::new(),
         }
     }
 }
@@ -87,6 +93,21 @@ pub trait Backend: Send + Sync {
 
     /// Compiles one crate for one sm target.
     fn compile(&self, req: &CompileRequest) -> anyhow::Result<CompileOutput>;
+
+    /// Stages this backend defines besides [`crate::Stage`]'s (an external
+    /// backend's `[stages.dialect-mir]`): a test may name them in `stages:`
+    /// and snapshot them as `name.<stage>`.
+    fn custom_stages(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// Stages whose dump this backend produces only when
+    /// [`CompileRequest::stages`] asks for them (an external backend's
+    /// per-stage `env`). A caller that caches results keys on the asked-for
+    /// stages among these, and only these.
+    fn gated_stages(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 #[cfg(test)]

@@ -306,7 +306,7 @@ pub fn run_with_progress(
 ) -> Result<(Conclusion, RunResults)> {
     let mut engine = engine(settings)?;
     let items =
-        plan(&engine.settings, suites, engine.backend.name()).context("discovering tests")?;
+        plan(&engine.settings, suites, engine.backend.as_ref()).context("discovering tests")?;
     let settings = &engine.settings;
     if strict && items.is_empty() {
         anyhow::bail!(
