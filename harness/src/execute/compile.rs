@@ -806,7 +806,7 @@ mod tests {
             .compile(&good, &j)
             .unwrap();
         assert_eq!(a.output.status, CompileStatus::Succeeded);
-        assert!(a.output.stages.get(&Stage::Mir).is_none());
+        assert!(!a.output.stages.contains_key(&Stage::Mir));
         let b = CompileCache::new(dir.path().join("cache"), true)
             .compile(&good, &j)
             .unwrap();
