@@ -38,6 +38,11 @@ pub struct CompileRequest {
     /// text). The ui suite reads diagnostics this way; other callers keep the
     /// human text.
     pub json_diagnostics: bool,
+    /// The stages the caller will read, by name (`mir`, `dialect-mir`): a
+    /// backend may switch a stage's dump on only when it is asked for
+    /// (see [`Backend::gated_stages`]). The `sass` stage is asked for with
+    /// `sass`.
+    pub stages: Vec<String>,
 }
 
 impl CompileRequest {
@@ -56,6 +61,7 @@ impl CompileRequest {
             sass: false,
             front_end_only: false,
             json_diagnostics: false,
+            stages: Vec::new(),
         }
     }
 }
@@ -95,6 +101,21 @@ pub trait Backend: Send + Sync {
 
     /// Compiles one crate for one sm target.
     fn compile(&self, req: &CompileRequest) -> anyhow::Result<CompileOutput>;
+
+    /// Stages this backend defines besides [`crate::Stage`]'s (an external
+    /// backend's `[stages.dialect-mir]`): a test may name them in `stages:`
+    /// and snapshot them as `name.<stage>`.
+    fn custom_stages(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// Stages whose dump this backend produces only when
+    /// [`CompileRequest::stages`] asks for them (an external backend's
+    /// per-stage `env`). A caller that caches results keys on the asked-for
+    /// stages among these, and only these.
+    fn gated_stages(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 #[cfg(test)]

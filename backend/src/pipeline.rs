@@ -160,7 +160,7 @@ impl BuiltinBackend {
             &sm.to_string(),
             &opt,
         ]);
-        let built = self.preludes.get(&key, timeout, || {
+        let built = self.preludes.get(&key, timeout, true, |_| {
             let mut cmd = Command::new(&self.toolchain.ptx_rustc);
             cmd.arg(&prelude.path)
                 .args(["--crate-name", prelude::PRELUDE_CRATE])
@@ -190,7 +190,8 @@ impl BuiltinBackend {
         cmd.env("RUSTC_ICE", &req.out_dir);
         cmd.arg(&req.source)
             .args(["--crate-name", &req.crate_name])
-            .args(["--crate-type", "cdylib", "--edition", "2021"])
+            .args(["--crate-type", "cdylib"])
+            .args(edition_args(DEFAULT_EDITION, &req.flags))
             .args(["--target", DEVICE_TRIPLE])
             .arg("--sysroot")
             .arg(&self.sysroot.root)
@@ -281,7 +282,7 @@ impl Backend for BuiltinBackend {
         let ir = std::fs::read_to_string(file("ll"))
             .with_context(|| format!("rustc succeeded but wrote no {}", file("ll").display()))?;
         let exported = exported_symbols(&ir);
-        let libs: Vec<PathBuf> = prelude.into_iter().map(|p| p.bitcode).collect();
+        let libs: Vec<PathBuf> = prelude.into_iter().filter_map(|p| p.bitcode).collect();
         self.back_end(
             &mut run,
             &[file("bc")],
@@ -588,6 +589,7 @@ pub fn kernel_names(ir: &str) -> Vec<String> {
 pub(crate) struct Run {
     pub diagnostics: String,
     pub stages: BTreeMap<Stage, PathBuf>,
+    pub custom_stages: BTreeMap<String, PathBuf>,
     pub kernels: Vec<crate::metrics::KernelMetrics>,
     pub timings: Vec<StepTime>,
     pub commands: Vec<String>,
@@ -603,6 +605,7 @@ impl Run {
         Run {
             diagnostics: String::new(),
             stages: BTreeMap::new(),
+            custom_stages: BTreeMap::new(),
             kernels: Vec::new(),
             timings: Vec::new(),
             commands: Vec::new(),
@@ -681,10 +684,28 @@ impl Run {
             status,
             diagnostics: self.diagnostics,
             stages: self.stages,
+            custom_stages: self.custom_stages,
             kernels: self.kernels,
             timings: self.timings,
             commands: self.commands,
         }
+    }
+}
+
+/// The edition a test compiles in unless its `compile-flags` name one.
+pub const DEFAULT_EDITION: &str = "2021";
+
+/// `--edition <default>`, or nothing when `flags` (a test's `compile-flags`)
+/// already give `--edition X` or `--edition=X`: rustc rejects the option
+/// twice ("Option 'edition' given more than once"), and the test's wins.
+pub fn edition_args(default: &str, flags: &[String]) -> Vec<String> {
+    if flags
+        .iter()
+        .any(|f| f == "--edition" || f.starts_with("--edition="))
+    {
+        Vec::new()
+    } else {
+        vec!["--edition".into(), default.into()]
     }
 }
 
@@ -799,6 +820,19 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("0, 1, 2 or 3"));
+    }
+
+    #[test]
+    fn a_tests_edition_wins_over_the_default() {
+        let flags = |f: &[&str]| f.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(edition_args("2021", &[]), ["--edition", "2021"]);
+        assert!(edition_args("2021", &flags(&["--edition=2024"])).is_empty());
+        assert!(edition_args("2021", &flags(&["-O", "--edition", "2018"])).is_empty());
+        // Another option that merely mentions the word keeps the default.
+        assert_eq!(
+            edition_args("2024", &flags(&["--cfg", "edition"])),
+            ["--edition", "2024"]
+        );
     }
 
     #[test]

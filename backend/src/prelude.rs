@@ -83,8 +83,9 @@ pub const PRELUDE_ENV: &str = "PTX_PRELUDE";
 pub struct BuiltPrelude {
     /// The rlib, for `--extern gpu=…`.
     pub rlib: PathBuf,
-    /// Its LLVM bitcode, linked with the kernel's (the built-in backend).
-    pub bitcode: PathBuf,
+    /// Its LLVM bitcode, linked with the kernel's (the built-in backend
+    /// asks for it; an external backend links the rlib itself).
+    pub bitcode: Option<PathBuf>,
 }
 
 impl BuiltPrelude {
@@ -113,14 +114,17 @@ pub struct PreludeCache {
 
 impl PreludeCache {
     /// The prelude built by `command` (a rustc invocation missing only
-    /// `--out-dir`), cached under `key`. `command` must emit `link` and
-    /// `llvm-bc` for crate `gpu`. A failing build is an error that shows
-    /// the compiler's output: it is a broken prelude, not a failing test.
+    /// `--out-dir`; it gets the folder it builds in, and runs there with
+    /// `RUSTC_ICE` pointing at it), cached under `key`. `command` must emit
+    /// `link` for crate `gpu`, and `llvm-bc` too when `bitcode` is asked
+    /// for. A failing build is an error that shows the compiler's output:
+    /// it is a broken prelude, not a failing test.
     pub fn get(
         &self,
         key: &str,
         timeout: Duration,
-        command: impl FnOnce() -> Command,
+        bitcode: bool,
+        command: impl FnOnce(&Path) -> Command,
     ) -> Result<BuiltPrelude> {
         let mut built = self.built.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(b) = built.get(key) {
@@ -129,15 +133,20 @@ impl PreludeCache {
         let dir = target_dir().join("ptx-prelude").join(key);
         let ready = BuiltPrelude {
             rlib: dir.join(format!("lib{PRELUDE_CRATE}.rlib")),
-            bitcode: dir.join(format!("{PRELUDE_CRATE}.bc")),
+            bitcode: bitcode.then(|| dir.join(format!("{PRELUDE_CRATE}.bc"))),
         };
-        if !(ready.rlib.is_file() && ready.bitcode.is_file()) {
+        let complete = |b: &BuiltPrelude| b.rlib.is_file() && b.bitcode.iter().all(|p| p.is_file());
+        if !complete(&ready) {
             let staging = dir.with_extension(format!("staging-{}", std::process::id()));
             let _ = std::fs::remove_dir_all(&staging);
             std::fs::create_dir_all(&staging)
                 .with_context(|| format!("cannot create {}", staging.display()))?;
-            let mut cmd = command();
-            cmd.arg("--out-dir").arg(&staging);
+            let staging = std::path::absolute(&staging)?;
+            let mut cmd = command(&staging);
+            cmd.current_dir(&staging)
+                .env("RUSTC_ICE", &staging)
+                .arg("--out-dir")
+                .arg(&staging);
             let line = crate::pipeline::shell_line(&cmd);
             let out = run_with_timeout(cmd, timeout)
                 .with_context(|| format!("cannot run the prelude build: {line}"))?;
@@ -155,11 +164,15 @@ impl PreludeCache {
             if std::fs::rename(&staging, &dir).is_err() {
                 let _ = std::fs::remove_dir_all(&staging);
             }
-            if !(ready.rlib.is_file() && ready.bitcode.is_file()) {
+            if !complete(&ready) {
                 bail!(
-                    "the prelude build wrote no {} and {}",
+                    "the prelude build wrote no {}{}",
                     ready.rlib.display(),
-                    ready.bitcode.display()
+                    ready
+                        .bitcode
+                        .as_ref()
+                        .map(|b| format!(" and {}", b.display()))
+                        .unwrap_or_default()
                 );
             }
         }

@@ -184,6 +184,10 @@ pub struct CompileOutput {
     pub diagnostics: String,
     /// Stage dumps that exist. A stage that never ran is absent, never empty.
     pub stages: BTreeMap<Stage, PathBuf>,
+    /// Dumps of stages the harness does not know, which an external
+    /// backend's config defines (`[stages.dialect-mir]`), by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub custom_stages: BTreeMap<String, PathBuf>,
     /// ptxas resource use, PTX (and, with the `sass` stage, SASS) instruction
     /// counts per kernel.
     pub kernels: Vec<KernelMetrics>,
@@ -197,6 +201,14 @@ impl CompileOutput {
     /// The contents of a stage dump, if that stage ran.
     pub fn read_stage(&self, stage: Stage) -> Option<std::io::Result<String>> {
         self.stages.get(&stage).map(std::fs::read_to_string)
+    }
+
+    /// A stage's dump by name: a built-in stage, or one the backend defines.
+    pub fn stage_path(&self, name: &str) -> Option<&PathBuf> {
+        match name.parse::<Stage>() {
+            Ok(stage) => self.stages.get(&stage),
+            Err(_) => self.custom_stages.get(name),
+        }
     }
 
     /// Total wall time over all steps.

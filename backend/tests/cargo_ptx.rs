@@ -131,3 +131,25 @@ fn version() {
         );
     }
 }
+
+/// `--backend-config` is refused clearly, naming what works instead,
+/// before anything is built.
+#[test]
+fn an_external_backend_config_is_refused_with_the_alternatives() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_cargo-ptx"))
+        .args(["ptx", "--backend-config", "oxide.toml", "--manifest-path"])
+        .arg(dir.path().join("Cargo.toml"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("`cargo ptx` builds crates through the built-in backend only"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("ptxc compile FILE.rs --backend-config oxide.toml"),
+        "{stderr}"
+    );
+}

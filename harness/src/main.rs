@@ -237,7 +237,7 @@ fn real_main() -> Result<ExitCode> {
             let items = ptx_harness::plan::trial::plan(
                 &engine.settings,
                 &[Suite::RunGpu],
-                engine.backend.name(),
+                engine.backend.as_ref(),
                 &engine.expectations,
             )?;
             let (manifest, bytes) = ptx_harness::bundle::create(&engine, &items, &output)?;

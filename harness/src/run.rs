@@ -134,7 +134,32 @@ impl Engine {
                 .as_ref()
                 .is_some_and(|s| s.iter().any(|s| s == "sass"))
                 || checked_stages(&trial.source).contains(&Stage::Sass));
+        // Stages the backend prints only when asked (an external backend's
+        // per-stage `env`): those this trial snapshots or checks.
+        let gated = self.backend.gated_stages();
+        let stages = if gated.is_empty() {
+            Vec::new()
+        } else {
+            let mut asked: Vec<String> = checked_stages(&trial.source)
+                .into_iter()
+                .map(|s| s.name().to_string())
+                .collect();
+            if trial.test.suite == Suite::PtxSnapshots {
+                asked.extend(
+                    trial
+                        .directives
+                        .stages
+                        .clone()
+                        .unwrap_or_else(|| vec!["ptx".into(), "ptxas".into()]),
+                );
+            }
+            let mut on: Vec<String> = gated.into_iter().filter(|g| asked.contains(g)).collect();
+            on.sort();
+            on.dedup();
+            on
+        };
         CompileJob {
+            stages,
             source: trial.test.path.clone(),
             crate_name: crate_name_for(&trial.test.path),
             sm: trial.sm,
@@ -463,9 +488,9 @@ impl Engine {
                     .unwrap_or_else(|| vec!["ptx".into(), "ptxas".into()]);
                 let mut failures = Vec::new();
                 for name in &stages {
-                    let stage: Stage =
-                        name.parse().map_err(|e: String| fail(DecidedBy::Plan, e))?;
-                    let Some(Ok(text)) = out.read_stage(stage) else {
+                    // A built-in stage, or one the backend defines (the
+                    // directive only lets through names the backend has).
+                    let Some(Ok(text)) = out.stage_path(name).map(std::fs::read_to_string) else {
                         return Err(fail(
                             DecidedBy::Snapshot,
                             format!("stage `{name}` produced no dump\n{reproduce}"),
@@ -722,10 +747,13 @@ impl Engine {
                 format!("{}:{line}: {message}", self.display(&trial.test.path)),
             )
         };
-        let revisions: Vec<String> =
-            crate::plan::directives::Directives::parse(&trial.test.path, &trial.source)
-                .map(|d| d.revisions().to_vec())
-                .unwrap_or_default();
+        let revisions: Vec<String> = crate::plan::directives::Directives::parse_with_stages(
+            &trial.test.path,
+            &trial.source,
+            &self.backend.custom_stages(),
+        )
+        .map(|d| d.revisions().to_vec())
+        .unwrap_or_default();
         check_prefixes::validate(&trial.source, &revisions)
             .map_err(|e| at_line(e.line, &e.message))?;
         let mut bases = vec!["CHECK".to_string()];

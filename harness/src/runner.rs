@@ -321,7 +321,7 @@ pub fn run_with_progress(
     let items = plan(
         &engine.settings,
         suites,
-        engine.backend.name(),
+        engine.backend.as_ref(),
         &engine.expectations,
     )
     .context("discovering tests")?;

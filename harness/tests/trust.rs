@@ -204,7 +204,8 @@ fn a_hanging_compiler_is_killed_at_the_compile_timeout_and_never_cached() {
     let rustc = root.join("fake-rustc");
     executable(
         &rustc,
-        "case \"$1\" in -V|-vV) echo 'rustc 0.0.0-fake'; exit 0;; esac\nsleep 120 &\nsleep 120",
+        "case \"$1\" in -V|-vV) echo 'rustc 0.0.0-fake'; exit 0;; esac\n\
+         for a; do [ \"$a\" = --print ] && { echo /sysroot; exit 0; }; done\nsleep 120 &\nsleep 120",
     );
     write(&root.join("libfake.so"), "");
     let cfg = root.join("backend.toml");

@@ -37,9 +37,32 @@ struct PtxArgs {
     /// path is relative to the current folder).
     #[arg(long, short = 'o')]
     out_dir: Option<PathBuf>,
+    /// An external backend's config (as `ptxc --backend-config`). Accepted
+    /// so that the flag means the same in every tool, and refused with the
+    /// commands that do work: see [`refuse_external`].
+    #[arg(long)]
+    backend_config: Option<PathBuf>,
     /// Extra arguments for cargo, after `--`.
     #[arg(last = true)]
     cargo_args: Vec<String>,
+}
+
+/// `cargo ptx` is the built-in backend's cargo driver: it builds through
+/// `ptx-rustc` for `nvptx64-nvidia-cuda` and runs the built-in back end on
+/// the bitcode. An external backend has its own driver (cuda-oxide's
+/// `cargo oxide build`), which knows its flags, device crates and output
+/// layout; passing one through here would be a second, diverging copy.
+fn refuse_external(cfg: &Path) -> anyhow::Error {
+    anyhow::anyhow!(
+        "--backend-config {}: `cargo ptx` builds crates through the built-in backend only.\n\
+         For an external backend, build the crate with its own cargo driver (cuda-oxide: \
+         `cargo oxide build`), compile single files with \
+         `ptxc compile FILE.rs --backend-config {}`, or run the suites with \
+         `ptx-harness --backend-config {}`.",
+        cfg.display(),
+        cfg.display(),
+        cfg.display()
+    )
 }
 
 fn main() -> ExitCode {
@@ -55,6 +78,9 @@ fn main() -> ExitCode {
 }
 
 fn run(args: PtxArgs) -> Result<bool> {
+    if let Some(cfg) = &args.backend_config {
+        return Err(refuse_external(cfg));
+    }
     if !args.manifest_path.is_file() {
         bail!(
             "{}: no such manifest; run in a crate folder or pass --manifest-path",

@@ -65,9 +65,10 @@ struct CompileArgs {
     #[command(flatten)]
     common: Common,
     /// Stages to write: mir, llvm-ir, llvm-ir-opt, ptx, ptxas, sass (default: all
-    /// but sass, which needs nvdisasm).
-    #[arg(long, value_delimiter = ',', value_parser = parse_stage)]
-    emit: Vec<Stage>,
+    /// but sass, which needs nvdisasm), and the stages an external backend's
+    /// config defines.
+    #[arg(long, value_delimiter = ',')]
+    emit: Vec<String>,
     /// Where to write the dumps.
     #[arg(long, short = 'o', default_value = "ptx-out")]
     out_dir: PathBuf,
@@ -75,10 +76,6 @@ struct CompileArgs {
 
 fn parse_sm(s: &str) -> Result<SmTarget, String> {
     s.parse::<SmTarget>().map_err(|e| e.to_string())
-}
-
-fn parse_stage(s: &str) -> Result<Stage, String> {
-    s.parse()
 }
 
 fn main() -> ExitCode {
@@ -101,7 +98,16 @@ fn real_main() -> Result<ExitCode> {
 fn make_backend(c: &Common) -> Result<Box<dyn Backend>> {
     ptx_backend::process::compile_timeout_from_env().map_err(anyhow::Error::msg)?;
     if let Some(cfg) = &c.backend_config {
-        return Ok(Box::new(ExternalBackend::from_config_file(cfg)?));
+        // The same switches as for the built-in backend: `--no-ptxas` skips
+        // validation, `--opt-level` replaces the config's `-Copt-level=`.
+        let mut be = ExternalBackend::from_config_file(cfg)?;
+        if let Some(l) = &c.opt_level {
+            be = be.with_opt_level(ptx_backend::pipeline::parse_opt_level(l)?);
+        }
+        if c.no_ptxas {
+            be = be.without_ptxas();
+        }
+        return Ok(Box::new(be));
     }
     let tc = ptx_backend::Toolchain::discover()?;
     let sysroot = ptx_backend::sysroot::DeviceSysroot::ensure(&tc)?;
@@ -159,26 +165,41 @@ fn compile(args: CompileArgs) -> Result<ExitCode> {
     check_input(&c.file)?;
     check_writable(&args.out_dir)?;
     let backend = make_backend(c)?;
-    let emit: Vec<Stage> = if args.emit.is_empty() {
+    let custom = backend.custom_stages();
+    let emit: Vec<String> = if args.emit.is_empty() {
         Stage::ALL
             .into_iter()
             .filter(|s| *s != Stage::Sass)
+            .map(|s| s.name().to_string())
+            .chain(custom.iter().cloned())
             .collect()
     } else {
+        for e in &args.emit {
+            if e.parse::<Stage>().is_err() && !custom.contains(e) {
+                let mut known: Vec<String> =
+                    Stage::ALL.iter().map(|s| s.name().to_string()).collect();
+                known.extend(custom.iter().cloned());
+                bail!(
+                    "--emit: unknown stage `{e}`; this backend's stages are {}",
+                    known.join(", ")
+                );
+            }
+        }
         args.emit.clone()
     };
     let mut failed = false;
     for &sm in &c.sm {
         let work = tempdir_in(&args.out_dir, &format!(".work-{sm}"))?;
         let mut req = request(c, sm, &work);
-        req.sass = emit.contains(&Stage::Sass);
+        req.sass = emit.iter().any(|e| e == "sass");
+        req.stages = emit.clone();
         let out = backend.compile(&req)?;
         let dest = args.out_dir.join(sm.name());
         std::fs::create_dir_all(&dest)
             .with_context(|| format!("cannot create {}", dest.display()))?;
         let mut written = Vec::new();
         for st in &emit {
-            if let Some(src) = out.stages.get(st) {
+            if let Some(src) = out.stage_path(st) {
                 let to = dest.join(format!(
                     "{}.{}",
                     CompileRequest::new(&c.file, sm, "").crate_name,
@@ -186,7 +207,7 @@ fn compile(args: CompileArgs) -> Result<ExitCode> {
                 ));
                 std::fs::copy(src, &to)
                     .with_context(|| format!("cannot write {}", to.display()))?;
-                written.push(st.name());
+                written.push(st.as_str());
             }
         }
         let _ = std::fs::remove_dir_all(&work);

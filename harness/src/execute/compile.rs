@@ -44,6 +44,9 @@ pub struct CompileJob {
     /// rustc writes its diagnostics as JSON (the ui suite); part of the
     /// cache key, since the stored diagnostics are then JSON lines.
     pub json_diagnostics: bool,
+    /// The asked-for stages among those the backend switches on only when
+    /// asked ([`Backend::gated_stages`]); part of the cache key when any.
+    pub stages: Vec<String>,
 }
 
 /// A finished compile.
@@ -212,6 +215,13 @@ impl CompileCache {
         if job.json_diagnostics {
             parts.push("json-diagnostics");
         }
+        // Only a job that switches a gated stage on adds a part, so other
+        // keys stay as they were.
+        let stages;
+        if !job.stages.is_empty() {
+            stages = format!("stages {}", job.stages.join(" "));
+            parts.push(&stages);
+        }
         content_key(&parts)
     }
 
@@ -280,6 +290,7 @@ impl CompileCache {
             sass: job.sass,
             front_end_only: job.front_end_only,
             json_diagnostics: job.json_diagnostics,
+            stages: job.stages.clone(),
         };
         self.fresh_compiles.fetch_add(1, Ordering::Relaxed);
         let output = match backend.compile(&req) {
@@ -305,7 +316,7 @@ impl CompileCache {
             });
         }
         let mut checksums = BTreeMap::new();
-        for path in output.stages.values() {
+        for path in output.stages.values().chain(output.custom_stages.values()) {
             let bytes = std::fs::read(path)?;
             let name = path.file_name().unwrap().to_string_lossy().to_string();
             checksums.insert(name, sha256_hex(&bytes));
@@ -354,6 +365,11 @@ impl CompileCache {
 fn rebase(out: &CompileOutput, from: &Path, to: &Path) -> CompileOutput {
     let mut o = relativize(out, from);
     o.stages = o.stages.into_iter().map(|(s, p)| (s, to.join(p))).collect();
+    o.custom_stages = o
+        .custom_stages
+        .into_iter()
+        .map(|(s, p)| (s, to.join(p)))
+        .collect();
     let (from, to) = (from.to_string_lossy(), to.to_string_lossy());
     for c in &mut o.commands {
         *c = c.replace(from.as_ref(), to.as_ref());
@@ -390,17 +406,16 @@ pub fn remove_stale_staging(dir: &Path) {
 
 fn relativize(out: &CompileOutput, base: &Path) -> CompileOutput {
     let mut o = out.clone();
-    o.stages = out
-        .stages
+    let rel = |p: &PathBuf| {
+        p.strip_prefix(base)
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|_| p.clone())
+    };
+    o.stages = out.stages.iter().map(|(s, p)| (*s, rel(p))).collect();
+    o.custom_stages = out
+        .custom_stages
         .iter()
-        .map(|(s, p)| {
-            (
-                *s,
-                p.strip_prefix(base)
-                    .map(Path::to_path_buf)
-                    .unwrap_or_else(|_| p.clone()),
-            )
-        })
+        .map(|(s, p)| (s.clone(), rel(p)))
         .collect();
     o
 }
@@ -423,8 +438,7 @@ fn load_entry(entry: &Path) -> Result<CompileOutput, Unusable> {
     {
         return Err(Unusable::Absent);
     }
-    let mut stages: BTreeMap<Stage, PathBuf> = BTreeMap::new();
-    for (stage, rel) in &out.stages {
+    let verified = |rel: &PathBuf| -> Result<PathBuf, Unusable> {
         let path = entry.join(rel);
         let data = std::fs::read(&path)
             .map_err(|e| Unusable::Corrupt(format!("cannot read {}: {e}", rel.display())))?;
@@ -438,11 +452,20 @@ fn load_entry(entry: &Path) -> Result<CompileOutput, Unusable> {
                 "{name} does not match its checksum"
             )));
         }
-        stages.insert(*stage, path);
+        Ok(path)
+    };
+    let mut stages: BTreeMap<Stage, PathBuf> = BTreeMap::new();
+    for (stage, rel) in &out.stages {
+        stages.insert(*stage, verified(rel)?);
+    }
+    let mut custom: BTreeMap<String, PathBuf> = BTreeMap::new();
+    for (stage, rel) in &out.custom_stages {
+        custom.insert(stage.clone(), verified(rel)?);
     }
     // Files in the folder that the manifest does not list are not part of
     // the entry; only what it lists is read.
     out.stages = stages;
+    out.custom_stages = custom;
     let here = entry.to_string_lossy();
     for c in &mut out.commands {
         *c = c.replace(ENTRY_PLACEHOLDER, &here);
@@ -479,6 +502,7 @@ mod tests {
                 status: CompileStatus::Succeeded,
                 diagnostics: String::new(),
                 stages: [(Stage::Ptx, p)].into_iter().collect(),
+                custom_stages: BTreeMap::new(),
                 kernels: vec![],
                 timings: vec![],
                 commands: vec![],
@@ -519,6 +543,7 @@ mod tests {
                 status,
                 diagnostics: String::new(),
                 stages: [(Stage::Ptx, p)].into_iter().collect(),
+                custom_stages: BTreeMap::new(),
                 kernels: vec![],
                 timings: vec![],
                 commands: vec![format!("cd {} && rustc k.rs", req.out_dir.display())],
@@ -634,6 +659,7 @@ mod tests {
             sass: false,
             front_end_only: false,
             json_diagnostics: false,
+            stages: vec![],
         }
     }
 
@@ -751,22 +777,33 @@ mod tests {
         );
     }
 
-    /// An external backend whose config points at another rustc (here one
-    /// that does not exist) must not reuse what the first one compiled.
+    /// An external backend whose config points at another rustc must not
+    /// reuse what the first one compiled; one whose `.so` does not load into
+    /// its rustc is a setup error at start-up, not a failing compile. Its
+    /// custom stages survive the cache, and a job that switches a gated
+    /// stage on has its own key.
     #[test]
     fn external_backends_key_on_their_rustc_and_config() {
         use ptx_backend::external::ExternalBackend;
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("libfake.so"), "so").unwrap();
-        let rustc = dir.path().join("fake-rustc");
-        std::fs::write(
-            &rustc,
-            "#!/bin/sh\nif [ \"$1\" = -vV ]; then echo 'rustc 1.0.0-fake'; exit 0; fi\n\
-             printf '.version 7.8\\n' > \"$FAKE_DIR/k.ptx\"\n",
-        )
-        .unwrap();
-        std::fs::set_permissions(&rustc, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        let write_rustc = |name: &str, version: &str| {
+            let rustc = dir.path().join(name);
+            std::fs::write(
+                &rustc,
+                format!(
+                    "#!/bin/sh\ncase \"$1\" in -V|-vV) echo 'rustc {version}'; exit 0;; esac\n\
+                     for a; do [ \"$a\" = --print ] && {{ echo /sysroot; exit 0; }}; done\n\
+                     [ \"$SHOW_MIR\" = 1 ] && {{ echo '=== MIR ===' >&2; echo mir >&2; }}\n\
+                     echo '=== dialect ===' >&2; echo dialect >&2; echo '=== end ===' >&2\n\
+                     printf '.version 7.8\\n' > \"$FAKE_DIR/k.ptx\"\n"
+                ),
+            )
             .unwrap();
+            std::fs::set_permissions(&rustc, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+                .unwrap();
+            rustc
+        };
         let backend = |rustc: &str| {
             let p = dir.path().join("backend.toml");
             std::fs::write(
@@ -774,32 +811,55 @@ mod tests {
                 format!(
                     "name = 'fake'\nrustc = '{rustc}'\nout_dir_env = 'FAKE_DIR'\nvalidate = false\n\
                      [codegen_backend]\nfile_name = 'libfake.so'\npath = 'libfake.so'\n\
-                     [stages.ptx]\nfile = 'k.ptx'\n"
+                     [stages.ptx]\nfile = 'k.ptx'\n\
+                     [stages.mir]\nstderr_banner = '^=== MIR'\nenv = {{ SHOW_MIR = '1' }}\n\
+                     [stages.dialect-mir]\nstderr_banner = '^=== dialect'\n"
                 ),
             )
             .unwrap();
-            ExternalBackend::from_config_file(&p).unwrap()
+            ExternalBackend::from_config_file(&p)
         };
         let j = job(dir.path(), "sm_80");
-        let good = backend(&rustc.to_string_lossy());
+        let good = backend(&write_rustc("rustc-1", "1.0.0-fake").to_string_lossy()).unwrap();
         let a = CompileCache::new(dir.path().join("cache"), true)
             .compile(&good, &j)
             .unwrap();
         assert_eq!(a.output.status, CompileStatus::Succeeded);
+        assert!(!a.output.stages.contains_key(&Stage::Mir));
+        let b = CompileCache::new(dir.path().join("cache"), true)
+            .compile(&good, &j)
+            .unwrap();
+        assert!(b.cached);
+        assert_eq!(
+            std::fs::read_to_string(b.output.stage_path("dialect-mir").unwrap()).unwrap(),
+            "dialect\n"
+        );
+        // Asking for the gated stage is another compile, with the stage.
+        let with_mir = CompileJob {
+            stages: vec!["mir".into()],
+            ..j.clone()
+        };
+        let c = CompileCache::new(dir.path().join("cache"), true)
+            .compile(&good, &with_mir)
+            .unwrap();
+        assert!(!c.cached);
+        assert_eq!(
+            std::fs::read_to_string(&c.output.stages[&Stage::Mir]).unwrap(),
+            "mir\n"
+        );
+        // Another rustc (`rustc -vV`) is another identity.
+        let other = backend(&write_rustc("rustc-2", "2.0.0-fake").to_string_lossy()).unwrap();
         assert!(
-            CompileCache::new(dir.path().join("cache"), true)
-                .compile(&good, &j)
+            !CompileCache::new(dir.path().join("cache"), true)
+                .compile(&other, &j)
                 .unwrap()
                 .cached
         );
-        let missing = backend("/nonexistent/rustc");
-        match CompileCache::new(dir.path().join("cache"), true).compile(&missing, &j) {
-            Ok(c) => assert!(
-                !c.cached && c.output.status != CompileStatus::Succeeded,
-                "a missing rustc passed from the cache: {c:?}"
-            ),
-            Err(e) => assert!(format!("{e:#}").contains("nonexistent"), "{e:#}"),
-        }
+        let e = format!("{:#}", backend("/nonexistent/rustc").unwrap_err());
+        assert!(
+            e.contains("does not load into rustc /nonexistent/rustc"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -24,6 +24,13 @@ use regex::Regex;
 /// Stage dumps that `stages:` can snapshot, in pipeline order.
 pub const STAGES: &[&str] = &["mir", "llvm-ir", "llvm-ir-opt", "ptx", "ptxas", "sass"];
 
+thread_local! {
+    /// The backend's own stages while [`Directives::parse_with_stages`] runs
+    /// (the directive handlers take only the directive).
+    static CUSTOM_STAGES: std::cell::RefCell<Vec<String>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// What `normalize-<stage>` can rewrite: the stage dumps plus stderr and stdout.
 pub const NORMALIZE_STAGES: &[&str] = &[
     "mir",
@@ -227,6 +234,25 @@ pub struct Directives {
 impl Directives {
     /// Parses the directives of a test file. `path` is only used in error messages.
     pub fn parse(path: &Path, source: &str) -> Result<Directives, DirectiveErrors> {
+        Self::parse_with_stages(path, source, &[])
+    }
+
+    /// [`Directives::parse`] for a backend that defines stages of its own
+    /// (`custom_stages`, e.g. an external backend's `dialect-mir`): `stages:`
+    /// accepts those names too; any other unknown stage is still an error
+    /// at its line.
+    pub fn parse_with_stages(
+        path: &Path,
+        source: &str,
+        custom_stages: &[String],
+    ) -> Result<Directives, DirectiveErrors> {
+        CUSTOM_STAGES.with(|c| *c.borrow_mut() = custom_stages.to_vec());
+        let result = Self::parse_inner(path, source);
+        CUSTOM_STAGES.with(|c| c.borrow_mut().clear());
+        result
+    }
+
+    fn parse_inner(path: &Path, source: &str) -> Result<Directives, DirectiveErrors> {
         let lines: Vec<&str> = source.lines().collect();
         let mut p = Parser {
             path,
@@ -1452,16 +1478,19 @@ fn stages(raw: &Raw<'_>) -> Result<Value, Vec<Diag>> {
     let (start, v) = raw.value();
     let mut out: Vec<String> = Vec::new();
     let mut errors = Vec::new();
+    let custom = CUSTOM_STAGES.with(|c| c.borrow().clone());
+    let mut known: Vec<&str> = STAGES.to_vec();
+    known.extend(custom.iter().map(String::as_str));
     for (word, span) in split_words(v, start, |c| c == ',' || c.is_whitespace()) {
-        if STAGES.contains(&word) {
+        if known.contains(&word) {
             if !out.iter().any(|s| s == word) {
                 out.push(word.to_string());
             }
             continue;
         }
-        let help = match nearest(word, STAGES) {
-            Some(s) => format!("did you mean `{s}`? stages are {}", STAGES.join(", ")),
-            None => format!("stages are {}", STAGES.join(", ")),
+        let help = match nearest(word, &known) {
+            Some(s) => format!("did you mean `{s}`? stages are {}", known.join(", ")),
+            None => format!("stages are {}", known.join(", ")),
         };
         errors.push(Diag::new(span, format!("unknown stage `{word}`")).help(help));
     }
@@ -1786,6 +1815,38 @@ mod tests {
         let mut errs = errors(src);
         assert_eq!(errs.len(), 1, "{}", DirectiveErrors(errs.clone()));
         errs.remove(0)
+    }
+
+    /// A backend's own stages are accepted in `stages:` when the backend
+    /// defines them; without it they stay an error at their line.
+    #[test]
+    fn custom_stages_come_from_the_backend() {
+        let src = "//@ stages: ptx dialect-mir\n";
+        let path = Path::new("tests/ptx-snapshots/foo.rs");
+        let custom = vec!["dialect-mir".to_string()];
+        let d = Directives::parse_with_stages(path, src, &custom)
+            .unwrap()
+            .for_revision(None);
+        assert_eq!(
+            d.stages,
+            Some(vec!["ptx".to_string(), "dialect-mir".to_string()])
+        );
+        let e = error(src);
+        assert_eq!(e.message, "unknown stage `dialect-mir`");
+        assert_eq!(e.line, 1);
+        // A typo of a custom stage gets a suggestion from the backend's names.
+        let e = Directives::parse_with_stages(path, "//@ stages: dialect-mri\n", &custom)
+            .unwrap_err()
+            .0
+            .remove(0);
+        assert_eq!(e.message, "unknown stage `dialect-mri`");
+        assert!(
+            help(&e).starts_with("did you mean `dialect-mir`?"),
+            "{}",
+            help(&e)
+        );
+        // The names do not leak into a later plain parse.
+        assert!(parse(src).is_err());
     }
 
     fn sm(s: &str) -> SmTarget {

@@ -64,19 +64,26 @@ pub fn suite_matrix(settings: &Settings, suite: Suite) -> &[SmTarget] {
     }
 }
 
-/// Plans every trial of the given suites for the backend named `backend`
-/// (its `only-backend`/`ignore-backend` skips).
-/// and the `skip` entries of its expectations.
+/// Plans every trial of the given suites for `backend`: its
+/// `only-backend`/`ignore-backend` skips, its own stage names, and the
+/// `skip` entries of its expectations.
 pub fn plan(
     settings: &Settings,
     suites: &[Suite],
-    backend: &str,
+    backend: &dyn ptx_backend::Backend,
     expectations: &Expectations,
 ) -> std::io::Result<Vec<PlanItem>> {
     let mut items = Vec::new();
+    let custom = backend.custom_stages();
     for &suite in suites {
         for test in discover(&settings.root, suite)? {
-            plan_file(settings, Arc::new(test), backend, &mut items);
+            plan_file(
+                settings,
+                Arc::new(test),
+                backend.name(),
+                &custom,
+                &mut items,
+            );
         }
     }
     for item in &mut items {
@@ -97,7 +104,13 @@ pub fn plan(
     Ok(items)
 }
 
-fn plan_file(settings: &Settings, test: Arc<TestFile>, backend: &str, items: &mut Vec<PlanItem>) {
+fn plan_file(
+    settings: &Settings,
+    test: Arc<TestFile>,
+    backend: &str,
+    custom_stages: &[String],
+    items: &mut Vec<PlanItem>,
+) {
     let invalid = |error: String| PlanItem::Invalid {
         id: TrialId {
             suite: test.suite.dir_name().into(),
@@ -123,7 +136,7 @@ fn plan_file(settings: &Settings, test: Arc<TestFile>, backend: &str, items: &mu
         .strip_prefix(&settings.root)
         .unwrap_or(&test.path)
         .to_path_buf();
-    let directives = match Directives::parse(&display, &source) {
+    let directives = match Directives::parse_with_stages(&display, &source, custom_stages) {
         Ok(d) => d,
         Err(e) => {
             items.push(invalid(e.to_string()));
