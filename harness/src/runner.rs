@@ -317,6 +317,27 @@ pub fn run_with_progress(
     progress: bool,
     strict: bool,
 ) -> Result<(Conclusion, RunResults)> {
+    // An empty tree is reported before the backend is set up (a copied
+    // checkout without tools must say "no tests", not "ptxas not found").
+    if strict {
+        let mut found = 0;
+        for &suite in suites {
+            found += crate::plan::discover::discover(&settings.root, suite)
+                .context("discovering tests")?
+                .len();
+        }
+        if found == 0 {
+            anyhow::bail!(
+                "no tests found under {} (suites: {})",
+                settings.root.join("tests").display(),
+                suites
+                    .iter()
+                    .map(|s| s.dir_name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+    }
     let mut engine = engine(settings)?;
     let items = plan(
         &engine.settings,
