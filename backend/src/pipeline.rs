@@ -151,15 +151,10 @@ impl BuiltinBackend {
             return Ok(None);
         };
         let opt = self.options.opt_level.to_string();
-        let key = prelude::key(&[
-            "builtin",
-            &self.toolchain.rustc_version,
-            &driver_identity(&self.toolchain.ptx_rustc),
-            &self.sysroot.root.to_string_lossy(),
-            &prelude.hash,
-            &sm.to_string(),
-            &opt,
-        ]);
+        // The identity already names the compiler, the driver (hashed once,
+        // in `new`), the options and the prelude; hashing the driver again
+        // here would cost a read of the binary on every compile.
+        let key = prelude::key(&["builtin", &self.identity, &sm.to_string()]);
         let built = self.preludes.get(&key, timeout, true, |_| {
             let mut cmd = Command::new(&self.toolchain.ptx_rustc);
             cmd.arg(&prelude.path)
