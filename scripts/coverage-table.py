@@ -264,8 +264,16 @@ feature area. Three suites, each with its own README:
   stage their prefix names (`// CHECK:` the PTX, `// SASS-CHECK:` the SASS, …).
 - **[run-gpu](run-gpu/README.md)**: execution. The device half is compiled
   to PTX for every target, a host `main` (on `host_runtime`) launches it on a
-  GPU and its stdout is compared with `//@ stdout:` lines or
-  `name.run.stdout`. Without a GPU these tests build but do not run.
+  GPU (or, without one, on the PTX emulator) and its stdout is compared with
+  `//@ stdout:` lines or `name.run.stdout`.
+
+Device code in ptx-snapshots and run-gpu is written in the portable kernel
+dialect, crate `gpu` (`gpu::kernel!`, `gpu::thread_idx_x()`, …; the device
+half of a run-gpu test is `#[cfg(gpu_device)]`), so that every backend can
+compile it: see [device-prelude/README.md](../device-prelude/README.md). A
+test about the built-in backend itself (its diagnostics, `target_feature`
+cfgs, inline PTX, snapshots that show its panic handler) says
+`//@ only-backend: builtin` and why.
 
 **Adding a test**: put a `.rs` file in the area folder of the suite that
 checks what you care about (make a new folder for a new area, and map it in

@@ -328,7 +328,7 @@ impl BuiltinBackend {
         Ok(run.conclude())
     }
 
-    /// Links crate bitcode with `libs` (the device prelude) and core, both
+    /// Links crate bitcode with core and `libs` (the device prelude), both
     /// only where needed, internalizes all but `exported`, optimizes,
     /// emits PTX for `sm` and validates it (and disassembles the cubin with
     /// `sass`). A failing step is recorded in `run`.
@@ -368,12 +368,17 @@ impl BuiltinBackend {
         // 2. Link with core's bitcode, pulling in only what is referenced.
         let linked = file("linked.bc");
         let mut link = tool(&self.toolchain.llvm_link);
+        // With `--only-needed` llvm-link takes from each file only what the
+        // files before it left undefined, so the prelude comes after core:
+        // core's `panic_fmt` needs the prelude's panic handler. Core comes
+        // once more after the prelude for anything the prelude itself needs.
         link.args(bitcode)
             .arg("--only-needed")
-            .args(libs)
-            .arg(&self.sysroot.device_libs)
-            .arg("-o")
-            .arg(&linked);
+            .arg(&self.sysroot.device_libs);
+        if !libs.is_empty() {
+            link.args(libs).arg(&self.sysroot.device_libs);
+        }
+        link.arg("-o").arg(&linked);
         if !run.tool_step("llvm-link", link)? {
             return Ok(());
         }

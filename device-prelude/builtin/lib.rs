@@ -15,6 +15,7 @@
     gpu_launch_sized_workgroup_mem,
     gpu_intrinsics,
     core_intrinsics,
+    rustc_attrs,
 )]
 #![allow(internal_features)]
 
@@ -110,27 +111,36 @@ pub unsafe fn trap() -> ! {
     core::arch::nvptx::trap()
 }
 
+// `vprintf`, `malloc`, `free` and `dynamic_shared` wrap a call that MIR
+// cannot inline (an extern fn, an intrinsic). `rustc_no_mir_inline` leaves
+// them to LLVM's inliner, so the caller's MIR blocks, whose names reach the
+// PTX as block comments, are numbered as if it made that call itself.
+
 /// CUDA's device `vprintf`: a C format string and a pointer to a
 /// `#[repr(C)]` struct that packs the arguments.
 #[inline(always)]
+#[rustc_no_mir_inline]
 pub unsafe fn vprintf(format: *const u8, args: *const c_void) -> i32 {
     core::arch::nvptx::vprintf(format, args)
 }
 
 /// Device-heap `malloc`.
 #[inline(always)]
+#[rustc_no_mir_inline]
 pub unsafe fn malloc(size: usize) -> *mut c_void {
     core::arch::nvptx::malloc(size)
 }
 
 /// Device-heap `free`.
 #[inline(always)]
+#[rustc_no_mir_inline]
 pub unsafe fn free(ptr: *mut c_void) {
     core::arch::nvptx::free(ptr)
 }
 
 /// The block's dynamic shared memory (sized by the launch), as `*mut T`.
 #[inline(always)]
+#[rustc_no_mir_inline]
 pub unsafe fn dynamic_shared<T>() -> *mut T {
     core::intrinsics::gpu::gpu_launch_sized_workgroup_mem::<T>()
 }

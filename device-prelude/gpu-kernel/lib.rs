@@ -16,6 +16,7 @@
     gpu_launch_sized_workgroup_mem,
     gpu_intrinsics,
     core_intrinsics,
+    rustc_attrs,
 )]
 #![allow(internal_features)]
 
@@ -126,27 +127,36 @@ pub unsafe fn trap() -> ! {
     core::intrinsics::abort()
 }
 
+// `vprintf`, `malloc`, `free` and `dynamic_shared` wrap a call that MIR
+// cannot inline (an extern fn, an intrinsic). `rustc_no_mir_inline` leaves
+// them to LLVM's inliner, so the caller's MIR blocks, whose names reach the
+// PTX as block comments, are numbered as if it made that call itself.
+
 /// CUDA's device `vprintf`: a C format string and a pointer to a
 /// `#[repr(C)]` struct that packs the arguments.
 #[inline(always)]
+#[rustc_no_mir_inline]
 pub unsafe fn vprintf(format: *const u8, args: *const c_void) -> i32 {
     vprintf_extern(format, args)
 }
 
 /// Device-heap `malloc`.
 #[inline(always)]
+#[rustc_no_mir_inline]
 pub unsafe fn malloc(size: usize) -> *mut c_void {
     malloc_extern(size)
 }
 
 /// Device-heap `free`.
 #[inline(always)]
+#[rustc_no_mir_inline]
 pub unsafe fn free(ptr: *mut c_void) {
     free_extern(ptr)
 }
 
 /// The block's dynamic shared memory (sized by the launch), as `*mut T`.
 #[inline(always)]
+#[rustc_no_mir_inline]
 pub unsafe fn dynamic_shared<T>() -> *mut T {
     core::intrinsics::gpu::gpu_launch_sized_workgroup_mem::<T>()
 }

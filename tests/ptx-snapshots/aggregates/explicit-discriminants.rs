@@ -10,14 +10,6 @@
 //! elements), with no range check: a valid enum needs none.
 //@ stages: ptx ptxas
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx)]
-
-use core::arch::nvptx::*;
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
 
 #[repr(u8)]
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -63,16 +55,17 @@ pub enum Code {
 // CHECK-COUNT-8: $L__BB
 // CHECK: brx.idx
 // CHECK: ret;
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn a_apply_op(op: Op, a: *const i32, b: *const i32, out: *mut i32) {
-    let i = _thread_idx_x() as usize;
-    let (x, y) = (*a.add(i), *b.add(i));
-    *out.add(i) = match op {
-        Op::Add => x.wrapping_add(y),
-        Op::Sub => x.wrapping_sub(y),
-        Op::Mul => x.wrapping_mul(y),
-        Op::Max => x.max(y),
-    };
+gpu::kernel! {
+    pub unsafe fn a_apply_op(op: Op, a: *const i32, b: *const i32, out: *mut i32) {
+        let i = gpu::thread_idx_x() as usize;
+        let (x, y) = (*a.add(i), *b.add(i));
+        *out.add(i) = match op {
+            Op::Add => x.wrapping_add(y),
+            Op::Sub => x.wrapping_sub(y),
+            Op::Mul => x.wrapping_mul(y),
+            Op::Max => x.max(y),
+        };
+    }
 }
 
 /// `as` casts are the discriminants themselves: `Op as u8` is the
@@ -85,11 +78,12 @@ pub unsafe extern "ptx-kernel" fn a_apply_op(op: Op, a: *const i32, b: *const i3
 // CHECK-DAG: setp.eq.b64 {{%p[0-9]+}}, [[OP]], 4;
 // CHECK: st.global.b64 [{{%rd[0-9]+}}], [[OP]];
 // CHECK-NEXT: st.global.b64 [{{%rd[0-9]+}}+8], [[LEVEL]];
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn b_casts(op: Op, level: Level, out: *mut i64) {
-    *out = op as u8 as i64;
-    *out.add(1) = level as i32 as i64;
-    *out.add(2) = (op == Op::Mul) as i64;
+gpu::kernel! {
+    pub unsafe fn b_casts(op: Op, level: Level, out: *mut i64) {
+        *out = op as u8 as i64;
+        *out.add(1) = level as i32 as i64;
+        *out.add(2) = (op == Op::Mul) as i64;
+    }
 }
 
 /// Bytes to `Op` with a fallible `match`: unknown bytes map to `None`
@@ -101,20 +95,21 @@ pub unsafe extern "ptx-kernel" fn b_casts(op: Op, level: Level, out: *mut i64) {
 // CHECK: shr.u64 {{%rd[0-9]+}}, [[PACKED]],
 // CHECK: selp.b16 {{%rs[0-9]+}}, {{%rs[0-9]+}}, -1, [[IN]];
 // CHECK-NOT: bra
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn c_decode(bytes: *const u8, out: *mut u8) {
-    let i = _thread_idx_x() as usize;
-    let op = match *bytes.add(i) {
-        1 => Some(Op::Add),
-        2 => Some(Op::Sub),
-        4 => Some(Op::Mul),
-        8 => Some(Op::Max),
-        _ => None,
-    };
-    *out.add(i) = match op {
-        Some(o) => o as u8 * 10,
-        None => 0xff,
-    };
+gpu::kernel! {
+    pub unsafe fn c_decode(bytes: *const u8, out: *mut u8) {
+        let i = gpu::thread_idx_x() as usize;
+        let op = match *bytes.add(i) {
+            1 => Some(Op::Add),
+            2 => Some(Op::Sub),
+            4 => Some(Op::Mul),
+            8 => Some(Op::Max),
+            _ => None,
+        };
+        *out.add(i) = match op {
+            Some(o) => o as u8 * 10,
+            None => 0xff,
+        };
+    }
 }
 
 /// Dense discriminants starting at 0x10: the `weight * 100` values (300,
@@ -126,14 +121,15 @@ pub unsafe extern "ptx-kernel" fn c_decode(bytes: *const u8, out: *mut u8) {
 // CHECK-NOT: setp
 // CHECK: ld.global.nc.b32 {{%r[0-9]+}}, [{{%rd[0-9]+}}+-64];
 // CHECK-NOT: bra
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn d_dense_table(code: Code, out: *mut u32) {
-    let weight = match code {
-        Code::A => 3,
-        Code::B => 1,
-        Code::C => 4,
-        Code::D => 1,
-        Code::E => 5,
-    };
-    *out = weight * 100 + code as u16 as u32;
+gpu::kernel! {
+    pub unsafe fn d_dense_table(code: Code, out: *mut u32) {
+        let weight = match code {
+            Code::A => 3,
+            Code::B => 1,
+            Code::C => 4,
+            Code::D => 1,
+            Code::E => 5,
+        };
+        *out = weight * 100 + code as u16 as u32;
+    }
 }

@@ -5,14 +5,6 @@
 //! array, and each leaf is read at its flattened C offset.
 //@ stages: ptx ptxas
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx)]
-
-use core::arch::nvptx::*;
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
 
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -60,9 +52,10 @@ pub struct Scene {
 // CHECK-DAG: [a_tagged_param_0+24]
 // CHECK-DAG: [a_tagged_param_0+32]
 // CHECK-DAG: [a_tagged_param_0+40]
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn a_tagged(t: Tagged, out: *mut f64) {
-    *out = t.ray.dir.z as f64 + t.ray.depth as f64 + t.id as f64 + t.tag as f64;
+gpu::kernel! {
+    pub unsafe fn a_tagged(t: Tagged, out: *mut f64) {
+        *out = t.ray.dir.z as f64 + t.ray.depth as f64 + t.id as f64 + t.tag as f64;
+    }
 }
 
 /// `s.boxes[1].corners[1].y` at 28 + 12 + 4 = 44, `s.boxes[1].flags` at
@@ -72,9 +65,10 @@ pub unsafe extern "ptx-kernel" fn a_tagged(t: Tagged, out: *mut f64) {
 // CHECK-DAG: [b_scene_param_0+44]
 // CHECK-DAG: [b_scene_param_0+52]
 // CHECK-DAG: [b_scene_param_0+80]
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn b_scene(s: Scene, out: *mut f32) {
-    *out = s.boxes[1].corners[1].y + s.boxes[1].flags as f32 + s.ray.tmax;
+gpu::kernel! {
+    pub unsafe fn b_scene(s: Scene, out: *mut f32) {
+        *out = s.boxes[1].corners[1].y + s.boxes[1].flags as f32 + s.ray.tmax;
+    }
 }
 
 /// A nested struct indexed at run time: the parameter gets an 88-byte
@@ -86,10 +80,11 @@ pub unsafe extern "ptx-kernel" fn b_scene(s: Scene, out: *mut f32) {
 // CHECK: mul.wide.u32 {{%rd[0-9]+}}, {{%r[0-9]+}}, 28;
 // CHECK: ld.local.b32
 // CHECK: ld.local.b32
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn c_scene_dynamic(s: Scene, which: u32, out: *mut f32) {
-    let b = &s.boxes[(which & 1) as usize];
-    *out = b.corners[0].x + b.corners[1].x;
+gpu::kernel! {
+    pub unsafe fn c_scene_dynamic(s: Scene, which: u32, out: *mut f32) {
+        let b = &s.boxes[(which & 1) as usize];
+        *out = b.corners[0].x + b.corners[1].x;
+    }
 }
 
 /// Writing a nested struct through a pointer: the fields go out at the
@@ -104,8 +99,9 @@ pub unsafe extern "ptx-kernel" fn c_scene_dynamic(s: Scene, which: u32, out: *mu
 // CHECK-NEXT: st.global.b8 {{\[}}[[P]]+32], 3;
 // CHECK-NEXT: st.global.b64 {{\[}}[[P]]+40], 99;
 // CHECK-NEXT: ret;
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn d_store_tagged(out: *mut Tagged, k: f32) {
-    let v = Vec3 { x: k, y: k * 2.0, z: k * 3.0 };
-    *out = Tagged { tag: 7, ray: Ray { origin: v, dir: v, tmax: 1e30, depth: 3 }, id: 99 };
+gpu::kernel! {
+    pub unsafe fn d_store_tagged(out: *mut Tagged, k: f32) {
+        let v = Vec3 { x: k, y: k * 2.0, z: k * 3.0 };
+        *out = Tagged { tag: 7, ray: Ray { origin: v, dir: v, tmax: 1e30, depth: 3 }, id: 99 };
+    }
 }

@@ -3,16 +3,9 @@
 //! is a plain u32 in memory.
 //@ stages: ptx ptxas
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx)]
 
-use core::arch::nvptx::*;
 use core::num::NonZeroU32;
 use core::ptr::NonNull;
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
 
 // An `Option<NonNull<f32>>` parameter is a single 64-bit pointer; `None` is
 // a null test.
@@ -20,38 +13,41 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
 // CHECK-NEXT: .param .u64 .ptr .align 1 maybe_write_param_0,
 // CHECK: setp.eq.b64 [[P:%p[0-9]+]], {{%rd[0-9]+}}, {{%rd[0-9]+}};
 // CHECK-NEXT: @[[P]] bra
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn maybe_write(dst: Option<NonNull<f32>>, value: f32) {
-    if let Some(p) = dst {
-        *p.as_ptr() = value;
+gpu::kernel! {
+    pub unsafe fn maybe_write(dst: Option<NonNull<f32>>, value: f32) {
+        if let Some(p) = dst {
+            *p.as_ptr() = value;
+        }
     }
 }
 
 // CHECK-LABEL: .visible .entry nonzero_sum(
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn nonzero_sum(xs: *const Option<NonZeroU32>, n: usize, out: *mut u32) {
-    const _: () = assert!(core::mem::size_of::<Option<NonZeroU32>>() == 4);
-    let mut sum = 0u32;
-    let mut nones = 0u32;
-    for i in 0..n {
-        match *xs.add(i) {
-            Some(v) => sum = sum.wrapping_add(v.get()),
-            None => nones += 1,
+gpu::kernel! {
+    pub unsafe fn nonzero_sum(xs: *const Option<NonZeroU32>, n: usize, out: *mut u32) {
+        const _: () = assert!(core::mem::size_of::<Option<NonZeroU32>>() == 4);
+        let mut sum = 0u32;
+        let mut nones = 0u32;
+        for i in 0..n {
+            match *xs.add(i) {
+                Some(v) => sum = sum.wrapping_add(v.get()),
+                None => nones += 1,
+            }
         }
+        *out = sum;
+        *out.add(1) = nones;
     }
-    *out = sum;
-    *out.add(1) = nones;
 }
 
 // CHECK-LABEL: .visible .entry option_chain(
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn option_chain(x: *const i32, n: usize, out: *mut i32) {
-    let xs = core::slice::from_raw_parts(x, n);
-    let first_neg = xs.iter().position(|&v| v < 0);
-    let r = first_neg
-        .and_then(|i| xs.get(i + 1))
-        .map(|&v| v * 2)
-        .filter(|v| *v != 0)
-        .unwrap_or(-1);
-    *out = r;
+gpu::kernel! {
+    pub unsafe fn option_chain(x: *const i32, n: usize, out: *mut i32) {
+        let xs = core::slice::from_raw_parts(x, n);
+        let first_neg = xs.iter().position(|&v| v < 0);
+        let r = first_neg
+            .and_then(|i| xs.get(i + 1))
+            .map(|&v| v * 2)
+            .filter(|v| *v != 0)
+            .unwrap_or(-1);
+        *out = r;
+    }
 }

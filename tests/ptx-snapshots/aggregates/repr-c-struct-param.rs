@@ -2,6 +2,8 @@
 //! `.param .align N .b8 name[size]` byte array, read with `ld.param` at the
 //! C field offsets.
 //@ stages: ptx ptxas llvm-ir
+// Built-in backend only: the pre-optimization .llvm-ir snapshot contains the test's own panic handler (rust_begin_unwind), which the dialect moves into the prelude.
+//@ only-backend: builtin
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx)]
 

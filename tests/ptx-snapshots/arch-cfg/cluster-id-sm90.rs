@@ -4,6 +4,8 @@
 //! written out, to show revisions and sm prefixes combined.
 //@ revisions: rank id
 //@ stages: ptx ptxas sass
+// Built-in backend only: arch specialisation with the built-in backend's target_feature cfgs and its cluster NVVM intrinsics.
+//@ only-backend: builtin
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx)]
 #![cfg_attr(target_feature = "sm_90", feature(link_llvm_intrinsics))]

@@ -3,6 +3,8 @@
 //! only runs where the instruction exists (`min-sm: 80`).
 //@ min-sm: 80
 //@ stages: ptx ptxas sass
+// Built-in backend only: inline PTX asm (cp.async) gated on the built-in backend's target_feature cfgs.
+//@ only-backend: builtin
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx, asm_experimental_arch)]
 

@@ -10,6 +10,8 @@
 //! the PTX ISA version.
 //@ known-bug: cfg(target_feature = "ptxNN") is not derived from the target: ptx70 is set only for sm_75, none for sm_80+
 //@ stages: ptx sass
+// Built-in backend only: pins which target_feature cfgs the built-in backend sets per sm.
+//@ only-backend: builtin
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx)]
 

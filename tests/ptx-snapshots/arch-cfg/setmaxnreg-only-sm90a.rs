@@ -3,6 +3,8 @@
 //! it (sm_90, sm_100 and sm_120 would reject it in ptxas).
 //@ only-sm: 90a
 //@ stages: ptx ptxas sass
+// Built-in backend only: inline PTX asm (setmaxnreg) gated on the built-in backend's target_feature cfgs.
+//@ only-backend: builtin
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx, asm_experimental_arch)]
 

@@ -2,6 +2,8 @@
 //! sm_80 and newer reduce a warp with one `redux.sync.add.u32` (inline
 //! asm), older targets fall back to five butterfly shuffles.
 //@ stages: ptx ptxas sass
+// Built-in backend only: arch specialisation with the built-in backend's target_feature cfgs and inline PTX asm (redux.sync).
+//@ only-backend: builtin
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx)]
 // Each target enables only the feature its branch uses.

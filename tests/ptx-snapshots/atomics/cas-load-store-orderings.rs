@@ -6,15 +6,8 @@
 //@ revisions: relaxed acqrel seqcst
 //@ stages: ptx ptxas sass
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx)]
 
-use core::arch::nvptx::*;
 use core::sync::atomic::{AtomicU32, Ordering};
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
 
 #[cfg(relaxed)]
 const ORDS: (Ordering, Ordering, Ordering) = (Ordering::Relaxed, Ordering::Relaxed, Ordering::Relaxed);
@@ -39,13 +32,14 @@ const ORDS: (Ordering, Ordering, Ordering) = (Ordering::SeqCst, Ordering::SeqCst
 // seqcst-CHECK: fence.sc.sys;
 // seqcst-CHECK-NEXT: atom.acquire.sys.global.cas.b32
 // CHECK: ret;
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn handoff(flag: *const AtomicU32, slot: *const AtomicU32, out: *mut u32) {
-    let (load, store, rmw) = ORDS;
-    let v = (*flag).load(load);
-    (*slot).store(v + 1, store);
-    let failure = if matches!(rmw, Ordering::Relaxed) { Ordering::Relaxed } else { Ordering::Acquire };
-    *out = match (*flag).compare_exchange(v, v + 2, rmw, failure) {
-        Ok(x) | Err(x) => x,
-    };
+gpu::kernel! {
+    pub unsafe fn handoff(flag: *const AtomicU32, slot: *const AtomicU32, out: *mut u32) {
+        let (load, store, rmw) = ORDS;
+        let v = (*flag).load(load);
+        (*slot).store(v + 1, store);
+        let failure = if matches!(rmw, Ordering::Relaxed) { Ordering::Relaxed } else { Ordering::Acquire };
+        *out = match (*flag).compare_exchange(v, v + 2, rmw, failure) {
+            Ok(x) | Err(x) => x,
+        };
+    }
 }

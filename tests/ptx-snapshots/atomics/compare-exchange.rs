@@ -2,28 +2,22 @@
 //! failure orderings; a CAS-based spin lock and a CAS-based float add.
 //@ stages: ptx ptxas sass
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx)]
 
-use core::arch::nvptx::*;
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering::*};
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
 
 // CHECK-LABEL: .visible .entry cas_basic(
 // CHECK: atom.{{.*}}global.cas.b32
 // CHECK: atom.{{.*}}global.cas.b64
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn cas_basic(a: *const AtomicU32, b: *const AtomicU64, out: *mut u32) {
-    let r = (*a).compare_exchange(0, _thread_idx_x() + 1, AcqRel, Acquire);
-    *out = match r {
-        Ok(_) => 1,
-        Err(v) => v + 100,
-    };
-    let r64 = (*b).compare_exchange_weak(5, 6, SeqCst, Relaxed);
-    *out.add(1) = r64.is_ok() as u32;
+gpu::kernel! {
+    pub unsafe fn cas_basic(a: *const AtomicU32, b: *const AtomicU64, out: *mut u32) {
+        let r = (*a).compare_exchange(0, gpu::thread_idx_x() + 1, AcqRel, Acquire);
+        *out = match r {
+            Ok(_) => 1,
+            Err(v) => v + 100,
+        };
+        let r64 = (*b).compare_exchange_weak(5, 6, SeqCst, Relaxed);
+        *out.add(1) = r64.is_ok() as u32;
+    }
 }
 
 /// `atomicAdd` on f32 written as a CAS loop over the bits.
@@ -32,25 +26,27 @@ pub unsafe extern "ptx-kernel" fn cas_basic(a: *const AtomicU32, b: *const Atomi
 // CHECK: add.rn.f32
 // CHECK: atom.{{.*}}global.cas.b32
 // CHECK: bra{{.*}} [[LOOP]];
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn float_add_cas(target: *const AtomicU32, x: *const f32) {
-    let v = *x.add(_thread_idx_x() as usize);
-    let t = &*target;
-    let mut old = t.load(Relaxed);
-    loop {
-        let new = (f32::from_bits(old) + v).to_bits();
-        match t.compare_exchange_weak(old, new, Relaxed, Relaxed) {
-            Ok(_) => break,
-            Err(cur) => old = cur,
+gpu::kernel! {
+    pub unsafe fn float_add_cas(target: *const AtomicU32, x: *const f32) {
+        let v = *x.add(gpu::thread_idx_x() as usize);
+        let t = &*target;
+        let mut old = t.load(Relaxed);
+        loop {
+            let new = (f32::from_bits(old) + v).to_bits();
+            match t.compare_exchange_weak(old, new, Relaxed, Relaxed) {
+                Ok(_) => break,
+                Err(cur) => old = cur,
+            }
         }
     }
 }
 
 /// A spin lock guarding a non-atomic update.
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn locked_update(lock: *const AtomicU32, data: *mut u64) {
-    let lock = &*lock;
-    while lock.compare_exchange(0, 1, Acquire, Relaxed).is_err() {}
-    *data += _thread_idx_x() as u64;
-    lock.store(0, Release);
+gpu::kernel! {
+    pub unsafe fn locked_update(lock: *const AtomicU32, data: *mut u64) {
+        let lock = &*lock;
+        while lock.compare_exchange(0, 1, Acquire, Relaxed).is_err() {}
+        *data += gpu::thread_idx_x() as u64;
+        lock.store(0, Release);
+    }
 }

@@ -36,3 +36,5 @@ pub unsafe extern "ptx-kernel" fn publish(data: *mut u32, flag: *mut u32) {
     compiler_fence(ORD);
     core::ptr::write_volatile(flag, 1);
 }
+// Built-in backend only: pins the built-in backend's llc crash text in .stderr snapshots.
+//@ only-backend: builtin

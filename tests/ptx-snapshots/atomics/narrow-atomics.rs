@@ -3,23 +3,17 @@
 //! containing word.
 //@ stages: ptx ptxas sass
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx)]
 
-use core::arch::nvptx::*;
 use core::sync::atomic::{AtomicBool, AtomicU16, AtomicU8, Ordering::*};
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
 
 // CHECK-LABEL: .visible .entry bytes(
 // CHECK: atom.{{.*}}cas.b32
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn bytes(a: *const AtomicU8, flag: *const AtomicBool, out: *mut u8) {
-    *out = (*a).fetch_add(1, Relaxed);
-    *out.add(1) = (*a).fetch_or(0x80, Relaxed);
-    *out.add(2) = (*flag).swap(true, AcqRel) as u8;
+gpu::kernel! {
+    pub unsafe fn bytes(a: *const AtomicU8, flag: *const AtomicBool, out: *mut u8) {
+        *out = (*a).fetch_add(1, Relaxed);
+        *out.add(1) = (*a).fetch_or(0x80, Relaxed);
+        *out.add(2) = (*flag).swap(true, AcqRel) as u8;
+    }
 }
 
 // Even where PTX has `atom.cas.b16` (sm_70+), 16-bit operations use the
@@ -29,11 +23,12 @@ pub unsafe extern "ptx-kernel" fn bytes(a: *const AtomicU8, flag: *const AtomicB
 // CHECK: fence.sc.sys;
 // CHECK: atom.relaxed.sys.global.cas.b32
 // CHECK: fence.{{acq_rel|acquire}}.sys;
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn halves(a: *const AtomicU16, out: *mut u16) {
-    *out = (*a).fetch_add(3, Relaxed);
-    *out.add(1) = (*a).fetch_max(1000, Relaxed);
-    *out.add(2) = match (*a).compare_exchange(7, 8, SeqCst, SeqCst) {
-        Ok(v) | Err(v) => v,
-    };
+gpu::kernel! {
+    pub unsafe fn halves(a: *const AtomicU16, out: *mut u16) {
+        *out = (*a).fetch_add(3, Relaxed);
+        *out.add(1) = (*a).fetch_max(1000, Relaxed);
+        *out.add(2) = match (*a).compare_exchange(7, 8, SeqCst, SeqCst) {
+            Ok(v) | Err(v) => v,
+        };
+    }
 }

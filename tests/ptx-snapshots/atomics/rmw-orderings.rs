@@ -13,15 +13,8 @@
 //@ known-bug: atomicrmw ignores its ordering: fetch_add(SeqCst) is a relaxed gpu-scope atom.global.add with no fence
 //@ stages: ptx ptxas llvm-ir-opt sass
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx)]
 
-use core::arch::nvptx::*;
 use core::sync::atomic::{AtomicU32, Ordering};
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
 
 #[cfg(relaxed)]
 const ORD: Ordering = Ordering::Relaxed;
@@ -43,7 +36,8 @@ const ORD: Ordering = Ordering::SeqCst;
 // seqcst-CHECK: atom.global.add.u32
 // CHECK-NOT: fence
 // CHECK: ret;
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn ordered_add(counter: *const AtomicU32, out: *mut u32) {
-    *out.add(_thread_idx_x() as usize) = (*counter).fetch_add(1, ORD);
+gpu::kernel! {
+    pub unsafe fn ordered_add(counter: *const AtomicU32, out: *mut u32) {
+        *out.add(gpu::thread_idx_x() as usize) = (*counter).fetch_add(1, ORD);
+    }
 }

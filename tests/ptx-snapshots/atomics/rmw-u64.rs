@@ -1,25 +1,19 @@
 //! 64-bit atomics: `AtomicU64`/`AtomicI64` RMW operations and loads/stores.
 //@ stages: ptx ptxas sass
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx)]
 
-use core::arch::nvptx::*;
 use core::sync::atomic::{AtomicI64, AtomicU64, Ordering::*};
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
 
 // CHECK-LABEL: .visible .entry rmw_i64(
 // CHECK-DAG: atom{{.*}}.global.max.s64
 // CHECK-DAG: atom{{.*}}.global.min.s64
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn rmw_i64(a: *const AtomicI64, out: *mut i64) {
-    let a = &*a;
-    let v = _thread_idx_x() as i64 - 16;
-    *out = a.fetch_max(v, Relaxed);
-    *out.add(1) = a.fetch_min(v, Relaxed);
+gpu::kernel! {
+    pub unsafe fn rmw_i64(a: *const AtomicI64, out: *mut i64) {
+        let a = &*a;
+        let v = gpu::thread_idx_x() as i64 - 16;
+        *out = a.fetch_max(v, Relaxed);
+        *out.add(1) = a.fetch_min(v, Relaxed);
+    }
 }
 
 // CHECK-LABEL: .visible .entry rmw_u64(
@@ -31,29 +25,31 @@ pub unsafe extern "ptx-kernel" fn rmw_i64(a: *const AtomicI64, out: *mut i64) {
 // CHECK-DAG: atom{{.*}}.global.min.u64
 // CHECK-DAG: atom{{.*}}.global.exch.b64
 // CHECK-DAG: atom{{.*}}.global.cas.b64
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn rmw_u64(a: *const AtomicU64, out: *mut u64) {
-    let a = &*a;
-    let v = _thread_idx_x() as u64 + (1 << 40);
-    *out = a.fetch_add(v, Relaxed);
-    *out.add(1) = a.fetch_sub(v, Relaxed);
-    *out.add(2) = a.fetch_and(!v, Relaxed);
-    *out.add(3) = a.fetch_or(v, Relaxed);
-    *out.add(4) = a.fetch_xor(v, Relaxed);
-    *out.add(5) = a.fetch_max(v, Relaxed);
-    *out.add(6) = a.fetch_min(v, Relaxed);
-    *out.add(7) = a.swap(v, Relaxed);
-    *out.add(8) = a.fetch_nand(v, Relaxed);
+gpu::kernel! {
+    pub unsafe fn rmw_u64(a: *const AtomicU64, out: *mut u64) {
+        let a = &*a;
+        let v = gpu::thread_idx_x() as u64 + (1 << 40);
+        *out = a.fetch_add(v, Relaxed);
+        *out.add(1) = a.fetch_sub(v, Relaxed);
+        *out.add(2) = a.fetch_and(!v, Relaxed);
+        *out.add(3) = a.fetch_or(v, Relaxed);
+        *out.add(4) = a.fetch_xor(v, Relaxed);
+        *out.add(5) = a.fetch_max(v, Relaxed);
+        *out.add(6) = a.fetch_min(v, Relaxed);
+        *out.add(7) = a.swap(v, Relaxed);
+        *out.add(8) = a.fetch_nand(v, Relaxed);
+    }
 }
 
 // CHECK-LABEL: .visible .entry zz_load_store(
 // CHECK: ld.relaxed.{{(gpu|sys)}}.global.b64
 // CHECK: st.release.{{(gpu|sys)}}.global.b64
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn zz_load_store(a: *const AtomicU64, out: *mut u64) {
-    let a = &*a;
-    *out = a.load(Relaxed);
-    a.store(7, Release);
+gpu::kernel! {
+    pub unsafe fn zz_load_store(a: *const AtomicU64, out: *mut u64) {
+        let a = &*a;
+        *out = a.load(Relaxed);
+        a.store(7, Release);
+    }
 }
 
 // Each 64-bit read-modify-write is one ATOMG at gpu scope; fetch_nand, which

@@ -7,14 +7,6 @@
 //! chain survives as the only `.func`, called exactly once.
 //@ stages: ptx ptxas
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx)]
-
-use core::arch::nvptx::*;
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
 
 trait Step {
     fn step(self, k: u32) -> Self;
@@ -47,9 +39,10 @@ fn l12<T: Step + Copy>(x: T) -> T { l11(x).step(12) }
 // CHECK-COUNT-15: shf.l.wrap.b32
 // CHECK-NOT: call
 // CHECK: ret;
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn a_all_inlined(x: *const u32, out: *mut u32) {
-    *out = l12(*x);
+gpu::kernel! {
+    pub unsafe fn a_all_inlined(x: *const u32, out: *mut u32) {
+        *out = l12(*x);
+    }
 }
 
 #[inline(never)]
@@ -71,7 +64,8 @@ fn m8(x: u32) -> u32 { m7(x) ^ 8 }
 // CHECK: ret;
 // CHECK: .func (.param .b32 func_retval0) [[$LEAF]](
 // CHECK-NOT: .func
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn b_leaf_survives(x: *const u32, out: *mut u32) {
-    *out = m8(*x);
+gpu::kernel! {
+    pub unsafe fn b_leaf_survives(x: *const u32, out: *mut u32) {
+        *out = m8(*x);
+    }
 }

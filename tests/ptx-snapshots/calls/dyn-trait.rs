@@ -3,14 +3,6 @@
 //! them indirectly.
 //@ stages: ptx ptxas
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx)]
-
-use core::arch::nvptx::*;
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
 
 trait Kernel {
     fn eval(&self, x: f32) -> f32;
@@ -43,11 +35,12 @@ fn weigh(k: &dyn Kernel, xs: *const f32, n: usize) -> f32 {
 }
 
 // CHECK-LABEL: .visible .entry weigh_both(
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn weigh_both(xs: *const f32, n: usize, param: f32, which: u32, out: *mut f32) {
-    let g = Gauss { sigma: param };
-    let b = Box1 { width: param };
-    let k: &dyn Kernel = if which == 0 { &g } else { &b };
-    *out = weigh(k, xs, n);
+gpu::kernel! {
+    pub unsafe fn weigh_both(xs: *const f32, n: usize, param: f32, which: u32, out: *mut f32) {
+        let g = Gauss { sigma: param };
+        let b = Box1 { width: param };
+        let k: &dyn Kernel = if which == 0 { &g } else { &b };
+        *out = weigh(k, xs, n);
+    }
 }
 // CHECK: call {{.*}}prototype

@@ -13,12 +13,6 @@
 // CHECK-DAG: .visible .entry uses_exported(
 // CHECK-NOT: .visible .func {{.*}}private_helper
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx)]
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { core::arch::nvptx::trap() }
-}
 
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -53,7 +47,8 @@ fn private_helper(x: f32) -> f32 {
     x * 0.5
 }
 
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn uses_exported(p: *mut f32) {
-    *p = add_f32(*p, 1.0);
+gpu::kernel! {
+    pub unsafe fn uses_exported(p: *mut f32) {
+        *p = add_f32(*p, 1.0);
+    }
 }

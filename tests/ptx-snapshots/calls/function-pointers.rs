@@ -2,14 +2,6 @@
 //! an indirect call (`call` through a register with a `prototype`).
 //@ stages: ptx ptxas
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx)]
-
-use core::arch::nvptx::*;
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
 
 fn double(x: f32) -> f32 {
     x * 2.0
@@ -34,22 +26,25 @@ fn apply_all(ops: &[fn(f32) -> f32], x: f32) -> f32 {
 // CHECK-LABEL: .visible .entry dispatch(
 // CHECK: prototype_{{[0-9]+}} : .callprototype
 // CHECK: call {{.*}}prototype_{{[0-9]+}};
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn dispatch(sel: *const u32, x: *const f32, out: *mut f32) {
-    let i = _thread_idx_x() as usize;
-    let f = OPS[*sel.add(i) as usize % 4];
-    *out.add(i) = f(*x.add(i));
+gpu::kernel! {
+    pub unsafe fn dispatch(sel: *const u32, x: *const f32, out: *mut f32) {
+        let i = gpu::thread_idx_x() as usize;
+        let f = OPS[*sel.add(i) as usize % 4];
+        *out.add(i) = f(*x.add(i));
+    }
 }
 
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn pipeline(x: *mut f32) {
-    let i = _thread_idx_x() as usize;
-    *x.add(i) = apply_all(&OPS, *x.add(i));
+gpu::kernel! {
+    pub unsafe fn pipeline(x: *mut f32) {
+        let i = gpu::thread_idx_x() as usize;
+        *x.add(i) = apply_all(&OPS, *x.add(i));
+    }
 }
 
 /// An `extern "C" fn` pointer passed in from the host side is callable too
 /// (the pointer must of course be a device function address).
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn call_param(f: extern "C" fn(u32) -> u32, out: *mut u32) {
-    *out = f(_thread_idx_x());
+gpu::kernel! {
+    pub unsafe fn call_param(f: extern "C" fn(u32) -> u32, out: *mut u32) {
+        *out = f(gpu::thread_idx_x());
+    }
 }

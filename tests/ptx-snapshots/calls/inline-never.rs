@@ -3,14 +3,6 @@
 //! leave no call.
 //@ stages: ptx ptxas
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx)]
-
-use core::arch::nvptx::*;
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
 
 #[inline(never)]
 fn hash(x: u32) -> u32 {
@@ -38,10 +30,11 @@ fn square(x: f32) -> f32 {
 // The definitions follow the kernel:
 // CHECK: .func (.param .b32 func_retval0) [[HASH]](
 // CHECK: .func (.param .b32 func_retval0) [[LERP]](
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn hash_and_lerp(x: *const f32, out: *mut f32, h: *mut u32) {
-    let i = _thread_idx_x();
-    *h.add(i as usize) = hash(i);
-    let t = (*x.add(i as usize)).clamp(0.0, 1.0);
-    *out.add(i as usize) = square(lerp(1.0, 3.0, t));
+gpu::kernel! {
+    pub unsafe fn hash_and_lerp(x: *const f32, out: *mut f32, h: *mut u32) {
+        let i = gpu::thread_idx_x();
+        *h.add(i as usize) = hash(i);
+        let t = (*x.add(i as usize)).clamp(0.0, 1.0);
+        *out.add(i as usize) = square(lerp(1.0, 3.0, t));
+    }
 }

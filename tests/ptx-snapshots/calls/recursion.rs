@@ -3,14 +3,6 @@
 //! (the ptxas stage shows the recursive `.func`s' stack frames).
 //@ stages: ptx ptxas sass
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx)]
-
-use core::arch::nvptx::*;
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
 
 fn gcd(a: u64, b: u64) -> u64 {
     if b == 0 { a } else { gcd(b, a % b) }
@@ -37,9 +29,10 @@ fn tree_depth(nodes: *const [i32; 2], i: i32) -> u32 {
 // CHECK-LABEL: .visible .entry gcd_kernel(
 // CHECK-NOT: call
 // CHECK: ret;
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn gcd_kernel(a: *const u64, out: *mut u64) {
-    *out = gcd(*a, *a.add(1));
+gpu::kernel! {
+    pub unsafe fn gcd_kernel(a: *const u64, out: *mut u64) {
+        *out = gcd(*a, *a.add(1));
+    }
 }
 
 // CHECK-LABEL: .visible .entry recursive_calls(
@@ -48,10 +41,11 @@ pub unsafe extern "ptx-kernel" fn gcd_kernel(a: *const u64, out: *mut u64) {
 // The recursive function calls itself:
 // CHECK: .func (.param .b32 func_retval0) [[F:.*10tree_depth]](
 // CHECK: call.uni (retval0), [[F]],
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn recursive_calls(mn: *const u32, nodes: *const [i32; 2], out: *mut u32) {
-    *out = ackermann(*mn, *mn.add(1));
-    *out.add(1) = tree_depth(nodes, 0);
+gpu::kernel! {
+    pub unsafe fn recursive_calls(mn: *const u32, nodes: *const [i32; 2], out: *mut u32) {
+        *out = ackermann(*mn, *mn.add(1));
+        *out.add(1) = tree_depth(nodes, 0);
+    }
 }
 
 // The recursive functions keep a stack frame (their registers spill to it

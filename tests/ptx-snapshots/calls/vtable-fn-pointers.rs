@@ -6,14 +6,6 @@
 //! `.callprototype`.
 //@ stages: ptx ptxas
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx)]
-
-use core::arch::nvptx::*;
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
 
 #[repr(C)]
 pub struct ShapeVTable {
@@ -74,16 +66,17 @@ static VTABLES: [&ShapeVTable; 3] = [&CIRCLE, &RECT, &TRI];
 // CHECK-NEXT: call (retval0), {{%rd[0-9]+}}, (param0), prototype_[[A]];
 // CHECK-NOT: call.uni
 // CHECK: ret;
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn total_area(kinds: *const u32, params: *mut f32, n: usize, k: f32, out: *mut f32) {
-    let mut sum = 0.0;
-    let mut data = params;
-    for i in 0..n {
-        let vt = VTABLES[*kinds.add(i) as usize % 3];
-        let shape = ShapeRef { data, vtable: vt };
-        (shape.vtable.scale)(shape.data, k);
-        sum += (shape.vtable.area)(shape.data);
-        data = data.add(shape.vtable.n_params);
+gpu::kernel! {
+    pub unsafe fn total_area(kinds: *const u32, params: *mut f32, n: usize, k: f32, out: *mut f32) {
+        let mut sum = 0.0;
+        let mut data = params;
+        for i in 0..n {
+            let vt = VTABLES[*kinds.add(i) as usize % 3];
+            let shape = ShapeRef { data, vtable: vt };
+            (shape.vtable.scale)(shape.data, k);
+            sum += (shape.vtable.area)(shape.data);
+            data = data.add(shape.vtable.n_params);
+        }
+        *out = sum;
     }
-    *out = sum;
 }

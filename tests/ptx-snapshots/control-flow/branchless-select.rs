@@ -4,14 +4,6 @@
 //@ revisions: select branchy
 //@ stages: ptx ptxas
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx)]
-
-use core::arch::nvptx::*;
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
 
 #[cfg(branchy)]
 #[inline(never)]
@@ -31,9 +23,10 @@ fn slow_path(x: i32) -> i32 {
 // branchy-CHECK: @%p{{[0-9]+}} bra
 // branchy-CHECK: call.uni
 // CHECK: ret;
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn relu_or_path(x: *const i32, out: *mut i32) {
-    let i = _thread_idx_x() as usize;
-    let v = *x.add(i);
-    *out.add(i) = if v > 0 { v } else { slow_path(v) };
+gpu::kernel! {
+    pub unsafe fn relu_or_path(x: *const i32, out: *mut i32) {
+        let i = gpu::thread_idx_x() as usize;
+        let v = *x.add(i);
+        *out.add(i) = if v > 0 { v } else { slow_path(v) };
+    }
 }

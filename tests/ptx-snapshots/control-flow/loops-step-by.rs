@@ -3,57 +3,53 @@
 //! folds away.
 //@ stages: ptx ptxas
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx)]
-
-use core::arch::nvptx::*;
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
 
 // CHECK-LABEL: .visible .entry step_by_3(
 // CHECK: [[LOOP:\$L__BB[0-9_]+]]:
 // CHECK: st.global.b32
 // CHECK: bra{{.*}} [[LOOP]]
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn step_by_3(n: u32, out: *mut u32) {
-    for i in (0..n).step_by(3) {
-        *out.add(i as usize) = i * i;
-    }
-}
-
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn reversed_inclusive(n: u32, out: *mut u32) {
-    let mut k = 0usize;
-    for i in (1..=n).rev().step_by(2) {
-        *out.add(k) = i;
-        k += 1;
-    }
-}
-
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn collatz(start: u64, out: *mut u32) {
-    let mut x = start.max(1);
-    let mut steps = 0u32;
-    while x != 1 {
-        x = if x % 2 == 0 { x / 2 } else { 3 * x + 1 };
-        steps += 1;
-    }
-    *out = steps;
-}
-
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn loop_break_value(data: *const i32, n: usize, out: *mut usize) {
-    let mut i = 0;
-    let found = loop {
-        if i == n {
-            break usize::MAX;
+gpu::kernel! {
+    pub unsafe fn step_by_3(n: u32, out: *mut u32) {
+        for i in (0..n).step_by(3) {
+            *out.add(i as usize) = i * i;
         }
-        if *data.add(i) < 0 {
-            break i;
+    }
+}
+
+gpu::kernel! {
+    pub unsafe fn reversed_inclusive(n: u32, out: *mut u32) {
+        let mut k = 0usize;
+        for i in (1..=n).rev().step_by(2) {
+            *out.add(k) = i;
+            k += 1;
         }
-        i += 1;
-    };
-    *out = found;
+    }
+}
+
+gpu::kernel! {
+    pub unsafe fn collatz(start: u64, out: *mut u32) {
+        let mut x = start.max(1);
+        let mut steps = 0u32;
+        while x != 1 {
+            x = if x % 2 == 0 { x / 2 } else { 3 * x + 1 };
+            steps += 1;
+        }
+        *out = steps;
+    }
+}
+
+gpu::kernel! {
+    pub unsafe fn loop_break_value(data: *const i32, n: usize, out: *mut usize) {
+        let mut i = 0;
+        let found = loop {
+            if i == n {
+                break usize::MAX;
+            }
+            if *data.add(i) < 0 {
+                break i;
+            }
+            i += 1;
+        };
+        *out = found;
+    }
 }

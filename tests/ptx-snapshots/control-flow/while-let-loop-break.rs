@@ -5,15 +5,8 @@
 //! and each early exit its own branch out.
 //@ stages: ptx ptxas
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx)]
 
-use core::arch::nvptx::*;
 use core::cmp::Ordering;
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
 
 struct Stack {
     items: [u32; 16],
@@ -41,17 +34,18 @@ impl Stack {
 // CHECK: mad.lo.s32 {{%r[0-9]+}}, {{%r[0-9]+}}, 31, [[V]];
 // CHECK: bra.uni [[POP]];
 // CHECK: st.global.b32
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn a_while_let(src: *const u32, n: u32, out: *mut u32) {
-    let mut s = Stack { items: *(src as *const [u32; 16]), len: (n as usize).min(16) };
-    let mut acc = 0u32;
-    while let Some(v) = s.pop() {
-        if v == 0 {
-            break;
+gpu::kernel! {
+    pub unsafe fn a_while_let(src: *const u32, n: u32, out: *mut u32) {
+        let mut s = Stack { items: *(src as *const [u32; 16]), len: (n as usize).min(16) };
+        let mut acc = 0u32;
+        while let Some(v) = s.pop() {
+            if v == 0 {
+                break;
+            }
+            acc = acc.wrapping_mul(31).wrapping_add(v);
         }
-        acc = acc.wrapping_mul(31).wrapping_add(v);
+        *out = acc;
     }
-    *out = acc;
 }
 
 /// `loop { … break i; }` with the result used after the loop, plus a
@@ -64,19 +58,20 @@ pub unsafe extern "ptx-kernel" fn a_while_let(src: *const u32, n: u32, out: *mut
 // CHECK: @{{%p[0-9]+}} bra [[LOOP]];
 // CHECK: [[EXIT]]:
 // CHECK: st.global.b32
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn b_loop_break_value(hay: *const u32, n: u32, needle: u32, out: *mut u32) {
-    let mut i = 0;
-    let found = loop {
-        if i == n {
-            break u32::MAX;
-        }
-        if *hay.add(i as usize) == needle {
-            break i;
-        }
-        i += 1;
-    };
-    *out = found;
+gpu::kernel! {
+    pub unsafe fn b_loop_break_value(hay: *const u32, n: u32, needle: u32, out: *mut u32) {
+        let mut i = 0;
+        let found = loop {
+            if i == n {
+                break u32::MAX;
+            }
+            if *hay.add(i as usize) == needle {
+                break i;
+            }
+            i += 1;
+        };
+        *out = found;
+    }
 }
 
 /// A match on `(Ordering, u32 & 3, bool)` with nested patterns: one
@@ -92,18 +87,19 @@ pub unsafe extern "ptx-kernel" fn b_loop_break_value(hay: *const u32, n: u32, ne
 // CHECK: st.global.b32
 // CHECK-NOT: call
 // CHECK: ret;
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn c_tuple_match(a: *const i32, b: *const i32, bits: *const u32, out: *mut u32) {
-    let i = _thread_idx_x() as usize;
-    let (x, y, k) = (*a.add(i), *b.add(i), *bits.add(i));
-    *out.add(i) = match (x.cmp(&y), k & 3, k & 4 != 0) {
-        (Ordering::Less, 0, true) => 1,
-        (Ordering::Less, 0 | 1, false) => 2,
-        (Ordering::Less, _, _) => 3,
-        (Ordering::Equal, m, flag) if flag && m > 1 => 10 + m,
-        (Ordering::Equal, _, _) => 20,
-        (Ordering::Greater, 3, _) => 30,
-        (Ordering::Greater, 1..=2, true) => 40,
-        (Ordering::Greater, _, _) => (x - y) as u32,
-    };
+gpu::kernel! {
+    pub unsafe fn c_tuple_match(a: *const i32, b: *const i32, bits: *const u32, out: *mut u32) {
+        let i = gpu::thread_idx_x() as usize;
+        let (x, y, k) = (*a.add(i), *b.add(i), *bits.add(i));
+        *out.add(i) = match (x.cmp(&y), k & 3, k & 4 != 0) {
+            (Ordering::Less, 0, true) => 1,
+            (Ordering::Less, 0 | 1, false) => 2,
+            (Ordering::Less, _, _) => 3,
+            (Ordering::Equal, m, flag) if flag && m > 1 => 10 + m,
+            (Ordering::Equal, _, _) => 20,
+            (Ordering::Greater, 3, _) => 30,
+            (Ordering::Greater, 1..=2, true) => 40,
+            (Ordering::Greater, _, _) => (x - y) as u32,
+        };
+    }
 }

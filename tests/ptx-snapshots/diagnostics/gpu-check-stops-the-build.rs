@@ -14,3 +14,5 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
 pub unsafe extern "ptx-kernel" fn sum(xs: &[f32], out: *mut f32) {
     *out = xs.iter().sum();
 }
+// Built-in backend only: the built-in backend's GPU kernel checks and its exact diagnostics (the .stderr has .rs line numbers).
+//@ only-backend: builtin

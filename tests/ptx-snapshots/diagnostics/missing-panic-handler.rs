@@ -9,3 +9,5 @@ pub unsafe extern "ptx-kernel" fn store(out: *mut u32, i: usize) {
     let xs = [1u32, 2, 3];
     *out = xs[i];
 }
+// Built-in backend only: the built-in backend's own error when a crate has no panic handler (the prelude supplies one).
+//@ only-backend: builtin

@@ -7,3 +7,5 @@
 pub unsafe extern "ptx-kernel" fn hello(out: *mut u32) {
     *out = std::process::id();
 }
+// Built-in backend only: the built-in backend's diagnostics for std on nvptx64 (the .stderr has .rs line numbers).
+//@ only-backend: builtin

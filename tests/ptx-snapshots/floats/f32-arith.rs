@@ -4,15 +4,9 @@
 //! (`%` has its own test, float-rem.rs.)
 //@ stages: ptx ptxas sass
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx, core_float_math)]
+#![feature(core_float_math)]
 
-use core::arch::nvptx::*;
 use core::f32::math;
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
 
 // CHECK-LABEL: .visible .entry f32_ops(
 // CHECK: mul.rn.f32
@@ -23,14 +17,15 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
 // CHECK: sqrt.rn.f32
 // CHECK-NOT: sqrt.approx
 // CHECK: ret;
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn f32_ops(x: *const f32, out: *mut f32) {
-    let (a, b, c) = (*x, *x.add(1), *x.add(2));
-    *out = a * b + c;
-    *out.add(1) = a - b;
-    *out.add(2) = a / b;
-    *out.add(3) = math::sqrt(a);
-    *out.add(4) = -a;
+gpu::kernel! {
+    pub unsafe fn f32_ops(x: *const f32, out: *mut f32) {
+        let (a, b, c) = (*x, *x.add(1), *x.add(2));
+        *out = a * b + c;
+        *out.add(1) = a - b;
+        *out.add(2) = a / b;
+        *out.add(3) = math::sqrt(a);
+        *out.add(4) = -a;
+    }
 }
 
 // CHECK-LABEL: .visible .entry f32_rounding(
@@ -38,14 +33,15 @@ pub unsafe extern "ptx-kernel" fn f32_ops(x: *const f32, out: *mut f32) {
 // CHECK-DAG: cvt.rpi.f32.f32
 // CHECK-DAG: cvt.rzi.f32.f32
 // CHECK-DAG: abs.f32
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn f32_rounding(x: *const f32, out: *mut f32) {
-    let a = *x;
-    *out = math::floor(a);
-    *out.add(1) = math::ceil(a);
-    *out.add(2) = math::trunc(a);
-    *out.add(3) = math::round(a);
-    *out.add(4) = a.abs();
-    *out.add(5) = a.copysign(*x.add(1));
-    *out.add(6) = math::fract(a);
+gpu::kernel! {
+    pub unsafe fn f32_rounding(x: *const f32, out: *mut f32) {
+        let a = *x;
+        *out = math::floor(a);
+        *out.add(1) = math::ceil(a);
+        *out.add(2) = math::trunc(a);
+        *out.add(3) = math::round(a);
+        *out.add(4) = a.abs();
+        *out.add(5) = a.copysign(*x.add(1));
+        *out.add(6) = math::fract(a);
+    }
 }

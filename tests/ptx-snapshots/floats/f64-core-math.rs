@@ -7,15 +7,9 @@
 //! `powi-runtime-exponent.rs`: llc cannot select it.)
 //@ stages: ptx ptxas sass
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx, core_float_math)]
+#![feature(core_float_math)]
 
-use core::arch::nvptx::*;
 use core::{f32, f64};
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
 
 // CHECK-LABEL: .visible .entry a_sqrt_abs_copysign(
 // CHECK-DAG: sqrt.rn.f64
@@ -28,14 +22,15 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
 // CHECK: selp.f64 {{%rd[0-9]+}}, 0d7FF8000000000000, [[ONE]], [[NAN]];
 // CHECK-NOT: sqrt.approx
 // CHECK: ret;
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn a_sqrt_abs_copysign(x: *const f64, y: *const f32, out: *mut f64) {
-    let (a, b) = (*x, *x.add(1));
-    *out = f64::math::sqrt(a);
-    *out.add(1) = f32::math::sqrt(*y) as f64;
-    *out.add(2) = a.abs();
-    *out.add(3) = a.copysign(b);
-    *out.add(4) = b.signum();
+gpu::kernel! {
+    pub unsafe fn a_sqrt_abs_copysign(x: *const f64, y: *const f32, out: *mut f64) {
+        let (a, b) = (*x, *x.add(1));
+        *out = f64::math::sqrt(a);
+        *out.add(1) = f32::math::sqrt(*y) as f64;
+        *out.add(2) = a.abs();
+        *out.add(3) = a.copysign(b);
+        *out.add(4) = b.signum();
+    }
 }
 
 // CHECK-LABEL: .visible .entry b_rounding(
@@ -46,12 +41,13 @@ pub unsafe extern "ptx-kernel" fn a_sqrt_abs_copysign(x: *const f64, y: *const f
 // CHECK-DAG: fma.rn.f64
 // CHECK-NOT: call
 // CHECK: ret;
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn b_rounding(x: *const f64, out: *mut f64) {
-    let a = *x;
-    *out = f64::math::floor(a);
-    *out.add(1) = f64::math::ceil(a);
-    *out.add(2) = f64::math::trunc(a);
-    *out.add(3) = f64::math::round_ties_even(a);
-    *out.add(4) = f64::math::mul_add(a, *x.add(1), *x.add(2));
+gpu::kernel! {
+    pub unsafe fn b_rounding(x: *const f64, out: *mut f64) {
+        let a = *x;
+        *out = f64::math::floor(a);
+        *out.add(1) = f64::math::ceil(a);
+        *out.add(2) = f64::math::trunc(a);
+        *out.add(3) = f64::math::round_ties_even(a);
+        *out.add(4) = f64::math::mul_add(a, *x.add(1), *x.add(2));
+    }
 }

@@ -9,14 +9,6 @@
 //@ known-bug: frem is expanded as a - trunc(a/b)*b, which is not exact fmod for large quotients
 //@ stages: ptx ptxas llvm-ir-opt
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx)]
-
-use core::arch::nvptx::*;
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
 
 // CHECK-LABEL: .visible .entry rem_f32(
 // CHECK: div.rn.f32 [[Q:%r[0-9]+]]
@@ -25,10 +17,11 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
 // CHECK: testp.infinite.f32
 // CHECK-NOT: call.uni
 // CHECK: ret;
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn rem_f32(x: *const f32, out: *mut f32) {
-    let (a, b) = (*x, *x.add(1));
-    *out = a % b;
+gpu::kernel! {
+    pub unsafe fn rem_f32(x: *const f32, out: *mut f32) {
+        let (a, b) = (*x, *x.add(1));
+        *out = a % b;
+    }
 }
 
 // CHECK-LABEL: .visible .entry rem_f64(
@@ -36,8 +29,9 @@ pub unsafe extern "ptx-kernel" fn rem_f32(x: *const f32, out: *mut f32) {
 // CHECK: cvt.rzi.f64.f64 {{%rd[0-9]+}}, [[Q]];
 // CHECK: fma.rn.f64
 // CHECK: ret;
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn rem_f64(x: *const f64, out: *mut f64) {
-    let (a, b) = (*x, *x.add(1));
-    *out = a % b;
+gpu::kernel! {
+    pub unsafe fn rem_f64(x: *const f64, out: *mut f64) {
+        let (a, b) = (*x, *x.add(1));
+        *out = a % b;
+    }
 }

@@ -4,14 +4,7 @@
 //@ revisions: single double
 //@ stages: ptx ptxas llvm-ir-opt sass
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx, core_float_math)]
-
-use core::arch::nvptx::*;
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
+#![feature(core_float_math)]
 
 #[cfg(single)]
 type F = f32;
@@ -28,11 +21,12 @@ use core::f64::math::mul_add;
 // double-CHECK: fma.rn.f64
 // double-CHECK-NOT: mul.rn.f64
 // CHECK: ret;
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn axpy_fma(n: u32, a: F, x: *const F, y: *mut F) {
-    let i = (_block_idx_x() * _block_dim_x() + _thread_idx_x()) as usize;
-    if i < n as usize {
-        *y.add(i) = mul_add(a, *x.add(i), *y.add(i));
+gpu::kernel! {
+    pub unsafe fn axpy_fma(n: u32, a: F, x: *const F, y: *mut F) {
+        let i = (gpu::block_idx_x() * gpu::block_dim_x() + gpu::thread_idx_x()) as usize;
+        if i < n as usize {
+            *y.add(i) = mul_add(a, *x.add(i), *y.add(i));
+        }
     }
 }
 
@@ -40,15 +34,16 @@ pub unsafe extern "ptx-kernel" fn axpy_fma(n: u32, a: F, x: *const F, y: *mut F)
 // CHECK-LABEL: .visible .entry horner(
 // single-CHECK-COUNT-4: fma.rn.f32
 // double-CHECK-COUNT-4: fma.rn.f64
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn horner(x: *const F, out: *mut F) {
-    let v = *x;
-    let c: [F; 5] = [1.0, -0.5, 0.25, -0.125, 0.0625];
-    let mut acc = c[4];
-    for k in (0..4).rev() {
-        acc = mul_add(acc, v, c[k]);
+gpu::kernel! {
+    pub unsafe fn horner(x: *const F, out: *mut F) {
+        let v = *x;
+        let c: [F; 5] = [1.0, -0.5, 0.25, -0.125, 0.0625];
+        let mut acc = c[4];
+        for k in (0..4).rev() {
+            acc = mul_add(acc, v, c[k]);
+        }
+        *out = acc;
     }
-    *out = acc;
 }
 
 // After ptxas every fma is one FFMA (DFMA), and no separate multiply is left.

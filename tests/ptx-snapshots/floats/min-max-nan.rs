@@ -4,15 +4,8 @@
 //! the LLVM intrinsic on nvptx64, so it is declared here directly.)
 //@ stages: ptx ptxas
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx, link_llvm_intrinsics, float_minimum_maximum)]
+#![feature(link_llvm_intrinsics, float_minimum_maximum)]
 #![allow(internal_features)]
-
-use core::arch::nvptx::*;
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
 
 extern "C" {
     #[link_name = "llvm.minimum.f32"]
@@ -27,13 +20,14 @@ extern "C" {
 // CHECK: min.f64
 // CHECK-NOT: .NaN
 // CHECK: ret;
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn ignore_nan(x: *const f32, y: *const f64, out: *mut f32, out64: *mut f64) {
-    let (a, b) = (*x, *x.add(1));
-    *out = a.min(b);
-    *out.add(1) = a.max(b);
-    *out64 = (*y).min(*y.add(1));
-    *out.add(2) = a.clamp(-1.0, 1.0);
+gpu::kernel! {
+    pub unsafe fn ignore_nan(x: *const f32, y: *const f64, out: *mut f32, out64: *mut f64) {
+        let (a, b) = (*x, *x.add(1));
+        *out = a.min(b);
+        *out.add(1) = a.max(b);
+        *out64 = (*y).min(*y.add(1));
+        *out.add(2) = a.clamp(-1.0, 1.0);
+    }
 }
 
 // CHECK-LABEL: .visible .entry propagate_nan(
@@ -42,11 +36,12 @@ pub unsafe extern "ptx-kernel" fn ignore_nan(x: *const f32, y: *const f64, out: 
 // sm_80-CHECK: max.NaN.f32
 // sm_90-CHECK: min.NaN.f32
 // sm_100-CHECK: min.NaN.f32
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn propagate_nan(x: *const f32, out: *mut f32) {
-    let (a, b) = (*x, *x.add(1));
-    *out = minimum_f32(a, b);
-    *out.add(1) = maximum_f32(a, b);
-    // core's own `minimum`, written in Rust with explicit NaN handling.
-    *out.add(2) = a.minimum(b);
+gpu::kernel! {
+    pub unsafe fn propagate_nan(x: *const f32, out: *mut f32) {
+        let (a, b) = (*x, *x.add(1));
+        *out = minimum_f32(a, b);
+        *out.add(1) = maximum_f32(a, b);
+        // core's own `minimum`, written in Rust with explicit NaN handling.
+        *out.add(2) = a.minimum(b);
+    }
 }

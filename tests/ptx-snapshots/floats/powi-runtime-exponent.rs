@@ -33,3 +33,5 @@ pub unsafe extern "ptx-kernel" fn powi_runtime(x: *const f64, n: i32, out: *mut 
 pub unsafe extern "ptx-kernel" fn powi_constant(x: *const f64, out: *mut f64) {
     *out = core::f64::math::powi(*x, 3);
 }
+// Built-in backend only: pins the built-in backend's llc crash text in a .stderr snapshot.
+//@ only-backend: builtin

@@ -6,15 +6,8 @@
 //! magnitude bits of negative values, with no float compare at all.
 //@ stages: ptx ptxas
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx)]
 
-use core::arch::nvptx::*;
 use core::cmp::Ordering;
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
 
 // CHECK-LABEL: .visible .entry a_abs_copysign_bits(
 // CHECK: ld.global.b32 [[A:%r[0-9]+]],
@@ -25,12 +18,13 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
 // CHECK-NEXT: xor.b32 {{%r[0-9]+}}, [[M]], [[A]];
 // CHECK-NOT: cvt
 // CHECK: ret;
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn a_abs_copysign_bits(x: *const f32, y: *const f32, out: *mut u32) {
-    let (a, b) = (*x, *y);
-    *out = a.abs().to_bits();
-    *out.add(1) = a.copysign(b).to_bits();
-    *out.add(2) = f32::from_bits(b.to_bits() & 0x7fff_ffff).to_bits() ^ a.to_bits();
+gpu::kernel! {
+    pub unsafe fn a_abs_copysign_bits(x: *const f32, y: *const f32, out: *mut u32) {
+        let (a, b) = (*x, *y);
+        *out = a.abs().to_bits();
+        *out.add(1) = a.copysign(b).to_bits();
+        *out.add(2) = f32::from_bits(b.to_bits() & 0x7fff_ffff).to_bits() ^ a.to_bits();
+    }
 }
 
 // CHECK-LABEL: .visible .entry b_clamp(
@@ -41,10 +35,11 @@ pub unsafe extern "ptx-kernel" fn a_abs_copysign_bits(x: *const f32, y: *const f
 // CHECK-NEXT: setp.gt.f32 [[P2:%p[0-9]+]], [[Y]], [[HI]];
 // CHECK-NEXT: selp.f32 {{%r[0-9]+}}, [[HI]], [[Y]], [[P2]];
 // CHECK: call.uni {{.*}}panic_fmt
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn b_clamp(x: *const f32, lo: f32, hi: f32, out: *mut f32) {
-    let i = _thread_idx_x() as usize;
-    *out.add(i) = (*x.add(i)).clamp(lo, hi);
+gpu::kernel! {
+    pub unsafe fn b_clamp(x: *const f32, lo: f32, hi: f32, out: *mut f32) {
+        let i = gpu::thread_idx_x() as usize;
+        *out.add(i) = (*x.add(i)).clamp(lo, hi);
+    }
 }
 
 /// `total_cmp` is -1/0/1 from signed integer compares of the adjusted bits
@@ -58,14 +53,15 @@ pub unsafe extern "ptx-kernel" fn b_clamp(x: *const f32, lo: f32, hi: f32, out: 
 // CHECK: setp.gt.s32
 // CHECK-NOT: .f32
 // CHECK: ret;
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn c_total_cmp(x: *const f32, y: *const f32, out: *mut i32) {
-    let i = _thread_idx_x() as usize;
-    *out.add(i) = match (*x.add(i)).total_cmp(&*y.add(i)) {
-        Ordering::Less => -1,
-        Ordering::Equal => 0,
-        Ordering::Greater => 1,
-    };
+gpu::kernel! {
+    pub unsafe fn c_total_cmp(x: *const f32, y: *const f32, out: *mut i32) {
+        let i = gpu::thread_idx_x() as usize;
+        *out.add(i) = match (*x.add(i)).total_cmp(&*y.add(i)) {
+            Ordering::Less => -1,
+            Ordering::Equal => 0,
+            Ordering::Greater => 1,
+        };
+    }
 }
 
 /// Sorting three values with `total_cmp`: three integer compares, each
@@ -76,11 +72,12 @@ pub unsafe extern "ptx-kernel" fn c_total_cmp(x: *const f32, y: *const f32, out:
 // CHECK-NOT: setp.{{[a-z]+}}.f32
 // CHECK-NOT: bra
 // CHECK: ret;
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn d_sort3_total(v: *mut [f32; 3]) {
-    let [mut a, mut b, mut c] = *v;
-    if a.total_cmp(&b) == Ordering::Greater { core::mem::swap(&mut a, &mut b); }
-    if b.total_cmp(&c) == Ordering::Greater { core::mem::swap(&mut b, &mut c); }
-    if a.total_cmp(&b) == Ordering::Greater { core::mem::swap(&mut a, &mut b); }
-    *v = [a, b, c];
+gpu::kernel! {
+    pub unsafe fn d_sort3_total(v: *mut [f32; 3]) {
+        let [mut a, mut b, mut c] = *v;
+        if a.total_cmp(&b) == Ordering::Greater { core::mem::swap(&mut a, &mut b); }
+        if b.total_cmp(&c) == Ordering::Greater { core::mem::swap(&mut b, &mut c); }
+        if a.total_cmp(&b) == Ordering::Greater { core::mem::swap(&mut a, &mut b); }
+        *v = [a, b, c];
+    }
 }

@@ -5,14 +5,6 @@
 //! never appear.
 //@ stages: ptx ptxas
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx)]
-
-use core::arch::nvptx::*;
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
 
 trait Quantizer {
     /// The storage type of one quantized value.
@@ -66,7 +58,7 @@ impl Quantizer for Int4 {
 
 #[inline(always)]
 unsafe fn run<Q: Quantizer>(xs: *const f32, err: *mut f32, meta: *mut u32) {
-    let i = _thread_idx_x() as usize;
+    let i = gpu::thread_idx_x() as usize;
     *err.add(i) = Q::error(*xs.add(i));
     if i == 0 {
         *meta = Q::BITS;
@@ -85,9 +77,10 @@ unsafe fn run<Q: Quantizer>(xs: *const f32, err: *mut f32, meta: *mut u32) {
 // CHECK: st.global.b32 [{{%rd[0-9]+}}], 8;
 // CHECK: st.global.b32 [{{%rd[0-9]+}}+4], 256;
 // CHECK: st.global.b32 [{{%rd[0-9]+}}+8], 1;
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn a_int8(xs: *const f32, err: *mut f32, meta: *mut u32) {
-    run::<Int8>(xs, err, meta);
+gpu::kernel! {
+    pub unsafe fn a_int8(xs: *const f32, err: *mut f32, meta: *mut u32) {
+        run::<Int8>(xs, err, meta);
+    }
 }
 
 /// `Int4`: SCALE 7 (0f40E00000); `levels` is the override, 15. Decoding
@@ -100,9 +93,10 @@ pub unsafe extern "ptx-kernel" fn a_int8(xs: *const f32, err: *mut f32, meta: *m
 // CHECK: st.global.b32 [{{%rd[0-9]+}}], 4;
 // CHECK: st.global.b32 [{{%rd[0-9]+}}+4], 15;
 // CHECK: st.global.b32 [{{%rd[0-9]+}}+8], 1;
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn b_int4(xs: *const f32, err: *mut f32, meta: *mut u32) {
-    run::<Int4>(xs, err, meta);
+gpu::kernel! {
+    pub unsafe fn b_int4(xs: *const f32, err: *mut f32, meta: *mut u32) {
+        run::<Int4>(xs, err, meta);
+    }
 }
 
 // No `.func` survives: every trait method was inlined.

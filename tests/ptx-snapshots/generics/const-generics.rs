@@ -3,14 +3,6 @@
 //! registers.
 //@ stages: ptx ptxas
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx)]
-
-use core::arch::nvptx::*;
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
 
 #[inline(always)]
 unsafe fn sum_tile<const N: usize>(x: *const f32) -> f32 {
@@ -59,27 +51,30 @@ impl<const R: usize, const C: usize> Matrix<R, C> {
 // CHECK-COUNT-4: ld.global.b32
 // CHECK-NOT: bra
 // CHECK: ret;
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn tile4(x: *const f32, out: *mut f32) {
-    *out = sum_tile::<4>(x);
+gpu::kernel! {
+    pub unsafe fn tile4(x: *const f32, out: *mut f32) {
+        *out = sum_tile::<4>(x);
+    }
 }
 
 // CHECK-LABEL: .visible .entry tile8(
 // CHECK-NOT: bra
 // CHECK: ret;
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn tile8(x: *const f32, out: *mut f32) {
-    *out = sum_tile::<8>(x);
+gpu::kernel! {
+    pub unsafe fn tile8(x: *const f32, out: *mut f32) {
+        *out = sum_tile::<8>(x);
+    }
 }
 
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn transpose_2x3(p: *const i32, out: *mut i32) {
-    let m = Matrix::<2, 3>::load(p);
-    let t = m.transpose();
-    for c in 0..3 {
-        for r in 0..2 {
-            *out.add(c * 2 + r) = t.0[c][r];
+gpu::kernel! {
+    pub unsafe fn transpose_2x3(p: *const i32, out: *mut i32) {
+        let m = Matrix::<2, 3>::load(p);
+        let t = m.transpose();
+        for c in 0..3 {
+            for r in 0..2 {
+                *out.add(c * 2 + r) = t.0[c][r];
+            }
         }
+        *out.add(6) = m.trace_like() + t.trace_like();
     }
-    *out.add(6) = m.trace_like() + t.trace_like();
 }

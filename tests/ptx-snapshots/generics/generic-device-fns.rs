@@ -3,15 +3,8 @@
 //! inlines (no calls remain).
 //@ stages: ptx ptxas
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx)]
 
-use core::arch::nvptx::*;
 use core::ops::{Add, Mul};
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
 
 pub trait Zero {
     const ZERO: Self;
@@ -60,36 +53,41 @@ unsafe fn activate<A: Activation>(x: *mut f32, n: usize) {
 // CHECK: mul.rn.f32
 // CHECK-NOT: call
 // CHECK: ret;
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn dot_f32(a: *const f32, b: *const f32, n: usize, out: *mut f32) {
-    *out = dot(a, b, n);
+gpu::kernel! {
+    pub unsafe fn dot_f32(a: *const f32, b: *const f32, n: usize, out: *mut f32) {
+        *out = dot(a, b, n);
+    }
 }
 
 // CHECK-LABEL: .visible .entry dot_i32(
 // CHECK: mad.lo.s32
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn dot_i32(a: *const i32, b: *const i32, n: usize, out: *mut i32) {
-    *out = dot(a, b, n);
+gpu::kernel! {
+    pub unsafe fn dot_i32(a: *const i32, b: *const i32, n: usize, out: *mut i32) {
+        *out = dot(a, b, n);
+    }
 }
 
 // CHECK-LABEL: .visible .entry dot_u64(
 // CHECK: mad.lo.s64
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn dot_u64(a: *const u64, b: *const u64, n: usize, out: *mut u64) {
-    *out = dot(a, b, n);
+gpu::kernel! {
+    pub unsafe fn dot_u64(a: *const u64, b: *const u64, n: usize, out: *mut u64) {
+        *out = dot(a, b, n);
+    }
 }
 
 // CHECK-LABEL: .visible .entry leaky_relu(
 // CHECK: mul.rn.f32
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn leaky_relu(x: *mut f32, n: usize) {
-    activate::<LeakyRelu>(x, n);
+gpu::kernel! {
+    pub unsafe fn leaky_relu(x: *mut f32, n: usize) {
+        activate::<LeakyRelu>(x, n);
+    }
 }
 
 // CHECK-LABEL: .visible .entry relu(
 // CHECK-NOT: mul.rn.f32
 // CHECK: ret;
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn relu(x: *mut f32, n: usize) {
-    activate::<Relu>(x, n);
+gpu::kernel! {
+    pub unsafe fn relu(x: *mut f32, n: usize) {
+        activate::<Relu>(x, n);
+    }
 }

@@ -4,14 +4,6 @@
 //@ revisions: by_const by_var
 //@ stages: ptx ptxas sass
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx)]
-
-use core::arch::nvptx::*;
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
 
 #[cfg(by_const)]
 #[inline(always)]
@@ -29,12 +21,13 @@ fn divisor(d: u32) -> u32 {
 // by_const-CHECK: mul.hi.s32
 // by_const-CHECK-NOT: div.s32
 // by_var-CHECK: div.s32
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn div_rem_i32(a: i32, d: u32, out: *mut i32) {
-    let d = divisor(d) as i32;
-    *out = a / d;
-    *out.add(1) = a % d;
-    *out.add(2) = a.rem_euclid(d);
+gpu::kernel! {
+    pub unsafe fn div_rem_i32(a: i32, d: u32, out: *mut i32) {
+        let d = divisor(d) as i32;
+        *out = a / d;
+        *out.add(1) = a % d;
+        *out.add(2) = a.rem_euclid(d);
+    }
 }
 
 // CHECK-LABEL: .visible .entry div_rem_u32(
@@ -42,24 +35,26 @@ pub unsafe extern "ptx-kernel" fn div_rem_i32(a: i32, d: u32, out: *mut i32) {
 // by_const-CHECK-NOT: rem.u32
 // by_var-CHECK: div.u32
 // by_var-CHECK: call.uni {{.*}}panic_const_div_by_zero
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn div_rem_u32(a: u32, d: u32, out: *mut u32) {
-    let d = divisor(d);
-    *out = a / d;
-    *out.add(1) = a % d;
-    // Powers of two are always shifts and masks.
-    *out.add(2) = a / 16 + a % 64;
+gpu::kernel! {
+    pub unsafe fn div_rem_u32(a: u32, d: u32, out: *mut u32) {
+        let d = divisor(d);
+        *out = a / d;
+        *out.add(1) = a % d;
+        // Powers of two are always shifts and masks.
+        *out.add(2) = a / 16 + a % 64;
+    }
 }
 
 // CHECK-LABEL: .visible .entry div_rem_u64(
 // by_const-CHECK: mul.hi.u64
 // by_const-CHECK-NOT: div.u64
 // by_var-CHECK: div.u64
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn div_rem_u64(a: u64, d: u32, out: *mut u64) {
-    let d = divisor(d) as u64;
-    *out = a / d;
-    *out.add(1) = a % d;
+gpu::kernel! {
+    pub unsafe fn div_rem_u64(a: u64, d: u32, out: *mut u64) {
+        let d = divisor(d) as u64;
+        *out = a / d;
+        *out.add(1) = a % d;
+    }
 }
 
 // In SASS a division by a constant is a multiply-high and shifts; by a

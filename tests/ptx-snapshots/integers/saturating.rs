@@ -1,24 +1,17 @@
 //! Saturating arithmetic at 8, 16, 32 and 64 bits, signed and unsigned.
 //@ stages: ptx ptxas
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx)]
-
-use core::arch::nvptx::*;
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
 
 macro_rules! saturating_kernel {
     ($name:ident, $t:ty) => {
-        #[no_mangle]
-        pub unsafe extern "ptx-kernel" fn $name(a: *const $t, out: *mut $t) {
-            let (x, y) = (*a, *a.add(1));
-            *out = x.saturating_add(y);
-            *out.add(1) = x.saturating_sub(y);
-            *out.add(2) = x.saturating_mul(y);
-            *out.add(3) = x.saturating_pow(3);
+        gpu::kernel! {
+            pub unsafe fn $name(a: *const $t, out: *mut $t) {
+                let (x, y) = (*a, *a.add(1));
+                *out = x.saturating_add(y);
+                *out.add(1) = x.saturating_sub(y);
+                *out.add(2) = x.saturating_mul(y);
+                *out.add(3) = x.saturating_pow(3);
+            }
         }
     };
 }

@@ -3,23 +3,16 @@
 //! 16-bit instructions; 32/64-bit widths use their own instructions.
 //@ stages: ptx ptxas
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx)]
-
-use core::arch::nvptx::*;
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
 
 macro_rules! wrapping_kernel {
     ($name:ident, $t:ty) => {
-        #[no_mangle]
-        pub unsafe extern "ptx-kernel" fn $name(a: $t, b: $t, out: *mut $t) {
-            *out = a.wrapping_add(b);
-            *out.add(1) = a.wrapping_sub(b);
-            *out.add(2) = a.wrapping_mul(b);
-            *out.add(3) = a.wrapping_neg();
+        gpu::kernel! {
+            pub unsafe fn $name(a: $t, b: $t, out: *mut $t) {
+                *out = a.wrapping_add(b);
+                *out.add(1) = a.wrapping_sub(b);
+                *out.add(2) = a.wrapping_mul(b);
+                *out.add(3) = a.wrapping_neg();
+            }
         }
     };
 }

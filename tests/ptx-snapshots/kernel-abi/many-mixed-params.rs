@@ -4,14 +4,6 @@
 //! type. Every one is read: the result depends on all of them.
 //@ stages: ptx ptxas sass
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx)]
-
-use core::arch::nvptx::*;
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
 
 /// A newtype is passed exactly like the type it wraps.
 #[repr(transparent)]
@@ -79,24 +71,25 @@ pub struct Span {
 // CHECK-DAG: ld.param.b8 {{%r[a-z]*[0-9]+}}, [mixed40_param_38+2];
 // CHECK-DAG: ld.param.b64 {{%rd[0-9]+}}, [mixed40_param_29+8];
 // CHECK-DAG: ld.param.b32 {{%r[0-9]+}}, [mixed40_param_37];
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn mixed40(
-    a0: i8, b0: u16, c0: i32, d0: u64, e0: f32, f0: f64, g0: bool, h0: Meters, i0: Rgb, j0: Span,
-    a1: u8, b1: i16, c1: u32, d1: i64, e1: f32, f1: f64, g1: bool, h1: Meters, i1: Rgb, j1: Span,
-    a2: i8, b2: u16, c2: i32, d2: u64, e2: f32, f2: f64, g2: bool, h2: Meters, i2: Rgb, j2: Span,
-    a3: u8, b3: i16, c3: u32, d3: i64, e3: f32, f3: f64, g3: bool, h3: Meters, i3: Rgb,
-    out: *mut f64,
-) {
-    #[inline(always)]
-    fn group(a: i64, b: i64, c: i64, d: i64, e: f32, f: f64, g: bool, h: Meters, i: Rgb) -> f64 {
-        let rgb = (i.r as i64) << 16 | (i.g as i64) << 8 | i.b as i64;
-        let ints = a + b * 3 + c * 5 + d * 7 + g as i64 * 11 + rgb;
-        ints as f64 + e as f64 + f + h.0 as f64
+gpu::kernel! {
+    pub unsafe fn mixed40(
+        a0: i8, b0: u16, c0: i32, d0: u64, e0: f32, f0: f64, g0: bool, h0: Meters, i0: Rgb, j0: Span,
+        a1: u8, b1: i16, c1: u32, d1: i64, e1: f32, f1: f64, g1: bool, h1: Meters, i1: Rgb, j1: Span,
+        a2: i8, b2: u16, c2: i32, d2: u64, e2: f32, f2: f64, g2: bool, h2: Meters, i2: Rgb, j2: Span,
+        a3: u8, b3: i16, c3: u32, d3: i64, e3: f32, f3: f64, g3: bool, h3: Meters, i3: Rgb,
+        out: *mut f64,
+    ) {
+        #[inline(always)]
+        fn group(a: i64, b: i64, c: i64, d: i64, e: f32, f: f64, g: bool, h: Meters, i: Rgb) -> f64 {
+            let rgb = (i.r as i64) << 16 | (i.g as i64) << 8 | i.b as i64;
+            let ints = a + b * 3 + c * 5 + d * 7 + g as i64 * 11 + rgb;
+            ints as f64 + e as f64 + f + h.0 as f64
+        }
+        let mut acc = group(a0 as i64, b0 as i64, c0 as i64, d0 as i64, e0, f0, g0, h0, i0);
+        acc += group(a1 as i64, b1 as i64, c1 as i64, d1, e1, f1, g1, h1, i1);
+        acc += group(a2 as i64, b2 as i64, c2 as i64, d2 as i64, e2, f2, g2, h2, i2);
+        acc += group(a3 as i64, b3 as i64, c3 as i64, d3, e3, f3, g3, h3, i3);
+        let spans = j0.start as u64 + j0.len + j1.start as u64 * 2 + j1.len * 3 + j2.start as u64 + j2.len;
+        *out = acc * spans as f64;
     }
-    let mut acc = group(a0 as i64, b0 as i64, c0 as i64, d0 as i64, e0, f0, g0, h0, i0);
-    acc += group(a1 as i64, b1 as i64, c1 as i64, d1, e1, f1, g1, h1, i1);
-    acc += group(a2 as i64, b2 as i64, c2 as i64, d2 as i64, e2, f2, g2, h2, i2);
-    acc += group(a3 as i64, b3 as i64, c3 as i64, d3, e3, f3, g3, h3, i3);
-    let spans = j0.start as u64 + j0.len + j1.start as u64 * 2 + j1.len * 3 + j2.start as u64 + j2.len;
-    *out = acc * spans as f64;
 }

@@ -4,6 +4,8 @@
 //! .entry`; the device function they share stays an internal `.func` or is
 //! inlined, never a second entry.
 //@ stages: ptx ptxas
+// Built-in backend only: exports `extern "ptx-kernel"` fns with #[unsafe(no_mangle)], #[export_name] and re-exports, which gpu::kernel! does not express.
+//@ only-backend: builtin
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx)]
 

@@ -7,58 +7,55 @@
 //! halves, a 16-byte aligned byte array in the parameter space.
 //@ stages: ptx ptxas
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx)]
-
-use core::arch::nvptx::*;
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
 
 // CHECK-LABEL: .visible .entry a_bool(
 // CHECK-NEXT: .param .u8 a_bool_param_0,
 // CHECK: ld.param.b8 [[B:%rs[0-9]+]], [a_bool_param_0];
 // CHECK: and.b16 {{%rs[0-9]+}}, [[B]], 1;
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn a_bool(b: bool, out: *mut u32) {
-    *out = if b { 7 } else { 3 };
+gpu::kernel! {
+    pub unsafe fn a_bool(b: bool, out: *mut u32) {
+        *out = if b { 7 } else { 3 };
+    }
 }
 
 // CHECK-LABEL: .visible .entry b_i8(
 // CHECK-NEXT: .param .u8 b_i8_param_0,
 // CHECK: ld.param.s8 [[X:%r[0-9]+]], [b_i8_param_0];
 // CHECK: st.global.b32 [{{%rd[0-9]+}}], [[X]];
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn b_i8(x: i8, out: *mut i32) {
-    *out = x as i32;
+gpu::kernel! {
+    pub unsafe fn b_i8(x: i8, out: *mut i32) {
+        *out = x as i32;
+    }
 }
 
 // CHECK-LABEL: .visible .entry c_u8(
 // CHECK-NEXT: .param .u8 c_u8_param_0,
 // CHECK: ld.param.b8 [[X:%r[0-9]+]], [c_u8_param_0];
 // CHECK: st.global.b32 [{{%rd[0-9]+}}], [[X]];
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn c_u8(x: u8, out: *mut i32) {
-    *out = x as i32;
+gpu::kernel! {
+    pub unsafe fn c_u8(x: u8, out: *mut i32) {
+        *out = x as i32;
+    }
 }
 
 // CHECK-LABEL: .visible .entry d_i16(
 // CHECK-NEXT: .param .u16 d_i16_param_0,
 // CHECK: ld.param.s16 [[X:%rd[0-9]+]], [d_i16_param_0];
 // CHECK: st.global.b64 [{{%rd[0-9]+}}], [[X]];
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn d_i16(x: i16, out: *mut i64) {
-    *out = x as i64;
+gpu::kernel! {
+    pub unsafe fn d_i16(x: i16, out: *mut i64) {
+        *out = x as i64;
+    }
 }
 
 // CHECK-LABEL: .visible .entry e_u16(
 // CHECK-NEXT: .param .u16 e_u16_param_0,
 // CHECK: ld.param.b16 [[X:%rd[0-9]+]], [e_u16_param_0];
 // CHECK: st.global.b64 [{{%rd[0-9]+}}], [[X]];
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn e_u16(x: u16, out: *mut i64) {
-    *out = x as i64;
+gpu::kernel! {
+    pub unsafe fn e_u16(x: u16, out: *mut i64) {
+        *out = x as i64;
+    }
 }
 
 /// Every narrow type at once, summed in 32 bits.
@@ -74,9 +71,10 @@ pub unsafe extern "ptx-kernel" fn e_u16(x: u16, out: *mut i64) {
 // CHECK-DAG: ld.param.s16 {{%r[0-9]+}}, [f_all_narrow_param_3];
 // CHECK-DAG: ld.param.b16 {{%r[0-9]+}}, [f_all_narrow_param_4];
 // CHECK-DAG: and.b32 {{%r[0-9]+}}, [[B]], 1;
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn f_all_narrow(b: bool, x: i8, y: u8, z: i16, w: u16, out: *mut i32) {
-    *out = b as i32 + x as i32 + y as i32 + z as i32 + w as i32;
+gpu::kernel! {
+    pub unsafe fn f_all_narrow(b: bool, x: i8, y: u8, z: i16, w: u16, out: *mut i32) {
+        *out = b as i32 + x as i32 + y as i32 + z as i32 + w as i32;
+    }
 }
 
 #[repr(C, align(16))]
@@ -93,17 +91,19 @@ pub struct I128Parts {
 // CHECK: ld.param.v2.b64 {[[LO:%rd[0-9]+]], [[HI:%rd[0-9]+]]}, [g_i128_in_struct_param_0];
 // CHECK: mul.hi.u64 {{%rd[0-9]+}}, [[LO]],
 // CHECK: st.global.v2.b64
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn g_i128_in_struct(v: I128Parts, k: i64, out: *mut I128Parts) {
-    let x = ((v.hi as u128) << 64 | v.lo as u128) as i128;
-    let y = x.wrapping_mul(k as i128);
-    *out = I128Parts { lo: y as u64, hi: (y as u128 >> 64) as u64 };
+gpu::kernel! {
+    pub unsafe fn g_i128_in_struct(v: I128Parts, k: i64, out: *mut I128Parts) {
+        let x = ((v.hi as u128) << 64 | v.lo as u128) as i128;
+        let y = x.wrapping_mul(k as i128);
+        *out = I128Parts { lo: y as u64, hi: (y as u128 >> 64) as u64 };
+    }
 }
 
 /// An `i128` behind a pointer needs no ABI: a 16-byte load.
 // CHECK-LABEL: .visible .entry h_i128_by_pointer(
 // CHECK: ld.global.v2.b64
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn h_i128_by_pointer(p: *const i128, out: *mut i128) {
-    *out = (*p).wrapping_neg() >> 3;
+gpu::kernel! {
+    pub unsafe fn h_i128_by_pointer(p: *const i128, out: *mut i128) {
+        *out = (*p).wrapping_neg() >> 3;
+    }
 }

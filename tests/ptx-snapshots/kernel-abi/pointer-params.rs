@@ -7,16 +7,9 @@
 //! to the global window with `cvta.to.global`.
 //@ stages: ptx ptxas
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx)]
 
-use core::arch::nvptx::*;
 use core::ffi::c_void;
 use core::ptr::NonNull;
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
 
 #[repr(C)]
 pub struct Pair {
@@ -41,18 +34,19 @@ pub struct Pair {
 // CHECK: ld.global.b8
 // CHECK: st.global.b16
 // CHECK: ret;
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn a_raw_pointers(
-    bytes: *const u8,
-    words: *mut u16,
-    block: *const [u32; 4],
-    pair: *mut Pair,
-    out: *mut f64,
-) {
-    let [w, x, y, z] = *block;
-    *words = *bytes as u16 + (w ^ x ^ y ^ z) as u16;
-    (*pair).a += 1;
-    *out = (*pair).b as f64;
+gpu::kernel! {
+    pub unsafe fn a_raw_pointers(
+        bytes: *const u8,
+        words: *mut u16,
+        block: *const [u32; 4],
+        pair: *mut Pair,
+        out: *mut f64,
+    ) {
+        let [w, x, y, z] = *block;
+        *words = *bytes as u16 + (w ^ x ^ y ^ z) as u16;
+        (*pair).a += 1;
+        *out = (*pair).b as f64;
+    }
 }
 
 /// A pointer to a pointer: the inner pointer is a generic address too, so
@@ -60,9 +54,10 @@ pub unsafe extern "ptx-kernel" fn a_raw_pointers(
 // CHECK-LABEL: .visible .entry b_pointer_to_pointer(
 // CHECK: ld.global.b64 [[INNER:%rd[0-9]+]], [{{%rd[0-9]+}}];
 // CHECK: ld.b32 {{%r[0-9]+}}, {{\[}}[[INNER]]{{\]}};
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn b_pointer_to_pointer(pp: *const *const u32, out: *mut u32) {
-    *out = **pp;
+gpu::kernel! {
+    pub unsafe fn b_pointer_to_pointer(pp: *const *const u32, out: *mut u32) {
+        *out = **pp;
+    }
 }
 
 /// `NonNull` is `#[repr(transparent)]` over a pointer; `Option<NonNull>`
@@ -75,22 +70,24 @@ pub unsafe extern "ptx-kernel" fn b_pointer_to_pointer(pp: *const *const u32, ou
 // CHECK-NEXT: .param .u64 .ptr .align 1 c_nonnull_param_2
 // CHECK: setp.eq.b64 [[NONE:%p[0-9]+]],
 // CHECK: @[[NONE]] bra
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn c_nonnull(src: NonNull<u32>, bias: Option<NonNull<u32>>, out: *mut u32) {
-    let b = match bias {
-        Some(p) => *p.as_ptr(),
-        None => 100,
-    };
-    *out = *src.as_ptr() + b;
+gpu::kernel! {
+    pub unsafe fn c_nonnull(src: NonNull<u32>, bias: Option<NonNull<u32>>, out: *mut u32) {
+        let b = match bias {
+            Some(p) => *p.as_ptr(),
+            None => 100,
+        };
+        *out = *src.as_ptr() + b;
+    }
 }
 
 /// An opaque `*const c_void` cast to a concrete type inside the kernel.
 // CHECK-LABEL: .visible .entry d_void_pointer(
 // CHECK-NEXT: .param .u64 .ptr .align 1 d_void_pointer_param_0,
 // CHECK: ld.global.b64
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn d_void_pointer(opaque: *const c_void, out: *mut u64) {
-    *out = *(opaque as *const u64) * 3;
+gpu::kernel! {
+    pub unsafe fn d_void_pointer(opaque: *const c_void, out: *mut u64) {
+        *out = *(opaque as *const u64) * 3;
+    }
 }
 
 #[inline(never)]
@@ -107,10 +104,11 @@ fn square(x: u32) -> u32 {
 // CHECK: prototype_[[N:[0-9]+]] : .callprototype (.param .b32 _) _ (.param .b32 _);
 // CHECK-NEXT: call (retval0), [[F]], (param0), prototype_[[N]];
 // CHECK: call.uni (retval0), {{.*}}square, (param0);
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn e_fn_pointer(f: Option<extern "C" fn(u32) -> u32>, x: u32, out: *mut u32) {
-    *out = match f {
-        Some(f) => f(x),
-        None => square(x),
-    };
+gpu::kernel! {
+    pub unsafe fn e_fn_pointer(f: Option<extern "C" fn(u32) -> u32>, x: u32, out: *mut u32) {
+        *out = match f {
+            Some(f) => f(x),
+            None => square(x),
+        };
+    }
 }

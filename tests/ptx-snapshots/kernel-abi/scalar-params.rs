@@ -3,6 +3,8 @@
 //! 8/16-bit integers and bool are `.u8`/`.u16` (no sign in the ABI), f32/f64
 //! keep float types, and pointers are `.u64 .ptr` with their alignment.
 //@ stages: ptx ptxas llvm-ir
+// Built-in backend only: the pre-optimization .llvm-ir snapshot contains the test's own panic handler (rust_begin_unwind), which the dialect moves into the prelude.
+//@ only-backend: builtin
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx)]
 

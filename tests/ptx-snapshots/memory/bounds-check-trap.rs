@@ -3,15 +3,8 @@
 //@ revisions: checked unchecked
 //@ stages: ptx ptxas sass
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx)]
 
-use core::arch::nvptx::*;
 use core::slice;
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
 
 // CHECK-LABEL: .visible .entry gather(
 // checked-CHECK: setp.{{(ge|lt|le|gt)}}.u64
@@ -20,16 +13,17 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
 // checked-CHECK: [[PANIC]]:
 // checked-CHECK: call.uni {{.*}}panic_bounds_check
 // unchecked-CHECK-NOT: panic_bounds_check
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn gather(table: *const f32, len: usize, idx: *const u32, out: *mut f32) {
-    let table = slice::from_raw_parts(table, len);
-    let i = _thread_idx_x() as usize;
-    let j = *idx.add(i) as usize;
-    #[cfg(checked)]
-    let v = table[j];
-    #[cfg(unchecked)]
-    let v = *table.get_unchecked(j);
-    *out.add(i) = v;
+gpu::kernel! {
+    pub unsafe fn gather(table: *const f32, len: usize, idx: *const u32, out: *mut f32) {
+        let table = slice::from_raw_parts(table, len);
+        let i = gpu::thread_idx_x() as usize;
+        let j = *idx.add(i) as usize;
+        #[cfg(checked)]
+        let v = table[j];
+        #[cfg(unchecked)]
+        let v = *table.get_unchecked(j);
+        *out.add(i) = v;
+    }
 }
 
 // The panic handler's body: `trap` (LLVM adds an `exit` after it).

@@ -9,15 +9,8 @@
 //! 16-byte local-memory temporary (`__local_depot`) instead of registers.
 //@ stages: ptx ptxas
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx)]
 
-use core::arch::nvptx::*;
 use core::{mem, ptr, slice};
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
 
 /// 64 zero bytes into a 16-aligned block: eight 8-byte stores of 0 (not
 /// vectorized, although the block is 16-aligned).
@@ -26,9 +19,10 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
 // CHECK-COUNT-8: st.global.b64 [{{%rd[0-9]+(\+[0-9]+)?}}], 0;
 // CHECK-NOT: st.global
 // CHECK: ret;
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn a_write_bytes_const(block: *mut Block) {
-    ptr::write_bytes(block, 0, 1);
+gpu::kernel! {
+    pub unsafe fn a_write_bytes_const(block: *mut Block) {
+        ptr::write_bytes(block, 0, 1);
+    }
 }
 
 #[repr(C, align(16))]
@@ -42,11 +36,12 @@ pub struct Block(pub [u32; 16]);
 // CHECK-COUNT-8: st.global.b8
 // CHECK-NOT: st.global.b64
 // CHECK: ret;
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn b_unaligned_u64_f64(bytes: *const u8, out: *mut u8) {
-    let a = ptr::read_unaligned(bytes.add(1) as *const u64);
-    let b = ptr::read_unaligned(bytes.add(11) as *const f64);
-    ptr::write_unaligned(out.add(5) as *mut f64, b + a as f64);
+gpu::kernel! {
+    pub unsafe fn b_unaligned_u64_f64(bytes: *const u8, out: *mut u8) {
+        let a = ptr::read_unaligned(bytes.add(1) as *const u64);
+        let b = ptr::read_unaligned(bytes.add(11) as *const f64);
+        ptr::write_unaligned(out.add(5) as *mut f64, b + a as f64);
+    }
 }
 
 /// `swap(i, j)` checks both indices, then exchanges two elements.
@@ -58,10 +53,11 @@ pub unsafe extern "ptx-kernel" fn b_unaligned_u64_f64(bytes: *const u8, out: *mu
 // CHECK-NEXT: st.global.b32 {{\[}}[[PI]]], [[B]];
 // CHECK-NEXT: st.global.b32 {{\[}}[[PJ]]], [[A]];
 // CHECK-COUNT-2: call.uni {{.*}}panic_bounds_check
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn c_slice_swap(data: *mut f32, n: usize, i: usize, j: usize) {
-    let s = slice::from_raw_parts_mut(data, n);
-    s.swap(i, j);
+gpu::kernel! {
+    pub unsafe fn c_slice_swap(data: *mut f32, n: usize, i: usize, j: usize) {
+        let s = slice::from_raw_parts_mut(data, n);
+        s.swap(i, j);
+    }
 }
 
 /// In-place reverse: loops of paired loads and stores from both ends, the
@@ -83,9 +79,10 @@ pub unsafe extern "ptx-kernel" fn c_slice_swap(data: *mut f32, n: usize, i: usiz
 // CHECK: @{{%p[0-9]+}} bra [[REST2]];
 // CHECK-NOT: panic
 // CHECK: ret;
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn d_reverse(data: *mut u16, n: usize) {
-    slice::from_raw_parts_mut(data, n).reverse();
+gpu::kernel! {
+    pub unsafe fn d_reverse(data: *mut u16, n: usize) {
+        slice::from_raw_parts_mut(data, n).reverse();
+    }
 }
 
 /// `ptr::swap` of two `[u32; 4]`s (through a local temporary) and
@@ -98,8 +95,9 @@ pub unsafe extern "ptx-kernel" fn d_reverse(data: *mut u16, n: usize) {
 // CHECK-NEXT: st.global.b64 [{{%rd[0-9]+}}], [[OLD]];
 // CHECK-NOT: call
 // CHECK: ret;
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn e_swap_replace(a: *mut [u32; 4], b: *mut [u32; 4], slot: *mut u64, out: *mut u64) {
-    ptr::swap(a, b);
-    *out = mem::replace(&mut *slot, 7);
+gpu::kernel! {
+    pub unsafe fn e_swap_replace(a: *mut [u32; 4], b: *mut [u32; 4], slot: *mut u64, out: *mut u64) {
+        ptr::swap(a, b);
+        *out = mem::replace(&mut *slot, 7);
+    }
 }

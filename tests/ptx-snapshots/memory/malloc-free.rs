@@ -2,34 +2,27 @@
 //! the CUDA runtime's `malloc`/`free`, declared `.extern .func`.
 //@ stages: ptx ptxas
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx)]
-
-use core::arch::nvptx::*;
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
 
 // CHECK: .extern .func (.param .b64 func_retval0) malloc
 // CHECK: .extern .func free
 // CHECK-LABEL: .visible .entry scratch_sum(
 // CHECK: call.uni (retval0), malloc,
 // CHECK: call.uni free,
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn scratch_sum(x: *const u32, n: usize, out: *mut u32) {
-    let buf = malloc(n * 4) as *mut u32;
-    if buf.is_null() {
-        *out = u32::MAX;
-        return;
+gpu::kernel! {
+    pub unsafe fn scratch_sum(x: *const u32, n: usize, out: *mut u32) {
+        let buf = gpu::malloc(n * 4) as *mut u32;
+        if buf.is_null() {
+            *out = u32::MAX;
+            return;
+        }
+        for i in 0..n {
+            *buf.add(i) = *x.add(i) * 3;
+        }
+        let mut s = 0u32;
+        for i in 0..n {
+            s = s.wrapping_add(*buf.add(i));
+        }
+        gpu::free(buf as *mut core::ffi::c_void);
+        *out = s;
     }
-    for i in 0..n {
-        *buf.add(i) = *x.add(i) * 3;
-    }
-    let mut s = 0u32;
-    for i in 0..n {
-        s = s.wrapping_add(*buf.add(i));
-    }
-    free(buf as *mut core::ffi::c_void);
-    *out = s;
 }

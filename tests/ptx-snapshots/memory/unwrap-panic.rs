@@ -5,14 +5,6 @@
 //! because the PTX lists them sorted by name.)
 //@ stages: ptx ptxas
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx)]
-
-use core::arch::nvptx::*;
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
 
 #[inline(never)]
 fn find(xs: &[u32], v: u32) -> Option<usize> {
@@ -21,37 +13,41 @@ fn find(xs: &[u32], v: u32) -> Option<usize> {
 
 // CHECK-LABEL: .visible .entry a_unwrap_none(
 // CHECK: call.uni {{.*}}unwrap_failed
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn a_unwrap_none(x: *const u32, n: usize, v: u32, out: *mut usize) {
-    let xs = core::slice::from_raw_parts(x, n);
-    *out = find(xs, v).unwrap();
+gpu::kernel! {
+    pub unsafe fn a_unwrap_none(x: *const u32, n: usize, v: u32, out: *mut usize) {
+        let xs = core::slice::from_raw_parts(x, n);
+        *out = find(xs, v).unwrap();
+    }
 }
 
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn b_expect_msg(x: *const u32, out: *mut u32) {
-    let v = (*x).checked_sub(10).expect("value below 10");
-    *out = v;
+gpu::kernel! {
+    pub unsafe fn b_expect_msg(x: *const u32, out: *mut u32) {
+        let v = (*x).checked_sub(10).expect("value below 10");
+        *out = v;
+    }
 }
 
 // CHECK-LABEL: .visible .entry c_panic_fmt_args(
 // CHECK: call.uni {{.*}}panic_fmt
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn c_panic_fmt_args(x: *const i32, out: *mut i32) {
-    let v = *x;
-    if v < 0 {
-        panic!("negative input {} at thread {}", v, _thread_idx_x());
+gpu::kernel! {
+    pub unsafe fn c_panic_fmt_args(x: *const i32, out: *mut i32) {
+        let v = *x;
+        if v < 0 {
+            panic!("negative input {} at thread {}", v, gpu::thread_idx_x());
+        }
+        *out = v * 2;
     }
-    *out = v * 2;
 }
 
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn d_unreachable_arm(tag: u32, out: *mut u32) {
-    *out = match tag % 3 {
-        0 => 10,
-        1 => 20,
-        2 => 30,
-        _ => unreachable!("remainder of 3"),
-    };
+gpu::kernel! {
+    pub unsafe fn d_unreachable_arm(tag: u32, out: *mut u32) {
+        *out = match tag % 3 {
+            0 => 10,
+            1 => 20,
+            2 => 30,
+            _ => unreachable!("remainder of 3"),
+        };
+    }
 }
 
 // Every panic path funnels into the handler, which is just `trap`.

@@ -3,27 +3,21 @@
 //! must split into byte loads.
 //@ stages: ptx ptxas sass
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx)]
 
-use core::arch::nvptx::*;
 use core::ptr;
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
 
 // CHECK-LABEL: .visible .entry poll_volatile(
 // CHECK: ld.volatile.global.b32
 // CHECK: st.volatile.global.b32
 // CHECK: st.volatile.global.b32
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn poll_volatile(flag: *mut u32, out: *mut u32) {
-    // Spin until the host (or another block) sets the flag.
-    while ptr::read_volatile(flag) == 0 {}
-    // Two stores to the same address both stay.
-    ptr::write_volatile(out, 1);
-    ptr::write_volatile(out, 2);
+gpu::kernel! {
+    pub unsafe fn poll_volatile(flag: *mut u32, out: *mut u32) {
+        // Spin until the host (or another block) sets the flag.
+        while ptr::read_volatile(flag) == 0 {}
+        // Two stores to the same address both stay.
+        ptr::write_volatile(out, 1);
+        ptr::write_volatile(out, 2);
+    }
 }
 
 // CHECK-LABEL: .visible .entry unaligned(
@@ -33,10 +27,11 @@ pub unsafe extern "ptx-kernel" fn poll_volatile(flag: *mut u32, out: *mut u32) {
 // CHECK: ld.global.b8
 // CHECK-NOT: ld.global.b32
 // CHECK: st.global.b8
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn unaligned(bytes: *const u8, out: *mut u8) {
-    let v = ptr::read_unaligned(bytes.add(1) as *const u32);
-    ptr::write_unaligned(out.add(3) as *mut u32, v.rotate_left(8));
+gpu::kernel! {
+    pub unsafe fn unaligned(bytes: *const u8, out: *mut u8) {
+        let v = ptr::read_unaligned(bytes.add(1) as *const u32);
+        ptr::write_unaligned(out.add(3) as *mut u32, v.rotate_left(8));
+    }
 }
 
 #[repr(C, packed)]
@@ -45,8 +40,9 @@ pub struct Packed {
     pub value: u64,
 }
 
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn packed_field(p: *const Packed, out: *mut u64) {
-    let v = ptr::addr_of!((*p).value).read_unaligned();
-    *out = v + (*p).tag as u64;
+gpu::kernel! {
+    pub unsafe fn packed_field(p: *const Packed, out: *mut u64) {
+        let v = ptr::addr_of!((*p).value).read_unaligned();
+        *out = v + (*p).tag as u64;
+    }
 }

@@ -4,14 +4,6 @@
 //! `vprintf`.
 //@ stages: ptx ptxas
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx)]
-
-use core::arch::nvptx::*;
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
 
 #[repr(C)]
 struct Args {
@@ -26,16 +18,17 @@ struct Args {
 // CHECK-LABEL: .visible .entry hello(
 // CHECK: .local .align 8 .b8 __local_depot{{[0-9]+}}[16];
 // CHECK: call.uni (retval0), vprintf,
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn hello(x: *const f32) {
-    let args = Args {
-        block: _block_idx_x() as u32,
-        thread: _thread_idx_x() as u32,
-        // printf's `%f` takes a double, as in C varargs.
-        value: *x.add(_thread_idx_x() as usize) as f64,
-    };
-    vprintf(
-        b"block %u thread %u: value %f\n\0".as_ptr(),
-        &args as *const Args as *const core::ffi::c_void,
-    );
+gpu::kernel! {
+    pub unsafe fn hello(x: *const f32) {
+        let args = Args {
+            block: gpu::block_idx_x() as u32,
+            thread: gpu::thread_idx_x() as u32,
+            // printf's `%f` takes a double, as in C varargs.
+            value: *x.add(gpu::thread_idx_x() as usize) as f64,
+        };
+        gpu::vprintf(
+            b"block %u thread %u: value %f\n\0".as_ptr(),
+            &args as *const Args as *const core::ffi::c_void,
+        );
+    }
 }

@@ -9,15 +9,8 @@
 //! same stack slot every iteration.
 //@ stages: ptx ptxas
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx)]
 
-use core::arch::nvptx::*;
 use core::ffi::c_void;
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
 
 #[repr(C)]
 struct Twelve {
@@ -54,27 +47,28 @@ struct Row {
 // CHECK-DAG: st.local.b32 {{\[}}[[BUF]]+80],
 // CHECK: st.param.b64 [param1], [[ARGS]];
 // CHECK: call.uni (retval0), vprintf, (param0, param1);
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn a_twelve(ints: *const i32, wide: *const i64, floats: *const f32, small: *const i16) {
-    let t = _thread_idx_x();
-    let args = Twelve {
-        a: *ints,
-        b: *floats as f64,
-        c: *small as i32,
-        d: *ints.add(1),
-        e: *wide,
-        f: *floats.add(1) as f64,
-        g: t as i32,
-        h: *wide.add(1) as u64,
-        i: *small.add(1) as i32,
-        j: 0.5,
-        k: b"tag\0".as_ptr(),
-        l: *ints.add(2),
-    };
-    vprintf(
-        b"%d %f %d %d %lld %f %d %llu %d %f %s %d\n\0".as_ptr(),
-        &args as *const Twelve as *const c_void,
-    );
+gpu::kernel! {
+    pub unsafe fn a_twelve(ints: *const i32, wide: *const i64, floats: *const f32, small: *const i16) {
+        let t = gpu::thread_idx_x();
+        let args = Twelve {
+            a: *ints,
+            b: *floats as f64,
+            c: *small as i32,
+            d: *ints.add(1),
+            e: *wide,
+            f: *floats.add(1) as f64,
+            g: t as i32,
+            h: *wide.add(1) as u64,
+            i: *small.add(1) as i32,
+            j: 0.5,
+            k: b"tag\0".as_ptr(),
+            l: *ints.add(2),
+        };
+        gpu::vprintf(
+            b"%d %f %d %d %lld %f %d %llu %d %f %s %d\n\0".as_ptr(),
+            &args as *const Twelve as *const c_void,
+        );
+    }
 }
 
 // CHECK-LABEL: .visible .entry b_rows(
@@ -84,10 +78,11 @@ pub unsafe extern "ptx-kernel" fn a_twelve(ints: *const i32, wide: *const i64, f
 // CHECK: st.local.b64
 // CHECK: call.uni (retval0), vprintf, (param0, param1);
 // CHECK: @{{%p[0-9]+}} bra [[LOOP]];
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn b_rows(vals: *const f32, n: u32) {
-    for i in 0..n {
-        let row = Row { i, v: *vals.add(i as usize) as f64 };
-        vprintf(b"row %u: %f\n\0".as_ptr(), &row as *const Row as *const c_void);
+gpu::kernel! {
+    pub unsafe fn b_rows(vals: *const f32, n: u32) {
+        for i in 0..n {
+            let row = Row { i, v: *vals.add(i as usize) as f64 };
+            gpu::vprintf(b"row %u: %f\n\0".as_ptr(), &row as *const Row as *const c_void);
+        }
     }
 }

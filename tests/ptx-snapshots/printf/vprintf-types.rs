@@ -3,15 +3,8 @@
 //! pointer) and `%p`, plus a call without arguments (null args pointer).
 //@ stages: ptx ptxas
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx)]
 
-use core::arch::nvptx::*;
 use core::ffi::c_void;
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
 
 #[repr(C)]
 struct Mixed {
@@ -28,24 +21,25 @@ struct Mixed {
 // CHECK-LABEL: .visible .entry print_mixed(
 // CHECK: call.uni (retval0), vprintf,
 // CHECK: call.uni (retval0), vprintf,
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn print_mixed(data: *const i64) {
-    if _thread_idx_x() != 0 {
-        return;
+gpu::kernel! {
+    pub unsafe fn print_mixed(data: *const i64) {
+        if gpu::thread_idx_x() != 0 {
+            return;
+        }
+        gpu::vprintf(b"--- begin ---\n\0".as_ptr(), core::ptr::null());
+        let args = Mixed {
+            i: -42,
+            l: *data,
+            u: gpu::block_idx_x(),
+            x: 0xbeef,
+            c: b'R' as i32,
+            f: 2.5,
+            s: b"device\0".as_ptr(),
+            p: data as *const c_void,
+        };
+        gpu::vprintf(
+            b"%d %lld %u %x %c %f %s %p\n\0".as_ptr(),
+            &args as *const Mixed as *const c_void,
+        );
     }
-    vprintf(b"--- begin ---\n\0".as_ptr(), core::ptr::null());
-    let args = Mixed {
-        i: -42,
-        l: *data,
-        u: _block_idx_x(),
-        x: 0xbeef,
-        c: b'R' as i32,
-        f: 2.5,
-        s: b"device\0".as_ptr(),
-        p: data as *const c_void,
-    };
-    vprintf(
-        b"%d %lld %u %x %c %f %s %p\n\0".as_ptr(),
-        &args as *const Mixed as *const c_void,
-    );
 }

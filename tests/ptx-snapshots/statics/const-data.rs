@@ -3,14 +3,6 @@
 //! array written from device code.
 //@ stages: ptx ptxas
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx)]
-
-use core::arch::nvptx::*;
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
 
 #[repr(C)]
 pub struct Material {
@@ -31,21 +23,23 @@ static mut SCRATCH: [u32; 32] = [0; 32];
 
 // CHECK-LABEL: .visible .entry shade(
 // CHECK: mul.rn.f64 {{%rd[0-9]+}}, {{%rd[0-9]+}}, 0d400921FB54442D18;
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn shade(ids: *const u8, out: *mut f64) {
-    let i = _thread_idx_x() as usize;
-    let m = &MATERIALS[*ids.add(i) as usize % 3];
-    let v = m.albedo as f64 * core::f64::consts::PI;
-    *out.add(i) = v + m.roughness as f64 + m.id as f64;
+gpu::kernel! {
+    pub unsafe fn shade(ids: *const u8, out: *mut f64) {
+        let i = gpu::thread_idx_x() as usize;
+        let m = &MATERIALS[*ids.add(i) as usize % 3];
+        let v = m.albedo as f64 * core::f64::consts::PI;
+        *out.add(i) = v + m.roughness as f64 + m.id as f64;
+    }
 }
 
 // CHECK-LABEL: .visible .entry stash(
 // CHECK: st.global.b32
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn stash(out: *mut u8) {
-    let i = _thread_idx_x() as usize % 32;
-    let scratch = &raw mut SCRATCH;
-    (*scratch)[i] = i as u32 * 7;
-    _syncthreads();
-    *out.add(i) = GREETING[i % GREETING.len()] ^ (*scratch)[31 - i] as u8;
+gpu::kernel! {
+    pub unsafe fn stash(out: *mut u8) {
+        let i = gpu::thread_idx_x() as usize % 32;
+        let scratch = &raw mut SCRATCH;
+        (*scratch)[i] = i as u32 * 7;
+        gpu::sync_threads();
+        *out.add(i) = GREETING[i % GREETING.len()] ^ (*scratch)[31 - i] as u8;
+    }
 }

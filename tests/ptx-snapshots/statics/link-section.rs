@@ -7,14 +7,6 @@
 //! reads.
 //@ stages: ptx ptxas
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx)]
-
-use core::arch::nvptx::*;
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
 
 #[link_section = ".nv.constant3"]
 static COEFFS: [f32; 4] = [0.5, 0.25, 0.125, 0.0625];
@@ -36,12 +28,13 @@ static MARKER: [u8; 4] = *b"PTX1";
 // CHECK: mov.b64 {{%rd[0-9]+}}, [[$COEFFS]];
 // CHECK: ld.global.nc.b32
 // CHECK: ld.global.b32 {{%r[0-9]+}}, {{\[}}[[$KEEP]]{{\]}};
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn poly(x: *const f32, out: *mut f32) {
-    let x = *x;
-    let c = &COEFFS;
-    let i = (_thread_idx_x() & 3) as usize;
-    *out = c[0] + x * (c[1] + x * (c[2] + x * c[i]));
-    let k = &raw mut KEEP;
-    (*k)[0] = (*k)[0].wrapping_add(1);
+gpu::kernel! {
+    pub unsafe fn poly(x: *const f32, out: *mut f32) {
+        let x = *x;
+        let c = &COEFFS;
+        let i = (gpu::thread_idx_x() & 3) as usize;
+        *out = c[0] + x * (c[1] + x * (c[2] + x * c[i]));
+        let k = &raw mut KEEP;
+        (*k)[0] = (*k)[0].wrapping_add(1);
+    }
 }

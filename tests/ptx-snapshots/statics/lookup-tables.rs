@@ -2,6 +2,8 @@
 //! being immutable, are read with `ld.global.nc`; a `const` array indexed by a constant folds away, and one
 //! indexed dynamically is materialised as a private global too.
 //@ stages: ptx ptxas
+// Built-in backend only: the PTX names a promoted constant `anon_$_<hash>`, a hash LLVM takes over the crate's exported symbols, which include the test's own panic handler (moving it to the prelude renames the constant).
+//@ only-backend: builtin
 #![no_std]
 #![feature(abi_ptx, stdarch_nvptx)]
 

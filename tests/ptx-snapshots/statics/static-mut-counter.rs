@@ -10,14 +10,6 @@
 //! `LAUNCHES_$_0` and the unused `VERSION` was deleted.)
 //@ stages: ptx ptxas
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx)]
-
-use core::arch::nvptx::*;
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
 
 static mut COUNTER: u32 = 0;
 static mut HISTOGRAM: [u32; 16] = [0; 16];
@@ -39,11 +31,12 @@ pub static VERSION: u32 = 7;
 // CHECK: ld.global.b32 [[OLD:%r[0-9]+]], {{\[}}[[$COUNTER]]{{\]}};
 // CHECK: add.s32 [[NEW:%r[0-9]+]], [[OLD]], 1;
 // CHECK: st.global.b32 {{\[}}[[$COUNTER]]{{\]}}, [[NEW]];
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn a_bump(out: *mut u32) {
-    let c = &raw mut COUNTER;
-    *c += 1;
-    *out = *c;
+gpu::kernel! {
+    pub unsafe fn a_bump(out: *mut u32) {
+        let c = &raw mut COUNTER;
+        *c += 1;
+        *out = *c;
+    }
 }
 
 /// Indexing a `static mut` array through a raw pointer, masked so there
@@ -52,12 +45,13 @@ pub unsafe extern "ptx-kernel" fn a_bump(out: *mut u32) {
 // CHECK: mov.b64 {{%rd[0-9]+}}, [[$HIST]];
 // CHECK-NOT: trap;
 // CHECK: ret;
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn b_histogram(vals: *const u8, n: usize) {
-    let h = &raw mut HISTOGRAM;
-    for i in 0..n {
-        let bin = (*vals.add(i) & 15) as usize;
-        (*h)[bin] += 1;
+gpu::kernel! {
+    pub unsafe fn b_histogram(vals: *const u8, n: usize) {
+        let h = &raw mut HISTOGRAM;
+        for i in 0..n {
+            let bin = (*vals.add(i) & 15) as usize;
+            (*h)[bin] += 1;
+        }
     }
 }
 
@@ -65,10 +59,11 @@ pub unsafe extern "ptx-kernel" fn b_histogram(vals: *const u8, n: usize) {
 // CHECK-LABEL: .visible .entry c_exported(
 // CHECK: ld.global.b64 {{%rd[0-9]+}}, {{\[}}[[$LAUNCHES]]{{\]}};
 // CHECK: st.global.b64 {{\[}}[[$LAUNCHES]]{{\]}},
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn c_exported(out: *mut u64) {
-    let l = &raw mut LAUNCHES;
-    *l = (*l).wrapping_mul(3);
-    *out = *l;
+gpu::kernel! {
+    pub unsafe fn c_exported(out: *mut u64) {
+        let l = &raw mut LAUNCHES;
+        *l = (*l).wrapping_mul(3);
+        *out = *l;
+    }
 }
 // CHECK-NOT: VERSION

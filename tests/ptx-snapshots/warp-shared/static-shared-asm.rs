@@ -1,39 +1,27 @@
-//! Static shared memory declared with inline `asm!`: a 128-byte `.shared`
-//! tile, its generic address taken with `cvta.shared.u64`. ptxas reports
-//! the 128 bytes of smem for the kernel.
+//! Static shared memory with `gpu::static_shared!` (the built-in prelude
+//! declares it with inline `asm!`): a 128-byte `.shared` tile, its generic
+//! address taken with `cvta.shared.u64`. ptxas reports the 128 bytes of smem
+//! for the kernel.
 //@ stages: ptx ptxas sass
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx, asm_experimental_arch)]
-
-use core::arch::asm;
-use core::arch::nvptx::*;
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
 
 // CHECK-LABEL: .visible .entry transpose_tile(
 // CHECK: .shared .align 4 .b8 tile[128];
 // CHECK: cvta.shared.u64 {{%rd[0-9]+}}, tile;
 // CHECK: {{bar|barrier}}.sync 0;
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn transpose_tile(input: *const u32, output: *mut u32) {
-    let tile: *mut u32;
-    asm!(
-        ".shared .align 4 .b8 tile[128];",
-        "cvta.shared.u64 {0}, tile;",
-        out(reg64) tile,
-    );
-    // 32 u32 = a 4×8 tile, transposed to 8×4 through shared memory.
-    let t = _thread_idx_x() as usize;
-    if t < 32 {
-        *tile.add(t) = *input.add(t);
-    }
-    _syncthreads();
-    if t < 32 {
-        let (r, c) = (t / 4, t % 4);
-        *output.add(t) = *tile.add(c * 8 + r);
+gpu::kernel! {
+    pub unsafe fn transpose_tile(input: *const u32, output: *mut u32) {
+        let tile = gpu::static_shared!(tile: [u32; 32]);
+        // 32 u32 = a 4×8 tile, transposed to 8×4 through shared memory.
+        let t = gpu::thread_idx_x() as usize;
+        if t < 32 {
+            *tile.add(t) = *input.add(t);
+        }
+        gpu::sync_threads();
+        if t < 32 {
+            let (r, c) = (t / 4, t % 4);
+            *output.add(t) = *tile.add(c * 8 + r);
+        }
     }
 }
 

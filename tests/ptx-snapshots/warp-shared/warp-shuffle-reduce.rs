@@ -4,20 +4,6 @@
 //! shared memory.
 //@ stages: ptx ptxas sass
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx, link_llvm_intrinsics)]
-#![allow(internal_features)]
-
-use core::arch::nvptx::*;
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
-
-extern "C" {
-    #[link_name = "llvm.nvvm.shfl.sync.bfly.i32"]
-    fn shfl_bfly(mask: u32, value: i32, lane_mask: i32, clamp: i32) -> i32;
-}
 
 const FULL: u32 = 0xffff_ffff;
 
@@ -30,16 +16,17 @@ const FULL: u32 = 0xffff_ffff;
 // CHECK-NOT: shfl
 // CHECK-NOT: .shared
 // CHECK: ret;
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn warp_sum(x: *const i32, out: *mut i32) {
-    let i = (_block_idx_x() * _block_dim_x() + _thread_idx_x()) as usize;
-    let mut v = *x.add(i);
-    let mut offset = 16;
-    while offset > 0 {
-        v = v.wrapping_add(shfl_bfly(FULL, v, offset, 31));
-        offset /= 2;
-    }
-    if _thread_idx_x() % 32 == 0 {
-        *out.add(i / 32) = v;
+gpu::kernel! {
+    pub unsafe fn warp_sum(x: *const i32, out: *mut i32) {
+        let i = (gpu::block_idx_x() * gpu::block_dim_x() + gpu::thread_idx_x()) as usize;
+        let mut v = *x.add(i);
+        let mut offset = 16;
+        while offset > 0 {
+            v = v.wrapping_add(gpu::shfl_sync_bfly_i32(FULL, v, offset, 31));
+            offset /= 2;
+        }
+        if gpu::thread_idx_x() % 32 == 0 {
+            *out.add(i / 32) = v;
+        }
     }
 }

@@ -2,26 +2,6 @@
 //! mask. `count_ones` of a ballot is a `popc`.
 //@ stages: ptx ptxas sass
 #![no_std]
-#![feature(abi_ptx, stdarch_nvptx, link_llvm_intrinsics)]
-#![allow(internal_features)]
-
-use core::arch::nvptx::*;
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { trap() }
-}
-
-extern "C" {
-    #[link_name = "llvm.nvvm.vote.ballot.sync"]
-    fn ballot(mask: u32, pred: bool) -> u32;
-    #[link_name = "llvm.nvvm.vote.all.sync"]
-    fn all(mask: u32, pred: bool) -> bool;
-    #[link_name = "llvm.nvvm.vote.any.sync"]
-    fn any(mask: u32, pred: bool) -> bool;
-    #[link_name = "llvm.nvvm.activemask"]
-    fn activemask() -> u32;
-}
 
 // CHECK-LABEL: .visible .entry votes(
 // CHECK-DAG: activemask.b32
@@ -29,18 +9,19 @@ extern "C" {
 // CHECK-DAG: vote.sync.all.pred
 // CHECK-DAG: vote.sync.any.pred
 // CHECK-DAG: popc.b32
-#[no_mangle]
-pub unsafe extern "ptx-kernel" fn votes(x: *const f32, out: *mut u32) {
-    let i = _thread_idx_x() as usize;
-    let v = *x.add(i);
-    let mask = activemask();
-    let positive = ballot(mask, v > 0.0);
-    let warp = i / 32;
-    if i % 32 == 0 {
-        *out.add(4 * warp) = positive;
-        *out.add(4 * warp + 1) = positive.count_ones();
-        *out.add(4 * warp + 2) = all(mask, v.is_finite()) as u32;
-        *out.add(4 * warp + 3) = any(mask, v.is_nan()) as u32;
+gpu::kernel! {
+    pub unsafe fn votes(x: *const f32, out: *mut u32) {
+        let i = gpu::thread_idx_x() as usize;
+        let v = *x.add(i);
+        let mask = gpu::activemask();
+        let positive = gpu::vote_sync_ballot(mask, v > 0.0);
+        let warp = i / 32;
+        if i % 32 == 0 {
+            *out.add(4 * warp) = positive;
+            *out.add(4 * warp + 1) = positive.count_ones();
+            *out.add(4 * warp + 2) = gpu::vote_sync_all(mask, v.is_finite()) as u32;
+            *out.add(4 * warp + 3) = gpu::vote_sync_any(mask, v.is_nan()) as u32;
+        }
     }
 }
 

@@ -16,19 +16,12 @@
 //@ stdout: Output: sizes 4 8 8 1 1 4 12 12
 // NonZeroU32::new(0) is None, stored as the all-zero bit pattern; new(7) is Some(7).
 //@ stdout: Output: niche bits 0 7
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
     use core::mem::size_of;
     use core::num::NonZeroU32;
-
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
 
     #[derive(Clone, Copy)]
     enum Shape {
@@ -63,13 +56,14 @@ pub mod device {
     }
 
     /// Each thread parses one (tag, a, b) record.
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn areas(n: u32, rec: *const u32, out: *mut u32) {
-        let i = _thread_idx_x() as usize;
-        if i < n as usize {
-            let r = rec.add(3 * i);
-            let shape = Shape::parse(*r, *r.add(1), *r.add(2));
-            *out.add(i) = shape.map(|s| s.area()).unwrap_or(u32::MAX);
+    gpu::kernel! {
+        pub unsafe fn areas(n: u32, rec: *const u32, out: *mut u32) {
+            let i = gpu::thread_idx_x() as usize;
+            if i < n as usize {
+                let r = rec.add(3 * i);
+                let shape = Shape::parse(*r, *r.add(1), *r.add(2));
+                *out.add(i) = shape.map(|s| s.area()).unwrap_or(u32::MAX);
+            }
         }
     }
 
@@ -85,41 +79,43 @@ pub mod device {
         Ok(q / 2)
     }
 
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn results(x: *const i32, out: *mut i32) {
-        for k in 0..3 {
-            let r = checked_half_ratio(*x.add(2 * k), *x.add(2 * k + 1));
-            *out.add(k) = match r {
-                Ok(v) => v,
-                Err(CalcError::Negative) => -1,
-                Err(CalcError::DivByZero) => -2,
-            };
+    gpu::kernel! {
+        pub unsafe fn results(x: *const i32, out: *mut i32) {
+            for k in 0..3 {
+                let r = checked_half_ratio(*x.add(2 * k), *x.add(2 * k + 1));
+                *out.add(k) = match r {
+                    Ok(v) => v,
+                    Err(CalcError::Negative) => -1,
+                    Err(CalcError::DivByZero) => -2,
+                };
+            }
         }
     }
 
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn layouts(x: *const u32, out: *mut u32) {
-        let sizes = [
-            size_of::<Option<NonZeroU32>>(),
-            size_of::<Option<&u32>>(),
-            size_of::<Option<u32>>(),
-            size_of::<Option<bool>>(),
-            size_of::<Option<Option<bool>>>(),
-            size_of::<Option<char>>(),
-            size_of::<Shape>(),
-            size_of::<Option<Shape>>(),
-        ];
-        for (k, s) in sizes.iter().enumerate() {
-            *out.add(k) = *s as u32;
+    gpu::kernel! {
+        pub unsafe fn layouts(x: *const u32, out: *mut u32) {
+            let sizes = [
+                size_of::<Option<NonZeroU32>>(),
+                size_of::<Option<&u32>>(),
+                size_of::<Option<u32>>(),
+                size_of::<Option<bool>>(),
+                size_of::<Option<Option<bool>>>(),
+                size_of::<Option<char>>(),
+                size_of::<Shape>(),
+                size_of::<Option<Shape>>(),
+            ];
+            for (k, s) in sizes.iter().enumerate() {
+                *out.add(k) = *s as u32;
+            }
+            let none = NonZeroU32::new(*x);
+            let some = NonZeroU32::new(*x.add(1));
+            *out.add(8) = core::mem::transmute::<Option<NonZeroU32>, u32>(none);
+            *out.add(9) = core::mem::transmute::<Option<NonZeroU32>, u32>(some);
         }
-        let none = NonZeroU32::new(*x);
-        let some = NonZeroU32::new(*x.add(1));
-        *out.add(8) = core::mem::transmute::<Option<NonZeroU32>, u32>(none);
-        *out.add(9) = core::mem::transmute::<Option<NonZeroU32>, u32>(some);
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

@@ -16,18 +16,10 @@
 // Two structs by value, then a scalar after them: (3, 4) and (5, 12) have
 // lengths^2 25 and 169; 25 + 169 + 1000 = 1194.
 //@ stdout: Output: two structs 1194
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
-
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
-
     #[repr(C)]
     #[derive(Clone, Copy)]
     pub struct Params {
@@ -66,33 +58,36 @@ pub mod device {
         pub y: i16,
     }
 
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn configure(p: Params, out: *mut Echo) {
-        *out = Echo {
-            tag: p.tag as u32 + 1,
-            count: p.count as u32 + 1,
-            scale: p.scale * 2.0,
-            sum: p.offsets.iter().sum(),
-            ratio: p.ratio * 0.5,
-            flag: p.flag as u32,
-            size: core::mem::size_of::<Params>() as u32,
-        };
-        *p.data = 0xC0FFEE;
+    gpu::kernel! {
+        pub unsafe fn configure(p: Params, out: *mut Echo) {
+            *out = Echo {
+                tag: p.tag as u32 + 1,
+                count: p.count as u32 + 1,
+                scale: p.scale * 2.0,
+                sum: p.offsets.iter().sum(),
+                ratio: p.ratio * 0.5,
+                flag: p.flag as u32,
+                size: core::mem::size_of::<Params>() as u32,
+            };
+            *p.data = 0xC0FFEE;
+        }
     }
 
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn pair_array(p: Pair, a: [u32; 4], out: *mut f32) {
-        *out = p.a as f32 + p.b + a.iter().sum::<u32>() as f32;
+    gpu::kernel! {
+        pub unsafe fn pair_array(p: Pair, a: [u32; 4], out: *mut f32) {
+            *out = p.a as f32 + p.b + a.iter().sum::<u32>() as f32;
+        }
     }
 
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn two_structs(p: Point, q: Point, extra: u32, out: *mut u32) {
-        let l = |v: Point| (v.x as i32 * v.x as i32 + v.y as i32 * v.y as i32) as u32;
-        *out = l(p) + l(q) + extra;
+    gpu::kernel! {
+        pub unsafe fn two_structs(p: Point, q: Point, extra: u32, out: *mut u32) {
+            let l = |v: Point| (v.x as i32 * v.x as i32 + v.y as i32 * v.y as i32) as u32;
+            *out = l(p) + l(q) + extra;
+        }
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 mod host {
     use host_runtime::{DeviceCopy, DevicePtr};
 
@@ -142,7 +137,7 @@ mod host {
     unsafe impl DeviceCopy for Point {}
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host::*;
     use host_runtime::prelude::*;

@@ -11,8 +11,7 @@
 //@ stdout: Output: bbox min (-1, 2, 0) max (4, 8, 6)
 // Particles: pos += vel * 3, momentum = mass * vel; host recomputes all 300.
 //@ stdout: Output: particles 300 of 300 match
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+#![cfg_attr(gpu_device, no_std)]
 
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 #[repr(C)]
@@ -23,15 +22,9 @@ pub struct Particle {
     pub momentum: [i32; 3],
 }
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
     use super::Particle;
-    use core::arch::nvptx::*;
-
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
 
     #[derive(Clone, Copy)]
     struct V3 {
@@ -89,49 +82,51 @@ pub mod device {
         }
     }
 
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn vectors(p: *const i32, out: *mut i32) {
-        let (a, b, c) = (v3(p), v3(p.add(3)), v3(p.add(6)));
-        let mut k = 0;
-        *out = a.dot(b);
-        k += 1;
-        put(out, &mut k, a.cross(b));
-        put(out, &mut k, a.add(b).scale(2));
-        let (q, r) = divmod(*p.add(9) as u32, *p.add(10) as u32);
-        let (lo, hi) = minmax(*p.add(11), *p.add(12));
-        let (x, y, z) = rotate((*p.add(13) as u8, *p.add(14) as i64, *p.add(15) as u16));
-        for v in [q as i32, r as i32, lo, hi, x as i32, y as i32, z as i32] {
-            *out.add(k) = v;
+    gpu::kernel! {
+        pub unsafe fn vectors(p: *const i32, out: *mut i32) {
+            let (a, b, c) = (v3(p), v3(p.add(3)), v3(p.add(6)));
+            let mut k = 0;
+            *out = a.dot(b);
             k += 1;
+            put(out, &mut k, a.cross(b));
+            put(out, &mut k, a.add(b).scale(2));
+            let (q, r) = divmod(*p.add(9) as u32, *p.add(10) as u32);
+            let (lo, hi) = minmax(*p.add(11), *p.add(12));
+            let (x, y, z) = rotate((*p.add(13) as u8, *p.add(14) as i64, *p.add(15) as u16));
+            for v in [q as i32, r as i32, lo, hi, x as i32, y as i32, z as i32] {
+                *out.add(k) = v;
+                k += 1;
+            }
+            let mut bb = BBox { lo: a, hi: a };
+            for pt in [b, c] {
+                bb = BBox { lo: bb.lo.min(pt), hi: bb.hi.max(pt) };
+            }
+            put(out, &mut k, bb.lo);
+            put(out, &mut k, bb.hi);
         }
-        let mut bb = BBox { lo: a, hi: a };
-        for pt in [b, c] {
-            bb = BBox { lo: bb.lo.min(pt), hi: bb.hi.max(pt) };
-        }
-        put(out, &mut k, bb.lo);
-        put(out, &mut k, bb.hi);
     }
 
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn step(n: u32, dt: i32, ps: *mut Particle) {
-        let i = (_block_idx_x() * _block_dim_x() + _thread_idx_x()) as usize;
-        if i >= n as usize {
-            return;
+    gpu::kernel! {
+        pub unsafe fn step(n: u32, dt: i32, ps: *mut Particle) {
+            let i = (gpu::block_idx_x() * gpu::block_dim_x() + gpu::thread_idx_x()) as usize;
+            if i >= n as usize {
+                return;
+            }
+            let mut p = *ps.add(i);
+            for d in 0..3 {
+                p.pos[d] += p.vel[d] * dt;
+                p.momentum[d] = p.mass as i32 * p.vel[d];
+            }
+            *ps.add(i) = p;
         }
-        let mut p = *ps.add(i);
-        for d in 0..3 {
-            p.pos[d] += p.vel[d] * dt;
-            p.momentum[d] = p.mass as i32 * p.vel[d];
-        }
-        *ps.add(i) = p;
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 // SAFETY: repr(C), only i32/u32 fields, no padding; any bit pattern is valid.
 unsafe impl host_runtime::DeviceCopy for Particle {}
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

@@ -17,18 +17,11 @@
 // Spin lock: thread 0 of each of 128 blocks adds its block id to a plain u64 and
 // bumps a plain count: 0 + 1 + ... + 127 = 127*128/2 = 8128, count 128.
 //@ stdout: Output: locked sum 8128 count 128
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
     use core::sync::atomic::{AtomicU32, Ordering::*};
-
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
 
     fn atomic_add_f32(a: &AtomicU32, v: f32) {
         let mut cur = a.load(Relaxed);
@@ -41,49 +34,52 @@ pub mod device {
         }
     }
 
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn harmonic(sum: *mut u32) {
-        let i = _block_idx_x() * _block_dim_x() + _thread_idx_x();
-        atomic_add_f32(AtomicU32::from_ptr(sum), 1.0 / (i + 1) as f32);
+    gpu::kernel! {
+        pub unsafe fn harmonic(sum: *mut u32) {
+            let i = gpu::block_idx_x() * gpu::block_dim_x() + gpu::thread_idx_x();
+            atomic_add_f32(AtomicU32::from_ptr(sum), 1.0 / (i + 1) as f32);
+        }
     }
 
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn capped(cap: u32, counter: *mut u32, successes: *mut u32, odd: *mut u32) {
-        let i = _block_idx_x() * _block_dim_x() + _thread_idx_x();
-        let c = AtomicU32::from_ptr(counter);
-        let won = loop {
-            let cur = c.load(Relaxed);
-            if cur >= cap {
-                break false;
+    gpu::kernel! {
+        pub unsafe fn capped(cap: u32, counter: *mut u32, successes: *mut u32, odd: *mut u32) {
+            let i = gpu::block_idx_x() * gpu::block_dim_x() + gpu::thread_idx_x();
+            let c = AtomicU32::from_ptr(counter);
+            let won = loop {
+                let cur = c.load(Relaxed);
+                if cur >= cap {
+                    break false;
+                }
+                if c.compare_exchange(cur, cur + 1, Relaxed, Relaxed).is_ok() {
+                    break true;
+                }
+            };
+            if won {
+                AtomicU32::from_ptr(successes).fetch_add(1, Relaxed);
             }
-            if c.compare_exchange(cur, cur + 1, Relaxed, Relaxed).is_ok() {
-                break true;
-            }
-        };
-        if won {
-            AtomicU32::from_ptr(successes).fetch_add(1, Relaxed);
+            let _ = AtomicU32::from_ptr(odd).fetch_update(Relaxed, Relaxed, |best| {
+                if i % 2 == 1 && i > best { Some(i) } else { None }
+            });
         }
-        let _ = AtomicU32::from_ptr(odd).fetch_update(Relaxed, Relaxed, |best| {
-            if i % 2 == 1 && i > best { Some(i) } else { None }
-        });
     }
 
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn locked(lock: *mut u32, data: *mut u64) {
-        if _thread_idx_x() != 0 {
-            return;
+    gpu::kernel! {
+        pub unsafe fn locked(lock: *mut u32, data: *mut u64) {
+            if gpu::thread_idx_x() != 0 {
+                return;
+            }
+            let l = AtomicU32::from_ptr(lock);
+            while l.compare_exchange(0, 1, Acquire, Relaxed).is_err() {
+                core::hint::spin_loop();
+            }
+            *data += gpu::block_idx_x() as u64;
+            *data.add(1) += 1;
+            l.store(0, Release);
         }
-        let l = AtomicU32::from_ptr(lock);
-        while l.compare_exchange(0, 1, Acquire, Relaxed).is_err() {
-            core::hint::spin_loop();
-        }
-        *data += _block_idx_x() as u64;
-        *data.add(1) += 1;
-        l.store(0, Release);
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

@@ -16,12 +16,10 @@
 // i64: sum (i - 32768) = 2147450880 - 65536*32768 = 2147450880 - 2147483648 = -32768.
 // fetch_sub: 10^12 - 65536 * 3 = 999999803392.
 //@ stdout: Output: signed -32768 sub 999999803392
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
     use core::sync::atomic::{AtomicI64, AtomicU32, AtomicU64, Ordering};
 
     #[cfg(relaxed)]
@@ -29,30 +27,26 @@ pub mod device {
     #[cfg(seqcst)]
     const ORD: Ordering = Ordering::SeqCst;
 
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
-
     /// acc32: [count, sum, sum of squares]; acc64: [sum, sum of cubes, countdown]; signed: [sum].
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn accumulate(acc32: *mut u32, acc64: *mut u64, signed: *mut i64, tickets: *mut u32) {
-        let i = _block_idx_x() * _block_dim_x() + _thread_idx_x();
-        let count = AtomicU32::from_ptr(acc32);
-        let ticket = count.fetch_add(1, ORD);
-        *tickets.add(i as usize) = ticket;
-        AtomicU32::from_ptr(acc32.add(1)).fetch_add(i, ORD);
-        AtomicU32::from_ptr(acc32.add(2)).fetch_add(i.wrapping_mul(i), ORD);
-        let a64 = &*(acc64 as *const AtomicU64);
-        a64.fetch_add(i as u64, ORD);
-        let i64v = i as u64;
-        (*(acc64.add(1) as *const AtomicU64)).fetch_add(i64v * i64v * i64v, ORD);
-        (*(acc64.add(2) as *const AtomicU64)).fetch_sub(3, ORD);
-        AtomicI64::from_ptr(signed).fetch_add(i as i64 - 32768, ORD);
+    gpu::kernel! {
+        pub unsafe fn accumulate(acc32: *mut u32, acc64: *mut u64, signed: *mut i64, tickets: *mut u32) {
+            let i = gpu::block_idx_x() * gpu::block_dim_x() + gpu::thread_idx_x();
+            let count = AtomicU32::from_ptr(acc32);
+            let ticket = count.fetch_add(1, ORD);
+            *tickets.add(i as usize) = ticket;
+            AtomicU32::from_ptr(acc32.add(1)).fetch_add(i, ORD);
+            AtomicU32::from_ptr(acc32.add(2)).fetch_add(i.wrapping_mul(i), ORD);
+            let a64 = &*(acc64 as *const AtomicU64);
+            a64.fetch_add(i as u64, ORD);
+            let i64v = i as u64;
+            (*(acc64.add(1) as *const AtomicU64)).fetch_add(i64v * i64v * i64v, ORD);
+            (*(acc64.add(2) as *const AtomicU64)).fetch_sub(3, ORD);
+            AtomicI64::from_ptr(signed).fetch_add(i as i64 - 32768, ORD);
+        }
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

@@ -26,68 +26,63 @@
 //@ stdout: Output: narrow u16 512 512 u8 250 250 250 250
 // i8 max/min of (i % 200) - 100 -> 99 and -100; AtomicBool fetch_or(i == 777) -> true.
 //@ stdout: Output: narrow i8 max 99 min -100 bool true
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
     use core::sync::atomic::{
         AtomicBool, AtomicI32, AtomicI64, AtomicI8, AtomicU16, AtomicU32, AtomicU64, AtomicU8,
         Ordering::Relaxed,
     };
 
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
-
     /// u32s: [max, min, or, and, xor, swap]; i32s: [max, min]; u64s: [max, min, or, xor];
     /// i64s: [min]; olds: one per thread.
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn rmw(
-        u32s: *mut u32,
-        i32s: *mut i32,
-        u64s: *mut u64,
-        i64s: *mut i64,
-        olds: *mut u32,
-    ) {
-        let i = _block_idx_x() * _block_dim_x() + _thread_idx_x();
-        let u = |k: usize| AtomicU32::from_ptr(u32s.add(k));
-        u(0).fetch_max(i ^ 0x2AA, Relaxed);
-        u(1).fetch_min(i ^ 0x2AA, Relaxed);
-        u(2).fetch_or(1 << (i % 29), Relaxed);
-        u(3).fetch_and(!(1 << (i % 31)), Relaxed);
-        u(4).fetch_xor(i + 1, Relaxed);
-        *olds.add(i as usize) = u(5).swap(i, Relaxed);
-        let v = 3 * (i as i32 - 500);
-        AtomicI32::from_ptr(i32s).fetch_max(v, Relaxed);
-        AtomicI32::from_ptr(i32s.add(1)).fetch_min(v, Relaxed);
-        let w = ((i as u64) << 40) | (1023 - i as u64);
-        let l = |k: usize| AtomicU64::from_ptr(u64s.add(k));
-        l(0).fetch_max(w, Relaxed);
-        l(1).fetch_min(w, Relaxed);
-        l(2).fetch_or(1 << (8 + i % 40), Relaxed);
-        l(3).fetch_xor(((i + 1) as u64) << 20, Relaxed);
-        AtomicI64::from_ptr(i64s).fetch_min(-((i * i) as i64), Relaxed);
+    gpu::kernel! {
+        pub unsafe fn rmw(
+            u32s: *mut u32,
+            i32s: *mut i32,
+            u64s: *mut u64,
+            i64s: *mut i64,
+            olds: *mut u32,
+        ) {
+            let i = gpu::block_idx_x() * gpu::block_dim_x() + gpu::thread_idx_x();
+            let u = |k: usize| AtomicU32::from_ptr(u32s.add(k));
+            u(0).fetch_max(i ^ 0x2AA, Relaxed);
+            u(1).fetch_min(i ^ 0x2AA, Relaxed);
+            u(2).fetch_or(1 << (i % 29), Relaxed);
+            u(3).fetch_and(!(1 << (i % 31)), Relaxed);
+            u(4).fetch_xor(i + 1, Relaxed);
+            *olds.add(i as usize) = u(5).swap(i, Relaxed);
+            let v = 3 * (i as i32 - 500);
+            AtomicI32::from_ptr(i32s).fetch_max(v, Relaxed);
+            AtomicI32::from_ptr(i32s.add(1)).fetch_min(v, Relaxed);
+            let w = ((i as u64) << 40) | (1023 - i as u64);
+            let l = |k: usize| AtomicU64::from_ptr(u64s.add(k));
+            l(0).fetch_max(w, Relaxed);
+            l(1).fetch_min(w, Relaxed);
+            l(2).fetch_or(1 << (8 + i % 40), Relaxed);
+            l(3).fetch_xor(((i + 1) as u64) << 20, Relaxed);
+            AtomicI64::from_ptr(i64s).fetch_min(-((i * i) as i64), Relaxed);
+        }
     }
 
     /// u16s: 2 counters; u8s: 4 counters in one word; i8s: [max, min]; flag: one bool byte.
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn narrow(u16s: *mut u16, u8s: *mut u8, i8s: *mut i8, flag: *mut bool) {
-        let i = _block_idx_x() * _block_dim_x() + _thread_idx_x();
-        AtomicU16::from_ptr(u16s.add((i % 2) as usize)).fetch_add(1, Relaxed);
-        if i < 1000 {
-            AtomicU8::from_ptr(u8s.add((i % 4) as usize)).fetch_add(1, Relaxed);
+    gpu::kernel! {
+        pub unsafe fn narrow(u16s: *mut u16, u8s: *mut u8, i8s: *mut i8, flag: *mut bool) {
+            let i = gpu::block_idx_x() * gpu::block_dim_x() + gpu::thread_idx_x();
+            AtomicU16::from_ptr(u16s.add((i % 2) as usize)).fetch_add(1, Relaxed);
+            if i < 1000 {
+                AtomicU8::from_ptr(u8s.add((i % 4) as usize)).fetch_add(1, Relaxed);
+            }
+            let v = ((i % 200) as i32 - 100) as i8;
+            AtomicI8::from_ptr(i8s).fetch_max(v, Relaxed);
+            AtomicI8::from_ptr(i8s.add(1)).fetch_min(v, Relaxed);
+            AtomicBool::from_ptr(flag).fetch_or(i == 777, Relaxed);
         }
-        let v = ((i % 200) as i32 - 100) as i8;
-        AtomicI8::from_ptr(i8s).fetch_max(v, Relaxed);
-        AtomicI8::from_ptr(i8s.add(1)).fetch_min(v, Relaxed);
-        AtomicBool::from_ptr(flag).fetch_or(i == 777, Relaxed);
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

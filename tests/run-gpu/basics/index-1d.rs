@@ -11,28 +11,21 @@
 //@ stdout: Output: out[0]=1 out[255]=65026 out[256]=65537 out[999]=998002
 // sum_{i<1000} (i^2 + 1) = 999*1000*1999/6 + 1000 = 332833500 + 1000
 //@ stdout: Output: sum 332834500
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
-
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
-
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn squares(n: u32, out: *mut u32) {
-        let i = _block_idx_x() * _block_dim_x() + _thread_idx_x();
-        if i < n {
-            *out.add(i as usize) = i * i + 1;
+    gpu::kernel! {
+        pub unsafe fn squares(n: u32, out: *mut u32) {
+            let i = gpu::block_idx_x() * gpu::block_dim_x() + gpu::thread_idx_x();
+            if i < n {
+                *out.add(i as usize) = i * i + 1;
+            }
         }
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

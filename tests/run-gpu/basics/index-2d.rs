@@ -12,44 +12,38 @@
 //@ stdout: Output: transpose 3700 of 3700 match, t[99][36]=36099 t[5][7]=7005
 // Nothing written past the 3700 elements (buffers have 3800 slots holding u32::MAX).
 //@ stdout: Output: tails intact 100 100
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
-
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
-
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn fill2d(width: u32, height: u32, out: *mut u32) {
-        let x = _block_idx_x() * _block_dim_x() + _thread_idx_x();
-        let y = _block_idx_y() * _block_dim_y() + _thread_idx_y();
-        if x < width && y < height {
-            *out.add((y * width + x) as usize) = y * 1000 + x;
+    gpu::kernel! {
+        pub unsafe fn fill2d(width: u32, height: u32, out: *mut u32) {
+            let x = gpu::block_idx_x() * gpu::block_dim_x() + gpu::thread_idx_x();
+            let y = gpu::block_idx_y() * gpu::block_dim_y() + gpu::thread_idx_y();
+            if x < width && y < height {
+                *out.add((y * width + x) as usize) = y * 1000 + x;
+            }
         }
     }
 
     /// `input` is height x width (row-major), `out` is width x height.
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn transpose(
-        width: u32,
-        height: u32,
-        input: *const u32,
-        out: *mut u32,
-    ) {
-        let x = _block_idx_x() * _block_dim_x() + _thread_idx_x();
-        let y = _block_idx_y() * _block_dim_y() + _thread_idx_y();
-        if x < width && y < height {
-            *out.add((x * height + y) as usize) = *input.add((y * width + x) as usize);
+    gpu::kernel! {
+        pub unsafe fn transpose(
+            width: u32,
+            height: u32,
+            input: *const u32,
+            out: *mut u32,
+        ) {
+            let x = gpu::block_idx_x() * gpu::block_dim_x() + gpu::thread_idx_x();
+            let y = gpu::block_idx_y() * gpu::block_dim_y() + gpu::thread_idx_y();
+            if x < width && y < height {
+                *out.add((x * height + y) as usize) = *input.add((y * width + x) as usize);
+            }
         }
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

@@ -6,48 +6,41 @@
 //@ stdout: Output: grid 2 3 4 block 4 2 2 last-block 1 2 3
 // 2*3*4 blocks * 4*2*2 threads = 24 * 16 = 384 threads; slot k holds k + 1.
 //@ stdout: Output: 384 of 384 slots hold their id
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
-
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
-
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn geometry(ids: *mut u32, dims: *mut u32) {
-        let block = (_block_idx_z() * _grid_dim_y() + _block_idx_y()) * _grid_dim_x() + _block_idx_x();
-        let thread = (_thread_idx_z() * _block_dim_y() + _thread_idx_y()) * _block_dim_x() + _thread_idx_x();
-        let per_block = _block_dim_x() * _block_dim_y() * _block_dim_z();
-        let id = block * per_block + thread;
-        *ids.add(id as usize) = id + 1;
-        let last = _block_idx_x() == _grid_dim_x() - 1
-            && _block_idx_y() == _grid_dim_y() - 1
-            && _block_idx_z() == _grid_dim_z() - 1;
-        if last && thread == 0 {
-            let d = [
-                _grid_dim_x(),
-                _grid_dim_y(),
-                _grid_dim_z(),
-                _block_dim_x(),
-                _block_dim_y(),
-                _block_dim_z(),
-                _block_idx_x(),
-                _block_idx_y(),
-                _block_idx_z(),
-            ];
-            for (k, v) in d.iter().enumerate() {
-                *dims.add(k) = *v;
+    gpu::kernel! {
+        pub unsafe fn geometry(ids: *mut u32, dims: *mut u32) {
+            let block = (gpu::block_idx_z() * gpu::grid_dim_y() + gpu::block_idx_y()) * gpu::grid_dim_x() + gpu::block_idx_x();
+            let thread = (gpu::thread_idx_z() * gpu::block_dim_y() + gpu::thread_idx_y()) * gpu::block_dim_x() + gpu::thread_idx_x();
+            let per_block = gpu::block_dim_x() * gpu::block_dim_y() * gpu::block_dim_z();
+            let id = block * per_block + thread;
+            *ids.add(id as usize) = id + 1;
+            let last = gpu::block_idx_x() == gpu::grid_dim_x() - 1
+                && gpu::block_idx_y() == gpu::grid_dim_y() - 1
+                && gpu::block_idx_z() == gpu::grid_dim_z() - 1;
+            if last && thread == 0 {
+                let d = [
+                    gpu::grid_dim_x(),
+                    gpu::grid_dim_y(),
+                    gpu::grid_dim_z(),
+                    gpu::block_dim_x(),
+                    gpu::block_dim_y(),
+                    gpu::block_dim_z(),
+                    gpu::block_idx_x(),
+                    gpu::block_idx_y(),
+                    gpu::block_idx_z(),
+                ];
+                for (k, v) in d.iter().enumerate() {
+                    *dims.add(k) = *v;
+                }
             }
         }
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

@@ -5,32 +5,26 @@
 //@ stdout: Output: 42
 // 1_000_000 * 3 + 7 = 3000007 (computed on the GPU from the two parameters)
 //@ stdout: Output: 3000007
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
-
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
-
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn answer(out: *mut u32) {
-        if _thread_idx_x() == 0 {
-            *out = 6 * 7;
+    gpu::kernel! {
+        pub unsafe fn answer(out: *mut u32) {
+            if gpu::thread_idx_x() == 0 {
+                *out = 6 * 7;
+            }
         }
     }
 
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn mul_add_u64(a: u64, b: u32, out: *mut u64) {
-        *out = a * 3 + b as u64;
+    gpu::kernel! {
+        pub unsafe fn mul_add_u64(a: u64, b: u32, out: *mut u64) {
+            *out = a * 3 + b as u64;
+        }
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

@@ -3,26 +3,19 @@
 //! table, kept in times-table.run.stdout: line r (1-based) holds r*1 .. r*12,
 //! each right-aligned in 4 columns.
 //@ run-pass
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
-
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
-
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn table(out: *mut u32) {
-        let (x, y) = (_thread_idx_x(), _thread_idx_y());
-        *out.add((y * _block_dim_x() + x) as usize) = (y + 1) * (x + 1);
+    gpu::kernel! {
+        pub unsafe fn table(out: *mut u32) {
+            let (x, y) = (gpu::thread_idx_x(), gpu::thread_idx_y());
+            *out.add((y * gpu::block_dim_x() + x) as usize) = (y + 1) * (x + 1);
+        }
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

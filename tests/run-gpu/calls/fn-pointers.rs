@@ -12,18 +12,10 @@
 // compose(double, inc)(5) = double(6) = 12; closure-as-fn square(9) = 81;
 // pick(true) = triple -> triple(7) = 21; struct-held fn: Op { f: add, k: 40 }.run(2) = 42.
 //@ stdout: Output: higher-order 12 81 21 42
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
-
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
-
     #[inline(never)]
     fn add(a: u32, b: u32) -> u32 {
         a.wrapping_add(b)
@@ -43,11 +35,12 @@ pub mod device {
 
     static OPS: [fn(u32, u32) -> u32; 4] = [add, sub, mul, xor];
 
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn table(b: u32, out: *mut u32) {
-        let i = _thread_idx_x();
-        let op = OPS[(i % 4) as usize];
-        *out.add(i as usize) = op(i, b);
+    gpu::kernel! {
+        pub unsafe fn table(b: u32, out: *mut u32) {
+            let i = gpu::thread_idx_x();
+            let op = OPS[(i % 4) as usize];
+            *out.add(i as usize) = op(i, b);
+        }
     }
 
     fn double(x: u32) -> u32 {
@@ -82,18 +75,19 @@ pub mod device {
         }
     }
 
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn higher_order(p: *const u32, out: *mut u32) {
-        *out = compose(double, inc, *p);
-        let square: fn(u32) -> u32 = |x| x * x;
-        *out.add(1) = compose(square, core::convert::identity, *p.add(1));
-        *out.add(2) = pick(*p.add(2) != 0)(*p.add(3));
-        let op = Op { f: OPS[*p.add(4) as usize], k: *p.add(5) };
-        *out.add(3) = op.run(*p.add(6));
+    gpu::kernel! {
+        pub unsafe fn higher_order(p: *const u32, out: *mut u32) {
+            *out = compose(double, inc, *p);
+            let square: fn(u32) -> u32 = |x| x * x;
+            *out.add(1) = compose(square, core::convert::identity, *p.add(1));
+            *out.add(2) = pick(*p.add(2) != 0)(*p.add(3));
+            let op = Op { f: OPS[*p.add(4) as usize], k: *p.add(5) };
+            *out.add(3) = op.run(*p.add(6));
+        }
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

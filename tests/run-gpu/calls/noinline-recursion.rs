@@ -19,18 +19,10 @@
 // Eight arguments and a (u64, u32, i16) result through a non-inlined call:
 // sum 1+2+...+8 = 36, product 8! = 40320, alternating 1-2+3-4+5-6+7-8 = -4.
 //@ stdout: Output: many-args (36, 40320, -4)
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
-
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
-
     #[inline(never)]
     fn fib(n: u32) -> u32 {
         if n < 2 { n } else { fib(n - 1) + fib(n - 2) }
@@ -83,32 +75,34 @@ pub mod device {
         (sum, prod, alt)
     }
 
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn fibs(n: u32, out: *mut u32) {
-        let i = _thread_idx_x();
-        if i < n {
-            *out.add(i as usize) = fib(i);
+    gpu::kernel! {
+        pub unsafe fn fibs(n: u32, out: *mut u32) {
+            let i = gpu::thread_idx_x();
+            if i < n {
+                *out.add(i as usize) = fib(i);
+            }
         }
     }
 
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn misc(p: *const u64, out: *mut i64) {
-        *out = ackermann(*p, *p.add(1)) as i64;
-        *out.add(1) = ackermann(*p.add(8), 5) as i64;
-        *out.add(2) = gcd(*p.add(2), *p.add(3)) as i64;
-        *out.add(3) = gcd(*p.add(4), *p.add(5)) as i64;
-        *out.add(4) = is_even(*p.add(6) as u32) as i64;
-        *out.add(5) = is_odd(*p.add(7) as u32) as i64;
-        let one = p.add(8) as *const u32;
-        *out.add(6) = frames(10, one) as i64;
-        let (s, pr, alt) = many(1, 2, 3, 4, 5, 6, 7, 8 * *p.add(8) as i64);
-        *out.add(7) = s as i64;
-        *out.add(8) = pr as i64;
-        *out.add(9) = alt as i64;
+    gpu::kernel! {
+        pub unsafe fn misc(p: *const u64, out: *mut i64) {
+            *out = ackermann(*p, *p.add(1)) as i64;
+            *out.add(1) = ackermann(*p.add(8), 5) as i64;
+            *out.add(2) = gcd(*p.add(2), *p.add(3)) as i64;
+            *out.add(3) = gcd(*p.add(4), *p.add(5)) as i64;
+            *out.add(4) = is_even(*p.add(6) as u32) as i64;
+            *out.add(5) = is_odd(*p.add(7) as u32) as i64;
+            let one = p.add(8) as *const u32;
+            *out.add(6) = frames(10, one) as i64;
+            let (s, pr, alt) = many(1, 2, 3, 4, 5, 6, 7, 8 * *p.add(8) as i64);
+            *out.add(7) = s as i64;
+            *out.add(8) = pr as i64;
+            *out.add(9) = alt as i64;
+        }
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

@@ -8,35 +8,28 @@
 //@ stdout: Output: steps 27 -> 111, 97 -> 118, 871 -> 178
 //@ stdout: Output: longest below 10000: 6171 with 261 steps
 //@ stdout: Output: 9999 of 9999 match the host
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
-
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
-
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn collatz(n: u32, steps: *mut u32) {
-        let k = _block_idx_x() * _block_dim_x() + _thread_idx_x();
-        if k >= n {
-            return;
+    gpu::kernel! {
+        pub unsafe fn collatz(n: u32, steps: *mut u32) {
+            let k = gpu::block_idx_x() * gpu::block_dim_x() + gpu::thread_idx_x();
+            if k >= n {
+                return;
+            }
+            let mut v = k as u64 + 1;
+            let mut s = 0;
+            while v != 1 {
+                v = if v % 2 == 0 { v / 2 } else { 3 * v + 1 };
+                s += 1;
+            }
+            *steps.add(k as usize) = s;
         }
-        let mut v = k as u64 + 1;
-        let mut s = 0;
-        while v != 1 {
-            v = if v % 2 == 0 { v / 2 } else { 3 * v + 1 };
-            s += 1;
-        }
-        *steps.add(k as usize) = s;
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

@@ -10,35 +10,28 @@
 // 1000003 = 195 * 5120 + 1603: threads 0..1603 run 196 iterations, the
 // other 3517 run 195; the total is n.
 //@ stdout: Output: iterations min 195 max 196, 1603 threads ran 196, total 1000003
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
-
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
-
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn saxpy_u32(n: u32, a: u32, x: *const u32, y: *mut u32, iters: *mut u32) {
-        let tid = _block_idx_x() * _block_dim_x() + _thread_idx_x();
-        let stride = _grid_dim_x() * _block_dim_x();
-        let mut count = 0;
-        let mut i = tid;
-        while i < n {
-            let yi = y.add(i as usize);
-            *yi = a.wrapping_mul(*x.add(i as usize)).wrapping_add(*yi);
-            count += 1;
-            i += stride;
+    gpu::kernel! {
+        pub unsafe fn saxpy_u32(n: u32, a: u32, x: *const u32, y: *mut u32, iters: *mut u32) {
+            let tid = gpu::block_idx_x() * gpu::block_dim_x() + gpu::thread_idx_x();
+            let stride = gpu::grid_dim_x() * gpu::block_dim_x();
+            let mut count = 0;
+            let mut i = tid;
+            while i < n {
+                let yi = y.add(i as usize);
+                *yi = a.wrapping_mul(*x.add(i as usize)).wrapping_add(*yi);
+                count += 1;
+                i += stride;
+            }
+            *iters.add(tid as usize) = count;
         }
-        *iters.add(tid as usize) = count;
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

@@ -16,18 +16,10 @@
 //@ stdout: Output: early-return 18
 // Triangle sum over i < 20, j <= i: sum (i+1) = 20*21/2 = 210.
 //@ stdout: Output: nested 210
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
-
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
-
     #[inline(never)]
     fn first_cube_above(limit: u32) -> u32 {
         let mut x = 2;
@@ -39,59 +31,60 @@ pub mod device {
         }
     }
 
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn loops(n: u32, big: u32, limit: u32, out: *mut u32) {
-        let mut s = 0;
-        for i in (0..n).step_by(3) {
-            s += i;
-        }
-        *out = s;
-
-        let mut s = 0;
-        for i in (1..=n).rev().step_by(4) {
-            s += i;
-        }
-        *out.add(1) = s;
-
-        let mut x = big;
-        let mut digits = 0;
-        while x > 0 {
-            x /= 10;
-            digits += 1;
-        }
-        *out.add(2) = digits;
-
-        let mut k = 0u32;
-        let found = loop {
-            if k * k > limit / 5 {
-                break k;
+    gpu::kernel! {
+        pub unsafe fn loops(n: u32, big: u32, limit: u32, out: *mut u32) {
+            let mut s = 0;
+            for i in (0..n).step_by(3) {
+                s += i;
             }
-            k += 1;
-        };
-        *out.add(3) = found;
+            *out = s;
 
-        let mut s = 0;
-        for i in 0..n {
-            if i % 3 == 0 {
-                continue;
+            let mut s = 0;
+            for i in (1..=n).rev().step_by(4) {
+                s += i;
             }
-            s += i;
-        }
-        *out.add(4) = s;
+            *out.add(1) = s;
 
-        *out.add(5) = first_cube_above(limit);
-
-        let mut s = 0;
-        for i in 0..n {
-            for _j in 0..=i {
-                s += 1;
+            let mut x = big;
+            let mut digits = 0;
+            while x > 0 {
+                x /= 10;
+                digits += 1;
             }
+            *out.add(2) = digits;
+
+            let mut k = 0u32;
+            let found = loop {
+                if k * k > limit / 5 {
+                    break k;
+                }
+                k += 1;
+            };
+            *out.add(3) = found;
+
+            let mut s = 0;
+            for i in 0..n {
+                if i % 3 == 0 {
+                    continue;
+                }
+                s += i;
+            }
+            *out.add(4) = s;
+
+            *out.add(5) = first_cube_above(limit);
+
+            let mut s = 0;
+            for i in 0..n {
+                for _j in 0..=i {
+                    s += 1;
+                }
+            }
+            *out.add(6) = s;
         }
-        *out.add(6) = s;
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

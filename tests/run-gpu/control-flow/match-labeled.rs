@@ -18,102 +18,98 @@
 //@ stdout: Output: labeled continue 9
 // Labeled block: 625 is a perfect square (25^2) -> break 'blk with 25.
 //@ stdout: Output: labeled block 25
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
-
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
-
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn classify(n: u32, x: *const i32, out: *mut u32) {
-        let i = _thread_idx_x();
-        if i >= n {
-            return;
+    gpu::kernel! {
+        pub unsafe fn classify(n: u32, x: *const i32, out: *mut u32) {
+            let i = gpu::thread_idx_x();
+            if i >= n {
+                return;
+            }
+            *out.add(i as usize) = match *x.add(i as usize) {
+                i32::MIN..=-1 => 0,
+                0 => 1,
+                1..=9 => 2,
+                10 | 20 | 30 => 3,
+                v if v % 2 == 0 => 4,
+                _ => 5,
+            };
         }
-        *out.add(i as usize) = match *x.add(i as usize) {
-            i32::MIN..=-1 => 0,
-            0 => 1,
-            1..=9 => 2,
-            10 | 20 | 30 => 3,
-            v if v % 2 == 0 => 4,
-            _ => 5,
-        };
     }
 
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn fizzbuzz(out: *mut u32) {
-        let i = _thread_idx_x() + 1;
-        *out.add(i as usize - 1) = match (i % 3, i % 5) {
-            (0, 0) => 3,
-            (0, _) => 1,
-            (_, 0) => 2,
-            _ => 0,
-        };
+    gpu::kernel! {
+        pub unsafe fn fizzbuzz(out: *mut u32) {
+            let i = gpu::thread_idx_x() + 1;
+            *out.add(i as usize - 1) = match (i % 3, i % 5) {
+                (0, 0) => 3,
+                (0, _) => 1,
+                (_, 0) => 2,
+                _ => 0,
+            };
+        }
     }
 
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn jump_table(out: *mut u32) {
-        let v = _thread_idx_x();
-        *out.add(v as usize) = match v % 8 {
-            0 => 11,
-            1 => 23,
-            2 => 37,
-            3 => 41,
-            4 => 53,
-            5 => 67,
-            6 => 71,
-            7 => 89,
-            _ => 0,
-        };
+    gpu::kernel! {
+        pub unsafe fn jump_table(out: *mut u32) {
+            let v = gpu::thread_idx_x();
+            *out.add(v as usize) = match v % 8 {
+                0 => 11,
+                1 => 23,
+                2 => 37,
+                3 => 41,
+                4 => 53,
+                5 => 67,
+                6 => 71,
+                7 => 89,
+                _ => 0,
+            };
+        }
     }
 
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn labeled(target: u32, product: u32, out: *mut u32) {
-        let mut found = (0, 0);
-        'outer: for i in 1..100u32 {
-            for j in i..100 {
-                if i * i + j * j == target {
-                    found = (i, j);
-                    break 'outer;
+    gpu::kernel! {
+        pub unsafe fn labeled(target: u32, product: u32, out: *mut u32) {
+            let mut found = (0, 0);
+            'outer: for i in 1..100u32 {
+                for j in i..100 {
+                    if i * i + j * j == target {
+                        found = (i, j);
+                        break 'outer;
+                    }
                 }
             }
-        }
-        *out = found.0;
-        *out.add(1) = found.1;
+            *out = found.0;
+            *out.add(1) = found.1;
 
-        let mut count = 0;
-        'rows: for i in 1..50u32 {
-            for j in 1..50 {
-                if i * j == product {
-                    count += 1;
-                    continue 'rows;
+            let mut count = 0;
+            'rows: for i in 1..50u32 {
+                for j in 1..50 {
+                    if i * j == product {
+                        count += 1;
+                        continue 'rows;
+                    }
                 }
             }
-        }
-        *out.add(2) = count;
+            *out.add(2) = count;
 
-        let root = 'blk: {
-            for r in 0..target {
-                if r * r == target {
-                    break 'blk r;
+            let root = 'blk: {
+                for r in 0..target {
+                    if r * r == target {
+                        break 'blk r;
+                    }
+                    if r * r > target {
+                        break;
+                    }
                 }
-                if r * r > target {
-                    break;
-                }
-            }
-            0
-        };
-        *out.add(3) = root;
+                0
+            };
+            *out.add(3) = root;
+        }
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

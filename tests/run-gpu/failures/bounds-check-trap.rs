@@ -9,26 +9,19 @@
 //@ exit-code: 1
 // table = [10, 20, 30, 40]; index 2 -> 30.
 //@ stdout: Output: in range 30
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
-
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
-
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn lookup(table: *const u32, len: usize, idx: usize, out: *mut u32) {
-        let t = core::slice::from_raw_parts(table, len);
-        *out = t[idx];
+    gpu::kernel! {
+        pub unsafe fn lookup(table: *const u32, len: usize, idx: usize, out: *mut u32) {
+            let t = core::slice::from_raw_parts(table, len);
+            *out = t[idx];
+        }
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

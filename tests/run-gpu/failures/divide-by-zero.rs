@@ -6,25 +6,18 @@
 //@ exit-code: 1
 // 1000 / 7 = 142 (7 * 142 = 994).
 //@ stdout: Output: 1000 / 7 = 142
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
-
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
-
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn divide(a: u32, b: *const u32, out: *mut u32) {
-        *out = a / *b;
+    gpu::kernel! {
+        pub unsafe fn divide(a: u32, b: *const u32, out: *mut u32) {
+            *out = a / *b;
+        }
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

@@ -4,32 +4,25 @@
 //@ run-fail: CUDA_ERROR_ILLEGAL_INSTRUCTION
 //@ run-fail-stderr: kernel `check_limits` failed: CUDA_ERROR_ILLEGAL_INSTRUCTION
 //@ exit-code: 1
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
-
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
-
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn check_limits(n: u32, x: *const u32, limit: u32, out: *mut u32) {
-        let i = _block_idx_x() * _block_dim_x() + _thread_idx_x();
-        if i < n {
-            let v = *x.add(i as usize);
-            if v > limit {
-                panic!("element {} is {} > {}", i, v, limit);
+    gpu::kernel! {
+        pub unsafe fn check_limits(n: u32, x: *const u32, limit: u32, out: *mut u32) {
+            let i = gpu::block_idx_x() * gpu::block_dim_x() + gpu::thread_idx_x();
+            if i < n {
+                let v = *x.add(i as usize);
+                if v > limit {
+                    panic!("element {} is {} > {}", i, v, limit);
+                }
+                *out.add(i as usize) = v;
             }
-            *out.add(i as usize) = v;
         }
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

@@ -7,25 +7,18 @@
 //@ exit-code: 1
 // 41 + 1 = 42 stored into the real buffer.
 //@ stdout: Output: 42
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
-
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
-
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn store(v: u32, out: *mut u32) {
-        out.write_volatile(v + 1);
+    gpu::kernel! {
+        pub unsafe fn store(v: u32, out: *mut u32) {
+            out.write_volatile(v + 1);
+        }
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

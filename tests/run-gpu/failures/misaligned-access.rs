@@ -8,25 +8,18 @@
 // 0xAABBCCDD stored little-endian at bytes 4..8 of a zeroed 16-byte buffer:
 // byte 4 = 0xDD, byte 7 = 0xAA; bytes 0..4 stay 0.
 //@ stdout: Output: bytes 0 0 221 170
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
-
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
-
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn store_at(buf: *mut u8, offset: u64, v: u32) {
-        (buf.add(offset as usize) as *mut u32).write_volatile(v);
+    gpu::kernel! {
+        pub unsafe fn store_at(buf: *mut u8, offset: u64, v: u32) {
+            (buf.add(offset as usize) as *mut u32).write_volatile(v);
+        }
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

@@ -14,25 +14,18 @@
 // revision the program dies before printing this line; run-fail still compares the
 // stdout printed so far, so the expected output differs per revision.)
 //@[wrapping] stdout: Output: 4294967295 + 1 = 0
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
-
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
-
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn add_one(x: *const u32, out: *mut u32) {
-        *out = *x + 1;
+    gpu::kernel! {
+        pub unsafe fn add_one(x: *const u32, out: *mut u32) {
+            *out = *x + 1;
+        }
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

@@ -6,26 +6,19 @@
 //@ exit-code: 1
 // keys = [3, 1, 4, 1, 5, 9, 2, 6]: 9 is at position 5.
 //@ stdout: Output: found 9 at 5
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
-
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
-
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn find(keys: *const u32, n: usize, key: u32, out: *mut u32) {
-        let keys = core::slice::from_raw_parts(keys, n);
-        *out = keys.iter().position(|&k| k == key).unwrap() as u32;
+    gpu::kernel! {
+        pub unsafe fn find(keys: *const u32, n: usize, key: u32, out: *mut u32) {
+            let keys = core::slice::from_raw_parts(keys, n);
+            *out = keys.iter().position(|&k| k == key).unwrap() as u32;
+        }
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

@@ -20,65 +20,61 @@
 // min(NaN, 1) = 1, max(NaN, -1) = -1 (NaN is ignored); |-2.25| = 2.25; copysign(3, -0.0) = -3.
 //@ stdout: Output: nan-aware 1 -1 2.25 -3
 //@ stdout: Output: bulk 4096 of 4096 bit-exact (add sub mul div sqrt)
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx, core_float_math))]
+#![cfg_attr(gpu_device, no_std)]
+#![cfg_attr(gpu_device, feature(core_float_math))]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
     use core::f32::math::sqrt;
 
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
-
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn specials(x: *const f32, out: *mut f32) {
-        let r = |k: usize| *x.add(k);
-        let (a, b, three, tenth, two, zero, big, one) =
-            (r(0), r(1), r(2), r(3), r(4), r(5), r(6), r(7));
-        let vals = [
-            a + b,
-            a * b,
-            three / tenth,
-            sqrt(two),
-            one / three,
-            one / zero,
-            -one / zero,
-            zero / zero,
-            -zero * one,
-            big * big,
-            f32::from_bits((f32::MIN_POSITIVE / (two * two)).to_bits()),
-            (f32::MIN_POSITIVE / (two * two)) * (two * two),
-            r(8) + one,
-            r(8) + three,
-            r(9).min(one),
-            r(9).max(-one),
-            b.abs(),
-            three.copysign(-zero),
-        ];
-        for (k, v) in vals.iter().enumerate() {
-            *out.add(k) = *v;
+    gpu::kernel! {
+        pub unsafe fn specials(x: *const f32, out: *mut f32) {
+            let r = |k: usize| *x.add(k);
+            let (a, b, three, tenth, two, zero, big, one) =
+                (r(0), r(1), r(2), r(3), r(4), r(5), r(6), r(7));
+            let vals = [
+                a + b,
+                a * b,
+                three / tenth,
+                sqrt(two),
+                one / three,
+                one / zero,
+                -one / zero,
+                zero / zero,
+                -zero * one,
+                big * big,
+                f32::from_bits((f32::MIN_POSITIVE / (two * two)).to_bits()),
+                (f32::MIN_POSITIVE / (two * two)) * (two * two),
+                r(8) + one,
+                r(8) + three,
+                r(9).min(one),
+                r(9).max(-one),
+                b.abs(),
+                three.copysign(-zero),
+            ];
+            for (k, v) in vals.iter().enumerate() {
+                *out.add(k) = *v;
+            }
         }
     }
 
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn bulk(n: u32, a: *const f32, b: *const f32, out: *mut f32) {
-        let i = (_block_idx_x() * _block_dim_x() + _thread_idx_x()) as usize;
-        if i < n as usize {
-            let (x, y) = (*a.add(i), *b.add(i));
-            let o = out.add(5 * i);
-            *o = x + y;
-            *o.add(1) = x - y;
-            *o.add(2) = x * y;
-            *o.add(3) = x / y;
-            *o.add(4) = sqrt(x.abs());
+    gpu::kernel! {
+        pub unsafe fn bulk(n: u32, a: *const f32, b: *const f32, out: *mut f32) {
+            let i = (gpu::block_idx_x() * gpu::block_dim_x() + gpu::thread_idx_x()) as usize;
+            if i < n as usize {
+                let (x, y) = (*a.add(i), *b.add(i));
+                let o = out.add(5 * i);
+                *o = x + y;
+                *o.add(1) = x - y;
+                *o.add(2) = x * y;
+                *o.add(3) = x / y;
+                *o.add(4) = sqrt(x.abs());
+            }
         }
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

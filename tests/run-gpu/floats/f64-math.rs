@@ -17,69 +17,65 @@
 // f64::MAX * 2 = inf; 2^-1074 (smallest subnormal) / 2 = 0 (ties to even); its bits are 1.
 //@ stdout: Output: edges inf 0 1
 //@ stdout: Output: bulk 2048 of 2048 bit-exact (add sub mul div sqrt)
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx, core_float_math))]
+#![cfg_attr(gpu_device, no_std)]
+#![cfg_attr(gpu_device, feature(core_float_math))]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
     use core::f64::math;
 
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
-
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn f64_math(x: *const f64, out: *mut f64) {
-        let r = |k: usize| *x.add(k);
-        let (tenth, fifth, two, one, three, half) = (r(0), r(1), r(2), r(3), r(4), r(5));
-        let (p, m, f, b, q, e) = (r(6), r(7), r(8), r(9), r(10), r(11));
-        let vals = [
-            tenth + fifth,
-            math::sqrt(two),
-            one / three,
-            math::floor(p),
-            math::ceil(p),
-            math::round(p),
-            math::round_ties_even(p),
-            math::trunc(p),
-            math::floor(m),
-            math::ceil(m),
-            math::round(m),
-            math::round_ties_even(m),
-            math::trunc(m),
-            math::fract(f),
-            math::powi(b, 3),
-            math::powi(two, -3),
-            math::div_euclid(q, two),
-            math::rem_euclid(q, two),
-            q % two,
-            f64::MAX * two,
-            e * half,
-            e,
-        ];
-        for (k, v) in vals.iter().enumerate() {
-            *out.add(k) = *v;
+    gpu::kernel! {
+        pub unsafe fn f64_math(x: *const f64, out: *mut f64) {
+            let r = |k: usize| *x.add(k);
+            let (tenth, fifth, two, one, three, half) = (r(0), r(1), r(2), r(3), r(4), r(5));
+            let (p, m, f, b, q, e) = (r(6), r(7), r(8), r(9), r(10), r(11));
+            let vals = [
+                tenth + fifth,
+                math::sqrt(two),
+                one / three,
+                math::floor(p),
+                math::ceil(p),
+                math::round(p),
+                math::round_ties_even(p),
+                math::trunc(p),
+                math::floor(m),
+                math::ceil(m),
+                math::round(m),
+                math::round_ties_even(m),
+                math::trunc(m),
+                math::fract(f),
+                math::powi(b, 3),
+                math::powi(two, -3),
+                math::div_euclid(q, two),
+                math::rem_euclid(q, two),
+                q % two,
+                f64::MAX * two,
+                e * half,
+                e,
+            ];
+            for (k, v) in vals.iter().enumerate() {
+                *out.add(k) = *v;
+            }
         }
     }
 
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn bulk(n: u32, a: *const f64, b: *const f64, out: *mut f64) {
-        let i = (_block_idx_x() * _block_dim_x() + _thread_idx_x()) as usize;
-        if i < n as usize {
-            let (x, y) = (*a.add(i), *b.add(i));
-            let o = out.add(5 * i);
-            *o = x + y;
-            *o.add(1) = x - y;
-            *o.add(2) = x * y;
-            *o.add(3) = x / y;
-            *o.add(4) = math::sqrt(x.abs());
+    gpu::kernel! {
+        pub unsafe fn bulk(n: u32, a: *const f64, b: *const f64, out: *mut f64) {
+            let i = (gpu::block_idx_x() * gpu::block_dim_x() + gpu::thread_idx_x()) as usize;
+            if i < n as usize {
+                let (x, y) = (*a.add(i), *b.add(i));
+                let o = out.add(5 * i);
+                *o = x + y;
+                *o.add(1) = x - y;
+                *o.add(2) = x * y;
+                *o.add(3) = x / y;
+                *o.add(4) = math::sqrt(x.abs());
+            }
         }
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

@@ -36,49 +36,43 @@
 //@ stdout: Output: f64 4294967295.9 -> 2147483647 4294967295 4294967295 4294967295
 //@ stdout: Output: f64 NaN -> 0 0 0 0
 //@ stdout: Output: f64 -0.5 -> 0 0 0 0
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
-
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
-
     /// One thread per input; six results (as i128 bit patterns) per input.
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn sat32(n: u32, x: *const f32, out: *mut i128) {
-        let i = _thread_idx_x() as usize;
-        if i < n as usize {
-            let v = *x.add(i);
-            let o = out.add(6 * i);
-            *o = (v as u8) as i128;
-            *o.add(1) = (v as i8) as i128;
-            *o.add(2) = (v as i32) as i128;
-            *o.add(3) = (v as u32) as i128;
-            *o.add(4) = (v as i64) as i128;
-            *o.add(5) = (v as u64) as i128;
+    gpu::kernel! {
+        pub unsafe fn sat32(n: u32, x: *const f32, out: *mut i128) {
+            let i = gpu::thread_idx_x() as usize;
+            if i < n as usize {
+                let v = *x.add(i);
+                let o = out.add(6 * i);
+                *o = (v as u8) as i128;
+                *o.add(1) = (v as i8) as i128;
+                *o.add(2) = (v as i32) as i128;
+                *o.add(3) = (v as u32) as i128;
+                *o.add(4) = (v as i64) as i128;
+                *o.add(5) = (v as u64) as i128;
+            }
         }
     }
 
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn sat64(n: u32, x: *const f64, out: *mut i128) {
-        let i = _thread_idx_x() as usize;
-        if i < n as usize {
-            let v = *x.add(i);
-            let o = out.add(4 * i);
-            *o = (v as i32) as i128;
-            *o.add(1) = (v as u32) as i128;
-            *o.add(2) = (v as i64) as i128;
-            *o.add(3) = (v as u64) as i128;
+    gpu::kernel! {
+        pub unsafe fn sat64(n: u32, x: *const f64, out: *mut i128) {
+            let i = gpu::thread_idx_x() as usize;
+            if i < n as usize {
+                let v = *x.add(i);
+                let o = out.add(4 * i);
+                *o = (v as i32) as i128;
+                *o.add(1) = (v as u32) as i128;
+                *o.add(2) = (v as i64) as i128;
+                *o.add(3) = (v as u64) as i128;
+            }
         }
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

@@ -13,40 +13,35 @@
 //@ stdout: Output: f64 fused -4.930380657631324e-32 unfused 0e0
 //@ stdout: Output: bulk f32 1024 of 1024 fused, 1024 of 1024 unfused bit-exact
 //@ stdout: Output: bulk f64 1024 of 1024 fused, 1024 of 1024 unfused bit-exact
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx, core_float_math))]
+#![cfg_attr(gpu_device, no_std)]
+#![cfg_attr(gpu_device, feature(core_float_math))]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
-
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
-
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn fma32(n: u32, a: *const f32, b: *const f32, c: *const f32, fused: *mut f32, plain: *mut f32) {
-        let i = (_block_idx_x() * _block_dim_x() + _thread_idx_x()) as usize;
-        if i < n as usize {
-            let (x, y, z) = (*a.add(i), *b.add(i), *c.add(i));
-            *fused.add(i) = core::f32::math::mul_add(x, y, z);
-            *plain.add(i) = x * y + z;
+    gpu::kernel! {
+        pub unsafe fn fma32(n: u32, a: *const f32, b: *const f32, c: *const f32, fused: *mut f32, plain: *mut f32) {
+            let i = (gpu::block_idx_x() * gpu::block_dim_x() + gpu::thread_idx_x()) as usize;
+            if i < n as usize {
+                let (x, y, z) = (*a.add(i), *b.add(i), *c.add(i));
+                *fused.add(i) = core::f32::math::mul_add(x, y, z);
+                *plain.add(i) = x * y + z;
+            }
         }
     }
 
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn fma64(n: u32, a: *const f64, b: *const f64, c: *const f64, fused: *mut f64, plain: *mut f64) {
-        let i = (_block_idx_x() * _block_dim_x() + _thread_idx_x()) as usize;
-        if i < n as usize {
-            let (x, y, z) = (*a.add(i), *b.add(i), *c.add(i));
-            *fused.add(i) = core::f64::math::mul_add(x, y, z);
-            *plain.add(i) = x * y + z;
+    gpu::kernel! {
+        pub unsafe fn fma64(n: u32, a: *const f64, b: *const f64, c: *const f64, fused: *mut f64, plain: *mut f64) {
+            let i = (gpu::block_idx_x() * gpu::block_dim_x() + gpu::thread_idx_x()) as usize;
+            if i < n as usize {
+                let (x, y, z) = (*a.add(i), *b.add(i), *c.add(i));
+                *fused.add(i) = core::f64::math::mul_add(x, y, z);
+                *plain.add(i) = x * y + z;
+            }
         }
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

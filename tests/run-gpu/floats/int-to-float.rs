@@ -15,35 +15,28 @@
 //@ stdout: Output: f64 9007199254740992 9007199254740996 18446744073709551616
 // Small widths are exact: 255u8 -> 255, -32768i16 -> -32768.
 //@ stdout: Output: small 255 -32768
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
-
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
-
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn to_float(i: *const i64, f: *mut f32, d: *mut f64) {
-        *f = *i as i32 as f32;
-        *f.add(1) = *i.add(1) as i32 as f32;
-        *f.add(2) = *i.add(2) as i32 as f32;
-        *f.add(3) = *i.add(3) as u32 as f32;
-        *f.add(4) = *i.add(4) as u64 as f32;
-        *f.add(5) = *i.add(5) as f32;
-        *d = *i.add(6) as u64 as f64;
-        *d.add(1) = *i.add(7) as u64 as f64;
-        *d.add(2) = *i.add(4) as u64 as f64;
-        *f.add(6) = *i.add(8) as u8 as f32;
-        *d.add(3) = *i.add(9) as i16 as f64;
+    gpu::kernel! {
+        pub unsafe fn to_float(i: *const i64, f: *mut f32, d: *mut f64) {
+            *f = *i as i32 as f32;
+            *f.add(1) = *i.add(1) as i32 as f32;
+            *f.add(2) = *i.add(2) as i32 as f32;
+            *f.add(3) = *i.add(3) as u32 as f32;
+            *f.add(4) = *i.add(4) as u64 as f32;
+            *f.add(5) = *i.add(5) as f32;
+            *d = *i.add(6) as u64 as f64;
+            *d.add(1) = *i.add(7) as u64 as f64;
+            *d.add(2) = *i.add(4) as u64 as f64;
+            *f.add(6) = *i.add(8) as u8 as f32;
+            *d.add(3) = *i.add(9) as i16 as f64;
+        }
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

@@ -18,36 +18,30 @@
 //@ build-fail
 //@ known-bug: llc "unsupported library call operation" for i128 <-> float conversions on nvptx64
 //@ error-pattern: unsupported library call operation
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
-
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
+    gpu::kernel! {
+        #[cfg(to_float)]
+        pub unsafe fn wide_to_float(w: *const u128, d: *mut f64) {
+            *d = *w as f64;
+            *d.add(1) = *w.add(1) as i128 as f64;
+        }
     }
 
-    #[cfg(to_float)]
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn wide_to_float(w: *const u128, d: *mut f64) {
-        *d = *w as f64;
-        *d.add(1) = *w.add(1) as i128 as f64;
-    }
-
-    #[cfg(from_float)]
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn float_to_wide(x: *const f64, w: *mut u128) {
-        *w = *x as u128;
-        *w.add(1) = (*x.add(1) as i128) as u128;
-        *w.add(2) = *x.add(2) as u128;
-        *w.add(3) = *x.add(3) as u128;
+    gpu::kernel! {
+        #[cfg(from_float)]
+        pub unsafe fn float_to_wide(x: *const f64, w: *mut u128) {
+            *w = *x as u128;
+            *w.add(1) = (*x.add(1) as i128) as u128;
+            *w.add(2) = *x.add(2) as u128;
+            *w.add(3) = *x.add(3) as u128;
+        }
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

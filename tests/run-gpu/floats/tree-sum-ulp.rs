@@ -14,53 +14,41 @@
 // Exact integer cross-check through the same reduction: sum of i for i = 1..=4096 =
 // 4096 * 4097 / 2 = 8390656 (every partial sum is an integer below 2^53: no rounding).
 //@ stdout: Output: integer sum 8390656
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(
-    target_arch = "nvptx64",
-    feature(abi_ptx, stdarch_nvptx, gpu_launch_sized_workgroup_mem, gpu_intrinsics, core_intrinsics)
-)]
-#![cfg_attr(target_arch = "nvptx64", allow(internal_features))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
-    use core::intrinsics::gpu::gpu_launch_sized_workgroup_mem;
-
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
-
     /// One block of 1024 threads, 1024 * 8 bytes of dynamic shared memory.
     /// `square` selects 1/i^2 (1) or i (0) as the term.
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn tree_sum(n: u32, square: u32, out: *mut f64) {
-        let smem = gpu_launch_sized_workgroup_mem::<f64>();
-        let t = _thread_idx_x();
-        let mut acc = 0.0f64;
-        let mut i = t + 1;
-        while i <= n {
-            let x = i as f64;
-            acc += if square != 0 { 1.0 / (x * x) } else { x };
-            i += _block_dim_x();
-        }
-        *smem.add(t as usize) = acc;
-        _syncthreads();
-        let mut stride = _block_dim_x() / 2;
-        while stride > 0 {
-            if t < stride {
-                *smem.add(t as usize) += *smem.add((t + stride) as usize);
+    gpu::kernel! {
+        pub unsafe fn tree_sum(n: u32, square: u32, out: *mut f64) {
+            let smem = gpu::dynamic_shared::<f64>();
+            let t = gpu::thread_idx_x();
+            let mut acc = 0.0f64;
+            let mut i = t + 1;
+            while i <= n {
+                let x = i as f64;
+                acc += if square != 0 { 1.0 / (x * x) } else { x };
+                i += gpu::block_dim_x();
             }
-            _syncthreads();
-            stride /= 2;
-        }
-        if t == 0 {
-            *out = *smem;
+            *smem.add(t as usize) = acc;
+            gpu::sync_threads();
+            let mut stride = gpu::block_dim_x() / 2;
+            while stride > 0 {
+                if t < stride {
+                    *smem.add(t as usize) += *smem.add((t + stride) as usize);
+                }
+                gpu::sync_threads();
+                stride /= 2;
+            }
+            if t == 0 {
+                *out = *smem;
+            }
         }
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

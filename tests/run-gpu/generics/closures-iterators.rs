@@ -22,18 +22,11 @@
 // Per-thread: thread t sums the subslice x[t..t+4] = t + (t+1) + (t+2) + (t+3) = 4t + 6,
 // for t = 0..=60 (61 windows; threads 61..64 would run past the end and skip).
 //@ stdout: Output: per-thread 61 of 61 match
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
     use core::slice;
-
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
 
     fn make_adder(k: u64) -> impl Fn(u64) -> u64 {
         move |v| v + k
@@ -49,46 +42,48 @@ pub mod device {
         }
     }
 
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn chains(n: usize, xp: *const u64, yp: *const u64, out: *mut u64) {
-        let x = slice::from_raw_parts(xp, n);
-        let y = slice::from_raw_parts(yp, n);
-        let mut k = 0;
-        let mut put = |v: u64| {
-            *out.add(k) = v;
-            k += 1;
-        };
-        put(x.iter().zip(y).map(|(a, b)| a * b).sum());
-        put(x.iter().filter(|&&v| v % 2 == 0).count() as u64);
-        put(x.iter().filter(|&&v| v % 2 == 1).sum());
-        put(x.windows(3).map(|w| w.iter().sum::<u64>()).max().unwrap_or(0));
-        for c in x.chunks(16) {
-            put(c.iter().sum());
+    gpu::kernel! {
+        pub unsafe fn chains(n: usize, xp: *const u64, yp: *const u64, out: *mut u64) {
+            let x = slice::from_raw_parts(xp, n);
+            let y = slice::from_raw_parts(yp, n);
+            let mut k = 0;
+            let mut put = |v: u64| {
+                *out.add(k) = v;
+                k += 1;
+            };
+            put(x.iter().zip(y).map(|(a, b)| a * b).sum());
+            put(x.iter().filter(|&&v| v % 2 == 0).count() as u64);
+            put(x.iter().filter(|&&v| v % 2 == 1).sum());
+            put(x.windows(3).map(|w| w.iter().sum::<u64>()).max().unwrap_or(0));
+            for c in x.chunks(16) {
+                put(c.iter().sum());
+            }
+            put(x.iter().position(|&v| v * v > 1000).map_or(u64::MAX, |p| p as u64));
+            put(x.iter().any(|&v| v > 62) as u64);
+            put(y.iter().all(|&v| v > 0) as u64);
+            put(*x.iter().max_by_key(|&&v| (v % 10, v)).unwrap_or(&0));
+            put(x.iter().rev().skip(3).step_by(5).take(4).sum());
+            put(apply_twice(make_adder(5), 10));
+            let mut calls = 0u64;
+            call_n(&mut || calls += 1, 7);
+            put(calls);
+            let scale = 3;
+            put(x.iter().fold(0, |acc, &v| acc + scale * v));
         }
-        put(x.iter().position(|&v| v * v > 1000).map_or(u64::MAX, |p| p as u64));
-        put(x.iter().any(|&v| v > 62) as u64);
-        put(y.iter().all(|&v| v > 0) as u64);
-        put(*x.iter().max_by_key(|&&v| (v % 10, v)).unwrap_or(&0));
-        put(x.iter().rev().skip(3).step_by(5).take(4).sum());
-        put(apply_twice(make_adder(5), 10));
-        let mut calls = 0u64;
-        call_n(&mut || calls += 1, 7);
-        put(calls);
-        let scale = 3;
-        put(x.iter().fold(0, |acc, &v| acc + scale * v));
     }
 
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn windows4(n: usize, xp: *const u64, out: *mut u64) {
-        let x = slice::from_raw_parts(xp, n);
-        let t = _thread_idx_x() as usize;
-        if t + 4 <= n {
-            *out.add(t) = x[t..t + 4].iter().copied().sum();
+    gpu::kernel! {
+        pub unsafe fn windows4(n: usize, xp: *const u64, out: *mut u64) {
+            let x = slice::from_raw_parts(xp, n);
+            let t = gpu::thread_idx_x() as usize;
+            if t + 4 <= n {
+                *out.add(t) = x[t..t + 4].iter().copied().sum();
+            }
         }
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

@@ -13,18 +13,10 @@
 //@ stdout: Output: stack rejected 2 popped 8 7 6 left 5
 // 64 random 3x3 matrices squared, compared with the host.
 //@ stdout: Output: batch 64 of 64 match
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
-
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
-
     /// A square N x N matrix of wrapping i64 values.
     #[derive(Clone, Copy, PartialEq, Debug)]
     pub struct Mat<const N: usize>(pub [[i64; N]; N]);
@@ -97,52 +89,54 @@ pub mod device {
         Mat(m)
     }
 
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn fixed(p: *const i64, e: u32, out: *mut i64) {
-        let f = load::<2>(p).pow(e).0;
-        *out = f[0][0];
-        *out.add(1) = f[0][1];
-        *out.add(2) = f[1][0];
-        *out.add(3) = f[1][1];
-        let j = Mat::<3>([[*p.add(4); 3]; 3]).pow(e / 2);
-        *out.add(4) = j.0[2][1];
-        *out.add(5) = j.trace();
-        let mut seven = Mat::<4>::identity();
-        for i in 0..4 {
-            seven.0[i][i] = *p.add(5);
-        }
-        *out.add(6) = seven.pow(3).trace();
-
-        let mut s = Stack::<u32, 8>::new();
-        let mut rejected = 0;
-        for v in 1..=e {
-            if s.push(v).is_err() {
-                rejected += 1;
+    gpu::kernel! {
+        pub unsafe fn fixed(p: *const i64, e: u32, out: *mut i64) {
+            let f = load::<2>(p).pow(e).0;
+            *out = f[0][0];
+            *out.add(1) = f[0][1];
+            *out.add(2) = f[1][0];
+            *out.add(3) = f[1][1];
+            let j = Mat::<3>([[*p.add(4); 3]; 3]).pow(e / 2);
+            *out.add(4) = j.0[2][1];
+            *out.add(5) = j.trace();
+            let mut seven = Mat::<4>::identity();
+            for i in 0..4 {
+                seven.0[i][i] = *p.add(5);
             }
+            *out.add(6) = seven.pow(3).trace();
+
+            let mut s = Stack::<u32, 8>::new();
+            let mut rejected = 0;
+            for v in 1..=e {
+                if s.push(v).is_err() {
+                    rejected += 1;
+                }
+            }
+            *out.add(7) = rejected;
+            for k in 0..3 {
+                *out.add(8 + k) = s.pop().unwrap_or(0) as i64;
+            }
+            *out.add(11) = s.len as i64;
         }
-        *out.add(7) = rejected;
-        for k in 0..3 {
-            *out.add(8 + k) = s.pop().unwrap_or(0) as i64;
-        }
-        *out.add(11) = s.len as i64;
     }
 
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn batch(n: u32, m: *const i64, out: *mut i64) {
-        let i = _thread_idx_x() as usize;
-        if i < n as usize {
-            let a = load::<3>(m.add(9 * i));
-            let sq = a.mul(&a);
-            for r in 0..3 {
-                for c in 0..3 {
-                    *out.add(9 * i + 3 * r + c) = sq.0[r][c];
+    gpu::kernel! {
+        pub unsafe fn batch(n: u32, m: *const i64, out: *mut i64) {
+            let i = gpu::thread_idx_x() as usize;
+            if i < n as usize {
+                let a = load::<3>(m.add(9 * i));
+                let sq = a.mul(&a);
+                for r in 0..3 {
+                    for c in 0..3 {
+                        *out.add(9 * i + 3 * r + c) = sq.0[r][c];
+                    }
                 }
             }
         }
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

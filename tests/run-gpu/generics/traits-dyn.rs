@@ -14,18 +14,11 @@
 //@ stdout: Output: ops 425 1275 -1275
 // Associated type: Counter::Item = u16 counting 1..=5 sums to 15; its MAX const is 65535.
 //@ stdout: Output: assoc 15 65535
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
     use core::ops::{Add, Mul, Neg};
-
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
 
     trait Shape {
         const SIDES: u32;
@@ -115,50 +108,53 @@ pub mod device {
         }
     }
 
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn generic(p: *const u32, out: *mut u32) {
-        let r = |k: usize| *p.add(k);
-        *out = sum_of_areas(&[Sq(r(0)), Sq(r(1))]);
-        *out.add(1) = sum_of_areas(&[Rect(r(0), r(2)), Rect(r(1), r(1))]);
-        *out.add(2) = Sq(r(1)).describe();
-        *out.add(3) = Tri(r(3), r(4)).describe();
+    gpu::kernel! {
+        pub unsafe fn generic(p: *const u32, out: *mut u32) {
+            let r = |k: usize| *p.add(k);
+            *out = sum_of_areas(&[Sq(r(0)), Sq(r(1))]);
+            *out.add(1) = sum_of_areas(&[Rect(r(0), r(2)), Rect(r(1), r(1))]);
+            *out.add(2) = Sq(r(1)).describe();
+            *out.add(3) = Tri(r(3), r(4)).describe();
+        }
     }
 
     /// Each thread builds a shape of the kind given in `kinds` and calls it
     /// through `&dyn DynShape`.
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn dynamic(n: u32, size: u32, kinds: *const u32, out: *mut u32) {
-        let i = _thread_idx_x() as usize;
-        if i >= n as usize {
-            return;
+    gpu::kernel! {
+        pub unsafe fn dynamic(n: u32, size: u32, kinds: *const u32, out: *mut u32) {
+            let i = gpu::thread_idx_x() as usize;
+            if i >= n as usize {
+                return;
+            }
+            let (sq, rect, tri) = (Sq(size), Rect(size, 3), Tri(size, size));
+            let shape: &dyn DynShape = match *kinds.add(i) {
+                0 => &sq,
+                1 => &rect,
+                _ => &tri,
+            };
+            *out.add(i) = shape.area_dyn();
         }
-        let (sq, rect, tri) = (Sq(size), Rect(size, 3), Tri(size, size));
-        let shape: &dyn DynShape = match *kinds.add(i) {
-            0 => &sq,
-            1 => &rect,
-            _ => &tri,
-        };
-        *out.add(i) = shape.area_dyn();
     }
 
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn ops(a: i64, b: i64, k: i64, out: *mut i64) {
-        let s = Money(a) + Money(b);
-        let m = s * k;
-        *out = s.0;
-        *out.add(1) = m.0;
-        *out.add(2) = (-m).0;
-        let mut c = Counter { n: 0, end: k as u16 + 2 };
-        let mut sum = 0u32;
-        while let Some(v) = c.next_item() {
-            sum += v as u32;
+    gpu::kernel! {
+        pub unsafe fn ops(a: i64, b: i64, k: i64, out: *mut i64) {
+            let s = Money(a) + Money(b);
+            let m = s * k;
+            *out = s.0;
+            *out.add(1) = m.0;
+            *out.add(2) = (-m).0;
+            let mut c = Counter { n: 0, end: k as u16 + 2 };
+            let mut sum = 0u32;
+            while let Some(v) = c.next_item() {
+                sum += v as u32;
+            }
+            *out.add(3) = sum as i64;
+            *out.add(4) = <Counter as Source>::MAX as i64;
         }
-        *out.add(3) = sum as i64;
-        *out.add(4) = <Counter as Source>::MAX as i64;
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

@@ -23,67 +23,60 @@
 //@ stdout: Output: shifts -16 268435440 64 0 32
 // 1000.next_power_of_two() = 1024; 1024 is a power of two; 1000 is not.
 //@ stdout: Output: pow2 1024 true false
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
-
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
-
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn bits(inp: *const u64, out: *mut u64) {
-        let r = |k: usize| *inp.add(k);
-        let mut k = 0;
-        let mut put = |v: u64| {
-            *out.add(k) = v;
-            k += 1;
-        };
-        let x = r(0) as u32;
-        put(x.count_ones() as u64);
-        put(x.leading_zeros() as u64);
-        put(x.trailing_zeros() as u64);
-        put(x.rotate_left(8) as u64);
-        put(x.rotate_right(r(1) as u32) as u64);
-        put(x.swap_bytes() as u64);
-        put(x.reverse_bits() as u64);
-        let z = r(2) as u32;
-        put(z.leading_zeros() as u64);
-        put(z.trailing_zeros() as u64);
-        put(z.count_ones() as u64);
-        let b = r(3) as u8;
-        put(b.leading_zeros() as u64);
-        put(b.trailing_zeros() as u64);
-        put(b.count_ones() as u64);
-        put(b.reverse_bits() as u64);
-        put(b.rotate_left(3) as u64);
-        let h = r(4) as u16;
-        put(h.leading_zeros() as u64);
-        put(h.trailing_zeros() as u64);
-        put(h.swap_bytes() as u64);
-        let w = r(5);
-        put(w.leading_zeros() as u64);
-        put(w.trailing_zeros() as u64);
-        put(r(6).swap_bytes());
-        put(r(7).reverse_bits());
-        let s = r(8) as i32;
-        put((s >> 4) as i64 as u64);
-        put(((s as u32) >> 4) as u64);
-        put((r(9) as i64).count_ones() as u64);
-        put((r(10) as i32).leading_zeros() as u64);
-        put((r(9) as i32).leading_ones() as u64);
-        let p = r(11) as u32;
-        put(p.next_power_of_two() as u64);
-        put((p + 24).is_power_of_two() as u64);
-        put(p.is_power_of_two() as u64);
+    gpu::kernel! {
+        pub unsafe fn bits(inp: *const u64, out: *mut u64) {
+            let r = |k: usize| *inp.add(k);
+            let mut k = 0;
+            let mut put = |v: u64| {
+                *out.add(k) = v;
+                k += 1;
+            };
+            let x = r(0) as u32;
+            put(x.count_ones() as u64);
+            put(x.leading_zeros() as u64);
+            put(x.trailing_zeros() as u64);
+            put(x.rotate_left(8) as u64);
+            put(x.rotate_right(r(1) as u32) as u64);
+            put(x.swap_bytes() as u64);
+            put(x.reverse_bits() as u64);
+            let z = r(2) as u32;
+            put(z.leading_zeros() as u64);
+            put(z.trailing_zeros() as u64);
+            put(z.count_ones() as u64);
+            let b = r(3) as u8;
+            put(b.leading_zeros() as u64);
+            put(b.trailing_zeros() as u64);
+            put(b.count_ones() as u64);
+            put(b.reverse_bits() as u64);
+            put(b.rotate_left(3) as u64);
+            let h = r(4) as u16;
+            put(h.leading_zeros() as u64);
+            put(h.trailing_zeros() as u64);
+            put(h.swap_bytes() as u64);
+            let w = r(5);
+            put(w.leading_zeros() as u64);
+            put(w.trailing_zeros() as u64);
+            put(r(6).swap_bytes());
+            put(r(7).reverse_bits());
+            let s = r(8) as i32;
+            put((s >> 4) as i64 as u64);
+            put(((s as u32) >> 4) as u64);
+            put((r(9) as i64).count_ones() as u64);
+            put((r(10) as i32).leading_zeros() as u64);
+            put((r(9) as i32).leading_ones() as u64);
+            let p = r(11) as u32;
+            put(p.next_power_of_two() as u64);
+            put((p + 24).is_power_of_two() as u64);
+            put(p.is_power_of_two() as u64);
+        }
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

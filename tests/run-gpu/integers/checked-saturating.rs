@@ -26,18 +26,10 @@
 // 7^22 = 3909821048582988049; isqrt(10^18) = 10^9; isqrt(2^64-1) = 2^32-1 = 4294967295;
 // ilog10(1000000) = 6; ilog2(u64::MAX) = 63; abs_diff(3, u32::MAX) = 4294967292.
 //@ stdout: Output: misc 3909821048582988049 1000000000 4294967295 6 63 4294967292
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
-
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
-
     struct Out {
         p: *mut i64,
         k: usize,
@@ -58,62 +50,63 @@ pub mod device {
         }
     }
 
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn checked(inp: *const i64, out: *mut i64) {
-        let r = |k: usize| *inp.add(k);
-        let mut o = Out { p: out, k: 0 };
-        // checked
-        let a = r(0) as u8;
-        o.opt(a.checked_add(r(1) as u8).map(|v| v as i64));
-        o.opt(a.checked_add(r(1) as u8 + 1).map(|v| v as i64));
-        let (x, y) = (r(2) as i32, r(3) as i32);
-        o.opt(x.checked_mul(x).map(|v| v as i64));
-        o.opt(y.checked_mul(y).map(|v| v as i64));
-        let (five, six, ten, three, zero) = (r(4) as u64, r(5) as u64, r(6) as u64, r(7) as u64, r(8) as u64);
-        o.opt(five.checked_sub(six).map(|v| v as i64));
-        o.opt(ten.checked_div(zero).map(|v| v as i64));
-        o.opt(ten.checked_div(three).map(|v| v as i64));
-        let (min, m1, m5, t3) = (r(9) as i32, r(10) as i32, r(11) as i32, r(12) as i32);
-        o.opt(min.checked_div(m1).map(|v| v as i64));
-        o.opt(min.checked_abs().map(|v| v as i64));
-        o.opt(m5.checked_rem(t3).map(|v| v as i64));
-        let (b, e) = (r(13) as u32, r(14) as u32);
-        o.opt(b.checked_pow(e).map(|v| v as i64));
-        o.opt(b.checked_pow(e + 1).map(|v| v as i64));
-        // saturating
-        let (a, b, c) = (r(15) as u8, r(16) as u8, r(17) as u8);
-        o.val(a.saturating_add(b) as i64);
-        o.val(b.saturating_sub(a) as i64);
-        o.val(c.saturating_mul(c) as i64);
-        let (a, b, c) = (r(18) as i8, r(19) as i8, r(20) as i8);
-        o.val(a.saturating_add(a) as i64);
-        o.val(b.saturating_sub(a) as i64);
-        o.val(b.saturating_mul(c) as i64);
-        let min = r(21) as i32;
-        o.val(min.saturating_neg() as i64);
-        o.val(min.saturating_abs() as i64);
-        o.val((r(22) as u64).saturating_add(r(23) as u64) as i64);
-        o.val(r(24).saturating_sub(r(25)));
-        // overflowing
-        let (v, f) = (r(26) as u32).overflowing_add(r(27) as u32);
-        o.pair((v as i64, f));
-        let (v, f) = (r(28) as i16).overflowing_sub(r(29) as i16);
-        o.pair((v as i64, f));
-        let (v, f) = (r(30) as u8).overflowing_mul(r(30) as u8);
-        o.pair((v as i64, f));
-        let (v, f) = (r(31) as u8).overflowing_mul(r(32) as u8);
-        o.pair((v as i64, f));
-        // misc
-        o.val((r(33) as u64).pow(r(34) as u32) as i64);
-        o.val((r(35) as u64).isqrt() as i64);
-        o.val((r(36) as u64).isqrt() as i64);
-        o.val((r(37) as u32).ilog10() as i64);
-        o.val((r(36) as u64).ilog2() as i64);
-        o.val((r(7) as u32).abs_diff(r(38) as u32) as i64);
+    gpu::kernel! {
+        pub unsafe fn checked(inp: *const i64, out: *mut i64) {
+            let r = |k: usize| *inp.add(k);
+            let mut o = Out { p: out, k: 0 };
+            // checked
+            let a = r(0) as u8;
+            o.opt(a.checked_add(r(1) as u8).map(|v| v as i64));
+            o.opt(a.checked_add(r(1) as u8 + 1).map(|v| v as i64));
+            let (x, y) = (r(2) as i32, r(3) as i32);
+            o.opt(x.checked_mul(x).map(|v| v as i64));
+            o.opt(y.checked_mul(y).map(|v| v as i64));
+            let (five, six, ten, three, zero) = (r(4) as u64, r(5) as u64, r(6) as u64, r(7) as u64, r(8) as u64);
+            o.opt(five.checked_sub(six).map(|v| v as i64));
+            o.opt(ten.checked_div(zero).map(|v| v as i64));
+            o.opt(ten.checked_div(three).map(|v| v as i64));
+            let (min, m1, m5, t3) = (r(9) as i32, r(10) as i32, r(11) as i32, r(12) as i32);
+            o.opt(min.checked_div(m1).map(|v| v as i64));
+            o.opt(min.checked_abs().map(|v| v as i64));
+            o.opt(m5.checked_rem(t3).map(|v| v as i64));
+            let (b, e) = (r(13) as u32, r(14) as u32);
+            o.opt(b.checked_pow(e).map(|v| v as i64));
+            o.opt(b.checked_pow(e + 1).map(|v| v as i64));
+            // saturating
+            let (a, b, c) = (r(15) as u8, r(16) as u8, r(17) as u8);
+            o.val(a.saturating_add(b) as i64);
+            o.val(b.saturating_sub(a) as i64);
+            o.val(c.saturating_mul(c) as i64);
+            let (a, b, c) = (r(18) as i8, r(19) as i8, r(20) as i8);
+            o.val(a.saturating_add(a) as i64);
+            o.val(b.saturating_sub(a) as i64);
+            o.val(b.saturating_mul(c) as i64);
+            let min = r(21) as i32;
+            o.val(min.saturating_neg() as i64);
+            o.val(min.saturating_abs() as i64);
+            o.val((r(22) as u64).saturating_add(r(23) as u64) as i64);
+            o.val(r(24).saturating_sub(r(25)));
+            // overflowing
+            let (v, f) = (r(26) as u32).overflowing_add(r(27) as u32);
+            o.pair((v as i64, f));
+            let (v, f) = (r(28) as i16).overflowing_sub(r(29) as i16);
+            o.pair((v as i64, f));
+            let (v, f) = (r(30) as u8).overflowing_mul(r(30) as u8);
+            o.pair((v as i64, f));
+            let (v, f) = (r(31) as u8).overflowing_mul(r(32) as u8);
+            o.pair((v as i64, f));
+            // misc
+            o.val((r(33) as u64).pow(r(34) as u32) as i64);
+            o.val((r(35) as u64).isqrt() as i64);
+            o.val((r(36) as u64).isqrt() as i64);
+            o.val((r(37) as u32).ilog10() as i64);
+            o.val((r(36) as u64).ilog2() as i64);
+            o.val((r(7) as u32).abs_diff(r(38) as u32) as i64);
+        }
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

@@ -15,63 +15,57 @@
 //@ stdout: Output: -2147483648 -1 -> -2147483648 0 -2147483648 0
 //@ stdout: Output: u32 4294967289 / 2 -> 2147483644 1
 //@ stdout: Output: 512 of 512 pairs match at 8 widths
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+#![cfg_attr(gpu_device, no_std)]
 
 /// Results per pair.
 pub const PER: usize = 24;
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
     use super::PER;
-    use core::arch::nvptx::*;
 
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
-
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn divrem(n: u32, a: *const i64, b: *const i64, out: *mut i64) {
-        let i = (_block_idx_x() * _block_dim_x() + _thread_idx_x()) as usize;
-        if i >= n as usize {
-            return;
-        }
-        let (x, y) = (*a.add(i), *b.add(i));
-        let o = out.add(i * PER);
-        let r = [
-            (x as i8).wrapping_div(y as i8) as i64,
-            (x as i8).wrapping_rem(y as i8) as i64,
-            (x as u8 / y as u8) as i64,
-            (x as u8 % y as u8) as i64,
-            (x as i16).wrapping_div(y as i16) as i64,
-            (x as i16).wrapping_rem(y as i16) as i64,
-            (x as u16 / y as u16) as i64,
-            (x as u16 % y as u16) as i64,
-            (x as i32).wrapping_div(y as i32) as i64,
-            (x as i32).wrapping_rem(y as i32) as i64,
-            (x as i32).wrapping_div_euclid(y as i32) as i64,
-            (x as i32).wrapping_rem_euclid(y as i32) as i64,
-            (x as u32 / y as u32) as i64,
-            (x as u32 % y as u32) as i64,
-            x.wrapping_div(y),
-            x.wrapping_rem(y),
-            x.wrapping_div_euclid(y),
-            x.wrapping_rem_euclid(y),
-            (x as u64 / y as u64) as i64,
-            (x as u64 % y as u64) as i64,
-            (x as u64).div_ceil(y as u64) as i64,
-            (x as u32).div_ceil(y as u32) as i64,
-            (x as u16).div_euclid(y as u16) as i64,
-            (x as u8).rem_euclid(y as u8) as i64,
-        ];
-        for (k, v) in r.iter().enumerate() {
-            *o.add(k) = *v;
+    gpu::kernel! {
+        pub unsafe fn divrem(n: u32, a: *const i64, b: *const i64, out: *mut i64) {
+            let i = (gpu::block_idx_x() * gpu::block_dim_x() + gpu::thread_idx_x()) as usize;
+            if i >= n as usize {
+                return;
+            }
+            let (x, y) = (*a.add(i), *b.add(i));
+            let o = out.add(i * PER);
+            let r = [
+                (x as i8).wrapping_div(y as i8) as i64,
+                (x as i8).wrapping_rem(y as i8) as i64,
+                (x as u8 / y as u8) as i64,
+                (x as u8 % y as u8) as i64,
+                (x as i16).wrapping_div(y as i16) as i64,
+                (x as i16).wrapping_rem(y as i16) as i64,
+                (x as u16 / y as u16) as i64,
+                (x as u16 % y as u16) as i64,
+                (x as i32).wrapping_div(y as i32) as i64,
+                (x as i32).wrapping_rem(y as i32) as i64,
+                (x as i32).wrapping_div_euclid(y as i32) as i64,
+                (x as i32).wrapping_rem_euclid(y as i32) as i64,
+                (x as u32 / y as u32) as i64,
+                (x as u32 % y as u32) as i64,
+                x.wrapping_div(y),
+                x.wrapping_rem(y),
+                x.wrapping_div_euclid(y),
+                x.wrapping_rem_euclid(y),
+                (x as u64 / y as u64) as i64,
+                (x as u64 % y as u64) as i64,
+                (x as u64).div_ceil(y as u64) as i64,
+                (x as u32).div_ceil(y as u32) as i64,
+                (x as u16).div_euclid(y as u16) as i64,
+                (x as u8).rem_euclid(y as u8) as i64,
+            ];
+            for (k, v) in r.iter().enumerate() {
+                *o.add(k) = *v;
+            }
         }
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn reference(x: i64, y: i64) -> [i64; PER] {
     [
         (x as i8).wrapping_div(y as i8) as i64,
@@ -101,7 +95,7 @@ fn reference(x: i64, y: i64) -> [i64; PER] {
     ]
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

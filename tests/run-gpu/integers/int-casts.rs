@@ -17,54 +17,47 @@
 // u32::from_le_bytes([0x78,0x56,0x34,0x12]) = 0x12345678 = 305419896;
 // from_be_bytes of the same bytes = 0x78563412 = 2018915346.
 //@ stdout: Output: bytes 305419896 2018915346
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
-
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
-
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn casts(inp: *const u64, bytes: *const u8, out: *mut u64) {
-        let r = |k: usize| *inp.add(k);
-        let mut k = 0;
-        let mut put = |v: u64| {
-            *out.add(k) = v;
-            k += 1;
-        };
-        let m1 = r(0) as i8;
-        put((m1 as u32) as u64);
-        put((m1 as u8 as u32) as u64);
-        put((m1 as i32) as u64);
-        put((r(1) as u32 as u8) as u64);
-        put((r(2) as u32 as u16) as u64);
-        put((r(3) as i32 as i8) as i64 as u64);
-        put((r(4) as u8 as i8) as i64 as u64);
-        put((r(5) as i32) as i64 as u64);
-        put((r(6) as u32 as i32) as i64 as u64);
-        put((r(7) as i64) as u64);
-        put((r(8) as i16 as u16) as u64);
-        put((r(8) as i16) as u64);
-        let (five, seven) = (r(9) as u32, r(10) as u32);
-        put((five == 5) as u8 as u64);
-        put((five > seven) as u32 as u64);
-        let a = char::from_u32(r(11) as u32).unwrap_or('?');
-        put(a as u32 as u64);
-        put(char::from_u32(r(12) as u32).is_some() as u64);
-        put(char::from_u32(r(13) as u32).is_some() as u64);
-        put((r(14) as u8 as char) as u32 as u64);
-        let b = [*bytes, *bytes.add(1), *bytes.add(2), *bytes.add(3)];
-        put(u32::from_le_bytes(b) as u64);
-        put(u32::from_be_bytes(b) as u64);
+    gpu::kernel! {
+        pub unsafe fn casts(inp: *const u64, bytes: *const u8, out: *mut u64) {
+            let r = |k: usize| *inp.add(k);
+            let mut k = 0;
+            let mut put = |v: u64| {
+                *out.add(k) = v;
+                k += 1;
+            };
+            let m1 = r(0) as i8;
+            put((m1 as u32) as u64);
+            put((m1 as u8 as u32) as u64);
+            put((m1 as i32) as u64);
+            put((r(1) as u32 as u8) as u64);
+            put((r(2) as u32 as u16) as u64);
+            put((r(3) as i32 as i8) as i64 as u64);
+            put((r(4) as u8 as i8) as i64 as u64);
+            put((r(5) as i32) as i64 as u64);
+            put((r(6) as u32 as i32) as i64 as u64);
+            put((r(7) as i64) as u64);
+            put((r(8) as i16 as u16) as u64);
+            put((r(8) as i16) as u64);
+            let (five, seven) = (r(9) as u32, r(10) as u32);
+            put((five == 5) as u8 as u64);
+            put((five > seven) as u32 as u64);
+            let a = char::from_u32(r(11) as u32).unwrap_or('?');
+            put(a as u32 as u64);
+            put(char::from_u32(r(12) as u32).is_some() as u64);
+            put(char::from_u32(r(13) as u32).is_some() as u64);
+            put((r(14) as u8 as char) as u32 as u64);
+            let b = [*bytes, *bytes.add(1), *bytes.add(2), *bytes.add(3)];
+            put(u32::from_le_bytes(b) as u64);
+            put(u32::from_be_bytes(b) as u64);
+        }
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

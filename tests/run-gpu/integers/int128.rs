@@ -23,48 +23,41 @@
 //@ stdout: Output: shl 1267650600228229401496703205376 bits 64 7 4
 //@ stdout: Output: min/3 = -56713727820156410577229101238628035242 rem -2
 //@ stdout: Output: x/y = -12499999874852031 rem -360868551192 x*-1000 = 12345678901234567890123456789000
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
+    gpu::kernel! {
+        pub unsafe fn wide(u: *const u128, s: *const i128, uo: *mut u128, so: *mut i128) {
+            let a = *u;
+            let (d1, d2, ten) = (*u.add(1), *u.add(2), *u.add(3));
+            *uo = a / d1;
+            *uo.add(1) = a % d1;
+            *uo.add(2) = a / d2;
+            *uo.add(3) = a % d2;
+            *uo.add(4) = u128::MAX / ten;
+            *uo.add(5) = u128::MAX % ten;
+            let (p, q) = (*u.add(4), *u.add(5));
+            *uo.add(6) = p.wrapping_mul(q);
+            let m = *u.add(6);
+            *uo.add(7) = m * m;
+            let sh = *u.add(7) as u32;
+            *uo.add(8) = 1u128 << sh;
+            *uo.add(9) = a.count_ones() as u128;
+            *uo.add(10) = a.leading_zeros() as u128;
+            *uo.add(11) = a.trailing_zeros() as u128;
 
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
-
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn wide(u: *const u128, s: *const i128, uo: *mut u128, so: *mut i128) {
-        let a = *u;
-        let (d1, d2, ten) = (*u.add(1), *u.add(2), *u.add(3));
-        *uo = a / d1;
-        *uo.add(1) = a % d1;
-        *uo.add(2) = a / d2;
-        *uo.add(3) = a % d2;
-        *uo.add(4) = u128::MAX / ten;
-        *uo.add(5) = u128::MAX % ten;
-        let (p, q) = (*u.add(4), *u.add(5));
-        *uo.add(6) = p.wrapping_mul(q);
-        let m = *u.add(6);
-        *uo.add(7) = m * m;
-        let sh = *u.add(7) as u32;
-        *uo.add(8) = 1u128 << sh;
-        *uo.add(9) = a.count_ones() as u128;
-        *uo.add(10) = a.leading_zeros() as u128;
-        *uo.add(11) = a.trailing_zeros() as u128;
-
-        let (min, three, x, y, k) = (*s, *s.add(1), *s.add(2), *s.add(3), *s.add(4));
-        *so = min / three;
-        *so.add(1) = min % three;
-        *so.add(2) = x / y;
-        *so.add(3) = x % y;
-        *so.add(4) = x * k;
+            let (min, three, x, y, k) = (*s, *s.add(1), *s.add(2), *s.add(3), *s.add(4));
+            *so = min / three;
+            *so.add(1) = min % three;
+            *so.add(2) = x / y;
+            *so.add(3) = x % y;
+            *so.add(4) = x * k;
+        }
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

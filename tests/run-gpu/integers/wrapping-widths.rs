@@ -26,65 +26,58 @@
 //@ stdout: Output: i32 -2147483648 -2147483648 -1097262584
 //@ stdout: Output: i64 -4611686018427387905 -9223372036709301616
 //@ stdout: Output: shl 0x23456780 610839792
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
-
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
-
     /// `inp` holds the operands as raw u64 bit patterns; every result is
     /// stored zero- (unsigned) or sign-extended (signed) into a u64 slot.
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn wrapping(inp: *const u64, out: *mut u64) {
-        let r = |k: usize| *inp.add(k);
-        let mut o = 0;
-        let mut put = |v: u64| {
-            *out.add(o) = v;
-            o += 1;
-        };
-        let (a, b) = (r(0) as u8, r(1) as u8);
-        put(a.wrapping_add(b) as u64);
-        put(a.wrapping_mul(b) as u64);
-        put(b.wrapping_sub(a) as u64);
-        let (a, b) = (r(2) as u16, r(3) as u16);
-        put(a.wrapping_add(b) as u64);
-        put(a.wrapping_mul(b) as u64);
-        put(b.wrapping_sub(a) as u64);
-        let (a, b) = (r(4) as u32, r(5) as u32);
-        put(a.wrapping_add(b) as u64);
-        put(a.wrapping_mul(b) as u64);
-        put(b.wrapping_sub(a) as u64);
-        let (a, b) = (r(6), r(7));
-        put(a.wrapping_add(b));
-        put(a.wrapping_mul(b));
-        put(b.wrapping_sub(a));
-        let (a, b, m) = (r(8) as i8, r(9) as i8, r(10) as i8);
-        put(a.wrapping_add(b) as i64 as u64);
-        put(a.wrapping_mul(b) as i64 as u64);
-        put(m.wrapping_neg() as i64 as u64);
-        let (a, b, c, d) = (r(11) as i16, r(12) as i16, r(13) as i16, r(14) as i16);
-        put(a.wrapping_add(b) as i64 as u64);
-        put(c.wrapping_mul(d) as i64 as u64);
-        let (a, b, c, d) = (r(15) as i32, r(16) as i32, r(17) as i32, r(18) as i32);
-        put(a.wrapping_add(1) as i64 as u64);
-        put(b.wrapping_abs() as i64 as u64);
-        put(c.wrapping_mul(d) as i64 as u64);
-        let (a, b) = (r(19) as i64, r(20) as i64);
-        put(a.wrapping_add(1 << 62) as u64);
-        put(b.wrapping_mul(b) as u64);
-        let (x, s1, s2) = (r(21) as u32, r(22) as u32, r(23) as u32);
-        put(x.wrapping_shl(s1) as u64);
-        put(x.wrapping_shl(s2) as u64);
+    gpu::kernel! {
+        pub unsafe fn wrapping(inp: *const u64, out: *mut u64) {
+            let r = |k: usize| *inp.add(k);
+            let mut o = 0;
+            let mut put = |v: u64| {
+                *out.add(o) = v;
+                o += 1;
+            };
+            let (a, b) = (r(0) as u8, r(1) as u8);
+            put(a.wrapping_add(b) as u64);
+            put(a.wrapping_mul(b) as u64);
+            put(b.wrapping_sub(a) as u64);
+            let (a, b) = (r(2) as u16, r(3) as u16);
+            put(a.wrapping_add(b) as u64);
+            put(a.wrapping_mul(b) as u64);
+            put(b.wrapping_sub(a) as u64);
+            let (a, b) = (r(4) as u32, r(5) as u32);
+            put(a.wrapping_add(b) as u64);
+            put(a.wrapping_mul(b) as u64);
+            put(b.wrapping_sub(a) as u64);
+            let (a, b) = (r(6), r(7));
+            put(a.wrapping_add(b));
+            put(a.wrapping_mul(b));
+            put(b.wrapping_sub(a));
+            let (a, b, m) = (r(8) as i8, r(9) as i8, r(10) as i8);
+            put(a.wrapping_add(b) as i64 as u64);
+            put(a.wrapping_mul(b) as i64 as u64);
+            put(m.wrapping_neg() as i64 as u64);
+            let (a, b, c, d) = (r(11) as i16, r(12) as i16, r(13) as i16, r(14) as i16);
+            put(a.wrapping_add(b) as i64 as u64);
+            put(c.wrapping_mul(d) as i64 as u64);
+            let (a, b, c, d) = (r(15) as i32, r(16) as i32, r(17) as i32, r(18) as i32);
+            put(a.wrapping_add(1) as i64 as u64);
+            put(b.wrapping_abs() as i64 as u64);
+            put(c.wrapping_mul(d) as i64 as u64);
+            let (a, b) = (r(19) as i64, r(20) as i64);
+            put(a.wrapping_add(1 << 62) as u64);
+            put(b.wrapping_mul(b) as u64);
+            let (x, s1, s2) = (r(21) as u32, r(22) as u32, r(23) as u32);
+            put(x.wrapping_shl(s1) as u64);
+            put(x.wrapping_shl(s2) as u64);
+        }
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

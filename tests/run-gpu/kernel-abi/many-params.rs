@@ -13,79 +13,73 @@
 //@ stdout: Output: floats 2.5 -0.25 bools 0 1
 // 32 u32 parameters with values 1..=32, weighted by position: sum k*k = 32*33*65/6 = 11440.
 //@ stdout: Output: 32 params 11440
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
-
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
+    gpu::kernel! {
+        pub unsafe fn scalars(
+            a: u8,
+            b: i8,
+            f: f32,
+            c: u16,
+            yes: bool,
+            d: i16,
+            e: u32,
+            g: i32,
+            no: bool,
+            h: u64,
+            d2: f64,
+            i: i64,
+            j: usize,
+            k: isize,
+            ints: *mut i128,
+            floats: *mut f64,
+        ) {
+            let vals = [
+                a.wrapping_add(1) as i128,
+                b.wrapping_add(1) as i128,
+                c.wrapping_add(1) as i128,
+                d.wrapping_add(1) as i128,
+                e.wrapping_add(1) as i128,
+                g.wrapping_add(1) as i128,
+                h.wrapping_add(1) as i128,
+                i.wrapping_add(1) as i128,
+                j.wrapping_add(1) as i128,
+                k.wrapping_add(1) as i128,
+                (!yes) as i128,
+                (!no) as i128,
+            ];
+            for (n, v) in vals.iter().enumerate() {
+                *ints.add(n) = *v;
+            }
+            *floats = (f * 2.0) as f64;
+            *floats.add(1) = d2 * 2.0;
+        }
     }
 
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn scalars(
-        a: u8,
-        b: i8,
-        f: f32,
-        c: u16,
-        yes: bool,
-        d: i16,
-        e: u32,
-        g: i32,
-        no: bool,
-        h: u64,
-        d2: f64,
-        i: i64,
-        j: usize,
-        k: isize,
-        ints: *mut i128,
-        floats: *mut f64,
-    ) {
-        let vals = [
-            a.wrapping_add(1) as i128,
-            b.wrapping_add(1) as i128,
-            c.wrapping_add(1) as i128,
-            d.wrapping_add(1) as i128,
-            e.wrapping_add(1) as i128,
-            g.wrapping_add(1) as i128,
-            h.wrapping_add(1) as i128,
-            i.wrapping_add(1) as i128,
-            j.wrapping_add(1) as i128,
-            k.wrapping_add(1) as i128,
-            (!yes) as i128,
-            (!no) as i128,
-        ];
-        for (n, v) in vals.iter().enumerate() {
-            *ints.add(n) = *v;
+    gpu::kernel! {
+        pub unsafe fn thirty_two(
+            p1: u32, p2: u32, p3: u32, p4: u32, p5: u32, p6: u32, p7: u32, p8: u32,
+            p9: u32, p10: u32, p11: u32, p12: u32, p13: u32, p14: u32, p15: u32, p16: u32,
+            p17: u32, p18: u32, p19: u32, p20: u32, p21: u32, p22: u32, p23: u32, p24: u32,
+            p25: u32, p26: u32, p27: u32, p28: u32, p29: u32, p30: u32, p31: u32, p32: u32,
+            out: *mut u32,
+        ) {
+            let p = [
+                p1, p2, p3, p4, p5, p6, p7, p8, p9, p10, p11, p12, p13, p14, p15, p16, p17, p18, p19,
+                p20, p21, p22, p23, p24, p25, p26, p27, p28, p29, p30, p31, p32,
+            ];
+            let mut s = 0;
+            for (k, v) in p.iter().enumerate() {
+                s += (k as u32 + 1) * v;
+            }
+            *out = s;
         }
-        *floats = (f * 2.0) as f64;
-        *floats.add(1) = d2 * 2.0;
-    }
-
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn thirty_two(
-        p1: u32, p2: u32, p3: u32, p4: u32, p5: u32, p6: u32, p7: u32, p8: u32,
-        p9: u32, p10: u32, p11: u32, p12: u32, p13: u32, p14: u32, p15: u32, p16: u32,
-        p17: u32, p18: u32, p19: u32, p20: u32, p21: u32, p22: u32, p23: u32, p24: u32,
-        p25: u32, p26: u32, p27: u32, p28: u32, p29: u32, p30: u32, p31: u32, p32: u32,
-        out: *mut u32,
-    ) {
-        let p = [
-            p1, p2, p3, p4, p5, p6, p7, p8, p9, p10, p11, p12, p13, p14, p15, p16, p17, p18, p19,
-            p20, p21, p22, p23, p24, p25, p26, p27, p28, p29, p30, p31, p32,
-        ];
-        let mut s = 0;
-        for (k, v) in p.iter().enumerate() {
-            s += (k as u32 + 1) * v;
-        }
-        *out = s;
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

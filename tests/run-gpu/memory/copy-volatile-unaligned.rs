@@ -19,18 +19,11 @@
 // mv = 0..16; copy(mv, mv+2, 10) (forward overlap) -> [0,1,0,1,2,3,4,5,6,7,8,9,12,13,14,15];
 // then copy(mv+5, mv+3, 4) (backward overlap) -> mv[3..7] = 3 4 5 6.
 //@ stdout: Output: memmove [0, 1, 0, 3, 4, 5, 6, 5, 6, 7, 8, 9, 12, 13, 14, 15]
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
     use core::ptr;
-
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
 
     #[repr(C, packed)]
     #[derive(Clone, Copy)]
@@ -40,34 +33,35 @@ pub mod device {
         crc: u16,
     }
 
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn bytes(src: *const u8, dst: *mut u8, mv: *mut u8, out: *mut u64) {
-        ptr::copy_nonoverlapping(src.add(4), dst.add(10), 8);
-        ptr::write_bytes(dst, 0xAB, 4);
-        ptr::write_unaligned(dst.add(21) as *mut u32, 0xDEAD_BEEF);
-        *out = ptr::read_unaligned(src.add(1) as *const u32) as u64;
-        *out.add(1) = ptr::read_unaligned(src.add(3) as *const u64);
-        *out.add(2) = ptr::read_unaligned(src.add(7) as *const u16) as u64;
+    gpu::kernel! {
+        pub unsafe fn bytes(src: *const u8, dst: *mut u8, mv: *mut u8, out: *mut u64) {
+            ptr::copy_nonoverlapping(src.add(4), dst.add(10), 8);
+            ptr::write_bytes(dst, 0xAB, 4);
+            ptr::write_unaligned(dst.add(21) as *mut u32, 0xDEAD_BEEF);
+            *out = ptr::read_unaligned(src.add(1) as *const u32) as u64;
+            *out.add(1) = ptr::read_unaligned(src.add(3) as *const u64);
+            *out.add(2) = ptr::read_unaligned(src.add(7) as *const u16) as u64;
 
-        let h = ptr::read_unaligned(src.add(1) as *const Header);
-        let (tag, len, crc) = (h.tag, h.len, h.crc);
-        *out.add(3) = tag as u64;
-        *out.add(4) = len as u64;
-        *out.add(5) = crc as u64;
-        *out.add(6) = core::mem::size_of::<Header>() as u64;
+            let h = ptr::read_unaligned(src.add(1) as *const Header);
+            let (tag, len, crc) = (h.tag, h.len, h.crc);
+            *out.add(3) = tag as u64;
+            *out.add(4) = len as u64;
+            *out.add(5) = crc as u64;
+            *out.add(6) = core::mem::size_of::<Header>() as u64;
 
-        let slot = out.add(7);
-        ptr::write_volatile(slot, 0);
-        for i in 0..10 {
-            ptr::write_volatile(slot, ptr::read_volatile(slot) + i);
+            let slot = out.add(7);
+            ptr::write_volatile(slot, 0);
+            for i in 0..10 {
+                ptr::write_volatile(slot, ptr::read_volatile(slot) + i);
+            }
+
+            ptr::copy(mv, mv.add(2), 10);
+            ptr::copy(mv.add(5), mv.add(3), 4);
         }
-
-        ptr::copy(mv, mv.add(2), 10);
-        ptr::copy(mv.add(5), mv.add(3), 4);
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

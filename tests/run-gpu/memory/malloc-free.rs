@@ -1,4 +1,4 @@
-//! Device-side heap: `core::arch::nvptx::malloc` and `free`. Each of 256
+//! Device-side heap: `gpu::malloc` and `gpu::free`. Each of 256
 //! threads allocates (t + 1) u64s, fills them with k + t, sums them and
 //! frees the block. A second kernel allocates in one launch and frees in
 //! another, handing the pointer over through global memory.
@@ -9,64 +9,60 @@
 //@ stdout: Output: total 8388480
 // Cross-launch: allocate 4 u32 holding 7 8 9 10 -> sum 34 read in the second launch, then freed.
 //@ stdout: Output: cross-launch 34
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
     use core::ffi::c_void;
 
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
-
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn heap(sums: *mut u64, nulls: *mut u32, aligned: *mut u32) {
-        let t = _thread_idx_x() as u64;
-        let len = (t + 1) as usize;
-        let p = malloc(len * core::mem::size_of::<u64>()) as *mut u64;
-        if p.is_null() {
-            *nulls.add(t as usize) = 1;
-            return;
-        }
-        *aligned.add(t as usize) = (p as usize % 16 == 0) as u32;
-        for k in 0..len {
-            *p.add(k) = k as u64 + t;
-        }
-        let mut s = 0;
-        for k in 0..len {
-            s += *p.add(k);
-        }
-        *sums.add(t as usize) = s;
-        free(p as *mut c_void);
-    }
-
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn alloc_keep(slot: *mut *mut u32) {
-        let p = malloc(4 * core::mem::size_of::<u32>()) as *mut u32;
-        if !p.is_null() {
-            for k in 0..4 {
-                *p.add(k) = 7 + k as u32;
+    gpu::kernel! {
+        pub unsafe fn heap(sums: *mut u64, nulls: *mut u32, aligned: *mut u32) {
+            let t = gpu::thread_idx_x() as u64;
+            let len = (t + 1) as usize;
+            let p = gpu::malloc(len * core::mem::size_of::<u64>()) as *mut u64;
+            if p.is_null() {
+                *nulls.add(t as usize) = 1;
+                return;
             }
+            *aligned.add(t as usize) = (p as usize % 16 == 0) as u32;
+            for k in 0..len {
+                *p.add(k) = k as u64 + t;
+            }
+            let mut s = 0;
+            for k in 0..len {
+                s += *p.add(k);
+            }
+            *sums.add(t as usize) = s;
+            gpu::free(p as *mut c_void);
         }
-        *slot = p;
     }
 
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn sum_free(slot: *const *mut u32, out: *mut u32) {
-        let p = *slot;
-        if p.is_null() {
-            *out = u32::MAX;
-            return;
+    gpu::kernel! {
+        pub unsafe fn alloc_keep(slot: *mut *mut u32) {
+            let p = gpu::malloc(4 * core::mem::size_of::<u32>()) as *mut u32;
+            if !p.is_null() {
+                for k in 0..4 {
+                    *p.add(k) = 7 + k as u32;
+                }
+            }
+            *slot = p;
         }
-        *out = (0..4).map(|k| *p.add(k)).sum();
-        free(p as *mut c_void);
+    }
+
+    gpu::kernel! {
+        pub unsafe fn sum_free(slot: *const *mut u32, out: *mut u32) {
+            let p = *slot;
+            if p.is_null() {
+                *out = u32::MAX;
+                return;
+            }
+            *out = (0..4).map(|k| *p.add(k)).sum();
+            gpu::free(p as *mut c_void);
+        }
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

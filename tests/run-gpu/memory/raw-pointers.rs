@@ -14,18 +14,11 @@
 //@ stdout: Output: buf [15, 200, 2, 3, 4, -5, 6, 1007, 8, 9, 10, 11, 12, 13, 14, 0]
 // The list is stored as nodes 0..5 with values 10, 20, 30, 40, 50, linked 0 -> 3 -> 1 -> 4 -> 2.
 //@ stdout: Output: list 10 40 20 50 30 sum 150
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
     use core::ptr;
-
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
 
     #[repr(C)]
     pub struct Node {
@@ -33,44 +26,46 @@ pub mod device {
         pub next: *const Node,
     }
 
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn pointers(buf: *mut i32, idx: u32, null: *const u8, out: *mut i64) {
-        let p = buf.add(10);
-        *out = *p.offset(-3) as i64;
-        *out.add(1) = *p.sub(2) as i64;
-        ptr::swap(buf, buf.add(15));
-        ptr::write(buf.add(1), ptr::read(buf.add(2)) * 100);
-        *out.add(2) = buf.add(12).offset_from(buf.add(4)) as i64;
-        let q = (buf as *mut u8).add(20) as *mut i32;
-        *q = -5;
-        *out.add(3) = *buf.wrapping_add(100).wrapping_sub(97) as i64;
-        let r: &mut i32 = &mut *buf.add(7);
-        *r += 1000;
-        let mut local = [0u32; 32];
-        for i in 0..32u32 {
-            local[((i * 7) % 32) as usize] = i;
+    gpu::kernel! {
+        pub unsafe fn pointers(buf: *mut i32, idx: u32, null: *const u8, out: *mut i64) {
+            let p = buf.add(10);
+            *out = *p.offset(-3) as i64;
+            *out.add(1) = *p.sub(2) as i64;
+            ptr::swap(buf, buf.add(15));
+            ptr::write(buf.add(1), ptr::read(buf.add(2)) * 100);
+            *out.add(2) = buf.add(12).offset_from(buf.add(4)) as i64;
+            let q = (buf as *mut u8).add(20) as *mut i32;
+            *q = -5;
+            *out.add(3) = *buf.wrapping_add(100).wrapping_sub(97) as i64;
+            let r: &mut i32 = &mut *buf.add(7);
+            *r += 1000;
+            let mut local = [0u32; 32];
+            for i in 0..32u32 {
+                local[((i * 7) % 32) as usize] = i;
+            }
+            *out.add(4) = local[idx as usize] as i64;
+            *out.add(5) = null.is_null() as i64;
+            *out.add(6) = (buf as usize % 256 == 0) as i64;
         }
-        *out.add(4) = local[idx as usize] as i64;
-        *out.add(5) = null.is_null() as i64;
-        *out.add(6) = (buf as usize % 256 == 0) as i64;
     }
 
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn walk(head: *const Node, out: *mut u64) {
-        let mut n = head;
-        let mut k = 0;
-        let mut sum = 0;
-        while !n.is_null() {
-            *out.add(k) = (*n).value;
-            sum += (*n).value;
-            k += 1;
-            n = (*n).next;
+    gpu::kernel! {
+        pub unsafe fn walk(head: *const Node, out: *mut u64) {
+            let mut n = head;
+            let mut k = 0;
+            let mut sum = 0;
+            while !n.is_null() {
+                *out.add(k) = (*n).value;
+                sum += (*n).value;
+                k += 1;
+                n = (*n).next;
+            }
+            *out.add(k) = sum;
         }
-        *out.add(k) = sum;
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 #[repr(C)]
 #[derive(Clone, Copy)]
 struct Node {
@@ -78,10 +73,10 @@ struct Node {
     next: host_runtime::DevicePtr<Node>,
 }
 // SAFETY: repr(C) like the device Node; a u64 and a device address.
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 unsafe impl host_runtime::DeviceCopy for Node {}
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

@@ -15,21 +15,14 @@
 //@ stdout: Output: ok string
 // %5d right-aligns 42 in 5 columns, %-5d left-aligns it.
 //@ stdout: Output:    42|42   |
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
     use core::ffi::c_void;
 
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
-
     unsafe fn printf<T>(fmt: &[u8], args: &T) {
-        vprintf(fmt.as_ptr(), args as *const T as *const c_void);
+        gpu::vprintf(fmt.as_ptr(), args as *const T as *const c_void);
     }
 
     #[repr(C)]
@@ -47,19 +40,20 @@ pub mod device {
 
     static WORD: &[u8] = b"string\0";
 
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn formats(u: *const u64, f: *const f64) {
-        let r = |k: usize| *u.add(k);
-        printf(b"Output: %u %d\n\0", &Ints32(r(0) as u32, r(1) as i32));
-        printf(b"Output: %lld %llu\n\0", &Ints64(r(2) as i64, r(3)));
-        printf(b"Output: %x %08X %o\n\0", &Radix(r(4) as u32, r(5) as u32, r(6) as u32));
-        printf(b"Output: %f %.3f %e\n\0", &Doubles(*f, *f.add(1) / *f.add(2), *f.add(3)));
-        printf(b"Output: %c%c %s\n\0", &Text(r(7) as i32, r(8) as i32, WORD.as_ptr()));
-        printf(b"Output: %5d|%-5d|\n\0", &Widths(r(9) as i32, r(9) as i32));
+    gpu::kernel! {
+        pub unsafe fn formats(u: *const u64, f: *const f64) {
+            let r = |k: usize| *u.add(k);
+            printf(b"Output: %u %d\n\0", &Ints32(r(0) as u32, r(1) as i32));
+            printf(b"Output: %lld %llu\n\0", &Ints64(r(2) as i64, r(3)));
+            printf(b"Output: %x %08X %o\n\0", &Radix(r(4) as u32, r(5) as u32, r(6) as u32));
+            printf(b"Output: %f %.3f %e\n\0", &Doubles(*f, *f.add(1) / *f.add(2), *f.add(3)));
+            printf(b"Output: %c%c %s\n\0", &Text(r(7) as i32, r(8) as i32, WORD.as_ptr()));
+            printf(b"Output: %5d|%-5d|\n\0", &Widths(r(9) as i32, r(9) as i32));
+        }
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

@@ -1,4 +1,4 @@
-//! Device printf: thread 0 calls `core::arch::nvptx::vprintf` with a
+//! Device printf: thread 0 calls `gpu::vprintf` with a
 //! NUL-terminated format and a pointer to a `#[repr(C)]` struct holding the
 //! arguments. The GPU's printf buffer reaches the process's stdout when the
 //! context synchronizes. The host prints nothing to stdout itself: the
@@ -7,34 +7,28 @@
 //@ run-pass
 // 6 * 7 computed on the device from the two parameters.
 //@ stdout: Output: 42
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
     use core::ffi::c_void;
-
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
 
     #[repr(C)]
     struct Args {
         value: i32,
     }
 
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn hello(a: i32, b: i32) {
-        if _thread_idx_x() == 0 && _block_idx_x() == 0 {
-            let args = Args { value: a * b };
-            vprintf(b"Output: %d\n\0".as_ptr(), &args as *const Args as *const c_void);
+    gpu::kernel! {
+        pub unsafe fn hello(a: i32, b: i32) {
+            if gpu::thread_idx_x() == 0 && gpu::block_idx_x() == 0 {
+                let args = Args { value: a * b };
+                gpu::vprintf(b"Output: %d\n\0".as_ptr(), &args as *const Args as *const c_void);
+            }
         }
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

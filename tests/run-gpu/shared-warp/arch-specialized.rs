@@ -7,31 +7,16 @@
 // Lanes hold lane + 1: 1 + 2 + ... + 32 = 32 * 33 / 2 = 528 in every lane.
 //@ stdout: Output: sum 528 in 32 of 32 lanes
 //@ stdout: Output: compiled path matches the PTX .target
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx, link_llvm_intrinsics))]
-#![cfg_attr(target_arch = "nvptx64", allow(internal_features))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
-
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
-
-    extern "C" {
-        #[cfg(target_feature = "sm_80")]
-        #[link_name = "llvm.nvvm.redux.sync.add"]
-        fn redux_add(v: u32, mask: u32) -> u32;
-        #[cfg(not(target_feature = "sm_80"))]
-        #[link_name = "llvm.nvvm.shfl.sync.bfly.i32"]
-        fn shfl_bfly(mask: u32, val: u32, lane_mask: u32, clamp: u32) -> u32;
-    }
-
+    // `target_feature = "sm_80"` is the built-in backend's cfg: other backends
+    // may not set it (they would take the butterfly path everywhere, and the
+    // host's check of the path against the PTX .target would fail there).
     #[cfg(target_feature = "sm_80")]
     unsafe fn warp_sum(v: u32) -> (u32, u32) {
-        (redux_add(v, 0xFFFF_FFFF), 1)
+        (gpu::redux_sync_add(v, 0xFFFF_FFFF), 1)
     }
 
     #[cfg(not(target_feature = "sm_80"))]
@@ -39,24 +24,25 @@ pub mod device {
         let mut s = v;
         let mut m = 16;
         while m > 0 {
-            s += shfl_bfly(0xFFFF_FFFF, s, m, 0x1f);
+            s += gpu::shfl_sync_bfly_i32(0xFFFF_FFFF, s as i32, m, 0x1f) as u32;
             m /= 2;
         }
         (s, 0)
     }
 
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn specialized(sums: *mut u32, path: *mut u32) {
-        let lane = _thread_idx_x();
-        let (s, used_redux) = warp_sum(lane + 1);
-        *sums.add(lane as usize) = s;
-        if lane == 0 {
-            *path = used_redux;
+    gpu::kernel! {
+        pub unsafe fn specialized(sums: *mut u32, path: *mut u32) {
+            let lane = gpu::thread_idx_x();
+            let (s, used_redux) = warp_sum(lane + 1);
+            *sums.add(lane as usize) = s;
+            if lane == 0 {
+                *path = used_redux;
+            }
         }
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

@@ -11,47 +11,35 @@
 //@ stdout: Output: total 134209536
 // The same kernel on a 1000-element input with 4 blocks, masked tail: 999*1000/2 = 499500.
 //@ stdout: Output: masked total 499500
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(
-    target_arch = "nvptx64",
-    feature(abi_ptx, stdarch_nvptx, gpu_launch_sized_workgroup_mem, gpu_intrinsics, core_intrinsics)
-)]
-#![cfg_attr(target_arch = "nvptx64", allow(internal_features))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
-    use core::intrinsics::gpu::gpu_launch_sized_workgroup_mem;
-
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
-
     /// Sums `x[0..n]` per block into `partial[block]`. The launch must give
     /// `blockDim.x * 4` bytes of dynamic shared memory; blockDim.x must be a power of two.
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn block_sum(n: u32, x: *const u32, partial: *mut u32) {
-        let smem = gpu_launch_sized_workgroup_mem::<u32>();
-        let t = _thread_idx_x();
-        let i = _block_idx_x() * _block_dim_x() + t;
-        *smem.add(t as usize) = if i < n { *x.add(i as usize) } else { 0 };
-        _syncthreads();
-        let mut stride = _block_dim_x() / 2;
-        while stride > 0 {
-            if t < stride {
-                *smem.add(t as usize) += *smem.add((t + stride) as usize);
+    gpu::kernel! {
+        pub unsafe fn block_sum(n: u32, x: *const u32, partial: *mut u32) {
+            let smem = gpu::dynamic_shared::<u32>();
+            let t = gpu::thread_idx_x();
+            let i = gpu::block_idx_x() * gpu::block_dim_x() + t;
+            *smem.add(t as usize) = if i < n { *x.add(i as usize) } else { 0 };
+            gpu::sync_threads();
+            let mut stride = gpu::block_dim_x() / 2;
+            while stride > 0 {
+                if t < stride {
+                    *smem.add(t as usize) += *smem.add((t + stride) as usize);
+                }
+                gpu::sync_threads();
+                stride /= 2;
             }
-            _syncthreads();
-            stride /= 2;
-        }
-        if t == 0 {
-            *partial.add(_block_idx_x() as usize) = *smem;
+            if t == 0 {
+                *partial.add(gpu::block_idx_x() as usize) = *smem;
+            }
         }
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

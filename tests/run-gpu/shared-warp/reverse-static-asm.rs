@@ -1,4 +1,4 @@
-//! Static shared memory declared with inline PTX (`.shared .align 4 .b8
+//! Static shared memory (`gpu::static_shared!`; in PTX `.shared .align 4 .b8
 //! tile[1024]`, address taken with `cvta.shared.u64`): every block of 256
 //! threads stages its slice in the tile, synchronizes, and writes it back
 //! reversed. Each block must see its own tile.
@@ -7,36 +7,23 @@
 //@ stdout: Output: 2048 of 2048 reversed within their block
 // out[0] = x[255] = 766; out[255] = x[0] = 1; out[256] = x[511] = 1534; out[2047] = x[1792] = 5377.
 //@ stdout: Output: out[0]=766 out[255]=1 out[256]=1534 out[2047]=5377
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx, asm_experimental_arch))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::asm;
-    use core::arch::nvptx::*;
-
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
-
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn reverse_blocks(x: *const u32, out: *mut u32) {
-        let tile: *mut u32;
-        asm!(
-            ".shared .align 4 .b8 tile[1024];",
-            "cvta.shared.u64 {0}, tile;",
-            out(reg64) tile,
-        );
-        let t = _thread_idx_x() as usize;
-        let base = (_block_idx_x() * _block_dim_x()) as usize;
-        *tile.add(t) = *x.add(base + t);
-        _syncthreads();
-        *out.add(base + t) = *tile.add(255 - t);
+    gpu::kernel! {
+        pub unsafe fn reverse_blocks(x: *const u32, out: *mut u32) {
+            let tile = gpu::static_shared!(tile: [u32; 256]);
+            let t = gpu::thread_idx_x() as usize;
+            let base = (gpu::block_idx_x() * gpu::block_dim_x()) as usize;
+            *tile.add(t) = *x.add(base + t);
+            gpu::sync_threads();
+            *out.add(base + t) = *tile.add(255 - t);
+        }
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

@@ -1,5 +1,5 @@
 //! `redux.sync` warp reductions (sm_80 and newer) through
-//! `llvm.nvvm.redux.sync.*`: add, unsigned min/max, and/or/xor over one warp.
+//! `gpu::redux_sync_*`: add, unsigned min/max, and/or/xor over one warp.
 //! The kernel is compiled only where the target has the instruction.
 //@ min-sm: 80
 //@ run-pass
@@ -11,58 +11,35 @@
 //@ stdout: Output: add 10416 umax 31 umin 0 and 256 or 255 xor 0 32
 // Every lane receives the result: 32 of 32 lanes saw 10416.
 //@ stdout: Output: 32 of 32 lanes agree
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx, link_llvm_intrinsics))]
-#![cfg_attr(target_arch = "nvptx64", allow(internal_features))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
-
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
-
-    extern "C" {
-        #[link_name = "llvm.nvvm.redux.sync.add"]
-        fn redux_add(v: u32, mask: u32) -> u32;
-        #[link_name = "llvm.nvvm.redux.sync.umax"]
-        fn redux_umax(v: u32, mask: u32) -> u32;
-        #[link_name = "llvm.nvvm.redux.sync.umin"]
-        fn redux_umin(v: u32, mask: u32) -> u32;
-        #[link_name = "llvm.nvvm.redux.sync.and"]
-        fn redux_and(v: u32, mask: u32) -> u32;
-        #[link_name = "llvm.nvvm.redux.sync.or"]
-        fn redux_or(v: u32, mask: u32) -> u32;
-        #[link_name = "llvm.nvvm.redux.sync.xor"]
-        fn redux_xor(v: u32, mask: u32) -> u32;
-    }
-
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn redux(out: *mut u32, lanes: *mut u32) {
-        const FULL: u32 = 0xFFFF_FFFF;
-        let lane = _thread_idx_x();
-        let sum = redux_add(lane * lane, FULL);
-        *lanes.add(lane as usize) = sum;
-        let r = [
-            sum,
-            redux_umax((lane * 5) % 32, FULL),
-            redux_umin((lane * 5) % 32, FULL),
-            redux_and(lane | 0x100, FULL),
-            redux_or(1 << (lane % 8), FULL),
-            redux_xor(lane, FULL),
-            redux_xor(lane + 1, FULL),
-        ];
-        if lane == 0 {
-            for (k, v) in r.iter().enumerate() {
-                *out.add(k) = *v;
+    gpu::kernel! {
+        pub unsafe fn redux(out: *mut u32, lanes: *mut u32) {
+            const FULL: u32 = 0xFFFF_FFFF;
+            let lane = gpu::thread_idx_x();
+            let sum = gpu::redux_sync_add(lane * lane, FULL);
+            *lanes.add(lane as usize) = sum;
+            let r = [
+                sum,
+                gpu::redux_sync_umax((lane * 5) % 32, FULL),
+                gpu::redux_sync_umin((lane * 5) % 32, FULL),
+                gpu::redux_sync_and(lane | 0x100, FULL),
+                gpu::redux_sync_or(1 << (lane % 8), FULL),
+                gpu::redux_sync_xor(lane, FULL),
+                gpu::redux_sync_xor(lane + 1, FULL),
+            ];
+            if lane == 0 {
+                for (k, v) in r.iter().enumerate() {
+                    *out.add(k) = *v;
+                }
             }
         }
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

@@ -1,5 +1,5 @@
-//! Warp-level primitives through LLVM intrinsics
-//! (`#![feature(link_llvm_intrinsics)]`): a butterfly all-reduce with
+//! Warp-level primitives (`gpu::shfl_sync_*`, `gpu::vote_sync_ballot`):
+//! a butterfly all-reduce with
 //! `shfl.sync.bfly`, a broadcast with `shfl.sync.idx`, an inclusive scan
 //! with `shfl.sync.up`, and `vote.sync.ballot`. One block of 4 warps.
 //@ run-pass
@@ -13,76 +13,57 @@
 // Ballot of (lane % 3 == 0): lanes 0,3,...,30 -> sum of 8^k for k = 0..=10 = (8^11 - 1)/7
 // = 1227133513 = 0x49249249.
 //@ stdout: Output: ballot 0x49249249
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx, link_llvm_intrinsics))]
-#![cfg_attr(target_arch = "nvptx64", allow(internal_features))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
-
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
-
     const FULL: u32 = 0xFFFF_FFFF;
 
-    extern "C" {
-        #[link_name = "llvm.nvvm.shfl.sync.bfly.i32"]
-        fn shfl_bfly(mask: u32, val: i32, lane_mask: u32, clamp: u32) -> i32;
-        #[link_name = "llvm.nvvm.shfl.sync.idx.i32"]
-        fn shfl_idx(mask: u32, val: i32, src_lane: u32, clamp: u32) -> i32;
-        #[link_name = "llvm.nvvm.shfl.sync.up.i32"]
-        fn shfl_up(mask: u32, val: i32, delta: u32, clamp: u32) -> i32;
-        #[link_name = "llvm.nvvm.vote.ballot.sync"]
-        fn ballot(mask: u32, pred: bool) -> u32;
-    }
+    gpu::kernel! {
+        pub unsafe fn warp_ops(x: *const i32, sums: *mut i32, all: *mut i32, bcast: *mut i32, scan: *mut i32, votes: *mut u32) {
+            let tid = gpu::thread_idx_x();
+            let lane = tid % 32;
+            let warp = tid / 32;
+            let v = *x.add(tid as usize);
 
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn warp_ops(x: *const i32, sums: *mut i32, all: *mut i32, bcast: *mut i32, scan: *mut i32, votes: *mut u32) {
-        let tid = _thread_idx_x();
-        let lane = tid % 32;
-        let warp = tid / 32;
-        let v = *x.add(tid as usize);
-
-        let mut s = v;
-        let mut m = 16;
-        while m > 0 {
-            s += shfl_bfly(FULL, s, m, 0x1f);
-            m /= 2;
-        }
-        *all.add(tid as usize) = s;
-        if lane == 0 {
-            *sums.add(warp as usize) = s;
-        }
-
-        let b = shfl_idx(FULL, v, 7, 0x1f);
-        if lane == 0 {
-            *bcast.add(warp as usize) = b;
-        }
-
-        if warp == 0 {
-            let mut acc = v;
-            let mut d = 1;
-            while d < 32 {
-                let up = shfl_up(FULL, acc, d, 0);
-                if lane >= d {
-                    acc += up;
-                }
-                d *= 2;
+            let mut s = v;
+            let mut m = 16;
+            while m > 0 {
+                s += gpu::shfl_sync_bfly_i32(FULL, s, m, 0x1f);
+                m /= 2;
             }
-            *scan.add(lane as usize) = acc;
-        }
+            *all.add(tid as usize) = s;
+            if lane == 0 {
+                *sums.add(warp as usize) = s;
+            }
 
-        let bits = ballot(FULL, lane % 3 == 0);
-        if tid == 0 {
-            *votes = bits;
+            let b = gpu::shfl_sync_idx_i32(FULL, v, 7, 0x1f);
+            if lane == 0 {
+                *bcast.add(warp as usize) = b;
+            }
+
+            if warp == 0 {
+                let mut acc = v;
+                let mut d = 1;
+                while d < 32 {
+                    let up = gpu::shfl_sync_up_i32(FULL, acc, d, 0);
+                    if lane >= d {
+                        acc += up;
+                    }
+                    d *= 2;
+                }
+                *scan.add(lane as usize) = acc;
+            }
+
+            let bits = gpu::vote_sync_ballot(FULL, lane % 3 == 0);
+            if tid == 0 {
+                *votes = bits;
+            }
         }
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

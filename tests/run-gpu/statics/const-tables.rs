@@ -12,18 +12,10 @@
 // PRIMES[i * 7 % 16] for i = 0..4: indices 0, 7, 14, 5 -> 2, 19, 47, 13.
 //@ stdout: Output: primes 2 19 47 13
 //@ stdout: Output: greeting hello from a static
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
-
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
-
     const fn make_table() -> [u32; 256] {
         let mut t = [0u32; 256];
         let mut i = 0;
@@ -45,36 +37,38 @@ pub mod device {
     static GREETING: &[u8] = b"hello from a static";
 
     /// Message k is bytes[offsets[k] .. offsets[k] + lens[k]].
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn crc32(n: u32, bytes: *const u8, offsets: *const u32, lens: *const u32, out: *mut u32) {
-        let k = _thread_idx_x() as usize;
-        if k >= n as usize {
-            return;
+    gpu::kernel! {
+        pub unsafe fn crc32(n: u32, bytes: *const u8, offsets: *const u32, lens: *const u32, out: *mut u32) {
+            let k = gpu::thread_idx_x() as usize;
+            if k >= n as usize {
+                return;
+            }
+            let msg = core::slice::from_raw_parts(bytes.add(*offsets.add(k) as usize), *lens.add(k) as usize);
+            let mut c = 0xFFFF_FFFFu32;
+            for &b in msg {
+                c = CRC_TABLE[((c ^ b as u32) & 0xFF) as usize] ^ (c >> 8);
+            }
+            *out.add(k) = !c;
         }
-        let msg = core::slice::from_raw_parts(bytes.add(*offsets.add(k) as usize), *lens.add(k) as usize);
-        let mut c = 0xFFFF_FFFFu32;
-        for &b in msg {
-            c = CRC_TABLE[((c ^ b as u32) & 0xFF) as usize] ^ (c >> 8);
-        }
-        *out.add(k) = !c;
     }
 
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn constants(primes: *mut u32, text: *mut u8, len: *mut u32) {
-        let i = _thread_idx_x();
-        if i < 4 {
-            *primes.add(i as usize) = PRIMES[(i * 7 % 16) as usize];
-        }
-        if i == 0 {
-            for (k, &b) in GREETING.iter().enumerate() {
-                *text.add(k) = b;
+    gpu::kernel! {
+        pub unsafe fn constants(primes: *mut u32, text: *mut u8, len: *mut u32) {
+            let i = gpu::thread_idx_x();
+            if i < 4 {
+                *primes.add(i as usize) = PRIMES[(i * 7 % 16) as usize];
             }
-            *len = GREETING.len() as u32;
+            if i == 0 {
+                for (k, &b) in GREETING.iter().enumerate() {
+                    *text.add(k) = b;
+                }
+                *len = GREETING.len() as u32;
+            }
         }
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn crc32_bitwise(msg: &[u8]) -> u32 {
     let mut crc = !0u32;
     for &b in msg {
@@ -90,7 +84,7 @@ fn crc32_bitwise(msg: &[u8]) -> u32 {
     !crc
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {

@@ -12,44 +12,39 @@
 //@ stdout: Output: acc 1003
 // One more 64-thread launch (k = 99 records nothing): 192 + 64 = 256.
 //@ stdout: Output: counter after 4th launch 256
-#![cfg_attr(target_arch = "nvptx64", no_std)]
-#![cfg_attr(target_arch = "nvptx64", feature(abi_ptx, stdarch_nvptx))]
+#![cfg_attr(gpu_device, no_std)]
 
-#[cfg(target_arch = "nvptx64")]
+#[cfg(gpu_device)]
 pub mod device {
-    use core::arch::nvptx::*;
     use core::ptr::addr_of_mut;
     use core::sync::atomic::{AtomicU32, Ordering::Relaxed};
-
-    #[panic_handler]
-    fn panic(_: &core::panic::PanicInfo) -> ! {
-        unsafe { trap() }
-    }
 
     static COUNTER: AtomicU32 = AtomicU32::new(0);
     static mut HISTORY: [u32; 4] = [0; 4];
     static mut ACC: u64 = 1000;
 
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn bump(k: u32) {
-        COUNTER.fetch_add(1, Relaxed);
-        if _thread_idx_x() == 0 && k < 4 {
-            (*addr_of_mut!(HISTORY))[k as usize] = k * 10 + 1;
-            *addr_of_mut!(ACC) += k as u64;
+    gpu::kernel! {
+        pub unsafe fn bump(k: u32) {
+            COUNTER.fetch_add(1, Relaxed);
+            if gpu::thread_idx_x() == 0 && k < 4 {
+                (*addr_of_mut!(HISTORY))[k as usize] = k * 10 + 1;
+                *addr_of_mut!(ACC) += k as u64;
+            }
         }
     }
 
-    #[no_mangle]
-    pub unsafe extern "ptx-kernel" fn read_state(counter: *mut u32, history: *mut u32, acc: *mut u64) {
-        *counter = COUNTER.load(Relaxed);
-        for k in 0..4 {
-            *history.add(k) = (*addr_of_mut!(HISTORY))[k];
+    gpu::kernel! {
+        pub unsafe fn read_state(counter: *mut u32, history: *mut u32, acc: *mut u64) {
+            *counter = COUNTER.load(Relaxed);
+            for k in 0..4 {
+                *history.add(k) = (*addr_of_mut!(HISTORY))[k];
+            }
+            *acc = *addr_of_mut!(ACC);
         }
-        *acc = *addr_of_mut!(ACC);
     }
 }
 
-#[cfg(not(target_arch = "nvptx64"))]
+#[cfg(not(gpu_device))]
 fn main() {
     use host_runtime::prelude::*;
     host_runtime::run(|gpu| {
