@@ -1227,6 +1227,37 @@ mod tests {
         );
     }
 
+    /// The README's cuda-oxide config parses, and names what cuda-oxide
+    /// needs: its rustc, the variables that print the banners it waits for,
+    /// an llc, and `cuda_device`.
+    #[test]
+    fn the_readme_sample_config_is_a_valid_cuda_oxide_config() {
+        let readme =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
+                .unwrap();
+        let section = &readme[readme.find("### External backends").unwrap()..];
+        let start = section.find("```toml\n").unwrap() + 8;
+        let text = &section[start..start + section[start..].find("```").unwrap()];
+        let cfg: ExternalConfig = toml::from_str(text).unwrap();
+        assert_eq!(cfg.toolchain.as_deref(), Some("nightly-2026-04-03"));
+        assert!(cfg.env.contains_key("CUDA_OXIDE_LLC"));
+        assert_eq!(cfg.stages["mir"].env["CUDA_OXIDE_SHOW_RUSTC_MIR"], "1");
+        assert!(cfg.stages["mir"]
+            .stderr_banner
+            .as_deref()
+            .is_some_and(|b| Regex::new(b)
+                .unwrap()
+                .is_match("=== Rustc MIR (before translation) ===")));
+        assert_eq!(cfg.device_deps[0].name, "cuda_device");
+        assert_eq!(
+            cfg.codegen_backend.env_var.as_deref(),
+            Some("CUDA_OXIDE_BACKEND")
+        );
+        for name in cfg.stages.keys() {
+            let _custom_or_builtin = config_stage(name).unwrap();
+        }
+    }
+
     #[test]
     fn paths_expand_the_home_folder_and_follow_the_config() {
         let home = Some(PathBuf::from("/home/u"));

@@ -251,3 +251,74 @@ fn a_hanging_compiler_is_killed_at_the_compile_timeout_and_never_cached() {
         );
     }
 }
+
+/// An external backend's own stage (`[stages.dialect-mir]`) is a stage a
+/// test may snapshot; a stage whose `env` switches its dump on gets it only
+/// in the trial that asks; a stage the backend lacks is an error at the
+/// directive's line.
+#[test]
+fn an_external_backends_own_stages_are_snapshotted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let rustc = root.join("fake-rustc");
+    executable(
+        &rustc,
+        "case \"$1\" in -V|-vV) echo 'rustc 0.0.0-fake'; exit 0;; esac\n\
+         for a; do [ \"$a\" = --print ] && { echo /sysroot; exit 0; }; done\n\
+         [ \"$SHOW_MIR\" = 1 ] && { echo '=== MIR ===' >&2; echo 'fn k()' >&2; }\n\
+         echo '=== dialect-mir module ===' >&2; echo 'func @k' >&2; echo '=== end ===' >&2\n\
+         printf '.version 8.0\\n.target sm_80\\n.visible .entry k()\\n{\\nret;\\n}\\n' > \"$FAKE_DIR/k.ptx\"",
+    );
+    write(&root.join("libfake.so"), "");
+    let cfg = root.join("backend.toml");
+    write(
+        &cfg,
+        &format!(
+            "name = \"fake\"\nrustc = \"{}\"\nvalidate = false\nout_dir_env = \"FAKE_DIR\"\n\
+             [codegen_backend]\nfile_name = \"libfake.so\"\npath = \"libfake.so\"\n\
+             [stages.ptx]\nfile = \"k.ptx\"\n\
+             [stages.mir]\nstderr_banner = \"^=== MIR\"\nenv = {{ SHOW_MIR = \"1\" }}\n\
+             [stages.dialect-mir]\nstderr_banner = \"^=== dialect-mir module\"\n",
+            rustc.display()
+        ),
+    );
+    let dir = root.join("tests/ptx-snapshots/ext");
+    write(&dir.join("k.rs"), "//@ stages: dialect-mir mir\n");
+    write(&dir.join("other.rs"), "//@ stages: ptx dialect-mri\n");
+    let run = |bless: bool| {
+        let mut s = settings(root, &root.join("work"));
+        s.backend_config = Some(cfg.clone());
+        s.bless = bless;
+        s.ci = false;
+        runner::run(s, &quiet_args(root, &[]), &[Suite::PtxSnapshots])
+            .unwrap()
+            .1
+    };
+    run(true);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("k.dialect-mir")).unwrap(),
+        "func @k\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("k.mir")).unwrap(),
+        "fn k()\n"
+    );
+    let results = run(false);
+    let by_test = |name: &str| {
+        results
+            .trials
+            .iter()
+            .find(|t| t.id.test == name)
+            .unwrap_or_else(|| panic!("{name}: {:?}", results.trials))
+    };
+    assert!(
+        matches!(by_test("ext/k").verdict, Verdict::Passed),
+        "{:?}",
+        by_test("ext/k")
+    );
+    let Verdict::Failed { message } = &by_test("ext/other").verdict else {
+        panic!("{:?}", by_test("ext/other"));
+    };
+    assert!(message.contains("unknown stage `dialect-mri`"), "{message}");
+    assert!(message.contains("did you mean `dialect-mir`?"), "{message}");
+}
