@@ -55,9 +55,15 @@ pub struct ExternalConfig {
     /// The environment variable that receives the output folder.
     #[serde(default)]
     pub out_dir_env: Option<String>,
-    /// Extra environment (e.g. `CUDA_OXIDE_LLC = "…/llc"`).
+    /// Extra environment (e.g. `CUDA_OXIDE_VERBOSE = "1"`), passed as is.
     #[serde(default)]
     pub env: BTreeMap<String, String>,
+    /// Extra environment whose values are paths: `~` is expanded and a
+    /// relative one is taken from the config file's folder, as for every
+    /// other path of the config (rustc runs in the output folder, so a
+    /// relative path in `env` would not name the same file).
+    #[serde(default)]
+    pub path_env: BTreeMap<String, PathBuf>,
     /// Where each stage comes from, keyed by stage name.
     #[serde(default)]
     pub stages: BTreeMap<String, StageSource>,
@@ -119,8 +125,11 @@ pub struct LibrarySearch {
 #[serde(deny_unknown_fields)]
 pub struct StageSource {
     /// A file in the output folder; `{crate}` is replaced by the crate name.
+    /// A list names the places a backend may write it, the first that
+    /// exists wins (cuda-oxide writes `{crate}.linked.opt.ll` instead of
+    /// `{crate}.opt.ll` when it links libdevice).
     #[serde(default)]
-    pub file: Option<String>,
+    pub file: Option<FileNames>,
     /// A regex for the stderr banner line that starts the section.
     #[serde(default)]
     pub stderr_banner: Option<String>,
@@ -131,6 +140,37 @@ pub struct StageSource {
     /// makes the backend print it).
     #[serde(default)]
     pub env: BTreeMap<String, String>,
+}
+
+/// One file name or several candidates, in order.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum FileNames {
+    /// `file = "{crate}.ptx"`
+    One(String),
+    /// `file = ["{crate}.linked.opt.ll", "{crate}.opt.ll"]`
+    Many(Vec<String>),
+}
+
+impl FileNames {
+    /// The first candidate that exists in `dir`, else the first (so a
+    /// missing dump names the file that was expected).
+    fn find(&self, dir: &Path, crate_name: &str) -> PathBuf {
+        let names: &[String] = match self {
+            FileNames::One(n) => std::slice::from_ref(n),
+            FileNames::Many(v) => v,
+        };
+        let paths: Vec<PathBuf> = names
+            .iter()
+            .map(|n| dir.join(n.replace("{crate}", crate_name)))
+            .collect();
+        paths
+            .iter()
+            .find(|p| p.is_file())
+            .or(paths.first())
+            .cloned()
+            .unwrap_or_else(|| dir.join(crate_name))
+    }
 }
 
 /// A crate that tests may use: prebuilt, or built from a cargo manifest with
@@ -418,11 +458,14 @@ impl ExternalBackend {
     }
 
     fn build(
-        config: ExternalConfig,
+        mut config: ExternalConfig,
         base: &Path,
         config_path: Option<PathBuf>,
         config_text: Option<String>,
     ) -> Result<Self> {
+        for value in config.path_env.values_mut() {
+            *value = resolve_path(value, base);
+        }
         for (name, src) in &config.stages {
             let stage = config_stage(name)?;
             if stage == Ok(Stage::Sass) {
@@ -441,6 +484,9 @@ impl ExternalBackend {
                     bail!("[stages.sass] needs a [stages.ptx] for ptxas to assemble");
                 }
                 continue;
+            }
+            if matches!(&src.file, Some(FileNames::Many(v)) if v.is_empty()) {
+                bail!("[stages.{name}]: `file` lists no file name");
             }
             match (&src.file, &src.stderr_banner) {
                 (Some(_), None) | (None, Some(_)) => {}
@@ -609,7 +655,9 @@ impl ExternalBackend {
             .env_remove("RUSTFLAGS")
             .env("CARGO_ENCODED_RUSTFLAGS", self.backend_flags().join("\x1f"))
             .env("CARGO_TARGET_DIR", &target)
-            .envs(&self.config.env);
+            .env("PATH", self.search_path())
+            .envs(&self.config.env)
+            .envs(&self.config.path_env);
         let line = shell_line(&cmd);
         let out = crate::process::run_with_timeout(cmd, Duration::from_secs(1800))
             .with_context(|| format!("cannot build the device dependency `{}`", dep.name))?;
@@ -759,6 +807,24 @@ impl ExternalBackend {
         id
     }
 
+    /// `PATH` with the folder of the backend's rustc first. A backend that
+    /// runs `rustc` from `PATH` (cuda-oxide asks it for the sysroot whose
+    /// llc it uses) then gets the rustc it is loaded into, not the toolchain
+    /// that the working folder's `rust-toolchain.toml` selects through the
+    /// rustup proxy, so the result does not depend on where the run starts.
+    fn search_path(&self) -> std::ffi::OsString {
+        let mut dirs: Vec<PathBuf> = self
+            .rustc
+            .parent()
+            .map(Path::to_path_buf)
+            .into_iter()
+            .collect();
+        if let Some(path) = std::env::var_os("PATH") {
+            dirs.extend(std::env::split_paths(&path));
+        }
+        std::env::join_paths(dirs).unwrap_or_else(|_| std::env::var_os("PATH").unwrap_or_default())
+    }
+
     /// The prelude built for `sm` (or once for every sm when the config has
     /// no `sm_env`, since nothing else tells the backend the target).
     fn built_prelude(&self, req: &CompileRequest) -> Result<Option<BuiltPrelude>> {
@@ -786,7 +852,9 @@ impl ExternalBackend {
             if let Some(var) = &self.config.out_dir_env {
                 cmd.env(var, dir);
             }
-            cmd.envs(&self.config.env);
+            cmd.env("PATH", self.search_path())
+                .envs(&self.config.env)
+                .envs(&self.config.path_env);
             cmd
         })?;
         Ok(Some(built))
@@ -930,6 +998,14 @@ impl Backend for ExternalBackend {
         if let Some(p) = &self.prelude {
             v.insert("prelude".into(), format!("{} {}", p.dialect(), p.hash));
         }
+        // The .so cannot say which source it was built from; whoever built
+        // it can (backends/cuda-oxide/run-suite.sh sets it from the checkout).
+        if let Some(commit) = std::env::var("PTX_BACKEND_COMMIT")
+            .ok()
+            .filter(|c| !c.trim().is_empty())
+        {
+            v.insert("backend-commit".into(), commit.trim().to_string());
+        }
         v
     }
 
@@ -970,7 +1046,9 @@ impl Backend for ExternalBackend {
         if let Some(var) = &self.config.out_dir_env {
             cmd.env(var, &out_dir);
         }
-        cmd.envs(&self.config.env);
+        cmd.env("PATH", self.search_path())
+            .envs(&self.config.env)
+            .envs(&self.config.path_env);
         let asked: BTreeSet<&str> = req.stages.iter().map(String::as_str).collect();
         for (name, src) in &self.config.stages {
             if asked.contains(name.as_str()) {
@@ -1002,7 +1080,7 @@ impl Backend for ExternalBackend {
                 continue;
             }
             let path = if let Some(f) = &src.file {
-                out_dir.join(f.replace("{crate}", &req.crate_name))
+                f.find(&out_dir, &req.crate_name)
             } else if let Some(b) = &src.stderr_banner {
                 let banner = Regex::new(b)?;
                 let end = match &src.section_end {
@@ -1321,6 +1399,39 @@ mod tests {
         assert!(out.read_stage(Stage::LlvmIr).is_none());
     }
 
+    /// A stage's `file` may list candidates: the first that exists is the
+    /// stage (cuda-oxide's `.linked.opt.ll` when it linked libdevice), and an
+    /// empty list is a config error.
+    #[test]
+    fn a_stage_file_may_list_candidates() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let stages = "out_dir_env = 'FAKE_DIR'\n[stages.ptx]\nfile = '{crate}.ptx'\n\
+                      [stages.llvm-ir-opt]\nfile = ['{crate}.linked.opt.ll', '{crate}.opt.ll']\n";
+        let rustc = fake_rustc(
+            d,
+            "echo plain > \"$FAKE_DIR/k.opt.ll\"; echo '.version 7.8' > \"$FAKE_DIR/k.ptx\"",
+        );
+        let be = backend(d, &rustc, stages).unwrap();
+        let out = compile(&be, d, "sm_80", &[]);
+        assert_eq!(
+            out.read_stage(Stage::LlvmIrOpt).unwrap().unwrap(),
+            "plain\n"
+        );
+        let rustc = fake_rustc(
+            d,
+            "echo plain > \"$FAKE_DIR/k.opt.ll\"; echo linked > \"$FAKE_DIR/k.linked.opt.ll\"",
+        );
+        let be = backend(d, &rustc, stages).unwrap();
+        let out = compile(&be, d, "sm_90", &[]);
+        assert_eq!(
+            out.read_stage(Stage::LlvmIrOpt).unwrap().unwrap(),
+            "linked\n"
+        );
+        let err = backend(d, &rustc, "[stages.ptx]\nfile = []\n").unwrap_err();
+        assert!(format!("{err:#}").contains("lists no file name"), "{err:#}");
+    }
+
     /// rustc runs in the output folder with `RUSTC_ICE` pointing there, and
     /// gets the source by its absolute path.
     #[test]
@@ -1337,6 +1448,47 @@ mod tests {
         assert_eq!(std::fs::canonicalize(ice).unwrap(), out, "{head}");
         assert!(Path::new(&args[0]).is_absolute(), "{args:?}");
         assert!(args[0].ends_with("k.rs"), "{args:?}");
+    }
+
+    /// The backend's rustc is the first `rustc` on the compile's `PATH`, so a
+    /// backend that runs `rustc --print sysroot` itself finds its own
+    /// toolchain (regression: cuda-oxide found the llc of whichever toolchain
+    /// the working folder selected).
+    #[test]
+    fn the_backends_rustc_is_first_on_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let seen = d.join("path-seen");
+        let rustc = fake_rustc(d, &format!("command -v rustc > '{}'", seen.display()));
+        std::fs::copy(&rustc, d.join("rustc")).unwrap();
+        let be = backend(d, &rustc, "").unwrap();
+        compile(&be, d, "sm_80", &[]);
+        let found = std::fs::read_to_string(&seen).unwrap();
+        assert_eq!(Path::new(found.trim()), d.join("rustc"), "{found}");
+    }
+
+    /// `path_env` values are paths taken from the config's folder (rustc
+    /// runs elsewhere), with `~` expanded; `env` values are passed as is.
+    #[test]
+    fn path_env_values_are_resolved_from_the_config_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let seen = d.join("env-seen");
+        let rustc = fake_rustc(d, &format!("echo \"$LIB|$RAW\" > '{}'", seen.display()));
+        let be = backend(
+            d,
+            &rustc,
+            "env = { RAW = 'x/y' }\npath_env = { LIB = 'tools/libdevice.bc' }",
+        )
+        .unwrap();
+        compile(&be, d, "sm_80", &[]);
+        let found = std::fs::read_to_string(&seen).unwrap();
+        let (lib, raw) = found.trim().split_once('|').unwrap();
+        assert_eq!(
+            Path::new(lib),
+            std::path::absolute(d).unwrap().join("tools/libdevice.bc")
+        );
+        assert_eq!(raw, "x/y");
     }
 
     /// The edition comes from the config (default 2021); a test's own
