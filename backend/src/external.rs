@@ -173,6 +173,28 @@ impl FileNames {
     }
 }
 
+/// One line of `ldd`'s output: the library file it resolves to (`libfoo.so.1
+/// => /usr/lib/libfoo.so.1 (0x…)`, `/lib64/ld-linux… (0x…)`), or the line
+/// without its load address (`linux-vdso.so.1 (0x…)`, `libbar.so => not
+/// found`). The address changes on every run (ASLR), so it must not reach
+/// the identity: with it, no compile of an external backend was ever reused.
+fn ldd_target(line: &str) -> Result<&str, String> {
+    let target = line
+        .split_once("=>")
+        .map_or(line, |(_, t)| t)
+        .split_whitespace()
+        .next()
+        .unwrap_or("");
+    if target.starts_with('/') {
+        return Ok(target);
+    }
+    let without_address = match line.trim().rsplit_once(" (0x") {
+        Some((head, tail)) if tail.ends_with(')') => head,
+        _ => line.trim(),
+    };
+    Err(without_address.to_string())
+}
+
 /// A crate that tests may use: prebuilt, or built from a cargo manifest with
 /// the backend's own rustc and flags.
 #[derive(Debug, Clone, Deserialize)]
@@ -764,17 +786,13 @@ impl ExternalBackend {
         }
         let ldd = bounded_output(Path::new("ldd"), &[&self.library.to_string_lossy()]);
         for line in ldd.lines() {
-            // `libfoo.so.1 => /usr/lib/libfoo.so.1 (0x...)` or `/lib64/ld-linux... (0x...)`
-            let target = line
-                .split_once("=>")
-                .map_or(line, |(_, t)| t)
-                .split_whitespace()
-                .next()
-                .unwrap_or("");
-            if target.starts_with('/') {
-                let _ = writeln!(id, "dep {}", file_stamp(Path::new(target), false));
-            } else {
-                let _ = writeln!(id, "dep-line {}", line.trim());
+            match ldd_target(line) {
+                Ok(target) => {
+                    let _ = writeln!(id, "dep {}", file_stamp(Path::new(target), false));
+                }
+                Err(rest) => {
+                    let _ = writeln!(id, "dep-line {rest}");
+                }
             }
         }
         if let Some(p) = &self.ptxas {
@@ -997,6 +1015,13 @@ impl Backend for ExternalBackend {
         }
         if let Some(p) = &self.prelude {
             v.insert("prelude".into(), format!("{} {}", p.dialect(), p.hash));
+        }
+        if let Some(p) = self
+            .ptxas
+            .as_deref()
+            .and_then(crate::toolchain::ptxas_version_of)
+        {
+            v.insert("ptxas".into(), p);
         }
         // The .so cannot say which source it was built from; whoever built
         // it can (backends/cuda-oxide/run-suite.sh sets it from the checkout).
@@ -1307,7 +1332,7 @@ mod tests {
 
     /// The README's cuda-oxide config parses, and names what cuda-oxide
     /// needs: its rustc, the variables that print the banners it waits for,
-    /// an llc, and `cuda_device`.
+    /// libdevice, and `cuda_device`.
     #[test]
     fn the_readme_sample_config_is_a_valid_cuda_oxide_config() {
         let readme =
@@ -1318,7 +1343,8 @@ mod tests {
         let text = &section[start..start + section[start..].find("```").unwrap()];
         let cfg: ExternalConfig = toml::from_str(text).unwrap();
         assert_eq!(cfg.toolchain.as_deref(), Some("nightly-2026-04-03"));
-        assert!(cfg.env.contains_key("CUDA_OXIDE_LLC"));
+        assert!(cfg.path_env.contains_key("CUDA_OXIDE_LIBDEVICE"));
+        assert_eq!(cfg.edition, "2021");
         assert_eq!(cfg.stages["mir"].env["CUDA_OXIDE_SHOW_RUSTC_MIR"], "1");
         assert!(cfg.stages["mir"]
             .stderr_banner
@@ -1334,6 +1360,26 @@ mod tests {
         for name in cfg.stages.keys() {
             let _custom_or_builtin = config_stage(name).unwrap();
         }
+    }
+
+    /// The shipped cuda-oxide config parses, and the files it names inside
+    /// this repository (its prelude, libdevice from setup.sh's CUDA wheel)
+    /// are where it says, relative to its folder.
+    #[test]
+    fn the_shipped_cuda_oxide_config_names_existing_repository_files() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../backends/cuda-oxide");
+        let text = std::fs::read_to_string(dir.join("cuda-oxide.toml")).unwrap();
+        let cfg: ExternalConfig = toml::from_str(&text).unwrap();
+        assert_eq!(cfg.name, "cuda-oxide");
+        let prelude = resolve_path(cfg.prelude.as_deref().unwrap(), &dir);
+        assert!(prelude.is_file(), "{}", prelude.display());
+        let libdevice = resolve_path(&cfg.path_env["CUDA_OXIDE_LIBDEVICE"], &dir);
+        assert!(
+            libdevice.ends_with("tools/ptxas/nvidia/cu13/nvvm/libdevice/libdevice.10.bc"),
+            "{}",
+            libdevice.display()
+        );
+        assert_eq!(cfg.device_deps[0].name, "cuda_device");
     }
 
     #[test]
@@ -1907,6 +1953,32 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("[stages.sass] takes no `file`"), "{e}");
+    }
+
+    /// ldd's load addresses never reach the identity (regression: the vDSO
+    /// line's address made every run's cache keys new).
+    #[test]
+    fn ldd_lines_lose_their_load_address() {
+        assert_eq!(
+            ldd_target("\tlibc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x00007f3a1c000000)"),
+            Ok("/lib/x86_64-linux-gnu/libc.so.6")
+        );
+        assert_eq!(
+            ldd_target("\t/lib64/ld-linux-x86-64.so.2 (0x00007f3a1c400000)"),
+            Ok("/lib64/ld-linux-x86-64.so.2")
+        );
+        assert_eq!(
+            ldd_target("\tlinux-vdso.so.1 (0x00007ffd5a3e2000)"),
+            Err("linux-vdso.so.1".to_string())
+        );
+        assert_eq!(
+            ldd_target("\tlinux-vdso.so.1 (0x00007ffc11111000)"),
+            ldd_target("\tlinux-vdso.so.1 (0x00007ffd5a3e2000)")
+        );
+        assert_eq!(
+            ldd_target("\tlibLLVM.so.22 => not found"),
+            Err("libLLVM.so.22 => not found".to_string())
+        );
     }
 
     #[test]

@@ -318,13 +318,17 @@ impl Toolchain {
 
     /// `ptxas --version`'s last line, e.g. `Cuda compilation tools, release 13.0, V13.0.88`.
     pub fn ptxas_version(&self) -> Option<String> {
-        let p = self.ptxas.as_ref().ok()?;
-        let out = run_capture(p, &["--version"]).ok()?;
-        out.lines()
-            .rev()
-            .find(|l| l.contains("release"))
-            .map(|l| l.trim().to_string())
+        ptxas_version_of(self.ptxas.as_ref().ok()?)
     }
+}
+
+/// The release line of `ptxas --version` ("Cuda compilation tools, release 13.0, V13.0.88").
+pub fn ptxas_version_of(ptxas: &Path) -> Option<String> {
+    let out = run_capture(ptxas, &["--version"]).ok()?;
+    out.lines()
+        .rev()
+        .find(|l| l.contains("release"))
+        .map(|l| l.trim().to_string())
 }
 
 fn find_sysroot() -> Result<PathBuf, SetupError> {

@@ -180,10 +180,13 @@ impl Engine {
     fn normalized(&self, trial: &Trial, text: &str, stage: &str) -> String {
         let dir = trial.test.path.parent().unwrap_or(Path::new("."));
         let sysroots: Vec<&Path> = self.sysroots.iter().map(PathBuf::as_path).collect();
+        let cache_dir = std::path::absolute(self.settings.work_dir.join("cache"))
+            .unwrap_or_else(|_| self.settings.work_dir.join("cache"));
         let cx = NormalizeContext {
             test_dir: dir,
             root: &self.settings.root,
             sysroots: &sysroots,
+            cache_dir: Some(&cache_dir),
             sm: trial.sm,
         };
         normalize(text, stage, &cx, &trial.directives.normalize)

@@ -20,6 +20,11 @@ pub struct NormalizeContext<'a> {
     pub root: &'a Path,
     /// Paths of toolchains and sysroots; each becomes `$SYSROOT`.
     pub sysroots: &'a [&'a Path],
+    /// The compile cache's folder: a compile's own output folder in it
+    /// (`<key>` or its staging name `<key>.tmp-<pid>-<n>`) becomes `$OUT`.
+    /// A backend that records where it wrote (cuda-oxide's `; ModuleID =
+    /// '…/k.ll'`) would otherwise differ on every uncached compile.
+    pub cache_dir: Option<&'a Path>,
     /// The trial's target: `.target` and `.version` lines that match it become placeholders.
     pub sm: SmTarget,
 }
@@ -76,6 +81,16 @@ fn builtin(text: &str, cx: &NormalizeContext) -> String {
     let b = builtins();
     // Longest paths first, so `$DIR` wins over `$ROOT`.
     let mut out = text.replace("\r\n", "\n");
+    if let Some(cache) = cx.cache_dir.map(|c| c.to_string_lossy()) {
+        if cache.len() > 1 && out.contains(cache.as_ref()) {
+            let re = Regex::new(&format!(
+                r"{}/[0-9a-f]+(?:\.tmp-\d+-\d+)?",
+                regex::escape(&cache)
+            ))
+            .expect("an escaped path is a valid regex");
+            out = re.replace_all(&out, "$$OUT").into_owned();
+        }
+    }
     for s in cx.sysroots {
         out = replace_path(out, s, "$SYSROOT");
     }
@@ -126,8 +141,24 @@ mod tests {
             test_dir: Path::new("/repo/tests/ui/checks"),
             root: Path::new("/repo"),
             sysroots,
+            cache_dir: Some(Path::new("/repo/target/ptx-harness/cache")),
             sm: "sm_90a".parse().unwrap(),
         }
+    }
+
+    /// A compile's output folder in the cache, final or staging, is `$OUT`
+    /// (regression: cuda-oxide's ModuleID named the staging folder, so its
+    /// llvm-ir-opt snapshots differed on every uncached run).
+    #[test]
+    fn the_compiles_output_folder_becomes_out() {
+        let text =
+            "; ModuleID = '/repo/target/ptx-harness/cache/3f1d96132649ba9d.tmp-14130-30/k.ll'\n\
+                    ; ModuleID = '/repo/target/ptx-harness/cache/3f1d96132649ba9d/k.ll'\n\
+                    /repo/target/ptx-harness/other/k.ll\n";
+        assert_eq!(
+            normalize(text, "llvm-ir-opt", &cx(&[]), &[]),
+            "; ModuleID = '$OUT/k.ll'\n; ModuleID = '$OUT/k.ll'\n$ROOT/target/ptx-harness/other/k.ll\n"
+        );
     }
 
     #[test]
