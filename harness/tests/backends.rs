@@ -264,3 +264,35 @@ fn build_fail_tests_must_fail_for_the_pinned_reason() {
     }
     assert_eq!(record(&r, "right-reason").verdict, Verdict::Passed);
 }
+
+/// Every expectations file in the repository loads against this checkout's
+/// tests, and every reason says what kind of entry it is (`<backend> gap`,
+/// `shape:` or `test problem:`). CI runs only the
+/// built-in backend, so without this a renamed test would leave a stale
+/// entry that only the next cuda-oxide run finds.
+#[test]
+fn the_repositorys_expectations_files_name_existing_tests() {
+    use ptx_harness::plan::expectations::Expectations;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(root.join("expectations")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            Expectations::load(&path, &root).unwrap_or_else(|e| panic!("{e:#}"));
+            let text = std::fs::read_to_string(&path).unwrap();
+            let gap = format!("{} gap", path.file_stem().unwrap().to_string_lossy());
+            for line in text.lines().filter(|l| l.starts_with("reason = ")) {
+                let reason = line.trim_start_matches("reason = \"");
+                assert!(
+                    [gap.as_str(), "shape:", "test problem:"]
+                        .iter()
+                        .any(|k| reason.starts_with(k)),
+                    "{}: a reason must start with its kind: {line}",
+                    path.display()
+                );
+            }
+            seen += 1;
+        }
+    }
+    assert!(seen >= 1, "no expectations file under expectations/");
+}
