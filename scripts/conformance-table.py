@@ -41,6 +41,18 @@ def sm_key(sm):
     return (int(digits or 0), sm)
 
 
+BUILD_STEPS = {"plan", "rustc", "llvm", "ptxas", "host-build"}
+
+
+def built(trial):
+    """Whether the trial's compile and ptxas succeeded."""
+    return int(
+        trial["verdict"] != "skipped"
+        and trial.get("decided_by") not in BUILD_STEPS
+        and bool(trial.get("kernels"))
+    )
+
+
 def render(runs):
     out = [
         "# Conformance",
@@ -77,40 +89,62 @@ def render(runs):
         "",
         "## Summary",
         "",
-        "| backend | suite | sm | pass | xfail | fail | skip |",
-        "|---|---|---|---:|---:|---:|---:|",
+        "| backend | suite | sm | pass | xfail | fail | skip | built |",
+        "|---|---|---|---:|---:|---:|---:|---:|",
     ]
+    totals = []
     for path, data in runs:
         backend = data["info"].get("backend", "?")
         counts = defaultdict(lambda: defaultdict(int))
         for t in data["trials"]:
-            counts[(t["id"]["suite"], t["id"]["sm"])][t["verdict"]] += 1
+            c = counts[(t["id"]["suite"], t["id"]["sm"])]
+            c[t["verdict"]] += 1
+            c["built"] += built(t)
         for suite, sm in sorted(counts, key=lambda k: (k[0], sm_key(k[1]))):
             c = counts[(suite, sm)]
             out.append(
                 f"| {backend} | {suite} | {sm} | {c['passed']} | {c['expected-failure']} "
-                f"| {c['failed']} | {c['skipped']} |"
+                f"| {c['failed']} | {c['skipped']} | {c['built']} |"
             )
+        ran = sum(c["passed"] + c["expected-failure"] + c["failed"] for c in counts.values())
+        made = sum(c["built"] for c in counts.values())
+        share = f"{100 * made / ran:.1f}%" if ran else "-"
+        totals.append(f"- **{backend}**: {made} of {ran} trials that ran were built ({share})")
+    out += [
+        "",
+        "`built`: the trial's compile and ptxas succeeded (its results.json record",
+        "lists the kernels ptxas reported, and no build step decided the verdict),",
+        "whatever the checks after them said; a `build-fail` test that failed to",
+        "build as it should is not counted.",
+        "",
+    ] + totals
     for path, data in runs:
         backend = data["info"].get("backend", "?")
         sms = sorted({t["id"]["sm"] for t in data["trials"]}, key=sm_key)
         rows = defaultdict(dict)
+        why = defaultdict(set)
         for t in data["trials"]:
             i = t["id"]
             name = f"{i['suite']}/{i['test']}" + (f"[{i['revision']}]" if i.get("revision") else "")
             rows[name][i["sm"]] = MARK.get(t["verdict"], t["verdict"])
+            if t["verdict"] == "expected-failure" and t.get("reason"):
+                why[name].add(t["reason"].replace("|", "\\|").replace("\n", " "))
         out += [
             "",
             f"## {backend}: every test",
             "",
             "<details><summary>per test and sm</summary>",
             "",
-            "| test | " + " | ".join(sms) + " |",
-            "|---|" + "---|" * len(sms),
+            "| test | " + " | ".join(sms) + " | expected failure |",
+            "|---|" + "---|" * len(sms) + "---|",
         ]
         for name in sorted(rows):
             out.append(
-                f"| {name} | " + " | ".join(rows[name].get(sm, "-") for sm in sms) + " |"
+                f"| {name} | "
+                + " | ".join(rows[name].get(sm, "-") for sm in sms)
+                + " | "
+                + "; ".join(sorted(why[name]))
+                + " |"
             )
         out += ["", "</details>"]
     return "\n".join(out) + "\n"
