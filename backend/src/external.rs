@@ -753,8 +753,11 @@ impl ExternalBackend {
     /// rebuilt `.so` or an updated dependency never reuses results.
     fn compute_identity(&self) -> String {
         use std::fmt::Write as _;
+        // The version names how this file composes a compile's command line
+        // (v4: `--cfg gpu_sm=…`); bump it when that changes, or cache
+        // entries compiled without the change are reused.
         let mut id = format!(
-            "external/v3 {}\nconfig {:?}\nconfig-text {:?}\n",
+            "external/v4 {}\nconfig {:?}\nconfig-text {:?}\n",
             self.config.name, self.config, self.config_text
         );
         let _ = writeln!(id, "library {}", file_stamp(&self.library, true));
@@ -1056,7 +1059,7 @@ impl Backend for ExternalBackend {
             cmd.args(d.rustc_args());
         }
         if let Some(p) = &prelude {
-            cmd.args(p.rustc_args());
+            cmd.args(p.rustc_args()).args(prelude::sm_cfgs(req.sm));
         }
         if req.json_diagnostics {
             cmd.arg("--error-format=json");

@@ -197,7 +197,8 @@ impl BuiltinBackend {
             .arg("--out-dir")
             .arg(&req.out_dir);
         if let Some(p) = prelude {
-            cmd.args(p.rustc_args());
+            cmd.args(p.rustc_args())
+                .args(crate::prelude::sm_cfgs(req.sm));
         }
         if req.json_diagnostics {
             cmd.arg("--error-format=json");

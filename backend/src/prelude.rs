@@ -4,7 +4,9 @@
 //! backend builds it once per (compiler, sm, options) and passes it to every
 //! device compile as `--extern gpu=…`, together with `--cfg gpu_device`,
 //! the cfg that splits a single-source test into its device and host halves
-//! (`target_arch` can't: some backends compile device code for the host).
+//! (`target_arch` can't: some backends compile device code for the host),
+//! and `--cfg gpu_sm="NN"` for every architecture up to the target (see
+//! [`sm_cfgs`]).
 //!
 //! Built preludes are cached under `<target>/ptx-prelude/<key>/`, built in a
 //! private folder and published with one rename, as the device sysroot is.
@@ -19,6 +21,7 @@ use anyhow::{bail, Context, Result};
 use sha2::{Digest, Sha256};
 
 use crate::process::run_with_timeout;
+use crate::sm::SmTarget;
 use crate::toolchain::{target_dir, workspace_root};
 
 /// The crate name every prelude implementation has.
@@ -27,6 +30,34 @@ pub const PRELUDE_CRATE: &str = "gpu";
 /// The cfg the harness sets on every device compile (and never on a host
 /// build): `#[cfg(gpu_device)] pub mod device { … }`.
 pub const DEVICE_CFG: &str = "gpu_device";
+
+/// The cfg naming the target architecture: `gpu_sm = "80"`.
+pub const SM_CFG: &str = "gpu_sm";
+
+/// `--cfg gpu_sm="NN"` for every known architecture number from sm_75 up to
+/// `sm`'s (and `"90a"` for sm_90a itself), so `#[cfg(gpu_sm = "80")]` means
+/// "sm_80 or newer", as `target_feature = "sm_80"` does on rustc's NVPTX
+/// target. Every backend gets it: `target_feature` is the host's where
+/// device code is compiled for the host triple.
+pub fn sm_cfgs(sm: SmTarget) -> Vec<std::ffi::OsString> {
+    let mut numbers: Vec<u32> = crate::sm::KNOWN_TARGETS
+        .iter()
+        .filter_map(|t| t.parse::<SmTarget>().ok())
+        .map(|t| t.number)
+        .filter(|&n| n <= sm.number)
+        .collect();
+    numbers.dedup();
+    let mut values: Vec<String> = numbers.iter().map(u32::to_string).collect();
+    let name = sm.name();
+    let exact = name.trim_start_matches("sm_");
+    if !values.iter().any(|v| v == exact) {
+        values.push(exact.to_string());
+    }
+    values
+        .into_iter()
+        .flat_map(|v| ["--cfg".into(), format!("{SM_CFG}=\"{v}\"").into()])
+        .collect()
+}
 
 /// A prelude implementation: its source file, read once and hashed.
 #[derive(Debug, Clone)]
@@ -198,6 +229,36 @@ fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `gpu_sm` holds for every architecture up to the target, plus the
+    /// target's own `a` name, like rustc's cumulative `sm_NN` features.
+    #[test]
+    fn sm_cfgs_are_cumulative() {
+        let values = |sm: &str| -> Vec<String> {
+            sm_cfgs(sm.parse().unwrap())
+                .chunks(2)
+                .map(|pair| {
+                    assert_eq!(pair[0], "--cfg");
+                    pair[1].to_string_lossy().into_owned()
+                })
+                .collect()
+        };
+        assert_eq!(values("sm_75"), [r#"gpu_sm="75""#]);
+        let sm90a = values("sm_90a");
+        assert!(sm90a.contains(&r#"gpu_sm="80""#.to_string()), "{sm90a:?}");
+        assert!(sm90a.contains(&r#"gpu_sm="90""#.to_string()), "{sm90a:?}");
+        assert_eq!(sm90a.last().unwrap(), r#"gpu_sm="90a""#);
+        assert!(!sm90a.contains(&r#"gpu_sm="100""#.to_string()), "{sm90a:?}");
+        let sm80 = values("sm_80");
+        assert_eq!(sm80, [r#"gpu_sm="75""#, r#"gpu_sm="80""#]);
+        assert_eq!(
+            values("sm_120")
+                .iter()
+                .filter(|v| v.ends_with("\"120\""))
+                .count(),
+            1
+        );
+    }
 
     #[test]
     fn keys_change_with_every_part() {

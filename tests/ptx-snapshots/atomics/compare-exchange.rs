@@ -41,8 +41,8 @@ gpu::kernel! {
     }
 }
 
-/// A spin lock guarding a non-atomic update.
 gpu::kernel! {
+    /// A spin lock guarding a non-atomic update.
     pub unsafe fn locked_update(lock: *const AtomicU32, data: *mut u64) {
         let lock = &*lock;
         while lock.compare_exchange(0, 1, Acquire, Relaxed).is_err() {}

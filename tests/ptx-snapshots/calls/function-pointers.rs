@@ -41,9 +41,9 @@ gpu::kernel! {
     }
 }
 
-/// An `extern "C" fn` pointer passed in from the host side is callable too
-/// (the pointer must of course be a device function address).
 gpu::kernel! {
+    /// An `extern "C" fn` pointer passed in from the host side is callable too
+    /// (the pointer must of course be a device function address).
     pub unsafe fn call_param(f: extern "C" fn(u32) -> u32, out: *mut u32) {
         *out = f(gpu::thread_idx_x());
     }

@@ -2,8 +2,8 @@
 //@ stages: ptx ptxas
 #![no_std]
 
-/// Finds the first (row, col) of a `rows × cols` matrix equal to `needle`.
 gpu::kernel! {
+    /// Finds the first (row, col) of a `rows × cols` matrix equal to `needle`.
     pub unsafe fn find_2d(m: *const i32, rows: u32, cols: u32, needle: i32, out: *mut u32) {
         let mut pos = (u32::MAX, u32::MAX);
         'rows: for r in 0..rows {

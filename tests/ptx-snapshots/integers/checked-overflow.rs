@@ -3,8 +3,8 @@
 //@ stages: ptx ptxas
 #![no_std]
 
-/// Writes `value` or `sentinel` (when the checked operation overflowed).
 gpu::kernel! {
+    /// Writes `value` or `sentinel` (when the checked operation overflowed).
     pub unsafe fn checked_u32(a: u32, b: u32, out: *mut u32) {
         *out = a.checked_add(b).unwrap_or(u32::MAX);
         *out.add(1) = a.checked_sub(b).unwrap_or(0);

@@ -55,8 +55,8 @@ pub mod device {
         }
     }
 
-    /// Each thread parses one (tag, a, b) record.
     gpu::kernel! {
+        /// Each thread parses one (tag, a, b) record.
         pub unsafe fn areas(n: u32, rec: *const u32, out: *mut u32) {
             let i = gpu::thread_idx_x() as usize;
             if i < n as usize {

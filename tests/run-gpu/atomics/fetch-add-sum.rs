@@ -27,8 +27,8 @@ pub mod device {
     #[cfg(seqcst)]
     const ORD: Ordering = Ordering::SeqCst;
 
-    /// acc32: [count, sum, sum of squares]; acc64: [sum, sum of cubes, countdown]; signed: [sum].
     gpu::kernel! {
+        /// acc32: [count, sum, sum of squares]; acc64: [sum, sum of cubes, countdown]; signed: [sum].
         pub unsafe fn accumulate(acc32: *mut u32, acc64: *mut u64, signed: *mut i64, tickets: *mut u32) {
             let i = gpu::block_idx_x() * gpu::block_dim_x() + gpu::thread_idx_x();
             let count = AtomicU32::from_ptr(acc32);

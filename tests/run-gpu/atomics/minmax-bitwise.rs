@@ -35,9 +35,9 @@ pub mod device {
         Ordering::Relaxed,
     };
 
-    /// u32s: [max, min, or, and, xor, swap]; i32s: [max, min]; u64s: [max, min, or, xor];
-    /// i64s: [min]; olds: one per thread.
     gpu::kernel! {
+        /// u32s: [max, min, or, and, xor, swap]; i32s: [max, min]; u64s: [max, min, or, xor];
+        /// i64s: [min]; olds: one per thread.
         pub unsafe fn rmw(
             u32s: *mut u32,
             i32s: *mut i32,
@@ -66,8 +66,8 @@ pub mod device {
         }
     }
 
-    /// u16s: 2 counters; u8s: 4 counters in one word; i8s: [max, min]; flag: one bool byte.
     gpu::kernel! {
+        /// u16s: 2 counters; u8s: 4 counters in one word; i8s: [max, min]; flag: one bool byte.
         pub unsafe fn narrow(u16s: *mut u16, u8s: *mut u8, i8s: *mut i8, flag: *mut bool) {
             let i = gpu::block_idx_x() * gpu::block_dim_x() + gpu::thread_idx_x();
             AtomicU16::from_ptr(u16s.add((i % 2) as usize)).fetch_add(1, Relaxed);

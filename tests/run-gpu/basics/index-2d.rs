@@ -26,8 +26,8 @@ pub mod device {
         }
     }
 
-    /// `input` is height x width (row-major), `out` is width x height.
     gpu::kernel! {
+        /// `input` is height x width (row-major), `out` is width x height.
         pub unsafe fn transpose(
             width: u32,
             height: u32,

@@ -40,8 +40,8 @@
 
 #[cfg(gpu_device)]
 pub mod device {
-    /// One thread per input; six results (as i128 bit patterns) per input.
     gpu::kernel! {
+        /// One thread per input; six results (as i128 bit patterns) per input.
         pub unsafe fn sat32(n: u32, x: *const f32, out: *mut i128) {
             let i = gpu::thread_idx_x() as usize;
             if i < n as usize {

@@ -18,9 +18,9 @@
 
 #[cfg(gpu_device)]
 pub mod device {
-    /// One block of 1024 threads, 1024 * 8 bytes of dynamic shared memory.
-    /// `square` selects 1/i^2 (1) or i (0) as the term.
     gpu::kernel! {
+        /// One block of 1024 threads, 1024 * 8 bytes of dynamic shared memory.
+        /// `square` selects 1/i^2 (1) or i (0) as the term.
         pub unsafe fn tree_sum(n: u32, square: u32, out: *mut f64) {
             let smem = gpu::dynamic_shared::<f64>();
             let t = gpu::thread_idx_x();

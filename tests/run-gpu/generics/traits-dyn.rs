@@ -118,9 +118,9 @@ pub mod device {
         }
     }
 
-    /// Each thread builds a shape of the kind given in `kinds` and calls it
-    /// through `&dyn DynShape`.
     gpu::kernel! {
+        /// Each thread builds a shape of the kind given in `kinds` and calls it
+        /// through `&dyn DynShape`.
         pub unsafe fn dynamic(n: u32, size: u32, kinds: *const u32, out: *mut u32) {
             let i = gpu::thread_idx_x() as usize;
             if i >= n as usize {

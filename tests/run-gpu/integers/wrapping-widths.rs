@@ -30,9 +30,9 @@
 
 #[cfg(gpu_device)]
 pub mod device {
-    /// `inp` holds the operands as raw u64 bit patterns; every result is
-    /// stored zero- (unsigned) or sign-extended (signed) into a u64 slot.
     gpu::kernel! {
+        /// `inp` holds the operands as raw u64 bit patterns; every result is
+        /// stored zero- (unsigned) or sign-extended (signed) into a u64 slot.
         pub unsafe fn wrapping(inp: *const u64, out: *mut u64) {
             let r = |k: usize| *inp.add(k);
             let mut o = 0;

@@ -1,4 +1,5 @@
-//! Per-architecture specialisation with `cfg(target_feature = "sm_80")`:
+//! Per-architecture specialisation with `cfg(gpu_sm = "80")` (set by the
+//! harness on every backend for sm_80 and newer):
 //! on sm_80 and newer the warp sum uses `redux.sync.add`, on older targets a
 //! `shfl.sync.bfly` butterfly. Both paths must give the same answer; the
 //! kernel also reports which path it was compiled with, and the host checks
@@ -11,15 +12,14 @@
 
 #[cfg(gpu_device)]
 pub mod device {
-    // `target_feature = "sm_80"` is the built-in backend's cfg: other backends
-    // may not set it (they would take the butterfly path everywhere, and the
-    // host's check of the path against the PTX .target would fail there).
-    #[cfg(target_feature = "sm_80")]
+    // Not `target_feature = "sm_80"`: that is rustc's NVPTX target's cfg, and
+    // a backend that compiles device code for the host triple never sets it.
+    #[cfg(gpu_sm = "80")]
     unsafe fn warp_sum(v: u32) -> (u32, u32) {
         (gpu::redux_sync_add(v, 0xFFFF_FFFF), 1)
     }
 
-    #[cfg(not(target_feature = "sm_80"))]
+    #[cfg(not(gpu_sm = "80"))]
     unsafe fn warp_sum(v: u32) -> (u32, u32) {
         let mut s = v;
         let mut m = 16;

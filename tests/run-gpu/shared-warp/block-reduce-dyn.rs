@@ -15,9 +15,9 @@
 
 #[cfg(gpu_device)]
 pub mod device {
-    /// Sums `x[0..n]` per block into `partial[block]`. The launch must give
-    /// `blockDim.x * 4` bytes of dynamic shared memory; blockDim.x must be a power of two.
     gpu::kernel! {
+        /// Sums `x[0..n]` per block into `partial[block]`. The launch must give
+        /// `blockDim.x * 4` bytes of dynamic shared memory; blockDim.x must be a power of two.
         pub unsafe fn block_sum(n: u32, x: *const u32, partial: *mut u32) {
             let smem = gpu::dynamic_shared::<u32>();
             let t = gpu::thread_idx_x();

@@ -36,8 +36,8 @@ pub mod device {
     const PRIMES: [u32; 16] = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53];
     static GREETING: &[u8] = b"hello from a static";
 
-    /// Message k is bytes[offsets[k] .. offsets[k] + lens[k]].
     gpu::kernel! {
+        /// Message k is bytes[offsets[k] .. offsets[k] + lens[k]].
         pub unsafe fn crc32(n: u32, bytes: *const u8, offsets: *const u32, lens: *const u32, out: *mut u32) {
             let k = gpu::thread_idx_x() as usize;
             if k >= n as usize {
