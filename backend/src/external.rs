@@ -801,6 +801,12 @@ impl ExternalBackend {
         if let Some(p) = &self.ptxas {
             let _ = writeln!(id, "ptxas {}", file_stamp(p, false));
         }
+        // A file a `path_env` variable names (libdevice) is an input too.
+        for (var, path) in &self.config.path_env {
+            if path.is_file() {
+                let _ = writeln!(id, "path-env {var} {}", file_stamp(path, true));
+            }
+        }
         for dep in &self.deps {
             let _ = writeln!(
                 id,
@@ -1982,6 +1988,26 @@ mod tests {
             ldd_target("\tlibLLVM.so.22 => not found"),
             Err("libLLVM.so.22 => not found".to_string())
         );
+    }
+
+    /// A file named by `path_env` (libdevice) is part of the identity: new
+    /// content, new cache keys.
+    #[test]
+    fn identity_covers_path_env_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let rustc = fake_rustc(d, "");
+        let lib = d.join("libdevice.bc");
+        let id = || {
+            backend(d, &rustc, "path_env = { LIB = 'libdevice.bc' }")
+                .unwrap()
+                .identity()
+        };
+        std::fs::write(&lib, "v1").unwrap();
+        let first = id();
+        assert_eq!(first, id());
+        std::fs::write(&lib, "v2").unwrap();
+        assert_ne!(first, id());
     }
 
     #[test]

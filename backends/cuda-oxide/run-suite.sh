@@ -32,8 +32,9 @@ PLIRON=$(cd "$2" && pwd)
 shift 2
 OUT=${CUDA_OXIDE_OUT:-$ROOT/target/cuda-oxide}
 
-"$ROOT/backends/cuda-oxide/build.sh" "$SRC" "$PLIRON" "$OUT" > "$OUT.env.new"
-mv "$OUT.env.new" "$OUT/cuda-oxide.env"
+mkdir -p "$OUT"
+# build.sh writes $OUT/cuda-oxide.env itself (and prints it, not needed here).
+"$ROOT/backends/cuda-oxide/build.sh" "$SRC" "$PLIRON" "$OUT" > /dev/null
 # shellcheck disable=SC1091
 source "$OUT/cuda-oxide.env"
 PTX_BACKEND_COMMIT="cuda-oxide $(git -C "$SRC" rev-parse --short=8 HEAD 2>/dev/null || echo unknown)"
