@@ -210,7 +210,7 @@ impl Engine {
         };
         let at = self.expectations.locate(entry);
         match verdict {
-            Verdict::Failed { message } if entry.state.matches_failure(&message) => {
+            Verdict::Failed { message } if entry.expects_failure(&message) => {
                 Verdict::ExpectedFailure {
                     reason: entry.describe(),
                     message,
@@ -218,8 +218,13 @@ impl Engine {
             }
             Verdict::Failed { message } => Verdict::Failed {
                 message: format!(
-                    "{message}\n(expected `{}` by {at}: {}; it failed another way)",
+                    "{message}\n(expected `{}`{} by {at}: {}; it failed another way)",
                     entry.state.name(),
+                    entry
+                        .message
+                        .as_deref()
+                        .map(|m| format!(" with a message matching `{m}`"))
+                        .unwrap_or_default(),
                     entry.describe()
                 ),
             },

@@ -126,7 +126,7 @@ fn expectations_turn_known_gaps_into_expected_failures_and_flag_passes() {
     let repo = Repo::new();
     // Three tests whose PTX snapshot is wrong (they fail), one (a ui
     // check-pass test) that passes.
-    for name in ["gap", "wrong-kind", "skipped"] {
+    for name in ["gap", "wrong-kind", "skipped", "other-message"] {
         repo.write(
             &format!("tests/ptx-snapshots/{name}.rs"),
             &format!("//@ stages: ptx\n{}", portable("add_one")),
@@ -162,6 +162,12 @@ reason = "hangs the backend"
 test = "ui/fixed"
 state = "fail"
 reason = "used to fail"
+
+[[expect]]
+test = "ptx-snapshots/other-message"
+state = "fail"
+reason = "the backend rejects it"
+message = 'Unsupported construct'
 "#,
     );
     // Found by default as expectations/<backend>.toml …
@@ -192,6 +198,17 @@ reason = "used to fail"
                 assert!(reason.contains("entry #3"), "{reason}");
             }
             v => panic!("skipped: {v:?}"),
+        }
+        // A failure whose message is not the entry's is a failure.
+        match &record(r, "other-message").verdict {
+            Verdict::Failed { message } => {
+                assert!(message.contains("ptx snapshot differs"), "{message}");
+                assert!(
+                    message.contains("with a message matching `Unsupported construct`"),
+                    "{message}"
+                );
+            }
+            v => panic!("other-message: {v:?}"),
         }
         match &record(r, "fixed").verdict {
             Verdict::Failed { message } => {

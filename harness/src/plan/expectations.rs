@@ -12,13 +12,16 @@
 //! revision = "fast"                    # optional: every revision when absent
 //! state = "fail"                       # fail | crash | timeout | skip
 //! reason = "no vprintf lowering"       # required: a gap of the backend, or a test problem
+//! message = 'Symbol vprintf not found' # optional regex the failure's message must match
 //! link = "https://…/issues/12"         # optional tracker link
 //! ```
 //!
 //! A trial that fails the way its entry says is an *expected failure*, not
 //! a failure. One that passes is an *unexpected pass*: a failure that says
 //! to remove the entry. One that fails another way (`crash` expected, a
-//! snapshot differs) is a failure. `skip` entries don't run at all.
+//! snapshot differs, or a `message` that does not match) is a failure, so
+//! a known gap can't hide a new bug in the same test. `skip` entries don't
+//! run at all.
 
 use std::path::{Path, PathBuf};
 
@@ -86,6 +89,13 @@ pub struct Expectation {
     /// A tracker link.
     #[serde(default)]
     pub link: Option<String>,
+    /// A regex the failure's message must match (the error the gap
+    /// produces), so that another failure of the same trial is reported.
+    #[serde(default)]
+    pub message: Option<String>,
+    /// `message`, compiled when the file is loaded.
+    #[serde(skip)]
+    pub message_re: Option<regex::Regex>,
     /// The 1-based position of the entry in the file (for messages).
     #[serde(skip)]
     pub index: usize,
@@ -106,6 +116,16 @@ impl Expectation {
                 .revision
                 .as_ref()
                 .is_none_or(|r| id.revision.as_ref() == Some(r))
+    }
+
+    /// Whether a failure with this message is the one the entry expects:
+    /// the state's kind, and the `message` regex when there is one.
+    pub fn expects_failure(&self, message: &str) -> bool {
+        self.state.matches_failure(message)
+            && self
+                .message_re
+                .as_ref()
+                .is_none_or(|re| re.is_match(message))
     }
 
     /// `reason (link)`.
@@ -172,6 +192,13 @@ impl Expectations {
                     tests.display()
                 );
             }
+            if let Some(m) = &e.message {
+                e.message_re = Some(regex::Regex::new(m).with_context(|| {
+                    format!(
+                        "{at}: `message` is not a valid regex (escape `(`, `[`, `.` … with `\\`)"
+                    )
+                })?);
+            }
             if let Some(sms) = &e.sm {
                 for sm in sms {
                     if let Err(err) = sm.parse::<ptx_backend::SmTarget>() {
@@ -230,6 +257,30 @@ mod tests {
         std::fs::write(&file, toml).unwrap();
         let e = Expectations::load(&file, dir.path());
         (dir, e)
+    }
+
+    /// With `message`, only a failure whose message matches is the expected
+    /// one; an invalid regex is an error naming the entry.
+    #[test]
+    fn a_message_pattern_narrows_the_expected_failure() {
+        let (_d, e) = root_with(
+            &["run-gpu/a/b"],
+            "[[expect]]\ntest = \"run-gpu/a/b\"\nstate = \"fail\"\nreason = \"x gap: no dyn\"\n\
+             message = 'Type translation not yet implemented for: RigidTy\\(Dynamic'\n",
+        );
+        let e = e.unwrap();
+        let entry = e.find(&id("run-gpu/a/b", None, "sm_80")).unwrap();
+        assert!(entry.expects_failure(
+            "error: Unsupported construct: Type translation not yet implemented for: RigidTy(Dynamic([…]))"
+        ));
+        assert!(!entry.expects_failure("stdout differs: line 1"));
+        let (_d, e) = root_with(
+            &["run-gpu/a/b"],
+            "[[expect]]\ntest = \"run-gpu/a/b\"\nstate = \"fail\"\nreason = \"r\"\nmessage = 'RigidTy(Dynamic'\n",
+        );
+        let err = format!("{:#}", e.unwrap_err());
+        assert!(err.contains("entry") || err.contains("#1"), "{err}");
+        assert!(err.contains("`message` is not a valid regex"), "{err}");
     }
 
     #[test]
