@@ -738,6 +738,25 @@ impl Engine {
             .to_string()
     }
 
+    /// The backends a check prefix may name: `builtin`, the backend under
+    /// test, and every backend with an expectations file in the repository.
+    fn known_backends(&self) -> Vec<String> {
+        let mut names = vec!["builtin".to_string(), self.backend.name().to_string()];
+        if let Ok(entries) = std::fs::read_dir(self.settings.root.join("expectations")) {
+            for e in entries.flatten() {
+                let p = e.path();
+                if p.extension().is_some_and(|x| x == "toml") {
+                    if let Some(stem) = p.file_stem() {
+                        names.push(stem.to_string_lossy().into_owned());
+                    }
+                }
+            }
+        }
+        names.sort();
+        names.dedup();
+        names
+    }
+
     /// FileCheck lines against each stage they name (`CHECK` the PTX,
     /// `SASS-CHECK` the SASS, …), with revision and sm prefixes. Returns how
     /// many CHECK lines ran.
@@ -783,11 +802,16 @@ impl Engine {
                 valid.push(format!("{r}-{base}"));
             }
         }
+        // The same under a backend the repository knows, e.g. `builtin-CHECK-NOT:`.
+        let unscoped = valid.clone();
+        for backend in self.known_backends() {
+            valid.extend(unscoped.iter().map(|p| format!("{backend}-{p}")));
+        }
         check_prefix_spelling(&trial.source, &valid).map_err(|e| at_line(e.line, &e.message))?;
         let mut failures = Vec::new();
         let mut ran = 0;
         for stage in Stage::ALL {
-            let prefixes = check_prefixes::active_prefixes(stage, rev, &sm);
+            let prefixes = check_prefixes::active_prefixes(stage, rev, &sm, self.backend.name());
             let checks =
                 parse_checks(&trial.source, &prefixes).map_err(|e| at_line(e.line, &e.message))?;
             let Some(first) = checks.first() else {

@@ -313,3 +313,51 @@ fn the_repositorys_expectations_files_name_existing_tests() {
     }
     assert!(seen >= 1, "no expectations file under expectations/");
 }
+
+/// A check prefix may name a backend: `builtin-CHECK:` runs under the
+/// built-in backend only, `other-CHECK:` (a backend with an expectations
+/// file) only under that one, and a misspelt backend is an error naming the
+/// nearest prefix.
+#[test]
+fn backend_scoped_check_prefixes_apply_to_their_backend_only() {
+    let repo = Repo::new();
+    repo.write("expectations/other.toml", "");
+    let kernel = portable("add_one");
+    repo.write(
+        "tests/ptx-snapshots/scoped.rs",
+        &format!(
+            "// builtin-CHECK: .visible .entry add_one(\n\
+             // other-CHECK: this line is not in the built-in backend's PTX\n{kernel}"
+        ),
+    );
+    repo.write(
+        "tests/ptx-snapshots/failing.rs",
+        &format!("// builtin-CHECK: not in the PTX either\n{kernel}"),
+    );
+    repo.write(
+        "tests/ptx-snapshots/typo.rs",
+        &format!("// builtn-CHECK: .visible .entry add_one(\n{kernel}"),
+    );
+    for name in ["scoped", "failing", "typo"] {
+        repo.write(&format!("tests/ptx-snapshots/{name}.ptx"), "");
+    }
+    let r = repo.run(&[Suite::PtxSnapshots], None);
+    let message = |test: &str| match &record(&r, test).verdict {
+        Verdict::Failed { message } => message.clone(),
+        v => panic!("{test}: {v:?}"),
+    };
+    // `scoped` fails only on its snapshots: both scoped lines were accepted,
+    // the built-in one ran and held (with the kernel's own `CHECK:`: 2), and
+    // the other backend's, which would fail here, did not run.
+    let scoped = message("scoped");
+    assert!(scoped.contains("snapshot"), "{scoped}");
+    assert!(
+        scoped.contains("FileCheck: all 2 CHECK lines still pass"),
+        "{scoped}"
+    );
+    let failing = message("failing");
+    assert!(failing.contains("not in the PTX either"), "{failing}");
+    let typo = message("typo");
+    assert!(typo.contains("builtn-CHECK"), "{typo}");
+    assert!(typo.contains("builtin-CHECK"), "{typo}");
+}

@@ -65,6 +65,9 @@ fn our_filecheck_agrees_with_llvm_on_every_check_block_of_the_suite() {
                     prefixes.push(format!("{rev}-CHECK"));
                     prefixes.push(format!("{rev}-{sm}-CHECK"));
                 }
+                // The snapshots are the built-in backend's: its scoped lines too.
+                let scoped: Vec<String> = prefixes.iter().map(|p| format!("builtin-{p}")).collect();
+                prefixes.extend(scoped);
                 let Ok(checks) = parse_checks(&source, &prefixes) else {
                     continue;
                 };

@@ -1,10 +1,13 @@
 //! Which stage a FileCheck line checks.
 //!
-//! A check prefix is `[<rev>-][<sm>-][<STAGE>-]CHECK`: `CHECK` (or
-//! `PTX-CHECK`) checks the PTX, and every other stage has its name in
+//! A check prefix is `[<backend>-][<rev>-][<sm>-][<STAGE>-]CHECK`: `CHECK`
+//! (or `PTX-CHECK`) checks the PTX, and every other stage has its name in
 //! capitals: `MIR-CHECK`, `LLVM-IR-CHECK`, `LLVM-IR-OPT-CHECK`,
 //! `PTXAS-CHECK`, `SASS-CHECK`. Revision and sm parts combine with any of
-//! them, e.g. `sm_90a-SASS-CHECK-NOT:` or `fast-LLVM-IR-OPT-CHECK:`.
+//! them, e.g. `sm_90a-SASS-CHECK-NOT:` or `fast-LLVM-IR-OPT-CHECK:`. A
+//! backend part (`builtin-CHECK-NOT:`, `cuda-oxide-CHECK:`) makes a check
+//! apply only under that backend: for how one backend spells something, or
+//! one backend's known bug.
 //!
 //! A prefix with an upper-case part that is not a stage (`SAS-CHECK`,
 //! `IR-CHECK`, `OPT-CHECK`) is an error naming the nearest stage prefix, so
@@ -41,8 +44,9 @@ const ALIASES: &[(&str, &str)] = &[
     ("NVDISASM", "SASS"),
 ];
 
-/// The prefixes that select `stage` for a trial of revision `rev` on `sm`.
-pub fn active_prefixes(stage: Stage, rev: Option<&str>, sm: &str) -> Vec<String> {
+/// The prefixes that select `stage` for a trial of revision `rev` on `sm`
+/// under `backend`.
+pub fn active_prefixes(stage: Stage, rev: Option<&str>, sm: &str, backend: &str) -> Vec<String> {
     let bases: Vec<String> = match stage {
         Stage::Ptx => vec!["CHECK".into(), "PTX-CHECK".into()],
         other => vec![format!("{}-CHECK", word(other))],
@@ -56,6 +60,8 @@ pub fn active_prefixes(stage: Stage, rev: Option<&str>, sm: &str) -> Vec<String>
         }
         out.push(base);
     }
+    let scoped: Vec<String> = out.iter().map(|p| format!("{backend}-{p}")).collect();
+    out.extend(scoped);
     out
 }
 
@@ -225,20 +231,29 @@ mod tests {
 
     #[test]
     fn prefixes_per_stage_combine_with_revision_and_sm() {
-        let p = active_prefixes(Stage::Sass, Some("fast"), "sm_90a");
+        let p = active_prefixes(Stage::Sass, Some("fast"), "sm_90a", "builtin");
         for want in [
             "SASS-CHECK",
             "sm_90a-SASS-CHECK",
             "fast-SASS-CHECK",
             "fast-sm_90a-SASS-CHECK",
+            "builtin-SASS-CHECK",
+            "builtin-fast-sm_90a-SASS-CHECK",
         ] {
             assert!(p.contains(&want.to_string()), "{p:?}");
         }
-        let ptx = active_prefixes(Stage::Ptx, None, "sm_80");
+        let ptx = active_prefixes(Stage::Ptx, None, "sm_80", "cuda-oxide");
         assert!(ptx.contains(&"CHECK".to_string()) && ptx.contains(&"sm_80-PTX-CHECK".to_string()));
+        assert!(ptx.contains(&"cuda-oxide-CHECK".to_string()), "{ptx:?}");
+        assert!(!ptx.iter().any(|p| p.starts_with("builtin-")), "{ptx:?}");
         assert_eq!(
-            active_prefixes(Stage::LlvmIrOpt, None, "sm_80"),
-            vec!["sm_80-LLVM-IR-OPT-CHECK", "LLVM-IR-OPT-CHECK"]
+            active_prefixes(Stage::LlvmIrOpt, None, "sm_80", "builtin"),
+            vec![
+                "sm_80-LLVM-IR-OPT-CHECK",
+                "LLVM-IR-OPT-CHECK",
+                "builtin-sm_80-LLVM-IR-OPT-CHECK",
+                "builtin-LLVM-IR-OPT-CHECK"
+            ]
         );
     }
 
