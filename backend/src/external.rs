@@ -961,6 +961,83 @@ impl ExternalBackend {
     pub fn library(&self) -> &Path {
         &self.library
     }
+
+    /// Builds the library of a cargo package through this backend for `sm`
+    /// (what `cargo ptx --backend-config` runs): `cargo build --lib
+    /// --release` with this backend's rustc, flags and environment, as the
+    /// backend's own cargo driver would (cargo-oxide sets the same
+    /// `RUSTC`, `CARGO_ENCODED_RUSTFLAGS` and dump variables). The package
+    /// names its device crates in its own Cargo.toml, so neither the config's
+    /// device dependencies nor the test prelude are added. The backend's
+    /// dumps for `crate_name` then become the stages, and ptxas validates
+    /// the PTX as for a single file.
+    #[allow(clippy::too_many_arguments)]
+    pub fn build_package(
+        &self,
+        cargo: &Path,
+        manifest: &Path,
+        cargo_args: &[String],
+        crate_name: &str,
+        sm: crate::SmTarget,
+        out_dir: &Path,
+        target_dir: &Path,
+        timeout: Duration,
+    ) -> Result<CompileOutput> {
+        std::fs::create_dir_all(out_dir)
+            .with_context(|| format!("cannot create {}", out_dir.display()))?;
+        let out_dir = std::path::absolute(out_dir)?;
+        let mut cmd = Command::new(cargo);
+        cmd.args(["build", "--lib", "--release", "--manifest-path"])
+            .arg(manifest)
+            .args(cargo_args)
+            .env("RUSTC", &self.rustc)
+            .env_remove("RUSTC_WORKSPACE_WRAPPER")
+            .env_remove("RUSTC_WRAPPER")
+            .env_remove("RUSTFLAGS")
+            .env("CARGO_ENCODED_RUSTFLAGS", self.backend_flags().join("\x1f"))
+            .env("CARGO_TARGET_DIR", target_dir)
+            .env("RUSTC_ICE", &out_dir)
+            .env("PATH", self.search_path())
+            .envs(&self.config.env)
+            .envs(&self.config.path_env);
+        if let Some(var) = &self.config.sm_env {
+            cmd.env(var, sm.name());
+        }
+        if let Some(var) = &self.config.out_dir_env {
+            cmd.env(var, &out_dir);
+        }
+        let mut run = Run::new(timeout);
+        let Some(out) = run.step("cargo", cmd)? else {
+            return Ok(run.conclude());
+        };
+        run.diagnostics = out.stderr.clone();
+        for (name, src) in &self.config.stages {
+            if let (Some(f), Ok(Ok(stage))) = (&src.file, config_stage(name)) {
+                run.add_stage(stage, f.find(&out_dir, crate_name));
+            }
+        }
+        if !out.status.success() {
+            return Ok(run.finish(CompileStatus::RustcFailed {
+                exit_code: out.status.code,
+            }));
+        }
+        if let Some(ptxas) = &self.ptxas {
+            let Some(ptx) = run.stages.get(&Stage::Ptx).cloned() else {
+                let message = format!(
+                    "cargo succeeded, but the backend wrote no PTX for `{crate_name}` in {}",
+                    out_dir.display()
+                );
+                return Ok(run.finish(CompileStatus::ToolFailed {
+                    step: "cargo".into(),
+                    message,
+                }));
+            };
+            if !ptxas_step(&mut run, ptxas, sm, &ptx, &out_dir, crate_name, None)? {
+                return Ok(run.conclude());
+            }
+        }
+        Ok(run.finish(CompileStatus::Succeeded))
+    }
 }
 
 /// Cuts the section that starts after a banner line and ends before the next banner.

@@ -132,24 +132,86 @@ fn version() {
     }
 }
 
-/// `--backend-config` is refused clearly, naming what works instead,
-/// before anything is built.
+/// `--backend-config`: cargo builds the crate with the backend's rustc and
+/// flags (here a stand-in that drops `-Zcodegen-backend`, runs the real
+/// rustc and writes the PTX a backend would, as cuda-oxide does), once per
+/// sm, with the sm and output folder in the config's variables; ptxas
+/// validates each PTX. A backend that writes no PTX for the crate is a
+/// clear failure.
 #[test]
-fn an_external_backend_config_is_refused_with_the_alternatives() {
+fn an_external_backend_builds_the_crate_for_each_target() {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_cargo-ptx"))
-        .args(["ptx", "--backend-config", "oxide.toml", "--manifest-path"])
-        .arg(dir.path().join("Cargo.toml"))
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(
-        stderr.contains("`cargo ptx` builds crates through the built-in backend only"),
-        "{stderr}"
+    let d = dir.path();
+    let real = ptx_backend::Toolchain::discover().unwrap().rustc;
+    let rustc = d.join("fake-rustc");
+    write(
+        &rustc,
+        &format!(
+            "#!/usr/bin/env bash
+             args=()
+             for a in \"$@\"; do [[ $a == -Zcodegen-backend=* ]] || args+=(\"$a\"); done
+             for ((i = 0; i < ${{#args[@]}}; i++)); do
+               if [[ ${{args[i]}} == --crate-name && ${{args[i+1]}} == kdep && -n $FAKE_DIR ]]; then
+                 printf '.version 7.8\\n.target %s\\n.address_size 64\\n\\n.visible .entry k()\\n{{\\n\\tret;\\n}}\\n' \"$FAKE_TARGET\" > \"$FAKE_DIR/kdep.ptx\"
+               fi
+             done
+             exec '{}' \"${{args[@]}}\"
+",
+            real.display()
+        ),
     );
+    std::fs::set_permissions(&rustc, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    write(&d.join("libfake.so"), "");
+    write(
+        &d.join("fake.toml"),
+        &format!(
+            "name = 'fake'\nrustc = '{}'\nsm_env = 'FAKE_TARGET'\nout_dir_env = 'FAKE_DIR'\n\
+             [codegen_backend]\nfile_name = 'libfake.so'\npath = 'libfake.so'\n\
+             [stages.ptx]\nfile = '{{crate}}.ptx'\n",
+            rustc.display()
+        ),
+    );
+    make_crates(d, "*mut f32");
+    let run = |manifest: &str| {
+        Command::new(env!("CARGO_BIN_EXE_cargo-ptx"))
+            .args(["ptx", "--sm", "80,90", "-o"])
+            .arg(d.join("out"))
+            .arg("--backend-config")
+            .arg(d.join("fake.toml"))
+            .arg("--manifest-path")
+            .arg(d.join(manifest))
+            .env_remove("CARGO_TARGET_DIR")
+            .output()
+            .unwrap()
+    };
+    let out = run("kdep/Cargo.toml");
+    let log =
+        String::from_utf8_lossy(&out.stderr).to_string() + &String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{log}");
+    for sm in ["sm_80", "sm_90"] {
+        let dir = d.join("out").join(sm);
+        let ptx = std::fs::read_to_string(dir.join("kdep.ptx")).unwrap();
+        assert!(ptx.contains(&format!(".target {sm}")), "{ptx}");
+        assert!(
+            dir.join("kdep.ptxas").is_file(),
+            "ptxas did not run for {sm}"
+        );
+        assert!(
+            log.contains(&format!("{sm}: {}", dir.join("kdep.ptx").display())),
+            "{log}"
+        );
+    }
+    // kother builds, but the stand-in writes PTX for kdep only.
+    write(
+        &d.join("kother/Cargo.toml"),
+        "[package]\nname = \"kother\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    write(&d.join("kother/src/lib.rs"), "#![no_std]\npub fn f() {}\n");
+    let out = run("kother/Cargo.toml");
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{log}");
     assert!(
-        stderr.contains("ptxc compile FILE.rs --backend-config oxide.toml"),
-        "{stderr}"
+        log.contains("the backend wrote no PTX for `kother`"),
+        "{log}"
     );
 }

@@ -3,14 +3,21 @@
 //! it sets the driver (`RUSTC_WORKSPACE_WRAPPER=ptx-rustc`) and the flags
 //! (`CARGO_ENCODED_RUSTFLAGS`), spawns cargo, then runs the back end
 //! (link with core, internalize, opt, llc, ptxas) on the bitcode cargo made.
+//! With `--backend-config`, cargo runs with the external backend's rustc,
+//! flags and environment instead, and ptxas checks the PTX it wrote
+//! ([`ExternalBackend::build_package`]).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
+use ptx_backend::external::ExternalBackend;
 use ptx_backend::sysroot::{extract_bitcode, DeviceSysroot, DEVICE_TRIPLE};
-use ptx_backend::{BuiltinBackend, CompileStatus, PipelineOptions, SmTarget, Toolchain};
+use ptx_backend::{
+    Backend, BuiltinBackend, CompileStatus, PipelineOptions, SmTarget, Stage, Toolchain,
+};
+use std::time::Duration;
 
 #[derive(Parser)]
 #[command(bin_name = "cargo", name = "cargo-ptx", version)]
@@ -37,32 +44,15 @@ struct PtxArgs {
     /// path is relative to the current folder).
     #[arg(long, short = 'o')]
     out_dir: Option<PathBuf>,
-    /// An external backend's config (as `ptxc --backend-config`). Accepted
-    /// so that the flag means the same in every tool, and refused with the
-    /// commands that do work: see [`refuse_external`].
+    /// Build through an external backend (as `ptxc --backend-config`): cargo
+    /// runs with its rustc, flags and environment, and its PTX is validated
+    /// by ptxas. The crate names its device crates (`cuda_device`) in its
+    /// own Cargo.toml.
     #[arg(long)]
     backend_config: Option<PathBuf>,
     /// Extra arguments for cargo, after `--`.
     #[arg(last = true)]
     cargo_args: Vec<String>,
-}
-
-/// `cargo ptx` is the built-in backend's cargo driver: it builds through
-/// `ptx-rustc` for `nvptx64-nvidia-cuda` and runs the built-in back end on
-/// the bitcode. An external backend has its own driver (cuda-oxide's
-/// `cargo oxide build`), which knows its flags, device crates and output
-/// layout; passing one through here would be a second, diverging copy.
-fn refuse_external(cfg: &Path) -> anyhow::Error {
-    anyhow::anyhow!(
-        "--backend-config {}: `cargo ptx` builds crates through the built-in backend only.\n\
-         For an external backend, build the crate with its own cargo driver (cuda-oxide: \
-         `cargo oxide build`), compile single files with \
-         `ptxc compile FILE.rs --backend-config {}`, or run the suites with \
-         `ptx-harness --backend-config {}`.",
-        cfg.display(),
-        cfg.display(),
-        cfg.display()
-    )
 }
 
 fn main() -> ExitCode {
@@ -78,9 +68,6 @@ fn main() -> ExitCode {
 }
 
 fn run(args: PtxArgs) -> Result<bool> {
-    if let Some(cfg) = &args.backend_config {
-        return Err(refuse_external(cfg));
-    }
     if !args.manifest_path.is_file() {
         bail!(
             "{}: no such manifest; run in a crate folder or pass --manifest-path",
@@ -97,6 +84,9 @@ fn run(args: PtxArgs) -> Result<bool> {
             .unwrap_or(Path::new("/"))
             .join("target/ptx"),
     };
+    if let Some(cfg) = &args.backend_config {
+        return run_external(&args, cfg, &manifest, &out_root);
+    }
     let tc = Toolchain::discover()?;
     let sysroot = DeviceSysroot::ensure(&tc)?;
     let backend = BuiltinBackend::new(tc.clone(), sysroot.clone(), PipelineOptions::from_env()?)?;
@@ -152,6 +142,92 @@ fn run(args: PtxArgs) -> Result<bool> {
         }
     }
     Ok(ok)
+}
+
+/// `cargo ptx --backend-config`: one cargo build per sm through the external
+/// backend, its dumps in `<out-dir>/<sm>/`.
+fn run_external(args: &PtxArgs, cfg: &Path, manifest: &Path, out_root: &Path) -> Result<bool> {
+    let backend = ExternalBackend::from_config_file(cfg)?;
+    let cargo = std::env::var_os("CARGO").map_or_else(|| PathBuf::from("cargo"), PathBuf::from);
+    let crate_name = lib_name(&cargo, manifest)?;
+    let mut ok = true;
+    for &sm in &args.sm {
+        let out_dir = out_root.join(sm.name());
+        let target_dir = out_root.join(format!("cargo-{}-{sm}", backend.name()));
+        let out = backend.build_package(
+            &cargo,
+            manifest,
+            &args.cargo_args,
+            &crate_name,
+            sm,
+            &out_dir,
+            &target_dir,
+            Duration::from_secs(1800),
+        )?;
+        match &out.status {
+            CompileStatus::Succeeded => println!(
+                "{sm}: {}",
+                out.stages.get(&Stage::Ptx).map_or_else(
+                    || out_dir.display().to_string(),
+                    |p| p.display().to_string()
+                )
+            ),
+            other => {
+                ok = false;
+                eprint!("{}", out.diagnostics);
+                eprintln!("{sm}: {other:?}");
+            }
+        }
+    }
+    Ok(ok)
+}
+
+/// The crate name of the package's library target, from `cargo metadata`.
+fn lib_name(cargo: &Path, manifest: &Path) -> Result<String> {
+    let out = Command::new(cargo)
+        .args([
+            "metadata",
+            "--no-deps",
+            "--format-version",
+            "1",
+            "--manifest-path",
+        ])
+        .arg(manifest)
+        .output()
+        .context("cannot run cargo metadata")?;
+    if !out.status.success() {
+        bail!(
+            "cargo metadata failed for {}:\n{}",
+            manifest.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    let manifest = std::fs::canonicalize(manifest)?;
+    let package = meta["packages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|p| {
+            p["manifest_path"]
+                .as_str()
+                .and_then(|m| std::fs::canonicalize(m).ok())
+                .is_some_and(|m| m == manifest)
+        })
+        .with_context(|| format!("cargo metadata lists no package for {}", manifest.display()))?;
+    package["targets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|t| {
+            t["kind"].as_array().is_some_and(|k| {
+                k.iter()
+                    .any(|k| matches!(k.as_str(), Some("lib" | "rlib" | "cdylib" | "staticlib")))
+            })
+        })
+        .and_then(|t| t["name"].as_str())
+        .map(|n| n.replace('-', "_"))
+        .with_context(|| format!("{} has no library target to build", manifest.display()))
 }
 
 /// The `.bc` and `.ll` that `--emit` left for the top crate (the newest pair).
