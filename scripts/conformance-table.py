@@ -66,12 +66,13 @@ def render(runs):
         "way the backend's expectations file (`expectations/<backend>.toml`) says;",
         "`skip` includes tests about another backend (`only-backend`).",
         "Executions on the emulator are counted as passes of the execution, never",
-        "as GPU runs (see each run's device).",
+        "as GPU runs (see each run's device). `trials` and `targets` show how much",
+        "of the suite each run covered (a filtered run covers less).",
         "",
         "## Backends",
         "",
-        "| backend | rustc | ptxas | prelude | backend commit | executed on |",
-        "|---|---|---|---|---|---|",
+        "| backend | rustc | ptxas | prelude | backend commit | executed on | trials | targets |",
+        "|---|---|---|---|---|---|---:|---|",
     ]
     for path, data in runs:
         info = data["info"]
@@ -80,13 +81,15 @@ def render(runs):
             {t.get("device") for t in data["trials"] if t.get("executed")} - {None}
         )
         out.append(
-            "| {} | {} | {} | {} | {} | {} |".format(
+            "| {} | {} | {} | {} | {} | {} | {} | {} |".format(
                 info.get("backend", "?"),
                 v.get("rustc", "?"),
                 v.get("ptxas", "?"),
                 v.get("prelude", "?"),
                 v.get("backend-commit", "-"),
                 ", ".join(devices) if devices else "nothing executed",
+                len(data["trials"]),
+                " ".join(sorted({t["id"]["sm"] for t in data["trials"]}, key=sm_key)),
             )
         )
     out += [

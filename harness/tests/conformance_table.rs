@@ -106,7 +106,10 @@ fn counts_compiled_trials_and_shows_each_expected_failures_reason() {
         md.contains("**zz**: 5 of 6 trials that ran compiled (83.3%)"),
         "{md}"
     );
-    assert!(md.contains("| zz 1234abcd |"), "{md}");
+    assert!(
+        md.contains("| zz 1234abcd | nothing executed | 7 | sm_80 sm_90 |"),
+        "{md}"
+    );
     assert!(
         md.contains("| run-gpu/c | xfail | - | zz gap: no dyn |"),
         "{md}"
