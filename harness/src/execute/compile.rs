@@ -559,9 +559,7 @@ mod tests {
             crashes: 1,
         };
         let j = job(dir.path(), "sm_80");
-        let a = CompileCache::new(dir.path().join("cache"), true)
-            .compile(&be, &j)
-            .unwrap();
+        let a = compile_anew(dir.path(), &be, &j);
         assert!(matches!(a.output.status, CompileStatus::Killed { .. }));
         // Its files are kept where "reproduce with" points, outside the cache.
         let cmd = &a.output.commands[0];
@@ -570,14 +568,10 @@ mod tests {
         assert!(!folder.contains(".tmp-"), "{cmd}");
         assert!(a.output.stages[&Stage::Ptx].is_file());
         // The next run compiles again, and the success is cached.
-        let b = CompileCache::new(dir.path().join("cache"), true)
-            .compile(&be, &j)
-            .unwrap();
+        let b = compile_anew(dir.path(), &be, &j);
         assert_eq!(b.output.status, CompileStatus::Succeeded);
         assert!(!b.cached);
-        let c = CompileCache::new(dir.path().join("cache"), true)
-            .compile(&be, &j)
-            .unwrap();
+        let c = compile_anew(dir.path(), &be, &j);
         assert!(c.cached);
         assert_eq!(be.calls.load(Ordering::SeqCst), 2);
     }
@@ -591,9 +585,7 @@ mod tests {
         };
         let j = job(dir.path(), "sm_80");
         for _ in 0..2 {
-            let a = CompileCache::new(dir.path().join("cache"), true)
-                .compile(&be, &j)
-                .unwrap();
+            let a = compile_anew(dir.path(), &be, &j);
             let entry = a.output.stages[&Stage::Ptx].parent().unwrap().to_path_buf();
             assert_eq!(
                 a.output.commands[0],
@@ -610,9 +602,7 @@ mod tests {
             crashes: 0,
         };
         let j = job(dir.path(), "sm_80");
-        let a = CompileCache::new(dir.path().join("cache"), true)
-            .compile(&be, &j)
-            .unwrap();
+        let a = compile_anew(dir.path(), &be, &j);
         let entry = a.output.stages[&Stage::Ptx].parent().unwrap().to_path_buf();
         let m = entry.join("manifest.json");
         let text = std::fs::read_to_string(&m).unwrap().replace(
@@ -621,9 +611,7 @@ mod tests {
         );
         assert!(text.contains("rustc-failed"), "{text}");
         std::fs::write(&m, text).unwrap();
-        let b = CompileCache::new(dir.path().join("cache"), true)
-            .compile(&be, &j)
-            .unwrap();
+        let b = compile_anew(dir.path(), &be, &j);
         assert!(!b.cached);
     }
 
@@ -642,6 +630,14 @@ mod tests {
         let _ = CompileCache::new(cache.clone(), true);
         assert!(!dead.exists() && !host_dead.exists());
         assert!(live.exists() && entry.exists());
+    }
+
+    /// Compiles `j` through a new cache over `<dir>/cache`, as the next run
+    /// of the harness would (nothing in memory from an earlier one).
+    fn compile_anew(dir: &Path, be: &dyn Backend, j: &CompileJob) -> Arc<Compiled> {
+        CompileCache::new(dir.join("cache"), true)
+            .compile(be, j)
+            .unwrap()
     }
 
     fn job(dir: &Path, sm: &str) -> CompileJob {
@@ -735,9 +731,7 @@ mod tests {
             calls: AtomicUsize::new(0),
         };
         let j = job(dir.path(), "sm_80");
-        let a = CompileCache::new(dir.path().join("cache"), true)
-            .compile(&be, &j)
-            .unwrap();
+        let a = compile_anew(dir.path(), &be, &j);
         let entry = a.output.stages[&Stage::Ptx].parent().unwrap().to_path_buf();
         let manifest = entry.join("manifest.json");
         let text = std::fs::read_to_string(&manifest).unwrap();
@@ -751,30 +745,18 @@ mod tests {
             .replace("\"Succeeded\"", "{\"RustcFailed\": {\"exit_code\": 1}}");
         assert_ne!(forged, text);
         std::fs::write(&manifest, forged).unwrap();
-        let b = CompileCache::new(dir.path().join("cache"), true)
-            .compile(&be, &j)
-            .unwrap();
+        let b = compile_anew(dir.path(), &be, &j);
         assert!(!b.cached, "an edited manifest was trusted");
         assert_eq!(b.output.diagnostics, "");
         assert_eq!(b.output.status, CompileStatus::Succeeded);
         assert_eq!(be.calls.load(Ordering::SeqCst), 2);
         // The rebuilt entry is served again.
-        assert!(
-            CompileCache::new(dir.path().join("cache"), true)
-                .compile(&be, &j)
-                .unwrap()
-                .cached
-        );
+        assert!(compile_anew(dir.path(), &be, &j).cached);
         // A manifest without its seal (an older format) is not trusted either.
         let value: serde_json::Value =
             serde_json::from_slice(&std::fs::read(&manifest).unwrap()).unwrap();
         std::fs::write(&manifest, serde_json::to_vec(&value["manifest"]).unwrap()).unwrap();
-        assert!(
-            !CompileCache::new(dir.path().join("cache"), true)
-                .compile(&be, &j)
-                .unwrap()
-                .cached
-        );
+        assert!(!compile_anew(dir.path(), &be, &j).cached);
     }
 
     /// An external backend whose config points at another rustc must not
@@ -821,14 +803,10 @@ mod tests {
         };
         let j = job(dir.path(), "sm_80");
         let good = backend(&write_rustc("rustc-1", "1.0.0-fake").to_string_lossy()).unwrap();
-        let a = CompileCache::new(dir.path().join("cache"), true)
-            .compile(&good, &j)
-            .unwrap();
+        let a = compile_anew(dir.path(), &good, &j);
         assert_eq!(a.output.status, CompileStatus::Succeeded);
         assert!(!a.output.stages.contains_key(&Stage::Mir));
-        let b = CompileCache::new(dir.path().join("cache"), true)
-            .compile(&good, &j)
-            .unwrap();
+        let b = compile_anew(dir.path(), &good, &j);
         assert!(b.cached);
         assert_eq!(
             std::fs::read_to_string(b.output.stage_path("dialect-mir").unwrap()).unwrap(),
@@ -839,9 +817,7 @@ mod tests {
             stages: vec!["mir".into()],
             ..j.clone()
         };
-        let c = CompileCache::new(dir.path().join("cache"), true)
-            .compile(&good, &with_mir)
-            .unwrap();
+        let c = compile_anew(dir.path(), &good, &with_mir);
         assert!(!c.cached);
         assert_eq!(
             std::fs::read_to_string(&c.output.stages[&Stage::Mir]).unwrap(),
@@ -849,12 +825,7 @@ mod tests {
         );
         // Another rustc (`rustc -vV`) is another identity.
         let other = backend(&write_rustc("rustc-2", "2.0.0-fake").to_string_lossy()).unwrap();
-        assert!(
-            !CompileCache::new(dir.path().join("cache"), true)
-                .compile(&other, &j)
-                .unwrap()
-                .cached
-        );
+        assert!(!compile_anew(dir.path(), &other, &j).cached);
         let e = format!("{:#}", backend("/nonexistent/rustc").unwrap_err());
         assert!(
             e.contains("does not load into rustc /nonexistent/rustc"),
@@ -869,13 +840,9 @@ mod tests {
             calls: AtomicUsize::new(0),
         };
         let j = job(dir.path(), "sm_80");
-        let a = CompileCache::new(dir.path().join("cache"), true)
-            .compile(&be, &j)
-            .unwrap();
+        let a = compile_anew(dir.path(), &be, &j);
         std::fs::write(&a.output.stages[&Stage::Ptx], "tampered").unwrap();
-        let b = CompileCache::new(dir.path().join("cache"), true)
-            .compile(&be, &j)
-            .unwrap();
+        let b = compile_anew(dir.path(), &be, &j);
         assert!(!b.cached);
         assert_eq!(
             std::fs::read_to_string(&b.output.stages[&Stage::Ptx]).unwrap(),
@@ -884,12 +851,7 @@ mod tests {
         // A truncated manifest too.
         let entry = b.output.stages[&Stage::Ptx].parent().unwrap().to_path_buf();
         std::fs::write(entry.join("manifest.json"), "{").unwrap();
-        assert!(
-            !CompileCache::new(dir.path().join("cache"), true)
-                .compile(&be, &j)
-                .unwrap()
-                .cached
-        );
+        assert!(!compile_anew(dir.path(), &be, &j).cached);
     }
 
     #[test]
