@@ -448,6 +448,11 @@ mod tests {
         m
     }
 
+    /// The PTX snapshot a trial of `test` on `sm` is compared with.
+    fn expected_ptx(test: &Path, sm: &str) -> String {
+        read_expected(test, None, sm, "ptx").unwrap().unwrap().1
+    }
+
     fn names(dir: &Path) -> Vec<String> {
         let mut v: Vec<_> = std::fs::read_dir(dir)
             .unwrap()
@@ -495,20 +500,8 @@ mod tests {
         );
         assert_eq!(r.created.len(), 2);
         // Lookup prefers the sm-specific file.
-        assert_eq!(
-            read_expected(&test, None, "sm_75", "ptx")
-                .unwrap()
-                .unwrap()
-                .1,
-            "A"
-        );
-        assert_eq!(
-            read_expected(&test, None, "sm_90", "ptx")
-                .unwrap()
-                .unwrap()
-                .1,
-            "B"
-        );
+        assert_eq!(expected_ptx(&test, "sm_75"), "A");
+        assert_eq!(expected_ptx(&test, "sm_90"), "B");
         // Now all agree: the sm-specific duplicate is removed; nothing else changes.
         let same = snaps(&[
             (None, "ptx", "sm_75", "B"),
@@ -626,27 +619,9 @@ mod tests {
             &|_| true,
         )
         .unwrap();
-        assert_eq!(
-            read_expected(&test, None, "sm_75", "ptx")
-                .unwrap()
-                .unwrap()
-                .1,
-            "A"
-        );
-        assert_eq!(
-            read_expected(&test, None, "sm_90", "ptx")
-                .unwrap()
-                .unwrap()
-                .1,
-            "A"
-        );
-        assert_eq!(
-            read_expected(&test, None, "sm_80", "ptx")
-                .unwrap()
-                .unwrap()
-                .1,
-            "Z"
-        );
+        assert_eq!(expected_ptx(&test, "sm_75"), "A");
+        assert_eq!(expected_ptx(&test, "sm_90"), "A");
+        assert_eq!(expected_ptx(&test, "sm_80"), "Z");
     }
 
     #[test]
