@@ -7,10 +7,8 @@
 use std::path::Path;
 
 use libtest_mimic::Arguments;
-use ptx_backend::SmTarget;
-use ptx_harness::config::{Overrides, Settings};
 use ptx_harness::plan::discover::Suite;
-use ptx_harness::report::verdict::{RunResults, TrialRecord, Verdict};
+use ptx_harness::report::verdict::{RunResults, Verdict};
 use ptx_harness::runner;
 
 /// A kernel in the portable dialect with one FileCheck line.
@@ -20,58 +18,33 @@ fn portable(check: &str) -> String {
     )
 }
 
-struct Repo {
-    dir: tempfile::TempDir,
+mod common;
+use common::{record, Scratch};
+
+/// A scratch repository with ptx-snapshots, run-gpu and ui folders.
+struct Repo(Scratch);
+
+impl std::ops::Deref for Repo {
+    type Target = Scratch;
+    fn deref(&self) -> &Scratch {
+        &self.0
+    }
 }
 
 impl Repo {
     fn new() -> Repo {
-        let dir = tempfile::Builder::new()
-            .prefix("ptx-harness-backends-")
-            .tempdir()
-            .unwrap();
-        for suite in ["ptx-snapshots", "run-gpu", "ui"] {
-            std::fs::create_dir_all(dir.path().join("tests").join(suite)).unwrap();
-        }
-        Repo { dir }
+        Repo(Scratch::new(
+            "ptx-harness-backends-",
+            &["ptx-snapshots", "run-gpu", "ui"],
+        ))
     }
 
-    fn write(&self, rel: &str, text: &str) {
-        let path = self.dir.path().join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-
+    /// `suites` on sm_80 in CI mode (snapshots compared, never written).
     fn run(&self, suites: &[Suite], expectations: Option<&Path>) -> RunResults {
-        let targets: Vec<SmTarget> = vec!["sm_80".parse().unwrap()];
-        let mut settings = Settings::resolve(
-            self.dir.path(),
-            &Overrides {
-                matrix: Some(targets.clone()),
-                expectations: expectations.map(Path::to_path_buf),
-                ..Default::default()
-            },
-        )
-        .expect("settings resolve");
-        settings.ui_matrix = targets;
-        settings.work_dir = self.dir.path().join("work");
-        settings.bless = false;
+        let mut settings = self.settings(&["sm_80"], expectations);
         settings.ci = true;
-        settings.backend_config = None;
-        let mut args = Arguments::from_iter(["backends", "--quiet"].map(String::from));
-        args.test_threads = Some(1);
-        args.logfile = Some(self.dir.path().join("libtest.log").display().to_string());
-        runner::run(settings, &args, suites)
-            .expect("the harness runs")
-            .1
+        self.0.run(settings, "backends", &[], suites).1
     }
-}
-
-fn record<'a>(r: &'a RunResults, test: &str) -> &'a TrialRecord {
-    r.trials
-        .iter()
-        .find(|t| t.id.test == test)
-        .unwrap_or_else(|| panic!("no trial of {test}: {r:#?}"))
 }
 
 #[test]
@@ -231,16 +204,7 @@ fn a_stale_expectation_is_an_error_not_a_no_op() {
         "expectations/builtin.toml",
         "[[expect]]\ntest = \"run-gpu/gone\"\nstate = \"fail\"\nreason = \"x\"\n",
     );
-    let targets: Vec<SmTarget> = vec!["sm_80".parse().unwrap()];
-    let mut settings = Settings::resolve(
-        repo.dir.path(),
-        &Overrides {
-            matrix: Some(targets),
-            ..Default::default()
-        },
-    )
-    .unwrap();
-    settings.work_dir = repo.dir.path().join("work");
+    let settings = repo.settings(&["sm_80"], None);
     let args = Arguments::from_iter(["backends", "--quiet"].map(String::from));
     let err = match runner::run(settings, &args, &[Suite::PtxSnapshots]) {
         Ok(_) => panic!("a stale entry must stop the run"),

@@ -10,12 +10,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use libtest_mimic::Arguments;
-use ptx_backend::SmTarget;
-use ptx_harness::config::{Overrides, Settings};
 use ptx_harness::plan::discover::Suite;
 use ptx_harness::report::verdict::{DecidedBy, RunResults, TrialRecord, Verdict};
-use ptx_harness::runner;
 
 const SMS: [&str; 2] = ["sm_80", "sm_90a"];
 
@@ -47,28 +43,22 @@ pub unsafe extern \"ptx-kernel\" fn mul_two(p: *mut u32, q: *const u32) {{ *p *=
     )
 }
 
-fn sm(name: &str) -> SmTarget {
-    name.parse().expect("a known sm target")
-}
+mod common;
+use common::Scratch;
 
 /// A throwaway repository with its own work folder.
-struct Repo {
-    dir: tempfile::TempDir,
+struct Repo(Scratch);
+
+impl std::ops::Deref for Repo {
+    type Target = Scratch;
+    fn deref(&self) -> &Scratch {
+        &self.0
+    }
 }
 
 impl Repo {
     fn new() -> Repo {
-        let dir = tempfile::Builder::new()
-            .prefix("ptx-harness-e2e-")
-            .tempdir()
-            .unwrap();
-        std::fs::create_dir_all(dir.path().join("tests/ptx-snapshots")).unwrap();
-        std::fs::create_dir_all(dir.path().join("tests/ui")).unwrap();
-        Repo { dir }
-    }
-
-    fn root(&self) -> &Path {
-        self.dir.path()
+        Repo(Scratch::new("ptx-harness-e2e-", &["ptx-snapshots", "ui"]))
     }
 
     /// `tests/ptx-snapshots/<rel>`.
@@ -79,11 +69,6 @@ impl Repo {
     /// `tests/ui/<rel>`.
     fn ui(&self, rel: &str) -> PathBuf {
         self.root().join("tests/ui").join(rel)
-    }
-
-    fn write(&self, path: &Path, text: &str) {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
     }
 
     /// Runs `suite` with `bless` and `ci` pinned, on `sms`.
@@ -100,29 +85,11 @@ impl Repo {
         ci: bool,
         extra: &[&str],
     ) -> RunResults {
-        let targets: Vec<SmTarget> = sms.iter().map(|s| sm(s)).collect();
-        let mut settings = Settings::resolve(
-            self.root(),
-            &Overrides {
-                matrix: Some(targets.clone()),
-                ..Default::default()
-            },
-        )
-        .expect("settings resolve");
-        settings.ui_matrix = targets;
-        settings.work_dir = self.root().join("work");
+        let mut settings = self.settings(sms, None);
         settings.bless = bless;
         settings.ci = ci;
-        settings.backend_config = None;
         settings.cache = true;
-        let argv = ["end_to_end", "--quiet"].iter().chain(extra);
-        let mut args = Arguments::from_iter(argv.map(|s| s.to_string()));
-        args.test_threads = Some(1);
-        // The inner run's own "test result: FAILED" lines would read like a
-        // failure of this test binary in CI logs; they go to a file instead.
-        args.logfile = Some(self.root().join("libtest.log").display().to_string());
-        let (conclusion, results) =
-            runner::run(settings, &args, &[suite]).expect("the harness runs");
+        let (conclusion, results) = self.0.run(settings, "end_to_end", extra, &[suite]);
         // libtest's count and the records agree.
         let failed = results.trials.iter().filter(|t| t.verdict.is_failed());
         assert_eq!(

@@ -3,14 +3,10 @@
 //! snapshot diff, unreadable snapshots reported as missing, and snapshots of
 //! deleted tests (or torn temporary files) that a filtered bless leaves behind.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use libtest_mimic::Arguments;
-use ptx_backend::SmTarget;
-use ptx_harness::config::{Overrides, Settings};
 use ptx_harness::plan::discover::Suite;
-use ptx_harness::report::verdict::{DecidedBy, RunResults, TrialRecord, Verdict};
-use ptx_harness::runner;
+use ptx_harness::report::verdict::{DecidedBy, RunResults, Verdict};
 
 const HEADER: &str = "#![no_std]
 #![feature(abi_ptx, stdarch_nvptx)]
@@ -27,61 +23,40 @@ pub unsafe extern \"ptx-kernel\" fn add_one(p: *mut i32) {{ *p += {n}; }}
     )
 }
 
-struct Repo {
-    dir: tempfile::TempDir,
+mod common;
+use common::{record, Scratch};
+
+/// A scratch repository with ptx-snapshots and ui folders.
+struct Repo(Scratch);
+
+impl std::ops::Deref for Repo {
+    type Target = Scratch;
+    fn deref(&self) -> &Scratch {
+        &self.0
+    }
 }
 
 impl Repo {
     fn new() -> Repo {
-        let dir = tempfile::Builder::new()
-            .prefix("ptx-harness-silent-")
-            .tempdir()
-            .unwrap();
-        std::fs::create_dir_all(dir.path().join("tests/ptx-snapshots")).unwrap();
-        std::fs::create_dir_all(dir.path().join("tests/ui")).unwrap();
-        Repo { dir }
+        Repo(Scratch::new(
+            "ptx-harness-silent-",
+            &["ptx-snapshots", "ui"],
+        ))
     }
 
     fn snap(&self, rel: &str) -> PathBuf {
-        self.dir.path().join("tests/ptx-snapshots").join(rel)
+        self.root().join("tests/ptx-snapshots").join(rel)
     }
 
-    fn write(&self, path: &Path, text: &str) {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-
+    /// The ptx-snapshots suite on sm_80, blessing or not, with the cache.
     fn run(&self, bless: bool, extra: &[&str]) -> RunResults {
-        let targets: Vec<SmTarget> = vec!["sm_80".parse().unwrap()];
-        let mut settings = Settings::resolve(
-            self.dir.path(),
-            &Overrides {
-                matrix: Some(targets.clone()),
-                ..Default::default()
-            },
-        )
-        .expect("settings resolve");
-        settings.ui_matrix = targets;
-        settings.work_dir = self.dir.path().join("work");
+        let mut settings = self.settings(&["sm_80"], None);
         settings.bless = bless;
-        settings.ci = false;
-        settings.backend_config = None;
         settings.cache = true;
-        let argv = ["silent", "--quiet"].iter().chain(extra);
-        let mut args = Arguments::from_iter(argv.map(|s| s.to_string()));
-        args.test_threads = Some(1);
-        args.logfile = Some(self.dir.path().join("libtest.log").display().to_string());
-        runner::run(settings, &args, &[Suite::PtxSnapshots])
-            .expect("the harness runs")
+        self.0
+            .run(settings, "silent", extra, &[Suite::PtxSnapshots])
             .1
     }
-}
-
-fn record<'a>(r: &'a RunResults, test: &str) -> &'a TrialRecord {
-    r.trials
-        .iter()
-        .find(|t| t.id.test == test)
-        .unwrap_or_else(|| panic!("no trial of {test}: {r:#?}"))
 }
 
 fn failure(r: &RunResults, test: &str) -> (DecidedBy, String) {
