@@ -34,7 +34,7 @@ impl Scratch {
 
     /// Writes `text` to `path` (relative to the root, or absolute),
     /// creating its folder.
-    pub fn write(&self, path: impl AsRef<Path>, text: &str) {
+    pub fn write(&self, path: &(impl AsRef<Path> + ?Sized), text: &str) {
         let path = self.root().join(path);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
