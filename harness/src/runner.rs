@@ -307,6 +307,19 @@ pub fn unmatched_filter(args: &Arguments, trials: &[LibTrial]) -> Option<String>
     Some(msg)
 }
 
+/// "no tests found under <root>/tests (suites: …)".
+fn no_tests(settings: &Settings, suites: &[Suite]) -> anyhow::Error {
+    anyhow::anyhow!(
+        "no tests found under {} (suites: {})",
+        settings.root.join("tests").display(),
+        suites
+            .iter()
+            .map(|s| s.dir_name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
 /// [`run`], optionally with a progress bar on stderr (libtest's own output
 /// should then go to `args.logfile`). With `strict`, a filter that matches
 /// no trial is an error instead of a warning.
@@ -327,15 +340,7 @@ pub fn run_with_progress(
                 .len();
         }
         if found == 0 {
-            anyhow::bail!(
-                "no tests found under {} (suites: {})",
-                settings.root.join("tests").display(),
-                suites
-                    .iter()
-                    .map(|s| s.dir_name())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
+            return Err(no_tests(&settings, suites));
         }
     }
     let mut engine = engine(settings)?;
@@ -348,15 +353,7 @@ pub fn run_with_progress(
     .context("discovering tests")?;
     let settings = &engine.settings;
     if strict && items.is_empty() {
-        anyhow::bail!(
-            "no tests found under {} (suites: {})",
-            settings.root.join("tests").display(),
-            suites
-                .iter()
-                .map(|s| s.dir_name())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        return Err(no_tests(settings, suites));
     }
     let count = items
         .iter()
