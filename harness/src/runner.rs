@@ -132,19 +132,17 @@ pub fn trials(engine: &Arc<Engine>, items: &[PlanItem]) -> Vec<LibTrial> {
             PlanItem::Invalid { id, error, .. } => {
                 let (e, id2, err) = (engine.clone(), id.clone(), error.clone());
                 out.push(LibTrial::test(id.name(), move || {
-                    e.collected.lock().unwrap().records.push(TrialRecord {
-                        id: id2,
-                        verdict: Verdict::Failed {
-                            message: err.clone(),
-                        },
-                        decided_by: DecidedBy::Plan,
-                        executed: false,
-                        device: None,
-                        device_name: None,
-                        duration: Default::default(),
-                        kernels: vec![],
-                        reproduce: None,
-                    });
+                    e.collected
+                        .lock()
+                        .unwrap()
+                        .records
+                        .push(TrialRecord::not_run(
+                            id2,
+                            Verdict::Failed {
+                                message: err.clone(),
+                            },
+                            DecidedBy::Plan,
+                        ));
                     Err(err.into())
                 }));
             }
@@ -397,19 +395,13 @@ pub fn run_with_progress(
     for item in &items {
         if let PlanItem::Trial(t) = item {
             if let (Some(reason), false, false) = (&t.skip, seen.contains(&t.id), filtered) {
-                records.push(TrialRecord {
-                    id: t.id.clone(),
-                    verdict: Verdict::Skipped {
+                records.push(TrialRecord::not_run(
+                    t.id.clone(),
+                    Verdict::Skipped {
                         reason: reason.clone(),
                     },
-                    decided_by: DecidedBy::Plan,
-                    executed: false,
-                    device: None,
-                    device_name: None,
-                    duration: Default::default(),
-                    kernels: vec![],
-                    reproduce: None,
-                });
+                    DecidedBy::Plan,
+                ));
             }
         }
     }

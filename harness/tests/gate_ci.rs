@@ -118,16 +118,12 @@ fn run(matrix: &[&str], gpu: Option<&str>, verdict: Verdict) -> RunResults {
         },
         trials: matrix
             .iter()
-            .map(|sm| TrialRecord {
-                id: id("basics/double", sm),
-                verdict: verdict.clone(),
-                decided_by: DecidedBy::Execution,
-                executed: false,
-                device: None,
-                device_name: None,
-                duration: Default::default(),
-                kernels: vec![],
-                reproduce: None,
+            .map(|sm| {
+                TrialRecord::not_run(
+                    id("basics/double", sm),
+                    verdict.clone(),
+                    DecidedBy::Execution,
+                )
             })
             .collect(),
     }

@@ -127,22 +127,16 @@ mod tests {
     use crate::report::verdict::{DecidedBy, TrialId, TrialRecord};
 
     fn rec(suite: &str, sm: &str, verdict: Verdict) -> TrialRecord {
-        TrialRecord {
-            id: TrialId {
+        TrialRecord::not_run(
+            TrialId {
                 suite: suite.into(),
                 test: "t".into(),
                 revision: None,
                 sm: sm.into(),
             },
             verdict,
-            decided_by: DecidedBy::Complete,
-            executed: false,
-            device: None,
-            device_name: None,
-            duration: Default::default(),
-            kernels: vec![],
-            reproduce: None,
-        }
+            DecidedBy::Complete,
+        )
     }
 
     #[test]

@@ -132,6 +132,24 @@ pub struct TrialRecord {
     pub reproduce: Option<String>,
 }
 
+impl TrialRecord {
+    /// A trial that ended without compiling or executing anything (a plan
+    /// error, a skip): no device, no time, no kernels, nothing to reproduce.
+    pub fn not_run(id: TrialId, verdict: Verdict, decided_by: DecidedBy) -> TrialRecord {
+        TrialRecord {
+            id,
+            verdict,
+            decided_by,
+            executed: false,
+            device: None,
+            device_name: None,
+            duration: Duration::ZERO,
+            kernels: vec![],
+            reproduce: None,
+        }
+    }
+}
+
 /// The environment a run happened in.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RunInfo {
