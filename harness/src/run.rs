@@ -51,6 +51,27 @@ pub struct Engine {
     pub color: bool,
     /// A progress bar, for interactive runs of the `ptx-harness` command.
     pub progress: Option<indicatif::ProgressBar>,
+    /// The backends a check prefix may name (see [`known_backends`]).
+    pub known_backends: Vec<String>,
+}
+
+/// The backends a check prefix may name: `builtin`, the backend under test,
+/// and every backend with an expectations file under `root`.
+pub fn known_backends(root: &Path, backend: &str) -> Vec<String> {
+    let mut names = vec!["builtin".to_string(), backend.to_string()];
+    if let Ok(entries) = std::fs::read_dir(root.join("expectations")) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.extension().is_some_and(|x| x == "toml") {
+                if let Some(stem) = p.file_stem() {
+                    names.push(stem.to_string_lossy().into_owned());
+                }
+            }
+        }
+    }
+    names.sort();
+    names.dedup();
+    names
 }
 
 /// A (revision, sm) pair of one test.
@@ -738,25 +759,6 @@ impl Engine {
             .to_string()
     }
 
-    /// The backends a check prefix may name: `builtin`, the backend under
-    /// test, and every backend with an expectations file in the repository.
-    fn known_backends(&self) -> Vec<String> {
-        let mut names = vec!["builtin".to_string(), self.backend.name().to_string()];
-        if let Ok(entries) = std::fs::read_dir(self.settings.root.join("expectations")) {
-            for e in entries.flatten() {
-                let p = e.path();
-                if p.extension().is_some_and(|x| x == "toml") {
-                    if let Some(stem) = p.file_stem() {
-                        names.push(stem.to_string_lossy().into_owned());
-                    }
-                }
-            }
-        }
-        names.sort();
-        names.dedup();
-        names
-    }
-
     /// FileCheck lines against each stage they name (`CHECK` the PTX,
     /// `SASS-CHECK` the SASS, …), with revision and sm prefixes. Returns how
     /// many CHECK lines ran.
@@ -804,7 +806,7 @@ impl Engine {
         }
         // The same under a backend the repository knows, e.g. `builtin-CHECK-NOT:`.
         let unscoped = valid.clone();
-        for backend in self.known_backends() {
+        for backend in &self.known_backends {
             valid.extend(unscoped.iter().map(|p| format!("{backend}-{p}")));
         }
         check_prefix_spelling(&trial.source, &valid).map_err(|e| at_line(e.line, &e.message))?;

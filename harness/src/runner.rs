@@ -62,6 +62,7 @@ pub fn engine(settings: Settings) -> Result<Engine> {
     };
     let work = settings.work_dir.clone();
     crate::execute::compile::remove_stale_staging(&work.join("host"));
+    let known_backends = crate::run::known_backends(&settings.root, backend.name());
     Ok(Engine {
         expectations,
         cache: CompileCache::new(work.join("cache"), settings.cache),
@@ -78,6 +79,7 @@ pub fn engine(settings: Settings) -> Result<Engine> {
         collected: Mutex::new(Collected::default()),
         color: crate::check::diff::stderr_is_terminal(),
         progress: None,
+        known_backends,
         settings,
     })
 }
