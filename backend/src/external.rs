@@ -664,22 +664,14 @@ impl ExternalBackend {
             .filter(|c| c.is_file())
             .or_else(|| std::env::var_os("CARGO").map(PathBuf::from))
             .unwrap_or_else(|| PathBuf::from("cargo"));
-        let mut cmd = Command::new(&cargo);
+        let mut cmd = self.cargo_command(&cargo, &target);
         cmd.args(["build", "--release", "--message-format=json"])
             .arg("--manifest-path")
             .arg(manifest);
         if let Some(p) = &dep.package {
             cmd.args(["-p", p]);
         }
-        cmd.env("RUSTC", &self.rustc)
-            .env_remove("RUSTC_WORKSPACE_WRAPPER")
-            .env_remove("RUSTC_WRAPPER")
-            .env_remove("RUSTFLAGS")
-            .env("CARGO_ENCODED_RUSTFLAGS", self.backend_flags().join("\x1f"))
-            .env("CARGO_TARGET_DIR", &target)
-            .env("PATH", self.search_path())
-            .envs(&self.config.env)
-            .envs(&self.config.path_env);
+        self.backend_env(&mut cmd, None);
         let line = shell_line(&cmd);
         let out = crate::process::run_with_timeout(cmd, Duration::from_secs(1800))
             .with_context(|| format!("cannot build the device dependency `{}`", dep.name))?;
@@ -834,6 +826,37 @@ impl ExternalBackend {
         id
     }
 
+    /// The environment of every command of this backend: for a compile,
+    /// the sm and the output folder in the config's variables; always its
+    /// rustc first on `PATH`, then the config's `env` and `path_env`.
+    fn backend_env(&self, cmd: &mut Command, compile: Option<(crate::SmTarget, &Path)>) {
+        if let Some((sm, out_dir)) = compile {
+            if let Some(var) = &self.config.sm_env {
+                cmd.env(var, sm.name());
+            }
+            if let Some(var) = &self.config.out_dir_env {
+                cmd.env(var, out_dir);
+            }
+        }
+        cmd.env("PATH", self.search_path())
+            .envs(&self.config.env)
+            .envs(&self.config.path_env);
+    }
+
+    /// `cargo` building with this backend's rustc and flags (none of the
+    /// caller's wrappers or `RUSTFLAGS`) into `target_dir`; the caller adds
+    /// [`Self::backend_env`].
+    fn cargo_command(&self, cargo: &Path, target_dir: &Path) -> Command {
+        let mut cmd = Command::new(cargo);
+        cmd.env("RUSTC", &self.rustc)
+            .env_remove("RUSTC_WORKSPACE_WRAPPER")
+            .env_remove("RUSTC_WRAPPER")
+            .env_remove("RUSTFLAGS")
+            .env("CARGO_ENCODED_RUSTFLAGS", self.backend_flags().join("\x1f"))
+            .env("CARGO_TARGET_DIR", target_dir);
+        cmd
+    }
+
     /// `PATH` with the folder of the backend's rustc first. A backend that
     /// runs `rustc` from `PATH` (cuda-oxide asks it for the sysroot whose
     /// llc it uses) then gets the rustc it is loaded into, not the toolchain
@@ -873,15 +896,7 @@ impl ExternalBackend {
             for d in &self.deps {
                 cmd.args(d.rustc_args());
             }
-            if let Some(var) = &self.config.sm_env {
-                cmd.env(var, req.sm.name());
-            }
-            if let Some(var) = &self.config.out_dir_env {
-                cmd.env(var, dir);
-            }
-            cmd.env("PATH", self.search_path())
-                .envs(&self.config.env)
-                .envs(&self.config.path_env);
+            self.backend_env(&mut cmd, Some((req.sm, dir)));
             cmd
         })?;
         Ok(Some(built))
@@ -986,26 +1001,12 @@ impl ExternalBackend {
         std::fs::create_dir_all(out_dir)
             .with_context(|| format!("cannot create {}", out_dir.display()))?;
         let out_dir = std::path::absolute(out_dir)?;
-        let mut cmd = Command::new(cargo);
+        let mut cmd = self.cargo_command(cargo, target_dir);
         cmd.args(["build", "--lib", "--release", "--manifest-path"])
             .arg(manifest)
             .args(cargo_args)
-            .env("RUSTC", &self.rustc)
-            .env_remove("RUSTC_WORKSPACE_WRAPPER")
-            .env_remove("RUSTC_WRAPPER")
-            .env_remove("RUSTFLAGS")
-            .env("CARGO_ENCODED_RUSTFLAGS", self.backend_flags().join("\x1f"))
-            .env("CARGO_TARGET_DIR", target_dir)
-            .env("RUSTC_ICE", &out_dir)
-            .env("PATH", self.search_path())
-            .envs(&self.config.env)
-            .envs(&self.config.path_env);
-        if let Some(var) = &self.config.sm_env {
-            cmd.env(var, sm.name());
-        }
-        if let Some(var) = &self.config.out_dir_env {
-            cmd.env(var, &out_dir);
-        }
+            .env("RUSTC_ICE", &out_dir);
+        self.backend_env(&mut cmd, Some((sm, &out_dir)));
         let mut run = Run::new(timeout);
         let Some(out) = run.step("cargo", cmd)? else {
             return Ok(run.conclude());
@@ -1151,15 +1152,7 @@ impl Backend for ExternalBackend {
             cmd.args(["--cfg", cfg]);
         }
         cmd.args(&req.flags);
-        if let Some(var) = &self.config.sm_env {
-            cmd.env(var, req.sm.name());
-        }
-        if let Some(var) = &self.config.out_dir_env {
-            cmd.env(var, &out_dir);
-        }
-        cmd.env("PATH", self.search_path())
-            .envs(&self.config.env)
-            .envs(&self.config.path_env);
+        self.backend_env(&mut cmd, Some((req.sm, &out_dir)));
         let asked: BTreeSet<&str> = req.stages.iter().map(String::as_str).collect();
         for (name, src) in &self.config.stages {
             if asked.contains(name.as_str()) {
