@@ -5,6 +5,7 @@
 
 pub mod backend;
 pub mod external;
+pub mod legalize;
 pub mod metrics;
 pub mod pipeline;
 pub mod prelude;

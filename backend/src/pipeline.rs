@@ -54,6 +54,36 @@ impl PipelineOptions {
     }
 }
 
+/// The optimization level a rustc command line asks for: the last
+/// `-Copt-level=N` / `-C opt-level=N` / `-O` (= 2) wins, as in rustc. `s` and
+/// `z` are size levels; opt and llc get 2 for them.
+pub fn requested_opt_level(flags: &[String]) -> Option<u8> {
+    let mut level = None;
+    let mut iter = flags.iter().peekable();
+    while let Some(f) = iter.next() {
+        let value = if f == "-O" {
+            Some("2")
+        } else if let Some(v) = f.strip_prefix("-Copt-level=") {
+            Some(v)
+        } else if f == "-C" {
+            iter.peek()
+                .and_then(|n| n.strip_prefix("opt-level="))
+                .inspect(|_| {
+                    iter.next();
+                })
+        } else {
+            None
+        };
+        if let Some(v) = value {
+            level = match v {
+                "s" | "z" => Some(2),
+                v => parse_opt_level(v).ok().or(level),
+            };
+        }
+    }
+    level
+}
+
 /// Parses `0`–`3` (optionally `O3`).
 pub fn parse_opt_level(s: &str) -> Result<u8> {
     match s.trim().trim_start_matches(['O', 'o']) {
@@ -279,11 +309,14 @@ impl Backend for BuiltinBackend {
             .with_context(|| format!("rustc succeeded but wrote no {}", file("ll").display()))?;
         let exported = exported_symbols(&ir);
         let libs: Vec<PathBuf> = prelude.into_iter().filter_map(|p| p.bitcode).collect();
+        // A test's own `-Copt-level` reaches opt and llc too, not only rustc.
+        let level = requested_opt_level(&req.flags).unwrap_or(self.options.opt_level);
         self.back_end(
             &mut run,
             &[file("bc")],
             &libs,
             &exported,
+            level,
             req.sm,
             &req.out_dir,
             name,
@@ -321,6 +354,7 @@ impl BuiltinBackend {
             &bitcode,
             &[],
             &exported_symbols(ir),
+            self.options.opt_level,
             sm,
             out_dir,
             name,
@@ -332,7 +366,8 @@ impl BuiltinBackend {
     /// Links crate bitcode with core and `libs` (the device prelude), both
     /// only where needed, internalizes all but `exported`, optimizes,
     /// emits PTX for `sm` and validates it (and disassembles the cubin with
-    /// `sass`). A failing step is recorded in `run`.
+    /// `sass`). `level` is opt's and llc's optimization level. A failing
+    /// step is recorded in `run`.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn back_end(
         &self,
@@ -340,6 +375,7 @@ impl BuiltinBackend {
         bitcode: &[PathBuf],
         libs: &[PathBuf],
         exported: &[String],
+        level: u8,
         sm: SmTarget,
         out_dir: &Path,
         name: &str,
@@ -387,7 +423,6 @@ impl BuiltinBackend {
         // 3+4. Internalize everything but the exported symbols, then optimize.
         let opt_ll = file("opt.ll");
         let mut opt = tool(&self.toolchain.opt);
-        let level = self.options.opt_level;
         opt.arg(format!("-passes=internalize,globaldce,default<O{level}>"))
             .arg(format!(
                 "-internalize-public-api-list={}",
@@ -402,13 +437,33 @@ impl BuiltinBackend {
         }
         run.add_stage(Stage::LlvmIrOpt, out_dir.join(&opt_ll));
 
-        // 5. PTX for the target, at the oldest PTX ISA that describes it.
+        // 5. PTX for the target, at the oldest PTX ISA that describes it,
+        // from opt's IR with what NVPTX can't select rewritten first.
+        let llc_input = match std::fs::read_to_string(out_dir.join(&opt_ll))
+            .ok()
+            .and_then(|ir| crate::legalize::expand_wide_fp_to_int_sat(&ir))
+        {
+            Some(legal) => {
+                let path = file("legal.ll");
+                std::fs::write(out_dir.join(&path), legal)
+                    .with_context(|| format!("cannot write {}", out_dir.join(&path).display()))?;
+                path
+            }
+            None => opt_ll.clone(),
+        };
         let ptx = file("ptx");
         let mut llc = tool(&self.toolchain.llc);
         llc.args(["-march=nvptx64", &format!("-mcpu={}", sm)])
             .arg(format!("-mattr=+ptx{}", sm.min_ptx_isa()))
             .arg(format!("-O{}", level.min(3)))
-            .arg(&opt_ll)
+            // NVPTX can't call compiler-builtins' `__floattisf` & co., so
+            // llc aborts on i128 <-> float casts ("unsupported library call
+            // operation"). LLVM's own ExpandFp pass rewrites conversions wider
+            // than 64 bits into plain integer IR instead; that needs no
+            // bitcode of compiler-builtins linked in, which the device
+            // sysroot does not have.
+            .arg("-expand-fp-convert-bits=64")
+            .arg(&llc_input)
             .arg("-o")
             .arg(&ptx);
         if !run.tool_step("llc", llc)? {
@@ -811,6 +866,21 @@ mod tests {
                   define dso_local noundef i32 @renamed_fn(i32 noundef %x) unnamed_addr #2 {\n}\n\
                   declare i32 @vprintf(ptr, ptr)\n";
         assert_eq!(exported_symbols(ir), vec!["k", "add_f32", "renamed_fn"]);
+    }
+
+    #[test]
+    fn requested_opt_level_follows_rustc() {
+        let flags = |f: &[&str]| f.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(requested_opt_level(&flags(&["--cfg", "x"])), None);
+        assert_eq!(requested_opt_level(&flags(&["-Copt-level=0"])), Some(0));
+        assert_eq!(requested_opt_level(&flags(&["-C", "opt-level=1"])), Some(1));
+        assert_eq!(requested_opt_level(&flags(&["-O"])), Some(2));
+        assert_eq!(requested_opt_level(&flags(&["-Copt-level=z"])), Some(2));
+        // The last one wins, as in rustc.
+        assert_eq!(
+            requested_opt_level(&flags(&["-Copt-level=3", "-Copt-level=0"])),
+            Some(0)
+        );
     }
 
     #[test]

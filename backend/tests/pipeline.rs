@@ -403,3 +403,61 @@ fn a_step_killed_by_a_signal_names_the_signal() {
     assert!(!out.status.is_interrupted());
     assert!(!out.status.is_cacheable());
 }
+
+/// A test's `-Copt-level=0` reaches opt and llc, not only rustc (they used
+/// to stay at the backend's level, so the PTX was optimized anyway).
+#[test]
+fn a_requested_opt_level_reaches_the_whole_pipeline() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = source(dir.path(), "saxpy", SAXPY);
+    let mut req = CompileRequest::new(&src, "sm_80".parse().unwrap(), dir.path().join("o0"));
+    req.flags = vec!["-Copt-level=0".into()];
+    let out = backend().compile(&req).unwrap();
+    assert_eq!(out.status, CompileStatus::Succeeded, "{}", out.diagnostics);
+    let cmd = |tool: &str| {
+        out.commands
+            .iter()
+            .find(|c| c.contains(&format!("/{tool} ")))
+            .unwrap_or_else(|| panic!("no {tool} command in {:?}", out.commands))
+            .clone()
+    };
+    assert!(cmd("opt").contains("default<O0>"), "{}", cmd("opt"));
+    assert!(cmd("llc").contains(" -O0 "), "{}", cmd("llc"));
+    // Without the flag, the backend's own level (3).
+    let plain = compile_once(dir.path(), "saxpy3", SAXPY, "sm_80");
+    assert!(plain.commands.iter().any(|c| c.contains("default<O3>")));
+}
+
+/// u128/i128 <-> float casts (saturating float-to-int included) compile at
+/// every opt level: llc used to abort on them with "unsupported library
+/// call operation".
+#[test]
+fn wide_int_float_casts_compile_at_every_level() {
+    const CASTS: &str = r#"
+#![no_std]
+#![feature(abi_ptx, stdarch_nvptx)]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! { unsafe { core::arch::nvptx::trap() } }
+#[no_mangle]
+pub unsafe extern "ptx-kernel" fn casts(f: *const f32, d: *const f64, w: *mut u128, s: *mut i128, o: *mut f64) {
+    *w = *f as u128;
+    *w.add(1) = *d as u128;
+    *s = *f as i128;
+    *s.add(1) = *d as i128;
+    *o = *w as f64 + *s as f32 as f64;
+}
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let src = source(dir.path(), "casts", CASTS);
+    for level in ["0", "3"] {
+        let mut req = CompileRequest::new(&src, "sm_80".parse().unwrap(), dir.path().join(level));
+        req.flags = vec![format!("-Copt-level={level}")];
+        let out = backend().compile(&req).unwrap();
+        assert_eq!(
+            out.status,
+            CompileStatus::Succeeded,
+            "-O{level}: {:?}",
+            out.status
+        );
+    }
+}

@@ -245,9 +245,12 @@ fn bundle_trial(engine: &Engine, t: &Trial, out: &Path) -> Result<BundleTrial> {
     let ptx_rel = PathBuf::from("ptx").join(format!("{}.{}.ptx", slug(&t.id), t.sm));
     std::fs::copy(ptx_src, out.join(&ptx_rel))?;
     entry.ptx = Some(ptx_rel);
-    let host = engine
-        .hosts
-        .build(&t.test.path, &job.crate_name, &job.cfgs)?;
+    let host = engine.hosts.build(
+        &t.test.path,
+        &job.crate_name,
+        &job.cfgs,
+        &t.directives.host_compile_flags,
+    )?;
     let host_rel = PathBuf::from("host").join(slug(&t.id));
     if !out.join(&host_rel).is_file() {
         std::fs::copy(&host, out.join(&host_rel))?;

@@ -581,7 +581,12 @@ impl Engine {
                     .map_err(|m| fail(DecidedBy::Plan, m))?;
                 let host = self
                     .hosts
-                    .build(&trial.test.path, &job.crate_name, &job.cfgs)
+                    .build(
+                        &trial.test.path,
+                        &job.crate_name,
+                        &job.cfgs,
+                        &trial.directives.host_compile_flags,
+                    )
                     .map_err(|e| fail(DecidedBy::HostBuild, format!("{e:#}")))?;
                 if phase == Phase::Build {
                     return Ok(());

@@ -115,8 +115,15 @@ impl HostBuilder {
             .map_err(|e| anyhow::anyhow!(e))
     }
 
-    /// Builds (or reuses) the host program of a test for one revision.
-    pub fn build(&self, source: &Path, crate_name: &str, cfgs: &[String]) -> Result<PathBuf> {
+    /// Builds (or reuses) the host program of a test for one revision, with
+    /// the test's `host-compile-flags` after the defaults.
+    pub fn build(
+        &self,
+        source: &Path,
+        crate_name: &str,
+        cfgs: &[String],
+        flags: &[String],
+    ) -> Result<PathBuf> {
         let (rlib, deps) = self.runtime()?;
         let text = std::fs::read_to_string(source)?;
         let stamp = std::fs::metadata(&rlib)
@@ -127,6 +134,7 @@ impl HostBuilder {
             &text,
             &rlib.to_string_lossy(),
             &cfgs.join(","),
+            &flags.join("\u{1f}"),
             crate_name,
             &stamp,
         ]);
@@ -138,7 +146,7 @@ impl HostBuilder {
             .or_default()
             .clone();
         slot.get_or_init(|| {
-            self.build_uncached(source, crate_name, cfgs, &rlib, &deps, &key)
+            self.build_uncached(source, crate_name, cfgs, flags, &rlib, &deps, &key)
                 .map_err(|e| format!("{e:#}"))
         })
         .clone()
@@ -150,6 +158,7 @@ impl HostBuilder {
         source: &Path,
         crate_name: &str,
         cfgs: &[String],
+        flags: &[String],
         rlib: &Path,
         deps: &Path,
         key: &str,
@@ -168,6 +177,7 @@ impl HostBuilder {
             source,
             crate_name,
             cfgs,
+            flags,
             rlib,
             deps,
             &staging.join(format!("{crate_name}-host")),
@@ -201,20 +211,15 @@ impl HostBuilder {
         source: &Path,
         crate_name: &str,
         cfgs: &[String],
+        flags: &[String],
         rlib: &Path,
         deps: &Path,
         exe: &Path,
     ) -> Command {
         let mut cmd = Command::new(&self.rustc);
         cmd.arg(source)
-            .args([
-                "--edition",
-                "2021",
-                "--crate-type",
-                "bin",
-                "--crate-name",
-                crate_name,
-            ])
+            .args(ptx_backend::pipeline::edition_args("2021", flags))
+            .args(["--crate-type", "bin", "--crate-name", crate_name])
             // Stripped: ~0.8 MB instead of ~28 MB per program, which keeps bundles small.
             .args([
                 "-Copt-level=1",
@@ -232,6 +237,8 @@ impl HostBuilder {
         for c in cfgs {
             cmd.args(["--cfg", c]);
         }
+        // Last, so that a test's `-Copt-level` wins over the default.
+        cmd.args(flags);
         cmd
     }
 }

@@ -122,6 +122,9 @@ pub struct RevisionDirectives {
     pub ignore_sm: Vec<SmTarget>,
     /// `compile-flags:` extra backend flags, already split into arguments.
     pub compile_flags: Vec<String>,
+    /// `host-compile-flags:` extra flags for the host half of a run-gpu test
+    /// (its rustc build), after the defaults (`--edition 2021 -Copt-level=1`).
+    pub host_compile_flags: Vec<String>,
     /// The expected outcome; `None` leaves it to the suite's default.
     pub outcome: Option<Outcome>,
     /// `stages:` which stage dumps are snapshotted; `None` leaves it to the suite.
@@ -435,6 +438,7 @@ impl Directives {
                 Value::IgnoreBackend(b) => extend_unique(&mut out.ignore_backend, b),
                 Value::Stages(s) => extend_unique(out.stages.get_or_insert_with(Vec::new), s),
                 Value::CompileFlags(f) => out.compile_flags.extend(f.iter().cloned()),
+                Value::HostCompileFlags(f) => out.host_compile_flags.extend(f.iter().cloned()),
                 Value::Normalize(r) => out.normalize.push(r.clone()),
                 Value::Stdout(s) => out.stdout.get_or_insert_with(Vec::new).push(s.clone()),
                 Value::MinSm(n) => out.min_sm = Some(*n),
@@ -625,7 +629,13 @@ const DIRECTIVES: &[Spec] = &[
         name: "compile-flags",
         arg: Arg::Required,
         example: "//@ compile-flags: -C opt-level=3",
-        handler: compile_flags,
+        handler: |r| split_flags(r, "compile-flags").map(Value::CompileFlags),
+    },
+    Spec {
+        name: "host-compile-flags",
+        arg: Arg::Required,
+        example: "//@ host-compile-flags: -Copt-level=0 --edition 2024",
+        handler: |r| split_flags(r, "host-compile-flags").map(Value::HostCompileFlags),
     },
     Spec {
         name: "check-pass",
@@ -786,6 +796,7 @@ enum Value {
     IgnoreBackend(Vec<String>),
     Revisions(Vec<String>),
     CompileFlags(Vec<String>),
+    HostCompileFlags(Vec<String>),
     Outcome(Outcome),
     /// `run-fail: CUDA_ERROR_…`: the outcome with the error it must report.
     RunFailWith(String),
@@ -813,6 +824,7 @@ impl Value {
             Value::IgnoreBackend(_) => "ignore-backend",
             Value::Revisions(_) => "revisions",
             Value::CompileFlags(_) => "compile-flags",
+            Value::HostCompileFlags(_) => "host-compile-flags",
             Value::Outcome(_) | Value::RunFailWith(_) => "outcome",
             Value::RunFailStderr(_) => "run-fail-stderr",
             Value::ErrorPattern(_) => "error-pattern",
@@ -1431,7 +1443,8 @@ fn revisions(raw: &Raw<'_>) -> Result<Value, Vec<Diag>> {
     }
 }
 
-fn compile_flags(raw: &Raw<'_>) -> Result<Value, Vec<Diag>> {
+/// Splits a flags directive's value like a shell (`"` quotes, `\"` escapes).
+fn split_flags(raw: &Raw<'_>, directive: &str) -> Result<Vec<String>, Vec<Diag>> {
     let (start, v) = raw.value();
     let mut flags = Vec::new();
     let mut current = String::new();
@@ -1456,7 +1469,7 @@ fn compile_flags(raw: &Raw<'_>) -> Result<Value, Vec<Diag>> {
                 None => {
                     return Err(vec![Diag::new(
                         start + i..start + v.len(),
-                        "unterminated `\"` in `compile-flags`",
+                        format!("unterminated `\"` in `{directive}`"),
                     )
                     .help("close the quote; write `\\\"` for a quote inside one")])
                 }
@@ -1471,7 +1484,7 @@ fn compile_flags(raw: &Raw<'_>) -> Result<Value, Vec<Diag>> {
     if in_word {
         flags.push(current);
     }
-    Ok(Value::CompileFlags(flags))
+    Ok(flags)
 }
 
 fn stages(raw: &Raw<'_>) -> Result<Value, Vec<Diag>> {
@@ -2022,6 +2035,18 @@ fn main() {}
         assert_eq!(
             d.compile_flags,
             ["-Cllvm-args=-a -b", "", r"x\y", r"q\", "-O"]
+        );
+    }
+
+    #[test]
+    fn host_compile_flags_are_their_own_list() {
+        let d =
+            ok("//@ host-compile-flags: -Copt-level=0 --edition \"2024\"\n//@ compile-flags: -O");
+        assert_eq!(d.host_compile_flags, ["-Copt-level=0", "--edition", "2024"]);
+        assert_eq!(d.compile_flags, ["-O"]);
+        assert_eq!(
+            error(r#"//@ host-compile-flags: -C "oops"#).message,
+            "unterminated `\"` in `host-compile-flags`"
         );
     }
 

@@ -1,23 +1,19 @@
 //! u128/i128 <-> float `as` casts. On nvptx64 LLVM lowers these to the
 //! compiler-builtins library calls (`__floatuntidf`, `__fixunsdfti`, ...),
-//! which the NVPTX backend cannot emit: llc aborts with "unsupported library
-//! call operation" in DAG type legalization. Once that works, replace
-//! `build-fail`/`known-bug` with `run-pass` and add the expected output
-//! derived here as `stdout` directives (listed at the end of this comment):
+//! which the NVPTX backend cannot emit: llc aborted with "unsupported library
+//! call operation" until the built-in pipeline passed
+//! `-expand-fp-convert-bits=64` to llc, which expands the conversions in IR.
+//! Expected values, derived by hand:
 //! - to_float: (2^100 + 1) as f64 -> 2^100 (53-bit mantissa) =
 //!   1267650600228229401496703205376; (-(2^70) - 1) as f64 -> -(2^70) =
 //!   -1180591620717411303424.
 //! - from_float: 2^100 as u128 exact; -1e30 as i128 = -10^30 rounded to f64 =
 //!   -1000000000000000019884624838656; 1e40 as u128 saturates to u128::MAX =
 //!   340282366920938463463374607431768211455; NaN -> 0.
-//!
-//! Expected stdout per revision, once it builds:
-//! - to_float:   `Output: 1267650600228229401496703205376 -1180591620717411303424`
-//! - from_float: `Output: 1267650600228229401496703205376 -1000000000000000019884624838656 340282366920938463463374607431768211455 0`
 //@ revisions: to_float from_float
-//@ build-fail
-//@ known-bug: llc "unsupported library call operation" for i128 <-> float conversions on nvptx64
-//@ error-pattern: unsupported library call operation
+//@ run-pass
+//@[to_float] stdout: Output: 1267650600228229401496703205376 -1180591620717411303424
+//@[from_float] stdout: Output: 1267650600228229401496703205376 -1000000000000000019884624838656 340282366920938463463374607431768211455 0
 #![cfg_attr(gpu_device, no_std)]
 
 #[cfg(gpu_device)]

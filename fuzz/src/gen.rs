@@ -1,0 +1,1719 @@
+//! The seeded generator. Every program it makes is free of undefined
+//! behaviour and of panics by construction: arithmetic is explicitly
+//! wrapping, checked or saturating, shift amounts are masked, divisors are
+//! made non-zero (`| 1`) or go through `checked_div`, indices are reduced
+//! modulo the array length, loops and recursion have fixed bounds, every
+//! variable is initialized where it is declared, raw pointers and references
+//! live in a scope of their own while the variable they point to is not named.
+//! Values whose bits Rust leaves unspecified are never observed: a NaN's sign
+//! and payload (only `bits32`/`bits64`, which canonicalize NaN, turn a float
+//! into bits), and which zero `min`/`max` return (not generated).
+
+use std::collections::BTreeSet;
+
+use crate::ast::{Expr, Function, IntTy, Lit, Program, Stmt, Ty};
+
+/// The two levels of programs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Level {
+    /// One thread computes; its trace is compared with the host's.
+    One,
+    /// A block of threads computes per-thread values and combines them
+    /// through shared memory, barriers, warp shuffles and votes, and
+    /// atomics whose result doesn't depend on order.
+    Two,
+}
+
+impl Level {
+    /// `1` or `2`.
+    pub fn number(self) -> u8 {
+        match self {
+            Level::One => 1,
+            Level::Two => 2,
+        }
+    }
+
+    /// Parses `1` or `2`.
+    pub fn parse(s: &str) -> Option<Level> {
+        match s.trim() {
+            "1" => Some(Level::One),
+            "2" => Some(Level::Two),
+            _ => None,
+        }
+    }
+}
+
+/// Threads per block in level-2 programs (two warps).
+pub const BLOCK: u32 = 64;
+
+/// A level-2 communication step. `combine` is a template over `v` (this
+/// thread's value) and `o` (what the step brought it), both `u32`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    /// How the other value arrives.
+    pub kind: StepKind,
+    /// `v = combine(v, o)`.
+    pub combine: String,
+}
+
+/// The ways threads exchange a value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepKind {
+    /// Through shared memory and barriers: `o` = the value of thread `(tid + k) % BLOCK`.
+    SharedRotate(u32),
+    /// `shfl.sync.bfly`: `o` = the value of lane `lane ^ k`.
+    ShuffleXor(u32),
+    /// `shfl.sync.idx`: `o` = the value of lane `k` of this warp.
+    ShuffleIdx(u32),
+    /// `vote.sync.ballot` of bit `k` of every lane's value.
+    Ballot(u32),
+    /// `vote.sync.any` of bit `k` (as 0/1).
+    VoteAny(u32),
+    /// An atomic add of every thread's value to a shared counter.
+    AtomicAdd,
+    /// An atomic xor into a shared word.
+    AtomicXor,
+    /// An atomic max into a shared word.
+    AtomicMax,
+    /// Threads whose bit `k` of `tid` is set take the other branch (no
+    /// communication: divergence, then reconvergence).
+    Diverge(u32),
+    /// Every thread dumps its value (site number).
+    Dump(u32),
+}
+
+/// Generates the program of `seed` at `level`, with the constructs it used.
+pub fn generate(seed: u64, level: Level) -> (Program, BTreeSet<&'static str>) {
+    let mut g = Gen::new(seed, level);
+    let mut program = g.program();
+    program.seed = seed;
+    (program, g.covered)
+}
+
+#[derive(Clone, Debug)]
+struct Var {
+    name: String,
+    ty: Ty,
+    mutable: bool,
+    /// A closure: its argument type (its result is `ty`).
+    closure_arg: Option<Ty>,
+}
+
+struct Gen {
+    rng: fastrand::Rng,
+    level: Level,
+    covered: BTreeSet<&'static str>,
+    scopes: Vec<Vec<Var>>,
+    next_name: u32,
+    next_site: u32,
+    /// Field types of the generated structs.
+    structs: Vec<Vec<Ty>>,
+    /// Variants of the generated enums: field types (empty: a unit variant).
+    enums: Vec<Vec<Vec<Ty>>>,
+    /// Callable functions: name, parameter types, result.
+    fns: Vec<(String, Vec<Ty>, Ty)>,
+    /// No calls while generating arguments of a call (both would borrow
+    /// the trace) or inside closures and recursive helpers.
+    no_calls: bool,
+    /// `inp` is in scope (the kernel's inputs).
+    has_inputs: bool,
+    /// A variable that a live reference or raw pointer points to.
+    hidden: Option<String>,
+    /// Statements still allowed in this program.
+    budget: i32,
+}
+
+const SCALAR_WEIGHTS: &[(u32, &str)] = &[
+    (12, "int"),
+    (3, "f32"),
+    (3, "f64"),
+    (2, "bool"),
+    (1, "char"),
+];
+
+impl Gen {
+    fn new(seed: u64, level: Level) -> Gen {
+        Gen {
+            rng: fastrand::Rng::with_seed(seed ^ 0x9e37_79b9_7f4a_7c15),
+            level,
+            covered: BTreeSet::new(),
+            scopes: vec![Vec::new()],
+            next_name: 0,
+            next_site: 0,
+            structs: Vec::new(),
+            enums: Vec::new(),
+            fns: Vec::new(),
+            no_calls: false,
+            has_inputs: false,
+            hidden: None,
+            budget: 0,
+        }
+    }
+
+    fn cover(&mut self, what: &'static str) {
+        self.covered.insert(what);
+    }
+
+    fn chance(&mut self, percent: u32) -> bool {
+        self.rng.u32(0..100) < percent
+    }
+
+    fn fresh(&mut self, prefix: &str) -> String {
+        self.next_name += 1;
+        format!("{prefix}{}", self.next_name)
+    }
+
+    fn site(&mut self) -> u32 {
+        self.next_site += 1;
+        self.next_site
+    }
+
+    fn program(&mut self) -> Program {
+        let mut inputs = [0u64; 16];
+        for (i, x) in inputs.iter_mut().enumerate() {
+            *x = match i % 4 {
+                0 => self.rng.u64(..),
+                1 => self.rng.u64(0..256),
+                2 => [0, 1, u64::MAX, 1 << 63, 0x7fff_ffff, 0x8000_0000][self.rng.usize(0..6)],
+                _ => (self.rng.i64(-1000..1000)) as u64,
+            };
+        }
+        let types = self.type_defs();
+        self.budget = match self.level {
+            Level::One => self.rng.i32(25..70),
+            Level::Two => self.rng.i32(8..25),
+        };
+        let mut functions = Vec::new();
+        for _ in 0..self.rng.usize(1..4) {
+            let f = self.function();
+            self.fns.push((
+                f.name.clone(),
+                f.params.iter().map(|p| p.1.clone()).collect(),
+                f.ret.clone(),
+            ));
+            functions.push(f);
+        }
+        if self.chance(60) {
+            let f = self.recursive_function();
+            self.fns.push((
+                f.name.clone(),
+                vec![Ty::Int(IntTy::U32), f.ret.clone()],
+                f.ret.clone(),
+            ));
+            functions.push(f);
+        }
+        self.has_inputs = true;
+        self.scopes = vec![Vec::new()];
+        let mut thread_value = None;
+        let mut steps = Vec::new();
+        if self.level == Level::Two {
+            self.declare("tid", Ty::Int(IntTy::U32), false);
+        }
+        let mut body = self.block(2);
+        // Dump every scalar variable still in scope at the end: nothing is dead.
+        for v in self.scopes[0].clone() {
+            if v.ty.is_scalar() && v.closure_arg.is_none() {
+                let site = self.site();
+                body.push(Stmt::Dump {
+                    site,
+                    value: Expr::var(v.ty.clone(), v.name.clone()),
+                });
+            }
+        }
+        if self.level == Level::Two {
+            thread_value = Some(self.expr(&Ty::Int(IntTy::U32), 2));
+            steps = self.steps();
+        }
+        Program {
+            seed: 0,
+            level: self.level,
+            types,
+            functions,
+            body,
+            thread_value,
+            steps,
+            inputs,
+        }
+    }
+
+    // ---- declarations -------------------------------------------------
+
+    fn type_defs(&mut self) -> Vec<String> {
+        let mut out = Vec::new();
+        for s in 0..self.rng.usize(1..3) {
+            let fields: Vec<Ty> = (0..self.rng.usize(2..4))
+                .map(|_| self.scalar_ty())
+                .collect();
+            let decl: Vec<String> = fields
+                .iter()
+                .enumerate()
+                .map(|(i, t)| format!("f{i}: {}", t.name()))
+                .collect();
+            out.push(format!(
+                "#[derive(Clone, Copy)]\npub struct S{s} {{ {} }}",
+                decl.join(", ")
+            ));
+            self.structs.push(fields);
+        }
+        // Every struct is a `Shape`, so a `&dyn Shape` can hold any of them.
+        for (s, fields) in self.structs.clone().iter().enumerate() {
+            self.scopes = vec![Vec::new()];
+            self.no_calls = true;
+            self.declare("x", Ty::Int(IntTy::U64), false);
+            for (i, t) in fields.iter().enumerate() {
+                self.declare(&format!("self.f{i}"), t.clone(), false);
+            }
+            let body = self.expr(&Ty::Int(IntTy::U64), 3);
+            self.no_calls = false;
+            out.push(format!(
+                "impl Shape for S{s} {{\n    fn eval(&self, x: u64) -> u64 {{ {} }}\n}}",
+                body.print()
+            ));
+        }
+        for e in 0..self.rng.usize(1..3) {
+            let variants: Vec<Vec<Ty>> = (0..3)
+                .map(|v| match v {
+                    0 => (0..self.rng.usize(1..3))
+                        .map(|_| self.scalar_ty())
+                        .collect(),
+                    1 => vec![self.scalar_ty()],
+                    _ => Vec::new(),
+                })
+                .collect();
+            let decl: Vec<String> = variants
+                .iter()
+                .enumerate()
+                .map(|(i, fs)| match fs.len() {
+                    0 => format!("V{i}"),
+                    _ => {
+                        let tys: Vec<String> = fs.iter().map(Ty::name).collect();
+                        format!("V{i}({})", tys.join(", "))
+                    }
+                })
+                .collect();
+            out.push(format!(
+                "#[derive(Clone, Copy)]\npub enum E{e} {{ {} }}",
+                decl.join(", ")
+            ));
+            self.enums.push(variants);
+        }
+        self.scopes = vec![Vec::new()];
+        out
+    }
+
+    fn function(&mut self) -> Function {
+        let name = self.fresh("f");
+        self.scopes = vec![Vec::new()];
+        self.has_inputs = false;
+        let params: Vec<(String, Ty)> = (0..self.rng.usize(1..4))
+            .map(|_| (self.fresh("p"), self.scalar_ty()))
+            .collect();
+        for (n, t) in &params {
+            self.declare(n, t.clone(), false);
+        }
+        let ret = self.scalar_ty();
+        let saved = self.budget;
+        self.budget = self.rng.i32(3..10);
+        let body = self.block(1);
+        self.budget = saved;
+        let result = self.expr(&ret, 3);
+        self.cover("inline(never) call");
+        Function {
+            name,
+            params,
+            ret,
+            body,
+            result,
+            fixed: None,
+        }
+    }
+
+    /// `fn recN(n: u32, x: T) -> T`: recursion bounded by `n`, which the
+    /// callers keep under 8.
+    fn recursive_function(&mut self) -> Function {
+        let name = self.fresh("rec");
+        let ty = Ty::Int(self.int_ty());
+        self.scopes = vec![Vec::new()];
+        self.has_inputs = false;
+        self.no_calls = true;
+        self.declare("x", ty.clone(), false);
+        self.declare("n", Ty::Int(IntTy::U32), false);
+        let step = self.expr(&ty, 2);
+        self.no_calls = false;
+        self.cover("bounded recursion");
+        let t = ty.name();
+        Function {
+            name: name.clone(),
+            params: vec![("n".into(), Ty::Int(IntTy::U32)), ("x".into(), ty.clone())],
+            ret: ty.clone(),
+            body: Vec::new(),
+            result: Expr::lit(ty.clone(), ty.zero().unwrap()),
+            fixed: Some(format!(
+                "#[inline(never)]\npub fn {name}(t: &mut Trace, n: u32, x: {t}) -> {t} {{\n    if n == 0 {{ x }} else {{ {name}(t, n - 1, {}) }}\n}}",
+                step.print()
+            )),
+        }
+    }
+
+    // ---- scopes -------------------------------------------------------
+
+    fn declare(&mut self, name: &str, ty: Ty, mutable: bool) {
+        self.scopes.last_mut().unwrap().push(Var {
+            name: name.into(),
+            ty,
+            mutable,
+            closure_arg: None,
+        });
+    }
+
+    fn visible(&self) -> impl Iterator<Item = &Var> {
+        self.scopes
+            .iter()
+            .flatten()
+            .filter(move |v| Some(&v.name) != self.hidden.as_ref())
+    }
+
+    fn pick_var(&mut self, want: impl Fn(&Var) -> bool) -> Option<Var> {
+        let found: Vec<Var> = self.visible().filter(|v| want(v)).cloned().collect();
+        if found.is_empty() {
+            None
+        } else {
+            Some(found[self.rng.usize(0..found.len())].clone())
+        }
+    }
+
+    // ---- types --------------------------------------------------------
+
+    fn int_ty(&mut self) -> IntTy {
+        IntTy::ALL[self.rng.usize(0..IntTy::ALL.len())]
+    }
+
+    fn scalar_ty(&mut self) -> Ty {
+        let total: u32 = SCALAR_WEIGHTS.iter().map(|w| w.0).sum();
+        let mut r = self.rng.u32(0..total);
+        for (w, k) in SCALAR_WEIGHTS {
+            if r < *w {
+                return match *k {
+                    "int" => Ty::Int(self.int_ty()),
+                    "f32" => Ty::F32,
+                    "f64" => Ty::F64,
+                    "bool" => Ty::Bool,
+                    _ => Ty::Char,
+                };
+            }
+            r -= w;
+        }
+        Ty::Bool
+    }
+
+    fn aggregate_ty(&mut self) -> Ty {
+        match self.rng.u32(0..7) {
+            0 | 1 => Ty::Array(Box::new(self.scalar_ty()), self.rng.usize(2..7)),
+            2 => Ty::Tuple(
+                (0..self.rng.usize(2..4))
+                    .map(|_| self.scalar_ty())
+                    .collect(),
+            ),
+            3 => Ty::Struct(self.rng.usize(0..self.structs.len())),
+            4 => Ty::Enum(self.rng.usize(0..self.enums.len())),
+            5 => Ty::Option(Box::new(self.scalar_ty())),
+            _ => Ty::Result(Box::new(self.scalar_ty())),
+        }
+    }
+
+    // ---- literals and leaves -------------------------------------------
+
+    fn literal(&mut self, ty: &Ty) -> Expr {
+        let lit = match ty {
+            Ty::Int(i) => self.int_lit(*i),
+            Ty::F32 => {
+                let v: f32 = match self.rng.u32(0..10) {
+                    0 => 0.0,
+                    1 => -0.0,
+                    2 => f32::INFINITY,
+                    3 => f32::NAN,
+                    4 => f32::MIN_POSITIVE / 8.0,
+                    5 => f32::MAX,
+                    6 => 0.1,
+                    _ => self.rng.i32(-100..100) as f32 / 8.0,
+                };
+                Lit::F32(v.to_bits())
+            }
+            Ty::F64 => {
+                let v: f64 = match self.rng.u32(0..10) {
+                    0 => 0.0,
+                    1 => -0.0,
+                    2 => f64::NEG_INFINITY,
+                    3 => f64::NAN,
+                    4 => f64::MIN_POSITIVE / 16.0,
+                    5 => 1e300,
+                    6 => 0.1,
+                    _ => self.rng.i32(-100..100) as f64 / 16.0,
+                };
+                Lit::F64(v.to_bits())
+            }
+            Ty::Bool => Lit::Bool(self.rng.bool()),
+            Ty::Char => {
+                Lit::Char(['a', 'Z', '0', '9', ' ', 'é', '€', '\u{10FFFF}'][self.rng.usize(0..8)])
+            }
+            _ => unreachable!("literal of a non-scalar"),
+        };
+        Expr::lit(ty.clone(), lit)
+    }
+
+    fn int_lit(&mut self, i: IntTy) -> Lit {
+        let bits = i.bits();
+        let special = self.rng.u32(0..4) == 0;
+        if i == IntTy::U128 && special && self.rng.bool() {
+            return Lit::U128(u128::MAX - self.rng.u128(0..3));
+        }
+        let v: i128 = if special {
+            let (min, max) = if i.signed() && bits == 128 {
+                (i128::MIN, i128::MAX)
+            } else if i.signed() {
+                (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)
+            } else if bits == 128 {
+                (0, i128::MAX)
+            } else {
+                (0, (1i128 << bits) - 1)
+            };
+            [min, max, 0, 1, max / 2][self.rng.usize(0..5)]
+        } else if i.signed() {
+            self.rng.i128(-200..200)
+        } else {
+            self.rng.i128(0..300)
+        };
+        let v = if !i.signed() && bits < 128 {
+            v.rem_euclid(1i128 << bits)
+        } else if i.signed() && bits < 128 {
+            #[allow(clippy::manual_clamp)]
+            v.clamp(-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)
+        } else {
+            v
+        };
+        Lit::Int(i, v)
+    }
+
+    fn leaf(&mut self, ty: &Ty) -> Expr {
+        if let Some(v) = self.pick_var(|v| &v.ty == ty && v.closure_arg.is_none()) {
+            if self.chance(70) {
+                return Expr::var(ty.clone(), v.name);
+            }
+        }
+        if self.has_inputs && self.chance(50) {
+            let k = self.rng.u32(0..16);
+            let t = match ty {
+                Ty::Int(i) => format!("(inp[{k}] as {})", i.name()),
+                Ty::F32 => {
+                    if self.rng.bool() {
+                        format!("f32::from_bits(inp[{k}] as u32)")
+                    } else {
+                        format!("(inp[{k}] as i32 as f32 * 0.375f32)")
+                    }
+                }
+                Ty::F64 => {
+                    if self.rng.bool() {
+                        format!("f64::from_bits(inp[{k}])")
+                    } else {
+                        format!("(inp[{k}] as i64 as f64 / 3.0f64)")
+                    }
+                }
+                Ty::Bool => format!("(inp[{k}] & 1 == 1)"),
+                Ty::Char => format!("char::from_u32(inp[{k}] as u32 % 0x11_0000).unwrap_or('?')"),
+                _ => unreachable!(),
+            };
+            return Expr::tmpl(ty.clone(), t, vec![]);
+        }
+        self.literal(ty)
+    }
+
+    // ---- expressions ----------------------------------------------------
+
+    /// A scalar expression of type `ty`, at most `depth` levels deep.
+    fn expr(&mut self, ty: &Ty, depth: u32) -> Expr {
+        if depth == 0 || self.chance(25) {
+            return self.leaf(ty);
+        }
+        for _ in 0..4 {
+            let e = match self.rng.u32(0..10) {
+                0..=5 => match ty {
+                    Ty::Int(i) => Some(self.int_expr(*i, depth)),
+                    Ty::F32 | Ty::F64 => Some(self.float_expr(ty, depth)),
+                    Ty::Bool => Some(self.bool_expr(depth)),
+                    Ty::Char => Some(self.char_expr(depth)),
+                    _ => None,
+                },
+                6 => Some(self.cast_expr(ty, depth)),
+                7 => self.call_expr(ty, depth),
+                _ => self.projection(ty, depth),
+            };
+            if let Some(e) = e {
+                return e;
+            }
+        }
+        self.leaf(ty)
+    }
+
+    fn sub(&mut self, ty: &Ty, depth: u32) -> Expr {
+        self.expr(ty, depth - 1)
+    }
+
+    fn u32_sub(&mut self, depth: u32) -> Expr {
+        self.sub(&Ty::Int(IntTy::U32), depth)
+    }
+
+    fn int_expr(&mut self, i: IntTy, depth: u32) -> Expr {
+        let ty = Ty::Int(i);
+        let t = i.name();
+        let mask = i.bits() - 1;
+        let a = self.sub(&ty, depth);
+        let choice = self.rng.u32(0..24);
+        let (tmpl, args): (String, Vec<Expr>) = match choice {
+            0 => (
+                "{0}.wrapping_add({1})".into(),
+                vec![a, self.sub(&ty, depth)],
+            ),
+            1 => (
+                "{0}.wrapping_sub({1})".into(),
+                vec![a, self.sub(&ty, depth)],
+            ),
+            2 => (
+                "{0}.wrapping_mul({1})".into(),
+                vec![a, self.sub(&ty, depth)],
+            ),
+            3 => {
+                let op = ["^", "&", "|"][self.rng.usize(0..3)];
+                (format!("({{0}} {op} {{1}})"), vec![a, self.sub(&ty, depth)])
+            }
+            4 => {
+                self.cover("shift (masked)");
+                let op = ["<<", ">>"][self.rng.usize(0..2)];
+                (
+                    format!("({{0}} {op} ({{1}} & {mask}u32))"),
+                    vec![a, self.u32_sub(depth)],
+                )
+            }
+            5 => {
+                self.cover("shift (masked)");
+                let m = ["wrapping_shl", "wrapping_shr"][self.rng.usize(0..2)];
+                (format!("{{0}}.{m}({{1}})"), vec![a, self.u32_sub(depth)])
+            }
+            6 => {
+                self.cover("rotate_left/right");
+                let m = ["rotate_left", "rotate_right"][self.rng.usize(0..2)];
+                (format!("{{0}}.{m}({{1}})"), vec![a, self.u32_sub(depth)])
+            }
+            7 => {
+                self.cover("division (non-zero divisor)");
+                let m = [
+                    "wrapping_div",
+                    "wrapping_rem",
+                    "wrapping_div_euclid",
+                    "wrapping_rem_euclid",
+                ][self.rng.usize(0..4)];
+                (
+                    format!("{{0}}.{m}({{1}} | 1)"),
+                    vec![a, self.sub(&ty, depth)],
+                )
+            }
+            8 => {
+                self.cover("checked_*");
+                self.cover("Option");
+                let m = [
+                    "checked_add",
+                    "checked_sub",
+                    "checked_mul",
+                    "checked_div",
+                    "checked_rem",
+                ][self.rng.usize(0..5)];
+                let d = self.literal(&ty);
+                (
+                    format!("{{0}}.{m}({{1}}).unwrap_or({{2}})"),
+                    vec![a, self.sub(&ty, depth), d],
+                )
+            }
+            9 => {
+                self.cover("saturating_*");
+                let m =
+                    ["saturating_add", "saturating_sub", "saturating_mul"][self.rng.usize(0..3)];
+                (format!("{{0}}.{m}({{1}})"), vec![a, self.sub(&ty, depth)])
+            }
+            10 => {
+                self.cover("overflowing_*");
+                if self.rng.bool() {
+                    (
+                        "{0}.overflowing_add({1}).0".into(),
+                        vec![a, self.sub(&ty, depth)],
+                    )
+                } else {
+                    (
+                        format!("({{0}}.overflowing_mul({{1}}).1 as {t})"),
+                        vec![a, self.sub(&ty, depth)],
+                    )
+                }
+            }
+            11 => {
+                let m = ["wrapping_neg()", "swap_bytes()", "reverse_bits()"][self.rng.usize(0..3)];
+                (format!("{{0}}.{m}"), vec![a])
+            }
+            12 | 13 => {
+                self.cover("leading_zeros/count_ones");
+                let other = Ty::Int(self.int_ty());
+                let m = [
+                    "leading_zeros",
+                    "trailing_zeros",
+                    "count_ones",
+                    "count_zeros",
+                    "trailing_ones",
+                ][self.rng.usize(0..5)];
+                (
+                    format!("({{0}}.{m}() as {t})"),
+                    vec![self.sub(&other, depth)],
+                )
+            }
+            14 => {
+                let other = self.int_ty();
+                (
+                    format!("({{0}}.abs_diff({{1}}) as {t})"),
+                    vec![
+                        self.sub(&Ty::Int(other), depth),
+                        self.sub(&Ty::Int(other), depth),
+                    ],
+                )
+            }
+            15 => (
+                "{0}.wrapping_pow({1} % 7)".into(),
+                vec![a, self.u32_sub(depth)],
+            ),
+            16 => {
+                let m = ["min", "max"][self.rng.usize(0..2)];
+                (format!("{{0}}.{m}({{1}})"), vec![a, self.sub(&ty, depth)])
+            }
+            17 if i.signed() => {
+                let m = ["wrapping_abs()", "signum()"][self.rng.usize(0..2)];
+                (format!("{{0}}.{m}"), vec![a])
+            }
+            17 => ("{0}.isqrt()".into(), vec![a]),
+            18 => {
+                self.cover("if expression");
+                (
+                    "(if {0} { {1} } else { {2} })".into(),
+                    vec![self.sub(&Ty::Bool, depth), a, self.sub(&ty, depth)],
+                )
+            }
+            19 => return self.match_expr(&ty, depth),
+            20 => {
+                self.cover("to_bits");
+                if self.rng.bool() {
+                    (
+                        format!("(bits32({{0}}) as {t})"),
+                        vec![self.sub(&Ty::F32, depth)],
+                    )
+                } else {
+                    (
+                        format!("(bits64({{0}}) as {t})"),
+                        vec![self.sub(&Ty::F64, depth)],
+                    )
+                }
+            }
+            21 => {
+                self.cover("generic fn with trait bound");
+                ("larger({0}, {1})".into(), vec![a, self.sub(&ty, depth)])
+            }
+            22 => {
+                self.cover("Result");
+                // try_from narrows: Ok when the value fits.
+                let from = Ty::Int(self.int_ty());
+                let d = self.literal(&ty);
+                (
+                    format!("{t}::try_from({{0}}).unwrap_or({{1}})"),
+                    vec![self.sub(&from, depth), d],
+                )
+            }
+            _ => {
+                self.cover("bool/char as int");
+                if self.rng.bool() {
+                    (format!("({{0}} as {t})"), vec![self.sub(&Ty::Bool, depth)])
+                } else {
+                    (format!("({{0}} as {t})"), vec![self.sub(&Ty::Char, depth)])
+                }
+            }
+        };
+        Expr::tmpl(ty, tmpl, args)
+    }
+
+    fn float_expr(&mut self, ty: &Ty, depth: u32) -> Expr {
+        let f = ty.name();
+        let a = self.sub(ty, depth);
+        let (tmpl, args): (String, Vec<Expr>) = match self.rng.u32(0..12) {
+            0..=3 => {
+                let op = ["+", "-", "*", "/", "%"][self.rng.usize(0..5)];
+                (format!("({{0}} {op} {{1}})"), vec![a, self.sub(ty, depth)])
+            }
+            4 => ("(-{0})".into(), vec![a]),
+            5 => ("{0}.abs()".into(), vec![a]),
+            6 => {
+                self.cover("mul_add");
+                (
+                    format!("core::{f}::math::mul_add({{0}}, {{1}}, {{2}})"),
+                    vec![a, self.sub(ty, depth), self.sub(ty, depth)],
+                )
+            }
+            7 => {
+                let m = ["sqrt", "floor", "ceil", "trunc", "round"][self.rng.usize(0..5)];
+                (format!("core::{f}::math::{m}({{0}})"), vec![a])
+            }
+            8 => {
+                let bits = if ty == &Ty::F32 {
+                    IntTy::U32
+                } else {
+                    IntTy::U64
+                };
+                (
+                    format!("{f}::from_bits({{0}})"),
+                    vec![self.sub(&Ty::Int(bits), depth)],
+                )
+            }
+            9 => {
+                self.cover("if expression");
+                (
+                    "(if {0} { {1} } else { {2} })".into(),
+                    vec![self.sub(&Ty::Bool, depth), a, self.sub(ty, depth)],
+                )
+            }
+            10 => {
+                self.cover("generic fn with trait bound");
+                ("larger({0}, {1})".into(), vec![a, self.sub(ty, depth)])
+            }
+            _ => return self.match_expr(ty, depth),
+        };
+        Expr::tmpl(ty.clone(), tmpl, args)
+    }
+
+    fn bool_expr(&mut self, depth: u32) -> Expr {
+        let b = Ty::Bool;
+        let (tmpl, args): (String, Vec<Expr>) = match self.rng.u32(0..9) {
+            0..=2 => {
+                let s = self.scalar_ty();
+                let op = ["<", "<=", "==", "!=", ">", ">="][self.rng.usize(0..6)];
+                (
+                    format!("({{0}} {op} {{1}})"),
+                    vec![self.sub(&s, depth), self.sub(&s, depth)],
+                )
+            }
+            3 => {
+                let op = ["&&", "||", "^"][self.rng.usize(0..3)];
+                (
+                    format!("({{0}} {op} {{1}})"),
+                    vec![self.sub(&b, depth), self.sub(&b, depth)],
+                )
+            }
+            4 => ("(!{0})".into(), vec![self.sub(&b, depth)]),
+            5 => {
+                let f = if self.rng.bool() { Ty::F32 } else { Ty::F64 };
+                let m = [
+                    "is_nan",
+                    "is_finite",
+                    "is_infinite",
+                    "is_normal",
+                    "is_subnormal",
+                ][self.rng.usize(0..5)];
+                (format!("{{0}}.{m}()"), vec![self.sub(&f, depth)])
+            }
+            6 => {
+                let u = [IntTy::U8, IntTy::U16, IntTy::U32, IntTy::U64, IntTy::U128]
+                    [self.rng.usize(0..5)];
+                (
+                    "{0}.is_power_of_two()".into(),
+                    vec![self.sub(&Ty::Int(u), depth)],
+                )
+            }
+            7 => {
+                let m = [
+                    "is_ascii_digit",
+                    "is_alphabetic",
+                    "is_ascii_punctuation",
+                    "is_whitespace",
+                ][self.rng.usize(0..4)];
+                (format!("{{0}}.{m}()"), vec![self.sub(&Ty::Char, depth)])
+            }
+            _ => {
+                self.cover("Option");
+                let i = Ty::Int(self.int_ty());
+                (
+                    "{0}.checked_add({1}).is_some()".into(),
+                    vec![self.sub(&i, depth), self.sub(&i, depth)],
+                )
+            }
+        };
+        Expr::tmpl(b, tmpl, args)
+    }
+
+    fn char_expr(&mut self, depth: u32) -> Expr {
+        self.cover("char");
+        let c = Ty::Char;
+        let (tmpl, args): (String, Vec<Expr>) = match self.rng.u32(0..5) {
+            0 => (
+                "char::from_u32({0}).unwrap_or('?')".into(),
+                vec![self.u32_sub(depth)],
+            ),
+            1 => (
+                "({0} as char)".into(),
+                vec![self.sub(&Ty::Int(IntTy::U8), depth)],
+            ),
+            2 => (
+                "char::from_digit({0} % 36, 36).unwrap_or('#')".into(),
+                vec![self.u32_sub(depth)],
+            ),
+            3 => {
+                let m = ["to_ascii_uppercase", "to_ascii_lowercase"][self.rng.usize(0..2)];
+                (format!("{{0}}.{m}()"), vec![self.sub(&c, depth)])
+            }
+            _ => (
+                "(if {0} { {1} } else { {2} })".into(),
+                vec![
+                    self.sub(&Ty::Bool, depth),
+                    self.sub(&c, depth),
+                    self.sub(&c, depth),
+                ],
+            ),
+        };
+        Expr::tmpl(c, tmpl, args)
+    }
+
+    /// `(x as T)` from another scalar type: every cast Rust allows.
+    fn cast_expr(&mut self, ty: &Ty, depth: u32) -> Expr {
+        self.cover("as casts");
+        let from = match ty {
+            // Only u8 casts to char.
+            Ty::Char => Ty::Int(IntTy::U8),
+            // Nothing casts to bool.
+            Ty::Bool => return self.bool_expr(depth),
+            Ty::Int(_) => match self.rng.u32(0..4) {
+                0 => Ty::F32,
+                1 => Ty::F64,
+                _ => Ty::Int(self.int_ty()),
+            },
+            _ => {
+                if self.rng.bool() {
+                    Ty::Int(self.int_ty())
+                } else if ty == &Ty::F32 {
+                    Ty::F64
+                } else {
+                    Ty::F32
+                }
+            }
+        };
+        if from.int().is_some_and(|i| i.bits() == 128) && ty.is_float()
+            || ty.int().is_some_and(|i| i.bits() == 128) && from.is_float()
+        {
+            self.cover("i128/u128 <-> float cast");
+        }
+        let inner = self.sub(&from, depth);
+        Expr::tmpl(ty.clone(), format!("({{0}} as {})", ty.name()), vec![inner])
+    }
+
+    fn match_expr(&mut self, ty: &Ty, depth: u32) -> Expr {
+        self.cover("match");
+        let scrut = Expr::tmpl(
+            Ty::Int(IntTy::U8),
+            "(({0} & 7) as u8)",
+            vec![self.sub(&Ty::Int(IntTy::U32), depth)],
+        );
+        let a = self.sub(ty, depth);
+        let b = self.sub(ty, depth);
+        let c = self.sub(ty, depth);
+        Expr::tmpl(
+            ty.clone(),
+            "(match {0} { 0 | 3 => {1}, 4..=6 => {2}, _ => {3} })",
+            vec![scrut, a, b, c],
+        )
+    }
+
+    fn call_expr(&mut self, ty: &Ty, depth: u32) -> Option<Expr> {
+        if self.no_calls {
+            return None;
+        }
+        if let Some(c) = self.pick_var(|v| v.closure_arg.is_some() && &v.ty == ty) {
+            self.cover("closure");
+            let arg_ty = c.closure_arg.clone().unwrap();
+            let saved = std::mem::replace(&mut self.no_calls, true);
+            let arg = self.sub(&arg_ty, depth);
+            self.no_calls = saved;
+            return Some(Expr::tmpl(
+                ty.clone(),
+                format!("{}({{0}})", c.name),
+                vec![arg],
+            ));
+        }
+        let candidates: Vec<(String, Vec<Ty>, Ty)> =
+            self.fns.iter().filter(|f| &f.2 == ty).cloned().collect();
+        if candidates.is_empty() {
+            return None;
+        }
+        let (name, params, _) = candidates[self.rng.usize(0..candidates.len())].clone();
+        let saved = std::mem::replace(&mut self.no_calls, true);
+        let mut args = Vec::new();
+        let mut holes = Vec::new();
+        for (i, p) in params.iter().enumerate() {
+            if name.starts_with("rec") && i == 0 {
+                // The recursion depth.
+                args.push(Expr::tmpl(p.clone(), "({0} % 8)", vec![self.sub(p, depth)]));
+            } else {
+                args.push(self.sub(p, depth));
+            }
+            holes.push(format!("{{{i}}}"));
+        }
+        self.no_calls = saved;
+        Some(Expr::tmpl(
+            ty.clone(),
+            format!("{name}(t, {})", holes.join(", ")),
+            args,
+        ))
+    }
+
+    /// A scalar read out of an aggregate variable.
+    fn projection(&mut self, ty: &Ty, depth: u32) -> Option<Expr> {
+        let var = self.pick_var(|v| !v.ty.is_scalar() && v.closure_arg.is_none())?;
+        let name = var.name.clone();
+        let holder = Expr::var(var.ty.clone(), name.clone());
+        match &var.ty {
+            Ty::Array(elem, n) => {
+                let n = *n;
+                let e = (**elem).clone();
+                if &e == ty {
+                    let idx = self.sub(&Ty::Int(IntTy::U32), depth);
+                    return Some(match self.rng.u32(0..4) {
+                        0 => {
+                            self.cover("raw pointer");
+                            Expr::tmpl(
+                                ty.clone(),
+                                format!("(unsafe {{ (&raw const {name} as *const {}).add(({{0}} as usize) % {n}).read() }})", e.name()),
+                                vec![idx],
+                            )
+                        }
+                        1 => {
+                            self.cover("slice");
+                            let lo = self.rng.usize(0..n);
+                            let d = self.literal(ty);
+                            Expr::tmpl(
+                                ty.clone(),
+                                format!("{name}[{lo}..].get(({{0}} as usize) % 4).copied().unwrap_or({{1}})"),
+                                vec![idx, d],
+                            )
+                        }
+                        _ => {
+                            self.cover("array");
+                            Expr::tmpl(
+                                ty.clone(),
+                                format!("{name}[({{0}} as usize) % {n}]"),
+                                vec![idx],
+                            )
+                        }
+                    });
+                }
+                if let (Ty::Int(i), Ty::Int(_)) = (ty, &e) {
+                    return Some(self.iter_chain(*i, &name, &e, n, depth));
+                }
+                if ty == &Ty::Bool {
+                    self.cover("iterator chain");
+                    let bound = self.fresh("e");
+                    self.scopes.push(Vec::new());
+                    self.declare(&bound, e.clone(), false);
+                    let saved = std::mem::replace(&mut self.no_calls, true);
+                    let pred = self.sub(&Ty::Bool, depth);
+                    self.no_calls = saved;
+                    self.scopes.pop();
+                    let m = ["any", "all"][self.rng.usize(0..2)];
+                    return Some(Expr::tmpl(
+                        Ty::Bool,
+                        format!("{name}.iter().copied().{m}(|{bound}| {{0}})"),
+                        vec![pred],
+                    ));
+                }
+                None
+            }
+            Ty::Tuple(ts) => {
+                let k = ts.iter().position(|t| t == ty)?;
+                self.cover("tuple");
+                Some(Expr::tmpl(ty.clone(), format!("{name}.{k}"), vec![]))
+            }
+            Ty::Struct(s) => {
+                let k = self.structs[*s].iter().position(|t| t == ty);
+                match k {
+                    Some(k) => {
+                        self.cover("struct");
+                        Some(Expr::tmpl(ty.clone(), format!("{name}.f{k}"), vec![]))
+                    }
+                    None => self.dyn_call(ty, depth),
+                }
+            }
+            Ty::Enum(e) => Some(self.enum_match(holder, *e, ty, depth)),
+            Ty::Option(inner) => {
+                let inner = (**inner).clone();
+                self.cover("Option");
+                if &inner == ty {
+                    let d = self.sub(ty, depth);
+                    Some(Expr::tmpl(
+                        ty.clone(),
+                        format!("{name}.unwrap_or({{0}})"),
+                        vec![d],
+                    ))
+                } else {
+                    self.cover("closure");
+                    let bound = self.fresh("x");
+                    self.scopes.push(Vec::new());
+                    self.declare(&bound, inner, false);
+                    let saved = std::mem::replace(&mut self.no_calls, true);
+                    let body = self.sub(ty, depth);
+                    self.no_calls = saved;
+                    self.scopes.pop();
+                    let d = self.literal(ty);
+                    Some(Expr::tmpl(
+                        ty.clone(),
+                        format!("{name}.map(|{bound}| {{0}}).unwrap_or({{1}})"),
+                        vec![body, d],
+                    ))
+                }
+            }
+            Ty::Result(inner) => {
+                let inner = (**inner).clone();
+                self.cover("Result");
+                let ok = self.fresh("ok");
+                let err = self.fresh("err");
+                self.scopes.push(Vec::new());
+                self.declare(&ok, inner, false);
+                let a = self.sub(ty, depth);
+                self.scopes.pop();
+                self.scopes.push(Vec::new());
+                self.declare(&err, Ty::Int(IntTy::U8), false);
+                let b = self.sub(ty, depth);
+                self.scopes.pop();
+                Some(Expr::tmpl(
+                    ty.clone(),
+                    format!("(match {name} {{ Ok({ok}) => {{0}}, Err({err}) => {{1}} }})"),
+                    vec![a, b],
+                ))
+            }
+            _ => None,
+        }
+    }
+
+    fn iter_chain(&mut self, i: IntTy, name: &str, elem: &Ty, n: usize, depth: u32) -> Expr {
+        self.cover("iterator chain");
+        self.cover("closure");
+        let t = i.name();
+        let bound = self.fresh("e");
+        self.scopes.push(Vec::new());
+        self.declare(&bound, elem.clone(), false);
+        let saved = std::mem::replace(&mut self.no_calls, true);
+        let map = self.sub(&Ty::Int(i), depth);
+        let pred = self.sub(&Ty::Bool, depth);
+        self.no_calls = saved;
+        self.scopes.pop();
+        let init = self.literal(&Ty::Int(i));
+        let tail = match self.rng.u32(0..3) {
+            0 => format!(".fold({{2}}, |acc: {t}, x| acc.wrapping_mul(3).wrapping_add(x))"),
+            1 => format!(".max().unwrap_or({{2}})"),
+            _ => format!(
+                ".enumerate().fold({{2}}, |acc: {t}, (k, x)| acc ^ x.rotate_left(k as u32))"
+            ),
+        };
+        let rev = if self.rng.bool() { ".rev()" } else { "" };
+        let _ = n;
+        Expr::tmpl(
+            Ty::Int(i),
+            format!(
+                "{name}.iter(){rev}.copied().filter(|&{bound}| {{1}}).map(|{bound}| {{0}}){tail}"
+            ),
+            vec![map, pred, init],
+        )
+    }
+
+    fn dyn_call(&mut self, ty: &Ty, depth: u32) -> Option<Expr> {
+        let Ty::Int(i) = ty else { return None };
+        let a = self.pick_var(|v| matches!(v.ty, Ty::Struct(_)))?;
+        let b = self.pick_var(|v| matches!(v.ty, Ty::Struct(_)))?;
+        self.cover("trait object");
+        let cond = self.sub(&Ty::Bool, depth);
+        let x = self.sub(&Ty::Int(IntTy::U64), depth);
+        Some(Expr::tmpl(
+            ty.clone(),
+            format!(
+                "(pick_shape(&{}, &{}, {{0}}).eval({{1}}) as {})",
+                a.name,
+                b.name,
+                i.name()
+            ),
+            vec![cond, x],
+        ))
+    }
+
+    fn enum_match(&mut self, holder: Expr, e: usize, ty: &Ty, depth: u32) -> Expr {
+        self.cover("enum with payload");
+        self.cover("match");
+        let variants = self.enums[e].clone();
+        let mut arms = Vec::new();
+        let mut args = vec![holder];
+        for (v, fields) in variants.iter().enumerate() {
+            self.scopes.push(Vec::new());
+            let binds: Vec<String> = fields
+                .iter()
+                .map(|f| {
+                    let n = self.fresh("b");
+                    self.declare(&n, f.clone(), false);
+                    n
+                })
+                .collect();
+            let body = self.sub(ty, depth);
+            self.scopes.pop();
+            args.push(body);
+            let pat = if binds.is_empty() {
+                format!("E{e}::V{v}")
+            } else {
+                format!("E{e}::V{v}({})", binds.join(", "))
+            };
+            arms.push(format!("{pat} => {{{}}}", args.len() - 1));
+        }
+        Expr::tmpl(
+            ty.clone(),
+            format!("(match {{0}} {{ {} }})", arms.join(", ")),
+            args,
+        )
+    }
+
+    /// The initializer of an aggregate variable.
+    fn aggregate_init(&mut self, ty: &Ty) -> Expr {
+        let d = 2;
+        match ty {
+            Ty::Array(e, n) => {
+                self.cover("array");
+                let elems: Vec<Expr> = (0..*n).map(|_| self.expr(e, d)).collect();
+                let holes: Vec<String> = (0..*n).map(|i| format!("{{{i}}}")).collect();
+                Expr::tmpl(ty.clone(), format!("[{}]", holes.join(", ")), elems)
+            }
+            Ty::Tuple(ts) => {
+                self.cover("tuple");
+                let elems: Vec<Expr> = ts.iter().map(|t| self.expr(t, d)).collect();
+                let holes: Vec<String> = (0..ts.len()).map(|i| format!("{{{i}}}")).collect();
+                Expr::tmpl(ty.clone(), format!("({},)", holes.join(", ")), elems)
+            }
+            Ty::Struct(s) => {
+                self.cover("struct");
+                let fields = self.structs[*s].clone();
+                let elems: Vec<Expr> = fields.iter().map(|t| self.expr(t, d)).collect();
+                let holes: Vec<String> = (0..fields.len())
+                    .map(|i| format!("f{i}: {{{i}}}"))
+                    .collect();
+                Expr::tmpl(
+                    ty.clone(),
+                    format!("S{s} {{ {} }}", holes.join(", ")),
+                    elems,
+                )
+            }
+            Ty::Enum(e) => {
+                self.cover("enum with payload");
+                let variants = self.enums[*e].clone();
+                let v = self.rng.usize(0..variants.len());
+                let elems: Vec<Expr> = variants[v].iter().map(|t| self.expr(t, d)).collect();
+                if elems.is_empty() {
+                    Expr::tmpl(ty.clone(), format!("E{e}::V{v}"), vec![])
+                } else {
+                    let holes: Vec<String> = (0..elems.len()).map(|i| format!("{{{i}}}")).collect();
+                    Expr::tmpl(
+                        ty.clone(),
+                        format!("E{e}::V{v}({})", holes.join(", ")),
+                        elems,
+                    )
+                }
+            }
+            Ty::Option(inner) => {
+                self.cover("Option");
+                if let Ty::Int(_) = **inner {
+                    if self.rng.bool() {
+                        self.cover("checked_*");
+                        let (a, b) = (self.expr(inner, d), self.expr(inner, d));
+                        return Expr::tmpl(ty.clone(), "{0}.checked_mul({1})", vec![a, b]);
+                    }
+                }
+                let (c, v) = (self.expr(&Ty::Bool, d), self.expr(inner, d));
+                Expr::tmpl(
+                    ty.clone(),
+                    "(if {0} { Some({1}) } else { None })",
+                    vec![c, v],
+                )
+            }
+            Ty::Result(inner) => {
+                self.cover("Result");
+                let (c, v, e) = (
+                    self.expr(&Ty::Bool, d),
+                    self.expr(inner, d),
+                    self.expr(&Ty::Int(IntTy::U8), d),
+                );
+                Expr::tmpl(
+                    ty.clone(),
+                    "(if {0} { Ok({1}) } else { Err({2}) })",
+                    vec![c, v, e],
+                )
+            }
+            _ => self.expr(ty, d),
+        }
+    }
+
+    // ---- statements -----------------------------------------------------
+
+    fn block(&mut self, depth: u32) -> Vec<Stmt> {
+        self.scopes.push(Vec::new());
+        let mut out = Vec::new();
+        // A function's top block takes what is left of the budget.
+        let n = if self.scopes.len() == 2 {
+            i32::MAX
+        } else {
+            self.rng.i32(1..6)
+        };
+        for _ in 0..n {
+            if self.budget <= 0 {
+                break;
+            }
+            self.budget -= 1;
+            out.extend(self.stmt(depth));
+        }
+        let top = self.scopes.len() == 2;
+        let vars = self.scopes.pop().unwrap();
+        // Leaving a nested block: dump one of its variables, so that what
+        // happened in it is observed.
+        if !top {
+            if let Some(v) = vars
+                .iter()
+                .rev()
+                .find(|v| v.ty.is_scalar() && v.closure_arg.is_none())
+            {
+                let site = self.site();
+                out.push(Stmt::Dump {
+                    site,
+                    value: Expr::var(v.ty.clone(), v.name.clone()),
+                });
+            }
+        } else {
+            // The function's top block: its variables stay visible to the
+            // final dumps and the result.
+            self.scopes.last_mut().unwrap().extend(vars);
+        }
+        out
+    }
+
+    fn stmt(&mut self, depth: u32) -> Vec<Stmt> {
+        let nest = depth > 0;
+        match self.rng.u32(0..22) {
+            0..=5 => {
+                let ty = self.scalar_ty();
+                let init = self.expr(&ty, 3);
+                let name = self.fresh("v");
+                let mutable = self.chance(50);
+                self.declare(&name, ty.clone(), mutable);
+                let dump = self.chance(40).then(|| Stmt::Dump {
+                    site: self.site(),
+                    value: Expr::var(ty.clone(), name.clone()),
+                });
+                let mut out = vec![Stmt::Let {
+                    name,
+                    ty,
+                    mutable,
+                    init,
+                }];
+                out.extend(dump);
+                out
+            }
+            6 | 7 => {
+                let ty = self.aggregate_ty();
+                let init = self.aggregate_init(&ty);
+                let name = self.fresh("a");
+                let mutable = matches!(ty, Ty::Array(..) | Ty::Struct(_)) && self.chance(60);
+                self.declare(&name, ty.clone(), mutable);
+                vec![Stmt::Let {
+                    name,
+                    ty,
+                    mutable,
+                    init,
+                }]
+            }
+            8 | 9 => self.assign(),
+            10 | 11 => {
+                let ty = self.scalar_ty();
+                let value = self.expr(&ty, 2);
+                vec![Stmt::Dump {
+                    site: self.site(),
+                    value,
+                }]
+            }
+            12 if nest => {
+                let cond = self.expr(&Ty::Bool, 2);
+                let then = self.block(depth - 1);
+                let els = if self.rng.bool() {
+                    self.block(depth - 1)
+                } else {
+                    Vec::new()
+                };
+                vec![Stmt::If { cond, then, els }]
+            }
+            13 if nest => {
+                self.cover("for loop");
+                let var = self.fresh("i");
+                self.scopes.push(Vec::new());
+                self.declare(&var, Ty::Int(IntTy::U32), false);
+                let body = self.block(depth - 1);
+                self.scopes.pop();
+                vec![Stmt::For {
+                    var,
+                    n: self.rng.u32(1..6),
+                    body,
+                }]
+            }
+            14 if nest => {
+                self.cover("loop with break value");
+                let ty = self.scalar_ty();
+                let counter = self.fresh("c");
+                self.scopes.push(Vec::new());
+                self.declare(&counter, Ty::Int(IntTy::U32), false);
+                let cond = self.expr(&Ty::Bool, 2);
+                let value = self.expr(&ty, 2);
+                let body = self.block(depth - 1);
+                self.scopes.pop();
+                let name = self.fresh("v");
+                self.declare(&name, ty.clone(), true);
+                let limit = self.rng.u32(1..6);
+                vec![
+                    Stmt::LoopBreak {
+                        name: name.clone(),
+                        ty: ty.clone(),
+                        counter,
+                        limit,
+                        cond,
+                        value,
+                        body,
+                    },
+                    Stmt::Dump {
+                        site: self.site(),
+                        value: Expr::var(ty, name),
+                    },
+                ]
+            }
+            15 if nest => {
+                self.cover("if let");
+                self.cover("Option");
+                let inner = self.scalar_ty();
+                let opt = match self.pick_var(|v| v.ty == Ty::Option(Box::new(inner.clone()))) {
+                    Some(v) => Expr::var(v.ty.clone(), v.name),
+                    None => self.aggregate_init(&Ty::Option(Box::new(inner.clone()))),
+                };
+                let bind = self.fresh("s");
+                self.scopes.push(Vec::new());
+                self.declare(&bind, inner, false);
+                let then = self.block(depth - 1);
+                self.scopes.pop();
+                let els = self.block(depth - 1);
+                vec![Stmt::IfLet {
+                    bind,
+                    opt,
+                    then,
+                    els,
+                }]
+            }
+            16 if nest => {
+                self.cover("match");
+                let i = self.int_ty();
+                let scrut = self.expr(&Ty::Int(i), 2);
+                let t = i.name();
+                let mut arms = Vec::new();
+                let pats = if i.signed() {
+                    vec![
+                        format!("0{t}"),
+                        format!("-8{t}..=-1{t}"),
+                        format!("1{t} | 2{t} | 3{t}"),
+                    ]
+                } else {
+                    vec![
+                        format!("0{t}"),
+                        format!("1{t}..=9{t}"),
+                        format!("10{t} | 11{t}"),
+                    ]
+                };
+                for p in pats.into_iter().take(self.rng.usize(1..4)) {
+                    arms.push((p, self.block(depth - 1)));
+                }
+                arms.push(("_".into(), self.block(depth - 1)));
+                vec![Stmt::Match { scrut, arms }]
+            }
+            17 => self.pointer_scope(),
+            18 => {
+                self.cover("closure");
+                let arg = self.scalar_ty();
+                let ret = self.scalar_ty();
+                let name = self.fresh("k");
+                let param = self.fresh("x");
+                self.scopes.push(Vec::new());
+                self.declare(&param, arg.clone(), false);
+                let saved = std::mem::replace(&mut self.no_calls, true);
+                let body = self.expr(&ret, 3);
+                self.no_calls = saved;
+                self.scopes.pop();
+                let init = Expr::tmpl(
+                    ret.clone(),
+                    format!(
+                        "move |{param}: {}| -> {} {{ {{0}} }}",
+                        arg.name(),
+                        ret.name()
+                    ),
+                    vec![body],
+                );
+                self.scopes.last_mut().unwrap().push(Var {
+                    name: name.clone(),
+                    ty: ret,
+                    mutable: false,
+                    closure_arg: Some(arg),
+                });
+                vec![Stmt::Let {
+                    name,
+                    ty: Ty::Tuple(vec![]),
+                    mutable: false,
+                    init,
+                }]
+            }
+            _ => {
+                let ty = self.scalar_ty();
+                let value = self.expr(&ty, 3);
+                vec![Stmt::Dump {
+                    site: self.site(),
+                    value,
+                }]
+            }
+        }
+    }
+
+    fn assign(&mut self) -> Vec<Stmt> {
+        let Some(var) = self.pick_var(|v| v.mutable && v.closure_arg.is_none()) else {
+            return Vec::new();
+        };
+        let name = var.name.clone();
+        match &var.ty {
+            Ty::Array(e, n) => {
+                let idx = self.expr(&Ty::Int(IntTy::U32), 1);
+                let value = self.expr(e, 3);
+                vec![Stmt::Assign {
+                    place: Expr::tmpl(
+                        (**e).clone(),
+                        format!("{name}[({{0}} as usize) % {n}]"),
+                        vec![idx],
+                    ),
+                    value,
+                    unsafe_: false,
+                }]
+            }
+            Ty::Struct(s) => {
+                let fields = self.structs[*s].clone();
+                let k = self.rng.usize(0..fields.len());
+                let value = self.expr(&fields[k], 3);
+                vec![Stmt::Assign {
+                    place: Expr::var(fields[k].clone(), format!("{name}.f{k}")),
+                    value,
+                    unsafe_: false,
+                }]
+            }
+            ty if ty.is_scalar() => {
+                let ty = ty.clone();
+                let value = self.expr(&ty, 3);
+                vec![Stmt::Assign {
+                    place: Expr::var(ty, name),
+                    value,
+                    unsafe_: false,
+                }]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// `{ let p = &raw mut v; unsafe { *p = f(*p) } }` or the same through
+    /// `&mut`; `v` is not named inside, so no other access interleaves.
+    fn pointer_scope(&mut self) -> Vec<Stmt> {
+        let Some(var) = self.pick_var(|v| v.mutable && v.ty.is_scalar() && v.closure_arg.is_none())
+        else {
+            return Vec::new();
+        };
+        let ty = var.ty.clone();
+        let raw = self.rng.bool();
+        let p = self.fresh(if raw { "p" } else { "r" });
+        let saved = self.hidden.replace(var.name.clone());
+        let other = self.expr(&ty, 2);
+        self.hidden = saved;
+        let (prefix, read) = if raw {
+            self.cover("raw pointer");
+            (
+                format!("let {p} = &raw mut {};", var.name),
+                format!("(unsafe {{ *{p} }})"),
+            )
+        } else {
+            self.cover("reference");
+            (format!("let {p} = &mut {};", var.name), format!("(*{p})"))
+        };
+        let old = Expr::tmpl(ty.clone(), read, vec![]);
+        let value = match &ty {
+            Ty::Int(_) => Expr::tmpl(ty.clone(), "{0}.wrapping_add({1})", vec![old, other]),
+            Ty::F32 | Ty::F64 => Expr::tmpl(ty.clone(), "({0} * {1})", vec![old, other]),
+            Ty::Bool => Expr::tmpl(ty.clone(), "({0} ^ {1})", vec![old, other]),
+            _ => Expr::tmpl(
+                ty.clone(),
+                "(if {1} < {0} { {1} } else { {0} })",
+                vec![old, other],
+            ),
+        };
+        vec![Stmt::Scope {
+            prefix: vec![prefix],
+            body: vec![Stmt::Assign {
+                place: Expr::var(ty, format!("*{p}")),
+                value,
+                unsafe_: raw,
+            }],
+        }]
+    }
+
+    // ---- level 2 ----------------------------------------------------------
+
+    fn steps(&mut self) -> Vec<Step> {
+        let mut out = Vec::new();
+        for _ in 0..self.rng.usize(3..9) {
+            let kind = match self.rng.u32(0..10) {
+                0 | 1 => {
+                    self.cover("shared memory + barrier");
+                    StepKind::SharedRotate(self.rng.u32(1..BLOCK))
+                }
+                2 => {
+                    self.cover("warp shuffle");
+                    StepKind::ShuffleXor(1 << self.rng.u32(0..5))
+                }
+                3 => {
+                    self.cover("warp shuffle");
+                    StepKind::ShuffleIdx(self.rng.u32(0..32))
+                }
+                4 => {
+                    self.cover("warp vote");
+                    StepKind::Ballot(self.rng.u32(0..32))
+                }
+                5 => {
+                    self.cover("warp vote");
+                    StepKind::VoteAny(self.rng.u32(0..32))
+                }
+                6 => {
+                    self.cover("order-independent atomics");
+                    [
+                        StepKind::AtomicAdd,
+                        StepKind::AtomicXor,
+                        StepKind::AtomicMax,
+                    ][self.rng.usize(0..3)]
+                }
+                7 => {
+                    self.cover("divergence");
+                    StepKind::Diverge(self.rng.u32(0..6))
+                }
+                _ => StepKind::Dump(self.site()),
+            };
+            let combine = [
+                "v.wrapping_add(o)",
+                "v ^ o.rotate_left(7)",
+                "v.wrapping_mul(o | 1)",
+                "v.rotate_left(o & 31) ^ o",
+                "v.wrapping_sub(o >> 3)",
+            ][self.rng.usize(0..5)]
+            .to_string();
+            out.push(Step { kind, combine });
+        }
+        out.push(Step {
+            kind: StepKind::Dump(self.site()),
+            combine: String::new(),
+        });
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_seed_same_program() {
+        let a = crate::render::render(&generate(7, Level::One).0);
+        let b = crate::render::render(&generate(7, Level::One).0);
+        assert_eq!(a, b);
+        let c = crate::render::render(&generate(8, Level::One).0);
+        assert_ne!(a, c);
+    }
+
+    /// Every construct the lane promises occurs within the first seeds of
+    /// each level: the coverage table.
+    #[test]
+    fn every_construct_occurs() {
+        for (level, seeds, want) in [
+            (Level::One, 200, LEVEL1_CONSTRUCTS),
+            (Level::Two, 100, LEVEL2_CONSTRUCTS),
+        ] {
+            let mut seen: std::collections::BTreeMap<&str, usize> = Default::default();
+            for seed in 0..seeds {
+                for c in generate(seed, level).1 {
+                    *seen.entry(c).or_default() += 1;
+                }
+            }
+            for c in want {
+                assert!(
+                    seen.get(c).copied().unwrap_or(0) > 0,
+                    "level {}: `{c}` never generated in {seeds} seeds (seen: {seen:?})",
+                    level.number()
+                );
+            }
+        }
+    }
+}
+
+/// The constructs every level-1 program set covers (the coverage table's rows).
+pub const LEVEL1_CONSTRUCTS: &[&str] = &[
+    "as casts",
+    "i128/u128 <-> float cast",
+    "bool/char as int",
+    "char",
+    "array",
+    "tuple",
+    "struct",
+    "enum with payload",
+    "Option",
+    "Result",
+    "reference",
+    "raw pointer",
+    "slice",
+    "match",
+    "if let",
+    "if expression",
+    "for loop",
+    "loop with break value",
+    "closure",
+    "generic fn with trait bound",
+    "trait object",
+    "iterator chain",
+    "inline(never) call",
+    "bounded recursion",
+    "shift (masked)",
+    "rotate_left/right",
+    "leading_zeros/count_ones",
+    "division (non-zero divisor)",
+    "checked_*",
+    "saturating_*",
+    "overflowing_*",
+    "mul_add",
+    "to_bits",
+];
+
+/// The constructs of level 2 on top of level 1's.
+pub const LEVEL2_CONSTRUCTS: &[&str] = &[
+    "shared memory + barrier",
+    "warp shuffle",
+    "warp vote",
+    "order-independent atomics",
+    "divergence",
+];
