@@ -1033,7 +1033,7 @@ impl ExternalBackend {
                     message,
                 }));
             };
-            if !ptxas_step(&mut run, ptxas, sm, &ptx, &out_dir, crate_name, None)? {
+            if !ptxas_step(&mut run, ptxas, sm, &ptx, &out_dir, crate_name, None, None)? {
                 return Ok(run.conclude());
             }
         }
@@ -1235,6 +1235,7 @@ impl Backend for ExternalBackend {
                 &out_dir,
                 &req.crate_name,
                 nvdisasm.as_deref(),
+                crate::pipeline::requested_opt_level(&req.flags),
             )? {
                 return Ok(run.conclude());
             }

@@ -482,13 +482,14 @@ impl BuiltinBackend {
                 out_dir,
                 name,
                 nvdisasm,
+                Some(level),
             )?;
         }
         Ok(())
     }
 }
 
-/// Runs `ptxas -v` on a PTX file, records metrics and the `ptxas` stage; with
+/// Runs `ptxas -v` on a PTX file (`-O0` at opt `level` 0), records metrics and the `ptxas` stage; with
 /// `nvdisasm`, also disassembles the cubin into the `sass` stage and records
 /// SASS instruction counts. Returns `false` when ptxas (or nvdisasm) failed
 /// (recorded in `run`).
@@ -500,11 +501,16 @@ pub(crate) fn ptxas_step(
     out_dir: &Path,
     name: &str,
     nvdisasm: Option<&Path>,
+    level: Option<u8>,
 ) -> Result<bool> {
     let mut cmd = Command::new(ptxas);
-    cmd.current_dir(out_dir)
-        .arg(format!("-arch={sm}"))
-        .arg("-v")
+    cmd.current_dir(out_dir).arg(format!("-arch={sm}"));
+    // At opt level 0 ptxas doesn't optimize either: unoptimized PTX takes
+    // it seconds at its default -O3, and only SASS and metrics depend on it.
+    if level == Some(0) {
+        cmd.arg("-O0");
+    }
+    cmd.arg("-v")
         .arg(ptx.strip_prefix(out_dir).unwrap_or(ptx))
         .arg("-o")
         .arg(format!("{name}.cubin"));

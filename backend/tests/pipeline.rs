@@ -423,6 +423,7 @@ fn a_requested_opt_level_reaches_the_whole_pipeline() {
     };
     assert!(cmd("opt").contains("default<O0>"), "{}", cmd("opt"));
     assert!(cmd("llc").contains(" -O0 "), "{}", cmd("llc"));
+    assert!(cmd("ptxas").contains(" -O0 "), "{}", cmd("ptxas"));
     // Without the flag, the backend's own level (3).
     let plain = compile_once(dir.path(), "saxpy3", SAXPY, "sm_80");
     assert!(plain.commands.iter().any(|c| c.contains("default<O3>")));

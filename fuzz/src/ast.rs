@@ -594,6 +594,8 @@ pub struct Program {
     pub seed: u64,
     /// Level 1 (one thread) or 2 (threads that communicate).
     pub level: crate::Level,
+    /// What the generator was allowed to emit.
+    pub config: crate::gen::Config,
     /// Type definitions and trait impls, printed as is.
     pub types: Vec<String>,
     /// Functions, callees before callers.

@@ -14,7 +14,7 @@ pub mod gen;
 pub mod reduce;
 pub mod render;
 
-pub use gen::{generate, Level};
+pub use gen::{generate, generate_with, Config, Level};
 
 /// The line a generated test's host prints when the device's trace equals
 /// the host's; a generated test expects exactly this on stdout.

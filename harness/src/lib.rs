@@ -9,6 +9,7 @@ pub mod bundle;
 pub mod check;
 pub mod config;
 pub mod execute;
+pub mod fuzz;
 pub mod plan;
 pub mod report;
 pub mod run;

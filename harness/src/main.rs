@@ -98,6 +98,9 @@ enum Cmd {
         #[arg(long, env = "PTX_DEVICE", default_value = "auto", value_parser = parse_device)]
         device: DeviceChoice,
     },
+    /// The differential lane: random programs compiled for the host (the
+    /// oracle) and through the backend, run, compared, reduced, promoted.
+    Fuzz(FuzzArgs),
     /// Merge results from several machines into one file.
     Merge {
         /// Output file.
@@ -107,6 +110,160 @@ enum Cmd {
         #[arg(required = true)]
         inputs: Vec<PathBuf>,
     },
+}
+
+#[derive(clap::Args)]
+struct FuzzArgs {
+    /// Seeds to run: A..B (B excluded).
+    #[arg(long, value_parser = ptx_harness::fuzz::parse_seed_range, conflicts_with = "time")]
+    seeds: Option<std::ops::Range<u64>>,
+    /// Run consecutive seeds for this long (e.g. `60s`, `10m`), from
+    /// `--start` or a random seed (printed).
+    #[arg(long, value_parser = ptx_backend::process::parse_duration)]
+    time: Option<std::time::Duration>,
+    /// The first seed with `--time`.
+    #[arg(long, requires = "time")]
+    start: Option<u64>,
+    /// 1: one thread computes; 2: a block of threads communicates.
+    #[arg(long, default_value = "1", value_parser = parse_level)]
+    level: ptx_fuzz::Level,
+    /// sm targets (default: 80,90).
+    #[arg(long, value_delimiter = ',', value_parser = parse_sm)]
+    sm: Option<Vec<SmTarget>>,
+    /// Test an external backend described by this TOML file.
+    #[arg(long)]
+    backend_config: Option<PathBuf>,
+    /// Rerun findings under this second backend too (who is wrong?).
+    #[arg(long)]
+    compare_backend: Option<PathBuf>,
+    /// auto, gpu or emu (as for `run`).
+    #[arg(long, value_parser = parse_device)]
+    device: Option<DeviceChoice>,
+    /// Parallel trials (default: all cores).
+    #[arg(long, short = 'j')]
+    jobs: Option<usize>,
+    /// Programs per harness run.
+    #[arg(long, default_value_t = 16)]
+    batch: usize,
+    /// Reduce each finding, trying at most this many candidates (each a
+    /// compile and a run); 0 reports findings unreduced.
+    #[arg(long, default_value_t = 0)]
+    reduce_budget: usize,
+    /// Don't rerun findings under a second emulator schedule (or backend).
+    #[arg(long)]
+    no_triage: bool,
+    /// Run this seed, reduce its finding (budget: --reduce-budget, else
+    /// 400) and write it as tests/run-gpu/fuzz/l<level>-s<seed>.rs.
+    #[arg(long, conflicts_with_all = ["seeds", "time"])]
+    promote: Option<u64>,
+    /// With --promote: the upstream bug the test pins; it then expects the
+    /// failure instead of matching traces.
+    #[arg(long, requires = "promote")]
+    known_bug: Option<String>,
+    /// Also generate constructs that hit known upstream bugs (float `%`,
+    /// see ptx_fuzz::gen::KNOWN_BUGS); left out by default.
+    #[arg(long)]
+    with_known_bugs: bool,
+    /// Write the generated tests of --seeds into this folder; run nothing.
+    #[arg(long, requires = "seeds")]
+    emit: Option<PathBuf>,
+    /// Where results.json, junit.xml and reduced findings go (default:
+    /// target/ptx-harness/fuzz).
+    #[arg(long)]
+    report_dir: Option<PathBuf>,
+}
+
+fn parse_level(s: &str) -> Result<ptx_fuzz::Level, String> {
+    ptx_fuzz::Level::parse(s).ok_or_else(|| format!("`{s}` is not a level; use 1 or 2"))
+}
+
+/// `ptx-harness fuzz`.
+fn fuzz(root_arg: Option<&std::path::Path>, a: FuzzArgs) -> Result<ExitCode> {
+    use ptx_harness::fuzz::{self, Options, Seeds};
+    let seeds = match (&a.seeds, a.time, a.promote) {
+        (Some(r), _, _) => Seeds::Range(r.clone()),
+        (None, Some(limit), _) => {
+            let start = a.start.unwrap_or_else(|| fastrand::u64(..u64::MAX / 2));
+            eprintln!("fuzz: seeds from {start} for {limit:?}");
+            Seeds::Time { start, limit }
+        }
+        (None, None, Some(seed)) => Seeds::Range(seed..seed + 1),
+        (None, None, None) => {
+            anyhow::bail!("say which seeds: --seeds A..B, --time 60s or --promote SEED")
+        }
+    };
+    let config = ptx_fuzz::Config {
+        known_bugs: a.with_known_bugs,
+    };
+    if let (Some(dir), Seeds::Range(r)) = (&a.emit, &seeds) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        for seed in r.clone() {
+            let (p, _) = ptx_fuzz::generate_with(seed, a.level, config);
+            let path = dir.join(format!("{}.rs", fuzz::test_name(a.level, seed)));
+            std::fs::write(&path, ptx_fuzz::render::render(&p))
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        eprintln!("fuzz: wrote {} tests to {}", r.end - r.start, dir.display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let overrides = Overrides {
+        matrix: Some(
+            a.sm.unwrap_or_else(|| vec!["sm_80".parse().unwrap(), "sm_90".parse().unwrap()]),
+        ),
+        backend_config: a.backend_config,
+        device: a.device,
+        ..Default::default()
+    };
+    let root = root(root_arg)?;
+    let settings = Settings::resolve(&root, &overrides)?;
+    let report_dir = a
+        .report_dir
+        .unwrap_or_else(|| settings.work_dir.join("fuzz"));
+    let reduce_budget = match (a.promote, a.reduce_budget) {
+        (Some(_), 0) => 400,
+        (_, n) => n,
+    };
+    let opts = Options {
+        seeds,
+        level: a.level,
+        config,
+        batch: a.batch,
+        jobs: a.jobs,
+        triage: !a.no_triage,
+        reduce_budget,
+        compare_backend: a.compare_backend,
+    };
+    let summary = fuzz::run(&settings, &opts)?;
+    std::fs::create_dir_all(&report_dir)
+        .with_context(|| format!("cannot create the report folder {}", report_dir.display()))?;
+    write_results(&summary.results, &report_dir.join("results.json"))?;
+    write_junit(&summary.results, &report_dir.join("junit.xml"))?;
+    eprint!("{}", summary.render());
+    for f in &summary.findings {
+        if let Some(path) = fuzz::write_finding(&report_dir.join("findings"), f)? {
+            eprintln!("  reduced case: {}", path.display());
+        }
+    }
+    eprintln!(
+        "reports: {}, {}",
+        report_dir.join("results.json").display(),
+        report_dir.join("junit.xml").display()
+    );
+    if let Some(seed) = a.promote {
+        let Some(f) = summary.findings.first() else {
+            anyhow::bail!(
+                "seed {seed} (level {}) passes everywhere it ran: nothing to promote",
+                a.level.number()
+            );
+        };
+        let path = fuzz::promote::write_test(&root, f, a.known_bug.as_deref())?;
+        eprintln!("promoted: {}", path.display());
+    }
+    Ok(if summary.findings.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn parse_sm(s: &str) -> Result<SmTarget, String> {
@@ -281,6 +438,7 @@ fn real_main() -> Result<ExitCode> {
                 ExitCode::SUCCESS
             })
         }
+        Cmd::Fuzz(args) => fuzz(cli.root.as_deref(), args),
         Cmd::Merge { output, inputs } => {
             let runs = inputs
                 .iter()

@@ -330,6 +330,27 @@ pub fn run_with_progress(
     progress: bool,
     strict: bool,
 ) -> Result<(Conclusion, RunResults)> {
+    run_suites(settings, args, suites, progress, strict, true)
+}
+
+/// [`run`] without the summary on stderr, for callers that run the harness
+/// many times and report themselves (`ptx-harness fuzz`).
+pub fn run_quietly(
+    settings: Settings,
+    args: &Arguments,
+    suites: &[Suite],
+) -> Result<(Conclusion, RunResults)> {
+    run_suites(settings, args, suites, false, false, false)
+}
+
+fn run_suites(
+    settings: Settings,
+    args: &Arguments,
+    suites: &[Suite],
+    progress: bool,
+    strict: bool,
+    summary: bool,
+) -> Result<(Conclusion, RunResults)> {
     // An empty tree is reported before the backend is set up (a copied
     // checkout without tools must say "no tests", not "ptxas not found").
     if strict {
@@ -445,7 +466,9 @@ pub fn run_with_progress(
         },
         trials: records,
     };
-    eprint!("{}", crate::report::terminal::summary(&results));
+    if summary {
+        eprint!("{}", crate::report::terminal::summary(&results));
+    }
     let fresh = engine
         .cache
         .fresh_compiles
@@ -454,10 +477,12 @@ pub fn run_with_progress(
         .cache
         .distinct_requests
         .load(std::sync::atomic::Ordering::Relaxed);
-    eprintln!(
-        "compile cache: {fresh} compiled, {} reused",
-        distinct - fresh
-    );
+    if summary {
+        eprintln!(
+            "compile cache: {fresh} compiled, {} reused",
+            distinct - fresh
+        );
+    }
     Ok((conclusion, results))
 }
 

@@ -103,6 +103,9 @@ pub fn int_binary(op: IntOp, ty: Ty, a: u64, b: u64) -> u64 {
         IntOp::Shr => {
             if signed {
                 (sa >> b.min(63)) as u64
+            } else if bits == 64 && (32..64).contains(&b) && planted_shr_bug() {
+                // Deliberately wrong (see `planted_shr_bug`).
+                a >> (b - 32)
             } else if b >= bits as u64 {
                 0
             } else {
@@ -723,6 +726,15 @@ pub fn round_f64(q: f64, e: i32, rnd: Rnd) -> f64 {
         (Rnd::Rz, -1) if q > 0.0 => q.next_down(),
         _ => q,
     }
+}
+
+/// A deliberately broken `shr.u64` (amounts 32..63 shift by 32 less), on
+/// only when `PTX_EMU_PLANTED_BUG=shr.u64`: a stand-in miscompile with which
+/// tests show that the differential lane (`ptx-harness fuzz`) finds and
+/// reduces a wrong result. Read once per process.
+pub fn planted_shr_bug() -> bool {
+    static PLANTED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *PLANTED.get_or_init(|| std::env::var("PTX_EMU_PLANTED_BUG").is_ok_and(|v| v == "shr.u64"))
 }
 
 #[cfg(test)]

@@ -324,6 +324,9 @@ fn check_failure(expect: &RunExpectation, stderr: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Lines of a program's stderr shown when its stdout differs.
+const STDERR_TAIL: usize = 20;
+
 /// Checks a finished execution against its expectation.
 pub fn check_execution(
     expect: &RunExpectation,
@@ -363,10 +366,18 @@ pub fn check_execution(
     }
     if let Some(expected) = &expect.stdout {
         compare_stdout(expected, &run.stdout, expect.tolerance).map_err(|m| {
-            format!(
+            let mut msg = format!(
                 "stdout differs: {m}\n{}",
                 crate::check::diff::unified_diff(expected, &run.stdout, "expected stdout", color)
-            )
+            );
+            // What the program said about it (the differential lane's
+            // first trace difference, say), its last lines.
+            let lines: Vec<&str> = run.stderr.lines().collect();
+            if !lines.is_empty() {
+                let tail = &lines[lines.len().saturating_sub(STDERR_TAIL)..];
+                msg.push_str(&format!("stderr:\n{}\n", tail.join("\n")));
+            }
+            msg
         })?;
     }
     Ok(())
@@ -552,6 +563,28 @@ mod tests {
             cuda_error: cuda_error.map(str::to_string),
             stderr_patterns: patterns.iter().map(|p| p.to_string()).collect(),
         }
+    }
+
+    #[test]
+    fn a_stdout_difference_shows_the_programs_last_stderr_lines() {
+        let mut run = failed_run("");
+        run.status.code = Some(0);
+        run.stdout = "Output: 41\n".into();
+        run.stderr = (0..30).map(|i| format!("note {i}\n")).collect();
+        let mut expect = run_fail(None, &[]);
+        expect.expect_failure = false;
+        let e = check_execution(&expect, &run, false).unwrap_err();
+        assert!(e.starts_with("stdout differs"), "{e}");
+        assert!(
+            e.contains("stderr:\nnote 10\n") && e.contains("note 29"),
+            "{e}"
+        );
+        assert!(!e.contains("note 9\n"), "only the last lines: {e}");
+        // Nothing said on stderr: no empty section.
+        run.stderr.clear();
+        assert!(!check_execution(&expect, &run, false)
+            .unwrap_err()
+            .contains("stderr:"));
     }
 
     #[test]
