@@ -108,6 +108,8 @@ pub struct Summary {
     pub findings: Vec<Finding>,
     /// Every trial's record, for results.json and JUnit.
     pub results: RunResults,
+    /// What went wrong outside any one seed.
+    pub notes: Vec<String>,
 }
 
 impl Summary {
@@ -130,6 +132,9 @@ impl Summary {
             if let Some(n) = self.trials.get(&c) {
                 s.push_str(&format!("  {c:<24} {n}\n"));
             }
+        }
+        for n in &self.notes {
+            s.push_str(&format!("  note: {n}\n"));
         }
         for f in &self.findings {
             s.push_str(&format!(
@@ -266,30 +271,29 @@ fn run_in(lane: &Lane, opts: &Options) -> Result<Summary> {
         Seeds::Time { start: s, limit } => (*s, u64::MAX, Some(start + *limit)),
     };
     let mut records = Vec::new();
+    let mut by_seed: BTreeMap<u64, Vec<TrialRecord>> = BTreeMap::new();
     let mut info = None;
     while next < end && deadline.is_none_or(|d| Instant::now() < d) {
         let upto = end.min(next.saturating_add(opts.batch.max(1) as u64));
-        let files: Vec<(String, String)> = (next..upto)
-            .map(|seed| {
-                let (p, _) = generate_with(seed, opts.level, opts.config);
-                (test_name(opts.level, seed), ptx_fuzz::render::render(&p))
-            })
+        let programs: Vec<Program> = (next..upto)
+            .map(|seed| generate_with(seed, opts.level, opts.config).0)
             .collect();
-        let results = lane.run(&files, None, |_| {})?;
-        summary.seeds += (upto - next) as usize;
-        info.get_or_insert(results.info.clone());
-        records.extend(results.trials);
+        let batch = run_batch(lane, opts.level, &programs, &mut summary)?;
+        info.get_or_insert(batch.info.clone());
+        records.extend(batch.trials.iter().cloned());
+        for r in batch.trials {
+            if let Some(seed) = seed_of(&r, opts.level) {
+                by_seed.entry(seed).or_default().push(r);
+            }
+        }
+        summary.seeds += programs.len();
         next = upto;
     }
     summary.elapsed = start.elapsed();
-    let mut by_seed: BTreeMap<u64, Vec<&TrialRecord>> = BTreeMap::new();
-    for r in &records {
-        *summary.trials.entry(classify(r)).or_default() += 1;
-        if let Some(seed) = seed_of(r, opts.level) {
-            by_seed.entry(seed).or_default().push(r);
-        }
-    }
     for (seed, recs) in &by_seed {
+        for r in recs {
+            *summary.trials.entry(classify(r)).or_default() += 1;
+        }
         let Some(first) = recs.iter().find(|r| classify(r).is_finding()) else {
             continue;
         };
@@ -308,11 +312,7 @@ fn run_in(lane: &Lane, opts: &Options) -> Result<Summary> {
         // The other revisions and targets of the same seed already ran.
         for r in recs.iter().filter(|r| r.id != first.id) {
             finding.triage.push((
-                format!(
-                    "[{}]@{}",
-                    r.id.revision.clone().unwrap_or_default(),
-                    r.id.sm
-                ),
+                format!("[{}]@{}", r.id.revision.clone().unwrap_or_default(), r.id.sm),
                 classify(r),
             ));
         }
@@ -330,6 +330,61 @@ fn run_in(lane: &Lane, opts: &Options) -> Result<Summary> {
         trials: records,
     };
     Ok(summary)
+}
+
+/// Runs a batch of programs as one test (one compile per revision and
+/// target for all of them, one host program). When any of its trials
+/// fails, each program is run again alone to say which ones fail; the
+/// records returned are per program then, else the batch's own, renamed
+/// to each seed so that results.json has one record per seed and trial.
+fn run_batch(
+    lane: &Lane,
+    level: Level,
+    programs: &[Program],
+    summary: &mut Summary,
+) -> Result<RunResults> {
+    let singles = || -> Vec<(String, String)> {
+        programs
+            .iter()
+            .map(|p| (test_name(level, p.seed), ptx_fuzz::render::render(p)))
+            .collect()
+    };
+    if programs.len() == 1 {
+        return lane.run(&singles(), None, |_| {});
+    }
+    let name = format!(
+        "l{}-b{}-{}",
+        level.number(),
+        programs[0].seed,
+        programs[programs.len() - 1].seed
+    );
+    let text = ptx_fuzz::render::render_batch(programs, &ptx_fuzz::render::batch_head(programs));
+    let batch = lane.run(&[(name, text)], None, |_| {})?;
+    if batch.trials.iter().all(|r| !classify(r).is_finding()) {
+        let mut per_seed = batch.clone();
+        per_seed.trials = programs
+            .iter()
+            .flat_map(|p| {
+                batch.trials.iter().map(move |r| {
+                    let mut r = r.clone();
+                    r.id.test = format!("{FOLDER}/{}", test_name(level, p.seed));
+                    r
+                })
+            })
+            .collect();
+        return Ok(per_seed);
+    }
+    let alone = lane.run(&singles(), None, |_| {})?;
+    if alone.trials.iter().all(|r| !classify(r).is_finding()) {
+        let first = batch.trials.iter().find(|r| classify(r).is_finding());
+        summary.notes.push(format!(
+            "seeds {}..={} fail together but pass alone: {}",
+            programs[0].seed,
+            programs[programs.len() - 1].seed,
+            first.map(headline).unwrap_or_default()
+        ));
+    }
+    Ok(alone)
 }
 
 /// The trial filter of one (revision, sm) of a test.
