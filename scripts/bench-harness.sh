@@ -12,6 +12,7 @@
 #
 # --quick (or BENCH_QUICK=1): one small test and the debug build, for CI; it
 # checks that the script runs to its end, not the numbers.
+# BENCH_FILTER=PATTERN: only the trials whose name contains it (release build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -24,8 +25,8 @@ if [ "$quick" = 1 ]; then
     cargo build --workspace --quiet
     h=./target/debug/ptx-harness
 else
-    filter=
-    victim=$(first_test_file tests/ptx-snapshots)
+    filter=${BENCH_FILTER:-}
+    victim=$(first_test_file tests/ptx-snapshots/${filter%%/*})
     cargo build --workspace --release --quiet
     h=./target/release/ptx-harness
 fi
