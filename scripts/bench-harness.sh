@@ -64,7 +64,7 @@ edit=$(run edit)
 restore
 trap 'rm -rf "$work"' EXIT
 recompiled=$(grep -o 'compile cache: [0-9]* compiled' "$work/edit.log" | grep -o '[0-9]*' || echo '?')
-printf '\nharness benchmark (%s distinct compiles, %s cores%s)\n' "$cache_entries" "$(nproc)" "${filter:+, quick: $filter}"
+printf '\nharness benchmark (%s distinct compiles, %s cores%s)\n' "$cache_entries" "$(nproc)" "${filter:+, filter: $filter}"
 printf '  %-34s %8.2f s\n' "bare tool invocations, serial" "$bare"
 printf '  %-34s %8.2f s   %.2fx the bare replay\n' "harness cold, 1 thread" "$cold1" "$(echo "$cold1 / $bare" | bc -l)"
 printf '  %-34s %8.2f s   %.2fx faster than 1 thread\n' "harness cold, $(nproc) threads" "$coldn" "$(echo "$cold1 / $coldn" | bc -l)"
