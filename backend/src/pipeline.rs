@@ -2,11 +2,11 @@
 //! internalize all but the exported symbols → `opt` → `llc -mcpu=sm_XX` → `ptxas -v`
 //! (→ `nvdisasm` on its cubin, when the `sass` stage is asked for).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
@@ -107,6 +107,8 @@ pub struct BuiltinBackend {
     /// The device prelude (crate `gpu`) given to every compile, if found.
     prelude: Option<PreludeSource>,
     preludes: Arc<PreludeCache>,
+    /// Per prelude bitcode file: whether it refers to symbols it does not define.
+    undefined_symbols: Arc<Mutex<HashMap<PathBuf, bool>>>,
     identity: String,
 }
 
@@ -145,6 +147,7 @@ impl BuiltinBackend {
             options,
             prelude: None,
             preludes: Arc::default(),
+            undefined_symbols: Arc::default(),
             identity,
         };
         // Outside a checkout (an installed `ptxc`) there may be no prelude;
@@ -363,6 +366,27 @@ impl BuiltinBackend {
         Ok(run.conclude())
     }
 
+    /// Whether a library's bitcode leaves symbols undefined (so it may need
+    /// core after it), asked of `llvm-nm` once per file and process. When
+    /// that cannot be told, `true`: linking core once more is always correct.
+    fn refers_to_symbols(&self, bitcode: &Path) -> bool {
+        let mut known = self
+            .undefined_symbols
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        *known.entry(bitcode.to_path_buf()).or_insert_with(|| {
+            let nm = self.toolchain.llvm_link.with_file_name("llvm-nm");
+            match Command::new(nm)
+                .arg("--undefined-only")
+                .arg(bitcode)
+                .output()
+            {
+                Ok(out) if out.status.success() => !out.stdout.trim_ascii().is_empty(),
+                _ => true,
+            }
+        })
+    }
+
     /// Links crate bitcode with core and `libs` (the device prelude), both
     /// only where needed, internalizes all but `exported`, optimizes,
     /// emits PTX for `sm` and validates it (and disassembles the cubin with
@@ -408,12 +432,18 @@ impl BuiltinBackend {
         // With `--only-needed` llvm-link takes from each file only what the
         // files before it left undefined, so the prelude comes after core:
         // core's `panic_fmt` needs the prelude's panic handler. Core comes
-        // once more after the prelude for anything the prelude itself needs.
+        // once more after the prelude only for a prelude whose bitcode
+        // itself refers to symbols (the built-in preludes' hold just the
+        // panic handler, which refers to none, so that second pass added
+        // nothing but the time to read core again).
         link.args(bitcode)
             .arg("--only-needed")
             .arg(&self.sysroot.device_libs);
         if !libs.is_empty() {
-            link.args(libs).arg(&self.sysroot.device_libs);
+            link.args(libs);
+            if libs.iter().any(|l| self.refers_to_symbols(l)) {
+                link.arg(&self.sysroot.device_libs);
+            }
         }
         link.arg("-o").arg(&linked);
         if !run.tool_step("llvm-link", link)? {

@@ -462,3 +462,52 @@ pub unsafe extern "ptx-kernel" fn casts(f: *const f32, d: *const f64, w: *mut u1
         );
     }
 }
+
+/// How many times the llvm-link command of a compile names core's bitcode.
+fn device_libs_links(out: &ptx_backend::CompileOutput) -> usize {
+    let link = out
+        .commands
+        .iter()
+        .find(|c| c.contains("llvm-link"))
+        .expect("an llvm-link step");
+    link.matches("device-libs.bc").count()
+}
+
+/// The built-in prelude's bitcode (its panic handler) refers to nothing,
+/// so core is linked once; a prelude whose own code calls into core (a
+/// bounds check) gets core once more after it.
+#[test]
+fn core_is_linked_a_second_time_only_for_a_prelude_that_needs_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let kernel = "#![no_std]\n#![feature(abi_ptx)]\n\
+        #[no_mangle]\npub unsafe extern \"ptx-kernel\" fn k(p: *mut u32, i: usize) {\n\
+            let xs = [1u32, 2, 3, 4];\n    *p = gpu::pick(&xs, i);\n}\n";
+    let prelude = dir.path().join("prelude.rs");
+    std::fs::write(
+        &prelude,
+        "#![no_std]\n#![feature(stdarch_nvptx)]\n\
+         #[panic_handler]\nfn panic(_: &core::panic::PanicInfo) -> ! { unsafe { core::arch::nvptx::trap() } }\n\
+         #[inline(never)]\npub fn pick(xs: &[u32], i: usize) -> u32 { xs[i] }\n",
+    )
+    .unwrap();
+    let custom = backend()
+        .clone()
+        .with_prelude(ptx_backend::prelude::PreludeSource::from_file(&prelude).unwrap());
+    let src = source(dir.path(), "picker", kernel);
+    let out = custom
+        .compile(&CompileRequest::new(
+            &src,
+            "sm_80".parse().unwrap(),
+            dir.path().join("c"),
+        ))
+        .unwrap();
+    // Known gap, as before this change: `pick`'s bounds check pulls in
+    // core's `panic_fmt` in that second pass, which needs the prelude's
+    // panic handler again (ptxas: unresolved `rust_begin_unwind`); the
+    // built-in preludes never hit it.
+    assert_eq!(device_libs_links(&out), 2, "{:?}", out.commands);
+
+    let builtin = compile_once(dir.path(), "saxpy", SAXPY, "sm_80");
+    assert_eq!(builtin.status, CompileStatus::Succeeded);
+    assert_eq!(device_libs_links(&builtin), 1, "{:?}", builtin.commands);
+}

@@ -4,18 +4,28 @@
 //! about speed (machines are noisy: compare the ratio, measured in one run).
 //!
 //!     cargo run --release -p ptx-emu --example bench
+//!
+//! `BENCH_QUICK=1` runs one block of 100 iterations (CI checks that the
+//! benchmark still runs, not its numbers).
 
 use std::hint::black_box;
 use std::time::Instant;
 
 use ptx_emu::exec::{memory::AllocKind, Arch, LaunchConfig, Machine, Schedule};
 
-const ITERS: u32 = 2000;
-const BLOCKS: u32 = 32;
 const THREADS: u32 = 256;
 
-/// Per thread: x = tid; repeat ITERS times { x = x * 1664525 + 1013904223; x ^= x >> 13 }; out[tid] = x.
-fn ptx() -> String {
+/// (iterations, blocks): the full run, or a quick one under `BENCH_QUICK=1`.
+fn size() -> (u32, u32) {
+    if std::env::var_os("BENCH_QUICK").is_some_and(|v| v == "1") {
+        (100, 1)
+    } else {
+        (2000, 32)
+    }
+}
+
+/// Per thread: x = tid; repeat `iters` times { x = x * 1664525 + 1013904223; x ^= x >> 13 }; out[tid] = x.
+fn ptx(iters: u32) -> String {
     format!(
         ".version 8.0
 .target sm_80
@@ -34,7 +44,7 @@ LOOP:
   shr.u32 %r6, %r4, 13;
   xor.b32 %r4, %r4, %r6;
   add.s32 %r5, %r5, 1;
-  setp.lt.u32 %p1, %r5, {ITERS};
+  setp.lt.u32 %p1, %r5, {iters};
   @%p1 bra LOOP;
   mul.wide.u32 %rd2, %r0, 4;
   add.s64 %rd3, %rd1, %rd2;
@@ -44,11 +54,11 @@ LOOP:
     )
 }
 
-fn native(n: u32) -> Vec<u32> {
+fn native(n: u32, iters: u32) -> Vec<u32> {
     (0..n)
         .map(|tid| {
             let mut x = black_box(tid);
-            for _ in 0..black_box(ITERS) {
+            for _ in 0..black_box(iters) {
                 x = x.wrapping_mul(1664525).wrapping_add(1013904223);
                 x ^= x >> 13;
             }
@@ -58,12 +68,13 @@ fn native(n: u32) -> Vec<u32> {
 }
 
 fn main() {
-    let n = BLOCKS * THREADS;
+    let (iters, blocks) = size();
+    let n = blocks * THREADS;
     let mut m = Machine::new(Arch::parse("sm_80").unwrap(), Schedule::InOrder);
-    let module = m.load_module(&ptx()).expect("the benchmark PTX loads");
+    let module = m.load_module(&ptx(iters)).expect("the benchmark PTX loads");
     let out = m.mem.alloc(4 * n as u64, AllocKind::Host);
     let cfg = LaunchConfig {
-        grid: [BLOCKS, 1, 1],
+        grid: [blocks, 1, 1],
         block: [THREADS, 1, 1],
         shared: 0,
     };
@@ -81,7 +92,7 @@ fn main() {
     let mut expect = Vec::new();
     for _ in 0..5 {
         let t = Instant::now();
-        expect = black_box(native(n));
+        expect = black_box(native(n, iters));
         native_best = native_best.min(t.elapsed().as_secs_f64());
     }
     let got: Vec<u32> = m
@@ -95,7 +106,7 @@ fn main() {
         got, expect,
         "the emulated kernel must compute what the host loop computes"
     );
-    println!("kernel: {n} threads x {ITERS} iterations of an LCG step (6 PTX instructions each)");
+    println!("kernel: {n} threads x {iters} iterations of an LCG step (6 PTX instructions each)");
     println!("emulated thread-instructions: {insts}");
     println!(
         "emulator: {:.3} s, {:.1} M thread-instructions/s (one core)",

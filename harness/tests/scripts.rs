@@ -103,3 +103,107 @@ fn readme_run_gpu_example_is_the_suite_test() {
     );
     assert!(readme.contains("cargo doc -p host-runtime --open"));
 }
+
+/// A cache entry as `CompileCache` writes it: a sealed manifest whose
+/// commands name the entry folder as `{cache-entry}`.
+fn sealed_entry(cache: &Path, key: &str, commands: &[String]) {
+    let entry = cache.join(key);
+    std::fs::create_dir_all(&entry).unwrap();
+    let manifest = serde_json::json!({
+        "manifest_sha256": "not checked by the scripts",
+        "manifest": {
+            "checksums": {},
+            "output": {
+                "status": "Succeeded",
+                "diagnostics": "",
+                "stages": {},
+                "kernels": [],
+                "commands": commands,
+                "timings": [
+                    {"step": "rustc", "duration": {"secs": 0, "nanos": 50_000_000}},
+                    {"step": "nvdisasm", "duration": {"secs": 1, "nanos": 500_000_000}},
+                ],
+            },
+        },
+    });
+    std::fs::write(entry.join("manifest.json"), manifest.to_string()).unwrap();
+}
+
+/// The benchmark's bare replay reads the sealed manifest and runs its
+/// commands with `{cache-entry}` filled in: each step finds the files the
+/// step before it wrote (bench-harness.sh read the old layout and died
+/// with `KeyError: 'output'`, then ran the placeholders literally).
+#[test]
+fn the_bare_replay_reads_sealed_manifests_and_fills_the_entry_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let proof = dir.path().join("proof");
+    sealed_entry(
+        &cache,
+        "0123abcd",
+        &[
+            "cd {cache-entry} && touch k.ptx".to_string(),
+            format!("cp {{cache-entry}}/k.ptx {}", proof.display()),
+        ],
+    );
+    let script = Command::new("python3")
+        .arg(repo().join("scripts/cache-manifests.py"))
+        .args(["replay"])
+        .arg(&cache)
+        .arg(dir.path().join("scratch"))
+        .output()
+        .unwrap();
+    assert!(
+        script.status.success(),
+        "{}",
+        String::from_utf8_lossy(&script.stderr)
+    );
+    let text = String::from_utf8(script.stdout).unwrap();
+    assert!(!text.contains("{cache-entry}"), "{text}");
+    let run = Command::new("bash").arg("-c").arg(&text).output().unwrap();
+    assert!(run.status.success(), "{text}\n{run:?}");
+    assert!(proof.is_file(), "{text}");
+    // The scratch folder is removed after the replay.
+    assert!(!dir.path().join("scratch/0123abcd").exists());
+}
+
+/// The per-step table adds the manifests' timings up per step; a cache in
+/// any other layout is an error, not an empty table.
+#[test]
+fn the_step_table_sums_manifest_timings_and_rejects_other_layouts() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    sealed_entry(&cache, "a", &[]);
+    sealed_entry(&cache, "b", &[]);
+    let steps = |cache: &Path| {
+        Command::new("python3")
+            .arg(repo().join("scripts/cache-manifests.py"))
+            .arg("steps")
+            .arg(cache)
+            .output()
+            .unwrap()
+    };
+    let out = steps(&cache);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    let row = |step: &str| {
+        text.lines()
+            .find(|l| l.split_whitespace().next() == Some(step))
+            .unwrap_or_else(|| panic!("no {step} row in\n{text}"))
+            .split_whitespace()
+            .skip(1)
+            .take(3)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(row("rustc"), ["0.10", "2", "50.0"]);
+    assert_eq!(row("nvdisasm"), ["3.00", "2", "1500.0"]);
+    // The layout before manifests were sealed.
+    std::fs::write(
+        cache.join("a/manifest.json"),
+        r#"{"output": {"commands": [], "timings": []}, "checksums": {}}"#,
+    )
+    .unwrap();
+    let out = steps(&cache);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a sealed manifest"));
+}
