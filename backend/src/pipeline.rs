@@ -535,10 +535,12 @@ pub(crate) fn ptxas_step(
 ) -> Result<bool> {
     let mut cmd = Command::new(ptxas);
     cmd.current_dir(out_dir).arg(format!("-arch={sm}"));
-    // At opt level 0 ptxas doesn't optimize either: unoptimized PTX takes
-    // it seconds at its default -O3, and only SASS and metrics depend on it.
+    // At opt level 0 ptxas doesn't optimize either, and compiles as fast as
+    // it can (`-Ofc max`): unoptimized PTX (every core method its own
+    // function) takes it seconds at its default -O3, and only SASS and the
+    // metrics depend on it.
     if level == Some(0) {
-        cmd.arg("-O0");
+        cmd.args(["-O0", "-Ofc", "max"]);
     }
     cmd.arg("-v")
         .arg(ptx.strip_prefix(out_dir).unwrap_or(ptx))

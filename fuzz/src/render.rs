@@ -457,7 +457,9 @@ fn host_main(ps: &[Program], single: bool) -> String {
         "    pub fn compare(seed: u64, want: &[u64], got: &[u64]) { report(seed, want, got) }\n}\n\n",
     );
     out.push_str("#[cfg(not(gpu_device))]\nfn main() {\n    use host_runtime::prelude::*;\n");
-    out.push_str("    host_runtime::run(|gpu| {\n        let module = gpu.load_module_from_env()?;\n");
+    out.push_str(
+        "    host_runtime::run(|gpu| {\n        let module = gpu.load_module_from_env()?;\n",
+    );
     for p in ps {
         out.push_str(&host_program(p, single));
     }

@@ -94,14 +94,24 @@ fn host_twins_run_clean_under_miri() {
          `rustup component add miri`; PTX_FUZZ_NO_MIRI=1 skips this test):\n{}",
         String::from_utf8_lossy(&sysroot.stderr)
     );
-    let sysroot = String::from_utf8_lossy(&sysroot.stdout).trim().lines().last().unwrap_or("").to_string();
-    let rust_sysroot = Command::new(rustc()).args(["--print", "sysroot"]).output().unwrap();
+    let sysroot = String::from_utf8_lossy(&sysroot.stdout)
+        .trim()
+        .lines()
+        .last()
+        .unwrap_or("")
+        .to_string();
+    let rust_sysroot = Command::new(rustc())
+        .args(["--print", "sysroot"])
+        .output()
+        .unwrap();
     let miri = Path::new(String::from_utf8_lossy(&rust_sysroot.stdout).trim()).join("bin/miri");
     let dir = tempfile::tempdir().unwrap();
     let mut failures = Vec::new();
     for (level, seeds) in [(Level::One, 0..16), (Level::Two, 0..4)] {
         for seed in seeds {
-            let src = dir.path().join(format!("miri_l{}_s{seed}.rs", level.number()));
+            let src = dir
+                .path()
+                .join(format!("miri_l{}_s{seed}.rs", level.number()));
             std::fs::write(&src, library(level, seed)).unwrap();
             let out = Command::new(&miri)
                 .arg(&src)
@@ -114,10 +124,18 @@ fn host_twins_run_clean_under_miri() {
                 failures.push(format!(
                     "level {} seed {seed}:\n{}",
                     level.number(),
-                    String::from_utf8_lossy(&out.stderr).lines().take(30).collect::<Vec<_>>().join("\n")
+                    String::from_utf8_lossy(&out.stderr)
+                        .lines()
+                        .take(30)
+                        .collect::<Vec<_>>()
+                        .join("\n")
                 ));
             }
         }
     }
-    assert!(failures.is_empty(), "Miri found undefined behaviour:\n{}", failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "Miri found undefined behaviour:\n{}",
+        failures.join("\n\n")
+    );
 }

@@ -127,8 +127,13 @@ fn lib_trial(engine: &Arc<Engine>, trial: &Trial, phase: Phase, name: String) ->
 }
 
 /// Turns the plan into libtest trials (run-gpu gets a build and an execute trial).
+///
+/// Every execution comes after every build: an execution waits for its
+/// own build (the same compile, shared through the cache), so a build
+/// followed at once by its execution would keep two threads on one compile.
 pub fn trials(engine: &Arc<Engine>, items: &[PlanItem]) -> Vec<LibTrial> {
     let mut out = Vec::new();
+    let mut executions = Vec::new();
     for item in items {
         match item {
             PlanItem::Invalid { id, error, .. } => {
@@ -155,11 +160,12 @@ pub fn trials(engine: &Arc<Engine>, items: &[PlanItem]) -> Vec<LibTrial> {
                     Phase::Build,
                     format!("{}/build", t.id.name()),
                 ));
-                out.push(lib_trial(engine, t, Phase::Execute, t.id.name()));
+                executions.push(lib_trial(engine, t, Phase::Execute, t.id.name()));
             }
             PlanItem::Trial(t) => out.push(lib_trial(engine, t, Phase::Build, t.id.name())),
         }
     }
+    out.extend(executions);
     out
 }
 

@@ -274,20 +274,30 @@ fn run_in(lane: &Lane, opts: &Options) -> Result<Summary> {
     let mut by_seed: BTreeMap<u64, Vec<TrialRecord>> = BTreeMap::new();
     let mut info = None;
     while next < end && deadline.is_none_or(|d| Instant::now() < d) {
-        let upto = end.min(next.saturating_add(opts.batch.max(1) as u64));
-        let programs: Vec<Program> = (next..upto)
-            .map(|seed| generate_with(seed, opts.level, opts.config).0)
-            .collect();
-        let batch = run_batch(lane, opts.level, &programs, &mut summary)?;
-        info.get_or_insert(batch.info.clone());
-        records.extend(batch.trials.iter().cloned());
-        for r in batch.trials {
+        // A round: several batches in one harness run, so that every core
+        // has a compile or an execution to do.
+        let mut batches = Vec::new();
+        for _ in 0..BATCHES_PER_ROUND {
+            if next >= end {
+                break;
+            }
+            let upto = end.min(next.saturating_add(opts.batch.max(1) as u64));
+            batches.push(
+                (next..upto)
+                    .map(|seed| generate_with(seed, opts.level, opts.config).0)
+                    .collect::<Vec<Program>>(),
+            );
+            next = upto;
+        }
+        let round = run_round(lane, opts.level, &batches, &mut summary)?;
+        info.get_or_insert(round.info.clone());
+        records.extend(round.trials.iter().cloned());
+        for r in round.trials {
             if let Some(seed) = seed_of(&r, opts.level) {
                 by_seed.entry(seed).or_default().push(r);
             }
         }
-        summary.seeds += programs.len();
-        next = upto;
+        summary.seeds += batches.iter().map(Vec::len).sum::<usize>();
     }
     summary.elapsed = start.elapsed();
     for (seed, recs) in &by_seed {
@@ -312,7 +322,11 @@ fn run_in(lane: &Lane, opts: &Options) -> Result<Summary> {
         // The other revisions and targets of the same seed already ran.
         for r in recs.iter().filter(|r| r.id != first.id) {
             finding.triage.push((
-                format!("[{}]@{}", r.id.revision.clone().unwrap_or_default(), r.id.sm),
+                format!(
+                    "[{}]@{}",
+                    r.id.revision.clone().unwrap_or_default(),
+                    r.id.sm
+                ),
                 classify(r),
             ));
         }
@@ -332,59 +346,79 @@ fn run_in(lane: &Lane, opts: &Options) -> Result<Summary> {
     Ok(summary)
 }
 
-/// Runs a batch of programs as one test (one compile per revision and
-/// target for all of them, one host program). When any of its trials
-/// fails, each program is run again alone to say which ones fail; the
-/// records returned are per program then, else the batch's own, renamed
-/// to each seed so that results.json has one record per seed and trial.
-fn run_batch(
+/// Batches per harness run.
+const BATCHES_PER_ROUND: usize = 4;
+
+/// Runs batches of programs, each batch as one test (one compile per
+/// revision and target for all its programs, one host program). The
+/// programs of a batch with a failing trial run again alone, to say which
+/// ones fail; a passing batch's records are renamed to each of its seeds,
+/// so that results.json has one record per seed, revision and target.
+fn run_round(
     lane: &Lane,
     level: Level,
-    programs: &[Program],
+    batches: &[Vec<Program>],
     summary: &mut Summary,
 ) -> Result<RunResults> {
-    let singles = || -> Vec<(String, String)> {
-        programs
-            .iter()
-            .map(|p| (test_name(level, p.seed), ptx_fuzz::render::render(p)))
-            .collect()
+    let batch_name = |ps: &[Program]| {
+        format!(
+            "l{}-b{}-{}",
+            level.number(),
+            ps[0].seed,
+            ps[ps.len() - 1].seed
+        )
     };
-    if programs.len() == 1 {
-        return lane.run(&singles(), None, |_| {});
+    let files: Vec<(String, String)> = batches
+        .iter()
+        .map(|ps| {
+            let text = ptx_fuzz::render::render_batch(ps, &ptx_fuzz::render::batch_head(ps));
+            (batch_name(ps), text)
+        })
+        .collect();
+    let round = lane.run(&files, None, |_| {})?;
+    let mut out = round.clone();
+    out.trials.clear();
+    let mut alone = Vec::new();
+    for ps in batches {
+        let test = format!("{FOLDER}/{}", batch_name(ps));
+        let recs: Vec<&TrialRecord> = round.trials.iter().filter(|r| r.id.test == test).collect();
+        if let Some(bad) = recs.iter().find(|r| classify(r).is_finding()) {
+            alone.push((ps, headline(bad)));
+            continue;
+        }
+        for p in ps {
+            for r in &recs {
+                let mut r = (*r).clone();
+                r.id.test = format!("{FOLDER}/{}", test_name(level, p.seed));
+                out.trials.push(r);
+            }
+        }
     }
-    let name = format!(
-        "l{}-b{}-{}",
-        level.number(),
-        programs[0].seed,
-        programs[programs.len() - 1].seed
-    );
-    let text = ptx_fuzz::render::render_batch(programs, &ptx_fuzz::render::batch_head(programs));
-    let batch = lane.run(&[(name, text)], None, |_| {})?;
-    if batch.trials.iter().all(|r| !classify(r).is_finding()) {
-        let mut per_seed = batch.clone();
-        per_seed.trials = programs
+    if alone.is_empty() {
+        return Ok(out);
+    }
+    let singles: Vec<(String, String)> = alone
+        .iter()
+        .flat_map(|(ps, _)| ps.iter())
+        .map(|p| (test_name(level, p.seed), ptx_fuzz::render::render(p)))
+        .collect();
+    let rerun = lane.run(&singles, None, |_| {})?;
+    for (ps, why) in &alone {
+        let seeds: Vec<String> = ps.iter().map(|p| test_name(level, p.seed)).collect();
+        let mine = rerun
+            .trials
             .iter()
-            .flat_map(|p| {
-                batch.trials.iter().map(move |r| {
-                    let mut r = r.clone();
-                    r.id.test = format!("{FOLDER}/{}", test_name(level, p.seed));
-                    r
-                })
-            })
-            .collect();
-        return Ok(per_seed);
+            .filter(|r| seeds.iter().any(|s| r.id.test == format!("{FOLDER}/{s}")));
+        if mine.clone().all(|r| !classify(r).is_finding()) {
+            summary.notes.push(format!(
+                "seeds {}..={} fail together but pass alone: {why}",
+                ps[0].seed,
+                ps[ps.len() - 1].seed
+            ));
+        }
+        out.trials.extend(mine.cloned());
     }
-    let alone = lane.run(&singles(), None, |_| {})?;
-    if alone.trials.iter().all(|r| !classify(r).is_finding()) {
-        let first = batch.trials.iter().find(|r| classify(r).is_finding());
-        summary.notes.push(format!(
-            "seeds {}..={} fail together but pass alone: {}",
-            programs[0].seed,
-            programs[programs.len() - 1].seed,
-            first.map(headline).unwrap_or_default()
-        ));
-    }
-    Ok(alone)
+    Ok(out)
 }
 
 /// The trial filter of one (revision, sm) of a test.
