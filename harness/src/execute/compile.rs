@@ -120,7 +120,6 @@ pub struct CompileCache {
     dir: PathBuf,
     enabled: bool,
     inflight: Mutex<HashMap<String, Slot>>,
-    counter: AtomicUsize,
     /// Compiles actually run (not served from the cache), for reports and tests.
     pub fresh_compiles: AtomicUsize,
     /// Distinct compiles requested in this run.
@@ -173,7 +172,6 @@ impl CompileCache {
             dir,
             enabled,
             inflight: Mutex::new(HashMap::new()),
-            counter: AtomicUsize::new(0),
             fresh_compiles: AtomicUsize::new(0),
             distinct_requests: AtomicUsize::new(0),
         }
@@ -272,7 +270,10 @@ impl CompileCache {
                 Err(Unusable::Absent) => {}
             }
         }
-        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        // One counter for the process, not per cache: two runs in one
+        // process (the lane's, tests') must not share a staging folder.
+        static STAGING: AtomicUsize = AtomicUsize::new(0);
+        let n = STAGING.fetch_add(1, Ordering::Relaxed);
         let staging = self
             .dir
             .join(format!("{key}.tmp-{}-{n}", std::process::id()));

@@ -191,10 +191,14 @@ impl Lane {
     /// A lane over a scratch tree under the run's work folder; everything
     /// else (matrix, backend, device, cache) as `settings` say.
     pub fn new(settings: &Settings, jobs: Option<usize>) -> Result<Lane> {
+        // One folder per lane: several lanes may run in one process.
+        static LANES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = LANES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let scratch = settings
             .work_dir
             .join("fuzz")
-            .join(format!("scratch-{}", std::process::id()));
+            .join(format!("scratch-{}-{n}", std::process::id()));
+        remove_dead_scratch(&settings.work_dir.join("fuzz"));
         let _ = std::fs::remove_dir_all(&scratch);
         std::fs::create_dir_all(scratch.join("tests").join(Suite::RunGpu.dir_name()))
             .with_context(|| format!("cannot create {}", scratch.display()))?;
@@ -245,6 +249,23 @@ impl Lane {
     /// Removes the scratch tree.
     pub fn clean(&self) {
         let _ = std::fs::remove_dir_all(&self.scratch);
+    }
+}
+
+/// Removes the scratch trees of lanes whose process is gone (killed runs).
+fn remove_dead_scratch(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let pid = name
+            .strip_prefix("scratch-")
+            .and_then(|r| r.split('-').next())
+            .and_then(|p| p.parse::<u32>().ok());
+        if pid.is_some_and(|p| p != std::process::id() && !ptx_backend::process::pid_alive(p)) {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
     }
 }
 
