@@ -411,7 +411,9 @@ impl Gen {
     // ---- types --------------------------------------------------------
 
     fn int_ty(&mut self) -> IntTy {
-        IntTy::ALL[self.rng.usize(0..IntTy::ALL.len())]
+        let i = IntTy::ALL[self.rng.usize(0..IntTy::ALL.len())];
+        self.cover(i.name());
+        i
     }
 
     fn scalar_ty(&mut self) -> Ty {
@@ -419,13 +421,17 @@ impl Gen {
         let mut r = self.rng.u32(0..total);
         for (w, k) in SCALAR_WEIGHTS {
             if r < *w {
-                return match *k {
+                let ty = match *k {
                     "int" => Ty::Int(self.int_ty()),
                     "f32" => Ty::F32,
                     "f64" => Ty::F64,
                     "bool" => Ty::Bool,
                     _ => Ty::Char,
                 };
+                if ty.int().is_none() {
+                    self.cover(k);
+                }
+                return ty;
             }
             r -= w;
         }
@@ -877,7 +883,7 @@ impl Gen {
     }
 
     fn char_expr(&mut self, depth: u32) -> Expr {
-        self.cover("char");
+        self.cover("char methods");
         let c = Ty::Char;
         let (tmpl, args): (String, Vec<Expr>) = match self.rng.u32(0..5) {
             0 => (
@@ -1701,10 +1707,26 @@ mod tests {
 
 /// The constructs every level-1 program set covers (the coverage table's rows).
 pub const LEVEL1_CONSTRUCTS: &[&str] = &[
+    "i8",
+    "i16",
+    "i32",
+    "i64",
+    "i128",
+    "isize",
+    "u8",
+    "u16",
+    "u32",
+    "u64",
+    "u128",
+    "usize",
+    "f32",
+    "f64",
+    "bool",
+    "char",
     "as casts",
     "i128/u128 <-> float cast",
     "bool/char as int",
-    "char",
+    "char methods",
     "array",
     "tuple",
     "struct",
