@@ -254,6 +254,39 @@ fn resolve_path_with(p: &Path, base: &Path, home: Option<PathBuf>) -> PathBuf {
     base.join(expanded)
 }
 
+/// A device dependency's path. `$NAME` or `${NAME}` at its start is taken
+/// from `env` (where the user's own build of the backend is); the rest is
+/// as for [`resolve_path`]. `Err` names a variable that is not set.
+fn dep_path(
+    p: &Path,
+    base: &Path,
+    env: &dyn Fn(&str) -> Option<std::ffi::OsString>,
+) -> Result<PathBuf, String> {
+    let text = p.to_string_lossy();
+    let Some(rest) = text.strip_prefix('$') else {
+        return Ok(resolve_path(p, base));
+    };
+    let (name, tail) = match rest.strip_prefix('{') {
+        Some(r) => r.split_once('}').unwrap_or((r, "")),
+        None => rest.split_at(rest.find('/').unwrap_or(rest.len())),
+    };
+    let value = env(name).ok_or_else(|| name.to_string())?;
+    let tail = tail.trim_start_matches('/');
+    let path = PathBuf::from(value);
+    Ok(if tail.is_empty() {
+        path
+    } else {
+        path.join(tail)
+    })
+}
+
+fn unset_var(dep: &str, key: &str, var: &str) -> anyhow::Error {
+    anyhow::anyhow!(
+        "[[device_deps]] `{dep}`: `{key}` is taken from ${var}, which is not set; \
+         point it at your build of the backend (its `{key}`)"
+    )
+}
+
 /// A found library, or every place that was tried.
 pub fn find_library(search: &LibrarySearch, base: &Path, name: &str) -> Result<PathBuf, String> {
     find_library_with(search, base, name, &|k| {
@@ -619,9 +652,11 @@ impl ExternalBackend {
     /// with cargo under the backend's rustc and flags.
     fn resolve_deps(&self, base: &Path) -> Result<Vec<ResolvedDep>> {
         let mut out = Vec::new();
+        let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
         for dep in &self.config.device_deps {
             if let Some(rlib) = &dep.rlib {
-                let rlib = resolve_path(rlib, base);
+                let rlib =
+                    dep_path(rlib, base, &env).map_err(|var| unset_var(&dep.name, "rlib", &var))?;
                 if !rlib.is_file() {
                     bail!(
                         "[[device_deps]] `{}`: the rlib {} does not exist",
@@ -630,7 +665,8 @@ impl ExternalBackend {
                     );
                 }
                 let dir = match &dep.deps_dir {
-                    Some(d) => resolve_path(d, base),
+                    Some(d) => dep_path(d, base, &env)
+                        .map_err(|var| unset_var(&dep.name, "deps_dir", &var))?,
                     None => rlib.parent().unwrap_or(Path::new("/")).to_path_buf(),
                 };
                 out.push(ResolvedDep {
@@ -1248,6 +1284,37 @@ impl Backend for ExternalBackend {
 mod tests {
     use super::*;
 
+    #[test]
+    fn device_dep_paths_from_the_environment() {
+        let env = |k: &str| match k {
+            "BUILD" => Some(std::ffi::OsString::from("/opt/oxide")),
+            _ => None,
+        };
+        let base = Path::new("/repo/backends/x");
+        assert_eq!(
+            dep_path(Path::new("$BUILD"), base, &env).unwrap(),
+            PathBuf::from("/opt/oxide")
+        );
+        assert_eq!(
+            dep_path(Path::new("${BUILD}/release/libc.rlib"), base, &env).unwrap(),
+            PathBuf::from("/opt/oxide/release/libc.rlib")
+        );
+        assert_eq!(
+            dep_path(Path::new("$BUILD/deps"), base, &env).unwrap(),
+            PathBuf::from("/opt/oxide/deps")
+        );
+        assert_eq!(
+            dep_path(Path::new("lib/x.rlib"), base, &env).unwrap(),
+            PathBuf::from("/repo/backends/x/lib/x.rlib")
+        );
+        assert_eq!(
+            dep_path(Path::new("$NOPE/x"), base, &env).unwrap_err(),
+            "NOPE"
+        );
+        let msg = unset_var("cuda_device", "rlib", "NOPE").to_string();
+        assert!(msg.contains("$NOPE, which is not set"), "{msg}");
+    }
+
     fn executable(path: &Path, body: &str) {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, format!("#!/bin/sh\n{body}\n")).unwrap();
@@ -1460,6 +1527,12 @@ mod tests {
             libdevice.display()
         );
         assert_eq!(cfg.device_deps[0].name, "cuda_device");
+        // The build is the user's: its paths come from the environment,
+        // never from a build inside this checkout.
+        let rlib = cfg.device_deps[0].rlib.as_deref().unwrap();
+        assert_eq!(rlib, Path::new("$CUDA_OXIDE_DEVICE_RLIB"));
+        assert!(!text.contains("target/cuda-oxide"), "{text}");
+        assert!(cfg.codegen_backend.local_build.is_empty());
     }
 
     #[test]

@@ -523,6 +523,7 @@ impl BuiltinBackend {
 /// `nvdisasm`, also disassembles the cubin into the `sass` stage and records
 /// SASS instruction counts. Returns `false` when ptxas (or nvdisasm) failed
 /// (recorded in `run`).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn ptxas_step(
     run: &mut Run,
     ptxas: &Path,

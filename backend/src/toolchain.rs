@@ -166,13 +166,6 @@ pub fn discover_root_with(
     })
 }
 
-/// The repository root (for `tools/`, `target/` and the suites), found at run
-/// time by [`discover_root`] without `--root`. Panics with the setup error
-/// when there is none; binaries that take `--root` set `PTX_HARNESS_ROOT`.
-pub fn repo_root() -> PathBuf {
-    discover_root(None).unwrap_or_else(|e| panic!("{e}"))
-}
-
 /// The repository root when there is one, else the current directory (a
 /// `ptxc` or `cargo-ptx` installed outside any checkout).
 fn root_or_cwd() -> PathBuf {

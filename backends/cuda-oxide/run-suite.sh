@@ -1,18 +1,24 @@
 #!/usr/bin/env bash
-# Builds NVIDIA cuda-oxide from a checkout and runs the conformance suite
-# against it, then writes the conformance table.
+# Runs the conformance suite against a build of NVIDIA cuda-oxide that you
+# made by cuda-oxide's own instructions (this repository builds none of it),
+# then writes the conformance table.
 #
-# Usage: backends/cuda-oxide/run-suite.sh <cuda-oxide-checkout> <pliron-checkout> [ptx-harness run args…]
+# Usage:
+#   CUDA_OXIDE_BACKEND=<librustc_codegen_cuda.so> \
+#   CUDA_OXIDE_DEVICE_RLIB=<libcuda_device-….rlib> CUDA_OXIDE_DEVICE_DEPS=<its deps folder> \
+#   [CUDA_OXIDE_COMMIT=<the commit you built>] \
+#   backends/cuda-oxide/run-suite.sh [ptx-harness run args…]
 #
-#   Builds into target/cuda-oxide/ (build.sh; CUDA_OXIDE_OUT overrides it),
-#   which is where backends/cuda-oxide/cuda-oxide.toml looks, then runs
+#   The three paths are those of backends/cuda-oxide/cuda-oxide.toml (see
+#   backends/cuda-oxide/README.md for what each must be). Runs
 #     ptx-harness run --backend-config backends/cuda-oxide/cuda-oxide.toml
 #       --sm sm_80,sm_90 --suite run-gpu --suite ptx-snapshots
 #       --report-dir target/cuda-oxide/report [your args]
-#   with expectations/cuda-oxide.toml, run-gpu executing on a GPU when there
-#   is one and on the PTX emulator otherwise (reported as emulated).
-#   Your `--sm`, `--suite` or `--report-dir` replaces the default; other
-#   args (`--bless`, a filter) are added.
+#   with expectations/cuda-oxide.toml (made with cuda-oxide a105afd5),
+#   run-gpu executing on a GPU when there is one and on the PTX emulator
+#   otherwise (reported as emulated). Your `--sm`, `--suite` or
+#   `--report-dir` replaces the default; other args (`--bless`, a filter)
+#   are added.
 #
 #   Then scripts/conformance-table.py writes target/cuda-oxide/conformance.md
 #   from the built-in backend's last full run (target/ptx-harness/results.json,
@@ -22,22 +28,19 @@
 # Exit status: the harness's (0 when every trial passed or failed as expected).
 set -euo pipefail
 
-if [ $# -lt 2 ]; then
-  sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2
+missing=()
+for v in CUDA_OXIDE_BACKEND CUDA_OXIDE_DEVICE_RLIB CUDA_OXIDE_DEVICE_DEPS; do
+  [ -n "${!v:-}" ] || missing+=("$v")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "run-suite.sh: set ${missing[*]} to your cuda-oxide build" >&2
+  sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 fi
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-SRC=$(cd "$1" && pwd)
-PLIRON=$(cd "$2" && pwd)
-shift 2
-OUT=${CUDA_OXIDE_OUT:-$ROOT/target/cuda-oxide}
-
+OUT=$ROOT/target/cuda-oxide
 mkdir -p "$OUT"
-# build.sh writes $OUT/cuda-oxide.env itself (and prints it, not needed here).
-"$ROOT/backends/cuda-oxide/build.sh" "$SRC" "$PLIRON" "$OUT" > /dev/null
-# shellcheck disable=SC1091
-source "$OUT/cuda-oxide.env"
-PTX_BACKEND_COMMIT="cuda-oxide $(git -C "$SRC" rev-parse --short=8 HEAD 2>/dev/null || echo unknown)"
+PTX_BACKEND_COMMIT="cuda-oxide ${CUDA_OXIDE_COMMIT:-unknown}"
 export PTX_BACKEND_COMMIT
 
 cd "$ROOT"

@@ -36,10 +36,7 @@ pub fn reduce(
         let mut progress = false;
         for pass in PASSES {
             let mut index = 0;
-            loop {
-                let Some(candidate) = pass(&best, index) else {
-                    break;
-                };
+            while let Some(candidate) = pass(&best, index) {
                 let Some(candidate) = candidate else {
                     index += 1;
                     continue;
@@ -196,7 +193,7 @@ fn drop_functions(p: &Program, index: usize) -> Option<Option<Program>> {
     let f = p.functions.get(index)?;
     let mut c = p.clone();
     c.functions.remove(index);
-    Some(checked(c, &[f.name.clone()]))
+    Some(checked(c, std::slice::from_ref(&f.name)))
 }
 
 fn drop_steps(p: &Program, index: usize) -> Option<Option<Program>> {

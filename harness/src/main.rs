@@ -142,7 +142,8 @@ struct FuzzArgs {
     /// Parallel trials (default: all cores).
     #[arg(long, short = 'j')]
     jobs: Option<usize>,
-    /// Programs per harness run.
+    /// Programs per generated test (one compile per revision and target for
+    /// all of them; a failing batch reruns its programs alone).
     #[arg(long, default_value_t = 16)]
     batch: usize,
     /// Reduce each finding, trying at most this many candidates (each a

@@ -713,7 +713,7 @@ impl Engine {
                 .get_or_insert_with(Vec::new)
                 .push((stage.to_string(), actual.to_string()));
         }
-        if self.settings.bless && !self.settings.ci {
+        if self.settings.may_write() {
             return Ok(());
         }
         let expected = read_expected(&trial.test.path, rev, &sm, stage).map_err(|e| {

@@ -221,11 +221,6 @@ impl GlobalMemory {
         self.slice_mut(addr, size, false)
     }
 
-    /// The allocation starting exactly at `base` and its size.
-    pub fn allocation_size(&self, base: u64) -> Option<u64> {
-        self.allocs.get(&base).map(|a| a.size)
-    }
-
     /// The live allocation containing `addr`: (base, size).
     pub fn containing(&self, addr: u64) -> Option<(u64, u64)> {
         self.find(addr, 1).map(|(b, a)| (b, a.size))

@@ -63,11 +63,6 @@ impl DeviceChoice {
     pub fn allows_gpu(self) -> bool {
         self != DeviceChoice::Emu
     }
-
-    /// Whether the emulator may be used at all.
-    pub fn allows_emulator(self) -> bool {
-        self != DeviceChoice::Gpu
-    }
 }
 
 impl fmt::Display for DeviceChoice {

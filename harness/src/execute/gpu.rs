@@ -145,8 +145,14 @@ impl HostBuilder {
             .entry(key.clone())
             .or_default()
             .clone();
+        let program = HostProgram {
+            source,
+            crate_name,
+            cfgs,
+            flags,
+        };
         slot.get_or_init(|| {
-            self.build_uncached(source, crate_name, cfgs, flags, &rlib, &deps, &key)
+            self.build_uncached(&program, &rlib, &deps, &key)
                 .map_err(|e| format!("{e:#}"))
         })
         .clone()
@@ -155,14 +161,12 @@ impl HostBuilder {
 
     fn build_uncached(
         &self,
-        source: &Path,
-        crate_name: &str,
-        cfgs: &[String],
-        flags: &[String],
+        program: &HostProgram<'_>,
         rlib: &Path,
         deps: &Path,
         key: &str,
     ) -> Result<PathBuf> {
+        let crate_name = program.crate_name;
         let dir = self.out_dir.join(key);
         let exe = dir.join(format!("{crate_name}-host"));
         if exe.is_file() {
@@ -174,10 +178,7 @@ impl HostBuilder {
         let _ = std::fs::remove_dir_all(&staging);
         std::fs::create_dir_all(&staging)?;
         let cmd = self.command(
-            source,
-            crate_name,
-            cfgs,
-            flags,
+            program,
             rlib,
             deps,
             &staging.join(format!("{crate_name}-host")),
@@ -206,16 +207,13 @@ impl HostBuilder {
         Ok(exe)
     }
 
-    fn command(
-        &self,
-        source: &Path,
-        crate_name: &str,
-        cfgs: &[String],
-        flags: &[String],
-        rlib: &Path,
-        deps: &Path,
-        exe: &Path,
-    ) -> Command {
+    fn command(&self, program: &HostProgram<'_>, rlib: &Path, deps: &Path, exe: &Path) -> Command {
+        let HostProgram {
+            source,
+            crate_name,
+            cfgs,
+            flags,
+        } = *program;
         let mut cmd = Command::new(&self.rustc);
         cmd.arg(source)
             .args(ptx_backend::pipeline::edition_args("2021", flags))
@@ -241,6 +239,16 @@ impl HostBuilder {
         cmd.args(flags);
         cmd
     }
+}
+
+/// What one host program is built from: a test's source, crate name,
+/// revision cfgs and `host-compile-flags`.
+#[derive(Clone, Copy)]
+struct HostProgram<'a> {
+    source: &'a Path,
+    crate_name: &'a str,
+    cfgs: &'a [String],
+    flags: &'a [String],
 }
 
 fn locate_host_runtime() -> Result<(PathBuf, PathBuf)> {

@@ -53,7 +53,8 @@ pub struct Options {
     pub level: Level,
     /// What the generator may emit.
     pub config: Config,
-    /// Programs per harness run (compiled and executed in parallel).
+    /// Programs per generated test: one compile per revision and target,
+    /// and one host program, for all of them.
     pub batch: usize,
     /// Parallel trials.
     pub jobs: Option<usize>,
