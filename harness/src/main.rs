@@ -118,7 +118,8 @@ struct FuzzArgs {
     #[arg(long, value_parser = ptx_harness::fuzz::parse_seed_range, conflicts_with = "time")]
     seeds: Option<std::ops::Range<u64>>,
     /// Run consecutive seeds for this long (e.g. `60s`, `10m`), from
-    /// `--start` or a random seed (printed).
+    /// `--start` or a random seed (printed). Checked between rounds of up
+    /// to 4 batches, so the last round may end after the time.
     #[arg(long, value_parser = ptx_backend::process::parse_duration)]
     time: Option<std::time::Duration>,
     /// The first seed with `--time`.
