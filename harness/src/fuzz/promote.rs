@@ -87,7 +87,7 @@ pub fn write_test(root: &Path, f: &Finding, known_bug: Option<&str>) -> Result<P
     let Some(r) = &f.reduced else {
         bail!("seed {} was not reduced; promote reduces it first", f.seed)
     };
-    if known_bug.is_none() && f.class != Class::Mismatch && !f.class.is_finding() {
+    if !f.class.is_finding() {
         bail!("seed {} shows no failure to promote", f.seed);
     }
     let dir = root
@@ -106,4 +106,73 @@ pub fn write_test(root: &Path, f: &Finding, known_bug: Option<&str>) -> Result<P
     let text = render_finding(f, &r.program, known_bug);
     crate::atomic_file::write_atomic(&path, text.as_bytes())?;
     Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ptx_fuzz::{generate, Level};
+
+    fn finding(class: Class, headline: &str) -> Finding {
+        Finding {
+            seed: 3,
+            level: Level::One,
+            config: ptx_fuzz::Config::default(),
+            revision: "o0".into(),
+            sm: "sm_80".into(),
+            class,
+            headline: headline.into(),
+            triage: vec![("[opt]@sm_80".into(), Class::Pass)],
+            reduced: None,
+        }
+    }
+
+    #[test]
+    fn a_fixed_bug_becomes_a_regression_test_on_every_revision() {
+        let f = finding(Class::Mismatch, "trace mismatch: seed 3, …");
+        let text = render_finding(&f, &generate(3, Level::One).0, None);
+        assert!(text.contains("//@ revisions: o0 opt\n//@[o0] compile-flags: -Copt-level=0\n"));
+        assert!(text.contains(&format!("//@ stdout: {}\n", ptx_fuzz::TRACE_MATCHES)));
+        assert!(!text.contains("known-bug"));
+        assert!(text.contains("//! - [opt]@sm_80: pass"), "{text}");
+        assert!(text.contains("--promote 3`"), "{text}");
+    }
+
+    #[test]
+    fn an_upstream_bug_pins_its_failure_on_its_revision_and_target() {
+        let f = finding(Class::Mismatch, "trace mismatch: seed 3, …");
+        let text = render_finding(&f, &generate(3, Level::One).0, Some("LLVM #1"));
+        assert!(text.contains("//@ known-bug: LLVM #1\n//@ sm: 80\n//@ compile-flags: -Copt-level=0\n//@ run-pass\n"), "{text}");
+        assert!(text.contains(&format!("//@ stdout: {}\n", ptx_fuzz::TRACE_DIFFERS)));
+        assert!(!text.contains("//@ revisions"));
+        // A crash is pinned by its LLVM ERROR line.
+        let f = finding(
+            Class::CompileCrash,
+            "llc failed: LLVM ERROR: unsupported library call operation",
+        );
+        let text = render_finding(&f, &generate(3, Level::One).0, Some("LLVM #2"));
+        assert!(text.contains("//@ build-fail\n//@ error-pattern: LLVM ERROR: unsupported library call operation\n"), "{text}");
+    }
+
+    #[test]
+    fn promotion_needs_a_reduced_finding_and_never_overwrites() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut f = finding(Class::Mismatch, "x");
+        assert!(write_test(dir.path(), &f, None)
+            .unwrap_err()
+            .to_string()
+            .contains("not reduced"));
+        f.reduced = Some(ptx_fuzz::reduce::Reduction {
+            program: generate(3, Level::One).0,
+            tries: 0,
+            kept: 0,
+            exhausted: false,
+        });
+        let path = write_test(dir.path(), &f, None).unwrap();
+        assert!(path.ends_with("tests/run-gpu/fuzz/l1-s3.rs"));
+        assert!(write_test(dir.path(), &f, None)
+            .unwrap_err()
+            .to_string()
+            .contains("exists already"));
+    }
 }
