@@ -387,26 +387,14 @@ mod tests {
             .find(|s| program_module(&generate(*s, Level::One).0).contains("wrapping_mul("))
             .expect("some seed multiplies");
         let (p, _) = generate(seed, Level::One);
-        let before = program_module(&p).lines().count();
+        let before = crate::render::generated_lines(&p);
         let r = reduce(&p, 5000, |c| program_module(c).contains("wrapping_mul("));
         let text = program_module(&r.program);
         assert!(text.contains("wrapping_mul("));
-        let after = text.lines().count();
-        assert!(after < before, "{after} lines from {before}");
         // What is left beyond the fixed prelude is a handful of lines.
-        let prelude = program_module(&Program {
-            types: Vec::new(),
-            functions: Vec::new(),
-            body: Vec::new(),
-            ..p.clone()
-        })
-        .lines()
-        .count();
-        assert!(
-            after - prelude <= 20,
-            "{} lines left:\n{text}",
-            after - prelude
-        );
+        let after = crate::render::generated_lines(&r.program);
+        assert!(after < before, "{after} lines from {before}");
+        assert!(after <= 20, "{after} lines left:\n{text}");
         assert!(!r.exhausted);
     }
 

@@ -247,6 +247,21 @@ pub fn runtime_module() -> String {
     format!("pub mod rt {{{PRELUDE}}}\n")
 }
 
+/// Lines of `p`'s module beyond what every program's module has: the size
+/// of what the generator made (and the reducer left).
+pub fn generated_lines(p: &Program) -> usize {
+    let empty = Program {
+        types: Vec::new(),
+        functions: Vec::new(),
+        body: Vec::new(),
+        steps: Vec::new(),
+        thread_value: None,
+        ..p.clone()
+    };
+    let full = program_module(p).lines().count();
+    full.saturating_sub(program_module(&empty).lines().count())
+}
+
 /// `pub mod prog { … }`: the types, the functions and the entry of `p`.
 pub fn program_module(p: &Program) -> String {
     named_module(p, "prog")

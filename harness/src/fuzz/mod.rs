@@ -167,19 +167,7 @@ impl Summary {
     }
 }
 
-/// Lines of the generated part of a program (the fixed prelude excluded).
-pub fn program_lines(p: &Program) -> usize {
-    let empty = Program {
-        types: Vec::new(),
-        functions: Vec::new(),
-        body: Vec::new(),
-        steps: Vec::new(),
-        thread_value: None,
-        ..p.clone()
-    };
-    let full = ptx_fuzz::render::program_module(p).lines().count();
-    full.saturating_sub(ptx_fuzz::render::program_module(&empty).lines().count())
-}
+pub use ptx_fuzz::render::generated_lines as program_lines;
 
 /// A scratch tree holding generated tests, and the settings that run it.
 pub struct Lane {
