@@ -50,6 +50,110 @@ pub enum AllocKind {
     Variable,
     /// Device `malloc`.
     Heap,
+    /// Host memory the device can address too (`cuMemAllocHost`,
+    /// `cuMemHostAlloc`): mapped at its device address, so the host pointer
+    /// and the device pointer are the same, as with unified addressing.
+    Pinned,
+    /// `cuMemAllocManaged`: like `Pinned`, readable and writable from both sides.
+    Managed,
+}
+
+/// Device `malloc`'s default heap (CUDA's `cudaLimitMallocHeapSize`).
+pub const DEFAULT_HEAP_LIMIT: u64 = 8 * 1024 * 1024;
+/// What each device `malloc` costs the heap beyond its size: CUDA's
+/// allocator keeps a header and 16-byte alignment, so an 8 MiB heap holds
+/// 7 allocations of 1 MiB, not 8.
+pub const HEAP_OVERHEAD: u64 = 16;
+
+/// An allocation's bytes: owned by the emulator, or a host mapping placed at
+/// the allocation's device address (for host-visible memory).
+pub enum Storage {
+    Owned(Vec<u8>),
+    Mapped(Mapping),
+}
+
+/// Anonymous memory mapped at a fixed address, unmapped on drop.
+pub struct Mapping {
+    ptr: std::ptr::NonNull<u8>,
+    /// The mapped length (whole pages).
+    len: usize,
+    /// The bytes the allocation exposes (its size rounded to the granule).
+    used: usize,
+}
+
+// SAFETY: the mapping is owned by exactly one allocation, like a Vec's buffer.
+unsafe impl Send for Mapping {}
+unsafe impl Sync for Mapping {}
+
+impl Mapping {
+    /// Maps `len` zeroed bytes exactly at `addr`, exposing the first `used`;
+    /// None if that range is taken.
+    fn at(addr: u64, len: usize, used: usize) -> Option<Mapping> {
+        // SAFETY: MAP_FIXED_NOREPLACE never replaces an existing mapping; the
+        // result is checked against the requested address.
+        let p = unsafe {
+            libc::mmap(
+                addr as *mut libc::c_void,
+                len,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_FIXED_NOREPLACE,
+                -1,
+                0,
+            )
+        };
+        if p == libc::MAP_FAILED {
+            return None;
+        }
+        if p as u64 != addr {
+            // An old kernel without MAP_FIXED_NOREPLACE treats it as a hint.
+            unsafe { libc::munmap(p, len) };
+            return None;
+        }
+        Some(Mapping {
+            ptr: std::ptr::NonNull::new(p as *mut u8)?,
+            len,
+            used,
+        })
+    }
+}
+
+impl Drop for Mapping {
+    fn drop(&mut self) {
+        // SAFETY: ptr/len are exactly what mmap returned.
+        unsafe { libc::munmap(self.ptr.as_ptr() as *mut libc::c_void, self.len) };
+    }
+}
+
+impl std::fmt::Debug for Storage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Storage::Owned(v) => write!(f, "Owned({} bytes)", v.len()),
+            Storage::Mapped(m) => write!(f, "Mapped({} bytes at {:p})", m.len, m.ptr),
+        }
+    }
+}
+
+impl std::ops::Deref for Storage {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Storage::Owned(v) => v,
+            // SAFETY: the mapping is live and `len` bytes long while self lives.
+            Storage::Mapped(m) => unsafe { std::slice::from_raw_parts(m.ptr.as_ptr(), m.used) },
+        }
+    }
+}
+
+impl std::ops::DerefMut for Storage {
+    fn deref_mut(&mut self) -> &mut [u8] {
+        match self {
+            Storage::Owned(v) => v,
+            // SAFETY: as above, and &mut self makes the access exclusive on
+            // the emulator's side (the host program may write concurrently,
+            // as it may race with a GPU).
+            Storage::Mapped(m) => unsafe { std::slice::from_raw_parts_mut(m.ptr.as_ptr(), m.used) },
+        }
+    }
 }
 
 /// One live allocation.
@@ -60,7 +164,7 @@ pub struct Allocation {
     /// The requested size.
     pub size: u64,
     /// `size` rounded up to the 4-byte granule a GPU's memory system works in.
-    pub data: Vec<u8>,
+    pub data: Storage,
     /// Whether a tail-granule warning was printed for it already.
     warned: bool,
 }
@@ -92,6 +196,10 @@ pub struct GlobalMemory {
     next: u64,
     /// Memcheck warnings not yet shown.
     pub warnings: Vec<String>,
+    /// The device heap's size: a device `malloc` beyond it returns null.
+    pub heap_limit: u64,
+    /// Bytes of the heap in use (with [`HEAP_OVERHEAD`] per allocation).
+    pub heap_used: u64,
 }
 
 impl GlobalMemory {
@@ -100,36 +208,80 @@ impl GlobalMemory {
             allocs: BTreeMap::new(),
             next: GLOBAL_BASE,
             warnings: Vec::new(),
+            heap_limit: DEFAULT_HEAP_LIMIT,
+            heap_used: 0,
         }
     }
 
     /// Allocates `size` zeroed bytes aligned to 256, with a gap after each
-    /// allocation so that running off its end is caught.
+    /// allocation so that running off its end is caught. A device-heap
+    /// (`Heap`) allocation that would exceed `heap_limit` returns 0 (null),
+    /// as device `malloc` does on a GPU.
     pub fn alloc(&mut self, size: u64, kind: AllocKind) -> u64 {
+        if kind == AllocKind::Heap {
+            let cost = size.div_ceil(16) * 16 + HEAP_OVERHEAD;
+            if self.heap_used + cost > self.heap_limit {
+                return 0;
+            }
+            self.heap_used += cost;
+        }
         let base = self.next;
         self.next = (base + size.max(1) + 256 + 255) & !255;
+        let data = Storage::Owned(vec![0; size.div_ceil(GRANULE) as usize * GRANULE as usize]);
+        self.insert(base, size, kind, data);
+        base
+    }
+
+    /// Allocates `size` zeroed bytes that the host can address at the same
+    /// address as the device (pinned and managed memory): the bytes are a
+    /// host mapping placed at the device address. None when no address
+    /// range could be mapped.
+    pub fn alloc_mapped(&mut self, size: u64, kind: AllocKind) -> Option<u64> {
+        const PAGE: u64 = 4096;
+        let len = size.max(1).div_ceil(PAGE) * PAGE;
+        for _ in 0..64 {
+            let base = self.next.div_ceil(PAGE) * PAGE;
+            self.next = base + len + PAGE;
+            let used = size.div_ceil(GRANULE) * GRANULE;
+            if let Some(m) = Mapping::at(base, len as usize, used as usize) {
+                self.insert(base, size, kind, Storage::Mapped(m));
+                return Some(base);
+            }
+        }
+        None
+    }
+
+    fn insert(&mut self, base: u64, size: u64, kind: AllocKind, data: Storage) {
         self.allocs.insert(
             base,
             Allocation {
                 kind,
                 read_only: false,
                 size,
-                data: vec![0; size.div_ceil(GRANULE) as usize * GRANULE as usize],
+                data,
                 warned: false,
             },
         );
-        base
     }
 
     /// Frees the allocation that starts at `base`.
     pub fn free(&mut self, base: u64, kind: Option<AllocKind>) -> bool {
         match self.allocs.get(&base) {
             Some(a) if kind.is_none_or(|k| k == a.kind) => {
+                if a.kind == AllocKind::Heap {
+                    let cost = a.size.div_ceil(16) * 16 + HEAP_OVERHEAD;
+                    self.heap_used = self.heap_used.saturating_sub(cost);
+                }
                 self.allocs.remove(&base);
                 true
             }
             _ => false,
         }
+    }
+
+    /// The kind of the allocation that starts exactly at `base`.
+    pub fn kind_at(&self, base: u64) -> Option<AllocKind> {
+        self.allocs.get(&base).map(|a| a.kind)
     }
 
     /// Marks a variable read-only (`.const`).
@@ -290,6 +442,35 @@ mod tests {
             "a freed allocation is no longer live"
         );
         assert!(!m.free(a, None));
+    }
+
+    #[test]
+    fn the_device_heap_is_limited() {
+        let mut m = GlobalMemory::new();
+        let mib = 1 << 20;
+        let got: Vec<u64> = (0..64).map(|_| m.alloc(mib, AllocKind::Heap)).collect();
+        let ok = got.iter().filter(|&&p| p != 0).count();
+        assert_eq!(ok, 7, "an 8 MiB heap holds 7 allocations of 1 MiB");
+        assert!(m.free(got[0], Some(AllocKind::Heap)));
+        assert_ne!(m.alloc(mib, AllocKind::Heap), 0, "freeing makes room");
+        // Other kinds are not counted against the heap.
+        assert_ne!(m.alloc(64 * mib, AllocKind::Host), 0);
+    }
+
+    #[test]
+    fn mapped_allocations_are_host_addressable() {
+        let mut m = GlobalMemory::new();
+        let p = m.alloc_mapped(100, AllocKind::Managed).expect("mapped");
+        // The host writes through the pointer; the device-side view sees it.
+        unsafe { *(p as *mut u32).add(3) = 0xdead_beef };
+        assert_eq!(m.slice(p + 12, 4).unwrap(), 0xdead_beef_u32.to_le_bytes());
+        m.slice_mut(p, 4, true)
+            .unwrap()
+            .copy_from_slice(&7u32.to_le_bytes());
+        assert_eq!(unsafe { *(p as *const u32) }, 7);
+        assert!(m.slice(p + 100, 1).is_err(), "bounds are still checked");
+        assert!(m.free(p, Some(AllocKind::Managed)));
+        assert!(m.slice(p, 4).is_err());
     }
 
     #[test]
