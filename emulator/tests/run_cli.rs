@@ -33,7 +33,8 @@ fn run(extra: &[&str], script: &str) -> (i32, String, String) {
     )
 }
 
-const PRELUDE: &str = "import ctypes, sys\nl = ctypes.CDLL('libcuda.so.1')\nassert l.cuInit(0) == 0\n";
+const PRELUDE: &str =
+    "import ctypes, sys\nl = ctypes.CDLL('libcuda.so.1')\nassert l.cuInit(0) == 0\n";
 
 #[test]
 fn the_program_loads_the_emulator_as_libcuda() {
@@ -76,9 +77,15 @@ fn the_log_file_takes_the_emulators_messages() {
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("dev 101"), "CUDA_ERROR_INVALID_DEVICE: {out}");
     let text = std::fs::read_to_string(&log).unwrap();
-    assert!(text.contains("device 3: the emulator has one device"), "{text}");
+    assert!(
+        text.contains("device 3: the emulator has one device"),
+        "{text}"
+    );
     assert!(text.contains("ERROR SUMMARY"), "{text}");
-    assert!(!err.contains("ptx-emu:"), "the messages went to the file: {err}");
+    assert!(
+        !err.contains("ptx-emu:"),
+        "the messages went to the file: {err}"
+    );
     let _ = std::fs::remove_file(&log);
 }
 

@@ -465,12 +465,14 @@ unsafe fn copy(s: &mut State, call: &str, dst: Side, src: Side, n: usize) -> CUr
             flush_printf(s);
             match s.machine.mem.host_slice_mut(p, n as u64) {
                 Ok(d) => d.to_vec(),
-                Err(e) => return refuse(
-                    INVALID_VALUE,
-                    format!(
+                Err(e) => {
+                    return refuse(
+                        INVALID_VALUE,
+                        format!(
                         "{call}: {n} bytes at {p:#x} are not inside one device allocation ({e:?})"
                     ),
-                ),
+                    )
+                }
             }
         }
     };

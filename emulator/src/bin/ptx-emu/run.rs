@@ -42,7 +42,10 @@ fn find_lib(arg: Option<PathBuf>) -> Result<PathBuf, String> {
         return if p.is_file() {
             Ok(p)
         } else {
-            Err(format!("the emulator library {} does not exist", p.display()))
+            Err(format!(
+                "the emulator library {} does not exist",
+                p.display()
+            ))
         };
     }
     let exe = std::env::current_exe().map_err(|e| format!("cannot locate ptx-emu itself: {e}"))?;
@@ -67,7 +70,11 @@ pub fn library_folder(lib: &Path, under: &Path) -> Result<PathBuf, String> {
     let mut h = std::hash::DefaultHasher::new();
     bytes.hash(&mut h);
     let dir = under.join(format!("{:016x}", h.finish()));
-    let complete = |d: &Path| ["libcuda.so", "libcuda.so.1", LIB_FILE].iter().all(|f| d.join(f).exists());
+    let complete = |d: &Path| {
+        ["libcuda.so", "libcuda.so.1", LIB_FILE]
+            .iter()
+            .all(|f| d.join(f).exists())
+    };
     if complete(&dir) {
         return Ok(dir);
     }
@@ -89,7 +96,10 @@ pub fn library_folder(lib: &Path, under: &Path) -> Result<PathBuf, String> {
     if complete(&dir) {
         Ok(dir)
     } else {
-        Err(format!("could not set up the library folder {}", dir.display()))
+        Err(format!(
+            "could not set up the library folder {}",
+            dir.display()
+        ))
     }
 }
 
@@ -105,7 +115,8 @@ pub fn run(args: RunArgs) -> ExitCode {
 
 fn run_inner(args: RunArgs) -> Result<ExitCode, String> {
     if let Some(sm) = &args.sm {
-        ptx_emu::exec::Arch::parse(sm).ok_or_else(|| format!("--sm {sm}: expected an sm target like sm_80 or sm_90a"))?;
+        ptx_emu::exec::Arch::parse(sm)
+            .ok_or_else(|| format!("--sm {sm}: expected an sm target like sm_80 or sm_90a"))?;
     }
     if let Some(s) = &args.schedule {
         ptx_emu::exec::Schedule::parse(s).map_err(|e| format!("--schedule: {e}"))?;
@@ -122,7 +133,9 @@ fn run_inner(args: RunArgs) -> Result<ExitCode, String> {
     }
     let (program, rest) = args.program.split_first().expect("clap requires PROGRAM");
     let mut cmd = Command::new(program);
-    cmd.args(rest).env("LD_LIBRARY_PATH", path).env("PTX_EMU_ERROR_FILE", &errors);
+    cmd.args(rest)
+        .env("LD_LIBRARY_PATH", path)
+        .env("PTX_EMU_ERROR_FILE", &errors);
     if let Some(sm) = &args.sm {
         cmd.env("PTX_EMU_SM", sm);
     }
@@ -132,14 +145,25 @@ fn run_inner(args: RunArgs) -> Result<ExitCode, String> {
     if let Some(f) = &args.log_file {
         cmd.env("PTX_EMU_LOG_FILE", f);
     }
-    let status = cmd.status().map_err(|e| format!("cannot run {program}: {e}"))?;
-    let detected = std::fs::read_to_string(&errors).map(|t| t.lines().count()).unwrap_or(0);
+    let status = cmd
+        .status()
+        .map_err(|e| format!("cannot run {program}: {e}"))?;
+    let detected = std::fs::read_to_string(&errors)
+        .map(|t| t.lines().count())
+        .unwrap_or(0);
     let _ = std::fs::remove_file(&errors);
-    let summary = format!("ptx-emu: ERROR SUMMARY: {detected} error{}\n", if detected == 1 { "" } else { "s" });
+    let summary = format!(
+        "ptx-emu: ERROR SUMMARY: {detected} error{}\n",
+        if detected == 1 { "" } else { "s" }
+    );
     match &args.log_file {
         Some(f) => {
             use std::io::Write;
-            if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(f) {
+            if let Ok(mut f) = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(f)
+            {
                 let _ = f.write_all(summary.as_bytes());
             }
         }
@@ -154,7 +178,10 @@ fn run_inner(args: RunArgs) -> Result<ExitCode, String> {
         Some(c) => ExitCode::from(c.clamp(0, 255) as u8),
         None => {
             use std::os::unix::process::ExitStatusExt;
-            eprintln!("ptx-emu run: {program} was killed by signal {}", status.signal().unwrap_or(0));
+            eprintln!(
+                "ptx-emu run: {program} was killed by signal {}",
+                status.signal().unwrap_or(0)
+            );
             ExitCode::from(128 + status.signal().unwrap_or(0).clamp(0, 127) as u8)
         }
     })

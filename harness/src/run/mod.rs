@@ -6,21 +6,21 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+mod gpu;
+mod snapshots;
+mod ui;
+
 use ptx_backend::{crate_name_for, Backend, CompileOutput, CompileStatus, Stage};
 
-use crate::check::check_prefixes::{self, checked_stages};
-use crate::check::diagnostics::{
-    flatten_diagnostics, match_diagnostics, parse_annotations, read_json_stderr,
-};
+use crate::check::check_prefixes::checked_stages;
+use crate::check::diagnostics::{flatten_diagnostics, parse_annotations, read_json_stderr};
 use crate::check::diff::unified_diff;
-use crate::check::filecheck::{check_prefix_spelling, parse_checks, run_checks};
 use crate::check::normalize::{normalize, NormalizeContext};
 use crate::check::snapshot::{read_expected, TestSnapshots};
-use crate::check::stdout::{check_execution, RunExpectation};
 use crate::config::Settings;
 use crate::execute::compile::{CompileCache, CompileJob, Compiled};
-use crate::execute::device::{self, DeviceKind, Emulator, Target};
-use crate::execute::gpu::{GpuStatus, HostBuilder, DEFAULT_TIMEOUT};
+use crate::execute::device::{self, DeviceKind, Emulator};
+use crate::execute::gpu::{GpuStatus, HostBuilder};
 use crate::plan::directives::Outcome;
 use crate::plan::discover::Suite;
 use crate::plan::expectations::{Expectations, ExpectedState};
@@ -107,6 +107,53 @@ fn fail(by: DecidedBy, message: impl Into<String>) -> Failure {
     Failure {
         by,
         message: message.into(),
+    }
+}
+
+/// Why a trial stopped before passing.
+enum Stop {
+    /// The plan skips it (the reason).
+    Skip(String),
+    /// A check failed.
+    Fail(Failure),
+}
+
+/// What a trial leaves for its record, filled in as it runs.
+#[derive(Default)]
+struct TrialCx {
+    /// Normalized stage outputs; `None` until a snapshot comparison is reached.
+    produced: Option<Vec<(String, String)>>,
+    /// The compile, once it ran.
+    compiled: Option<Arc<Compiled>>,
+    /// Whether the kernels executed.
+    executed: bool,
+    /// The device an execution ran on, or was assigned to.
+    device: DeviceRecord,
+}
+
+/// A trial's compile and the facts its suite's checks read.
+struct Built {
+    outcome: Outcome,
+    /// The `//~` annotations of this trial's revision.
+    annotations: Vec<crate::check::diagnostics::Annotation>,
+    /// rustc's diagnostics (ui trials), flattened.
+    diagnostics: Vec<crate::check::diagnostics::Diagnostic>,
+    /// The whole pipeline succeeded.
+    built: bool,
+    /// rustc (the front end) succeeded.
+    front_end_ok: bool,
+    /// `reproduce with:` and the commands.
+    reproduce: String,
+    job: CompileJob,
+    result: Arc<Compiled>,
+    /// The output with rustc's JSON diagnostics rendered (ui trials).
+    rendered: Option<CompileOutput>,
+}
+
+impl Built {
+    /// The compile output the checks see.
+    fn out(&self) -> &CompileOutput {
+        self.rendered.as_ref().unwrap_or(&self.result.output)
     }
 }
 
@@ -265,32 +312,24 @@ impl Engine {
             other => other,
         }
     }
-
     /// Runs a trial and records its result. Returns the libtest verdict.
     pub fn run(&self, trial: &Trial, phase: Phase) -> Result<(), String> {
         let start = Instant::now();
-        // `None` until the trial reaches a snapshot comparison.
-        let mut produced: Option<Vec<(String, String)>> = None;
-        let mut compiled: Option<Arc<Compiled>> = None;
-        let mut executed = false;
-        let mut device: DeviceRecord = None;
+        let mut cx = TrialCx::default();
         let result = match &trial.skip {
-            Some(reason) => Err(Ok(reason.clone())),
-            None => self
-                .run_checked(
-                    trial,
-                    phase,
-                    &mut produced,
-                    &mut compiled,
-                    &mut executed,
-                    &mut device,
-                )
-                .map_err(Err),
+            Some(reason) => Err(Stop::Skip(reason.clone())),
+            None => self.run_checked(trial, phase, &mut cx).map_err(Stop::Fail),
         };
+        let TrialCx {
+            produced,
+            compiled,
+            executed,
+            device,
+        } = cx;
         let (verdict, decided_by) = match result {
             Ok(()) => (Verdict::Passed, DecidedBy::Complete),
-            Err(Ok(reason)) => (Verdict::Skipped { reason }, DecidedBy::Plan),
-            Err(Err(f)) => (
+            Err(Stop::Skip(reason)) => (Verdict::Skipped { reason }, DecidedBy::Plan),
+            Err(Stop::Fail(f)) => (
                 Verdict::Failed {
                     message: crate::report::verdict::bound_message(f.message),
                 },
@@ -339,16 +378,20 @@ impl Engine {
             _ => Ok(()),
         }
     }
+    /// Compiles a trial and reads what every suite's checks need; then the
+    /// suite's own checks run (`ui.rs`, `snapshots.rs`, `gpu.rs`).
+    fn run_checked(&self, trial: &Trial, phase: Phase, cx: &mut TrialCx) -> Result<(), Failure> {
+        let b = self.build(trial, cx)?;
+        match trial.test.suite {
+            Suite::Ui => self.check_ui(trial, &b, cx),
+            Suite::PtxSnapshots => self.check_snapshots(trial, &b, cx),
+            Suite::RunGpu => self.check_run_gpu(trial, phase, &b, cx),
+        }
+    }
 
-    fn run_checked(
-        &self,
-        trial: &Trial,
-        phase: Phase,
-        produced: &mut Option<Vec<(String, String)>>,
-        compiled: &mut Option<Arc<Compiled>>,
-        executed: &mut bool,
-        device: &mut DeviceRecord,
-    ) -> Result<(), Failure> {
+    /// The trial's compile (cached), with the failures every suite shares:
+    /// an interrupted step, a crashed or panicked compiler.
+    fn build(&self, trial: &Trial, cx: &mut TrialCx) -> Result<Built, Failure> {
         let annotations = parse_annotations(&trial.source).map_err(|e| {
             fail(
                 DecidedBy::Plan,
@@ -371,7 +414,7 @@ impl Engine {
             .cache
             .compile(self.backend.as_ref(), &job)
             .map_err(|e| fail(DecidedBy::Plan, format!("the backend could not run: {e:#}")))?;
-        *compiled = Some(result.clone());
+        cx.compiled = Some(result.clone());
         let out = &result.output;
         let reproduce = format!("reproduce with:\n  {}", out.commands.join("\n  "));
 
@@ -417,7 +460,7 @@ impl Engine {
         // that the snapshot and every message below see the rendered text.
         // (A killed rustc's output, above, stays as written: the kill may
         // have cut a line.)
-        let rendered_output;
+        let mut rendered = None;
         let mut diagnostics = Vec::new();
         let out = if job.json_diagnostics {
             let stderr = read_json_stderr(&out.diagnostics).map_err(|e| {
@@ -427,11 +470,10 @@ impl Engine {
                 )
             })?;
             diagnostics = flatten_diagnostics(&stderr.diagnostics, &job.source);
-            rendered_output = CompileOutput {
+            &*rendered.insert(CompileOutput {
                 diagnostics: stderr.rendered,
                 ..out.clone()
-            };
-            &rendered_output
+            })
         } else {
             out
         };
@@ -450,178 +492,17 @@ impl Engine {
         }
         let built = out.status == CompileStatus::Succeeded;
         let front_end_ok = out.status.failed_step() != Some("rustc");
-
-        match trial.test.suite {
-            Suite::Ui => {
-                let stderr = self.normalized(trial, &out.diagnostics, "stderr");
-                self.compare_stage(trial, "stderr", &stderr, produced)
-                    .map_err(|f| fail(f.by, format!("{}\n{}", f.message, bless_hint(trial))))?;
-                let problems = match_diagnostics(&annotations, &diagnostics);
-                if !problems.is_empty() {
-                    return Err(fail(
-                        DecidedBy::Diagnostics,
-                        format!("{}\n{reproduce}", problems.join("\n")),
-                    ));
-                }
-                // The checks and the back end must agree: a `build-pass`
-                // crate the checks accept but ptxas (or llc) rejects is not
-                // a pass. (A `check-pass` test never runs the back end.)
-                if outcome == Outcome::BuildPass {
-                    if let CompileStatus::ToolFailed { step, .. } = &out.status {
-                        let by = if step == "ptxas" {
-                            DecidedBy::Ptxas
-                        } else {
-                            DecidedBy::Llvm
-                        };
-                        return Err(fail(
-                            by,
-                            format!(
-                                "the crate passes the checks, but {step} rejects it for {}; \
-                                 a check that accepts what {step} rejects is a check bug \
-                                 (or mark the test `build-fail`):\n{}\n{reproduce}",
-                                trial.sm,
-                                failure_text(out)
-                            ),
-                        ));
-                    }
-                }
-                self.check_outcome(
-                    outcome,
-                    &trial.directives.error_patterns,
-                    out,
-                    front_end_ok,
-                    built,
-                    &reproduce,
-                )?;
-            }
-            Suite::PtxSnapshots => {
-                self.check_outcome(
-                    outcome,
-                    &trial.directives.error_patterns,
-                    out,
-                    front_end_ok,
-                    built,
-                    &reproduce,
-                )?;
-                if !built {
-                    // Pin how it fails, so a change in the failure shows up.
-                    let stderr = self.normalized(trial, &failure_text(out), "stderr");
-                    self.compare_stage(trial, "stderr", &stderr, produced)
-                        .map_err(|f| fail(f.by, format!("{}\n{}", f.message, bless_hint(trial))))?;
-                    return Ok(());
-                }
-                let stages = trial
-                    .directives
-                    .stages
-                    .clone()
-                    .unwrap_or_else(|| vec!["ptx".into(), "ptxas".into()]);
-                let mut failures = Vec::new();
-                for name in &stages {
-                    // A built-in stage, or one the backend defines (the
-                    // directive only lets through names the backend has).
-                    let Some(Ok(text)) = out.stage_path(name).map(std::fs::read_to_string) else {
-                        return Err(fail(
-                            DecidedBy::Snapshot,
-                            format!("stage `{name}` produced no dump\n{reproduce}"),
-                        ));
-                    };
-                    let text = self.normalized(trial, &text, name);
-                    if let Err(f) = self.compare_stage(trial, name, &text, produced) {
-                        failures.push(f.message);
-                    }
-                }
-                if !failures.is_empty() {
-                    // The CHECK lines still run: they tell whether the
-                    // difference matters to what the test is about.
-                    match self.filecheck(trial, out) {
-                        Ok(0) => {}
-                        Ok(n) => failures.push(format!(
-                            "FileCheck: all {n} CHECK lines still pass for {}",
-                            trial.sm
-                        )),
-                        Err(f) => failures.push(format!("FileCheck also fails:\n{}", f.message)),
-                    }
-                    failures.push(bless_hint(trial));
-                    return Err(fail(DecidedBy::Snapshot, failures.join("\n")));
-                }
-                self.filecheck(trial, out)?;
-            }
-            Suite::RunGpu => {
-                // The build half only knows whether it should build.
-                let build_outcome = if outcome.runs() {
-                    Outcome::BuildPass
-                } else {
-                    outcome
-                };
-                if outcome == Outcome::BuildFail && trial.directives.error_patterns.is_empty() {
-                    // A run-gpu test has no stderr snapshot to pin its failure.
-                    return Err(fail(
-                        DecidedBy::Plan,
-                        format!(
-                            "{}: a `build-fail` test must say how it fails, or any failure \
-                             (a typo, another backend's missing feature) passes it: add \
-                             `//@ error-pattern: <text of the expected compiler error>`",
-                            self.display(&trial.test.path)
-                        ),
-                    ));
-                }
-                self.check_outcome(
-                    build_outcome,
-                    &trial.directives.error_patterns,
-                    out,
-                    front_end_ok,
-                    built,
-                    &reproduce,
-                )?;
-                if !built {
-                    return Ok(());
-                }
-                let expect = self
-                    .expectation(trial, outcome)
-                    .map_err(|m| fail(DecidedBy::Plan, m))?;
-                let host = self
-                    .hosts
-                    .build(
-                        &trial.test.path,
-                        &job.crate_name,
-                        &job.cfgs,
-                        &trial.directives.host_compile_flags,
-                    )
-                    .map_err(|e| fail(DecidedBy::HostBuild, format!("{e:#}")))?;
-                if phase == Phase::Build {
-                    return Ok(());
-                }
-                let kind = self.select(trial.sm).map_err(|reason| {
-                    fail(DecidedBy::Execution, format!("cannot execute: {reason}"))
-                })?;
-                let ptx = out
-                    .stages
-                    .get(&Stage::Ptx)
-                    .ok_or_else(|| fail(DecidedBy::Llvm, "no PTX was produced"))?;
-                let target = match kind {
-                    DeviceKind::Gpu => {
-                        *device = Some((kind, self.gpu_name()));
-                        Target::Gpu
-                    }
-                    DeviceKind::Emulator => {
-                        // Assigned to the emulator: a missing library is a
-                        // failure of this execution, never a skip.
-                        *device = Some((kind, format!("ptx-emu ({})", trial.sm)));
-                        let lib = self.emulator.lib().map_err(|e| {
-                            fail(
-                                DecidedBy::Execution,
-                                format!("cannot execute on the emulator: {e}"),
-                            )
-                        })?;
-                        *device = Some((kind, lib.device_name(trial.sm)));
-                        Target::Emulator(lib, trial.sm)
-                    }
-                };
-                *executed = true;
-                self.execute_and_compare(trial, &expect, &host, ptx, target)?;
-            }
-        }
-        Ok(())
+        Ok(Built {
+            outcome,
+            annotations,
+            diagnostics,
+            built,
+            front_end_ok,
+            reproduce,
+            job,
+            result,
+            rendered,
+        })
     }
 
     fn check_outcome(
@@ -762,180 +643,6 @@ impl Engine {
             .unwrap_or(p)
             .display()
             .to_string()
-    }
-
-    /// FileCheck lines against each stage they name (`CHECK` the PTX,
-    /// `SASS-CHECK` the SASS, …), with revision and sm prefixes. Returns how
-    /// many CHECK lines ran.
-    ///
-    /// A comment shaped like a check whose prefix no run of this test reads
-    /// (`CHEKC:`, `sm90-CHECK:`) is an error, so is a prefix that names no
-    /// stage (`SAS-CHECK:`), and so is a trial that checks nothing: no CHECK
-    /// line and no kernel entry in the PTX.
-    fn filecheck(&self, trial: &Trial, out: &CompileOutput) -> Result<usize, Failure> {
-        let sm = trial.sm.name();
-        let rev = trial.directives.revision.as_deref();
-        let at_line = |line: usize, message: &str| {
-            fail(
-                DecidedBy::FileCheck,
-                format!("{}:{line}: {message}", self.display(&trial.test.path)),
-            )
-        };
-        let revisions: Vec<String> = crate::plan::directives::Directives::parse_with_stages(
-            &trial.test.path,
-            &trial.source,
-            &self.backend.custom_stages(),
-        )
-        .map(|d| d.revisions().to_vec())
-        .unwrap_or_default();
-        check_prefixes::validate(&trial.source, &revisions)
-            .map_err(|e| at_line(e.line, &e.message))?;
-        let mut bases = vec!["CHECK".to_string()];
-        bases.extend(
-            check_prefixes::STAGE_WORDS
-                .iter()
-                .map(|(_, w)| format!("{w}-CHECK")),
-        );
-        let mut valid = Vec::new();
-        for base in &bases {
-            valid.push(base.clone());
-            for target in ptx_backend::sm::KNOWN_TARGETS {
-                valid.push(format!("{target}-{base}"));
-                for r in &revisions {
-                    valid.push(format!("{r}-{target}-{base}"));
-                }
-            }
-            for r in &revisions {
-                valid.push(format!("{r}-{base}"));
-            }
-        }
-        // The same under a backend the repository knows, e.g. `builtin-CHECK-NOT:`.
-        let unscoped = valid.clone();
-        for backend in &self.known_backends {
-            valid.extend(unscoped.iter().map(|p| format!("{backend}-{p}")));
-        }
-        check_prefix_spelling(&trial.source, &valid).map_err(|e| at_line(e.line, &e.message))?;
-        let mut failures = Vec::new();
-        let mut ran = 0;
-        for stage in Stage::ALL {
-            let prefixes = check_prefixes::active_prefixes(stage, rev, &sm, self.backend.name());
-            let checks =
-                parse_checks(&trial.source, &prefixes).map_err(|e| at_line(e.line, &e.message))?;
-            let Some(first) = checks.first() else {
-                continue;
-            };
-            let Some(Ok(text)) = out.read_stage(stage) else {
-                return Err(at_line(
-                    first.line,
-                    &format!(
-                        "{}: lines need the {stage} stage, which was not produced",
-                        first.directive()
-                    ),
-                ));
-            };
-            ran += checks.len();
-            if let Err(e) = run_checks(&checks, &text) {
-                failures.push(format!(
-                    "{}:{}: FileCheck failed on the {stage} for {sm}:\n{}",
-                    self.display(&trial.test.path),
-                    e.line,
-                    e.message
-                ));
-            }
-        }
-        if !failures.is_empty() {
-            return Err(fail(DecidedBy::FileCheck, failures.join("\n")));
-        }
-        if ran == 0 {
-            let has_entry = out
-                .read_stage(Stage::Ptx)
-                .and_then(Result::ok)
-                .is_some_and(|p| {
-                    p.lines()
-                        .any(|l| l.split_whitespace().any(|w| w == ".entry"))
-                });
-            if !has_entry {
-                return Err(fail(
-                    DecidedBy::FileCheck,
-                    format!(
-                        "{}: checks nothing for {sm}: the PTX has no kernel entry (`.entry`) and \
-                         no CHECK line applies, so the snapshot pins an empty module\n  \
-                         hint: add a `#[kernel]` function, or CHECK lines (`// CHECK: .visible .func …`) \
-                         for what the test is about",
-                        self.display(&trial.test.path)
-                    ),
-                ));
-            }
-        }
-        Ok(ran)
-    }
-
-    /// `NVIDIA H100 (sm_90)`: the GPU's name for execution records.
-    fn gpu_name(&self) -> String {
-        match &self.gpu {
-            GpuStatus::Present(i) => format!("{} ({})", i.name, i.sm()),
-            GpuStatus::Absent(_) => "no GPU".into(),
-        }
-    }
-
-    /// The expectation of a run-gpu trial; a run-pass test without expected output is an error.
-    pub fn expectation(&self, trial: &Trial, outcome: Outcome) -> Result<RunExpectation, String> {
-        let stdout = match &trial.directives.stdout {
-            Some(lines) => Some(lines.join("\n") + "\n"),
-            None => {
-                let stem = trial.test.path.with_extension("");
-                let file = match &trial.directives.revision {
-                    Some(r) => PathBuf::from(format!("{}.{r}.run.stdout", stem.display())),
-                    None => PathBuf::from(format!("{}.run.stdout", stem.display())),
-                };
-                std::fs::read_to_string(file).ok()
-            }
-        };
-        if stdout.is_none() && outcome == Outcome::RunPass {
-            return Err(
-                "a run-pass test needs expected output: `//@ stdout: …` or a `.run.stdout` file \
-                 (derived on the host or by hand, never copied from the GPU)"
-                    .into(),
-            );
-        }
-        Ok(RunExpectation {
-            expect_failure: outcome == Outcome::RunFail,
-            exit_code: trial.directives.exit_code,
-            stdout,
-            tolerance: trial.directives.float_tolerance,
-            cuda_error: trial.directives.cuda_error.clone(),
-            stderr_patterns: trial.directives.stderr_patterns.clone(),
-        })
-    }
-
-    fn execute_and_compare(
-        &self,
-        trial: &Trial,
-        expect: &RunExpectation,
-        host: &Path,
-        ptx: &Path,
-        target: Target<'_>,
-    ) -> Result<(), Failure> {
-        let timeout = trial.directives.timeout.unwrap_or(DEFAULT_TIMEOUT);
-        let run = device::execute(target, host, ptx, timeout).map_err(|e| {
-            fail(
-                DecidedBy::Execution,
-                format!("cannot run {}: {e}", host.display()),
-            )
-        })?;
-        check_execution(expect, &run, self.color).map_err(|m| {
-            fail(
-                DecidedBy::Execution,
-                format!(
-                    "{m}\n(on the {})\nreproduce with:\n  {}",
-                    match target {
-                        Target::Gpu => format!("GPU, {}", self.gpu_name()),
-                        Target::Emulator(lib, sm) => format!("emulator, {}", lib.device_name(sm)),
-                    },
-                    target.reproduce(host, ptx)
-                ),
-            )
-        })
     }
 }
 

@@ -1,0 +1,171 @@
+//! The run-gpu suite's checks: the build half (the outcome, the host
+//! program), then the execution on the selected device and its stdout.
+
+use std::path::{Path, PathBuf};
+
+use ptx_backend::Stage;
+
+use super::{fail, Built, Engine, Failure, Phase, TrialCx};
+use crate::check::stdout::{check_execution, RunExpectation};
+use crate::execute::device::{self, DeviceKind, Target};
+use crate::execute::gpu::{GpuStatus, DEFAULT_TIMEOUT};
+use crate::plan::directives::Outcome;
+use crate::plan::trial::Trial;
+use crate::report::verdict::DecidedBy;
+
+impl Engine {
+    pub(super) fn check_run_gpu(
+        &self,
+        trial: &Trial,
+        phase: Phase,
+        b: &Built,
+        cx: &mut TrialCx,
+    ) -> Result<(), Failure> {
+        let out = b.out();
+        let (outcome, reproduce) = (b.outcome, b.reproduce.as_str());
+        let (built, front_end_ok) = (b.built, b.front_end_ok);
+        let job = &b.job;
+
+        // The build half only knows whether it should build.
+        let build_outcome = if outcome.runs() {
+            Outcome::BuildPass
+        } else {
+            outcome
+        };
+        if outcome == Outcome::BuildFail && trial.directives.error_patterns.is_empty() {
+            // A run-gpu test has no stderr snapshot to pin its failure.
+            return Err(fail(
+                DecidedBy::Plan,
+                format!(
+                    "{}: a `build-fail` test must say how it fails, or any failure \
+                     (a typo, another backend's missing feature) passes it: add \
+                     `//@ error-pattern: <text of the expected compiler error>`",
+                    self.display(&trial.test.path)
+                ),
+            ));
+        }
+        self.check_outcome(
+            build_outcome,
+            &trial.directives.error_patterns,
+            out,
+            front_end_ok,
+            built,
+            reproduce,
+        )?;
+        if !built {
+            return Ok(());
+        }
+        let expect = self
+            .expectation(trial, outcome)
+            .map_err(|m| fail(DecidedBy::Plan, m))?;
+        let host = self
+            .hosts
+            .build(
+                &trial.test.path,
+                &job.crate_name,
+                &job.cfgs,
+                &trial.directives.host_compile_flags,
+            )
+            .map_err(|e| fail(DecidedBy::HostBuild, format!("{e:#}")))?;
+        if phase == Phase::Build {
+            return Ok(());
+        }
+        let kind = self
+            .select(trial.sm)
+            .map_err(|reason| fail(DecidedBy::Execution, format!("cannot execute: {reason}")))?;
+        let ptx = out
+            .stages
+            .get(&Stage::Ptx)
+            .ok_or_else(|| fail(DecidedBy::Llvm, "no PTX was produced"))?;
+        let target = match kind {
+            DeviceKind::Gpu => {
+                cx.device = Some((kind, self.gpu_name()));
+                Target::Gpu
+            }
+            DeviceKind::Emulator => {
+                // Assigned to the emulator: a missing library is a
+                // failure of this execution, never a skip.
+                cx.device = Some((kind, format!("ptx-emu ({})", trial.sm)));
+                let lib = self.emulator.lib().map_err(|e| {
+                    fail(
+                        DecidedBy::Execution,
+                        format!("cannot execute on the emulator: {e}"),
+                    )
+                })?;
+                cx.device = Some((kind, lib.device_name(trial.sm)));
+                Target::Emulator(lib, trial.sm)
+            }
+        };
+        cx.executed = true;
+        self.execute_and_compare(trial, &expect, &host, ptx, target)?;
+        Ok(())
+    }
+
+    /// `NVIDIA H100 (sm_90)`: the GPU's name for execution records.
+    fn gpu_name(&self) -> String {
+        match &self.gpu {
+            GpuStatus::Present(i) => format!("{} ({})", i.name, i.sm()),
+            GpuStatus::Absent(_) => "no GPU".into(),
+        }
+    }
+
+    /// The expectation of a run-gpu trial; a run-pass test without expected output is an error.
+    pub fn expectation(&self, trial: &Trial, outcome: Outcome) -> Result<RunExpectation, String> {
+        let stdout = match &trial.directives.stdout {
+            Some(lines) => Some(lines.join("\n") + "\n"),
+            None => {
+                let stem = trial.test.path.with_extension("");
+                let file = match &trial.directives.revision {
+                    Some(r) => PathBuf::from(format!("{}.{r}.run.stdout", stem.display())),
+                    None => PathBuf::from(format!("{}.run.stdout", stem.display())),
+                };
+                std::fs::read_to_string(file).ok()
+            }
+        };
+        if stdout.is_none() && outcome == Outcome::RunPass {
+            return Err(
+                "a run-pass test needs expected output: `//@ stdout: …` or a `.run.stdout` file \
+                 (derived on the host or by hand, never copied from the GPU)"
+                    .into(),
+            );
+        }
+        Ok(RunExpectation {
+            expect_failure: outcome == Outcome::RunFail,
+            exit_code: trial.directives.exit_code,
+            stdout,
+            tolerance: trial.directives.float_tolerance,
+            cuda_error: trial.directives.cuda_error.clone(),
+            stderr_patterns: trial.directives.stderr_patterns.clone(),
+        })
+    }
+
+    fn execute_and_compare(
+        &self,
+        trial: &Trial,
+        expect: &RunExpectation,
+        host: &Path,
+        ptx: &Path,
+        target: Target<'_>,
+    ) -> Result<(), Failure> {
+        let timeout = trial.directives.timeout.unwrap_or(DEFAULT_TIMEOUT);
+        let run = device::execute(target, host, ptx, timeout).map_err(|e| {
+            fail(
+                DecidedBy::Execution,
+                format!("cannot run {}: {e}", host.display()),
+            )
+        })?;
+        check_execution(expect, &run, self.color).map_err(|m| {
+            fail(
+                DecidedBy::Execution,
+                format!(
+                    "{m}\n(on the {})\nreproduce with:\n  {}",
+                    match target {
+                        Target::Gpu => format!("GPU, {}", self.gpu_name()),
+                        Target::Emulator(lib, sm) => format!("emulator, {}", lib.device_name(sm)),
+                    },
+                    target.reproduce(host, ptx)
+                ),
+            )
+        })
+    }
+}
