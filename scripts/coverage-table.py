@@ -279,8 +279,8 @@ cfgs, inline PTX, snapshots that show its panic handler) says
 checks what you care about (make a new folder for a new area, and map it in
 `AREA_SYNONYMS` in `scripts/coverage-table.py` if it duplicates an area of
 another suite under another name). Directives (`//@ min-sm: 80`,
-`//@ revisions: a b`, `//@ build-fail`, …) are listed in the top-level
-[README](../README.md#writing-tests). A feature the backend cannot compile
+`//@ revisions: a b`, `//@ build-fail`, …) are listed in
+[docs/writing-tests.md](../docs/writing-tests.md). A feature the backend cannot compile
 yet stays as a test: `//@ build-fail` plus `//@ known-bug: <what fails>`;
 a test that pins wrong output keeps its outcome and adds `//@ known-bug:`.
 Then run `python3 scripts/coverage-table.py` to update this file.
