@@ -1482,9 +1482,10 @@ mod tests {
     /// libdevice, and `cuda_device`.
     #[test]
     fn the_readme_sample_config_is_a_valid_cuda_oxide_config() {
-        let readme =
-            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/backends.md"))
-                .unwrap();
+        let readme = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/backends.md"),
+        )
+        .unwrap();
         let section = &readme[readme.find("### External backends").unwrap()..];
         let start = section.find("```toml\n").unwrap() + 8;
         let text = &section[start..start + section[start..].find("```").unwrap()];

@@ -33,7 +33,10 @@ fn every_relative_link_resolves() {
             }
             let path = target.split('#').next().unwrap();
             if !page.parent().unwrap().join(path).exists() {
-                dead.push(format!("{}: {target}", page.strip_prefix(&root).unwrap().display()));
+                dead.push(format!(
+                    "{}: {target}",
+                    page.strip_prefix(&root).unwrap().display()
+                ));
             }
         }
     }

@@ -99,7 +99,7 @@ use std::io::Write;
 pub use buffer::{DeviceBuffer, DeviceCopy, DevicePtr};
 pub use context::{probe, probe_device, DeviceInfo, Gpu};
 pub use driver::format_driver_version;
-pub use error::{cuda_error_name, CudaError, GpuError, KernelPhase, CUDA_ERROR_NAMES};
+pub use error::{cuda_error_name, CudaError, GpuError, KernelPhase, CUDA_ERRORS};
 pub use launch::{Dim3, KernelArg, LaunchConfig, ParamBytes, MAX_THREADS_PER_BLOCK};
 pub use module::{ptx_entry_names, Kernel, Module, SKIP_ARG_CHECK_ENV_VAR};
 

@@ -1655,9 +1655,9 @@ fn run_fail(raw: &Raw<'_>) -> Result<Value, Vec<Diag>> {
         )
         .help("write `//@ run-fail: CUDA_ERROR_ILLEGAL_ADDRESS`; match other stderr text with `//@ run-fail-stderr: <regex>`")]);
     }
-    let known: Vec<&str> = host_runtime::CUDA_ERROR_NAMES
+    let known: Vec<&str> = host_runtime::CUDA_ERRORS
         .iter()
-        .map(|(_, n)| *n)
+        .map(|e| e.name)
         .filter(|n| *n != "CUDA_SUCCESS")
         .collect();
     if known.contains(&v) {
