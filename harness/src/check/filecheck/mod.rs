@@ -44,9 +44,12 @@
 //!   `^` match where a search that begins mid-line (right after the previous
 //!   match) starts, and `$` where a range (a CHECK-NOT's) ends.
 //! * `{{}}` is an error ("invalid regex"), as in LLVM.
-//! * Variable scope: variables whose name does not start with `$` are cleared
-//!   at each `CHECK-LABEL`, i.e. LLVM's `--enable-var-scope` is always on, so a
-//!   value captured in one function cannot leak into the checks of the next.
+//! * Variable scope: variables whose name does not start with `$`, string
+//!   and numeric alike, are cleared at each `CHECK-LABEL`, i.e. LLVM's
+//!   `--enable-var-scope` is always on, so a value captured in one function
+//!   cannot leak into the checks of the next. (LLVM 22.1.8 with that flag
+//!   rejects `[[#N:]]` … `CHECK-LABEL` … `[[#N+1]]` the same way; without it,
+//!   it accepts it.)
 //!
 //! # Deliberate differences from LLVM FileCheck
 //!
@@ -64,7 +67,10 @@
 //!   with a `CHECK-NOT` of the same pattern to rule out an `n+1`-th.
 //! * Regexes use Rust `regex` syntax (leftmost-first, not POSIX
 //!   leftmost-longest), and `{{...}}` ends at the first `}}` that is not
-//!   closing a brace opened inside the regex, so `{{a{2}}}` is `a{2}`.
+//!   closing a brace opened (or escaped, `\}`) inside the regex, so
+//!   `{{a{2}}}` is `a{2}` and `{{\}}}` is `\}`. LLVM 22 ends the block at
+//!   the first `}}`, and rejects both ("braces not balanced", "trailing
+//!   backslash").
 //! * A match never spans lines: every pattern is matched within one input
 //!   line, so `{{a\sb}}` or `{{a[[:space:]]b}}` never matches `a` at the end
 //!   of one line and `b` at the start of the next, as it does in LLVM. Check
