@@ -80,6 +80,9 @@ fn short_reason(msg: &str) -> String {
 
 type Slot = Arc<OnceLock<Result<PathBuf, String>>>;
 
+/// Beside each host program: the command that built it.
+const BUILD_COMMAND_FILE: &str = "build-command.sh";
+
 /// Builds the host side of run-gpu tests with plain rustc against `host_runtime`.
 pub struct HostBuilder {
     out_dir: PathBuf,
@@ -200,11 +203,22 @@ impl HostBuilder {
                 out.stderr,
             );
         }
+        // The command that builds the program where it ends up, for the
+        // trial's one reproduce command (see `command_line`).
+        let final_line =
+            ptx_backend::pipeline::shell_line(&self.command(program, rlib, deps, &exe));
+        let _ = std::fs::write(staging.join(BUILD_COMMAND_FILE), final_line);
         // Another process may have published the same program first; keep theirs.
         if std::fs::rename(&staging, &dir).is_err() {
             let _ = std::fs::remove_dir_all(&staging);
         }
         Ok(exe)
+    }
+
+    /// The shell command that built the host program `exe` (None for a
+    /// program built before the command was recorded).
+    pub fn command_line(&self, exe: &Path) -> Option<String> {
+        std::fs::read_to_string(exe.with_file_name(BUILD_COMMAND_FILE)).ok()
     }
 
     fn command(&self, program: &HostProgram<'_>, rlib: &Path, deps: &Path, exe: &Path) -> Command {

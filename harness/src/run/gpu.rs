@@ -67,6 +67,7 @@ impl Engine {
                 &trial.directives.host_compile_flags,
             )
             .map_err(|e| fail(DecidedBy::HostBuild, format!("{e:#}")))?;
+        cx.reproduce_after.extend(self.hosts.command_line(&host));
         if phase == Phase::Build {
             return Ok(());
         }
@@ -97,6 +98,7 @@ impl Engine {
             }
         };
         cx.executed = true;
+        cx.reproduce_after.push(target.reproduce(&host, ptx));
         self.execute_and_compare(trial, &expect, &host, ptx, target)?;
         Ok(())
     }

@@ -129,6 +129,9 @@ struct TrialCx {
     executed: bool,
     /// The device an execution ran on, or was assigned to.
     device: DeviceRecord,
+    /// Commands after the compile's that the trial ran: the host program's
+    /// build, the execution (for the record's one reproduce command).
+    reproduce_after: Vec<String>,
 }
 
 /// A trial's compile and the facts its suite's checks read.
@@ -325,6 +328,7 @@ impl Engine {
             compiled,
             executed,
             device,
+            reproduce_after,
         } = cx;
         let (verdict, decided_by) = match result {
             Ok(()) => (Verdict::Passed, DecidedBy::Complete),
@@ -349,7 +353,7 @@ impl Engine {
             kernels: output
                 .map(|o| o.kernels.iter().filter(|k| k.entry).cloned().collect())
                 .unwrap_or_default(),
-            reproduce: output.and_then(|o| o.commands.first().cloned()),
+            reproduce: reproduce_command(output.map(|o| o.commands.as_slice()), &reproduce_after),
         };
         if let Some(bar) = &self.progress {
             bar.inc(1);
@@ -646,6 +650,18 @@ impl Engine {
     }
 }
 
+/// One shell command that reproduces the whole trial: every compile step,
+/// then the host build and the execution where it had them.
+fn reproduce_command(compile: Option<&[String]>, after: &[String]) -> Option<String> {
+    let all: Vec<&str> = compile
+        .unwrap_or_default()
+        .iter()
+        .chain(after)
+        .map(String::as_str)
+        .collect();
+    (!all.is_empty()).then(|| all.join(" && "))
+}
+
 fn failure_text(out: &CompileOutput) -> String {
     match &out.status {
         CompileStatus::ToolFailed { step, message } => format!("{step} failed:\n{message}"),
@@ -686,5 +702,27 @@ mod tests {
         let f = bless_filter(&id("checks/foo", Some("a"), "sm_80"));
         assert!(id("checks/foo", Some("b"), "sm_100").name().contains(&f));
         assert!(!id("checks/foo-bar", Some("a"), "sm_80").name().contains(&f));
+    }
+
+    #[test]
+    fn one_reproduce_command_covers_the_whole_trial() {
+        let compile = ["rustc a.rs".to_string(), "cd d && ptxas a.ptx".to_string()];
+        let after = [
+            "rustc host.rs -o h".to_string(),
+            "HOST_RUNTIME_PTX=a.ptx h".to_string(),
+        ];
+        assert_eq!(
+            reproduce_command(Some(&compile), &after).as_deref(),
+            Some("rustc a.rs && cd d && ptxas a.ptx && rustc host.rs -o h && HOST_RUNTIME_PTX=a.ptx h")
+        );
+        assert_eq!(
+            reproduce_command(Some(&compile), &[]).as_deref(),
+            Some("rustc a.rs && cd d && ptxas a.ptx")
+        );
+        assert_eq!(
+            reproduce_command(None, &[]),
+            None,
+            "nothing ran: nothing to reproduce"
+        );
     }
 }
