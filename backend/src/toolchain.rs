@@ -394,13 +394,17 @@ fn find_ptx_rustc() -> Result<PathBuf, SetupError> {
 /// Finds ptxas: `PTXAS`, then `<tools>/ptxas/nvidia/cu13/bin/ptxas`, then PATH,
 /// then `$CUDA_HOME/bin/ptxas`.
 pub fn find_ptxas() -> Result<PathBuf, SetupError> {
-    find_tool_with(&PTXAS_TOOL, &env_path, &tools_dir(), &|| on_path("ptxas"))
+    let (search, install) = tool_dirs();
+    find_tool_with(&PTXAS_TOOL, &env_path, &search, &install, &|| {
+        on_path("ptxas")
+    })
 }
 
 /// Finds nvdisasm: `NVDISASM`, then `<tools>/nvdisasm/nvidia/cu13/bin/nvdisasm`,
 /// then PATH, then `$CUDA_HOME/bin/nvdisasm`.
 pub fn find_nvdisasm() -> Result<PathBuf, SetupError> {
-    find_tool_with(&NVDISASM_TOOL, &env_path, &tools_dir(), &|| {
+    let (search, install) = tool_dirs();
+    find_tool_with(&NVDISASM_TOOL, &env_path, &search, &install, &|| {
         on_path("nvdisasm")
     })
 }
@@ -451,7 +455,8 @@ const NVDISASM_TOOL: CudaTool = CudaTool {
 fn find_tool_with(
     tool: &CudaTool,
     env: &dyn Fn(&str) -> Option<PathBuf>,
-    tools: &Path,
+    tools: &[PathBuf],
+    install: &Path,
     path_lookup: &dyn Fn() -> Option<PathBuf>,
 ) -> Result<PathBuf, SetupError> {
     let mut searched = Vec::new();
@@ -463,14 +468,16 @@ fn find_tool_with(
     } else {
         searched.push(format!("{} (unset)", tool.env_var));
     }
-    let in_tools = tools
-        .join(tool.folder)
-        .join("nvidia/cu13/bin")
-        .join(tool.name);
-    if in_tools.is_file() {
-        return Ok(in_tools);
+    for dir in tools {
+        let in_tools = dir
+            .join(tool.folder)
+            .join("nvidia/cu13/bin")
+            .join(tool.name);
+        if in_tools.is_file() {
+            return Ok(in_tools);
+        }
+        searched.push(in_tools.display().to_string());
     }
-    searched.push(in_tools.display().to_string());
     if let Some(p) = path_lookup() {
         return Ok(p);
     }
@@ -488,9 +495,10 @@ fn find_tool_with(
         what: format!("{}{}", tool.name, tool.needed_for),
         searched,
         fix: format!(
-            "python3 -m pip install --target {} {}   (or run ./setup.sh)",
-            tools.join(tool.folder).display(),
-            tool.wheel
+            "python3 -m pip install --target {} {}   (or run ./setup.sh in the checkout, or set {} or PTX_TOOLS_DIR)",
+            install.join(tool.folder).display(),
+            tool.wheel,
+            tool.env_var
         ),
     })
 }
@@ -499,6 +507,43 @@ fn find_tool_with(
 /// [`workspace_root`].
 pub fn tools_dir() -> PathBuf {
     env_path("PTX_TOOLS_DIR").unwrap_or_else(|| workspace_root().join("tools"))
+}
+
+/// The user-level tools folder that serves every crate and checkout:
+/// `$XDG_DATA_HOME/ptx-conformance/tools`, else
+/// `~/.local/share/ptx-conformance/tools`.
+pub fn user_tools_dir() -> Option<PathBuf> {
+    env_path("XDG_DATA_HOME")
+        .or_else(|| env_path("HOME").map(|h| h.join(".local/share")))
+        .map(|d| d.join("ptx-conformance/tools"))
+}
+
+/// Where pip-installed tools are looked for, in order, and where the error
+/// message advises installing them. `PTX_TOOLS_DIR` alone when set; else
+/// the run's checkout's `tools/`, the checkout this binary was built from
+/// (a `cargo install`ed binary, or one built into a shared
+/// `CARGO_TARGET_DIR`, is not inside it), and the user-level folder. The
+/// advice is the checkout's folder when the run has one, else the
+/// user-level folder, which serves every crate.
+fn tool_dirs() -> (Vec<PathBuf>, PathBuf) {
+    if let Some(p) = env_path("PTX_TOOLS_DIR") {
+        return (vec![p.clone()], p);
+    }
+    let root = workspace_root();
+    let mut dirs = vec![root.join("tools")];
+    let built = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    if is_project_root(&built) {
+        dirs.push(built.join("tools"));
+    }
+    let user = user_tools_dir();
+    dirs.extend(user.clone());
+    let install = if is_project_root(&root) {
+        root.join("tools")
+    } else {
+        user.unwrap_or_else(|| root.join("tools"))
+    };
+    dirs.dedup();
+    (dirs, install)
 }
 
 /// Runs a tool and returns its stdout, or a one-line reason it failed.
@@ -673,7 +718,7 @@ mod tests {
             _ => None,
         };
         assert_eq!(
-            find_tool_with(&PTXAS_TOOL, &env_all, &tools, &none).unwrap(),
+            find_tool_with(&PTXAS_TOOL, &env_all, &[tools.clone()], &tools, &none).unwrap(),
             env_ptxas
         );
         // A PTXAS that points nowhere falls through, and CUDA_HOME is last.
@@ -683,25 +728,63 @@ mod tests {
             _ => None,
         };
         assert_eq!(
-            find_tool_with(&PTXAS_TOOL, &env_bad, &tools, &none).unwrap(),
+            find_tool_with(&PTXAS_TOOL, &env_bad, &[tools.clone()], &tools, &none).unwrap(),
             cuda_ptxas
         );
         let on_path = || Some(PathBuf::from("/from/path/ptxas"));
         assert_eq!(
-            find_tool_with(&PTXAS_TOOL, &env_bad, &tools, &on_path).unwrap(),
+            find_tool_with(&PTXAS_TOOL, &env_bad, &[tools.clone()], &tools, &on_path).unwrap(),
             PathBuf::from("/from/path/ptxas")
         );
         let in_tools = make("tools/ptxas/nvidia/cu13/bin/ptxas");
         assert_eq!(
-            find_tool_with(&PTXAS_TOOL, &env_bad, &tools, &on_path).unwrap(),
+            find_tool_with(&PTXAS_TOOL, &env_bad, &[tools.clone()], &tools, &on_path).unwrap(),
             in_tools
         );
         // Nothing anywhere: every place is listed, and the fix is the pip command.
-        let e =
-            find_tool_with(&PTXAS_TOOL, &|_| None, &dir.path().join("empty"), &none).unwrap_err();
+        let e = find_tool_with(
+            &PTXAS_TOOL,
+            &|_| None,
+            &[dir.path().join("empty")],
+            &dir.path().join("empty"),
+            &none,
+        )
+        .unwrap_err();
         assert_eq!(e.searched.len(), 4, "{e}");
         assert!(e.fix.contains(PTXAS_WHEEL), "{e}");
         assert!(e.to_string().contains("PTXAS (unset)"), "{e}");
+    }
+
+    /// A binary outside its checkout (cargo install, a shared
+    /// CARGO_TARGET_DIR) still finds the tools of a later folder in the
+    /// search (its build checkout, the user-level folder), and the advice
+    /// names the install folder it is given, with the variables.
+    #[test]
+    fn tools_are_found_in_every_searched_folder_and_the_advice_names_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let crate_tools = dir.path().join("my-crate/tools");
+        let user_tools = dir.path().join("user/tools");
+        let p = user_tools.join("ptxas/nvidia/cu13/bin/ptxas");
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, "").unwrap();
+        let none = || None;
+        let dirs = [crate_tools.clone(), user_tools.clone()];
+        assert_eq!(
+            find_tool_with(&PTXAS_TOOL, &|_| None, &dirs, &user_tools, &none).unwrap(),
+            p
+        );
+        std::fs::remove_file(&p).unwrap();
+        let e = find_tool_with(&PTXAS_TOOL, &|_| None, &dirs, &user_tools, &none).unwrap_err();
+        assert!(
+            e.fix
+                .contains(&user_tools.join("ptxas").display().to_string()),
+            "{e}"
+        );
+        assert!(e.fix.contains("PTXAS or PTX_TOOLS_DIR"), "{e}");
+        assert_eq!(e.searched.len(), 5, "both folders are listed: {e}");
+        // This checkout is one of the folders even when the run's root is not a checkout.
+        let (search, _) = tool_dirs();
+        assert!(search.iter().any(|d| d.ends_with("tools")));
     }
 
     #[test]
@@ -730,7 +813,8 @@ mod tests {
         let tools = dir.path().join("tools");
         let none = || None;
         // Nothing anywhere: the error names every place and the pip command.
-        let e = find_tool_with(&NVDISASM_TOOL, &|_| None, &tools, &none).unwrap_err();
+        let e =
+            find_tool_with(&NVDISASM_TOOL, &|_| None, &[tools.clone()], &tools, &none).unwrap_err();
         let text = e.to_string();
         assert!(
             text.starts_with("nvdisasm (the SASS disassembler"),
@@ -747,16 +831,18 @@ mod tests {
         assert!(text.contains("CUDA_HOME (unset)"), "{text}");
         // ptxas's folder is not nvdisasm's.
         make("tools/ptxas/nvidia/cu13/bin/nvdisasm");
-        assert!(find_tool_with(&NVDISASM_TOOL, &|_| None, &tools, &none).is_err());
+        assert!(
+            find_tool_with(&NVDISASM_TOOL, &|_| None, &[tools.clone()], &tools, &none).is_err()
+        );
         let in_tools = make("tools/nvdisasm/nvidia/cu13/bin/nvdisasm");
         assert_eq!(
-            find_tool_with(&NVDISASM_TOOL, &|_| None, &tools, &none).unwrap(),
+            find_tool_with(&NVDISASM_TOOL, &|_| None, &[tools.clone()], &tools, &none).unwrap(),
             in_tools
         );
         let from_env = make("env/nvdisasm");
         let env = |k: &str| (k == "NVDISASM").then(|| from_env.clone());
         assert_eq!(
-            find_tool_with(&NVDISASM_TOOL, &env, &tools, &none).unwrap(),
+            find_tool_with(&NVDISASM_TOOL, &env, &[tools.clone()], &tools, &none).unwrap(),
             from_env
         );
     }
