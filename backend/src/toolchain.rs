@@ -718,7 +718,14 @@ mod tests {
             _ => None,
         };
         assert_eq!(
-            find_tool_with(&PTXAS_TOOL, &env_all, &[tools.clone()], &tools, &none).unwrap(),
+            find_tool_with(
+                &PTXAS_TOOL,
+                &env_all,
+                std::slice::from_ref(&tools),
+                &tools,
+                &none
+            )
+            .unwrap(),
             env_ptxas
         );
         // A PTXAS that points nowhere falls through, and CUDA_HOME is last.
@@ -728,17 +735,38 @@ mod tests {
             _ => None,
         };
         assert_eq!(
-            find_tool_with(&PTXAS_TOOL, &env_bad, &[tools.clone()], &tools, &none).unwrap(),
+            find_tool_with(
+                &PTXAS_TOOL,
+                &env_bad,
+                std::slice::from_ref(&tools),
+                &tools,
+                &none
+            )
+            .unwrap(),
             cuda_ptxas
         );
         let on_path = || Some(PathBuf::from("/from/path/ptxas"));
         assert_eq!(
-            find_tool_with(&PTXAS_TOOL, &env_bad, &[tools.clone()], &tools, &on_path).unwrap(),
+            find_tool_with(
+                &PTXAS_TOOL,
+                &env_bad,
+                std::slice::from_ref(&tools),
+                &tools,
+                &on_path
+            )
+            .unwrap(),
             PathBuf::from("/from/path/ptxas")
         );
         let in_tools = make("tools/ptxas/nvidia/cu13/bin/ptxas");
         assert_eq!(
-            find_tool_with(&PTXAS_TOOL, &env_bad, &[tools.clone()], &tools, &on_path).unwrap(),
+            find_tool_with(
+                &PTXAS_TOOL,
+                &env_bad,
+                std::slice::from_ref(&tools),
+                &tools,
+                &on_path
+            )
+            .unwrap(),
             in_tools
         );
         // Nothing anywhere: every place is listed, and the fix is the pip command.
@@ -813,8 +841,14 @@ mod tests {
         let tools = dir.path().join("tools");
         let none = || None;
         // Nothing anywhere: the error names every place and the pip command.
-        let e =
-            find_tool_with(&NVDISASM_TOOL, &|_| None, &[tools.clone()], &tools, &none).unwrap_err();
+        let e = find_tool_with(
+            &NVDISASM_TOOL,
+            &|_| None,
+            std::slice::from_ref(&tools),
+            &tools,
+            &none,
+        )
+        .unwrap_err();
         let text = e.to_string();
         assert!(
             text.starts_with("nvdisasm (the SASS disassembler"),
@@ -831,18 +865,37 @@ mod tests {
         assert!(text.contains("CUDA_HOME (unset)"), "{text}");
         // ptxas's folder is not nvdisasm's.
         make("tools/ptxas/nvidia/cu13/bin/nvdisasm");
-        assert!(
-            find_tool_with(&NVDISASM_TOOL, &|_| None, &[tools.clone()], &tools, &none).is_err()
-        );
+        assert!(find_tool_with(
+            &NVDISASM_TOOL,
+            &|_| None,
+            std::slice::from_ref(&tools),
+            &tools,
+            &none
+        )
+        .is_err());
         let in_tools = make("tools/nvdisasm/nvidia/cu13/bin/nvdisasm");
         assert_eq!(
-            find_tool_with(&NVDISASM_TOOL, &|_| None, &[tools.clone()], &tools, &none).unwrap(),
+            find_tool_with(
+                &NVDISASM_TOOL,
+                &|_| None,
+                std::slice::from_ref(&tools),
+                &tools,
+                &none
+            )
+            .unwrap(),
             in_tools
         );
         let from_env = make("env/nvdisasm");
         let env = |k: &str| (k == "NVDISASM").then(|| from_env.clone());
         assert_eq!(
-            find_tool_with(&NVDISASM_TOOL, &env, &[tools.clone()], &tools, &none).unwrap(),
+            find_tool_with(
+                &NVDISASM_TOOL,
+                &env,
+                std::slice::from_ref(&tools),
+                &tools,
+                &none
+            )
+            .unwrap(),
             from_env
         );
     }

@@ -146,23 +146,23 @@ pub(crate) fn attribute(arch: &Arch, attr: c_int) -> Option<c_int> {
         84 | 85 => 0,                               // MULTI_GPU_BOARD(_GROUP_ID)
         86 | 88 | 100 | 101 => 0,                   // host atomics, pageable access: not modelled
         87 => 2,                                    // SINGLE_TO_DOUBLE_PRECISION_PERF_RATIO
-        90 | 91 | 92 | 93 | 94 => 1, // preemption, registered host pointer, stream mem ops
-        95 => 1,                     // COOPERATIVE_LAUNCH
-        96 => 0,                     // COOPERATIVE_MULTI_DEVICE_LAUNCH
+        90..=94 => 1, // preemption, registered host pointer, stream mem ops
+        95 => 1,      // COOPERATIVE_LAUNCH
+        96 => 0,      // COOPERATIVE_MULTI_DEVICE_LAUNCH
         97 => arch.max_shared_optin as c_int, // MAX_SHARED_MEMORY_PER_BLOCK_OPTIN
-        98 | 99 | 113 => 1,          // flush remote writes, host register (read-only)
-        102 => 0,                    // VIRTUAL_ADDRESS_MANAGEMENT_SUPPORTED
-        103..=105 => 0,              // export handle types
-        106 => 32,                   // MAX_BLOCKS_PER_MULTIPROCESSOR
+        98 | 99 | 113 => 1, // flush remote writes, host register (read-only)
+        102 => 0,     // VIRTUAL_ADDRESS_MANAGEMENT_SUPPORTED
+        103..=105 => 0, // export handle types
+        106 => 32,    // MAX_BLOCKS_PER_MULTIPROCESSOR
         107 | 110 | 112 | 114 | 116 => 0, // compression, RDMA, sparse, semaphores
-        108 => 0,                    // MAX_PERSISTING_L2_CACHE_SIZE
-        109 => 0,                    // MAX_ACCESS_POLICY_WINDOW_SIZE
-        111 => 1024,                 // RESERVED_SHARED_MEMORY_PER_BLOCK
-        115 => 1,                    // MEMORY_POOLS_SUPPORTED
-        117..=119 => 0,              // RDMA options, pool handle types
-        120 => (sm >= 90) as c_int,  // CLUSTER_LAUNCH
+        108 => 0,     // MAX_PERSISTING_L2_CACHE_SIZE
+        109 => 0,     // MAX_ACCESS_POLICY_WINDOW_SIZE
+        111 => 1024,  // RESERVED_SHARED_MEMORY_PER_BLOCK
+        115 => 1,     // MEMORY_POOLS_SUPPORTED
+        117..=119 => 0, // RDMA options, pool handle types
+        120 => (sm >= 90) as c_int, // CLUSTER_LAUNCH
         21..=29 | 42..=49 | 52..=74 | 77 => 0, // textures and surfaces: not emulated
-        121..=140 => 0,              // newer attributes: not modelled
+        121..=140 => 0, // newer attributes: not modelled
         _ => return None,
     })
 }

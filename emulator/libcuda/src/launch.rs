@@ -425,7 +425,7 @@ unsafe fn launch(
             );
         }
         if let Some(cl) = extras.cluster {
-            let fits = (0..3).all(|d| cl[d] > 0 && grid[d] % cl[d] == 0)
+            let fits = (0..3).all(|d| cl[d] > 0 && grid[d].is_multiple_of(cl[d]))
                 && cl.iter().product::<u32>() <= 8;
             if s.machine.arch.major < 9 || !fits {
                 return refuse(
