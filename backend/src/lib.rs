@@ -13,6 +13,7 @@ pub mod process;
 pub mod sass;
 pub mod sm;
 pub mod stage;
+pub mod suggest;
 pub mod sysroot;
 pub mod toolchain;
 

@@ -90,27 +90,7 @@ impl FromStr for SmTarget {
 }
 
 fn nearest(input: &str) -> Option<&'static str> {
-    KNOWN_TARGETS
-        .iter()
-        .map(|k| (strsim_distance(input, k), *k))
-        .filter(|(d, _)| *d <= 2)
-        .min()
-        .map(|(_, k)| k)
-}
-
-/// Levenshtein distance; small enough that a dependency isn't worth it here.
-fn strsim_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
+    crate::suggest::nearest(input, KNOWN_TARGETS)
 }
 
 impl fmt::Display for SmTarget {

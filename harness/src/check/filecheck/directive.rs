@@ -220,12 +220,11 @@ pub fn check_prefix_spelling(source: &str, valid: &[String]) -> Result<(), FileC
         };
         let written_prefix = parts[..=at].join("-");
         let rest = parts[at + 1..].join("-");
-        let nearest = valid
-            .iter()
-            .map(|v| (strsim::osa_distance(&written_prefix, v), v))
-            .min_by(|a, b| a.0.cmp(&b.0).then(a.1.len().cmp(&b.1.len())))
-            .map(|(_, v)| v.clone())
-            .unwrap_or_else(|| "CHECK".into());
+        // On a tie, the shorter prefix (the plainer spelling) wins.
+        let mut valid_refs: Vec<&str> = valid.iter().map(String::as_str).collect();
+        valid_refs.sort_by_key(|v| v.len());
+        let nearest =
+            ptx_backend::suggest::closest(&written_prefix, &valid_refs).unwrap_or("CHECK");
         let suggestion = if rest.is_empty() {
             format!("{nearest}:")
         } else {
@@ -366,13 +365,7 @@ pub(super) fn parse_suffix(prefix: &str, suffix: &str) -> Result<CheckKind, Stri
                     )),
                 };
             }
-            let upper = suffix.to_ascii_uppercase();
-            let best = SUFFIXES
-                .iter()
-                .map(|known| (strsim::levenshtein(&upper, known), *known))
-                .min()
-                .map(|(_, known)| known)
-                .unwrap_or("NEXT");
+            let best = ptx_backend::suggest::closest(suffix, &SUFFIXES).unwrap_or("NEXT");
             let known = SUFFIXES.map(|s| format!("-{s}")).join(", ");
             return Err(format!(
                 "did you mean `{prefix}-{best}:`? Known suffixes: {known} (directives are \

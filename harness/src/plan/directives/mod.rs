@@ -625,38 +625,7 @@ fn undeclared_revision(name: &str, span: &Range<usize>, declared: &[String]) -> 
     Diag::new(span.clone(), message).help(help)
 }
 
-/// The candidate closest to `input`, if one is close enough to be a typo.
-pub(crate) fn nearest<'a>(input: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    // `min_sm` and `MIN-SM` are the same mistake as a typo, so compare
-    // case-folded with `_` and `-` as one.
-    let fold = |s: &str| s.to_ascii_lowercase().replace('_', "-");
-    let input = fold(input);
-    let sorted_words = |s: &str| {
-        let mut w: Vec<String> = s.split('-').map(str::to_string).collect();
-        w.sort_unstable();
-        w
-    };
-    // Word order is the usual slip (`sm-min`), and edit distance ranks it badly.
-    if let Some(c) = candidates
-        .iter()
-        .find(|c| fold(c) == input || sorted_words(&fold(c)) == sorted_words(&input))
-    {
-        return Some(c);
-    }
-    candidates
-        .iter()
-        .filter_map(|c| {
-            let folded = fold(c);
-            let distance = strsim::damerau_levenshtein(&input, &folded);
-            let limit = (input.len().max(folded.len()) / 3).max(1);
-            let prefix = input.len() >= 2
-                && folded.len() >= 2
-                && (input.starts_with(&folded) || folded.starts_with(&input));
-            (distance <= limit || prefix).then_some((distance, *c))
-        })
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
-}
+pub(crate) use ptx_backend::suggest::nearest;
 
 #[cfg(test)]
 mod test_support {
