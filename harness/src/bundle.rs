@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::check::stdout::{check_execution, RunExpectation};
 use crate::execute::device::{
-    self, DeviceChoice, DeviceKind, EmuLib, Emulator, Target, EMU_LIB_FILE,
+    self, Device, DeviceChoice, DeviceKind, EmuLib, Emulator, EMU_LIB_FILE,
 };
 use crate::execute::gpu::{GpuStatus, DEFAULT_TIMEOUT};
 use crate::plan::trial::{PlanItem, Trial};
@@ -380,14 +380,14 @@ fn run_one(
                 GpuStatus::Absent(_) => "GPU".into(),
             };
             *device = Some((kind, name));
-            Target::Gpu
+            Device::Gpu
         }
         DeviceKind::Emulator => {
             *device = Some((kind, format!("ptx-emu ({sm})")));
             match emulator.lib() {
                 Ok(lib) => {
                     *device = Some((kind, lib.device_name(sm)));
-                    Target::Emulator(lib, sm)
+                    Device::Emulator(lib, sm)
                 }
                 Err(e) => {
                     return (

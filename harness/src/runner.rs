@@ -17,7 +17,8 @@ use crate::check::snapshot::{bless_test, orphan_candidates, remove_orphans, Bles
 use crate::config::{Overrides, Settings};
 use crate::execute::compile::CompileCache;
 use crate::execute::device::Emulator;
-use crate::execute::gpu::{GpuStatus, HostBuilder};
+use crate::execute::gpu::GpuStatus;
+use crate::execute::host::HostBuilder;
 use crate::plan::discover::Suite;
 use crate::plan::expectations::Expectations;
 use crate::plan::trial::{plan, suite_matrix, PlanItem, Trial};

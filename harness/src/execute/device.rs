@@ -315,26 +315,26 @@ fn label_for_version(version: &str) -> String {
 
 /// Where one execution runs.
 #[derive(Clone, Copy, Debug)]
-pub enum Target<'a> {
+pub enum Device<'a> {
     /// The GPU; executions are serialized.
     Gpu,
     /// The emulator, as `sm`; executions may run in parallel.
     Emulator(&'a EmuLib, SmTarget),
 }
 
-impl Target<'_> {
+impl Device<'_> {
     /// The kind for reports.
     pub fn kind(&self) -> DeviceKind {
         match self {
-            Target::Gpu => DeviceKind::Gpu,
-            Target::Emulator(..) => DeviceKind::Emulator,
+            Device::Gpu => DeviceKind::Gpu,
+            Device::Emulator(..) => DeviceKind::Emulator,
         }
     }
 
     /// The command line that reproduces an execution, environment included.
     pub fn reproduce(&self, program: &Path, ptx: &Path) -> String {
         let mut s = String::new();
-        if let Target::Emulator(lib, sm) = self {
+        if let Device::Emulator(lib, sm) = self {
             s.push_str(&format!(
                 "LD_LIBRARY_PATH={} {EMU_SM_ENV}={sm} ",
                 lib.dir.display()
@@ -350,17 +350,17 @@ impl Target<'_> {
     }
 }
 
-/// Runs a host program with the PTX for one target on `target`, in its own
+/// Runs a host program with the PTX for one target on `on`, in its own
 /// process with `timeout` (the same limit on both devices).
 pub fn execute(
-    target: Target<'_>,
+    on: Device<'_>,
     program: &Path,
     ptx: &Path,
     timeout: Duration,
 ) -> std::io::Result<ProcessOutcome> {
-    match target {
-        Target::Gpu => super::gpu::execute(program, ptx, timeout),
-        Target::Emulator(lib, sm) => {
+    match on {
+        Device::Gpu => super::gpu::execute(program, ptx, timeout),
+        Device::Emulator(lib, sm) => {
             let mut cmd = Command::new(program);
             cmd.env(host_runtime::PTX_ENV_VAR, ptx);
             for (k, v) in lib.env(sm) {
@@ -483,7 +483,7 @@ mod tests {
             .1
             .to_string_lossy()
             .starts_with(&*b.dir.to_string_lossy()));
-        let repro = Target::Emulator(&b, t("sm_100a"))
+        let repro = Device::Emulator(&b, t("sm_100a"))
             .reproduce(Path::new("/h/prog"), Path::new("/p/k.ptx"));
         assert_eq!(
             repro,

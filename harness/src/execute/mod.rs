@@ -3,6 +3,7 @@
 pub mod compile;
 pub mod device;
 pub mod gpu;
+pub mod host;
 pub mod process;
 
 use std::path::PathBuf;

@@ -7,7 +7,7 @@ use ptx_backend::Stage;
 
 use super::{fail, Built, Engine, Failure, Phase, TrialCx};
 use crate::check::stdout::{check_execution, RunExpectation};
-use crate::execute::device::{self, DeviceKind, Target};
+use crate::execute::device::{self, Device, DeviceKind};
 use crate::execute::gpu::{GpuStatus, DEFAULT_TIMEOUT};
 use crate::plan::directives::Outcome;
 use crate::plan::trial::Trial;
@@ -78,10 +78,10 @@ impl Engine {
             .stages
             .get(&Stage::Ptx)
             .ok_or_else(|| fail(DecidedBy::Llvm, "no PTX was produced"))?;
-        let target = match kind {
+        let device = match kind {
             DeviceKind::Gpu => {
                 cx.device = Some((kind, self.gpu_name()));
-                Target::Gpu
+                Device::Gpu
             }
             DeviceKind::Emulator => {
                 // Assigned to the emulator: a missing library is a
@@ -94,12 +94,12 @@ impl Engine {
                     )
                 })?;
                 cx.device = Some((kind, lib.device_name(trial.sm)));
-                Target::Emulator(lib, trial.sm)
+                Device::Emulator(lib, trial.sm)
             }
         };
         cx.executed = true;
-        cx.reproduce_after.push(target.reproduce(&host, ptx));
-        self.execute_and_compare(trial, &expect, &host, ptx, target)?;
+        cx.reproduce_after.push(device.reproduce(&host, ptx));
+        self.execute_and_compare(trial, &expect, &host, ptx, device)?;
         Ok(())
     }
 
@@ -147,10 +147,10 @@ impl Engine {
         expect: &RunExpectation,
         host: &Path,
         ptx: &Path,
-        target: Target<'_>,
+        on: Device<'_>,
     ) -> Result<(), Failure> {
         let timeout = trial.directives.timeout.unwrap_or(DEFAULT_TIMEOUT);
-        let run = device::execute(target, host, ptx, timeout).map_err(|e| {
+        let run = device::execute(on, host, ptx, timeout).map_err(|e| {
             fail(
                 DecidedBy::Execution,
                 format!("cannot run {}: {e}", host.display()),
@@ -161,11 +161,11 @@ impl Engine {
                 DecidedBy::Execution,
                 format!(
                     "{m}\n(on the {})\nreproduce with:\n  {}",
-                    match target {
-                        Target::Gpu => format!("GPU, {}", self.gpu_name()),
-                        Target::Emulator(lib, sm) => format!("emulator, {}", lib.device_name(sm)),
+                    match on {
+                        Device::Gpu => format!("GPU, {}", self.gpu_name()),
+                        Device::Emulator(lib, sm) => format!("emulator, {}", lib.device_name(sm)),
                     },
-                    target.reproduce(host, ptx)
+                    on.reproduce(host, ptx)
                 ),
             )
         })
