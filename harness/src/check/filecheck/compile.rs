@@ -1,4 +1,4 @@
-//! Compiled patterns: regexes assembled from a pattern with the variables' current values, and the captures they define.
+//! CompiledPattern patterns: regexes assembled from a pattern with the variables' current values, and the captures they define.
 
 use super::*;
 
@@ -84,7 +84,7 @@ pub(super) enum Part {
 /// the real language) and the two captures are compared; when they differ,
 /// `exact_backref_match` tries the candidate values one by one.
 #[derive(Debug, Clone)]
-pub(super) struct Compiled {
+pub(super) struct CompiledPattern {
     pub(super) regex: Regex,
     pub(super) parts: Vec<Part>,
     pub(super) slots: Vec<Slot>,
@@ -103,8 +103,8 @@ pub(super) struct Found {
 pub(super) const MAX_BACKREF_LINE: usize = 2048;
 pub(super) const MAX_BACKREF_COMBINATIONS: usize = 512;
 
-impl Compiled {
-    pub(super) fn new(parts: Vec<Part>, slots: Vec<Slot>) -> Result<Compiled, String> {
+impl CompiledPattern {
+    pub(super) fn new(parts: Vec<Part>, slots: Vec<Slot>) -> Result<CompiledPattern, String> {
         let source = assemble(&parts, &slots, &HashMap::new());
         let regex = Regex::new(&source).or_else(|first| {
             // A user regex with named groups cannot be copied for a same-line
@@ -112,7 +112,7 @@ impl Compiled {
             let relaxed = assemble_with(&parts, &slots, &HashMap::new(), true);
             Regex::new(&relaxed).map_err(|_| format!("cannot compile pattern: {first}"))
         })?;
-        Ok(Compiled {
+        Ok(CompiledPattern {
             regex,
             parts,
             slots,

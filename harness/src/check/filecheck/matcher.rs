@@ -19,7 +19,7 @@ pub fn run_checks(checks: &[CheckLine], input: &str) -> Result<(), FileCheckErro
     } else {
         Cow::Borrowed(input)
     };
-    let mut engine = Engine {
+    let mut engine = Matcher {
         checks,
         patterns: &patterns,
         input: Input::new(&text),
@@ -96,14 +96,14 @@ impl<'a> Input<'a> {
     }
 }
 
-pub(super) struct Engine<'a> {
+pub(super) struct Matcher<'a> {
     pub(super) checks: &'a [CheckLine],
     pub(super) patterns: &'a [Pattern],
     pub(super) input: Input<'a>,
     pub(super) vars: Vars,
 }
 
-impl Engine<'_> {
+impl Matcher<'_> {
     pub(super) fn run(&mut self) -> Result<(), FileCheckError> {
         let steps = build_steps(self.checks);
         let len = self.input.text.len();

@@ -187,7 +187,7 @@ pub(super) struct Pattern {
     pub(super) line: usize,
     pub(super) pieces: Vec<Piece>,
     pub(super) slots: Vec<DefSlot>,
-    pub(super) fixed: Option<Compiled>,
+    pub(super) fixed: Option<CompiledPattern>,
 }
 
 impl Pattern {
@@ -271,7 +271,7 @@ impl Pattern {
     }
 
     /// Builds the regex for the current variable values.
-    pub(super) fn compile(&self, vars: &Vars) -> Result<Compiled, String> {
+    pub(super) fn compile(&self, vars: &Vars) -> Result<CompiledPattern, String> {
         let mut parts = Vec::new();
         let mut kinds: Vec<SlotKind> = Vec::new();
         let mut uses = 0;
@@ -331,7 +331,7 @@ impl Pattern {
                 kind,
             })
             .collect();
-        Compiled::new(parts, slots)
+        CompiledPattern::new(parts, slots)
     }
 
     /// The literal words of the pattern, to look for a near miss on failure.
@@ -768,5 +768,5 @@ pub(super) fn literal_regex(text: &str) -> String {
 }
 
 // ---------------------------------------------------------------------------
-// Compiled patterns and searching
+// CompiledPattern patterns and searching
 // ---------------------------------------------------------------------------
