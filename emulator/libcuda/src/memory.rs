@@ -11,7 +11,7 @@ use std::ffi::{c_int, c_uint, c_void};
 use ptx_emu::exec::memory::AllocKind;
 
 use crate::device::TOTAL_MEMORY;
-use crate::stream::check_stream;
+use crate::stream::{check_stream, with_stream};
 use crate::*;
 
 fn live_bytes(s: &State) -> u64 {
@@ -174,10 +174,7 @@ pub unsafe extern "C" fn cuMemFree_v2(p: u64) -> CUresult {
 
 #[no_mangle]
 pub unsafe extern "C" fn cuMemFreeAsync(p: u64, stream: *mut c_void) -> CUresult {
-    with_ctx(|s, c| {
-        if let Err(e) = check_stream(s, c, "cuMemFreeAsync", stream) {
-            return e;
-        }
+    with_stream("cuMemFreeAsync", stream, |s, _| {
         if p == 0 {
             return SUCCESS;
         }
@@ -358,12 +355,9 @@ pub unsafe extern "C" fn cuMemPrefetchAsync_v2(
     _flags: c_uint,
     stream: *mut c_void,
 ) -> CUresult {
-    with_ctx(
-        |s, c| match check_stream(s, c, "cuMemPrefetchAsync", stream) {
-            Ok(()) => managed_hint(s, "cuMemPrefetchAsync", p, n),
-            Err(e) => e,
-        },
-    )
+    with_stream("cuMemPrefetchAsync", stream, |s, _| {
+        managed_hint(s, "cuMemPrefetchAsync", p, n)
+    })
 }
 
 #[no_mangle]
@@ -373,12 +367,9 @@ pub unsafe extern "C" fn cuMemPrefetchAsync(
     _dev: c_int,
     stream: *mut c_void,
 ) -> CUresult {
-    with_ctx(
-        |s, c| match check_stream(s, c, "cuMemPrefetchAsync", stream) {
-            Ok(()) => managed_hint(s, "cuMemPrefetchAsync", p, n),
-            Err(e) => e,
-        },
-    )
+    with_stream("cuMemPrefetchAsync", stream, |s, _| {
+        managed_hint(s, "cuMemPrefetchAsync", p, n)
+    })
 }
 
 #[no_mangle]
@@ -388,12 +379,9 @@ pub unsafe extern "C" fn cuStreamAttachMemAsync(
     n: usize,
     _flags: c_uint,
 ) -> CUresult {
-    with_ctx(
-        |s, c| match check_stream(s, c, "cuStreamAttachMemAsync", stream) {
-            Ok(()) => managed_hint(s, "cuStreamAttachMemAsync", p, n.max(1)),
-            Err(e) => e,
-        },
-    )
+    with_stream("cuStreamAttachMemAsync", stream, |s, _| {
+        managed_hint(s, "cuStreamAttachMemAsync", p, n.max(1))
+    })
 }
 
 #[no_mangle]

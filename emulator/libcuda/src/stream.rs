@@ -35,6 +35,23 @@ pub(crate) fn check_stream(
     }
 }
 
+/// Like `with_ctx`, for an operation on `stream`, which is checked first.
+pub(crate) fn with_stream(
+    call: &str,
+    stream: *mut c_void,
+    f: impl FnOnce(&mut State, usize) -> CUresult,
+) -> CUresult {
+    with_ctx(|s, c| match check_stream(s, c, call, stream) {
+        Ok(()) => f(s, c),
+        Err(e) => e,
+    })
+}
+
+/// A created stream's record (None for the default streams).
+fn stream_record<'a>(s: &'a State, stream: *mut c_void) -> Option<&'a Stream> {
+    index_of(Kind::Stream, stream).and_then(|i| s.streams.get(i)?.as_ref())
+}
+
 unsafe fn create_stream(stream: *mut *mut c_void, flags: c_uint, priority: c_int) -> CUresult {
     if stream.is_null() {
         return refuse(INVALID_VALUE, "cuStreamCreate: the result pointer is NULL");
@@ -106,10 +123,7 @@ pub unsafe extern "C" fn cuStreamSynchronize(stream: *mut c_void) -> CUresult {
 
 #[no_mangle]
 pub unsafe extern "C" fn cuStreamQuery(stream: *mut c_void) -> CUresult {
-    with_ctx(|s, c| match check_stream(s, c, "cuStreamQuery", stream) {
-        Ok(()) => SUCCESS,
-        Err(e) => e,
-    })
+    with_stream("cuStreamQuery", stream, |_, _| SUCCESS)
 }
 
 #[no_mangle]
@@ -117,14 +131,8 @@ pub unsafe extern "C" fn cuStreamGetFlags(stream: *mut c_void, flags: *mut c_uin
     if flags.is_null() {
         return INVALID_VALUE;
     }
-    with_ctx(|s, c| {
-        if let Err(e) = check_stream(s, c, "cuStreamGetFlags", stream) {
-            return e;
-        }
-        let f = index_of(Kind::Stream, stream)
-            .and_then(|i| s.streams.get(i)?.as_ref())
-            .map_or(0, |st| st.flags);
-        put(flags, f);
+    with_stream("cuStreamGetFlags", stream, |s, _| {
+        put(flags, stream_record(s, stream).map_or(0, |st| st.flags));
         SUCCESS
     })
 }
@@ -137,14 +145,11 @@ pub unsafe extern "C" fn cuStreamGetPriority(
     if priority.is_null() {
         return INVALID_VALUE;
     }
-    with_ctx(|s, c| {
-        if let Err(e) = check_stream(s, c, "cuStreamGetPriority", stream) {
-            return e;
-        }
-        let p = index_of(Kind::Stream, stream)
-            .and_then(|i| s.streams.get(i)?.as_ref())
-            .map_or(0, |st| st.priority);
-        put(priority, p);
+    with_stream("cuStreamGetPriority", stream, |s, _| {
+        put(
+            priority,
+            stream_record(s, stream).map_or(0, |st| st.priority),
+        );
         SUCCESS
     })
 }
@@ -154,10 +159,7 @@ pub unsafe extern "C" fn cuStreamGetCtx(stream: *mut c_void, ctx: *mut *mut c_vo
     if ctx.is_null() {
         return INVALID_VALUE;
     }
-    with_ctx(|s, c| {
-        if let Err(e) = check_stream(s, c, "cuStreamGetCtx", stream) {
-            return e;
-        }
+    with_stream("cuStreamGetCtx", stream, |_, c| {
         put(ctx, handle(Kind::Context, c));
         SUCCESS
     })
@@ -179,10 +181,7 @@ pub unsafe extern "C" fn cuStreamWaitEvent(
     event: *mut c_void,
     flags: c_uint,
 ) -> CUresult {
-    with_ctx(|s, c| {
-        if let Err(e) = check_stream(s, c, "cuStreamWaitEvent", stream) {
-            return e;
-        }
+    with_stream("cuStreamWaitEvent", stream, |s, _| {
         if flags & !1 != 0 {
             return refuse(
                 INVALID_VALUE,
@@ -390,13 +389,8 @@ pub unsafe extern "C" fn cuStreamIsCapturing(stream: *mut c_void, status: *mut c
     if status.is_null() {
         return INVALID_VALUE;
     }
-    with_ctx(
-        |s, c| match check_stream(s, c, "cuStreamIsCapturing", stream) {
-            Ok(()) => {
-                put(status, 0); // CU_STREAM_CAPTURE_STATUS_NONE: graphs are not emulated
-                SUCCESS
-            }
-            Err(e) => e,
-        },
-    )
+    with_stream("cuStreamIsCapturing", stream, |_, _| {
+        put(status, 0); // CU_STREAM_CAPTURE_STATUS_NONE: graphs are not emulated
+        SUCCESS
+    })
 }
