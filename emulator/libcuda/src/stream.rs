@@ -48,7 +48,7 @@ pub(crate) fn with_stream(
 }
 
 /// A created stream's record (None for the default streams).
-fn stream_record<'a>(s: &'a State, stream: *mut c_void) -> Option<&'a Stream> {
+fn stream_record(s: &State, stream: *mut c_void) -> Option<&Stream> {
     index_of(Kind::Stream, stream).and_then(|i| s.streams.get(i)?.as_ref())
 }
 
