@@ -160,6 +160,8 @@ pub fn create(engine: &Engine, items: &[PlanItem], out: &Path) -> Result<(Bundle
             gpu: None,
             emulator: None,
             matrix: engine.settings.matrix.iter().map(|s| s.name()).collect(),
+            commit: RunInfo::commit_of(&engine.settings.root),
+            date: Some(RunInfo::now()),
         },
         trials: entries,
         emulator: bundle_emulator(engine, out),

@@ -470,6 +470,8 @@ fn run_suites(
             gpu: engine.gpu.describe(),
             emulator: engine.emulator.located().map(|l| l.describe()),
             matrix: engine.settings.matrix.iter().map(|s| s.name()).collect(),
+            commit: RunInfo::commit_of(&engine.settings.root),
+            date: Some(RunInfo::now()),
         },
         trials: records,
     };

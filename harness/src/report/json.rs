@@ -215,6 +215,13 @@ fn merge_info(runs: &[RunResults]) -> anyhow::Result<RunInfo> {
         gpu: (!gpus.is_empty()).then(|| gpus.join(GPU_SEPARATOR)),
         emulator: (!emulators.is_empty()).then(|| emulators.join(VERSION_SEPARATOR)),
         matrix,
+        // Runs merged from several machines share a commit when they agree.
+        commit: runs
+            .iter()
+            .map(|r| r.info.commit.clone())
+            .reduce(|a, b| if a == b { a } else { None })
+            .flatten(),
+        date: runs.iter().filter_map(|r| r.info.date.clone()).max(),
     })
 }
 
@@ -376,6 +383,8 @@ mod tests {
                 gpu: gpu.map(str::to_string),
                 emulator: None,
                 matrix: vec!["sm_80".into()],
+                commit: None,
+                date: None,
             },
             trials,
         }
@@ -681,6 +690,8 @@ mod tests {
         let mut results = sample();
         results.info.emulator = Some("ptx-emu 0.1 (test, sha256 0)".into());
         results.info.versions.insert("rustc".into(), "1".into());
+        results.info.commit = Some("0123abc".into());
+        results.info.date = Some("2026-12-07T23:20:00Z".into());
         let mut t = record(id("run-gpu", "a", "sm_80"), Verdict::Passed, true);
         t.id.revision = Some("r".into());
         t.device = Some(DeviceKind::Emulator);

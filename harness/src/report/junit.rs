@@ -248,6 +248,8 @@ mod tests {
                 gpu: Some("NVIDIA H100 (sm_90)".into()),
                 emulator: None,
                 matrix: vec!["sm_80".into()],
+                commit: None,
+                date: None,
             },
             trials: vec![
                 record("ptx-snapshots", "ok.rs", Some("opt"), Verdict::Passed),

@@ -165,6 +165,37 @@ pub struct RunInfo {
     pub emulator: Option<String>,
     /// The sm matrix of the run.
     pub matrix: Vec<String>,
+    /// The tested checkout's commit (`git rev-parse HEAD`), when it is a
+    /// git checkout; `-dirty` appended when it had uncommitted changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// When the run ended, RFC 3339 in UTC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+}
+
+impl RunInfo {
+    /// The commit of the checkout at `root` (None outside git).
+    pub fn commit_of(root: &std::path::Path) -> Option<String> {
+        let git = |args: &[&str]| {
+            std::process::Command::new("git")
+                .args(args)
+                .current_dir(root)
+                .output()
+                .ok()
+                .filter(|o| o.status.success())
+                .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        };
+        let head = git(&["rev-parse", "HEAD"]).filter(|h| !h.is_empty())?;
+        let dirty =
+            git(&["status", "--porcelain", "--untracked-files=no"]).is_some_and(|s| !s.is_empty());
+        Some(if dirty { format!("{head}-dirty") } else { head })
+    }
+
+    /// Now, as [`RunInfo::date`] records it.
+    pub fn now() -> String {
+        chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    }
 }
 
 /// A whole run: the file the JSON report writes and the gate reads.
