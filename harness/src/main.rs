@@ -12,6 +12,8 @@ use ptx_harness::config::{Overrides, Settings};
 use ptx_harness::execute::device::DeviceChoice;
 use ptx_harness::plan::discover::Suite;
 use ptx_harness::report::gate::{self, GateConfig};
+use ptx_harness::report::history::History;
+use ptx_harness::report::html::{write_site, Site};
 use ptx_harness::report::json::{merge, read_results, write_results};
 use ptx_harness::report::junit::write_junit;
 use ptx_harness::runner;
@@ -65,6 +67,10 @@ enum Cmd {
         /// (always the emulator). Over PTX_DEVICE over ptx-harness.toml.
         #[arg(long, value_parser = parse_device)]
         device: Option<DeviceChoice>,
+        /// Record this run in a history file (SQLite; created when missing),
+        /// for `report --html --history`.
+        #[arg(long, value_name = "FILE")]
+        history: Option<PathBuf>,
     },
     /// Compare two results files; exit 1 on any regression, 2 on bad input.
     Gate {
@@ -101,6 +107,28 @@ enum Cmd {
     /// The differential lane: random programs compiled for the host (the
     /// oracle) and through the backend, run, compared, reduced, promoted.
     Fuzz(FuzzArgs),
+    /// Write the HTML report: the conformance grid, a page per trial, the
+    /// gate's verdict, and plots of the history.
+    Report {
+        /// The folder the site goes into.
+        #[arg(long, value_name = "DIR")]
+        html: PathBuf,
+        /// results.json files to show (default: the last run's,
+        /// target/ptx-harness/results.json).
+        results: Vec<PathBuf>,
+        /// A history file (SQLite) to plot.
+        #[arg(long, value_name = "FILE")]
+        history: Option<PathBuf>,
+        /// A baseline results.json: the front page shows the gate's verdict
+        /// for the first results file against it.
+        #[arg(long, value_name = "FILE")]
+        baseline: Option<PathBuf>,
+    },
+    /// The results history (an SQLite file).
+    History {
+        #[command(subcommand)]
+        command: HistoryCmd,
+    },
     /// Merge results from several machines into one file.
     Merge {
         /// Output file.
@@ -109,6 +137,20 @@ enum Cmd {
         /// Input results.json files.
         #[arg(required = true)]
         inputs: Vec<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum HistoryCmd {
+    /// Record earlier runs (results.json files, the GPU CI's merged results
+    /// included) in the history, each in one transaction.
+    Import {
+        /// The history file (created when missing).
+        #[arg(long, value_name = "FILE")]
+        history: PathBuf,
+        /// results.json files.
+        #[arg(required = true)]
+        results: Vec<PathBuf>,
     },
 }
 
@@ -318,6 +360,7 @@ fn real_main() -> Result<ExitCode> {
             jobs,
             report_dir,
             device,
+            history,
         } => {
             let overrides = Overrides {
                 matrix: sm,
@@ -353,6 +396,10 @@ fn real_main() -> Result<ExitCode> {
                 report_dir.join("results.json").display(),
                 report_dir.join("junit.xml").display()
             );
+            if let Some(h) = &history {
+                let id = History::open(h)?.record(&results, None)?;
+                eprintln!("history: run {id} recorded in {}", h.display());
+            }
             Ok(if conclusion.has_failed() {
                 ExitCode::from(1)
             } else {
@@ -441,6 +488,72 @@ fn real_main() -> Result<ExitCode> {
             })
         }
         Cmd::Fuzz(args) => fuzz(cli.root.as_deref(), args),
+        Cmd::Report {
+            html,
+            results,
+            history,
+            baseline,
+        } => {
+            let root = root(cli.root.as_deref())?;
+            let results = if results.is_empty() {
+                let settings = Settings::resolve(&root, &Overrides::default())?;
+                vec![settings.work_dir.join("results.json")]
+            } else {
+                results
+            };
+            let runs = results
+                .iter()
+                .map(|p| read_results(p))
+                .collect::<Result<Vec<_>>>()?;
+            let gate = match (&baseline, runs.first()) {
+                (Some(b), Some(cur)) => {
+                    let base = read_results(b)?;
+                    gate::check_comparable(&base, cur).map_err(|why| {
+                        anyhow::anyhow!(
+                            "cannot gate {} against {}: {why}",
+                            results[0].display(),
+                            b.display()
+                        )
+                    })?;
+                    Some(gate::compare(&base, cur, &GateConfig::default()))
+                }
+                _ => None,
+            };
+            let history = match &history {
+                Some(h) => History::open(h)?.runs()?,
+                None => Vec::new(),
+            };
+            let site = Site {
+                runs: results
+                    .iter()
+                    .zip(&runs)
+                    .map(|(p, r)| (p.display().to_string(), r))
+                    .collect(),
+                history,
+                gate,
+            };
+            let started = std::time::Instant::now();
+            write_site(&site, &html)?;
+            eprintln!(
+                "report: {} ({} trials, {:.1} s)",
+                html.join("index.html").display(),
+                runs.iter().map(|r| r.trials.len()).sum::<usize>(),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::History {
+            command: HistoryCmd::Import { history, results },
+        } => {
+            let mut h = History::open(&history)?;
+            for p in &results {
+                let run = read_results(p)?;
+                let id = h.record(&run, Some(p))?;
+                eprintln!("history: {} recorded as run {id}", p.display());
+            }
+            eprintln!("history: {} runs in {}", h.count()?, history.display());
+            Ok(ExitCode::SUCCESS)
+        }
         Cmd::Merge { output, inputs } => {
             let runs = inputs
                 .iter()

@@ -121,7 +121,7 @@ impl History {
             conn,
             path: path.to_path_buf(),
         };
-        h.migrate(version).with_context(|| fix())?;
+        h.migrate(version).with_context(fix)?;
         Ok(h)
     }
 

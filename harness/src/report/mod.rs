@@ -2,7 +2,9 @@
 //! JUnit XML, JSON results and the regression gate.
 pub mod gate;
 pub mod history;
+pub mod html;
 pub mod json;
 pub mod junit;
+pub mod svg;
 pub mod terminal;
 pub mod verdict;
