@@ -26,3 +26,13 @@ else
 fi
 tools/ptxas/nvidia/cu13/bin/ptxas --version 2>/dev/null | tail -n 1 || true
 tools/nvdisasm/nvidia/cu13/bin/nvdisasm --version 2>/dev/null | tail -n 2 | sed -n 1p || true
+# The HTML report's browser tests use headless Chromium; installed only when
+# asked (PTX_INSTALL_CHROMIUM=1, as .ci/run does) and missing. Without it,
+# those tests skip and say why.
+if [ "${PTX_INSTALL_CHROMIUM:-0}" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
+    if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+        apt-get install -y -q chromium >/dev/null || echo "setup: could not install chromium; the browser tests will skip" >&2
+    else
+        echo "setup: chromium is missing and cannot be installed here (needs apt-get as root); the browser tests will skip" >&2
+    fi
+fi
