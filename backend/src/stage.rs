@@ -42,7 +42,7 @@ impl Stage {
     ];
 
     /// The name used in directives, file names and `--emit`.
-    pub fn name(self) -> &'static str {
+    pub const fn name(self) -> &'static str {
         match self {
             Stage::Mir => "mir",
             Stage::LlvmIr => "llvm-ir",
@@ -52,6 +52,30 @@ impl Stage {
             Stage::Sass => "sass",
         }
     }
+}
+
+/// The stage names in pipeline order followed by `extra` (output streams
+/// such as `stderr`): the one table the harness's stage lists derive from.
+/// `M` must be the number of stages plus `N` (checked at compile time).
+pub const fn names_and<const M: usize, const N: usize>(
+    extra: [&'static str; N],
+) -> [&'static str; M] {
+    assert!(
+        M == Stage::ALL.len() + N,
+        "M must be the stage count plus N"
+    );
+    let mut out = [""; M];
+    let mut i = 0;
+    while i < Stage::ALL.len() {
+        out[i] = Stage::ALL[i].name();
+        i += 1;
+    }
+    let mut j = 0;
+    while j < N {
+        out[i + j] = extra[j];
+        j += 1;
+    }
+    out
 }
 
 impl fmt::Display for Stage {

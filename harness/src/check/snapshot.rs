@@ -16,15 +16,7 @@ use anyhow::{Context, Result};
 
 /// Stage suffixes that bless owns. `.run.stdout` files are written by hand
 /// (expected GPU output must come from an independent source) and never touched.
-pub const SNAPSHOT_STAGES: &[&str] = &[
-    "mir",
-    "llvm-ir",
-    "llvm-ir-opt",
-    "ptx",
-    "ptxas",
-    "sass",
-    "stderr",
-];
+pub const SNAPSHOT_STAGES: &[&str] = &ptx_backend::stage::names_and::<7, 1>(["stderr"]);
 
 /// The two candidate files for a trial's stage: sm-specific, then shared.
 pub fn snapshot_paths(test: &Path, rev: Option<&str>, sm: &str, stage: &str) -> (PathBuf, PathBuf) {

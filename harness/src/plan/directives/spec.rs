@@ -15,20 +15,12 @@ use super::handlers::{
 use super::lex::Raw;
 use super::Diag;
 
-/// Stage dumps that `stages:` can snapshot, in pipeline order.
-pub const STAGES: &[&str] = &["mir", "llvm-ir", "llvm-ir-opt", "ptx", "ptxas", "sass"];
+/// Stage dumps that `stages:` can snapshot, in pipeline order (from
+/// `ptx_backend::Stage`, the one table of stage names).
+pub const STAGES: &[&str] = &ptx_backend::stage::names_and::<6, 0>([]);
 
 /// What `normalize-<stage>` can rewrite: the stage dumps plus stderr and stdout.
-pub const NORMALIZE_STAGES: &[&str] = &[
-    "mir",
-    "llvm-ir",
-    "llvm-ir-opt",
-    "ptx",
-    "ptxas",
-    "sass",
-    "stderr",
-    "stdout",
-];
+pub const NORMALIZE_STAGES: &[&str] = &ptx_backend::stage::names_and::<8, 2>(["stderr", "stdout"]);
 
 /// The expected outcome of a test (or of one revision).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
