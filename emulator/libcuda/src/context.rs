@@ -181,7 +181,7 @@ unsafe fn create(ctx: *mut *mut c_void, flags: c_uint, dev: c_int) -> CUresult {
             cache_config: 0,
         });
         let c = s.ctxs.len() - 1;
-        CTX_STACK.with(|st| st.borrow_mut().push(c));
+        ctx_stack(|st| st.push(c));
         put(ctx, handle(Kind::Context, c));
         SUCCESS
     })
@@ -246,7 +246,7 @@ unsafe fn destroy(h: *mut c_void) -> CUresult {
         }
         release_resources(s, c);
         s.ctxs[c].alive = false;
-        CTX_STACK.with(|st| st.borrow_mut().retain(|&x| x != c));
+        ctx_stack(|st| st.retain(|&x| x != c));
         SUCCESS
     })
 }
@@ -280,7 +280,7 @@ pub unsafe extern "C" fn cuCtxSetCurrent(ctx: *mut c_void) -> CUresult {
     with_state(|s| {
         if ctx.is_null() {
             // NULL pops the top (no-op on an empty stack).
-            CTX_STACK.with(|st| st.borrow_mut().pop());
+            ctx_stack(|st| st.pop());
             return SUCCESS;
         }
         let Some(c) = ctx_index(s, ctx) else {
@@ -292,12 +292,9 @@ pub unsafe extern "C" fn cuCtxSetCurrent(ctx: *mut c_void) -> CUresult {
                 "cuCtxSetCurrent: the context was destroyed (or the primary context released)",
             );
         }
-        CTX_STACK.with(|st| {
-            let mut st = st.borrow_mut();
-            match st.last_mut() {
-                Some(top) => *top = c,
-                None => st.push(c),
-            }
+        ctx_stack(|st| match st.last_mut() {
+            Some(top) => *top = c,
+            None => st.push(c),
         });
         SUCCESS
     })
@@ -312,14 +309,14 @@ pub unsafe extern "C" fn cuCtxPushCurrent_v2(ctx: *mut c_void) -> CUresult {
         if !s.ctxs[c].alive {
             return CONTEXT_IS_DESTROYED;
         }
-        CTX_STACK.with(|st| st.borrow_mut().push(c));
+        ctx_stack(|st| st.push(c));
         SUCCESS
     })
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn cuCtxPopCurrent_v2(ctx: *mut *mut c_void) -> CUresult {
-    with_state(|_| match CTX_STACK.with(|st| st.borrow_mut().pop()) {
+    with_state(|_| match ctx_stack(|st| st.pop()).flatten() {
         Some(c) => {
             if !ctx.is_null() {
                 put(ctx, handle(Kind::Context, c));

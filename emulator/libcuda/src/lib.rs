@@ -254,9 +254,17 @@ thread_local! {
     pub(crate) static CTX_STACK: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
 }
 
+/// Runs `f` on the calling thread's context stack. None once the thread's
+/// locals are being destroyed (a host program's thread-local destructor may
+/// still call the driver at exit: it then sees an empty stack, as a driver
+/// answers a thread with no current context, instead of a panic).
+pub(crate) fn ctx_stack<R>(f: impl FnOnce(&mut Vec<usize>) -> R) -> Option<R> {
+    CTX_STACK.try_with(|s| f(&mut s.borrow_mut())).ok()
+}
+
 /// The calling thread's current context, if any.
 pub(crate) fn current_index() -> Option<usize> {
-    CTX_STACK.with(|s| s.borrow().last().copied())
+    ctx_stack(|s| s.last().copied()).flatten()
 }
 
 fn panic_text(p: Box<dyn std::any::Any + Send>) -> String {
@@ -269,7 +277,9 @@ fn panic_text(p: Box<dyn std::any::Any + Send>) -> String {
 /// Runs `f` catching panics (a panic is a bug of the emulator: UNKNOWN).
 pub(crate) fn guarded(f: impl FnOnce() -> CUresult) -> CUresult {
     catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|p| {
-        emu_log!("internal error (a bug in the emulator): {}", panic_text(p));
+        let why = format!("internal error (a bug in the emulator): {}", panic_text(p));
+        emu_log!("{why}");
+        record_error(&why);
         UNKNOWN
     })
 }

@@ -584,3 +584,34 @@ fn a_fat_binary_carrying_ptx_loads_and_a_cubin_is_refused() {
         );
     }
 }
+
+/// A host program's thread-local destructor may call the driver at exit,
+/// after the driver's own thread-locals are gone (cuda-oxide's async
+/// runtime drops a stream there): the call must answer as for a thread with
+/// no context, not panic into CUDA_ERROR_UNKNOWN.
+#[test]
+fn a_call_from_a_thread_local_destructor_at_thread_exit() {
+    use std::sync::atomic::{AtomicI32, Ordering};
+    static RESULT: AtomicI32 = AtomicI32::new(-1);
+    struct CallsOnDrop;
+    impl Drop for CallsOnDrop {
+        fn drop(&mut self) {
+            let mut c = std::ptr::null_mut();
+            RESULT.store(unsafe { cuCtxGetCurrent(&mut c) }, Ordering::SeqCst);
+        }
+    }
+    thread_local! { static GUARD: CallsOnDrop = const { CallsOnDrop }; }
+    let _g = unsafe { setup() };
+    std::thread::spawn(|| {
+        // Registered first, destroyed last: after the driver's stack.
+        GUARD.with(|_| {});
+        let mut ctx = std::ptr::null_mut();
+        unsafe {
+            assert_eq!(cuDevicePrimaryCtxRetain(&mut ctx, 0), SUCCESS);
+            assert_eq!(cuCtxSetCurrent(ctx), SUCCESS);
+        }
+    })
+    .join()
+    .unwrap();
+    assert_eq!(RESULT.load(Ordering::SeqCst), SUCCESS);
+}
