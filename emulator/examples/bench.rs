@@ -316,9 +316,7 @@ fn gemm(cores: usize) {
         insts as f64 / all / 1e6,
         insts as f64 / one / 1e6
     );
-    println!(
-        "  host GEMM (one core, naive loop): {native:.3} s; result checked bit for bit"
-    );
+    println!("  host GEMM (one core, naive loop): {native:.3} s; result checked bit for bit");
 }
 
 fn main() {

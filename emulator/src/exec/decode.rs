@@ -105,6 +105,7 @@ pub fn decode_function(f: &ast::Function, syms: &Symbols) -> Result<Func, ast::P
         unsupported: Vec::new(),
         callees: Vec::new(),
         calls_indirect: false,
+        cross_block: None,
         reqntid: dims("reqntid"),
         maxntid: dims("maxntid"),
     };
@@ -224,6 +225,9 @@ pub fn decode_function(f: &ast::Function, syms: &Symbols) -> Result<Func, ast::P
                     }
                     Err(Decode::Bad(m)) => return Err(err(i.line, format!("{}: {m}", i.opcode))),
                 };
+                if func.cross_block.is_none() && crosses_blocks(&i.opcode, &op) {
+                    func.cross_block = Some(i.line);
+                }
                 func.code.push(Inst {
                     op,
                     guard,
@@ -237,6 +241,26 @@ pub fn decode_function(f: &ast::Function, syms: &Symbols) -> Result<Func, ast::P
     func.callees = ctx.callees;
     func.calls_indirect = ctx.calls_indirect;
     Ok(func)
+}
+
+/// Whether blocks of a launch could communicate through this instruction
+/// (see [`Func::cross_block`]). Plain loads and stores of global memory
+/// from different blocks without such an instruction are a data race, whose
+/// outcome the PTX memory model leaves undefined.
+fn crosses_blocks(opcode: &str, op: &Op) -> bool {
+    let mut parts = opcode.split('.');
+    let base = parts.next().unwrap_or("");
+    let has = |m: &str| opcode.split('.').any(|p| p == m);
+    match op {
+        Op::Atom { space, .. } => *space != MemSpace::Shared,
+        Op::Ld { space, .. } | Op::St { space, .. } => {
+            *space != MemSpace::Shared
+                && ["volatile", "relaxed", "acquire", "release", "mmio"]
+                    .iter()
+                    .any(|m| has(m))
+        }
+        _ => matches!(base, "fence" | "membar") && !has("cta"),
+    }
 }
 
 enum Decode {

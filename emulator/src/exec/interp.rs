@@ -7,7 +7,13 @@
 //! thread until every thread they name has arrived; when no thread can run
 //! and some are parked, that is a deadlock, reported with the missing threads.
 
-use super::memory::{self, check_alignment, flat_range, AccessError, AllocKind, Window};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rayon::prelude::*;
+
+use super::memory::{
+    self, check_alignment, flat_range, AccessError, AllocKind, GlobalMemory, SharedGlobal, Window,
+};
 use super::ops::{self, round_f64, round_to_f32, sgn, Rnd};
 use super::program::*;
 use super::types::{mask, sext, Ty};
@@ -122,6 +128,10 @@ struct Block {
     exited: usize,
     /// `bar.arrive` counts per barrier id.
     arrivals: [u32; 16],
+    /// Threads parked at each barrier id, and the thread count the first
+    /// of them named (kept here so a release costs no scan of the block).
+    waiting: [u32; 16],
+    wait_count: [Option<u32>; 16],
 }
 
 /// What stopped a slice.
@@ -131,6 +141,7 @@ enum Stop {
     Exited,
 }
 
+#[derive(Clone)]
 struct Launch<'a> {
     m: &'a Module,
     kernel: &'a str,
@@ -172,7 +183,7 @@ fn check_launch(
     kernel: &str,
     cfg: &LaunchConfig,
     params: &[u8],
-) -> Result<u32, Fault> {
+) -> Result<(u32, bool), Fault> {
     let inval = |msg: String| {
         Err(fault(
             FaultKind::InvalidValue,
@@ -232,15 +243,19 @@ fn check_launch(
             params.len()
         ));
     }
-    // Every instruction the kernel can reach must be implemented.
+    // Every instruction the kernel can reach must be implemented; and
+    // whether its blocks can communicate (see `Func::cross_block`).
     let mut seen = vec![false; m.funcs.len()];
     let mut stack = vec![fi];
     let mut indirect = false;
+    let mut isolated = true;
     while let Some(i) = stack.pop() {
         if std::mem::replace(&mut seen[i as usize], true) {
             continue;
         }
         let g = &m.funcs[i as usize];
+        isolated &=
+            g.cross_block.is_none() && !matches!(g.builtin, Some(Builtin::Malloc | Builtin::Free));
         if let Some((text, line)) = g.unsupported.first() {
             return Err(fault(
                 FaultKind::Unsupported,
@@ -267,7 +282,7 @@ fn check_launch(
             indirect = false;
         }
     }
-    Ok(fi)
+    Ok((fi, isolated))
 }
 
 fn launch_module(
@@ -277,7 +292,7 @@ fn launch_module(
     cfg: &LaunchConfig,
     params: &[u8],
 ) -> Result<(), Fault> {
-    let fi = check_launch(machine, m, kernel, cfg, params)?;
+    let (fi, isolated) = check_launch(machine, m, kernel, cfg, params)?;
     let nthreads = cfg.block[0] * cfg.block[1] * cfg.block[2];
     let seed = match machine.schedule {
         Schedule::InOrder => 0,
@@ -293,14 +308,127 @@ fn launch_module(
         rng: seed,
     };
     let nblocks = cfg.grid.iter().map(|&x| x as u64).product::<u64>();
+    if isolated && machine.schedule == Schedule::InOrder {
+        return run_blocks_in_parallel(machine, &l, fi, nblocks);
+    }
     let per_wave = (RESIDENT_THREADS / nthreads as usize).max(1) as u64;
+    let mut dev = Device {
+        global: Global::Exclusive(&mut machine.mem),
+        printf: Vec::new(),
+        instructions: 0,
+        clock_base: machine.instructions,
+        nsm: machine.arch.multiprocessors,
+    };
     let mut next = 0u64;
+    let mut result = Ok(());
     while next < nblocks {
         let end = (next + per_wave).min(nblocks);
-        run_wave(machine, &mut l, fi, next..end)?;
+        result = run_wave(&mut dev, &mut l, fi, next..end);
+        if result.is_err() {
+            break;
+        }
         next = end;
     }
+    machine.instructions += dev.instructions;
+    machine.printf.extend_from_slice(&dev.printf);
+    result
+}
+
+/// What one block run on its own leaves behind, merged in block order.
+struct BlockRun {
+    result: Result<(), Fault>,
+    printf: Vec<u8>,
+    warnings: Vec<(u64, String)>,
+    instructions: u64,
+}
+
+/// Runs the blocks of a launch whose blocks cannot communicate (no atomic,
+/// volatile or memory-ordered access outside shared memory, no fence wider
+/// than a block, no device `malloc`/`free`) one by one, on rayon's threads.
+///
+/// The outcome is the same on any number of OS threads: each block runs
+/// alone, as in a single-threaded block-by-block run; its printf output,
+/// memcheck warnings and instruction count are merged in block order; the
+/// first fault in block order is the launch's, with the output of the
+/// blocks before it and of its own block up to it. `%clock` counts the
+/// block's own instructions from the launch's start.
+fn run_blocks_in_parallel(
+    machine: &mut Machine,
+    l: &Launch,
+    fi: u32,
+    nblocks: u64,
+) -> Result<(), Fault> {
+    let clock_base = machine.instructions;
+    let nsm = machine.arch.multiprocessors;
+    let view = machine.mem.shared_view();
+    // Blocks after a faulting one are skipped: their effects are discarded.
+    let first_fault = AtomicU64::new(u64::MAX);
+    let runs: Vec<Option<BlockRun>> = (0..nblocks)
+        .into_par_iter()
+        .map(|b| {
+            if b > first_fault.load(Ordering::Relaxed) {
+                return None;
+            }
+            let mut dev = Device {
+                global: Global::Shared {
+                    view: &view,
+                    warnings: Vec::new(),
+                },
+                printf: Vec::new(),
+                instructions: 0,
+                clock_base,
+                nsm,
+            };
+            let result = run_wave(&mut dev, &mut l.clone(), fi, b..b + 1);
+            if result.is_err() {
+                first_fault.fetch_min(b, Ordering::Relaxed);
+            }
+            let warnings = match dev.global {
+                Global::Shared { warnings, .. } => warnings,
+                Global::Exclusive(_) => Vec::new(),
+            };
+            Some(BlockRun {
+                result,
+                printf: dev.printf,
+                warnings,
+                instructions: dev.instructions,
+            })
+        })
+        .collect();
+    drop(view);
+    for run in runs.into_iter().flatten() {
+        machine.instructions += run.instructions;
+        machine.printf.extend_from_slice(&run.printf);
+        for (base, w) in run.warnings {
+            machine.mem.warn_once(base, w);
+        }
+        run.result?;
+    }
     Ok(())
+}
+
+/// Global memory as the blocks of one launch reach it.
+enum Global<'a> {
+    /// The context's memory, for a launch on one OS thread.
+    Exclusive(&'a mut GlobalMemory),
+    /// Shared by the OS threads running independent blocks, with the
+    /// block's tail-granule warnings.
+    Shared {
+        view: &'a SharedGlobal<'a>,
+        warnings: Vec<(u64, String)>,
+    },
+}
+
+/// What the threads of a wave (or of one block) share with the device.
+struct Device<'a> {
+    global: Global<'a>,
+    /// Device printf output of this run.
+    printf: Vec<u8>,
+    /// Thread-instructions executed in this run.
+    instructions: u64,
+    /// `%clock` at the run's start.
+    clock_base: u64,
+    nsm: u32,
 }
 
 fn splitmix(state: &mut u64) -> u64 {
@@ -314,7 +442,7 @@ fn splitmix(state: &mut u64) -> u64 {
 }
 
 fn run_wave(
-    machine: &mut Machine,
+    dev: &mut Device,
     l: &mut Launch,
     fi: u32,
     blocks: std::ops::Range<u64>,
@@ -338,6 +466,8 @@ fn run_wave(
             threads: l.nthreads as usize,
             exited: 0,
             arrivals: [0; 16],
+            waiting: [0; 16],
+            wait_count: [None; 16],
         });
         for t in 0..l.nthreads {
             let tid = [
@@ -391,7 +521,7 @@ fn run_wave(
             let stop = {
                 let t = &mut th[i];
                 let blk = &mut bl[b];
-                run_slice(machine, l, t, blk, slice).map_err(|e| located(l, &th[i], &bl[b], e))?
+                run_slice(dev, l, t, blk, slice).map_err(|e| located(l, &th[i], &bl[b], e))?
             };
             match stop {
                 Stop::Slice => {}
@@ -433,25 +563,15 @@ fn warp_range(blk: &Block, lin: u32) -> (usize, u32) {
 fn try_barriers(th: &mut [Thread], blk: &mut Block) {
     let range = blk.first_thread..blk.first_thread + blk.threads;
     for id in 0..16u32 {
-        let mut waiting = 0u32;
-        let mut count = None;
-        for t in &th[range.clone()] {
-            if let State::Barrier {
-                id: i, count: c, ..
-            } = t.state
-            {
-                if i == id {
-                    waiting += 1;
-                    count = count.or(c);
-                }
-            }
-        }
+        let waiting = blk.waiting[id as usize];
         if waiting == 0 {
             continue;
         }
-        let expected = count.unwrap_or((blk.threads - blk.exited) as u32);
+        let expected = blk.wait_count[id as usize].unwrap_or((blk.threads - blk.exited) as u32);
         if waiting + blk.arrivals[id as usize] >= expected {
             blk.arrivals[id as usize] = 0;
+            blk.waiting[id as usize] = 0;
+            blk.wait_count[id as usize] = None;
             for t in &mut th[range.clone()] {
                 if matches!(t.state, State::Barrier { id: i, .. } if i == id) {
                     t.state = State::Ready;
@@ -818,24 +938,103 @@ fn access(e: AccessError, what: &str) -> Raw {
     }
 }
 
-/// Memory a thread can touch besides global memory.
-struct Mem<'a> {
-    global: &'a mut memory::GlobalMemory,
+/// The memory a thread can touch.
+struct Mem<'a, 'g> {
+    global: &'a mut Global<'g>,
     shared: &'a mut Vec<u8>,
     local: &'a mut Vec<u8>,
     local_top: u32,
 }
 
-impl Mem<'_> {
-    /// Resolves a space + address to a checked byte slice.
-    fn bytes<'b>(
+/// A checked place in memory.
+enum Place<'b> {
+    Bytes(&'b mut [u8]),
+    /// An address of global memory shared between OS threads.
+    Shared(u64),
+}
+
+impl Mem<'_, '_> {
+    /// Loads `out.len()` bytes.
+    fn read(
+        &mut self,
+        space: MemSpace,
+        addr: u64,
+        out: &mut [u8],
+        frame_params: &mut [u8],
+    ) -> Result<(), Raw> {
+        match self.place(space, addr, out.len() as u64, false, frame_params)? {
+            Place::Bytes(b) => out.copy_from_slice(b),
+            Place::Shared(a) => self.shared_access(|v| v.read(a, out), "load")?,
+        }
+        Ok(())
+    }
+
+    /// Stores `data`.
+    fn write(
+        &mut self,
+        space: MemSpace,
+        addr: u64,
+        data: &[u8],
+        frame_params: &mut [u8],
+    ) -> Result<(), Raw> {
+        match self.place(space, addr, data.len() as u64, true, frame_params)? {
+            Place::Bytes(b) => b.copy_from_slice(data),
+            Place::Shared(a) => self.shared_access(|v| v.write(a, data), "store")?,
+        }
+        Ok(())
+    }
+
+    /// Reads, combines and writes `size` bytes in one step (an atomic):
+    /// the old value, or `None` when `f` has no result.
+    fn update(
+        &mut self,
+        space: MemSpace,
+        addr: u64,
+        size: u64,
+        frame_params: &mut [u8],
+        f: impl FnOnce(u64) -> Option<u64>,
+    ) -> Result<Option<u64>, Raw> {
+        match self.place(space, addr, size, true, frame_params)? {
+            Place::Bytes(b) => {
+                let old = read_le(b);
+                let Some(new) = f(old) else { return Ok(None) };
+                b.copy_from_slice(&new.to_le_bytes()[..size as usize]);
+                Ok(Some(old))
+            }
+            // Launches with global atomics never share memory between OS threads.
+            Place::Shared(_) => raw(
+                FaultKind::Unsupported,
+                "internal error: a global atomic in a launch whose blocks run independently",
+            ),
+        }
+    }
+
+    /// A load or store through the shared view, keeping its warning.
+    fn shared_access(
+        &mut self,
+        f: impl FnOnce(&SharedGlobal) -> Result<memory::TailWarning, AccessError>,
+        what: &str,
+    ) -> Result<(), Raw> {
+        let Global::Shared { view, warnings } = &mut *self.global else {
+            return raw(FaultKind::Unsupported, "internal error: no shared view");
+        };
+        if let Some(w) = f(view).map_err(|e| access(e, what))? {
+            if !warnings.iter().any(|(b, _)| *b == w.0) {
+                warnings.push(w);
+            }
+        }
+        Ok(())
+    }
+
+    /// Resolves a space + address to a checked place.
+    fn place<'b>(
         &'b mut self,
         space: MemSpace,
         addr: u64,
         size: u64,
         write: bool,
         frame_params: &'b mut [u8],
-    ) -> Result<&'b mut [u8], Raw> {
+    ) -> Result<Place<'b>, Raw> {
         let what = if write { "store" } else { "load" };
         check_alignment(addr, size).map_err(|e| access(e, what))?;
         let (space, addr) = match space {
@@ -855,14 +1054,17 @@ impl Mem<'_> {
             s => (s, addr),
         };
         match space {
-            MemSpace::Global | MemSpace::Const => self
-                .global
-                .slice_mut(addr, size, write)
-                .map_err(|e| access(e, what)),
+            MemSpace::Global | MemSpace::Const => match self.global {
+                Global::Exclusive(g) => g
+                    .slice_mut(addr, size, write)
+                    .map(Place::Bytes)
+                    .map_err(|e| access(e, what)),
+                Global::Shared { .. } => Ok(Place::Shared(addr)),
+            },
             MemSpace::Shared => {
                 let r = flat_range(self.shared.len(), addr, size, "shared memory of the block")
                     .map_err(|e| access(e, what))?;
-                Ok(&mut self.shared[r])
+                Ok(Place::Bytes(&mut self.shared[r]))
             }
             MemSpace::Local => {
                 let r = flat_range(
@@ -872,12 +1074,12 @@ impl Mem<'_> {
                     "local memory of the thread's live frames",
                 )
                 .map_err(|e| access(e, what))?;
-                Ok(&mut self.local[r])
+                Ok(Place::Bytes(&mut self.local[r]))
             }
             MemSpace::Param => {
                 let r = flat_range(frame_params.len(), addr, size, "parameter space")
                     .map_err(|e| access(e, what))?;
-                Ok(&mut frame_params[r])
+                Ok(Place::Bytes(&mut frame_params[r]))
             }
             MemSpace::Generic => unreachable!("resolved above"),
         }
@@ -892,7 +1094,7 @@ fn read_le(b: &[u8]) -> u64 {
 
 /// Runs thread `t` for up to `slice` instructions.
 fn run_slice(
-    machine: &mut Machine,
+    dev: &mut Device,
     l: &Launch,
     t: &mut Thread,
     blk: &mut Block,
@@ -908,10 +1110,10 @@ fn run_slice(
         nctaid: l.cfg.grid,
         block_lin: blk.lin,
         nthreads: l.nthreads,
-        clock: machine.instructions,
+        clock: dev.clock_base + dev.instructions,
         dyn_shared: l.dyn_shared,
         total_shared: blk.shared.len() as u32,
-        nsm: machine.arch.multiprocessors,
+        nsm: dev.nsm,
     };
     // The code of the top frame, refreshed whenever the frame stack changes.
     let mut depth = t.frames.len() - 1;
@@ -948,7 +1150,7 @@ fn run_slice(
         macro_rules! mem {
             () => {
                 Mem {
-                    global: &mut machine.mem,
+                    global: &mut dev.global,
                     shared: &mut blk.shared,
                     local: &mut t.local,
                     local_top: t.local_top,
@@ -1327,10 +1529,14 @@ fn run_slice(
                 let total = size * ds.len() as u64;
                 let mut mem = mem!();
                 let fr = &mut t.frames[depth];
-                let bytes = match mem.bytes(*space, base, total, false, &mut fr.params) {
-                    Ok(b) => b.to_vec(),
-                    Err(e) => break Err(e),
+                // At most 8 elements of 16 bytes.
+                let mut buf = [0u8; 128];
+                let Some(bytes) = buf.get_mut(..total as usize) else {
+                    break raw(FaultKind::Unsupported, "a load of more than 128 bytes");
                 };
+                if let Err(e) = mem.read(*space, base, bytes, &mut fr.params) {
+                    break Err(e);
+                }
                 for (k, d) in ds.iter().enumerate() {
                     let raw_v = read_le(&bytes[k * size as usize..(k + 1) * size as usize]);
                     if *d != SINK {
@@ -1346,15 +1552,17 @@ fn run_slice(
             } => {
                 let base = eff_addr(fr, addr);
                 let size = ty.size() as usize;
-                let mut buf = Vec::with_capacity(size * srcs.len());
-                for s in srcs {
-                    buf.extend_from_slice(&v!(*s).to_le_bytes()[..size.min(8)]);
+                let elem = size.min(8);
+                // Vector stores are at most 8 elements of 8 bytes: a stack buffer.
+                let mut buf = [0u8; 64];
+                let n = elem * srcs.len().min(8);
+                for (k, s) in srcs.iter().take(8).enumerate() {
+                    buf[k * elem..(k + 1) * elem].copy_from_slice(&v!(*s).to_le_bytes()[..elem]);
                 }
                 let mut mem = mem!();
                 let fr = &mut t.frames[depth];
-                match mem.bytes(*space, base, buf.len() as u64, true, &mut fr.params) {
-                    Ok(b) => b.copy_from_slice(&buf),
-                    Err(e) => break Err(e),
+                if let Err(e) = mem.write(*space, base, &buf[..n], &mut fr.params) {
+                    break Err(e);
                 }
             }
             Op::Atom {
@@ -1371,15 +1579,13 @@ fn run_slice(
                 let size = ty.size() as u64;
                 let mut mem = mem!();
                 let fr = &mut t.frames[depth];
-                let bytes = match mem.bytes(*space, base, size, true, &mut fr.params) {
-                    Ok(b) => b,
+                let old = match mem.update(*space, base, size, &mut fr.params, |old| {
+                    atom(*op, *ty, old, bv, cv)
+                }) {
+                    Ok(Some(old)) => old,
+                    Ok(None) => break raw(FaultKind::Unsupported, format!("atom.{op:?}.{ty:?}")),
                     Err(e) => break Err(e),
                 };
-                let old = read_le(bytes);
-                let Some(new) = atom(*op, *ty, old, bv, cv) else {
-                    break raw(FaultKind::Unsupported, format!("atom.{op:?}.{ty:?}"));
-                };
-                bytes.copy_from_slice(&new.to_le_bytes()[..size as usize]);
                 if *d != SINK {
                     fr.regs[*d as usize] = extend(*ty, old);
                 }
@@ -1395,10 +1601,17 @@ fn run_slice(
                 let n = src_size
                     .map(|s| v!(s).min(*size as u64))
                     .unwrap_or(*size as u64);
-                let data = match machine.mem.slice(sb, n) {
-                    Ok(b) => b.to_vec(),
-                    Err(e) => break Err(access(e, "cp.async load")),
+                // cp.async copies 4, 8 or 16 bytes.
+                let mut buf = [0u8; 16];
+                let n = n.min(16);
+                let data = &mut buf[..n as usize];
+                let read = match &mut dev.global {
+                    Global::Exclusive(g) => g.slice(sb, n).map(|b| data.copy_from_slice(b)),
+                    Global::Shared { view, .. } => view.read(sb, data).map(|_| ()),
                 };
+                if let Err(e) = read {
+                    break Err(access(e, "cp.async load"));
+                }
                 let r = match flat_range(
                     blk.shared.len(),
                     db,
@@ -1410,7 +1623,7 @@ fn run_slice(
                 };
                 let dstb = &mut blk.shared[r];
                 dstb.fill(0);
-                dstb[..data.len()].copy_from_slice(&data);
+                dstb[..data.len()].copy_from_slice(data);
             }
             Op::Bra { target } => fr.pc = *target,
             Op::BrxIdx { idx, targets } => {
@@ -1437,10 +1650,10 @@ fn run_slice(
                         match a
                             .wrapping_sub(m.first_code_address)
                             .is_multiple_of(16)
-                            .then(|| m.funcs.get(idx as usize))
+                            .then(|| m.call_index.get(idx as usize))
                             .flatten()
                         {
-                            Some(g) => m.by_name[&g.name],
+                            Some(&g) => g,
                             None => {
                                 break raw(
                                     FaultKind::InvalidPc,
@@ -1461,7 +1674,7 @@ fn run_slice(
                         })
                         .collect();
                     let mut mem = mem!();
-                    match builtin(b, &argv, &mut mem, &mut machine.printf) {
+                    match builtin(b, &argv, &mut mem, &mut dev.printf) {
                         Ok(ret) => {
                             let fr = &mut t.frames[depth];
                             if let Some(&(off, size)) = rets.first() {
@@ -1537,6 +1750,9 @@ fn run_slice(
                     );
                 }
                 if *wait {
+                    let k = id as usize;
+                    blk.waiting[k] += 1;
+                    blk.wait_count[k] = blk.wait_count[k].or(count);
                     t.state = State::Barrier {
                         id,
                         count,
@@ -1644,7 +1860,7 @@ fn run_slice(
             }
         }
     };
-    machine.instructions += executed as u64;
+    dev.instructions += executed as u64;
     result
 }
 
@@ -2181,11 +2397,11 @@ fn builtin(b: Builtin, argv: &[u64], mem: &mut Mem, printf: &mut Vec<u8>) -> Res
             if size == 0 || size > HEAP_LIMIT {
                 return Ok(0);
             }
-            Ok(mem.global.alloc(size, AllocKind::Heap))
+            Ok(exclusive(mem)?.alloc(size, AllocKind::Heap))
         }
         Builtin::Free => {
             let p = arg(0);
-            if p == 0 || mem.global.free(p, Some(AllocKind::Heap)) {
+            if p == 0 || exclusive(mem)?.free(p, Some(AllocKind::Heap)) {
                 Ok(0)
             } else {
                 raw(
@@ -2205,15 +2421,11 @@ fn builtin(b: Builtin, argv: &[u64], mem: &mut Mem, printf: &mut Vec<u8>) -> Res
             let cell = std::cell::RefCell::new(mem);
             let mut args = |off: u64, size: u64| -> Option<u64> {
                 let mut m = cell.borrow_mut();
-                m.bytes(
-                    MemSpace::Generic,
-                    base.wrapping_add(off),
-                    size,
-                    false,
-                    &mut [],
-                )
-                .ok()
-                .map(|b| read_le(b))
+                let mut buf = [0u8; 8];
+                let out = buf.get_mut(..size as usize)?;
+                m.read(MemSpace::Generic, base.wrapping_add(off), out, &mut [])
+                    .ok()?;
+                Some(read_le(out))
             };
             let mut string =
                 |addr: u64| -> Option<Vec<u8>> { read_cstr(&mut cell.borrow_mut(), addr).ok() };
@@ -2241,10 +2453,23 @@ fn builtin(b: Builtin, argv: &[u64], mem: &mut Mem, printf: &mut Vec<u8>) -> Res
     }
 }
 
+/// Device memory allocation needs the context's memory to itself.
+fn exclusive<'m>(mem: &'m mut Mem) -> Result<&'m mut GlobalMemory, Raw> {
+    match mem.global {
+        Global::Exclusive(g) => Ok(g),
+        Global::Shared { .. } => raw(
+            FaultKind::Unsupported,
+            "internal error: device malloc in a launch whose blocks run independently",
+        ),
+    }
+}
+
 fn read_cstr(mem: &mut Mem, addr: u64) -> Result<Vec<u8>, Raw> {
     let mut out = Vec::new();
     for k in 0..(1 << 16) {
-        let b = mem.bytes(MemSpace::Generic, addr.wrapping_add(k), 1, false, &mut [])?[0];
+        let mut b = [0u8];
+        mem.read(MemSpace::Generic, addr.wrapping_add(k), &mut b, &mut [])?;
+        let b = b[0];
         if b == 0 {
             return Ok(out);
         }
