@@ -212,7 +212,7 @@ pub fn decode_function(f: &ast::Function, syms: &Symbols) -> Result<Func, ast::P
                     None => None,
                 };
                 let op = match decode_instr(&mut ctx, i) {
-                    Ok(op) if !super::interp::implemented(&op) => {
+                    Ok(op) if !super::ops::float::implemented(&op) => {
                         let text =
                             format!("{} (this combination of types and modifiers)", i.opcode);
                         func.unsupported.push((text.clone(), i.line));

@@ -5,6 +5,8 @@
 
 use super::types::{mask, sext, Ty};
 
+pub mod float;
+
 /// The canonical NaN a GPU writes for an invalid f32 operation.
 pub const F32_CANONICAL_NAN: u32 = 0x7fff_ffff;
 /// The canonical NaN a GPU writes for an invalid f64 operation.
