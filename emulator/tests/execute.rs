@@ -561,3 +561,58 @@ fn independent_blocks_give_one_result_on_any_number_of_os_threads() {
         assert_eq!(printed, upto, "on {threads} OS threads");
     }
 }
+
+#[test]
+fn a_spin_lock_between_lanes_of_one_warp_makes_progress() {
+    // Each of 32 threads takes a global lock with atom.cas, adds its tid+1
+    // to a plain counter, and releases it. The lanes that lose the cas spin
+    // at a lower instruction than the winner's critical section: the
+    // lockstep order alone would starve the winner (as a pre-Volta GPU
+    // does); independent thread scheduling must let it finish. The counter
+    // ends at 1 + 2 + … + 32 = 528.
+    let body = ".visible .entry k(.param .u64 out) {
+  .reg .b32 %r<6>; .reg .b64 %rd<4>; .reg .pred %p<2>;
+  ld.param.u64 %rd1, [out];
+  add.s64 %rd2, %rd1, 4;
+  mov.u32 %r0, %tid.x;
+SPIN:
+  atom.global.cas.b32 %r1, [%rd1], 0, 1;
+  setp.ne.u32 %p1, %r1, 0;
+  @%p1 bra SPIN;
+  ld.global.u32 %r2, [%rd2];
+  add.s32 %r3, %r0, 1;
+  add.s32 %r2, %r2, %r3;
+  st.global.u32 [%rd2], %r2;
+  atom.global.exch.b32 %r4, [%rd1], 0;
+  ret;
+}";
+    let out = run_u32(body, "k", cfg(1, 32), 2).expect("the kernel completes");
+    assert_eq!(out, vec![0, 528]);
+}
+
+#[test]
+fn a_fault_in_a_converged_warp_names_its_lane() {
+    // Lane 5 alone stores 64 bytes past its 8-word buffer; the others store
+    // inside it. The fault names thread 5 and the store's line (line 14 of
+    // the module: 3 header lines, then the kernel).
+    let body = ".visible .entry k(.param .u64 out) {
+  .reg .b32 %r<6>; .reg .b64 %rd<5>; .reg .pred %p<2>;
+  ld.param.u64 %rd1, [out];
+  mov.u32 %r0, %tid.x;
+  and.b32 %r1, %r0, 7;
+  setp.eq.u32 %p1, %r0, 5;
+  selp.b32 %r2, 16, 0, %p1;
+  add.s32 %r1, %r1, %r2;
+  mul.wide.u32 %rd2, %r1, 4;
+  add.s64 %rd3, %rd1, %rd2;
+  st.global.u32 [%rd3], %r0;
+  ret;
+}";
+    let f = run_u32(body, "k", cfg(1, 32), 8).unwrap_err();
+    assert_eq!(f.kind, FaultKind::IllegalAddress);
+    assert!(
+        f.message.contains("PTX line 14") && f.message.contains("thread [5, 0, 0]"),
+        "{}",
+        f.message
+    );
+}

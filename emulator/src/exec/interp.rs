@@ -508,8 +508,11 @@ fn run_wave(
             });
         }
     }
-    let mut order: Vec<usize> = (0..th.len()).collect();
     let mut live = th.len();
+    if l.rng == 0 {
+        return run_warps(dev, l, th, bl, live);
+    }
+    let mut order: Vec<usize> = (0..th.len()).collect();
     while live > 0 {
         let mut progress = false;
         if l.rng != 0 {
@@ -530,32 +533,124 @@ fn run_wave(
                 SLICE
             };
             let b = th[i].block;
-            let stop = {
-                let t = &mut th[i];
-                let blk = &mut bl[b];
-                Executor::new(dev, l, t, blk)
-                    .run(slice)
-                    .map_err(|e| located(l, &th[i], &bl[b], e))?
-            };
-            match stop {
-                Stop::Slice => {}
-                Stop::Exited => {
-                    live -= 1;
-                    bl[b].exited += 1;
-                    try_barriers(&mut th, &mut bl[b]);
-                    check_warp(l, &mut th, &bl[b], i)?;
-                }
-                Stop::Parked => match th[i].state {
-                    State::Barrier { .. } => try_barriers(&mut th, &mut bl[b]),
-                    State::Warp { .. } => check_warp(l, &mut th, &bl[b], i)?,
-                    _ => {}
-                },
+            run_thread(dev, l, &mut th, &mut bl[b], i, slice, &mut live)?;
+        }
+        if !progress {
+            return Err(deadlock(l, &th, &bl));
+        }
+    }
+    Ok(())
+}
+
+/// Runs thread `i` for up to `slice` instructions on its own, then settles
+/// what it stopped at (an exit, a barrier, a warp collective).
+fn run_thread(
+    dev: &mut Device,
+    l: &Launch,
+    th: &mut [Thread],
+    blk: &mut Block,
+    i: usize,
+    slice: u32,
+    live: &mut usize,
+) -> Result<(), Fault> {
+    let stop = Executor::new(dev, l, &mut th[i], blk)
+        .run(slice)
+        .map_err(|e| located(l, &th[i], blk, e))?;
+    match stop {
+        Stop::Slice => {}
+        Stop::Exited => {
+            *live -= 1;
+            blk.exited += 1;
+            try_barriers(th, blk);
+            check_warp(l, th, blk, i)?;
+        }
+        Stop::Parked => match th[i].state {
+            State::Barrier { .. } => try_barriers(th, blk),
+            State::Warp { .. } => check_warp(l, th, blk, i)?,
+            _ => {}
+        },
+    }
+    if matches!(
+        th[i].state,
+        State::Activemask { .. } | State::Warp { .. } | State::Barrier { .. } | State::Done
+    ) {
+        resolve_activemask(th, blk, i);
+    }
+    Ok(())
+}
+
+/// Turns a warp may stay diverged before one turn runs its threads one by
+/// one, a slice each: so a thread that the lockstep order would starve (a
+/// spin lock's holder, whose waiters sit at a lower instruction) runs.
+const DIVERGED_TURNS: u8 = 4;
+
+/// The in-order schedule: warp after warp, a turn of [`SLICE`] steps each.
+/// In a turn the warp's lanes that stand at the same instruction (all of
+/// them while it is converged) execute it together, lane by lane; after a
+/// divergent branch the group deepest in calls, then at the lowest
+/// instruction, goes first, which reconverges structured code where its
+/// paths join.
+fn run_warps(
+    dev: &mut Device,
+    l: &Launch,
+    mut th: Vec<Thread>,
+    mut bl: Vec<Block>,
+    mut live: usize,
+) -> Result<(), Fault> {
+    let warps: Vec<(usize, usize, u32)> = bl
+        .iter()
+        .enumerate()
+        .flat_map(|(b, blk)| {
+            (0..blk.threads.div_ceil(32)).map(move |w| {
+                let first = blk.first_thread + 32 * w;
+                (b, first, (blk.threads - 32 * w).min(32) as u32)
+            })
+        })
+        .collect();
+    let mut diverged = vec![0u8; warps.len()];
+    while live > 0 {
+        let mut progress = false;
+        for (k, &(b, first, n)) in warps.iter().enumerate() {
+            let blk = &mut bl[b];
+            if ready_lanes(&th, first, n) == 0 {
+                continue;
             }
-            if matches!(
-                th[i].state,
-                State::Activemask { .. } | State::Warp { .. } | State::Barrier { .. } | State::Done
-            ) {
-                resolve_activemask(&mut th, &bl[b], i);
+            progress = true;
+            if diverged[k] >= DIVERGED_TURNS {
+                diverged[k] = 0;
+                for i in first..first + n as usize {
+                    if th[i].state == State::Ready {
+                        run_thread(dev, l, &mut th, blk, i, SLICE, &mut live)?;
+                    }
+                }
+                continue;
+            }
+            let mut steps = 0;
+            while steps < SLICE {
+                let ready = ready_lanes(&th, first, n);
+                if ready == 0 {
+                    break;
+                }
+                let group = lockstep_group(&th, first, ready);
+                let (done, fallback) =
+                    executor::run_converged(dev, l, &mut th, blk, first, group, SLICE - steps)?;
+                steps += done;
+                if fallback {
+                    // One instruction per lane, in lane order, on its own.
+                    for j in 0..n {
+                        let i = first + j as usize;
+                        if group & (1 << j) != 0 && th[i].state == State::Ready {
+                            run_thread(dev, l, &mut th, blk, i, 1, &mut live)?;
+                        }
+                    }
+                    steps += 1;
+                }
+            }
+            let ready = ready_lanes(&th, first, n);
+            if ready != 0 && lockstep_group(&th, first, ready) != ready {
+                diverged[k] += 1;
+            } else {
+                diverged[k] = 0;
             }
         }
         if !progress {
@@ -563,6 +658,36 @@ fn run_wave(
         }
     }
     Ok(())
+}
+
+/// The lanes of the warp starting at thread `first` that can run.
+fn ready_lanes(th: &[Thread], first: usize, n: u32) -> u32 {
+    (0..n)
+        .filter(|&j| th[first + j as usize].state == State::Ready)
+        .fold(0, |m, j| m | 1 << j)
+}
+
+/// Where a thread stands: (call depth, function, instruction).
+fn position(t: &Thread) -> (usize, u32, u32) {
+    t.frames
+        .last()
+        .map_or((0, 0, 0), |f| (t.frames.len(), f.func, f.pc))
+}
+
+/// The lanes of `ready` that run next together: those at the position of
+/// the lane deepest in calls, then at the lowest instruction.
+fn lockstep_group(th: &[Thread], first: usize, ready: u32) -> u32 {
+    let lanes = (0..32).filter(|j| ready & (1 << j) != 0);
+    let Some(lead) = lanes.clone().min_by_key(|&j| {
+        let (depth, _, pc) = position(&th[first + j]);
+        (std::cmp::Reverse(depth), pc)
+    }) else {
+        return 0;
+    };
+    let at = position(&th[first + lead]);
+    lanes
+        .filter(|&j| position(&th[first + j]) == at)
+        .fold(0, |m, j| m | 1 << j)
 }
 
 /// `0-3, 7` for a lane mask.

@@ -284,3 +284,32 @@ pub(super) fn read_cstr(mem: &mut Mem, addr: u64) -> Result<Vec<u8>, Raw> {
         format!("string at {addr:#x} has no NUL in 64 KiB"),
     )
 }
+
+/// Executes a branch (or a no-op) for every lane of a converged warp:
+/// lanes that agree stay together, lanes that disagree diverge.
+pub(super) fn exec_warp(inst: &Inst, lanes: &mut [&mut Frame], pc: u32) -> WarpStep {
+    match &inst.op {
+        Op::Nop => WarpStep::Next,
+        Op::Bra { target } => {
+            let taken = lanes
+                .iter()
+                .filter(|fr| guard_passes(fr, inst.guard))
+                .count();
+            if taken == lanes.len() {
+                WarpStep::Jump(*target)
+            } else if taken == 0 {
+                WarpStep::Next
+            } else {
+                for fr in lanes.iter_mut() {
+                    fr.pc = if guard_passes(fr, inst.guard) {
+                        *target
+                    } else {
+                        pc + 1
+                    };
+                }
+                WarpStep::Diverged
+            }
+        }
+        _ => WarpStep::Fallback,
+    }
+}

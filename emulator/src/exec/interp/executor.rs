@@ -15,6 +15,146 @@ pub(super) enum Flow {
     Stop(Stop),
 }
 
+/// What executing one instruction for the lanes of a converged warp did.
+pub(super) enum WarpStep {
+    /// Every lane goes on with the next instruction.
+    Next,
+    /// Every lane jumps to this one.
+    Jump(u32),
+    /// The lanes took different paths: each lane's frame holds its next
+    /// instruction.
+    Diverged,
+    /// Not executed (a call, a collective, a special register, a memory
+    /// space that is per thread, …): the lanes run it one by one.
+    Fallback,
+}
+
+/// Whether an operand reads the same way in every lane's frame (special
+/// registers need the thread's identity: those run lane by lane).
+pub(super) fn plain(s: Src) -> bool {
+    !matches!(s, Src::Sreg(_))
+}
+
+/// A [`plain`] operand of one lane.
+#[inline(always)]
+pub(super) fn lane_value(fr: &Frame, s: Src) -> u64 {
+    match s {
+        Src::R(r) => fr.regs[r as usize],
+        Src::NotR(r) => (fr.regs[r as usize] == 0) as u64,
+        Src::Imm(x) => x,
+        Src::LocalAddr(off) => (fr.local_base + off) as u64,
+        Src::ParamAddr(off) => off as u64,
+        Src::Sreg(_) => 0,
+    }
+}
+
+/// Writes a lane's register (`_` writes nothing).
+#[inline(always)]
+pub(super) fn lane_set(fr: &mut Frame, d: Dst, v: u64) {
+    if d != SINK {
+        fr.regs[d as usize] = v;
+    }
+}
+
+/// Whether an instruction's guard lets it run in this lane.
+#[inline(always)]
+pub(super) fn guard_passes(fr: &Frame, guard: Option<(u32, bool)>) -> bool {
+    guard.is_none_or(|(p, neg)| (fr.regs[p as usize] != 0) != neg)
+}
+
+/// Runs `body` for every lane whose guard passes.
+macro_rules! each_lane {
+    ($lanes:expr, $guard:expr, |$fr:ident| $body:expr) => {{
+        for $fr in $lanes.iter_mut() {
+            let $fr: &mut Frame = $fr;
+            if guard_passes($fr, $guard) {
+                $body;
+            }
+        }
+        WarpStep::Next
+    }};
+}
+pub(super) use each_lane;
+
+/// Runs the lanes in `group` of the warp that starts at thread `first`, all
+/// at the same instruction, in lockstep: one instruction for every lane,
+/// then the next, for up to `budget` instructions, until they diverge or
+/// reach one that must run lane by lane. Returns the instructions executed
+/// and whether the one it stopped at must run lane by lane.
+pub(super) fn run_converged(
+    dev: &mut Device,
+    l: &Launch,
+    th: &mut [Thread],
+    blk: &mut Block,
+    first: usize,
+    group: u32,
+    budget: u32,
+) -> Result<(u32, bool), Fault> {
+    let lead = first + group.trailing_zeros() as usize;
+    let Some(top) = th[lead].frames.last() else {
+        return Ok((0, true));
+    };
+    let code: &[Inst] = &l.m.funcs[top.func as usize].code;
+    let mut pc = top.pc;
+    let count = group.count_ones() as u64;
+    let members: Vec<usize> = (0..32)
+        .filter(|j| group & (1 << j) != 0)
+        .map(|j| first + j)
+        .collect();
+    let mut lanes: Vec<&mut Frame> = th[first..]
+        .iter_mut()
+        .take(32)
+        .enumerate()
+        .filter(|(j, _)| group & (1 << j) != 0)
+        .filter_map(|(_, t)| t.frames.last_mut())
+        .collect();
+    let mut steps = 0;
+    let mut fallback = true;
+    while steps < budget {
+        let Some(inst) = code.get(pc as usize) else {
+            break;
+        };
+        let step = match &inst.op {
+            Op::Ld { .. } | Op::St { .. } => {
+                memory::exec_warp(inst, &mut lanes, &mut dev.global, &mut blk.shared)
+            }
+            Op::FBin { .. } | Op::FUn { .. } | Op::Fma { .. } | Op::Cvt { .. } => {
+                Ok(float::exec_warp(inst, &mut lanes))
+            }
+            Op::Bra { .. } | Op::Nop => Ok(control::exec_warp(inst, &mut lanes, pc)),
+            _ => Ok(integer::exec_warp(inst, &mut lanes)),
+        };
+        match step {
+            Ok(WarpStep::Next) => pc += 1,
+            Ok(WarpStep::Jump(target)) => pc = target,
+            Ok(WarpStep::Diverged) => {
+                steps += 1;
+                dev.instructions += count;
+                return Ok((steps, false));
+            }
+            Ok(WarpStep::Fallback) => break,
+            Err((k, e)) => {
+                // As the thread-by-thread loop leaves it: past the instruction.
+                for fr in lanes.iter_mut() {
+                    fr.pc = pc + 1;
+                }
+                dev.instructions += count;
+                let i = members.get(k).copied().unwrap_or(lead);
+                return Err(located(l, &th[i], blk, e));
+            }
+        }
+        steps += 1;
+        dev.instructions += count;
+        if steps == budget {
+            fallback = false;
+        }
+    }
+    for fr in lanes.iter_mut() {
+        fr.pc = pc;
+    }
+    Ok((steps, fallback))
+}
+
 /// One thread's run: the thread, its block and the device it runs on.
 pub(super) struct Executor<'x, 'd> {
     pub dev: &'x mut Device<'d>,

@@ -99,3 +99,42 @@ pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, 
     }
     Ok(Flow::Next)
 }
+
+/// Executes one instruction of this family for every lane of a converged
+/// warp. The decoder admits only combinations whose semantics exist, so
+/// the helpers' `None` never comes for them.
+pub(super) fn exec_warp(inst: &Inst, lanes: &mut [&mut Frame]) -> WarpStep {
+    let g = inst.guard;
+    match &inst.op {
+        Op::FBin { op, ty, m, d, a, b } if plain(*a) && plain(*b) => each_lane!(lanes, g, |fr| {
+            if let Some(x) = fbin(*op, *ty, *m, lane_value(fr, *a), lane_value(fr, *b)) {
+                lane_set(fr, *d, x)
+            }
+        }),
+        Op::FUn { op, ty, m, d, a } if plain(*a) => each_lane!(lanes, g, |fr| {
+            if let Some(x) = fun(*op, *ty, *m, lane_value(fr, *a)) {
+                lane_set(fr, *d, x)
+            }
+        }),
+        Op::Fma { ty, m, d, a, b, c } if plain(*a) && plain(*b) && plain(*c) => {
+            each_lane!(lanes, g, |fr| {
+                let x = ffma(
+                    *ty,
+                    *m,
+                    lane_value(fr, *a),
+                    lane_value(fr, *b),
+                    lane_value(fr, *c),
+                );
+                if let Some(x) = x {
+                    lane_set(fr, *d, x)
+                }
+            })
+        }
+        Op::Cvt { dty, sty, m, d, a } if plain(*a) => each_lane!(lanes, g, |fr| {
+            if let Some(x) = cvt(*dty, *sty, *m, lane_value(fr, *a)) {
+                lane_set(fr, *d, x)
+            }
+        }),
+        _ => WarpStep::Fallback,
+    }
+}

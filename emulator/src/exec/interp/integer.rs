@@ -3,6 +3,7 @@
 
 use super::executor::*;
 use super::*;
+use crate::exec::ops::IntOp;
 
 /// Executes one instruction of this family for the thread of `x`, whose
 /// top frame is `depth`.
@@ -75,13 +76,8 @@ pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, 
             b,
             c,
         } => {
-            let p = ops::int_binary(*part, *ty, v!(*a), v!(*b));
-            let bits = if *part == ops::IntOp::MulWide {
-                ty.bits() * 2
-            } else {
-                ty.bits()
-            };
-            set!(*d, p.wrapping_add(v!(*c)) & mask(bits))
+            let x = mad(*part, *ty, v!(*a), v!(*b), v!(*c));
+            set!(*d, x)
         }
         Op::PredLogic { op, d, a, b } => {
             let (x, y) = (v!(*a) != 0, v!(*b) != 0);
@@ -247,30 +243,12 @@ pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, 
             comb,
             ftz,
         } => {
-            let (x, y) = (v!(*a), v!(*b));
-            let r = if ty.is_float() {
-                let (fx, fy) = (to_f64(*ty, x, *ftz), to_f64(*ty, y, *ftz));
-                ops::float_compare(*cmp, fx, fy)
-            } else {
-                ops::int_compare(*cmp, *ty, x, y)
-            };
-            let Some(r) = r else {
+            let c = comb.map(|(op, c)| (op, v!(c) != 0));
+            let Some((p, q)) = setp(*cmp, *ty, *ftz, v!(*a), v!(*b), c) else {
                 return raw(
                     FaultKind::Unsupported,
                     format!("comparison {cmp:?} on .{ty:?}"),
                 );
-            };
-            let (p, q) = match comb {
-                None => (r, !r),
-                Some((op, c)) => {
-                    let cv = v!(*c) != 0;
-                    let f = |z: bool| match op {
-                        BoolOp::And => z & cv,
-                        BoolOp::Or => z | cv,
-                        BoolOp::Xor => z ^ cv,
-                    };
-                    (f(r), f(!r))
-                }
             };
             set!(*d, p as u64);
             set!(*d2, q as u64);
@@ -287,4 +265,151 @@ pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, 
         }
     }
     Ok(Flow::Next)
+}
+
+/// Executes one instruction of this family for every lane of a converged
+/// warp (the common ones; the rest run lane by lane).
+pub(super) fn exec_warp(inst: &Inst, lanes: &mut [&mut Frame]) -> WarpStep {
+    let g = inst.guard;
+    match &inst.op {
+        Op::Mov { d, a } if plain(*a) => {
+            each_lane!(lanes, g, |fr| lane_set(fr, *d, lane_value(fr, *a)))
+        }
+        Op::Int { op, ty, d, a, b } if plain(*a) && plain(*b) => {
+            // The common operations inline (as ops::int_binary computes
+            // them), the operand kinds resolved once for the warp.
+            let m = ty.mask();
+            macro_rules! bin {
+                ($f:expr) => {{
+                    let f = $f;
+                    match (*a, *b) {
+                        (Src::R(ra), Src::R(rb)) => each_lane!(lanes, g, |fr| {
+                            let x = f(fr.regs[ra as usize], fr.regs[rb as usize]);
+                            lane_set(fr, *d, x)
+                        }),
+                        (Src::R(ra), Src::Imm(ib)) => each_lane!(lanes, g, |fr| {
+                            let x = f(fr.regs[ra as usize], ib);
+                            lane_set(fr, *d, x)
+                        }),
+                        _ => each_lane!(lanes, g, |fr| {
+                            let x = f(lane_value(fr, *a), lane_value(fr, *b));
+                            lane_set(fr, *d, x)
+                        }),
+                    }
+                }};
+            }
+            match op {
+                IntOp::Add => bin!(|x: u64, y: u64| x.wrapping_add(y) & m),
+                IntOp::Sub => bin!(|x: u64, y: u64| x.wrapping_sub(y) & m),
+                IntOp::MulLo => bin!(|x: u64, y: u64| x.wrapping_mul(y) & m),
+                IntOp::And => bin!(|x: u64, y: u64| x & y & m),
+                IntOp::Or => bin!(|x: u64, y: u64| (x | y) & m),
+                IntOp::Xor => bin!(|x: u64, y: u64| (x ^ y) & m),
+                _ => bin!(|x: u64, y: u64| ops::int_binary(*op, *ty, x, y)),
+            }
+        }
+        Op::IntUn { op, ty, d, a } if plain(*a) => each_lane!(lanes, g, |fr| {
+            let x = ops::int_unary(*op, *ty, lane_value(fr, *a));
+            lane_set(fr, *d, x)
+        }),
+        Op::Mad {
+            part,
+            ty,
+            d,
+            a,
+            b,
+            c,
+        } if plain(*a) && plain(*b) && plain(*c) => match (*part, *a, *b, *c) {
+            // mad.lo with a register and two immediates (an LCG, an index).
+            (IntOp::MulLo, Src::R(ra), Src::Imm(ib), Src::Imm(ic)) => {
+                let m = ty.mask();
+                each_lane!(lanes, g, |fr| {
+                    let x = fr.regs[ra as usize].wrapping_mul(ib).wrapping_add(ic) & m;
+                    lane_set(fr, *d, x)
+                })
+            }
+            _ => each_lane!(lanes, g, |fr| {
+                let x = mad(
+                    *part,
+                    *ty,
+                    lane_value(fr, *a),
+                    lane_value(fr, *b),
+                    lane_value(fr, *c),
+                );
+                lane_set(fr, *d, x)
+            }),
+        },
+        Op::Setp {
+            cmp,
+            ty,
+            d,
+            d2,
+            a,
+            b,
+            comb,
+            ftz,
+        } if plain(*a)
+            && plain(*b)
+            && comb.is_none_or(|(_, c)| plain(c))
+            && setp(*cmp, *ty, *ftz, 0, 0, None).is_some() =>
+        {
+            each_lane!(lanes, g, |fr| {
+                let c = comb.map(|(op, c)| (op, lane_value(fr, c) != 0));
+                let (p, q) = setp(*cmp, *ty, *ftz, lane_value(fr, *a), lane_value(fr, *b), c)
+                    .unwrap_or_default();
+                lane_set(fr, *d, p as u64);
+                lane_set(fr, *d2, q as u64);
+            })
+        }
+        Op::Selp { d, a, b, c } if plain(*a) && plain(*b) && plain(*c) => {
+            each_lane!(lanes, g, |fr| {
+                let x = if lane_value(fr, *c) != 0 {
+                    lane_value(fr, *a)
+                } else {
+                    lane_value(fr, *b)
+                };
+                lane_set(fr, *d, x)
+            })
+        }
+        _ => WarpStep::Fallback,
+    }
+}
+
+/// `mad.lo/.hi/.wide`: `(a * b).part + c`.
+pub(super) fn mad(part: ops::IntOp, ty: Ty, a: u64, b: u64, c: u64) -> u64 {
+    let p = ops::int_binary(part, ty, a, b);
+    let bits = if part == ops::IntOp::MulWide {
+        ty.bits() * 2
+    } else {
+        ty.bits()
+    };
+    p.wrapping_add(c) & mask(bits)
+}
+
+/// `setp.cmp[.bool].ty a, b[, c]`: the predicate and its complement
+/// (`None` for a comparison the type lacks).
+pub(super) fn setp(
+    cmp: ops::Cmp,
+    ty: Ty,
+    ftz: bool,
+    x: u64,
+    y: u64,
+    comb: Option<(BoolOp, bool)>,
+) -> Option<(bool, bool)> {
+    let r = if ty.is_float() {
+        ops::float_compare(cmp, to_f64(ty, x, ftz), to_f64(ty, y, ftz))
+    } else {
+        ops::int_compare(cmp, ty, x, y)
+    }?;
+    Some(match comb {
+        None => (r, !r),
+        Some((op, cv)) => {
+            let f = |z: bool| match op {
+                BoolOp::And => z & cv,
+                BoolOp::Or => z | cv,
+                BoolOp::Xor => z ^ cv,
+            };
+            (f(r), f(!r))
+        }
+    })
 }

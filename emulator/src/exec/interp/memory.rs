@@ -345,3 +345,104 @@ pub(super) fn access(e: AccessError, what: &str) -> Raw {
         },
     }
 }
+
+/// Executes a load or store of global or shared memory for every lane of a
+/// converged warp, lane by lane in lane order (the state spaces that are
+/// per thread run lane by lane). A fault names the position of its lane.
+pub(super) fn exec_warp(
+    inst: &Inst,
+    lanes: &mut [&mut Frame],
+    global: &mut Global,
+    shared: &mut Vec<u8>,
+) -> Result<WarpStep, (usize, Raw)> {
+    let g = inst.guard;
+    let mut local = Vec::new();
+    let mut mem = Mem {
+        global,
+        shared,
+        local: &mut local,
+        local_top: 0,
+    };
+    let warp_space = |s: MemSpace| matches!(s, MemSpace::Global | MemSpace::Shared);
+    match &inst.op {
+        Op::Ld {
+            space,
+            ty,
+            ds,
+            addr,
+        } if warp_space(*space)
+            && !matches!(addr.base, AddrBase::Local(_) | AddrBase::Param(_)) =>
+        {
+            let size = ty.size() as usize;
+            let total = size * ds.len();
+            if total > 128 {
+                return Ok(WarpStep::Fallback);
+            }
+            for (k, fr) in lanes.iter_mut().enumerate() {
+                if !guard_passes(fr, g) {
+                    continue;
+                }
+                let at = eff_addr(fr, addr);
+                // A scalar load of 8 bytes or less, aligned, inside shared memory.
+                if *space == MemSpace::Shared && ds.len() == 1 && size <= 8 {
+                    if let Some(r) = aligned_range(mem.shared, at, size) {
+                        let x = read_le(&mem.shared[r]);
+                        lane_set(fr, ds[0], extend(*ty, x));
+                        continue;
+                    }
+                }
+                let mut buf = [0u8; 128];
+                let bytes = &mut buf[..total];
+                mem.read(*space, at, bytes, &mut []).map_err(|e| (k, e))?;
+                for (j, d) in ds.iter().enumerate() {
+                    let raw_v = read_le(&bytes[j * size..(j + 1) * size]);
+                    lane_set(fr, *d, extend(*ty, raw_v));
+                }
+            }
+            Ok(WarpStep::Next)
+        }
+        Op::St {
+            space,
+            ty,
+            srcs,
+            addr,
+        } if warp_space(*space)
+            && !matches!(addr.base, AddrBase::Local(_) | AddrBase::Param(_))
+            && srcs.iter().all(|s| plain(*s))
+            && srcs.len() <= 8 =>
+        {
+            let elem = (ty.size() as usize).min(8);
+            let n = elem * srcs.len();
+            for (k, fr) in lanes.iter_mut().enumerate() {
+                if !guard_passes(fr, g) {
+                    continue;
+                }
+                let at = eff_addr(fr, addr);
+                if *space == MemSpace::Shared && srcs.len() == 1 && elem <= 8 {
+                    if let Some(r) = aligned_range(mem.shared, at, elem) {
+                        let x = lane_value(fr, srcs[0]).to_le_bytes();
+                        mem.shared[r].copy_from_slice(&x[..elem]);
+                        continue;
+                    }
+                }
+                let mut buf = [0u8; 64];
+                for (j, s) in srcs.iter().enumerate() {
+                    buf[j * elem..(j + 1) * elem]
+                        .copy_from_slice(&lane_value(fr, *s).to_le_bytes()[..elem]);
+                }
+                mem.write(*space, at, &buf[..n], &mut [])
+                    .map_err(|e| (k, e))?;
+            }
+            Ok(WarpStep::Next)
+        }
+        _ => Ok(WarpStep::Fallback),
+    }
+}
+
+/// `[at, at + size)` of a flat buffer when it lies inside and is aligned
+/// (anything else takes the checked path, which names the fault).
+#[inline(always)]
+fn aligned_range(buf: &[u8], at: u64, size: usize) -> Option<std::ops::Range<usize>> {
+    (at.is_multiple_of(size as u64) && at.checked_add(size as u64)? <= buf.len() as u64)
+        .then(|| at as usize..at as usize + size)
+}

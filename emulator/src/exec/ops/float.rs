@@ -53,6 +53,8 @@ pub trait Float: Copy + PartialOrd + std::ops::Add<Output = Self> {
     /// Whether the format has the `.approx` forms (`div/sqrt.approx`,
     /// `sin cos lg2 ex2 tanh`): f32 only.
     const APPROX: bool;
+    /// Whether a product of two values is exact in f64 (f32: 24 + 24 bits).
+    const EXACT_PRODUCT: bool;
     fn from_reg(bits: u64) -> Self;
     fn to_reg(self) -> u64;
     fn to_f64(self) -> f64;
@@ -78,6 +80,7 @@ impl Float for f32 {
     const SIGN: u64 = 0x8000_0000;
     const MASK: u64 = 0xffff_ffff;
     const APPROX: bool = true;
+    const EXACT_PRODUCT: bool = true;
     fn from_reg(bits: u64) -> Self {
         f32::from_bits(bits as u32)
     }
@@ -119,6 +122,7 @@ impl Float for f64 {
     const SIGN: u64 = 1 << 63;
     const MASK: u64 = u64::MAX;
     const APPROX: bool = false;
+    const EXACT_PRODUCT: bool = false;
     fn from_reg(bits: u64) -> Self {
         f64::from_bits(bits)
     }
@@ -194,7 +198,13 @@ pub fn binary<F: Float>(op: FBin, m: FMods, a: u64, b: u64) -> u64 {
         }
         FBin::Mul => {
             let p = xd * yd;
-            F::round(p, sgn(xd.mul_add(yd, -p)), rnd)
+            // The error term needs an fma (a library call on CPUs without one).
+            let e = if F::EXACT_PRODUCT {
+                0
+            } else {
+                sgn(xd.mul_add(yd, -p))
+            };
+            F::round(p, e, rnd)
         }
         // div.approx: within 2 ulp; the nearest value to the quotient is.
         FBin::Div if m.approx && F::APPROX => F::nearest(xd / yd),
