@@ -372,7 +372,13 @@ pub(super) fn eff_addr(fr: &Frame, a: &Addr) -> u64 {
 }
 
 pub(super) fn read_le(b: &[u8]) -> u64 {
-    let mut x = [0u8; 8];
-    x[..b.len().min(8)].copy_from_slice(&b[..b.len().min(8)]);
-    u64::from_le_bytes(x)
+    match b.len() {
+        4 => u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as u64,
+        8 => u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]),
+        n => {
+            let mut x = [0u8; 8];
+            x[..n.min(8)].copy_from_slice(&b[..n.min(8)]);
+            u64::from_le_bytes(x)
+        }
+    }
 }

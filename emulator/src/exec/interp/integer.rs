@@ -3,7 +3,7 @@
 
 use super::executor::*;
 use super::*;
-use crate::exec::ops::IntOp;
+use crate::exec::ops::{Cmp, IntOp};
 
 /// Executes one instruction of this family for the thread of `x`, whose
 /// top frame is `depth`.
@@ -305,6 +305,16 @@ pub(super) fn exec_warp(inst: &Inst, lanes: &mut [&mut Frame]) -> WarpStep {
                 IntOp::And => bin!(|x: u64, y: u64| x & y & m),
                 IntOp::Or => bin!(|x: u64, y: u64| (x | y) & m),
                 IntOp::Xor => bin!(|x: u64, y: u64| (x ^ y) & m),
+                // Shifts by the width or more give 0 (ops::int_binary; the
+                // planted test bug lives in its 64-bit shr, kept there).
+                IntOp::Shl => {
+                    let bits = ty.bits() as u64;
+                    bin!(|x: u64, y: u64| if y >= bits { 0 } else { (x << y) & m })
+                }
+                IntOp::Shr if !ty.is_signed() && ty.bits() <= 32 => {
+                    let bits = ty.bits() as u64;
+                    bin!(|x: u64, y: u64| if y >= bits { 0 } else { (x & m) >> y })
+                }
                 _ => bin!(|x: u64, y: u64| ops::int_binary(*op, *ty, x, y)),
             }
         }
@@ -339,6 +349,38 @@ pub(super) fn exec_warp(inst: &Inst, lanes: &mut [&mut Frame]) -> WarpStep {
                 lane_set(fr, *d, x)
             }),
         },
+        // An unsigned (or bit-type) integer comparison without a combiner.
+        Op::Setp {
+            cmp,
+            ty,
+            d,
+            d2,
+            a,
+            b,
+            comb: None,
+            ..
+        } if plain(*a) && plain(*b) && !ty.is_float() && !ty.is_signed() => {
+            let m = ty.mask();
+            macro_rules! cmp {
+                ($f:expr) => {{
+                    let f = $f;
+                    each_lane!(lanes, g, |fr| {
+                        let r = f(lane_value(fr, *a) & m, lane_value(fr, *b) & m);
+                        lane_set(fr, *d, r as u64);
+                        lane_set(fr, *d2, !r as u64);
+                    })
+                }};
+            }
+            match cmp {
+                Cmp::Eq => cmp!(|x: u64, y: u64| x == y),
+                Cmp::Ne => cmp!(|x: u64, y: u64| x != y),
+                Cmp::Lt | Cmp::Lo => cmp!(|x: u64, y: u64| x < y),
+                Cmp::Le | Cmp::Ls => cmp!(|x: u64, y: u64| x <= y),
+                Cmp::Gt | Cmp::Hi => cmp!(|x: u64, y: u64| x > y),
+                Cmp::Ge | Cmp::Hs => cmp!(|x: u64, y: u64| x >= y),
+                _ => WarpStep::Fallback,
+            }
+        }
         Op::Setp {
             cmp,
             ty,

@@ -112,6 +112,10 @@ impl Float for f32 {
         ops::fminmax32(max, nan, a, b)
     }
     fn fused(a: Self, b: Self, c: Self, rnd: Rnd) -> Option<Self> {
+        if rnd == Rnd::Rn {
+            // IEEE fma: the CPU's instruction where it has one.
+            return Some(a.mul_add(b, c));
+        }
         // a*b is exact in f64; TwoSum keeps the sum's error.
         let (s, e) = two_sum(a as f64 * b as f64, c as f64);
         Some(round_to_f32(s, sgn(e), rnd))
