@@ -65,10 +65,21 @@ pub(super) fn guard_passes(fr: &Frame, guard: Option<(u32, bool)>) -> bool {
 /// Runs `body` for every lane whose guard passes.
 macro_rules! each_lane {
     ($lanes:expr, $guard:expr, |$fr:ident| $body:expr) => {{
-        for $fr in $lanes.iter_mut() {
-            let $fr: &mut Frame = $fr;
-            if guard_passes($fr, $guard) {
-                $body;
+        // Unguarded instructions (most) skip the test in the lane loop.
+        match $guard {
+            None => {
+                for $fr in $lanes.iter_mut() {
+                    let $fr: &mut Frame = $fr;
+                    $body;
+                }
+            }
+            guard => {
+                for $fr in $lanes.iter_mut() {
+                    let $fr: &mut Frame = $fr;
+                    if guard_passes($fr, guard) {
+                        $body;
+                    }
+                }
             }
         }
         WarpStep::Next

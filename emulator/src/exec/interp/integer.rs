@@ -275,7 +275,7 @@ pub(super) fn exec_warp(inst: &Inst, lanes: &mut [&mut Frame]) -> WarpStep {
         Op::Mov { d, a } if plain(*a) => {
             each_lane!(lanes, g, |fr| lane_set(fr, *d, lane_value(fr, *a)))
         }
-        Op::Int { op, ty, d, a, b } if plain(*a) && plain(*b) => {
+        Op::Int { op, ty, d, a, b } if plain(*a) && plain(*b) && *d != SINK => {
             // The common operations inline (as ops::int_binary computes
             // them), the operand kinds resolved once for the warp.
             let m = ty.mask();
@@ -284,12 +284,10 @@ pub(super) fn exec_warp(inst: &Inst, lanes: &mut [&mut Frame]) -> WarpStep {
                     let f = $f;
                     match (*a, *b) {
                         (Src::R(ra), Src::R(rb)) => each_lane!(lanes, g, |fr| {
-                            let x = f(fr.regs[ra as usize], fr.regs[rb as usize]);
-                            lane_set(fr, *d, x)
+                            fr.regs[*d as usize] = f(fr.regs[ra as usize], fr.regs[rb as usize]);
                         }),
                         (Src::R(ra), Src::Imm(ib)) => each_lane!(lanes, g, |fr| {
-                            let x = f(fr.regs[ra as usize], ib);
-                            lane_set(fr, *d, x)
+                            fr.regs[*d as usize] = f(fr.regs[ra as usize], ib);
                         }),
                         _ => each_lane!(lanes, g, |fr| {
                             let x = f(lane_value(fr, *a), lane_value(fr, *b));
@@ -331,11 +329,11 @@ pub(super) fn exec_warp(inst: &Inst, lanes: &mut [&mut Frame]) -> WarpStep {
             c,
         } if plain(*a) && plain(*b) && plain(*c) => match (*part, *a, *b, *c) {
             // mad.lo with a register and two immediates (an LCG, an index).
-            (IntOp::MulLo, Src::R(ra), Src::Imm(ib), Src::Imm(ic)) => {
+            (IntOp::MulLo, Src::R(ra), Src::Imm(ib), Src::Imm(ic)) if *d != SINK => {
                 let m = ty.mask();
                 each_lane!(lanes, g, |fr| {
-                    let x = fr.regs[ra as usize].wrapping_mul(ib).wrapping_add(ic) & m;
-                    lane_set(fr, *d, x)
+                    fr.regs[*d as usize] =
+                        fr.regs[ra as usize].wrapping_mul(ib).wrapping_add(ic) & m;
                 })
             }
             _ => each_lane!(lanes, g, |fr| {
