@@ -523,7 +523,7 @@ fn run_wave(
             }
         }
         for &i in &order {
-            if th[i].state != State::Ready {
+            if !matches!(th[i].state, State::Ready) {
                 continue;
             }
             progress = true;
@@ -619,7 +619,7 @@ fn run_warps(
             if diverged[k] >= DIVERGED_TURNS {
                 diverged[k] = 0;
                 for i in first..first + n as usize {
-                    if th[i].state == State::Ready {
+                    if matches!(th[i].state, State::Ready) {
                         run_thread(dev, l, &mut th, blk, i, SLICE, &mut live)?;
                     }
                 }
@@ -639,7 +639,7 @@ fn run_warps(
                     // One instruction per lane, in lane order, on its own.
                     for j in 0..n {
                         let i = first + j as usize;
-                        if group & (1 << j) != 0 && th[i].state == State::Ready {
+                        if group & (1 << j) != 0 && matches!(th[i].state, State::Ready) {
                             run_thread(dev, l, &mut th, blk, i, 1, &mut live)?;
                         }
                     }
@@ -663,7 +663,7 @@ fn run_warps(
 /// The lanes of the warp starting at thread `first` that can run.
 fn ready_lanes(th: &[Thread], first: usize, n: u32) -> u32 {
     (0..n)
-        .filter(|&j| th[first + j as usize].state == State::Ready)
+        .filter(|&j| matches!(th[first + j as usize].state, State::Ready))
         .fold(0, |m, j| m | 1 << j)
 }
 

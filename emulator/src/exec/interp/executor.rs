@@ -108,17 +108,17 @@ pub(super) fn run_converged(
     let code: &[Inst] = &l.m.funcs[top.func as usize].code;
     let mut pc = top.pc;
     let count = group.count_ones() as u64;
-    let members: Vec<usize> = (0..32)
-        .filter(|j| group & (1 << j) != 0)
-        .map(|j| first + j)
-        .collect();
-    let mut lanes: Vec<&mut Frame> = th[first..]
-        .iter_mut()
-        .take(32)
-        .enumerate()
-        .filter(|(j, _)| group & (1 << j) != 0)
-        .filter_map(|(_, t)| t.frames.last_mut())
-        .collect();
+    let mut members: Vec<usize> = Vec::with_capacity(32);
+    members.extend((0..32).filter(|j| group & (1 << j) != 0).map(|j| first + j));
+    let mut lanes: Vec<&mut Frame> = Vec::with_capacity(32);
+    lanes.extend(
+        th[first..]
+            .iter_mut()
+            .take(32)
+            .enumerate()
+            .filter(|(j, _)| group & (1 << j) != 0)
+            .filter_map(|(_, t)| t.frames.last_mut()),
+    );
     let mut steps = 0;
     let mut fallback = true;
     while steps < budget {
@@ -126,6 +126,20 @@ pub(super) fn run_converged(
             break;
         };
         let step = match &inst.op {
+            // `bar.sync` with a constant id: the lanes park together.
+            &Op::Bar {
+                id: Src::Imm(id),
+                count: None,
+                wait: true,
+            } if inst.guard.is_none() && id < 16 => {
+                for fr in lanes.iter_mut() {
+                    fr.pc = pc + 1;
+                }
+                drop(lanes);
+                warp::park_at_barrier(th, blk, &members, id as u32, inst.line);
+                dev.instructions += count;
+                return Ok((steps + 1, false));
+            }
             Op::Ld { .. } | Op::St { .. } => {
                 memory::exec_warp(inst, &mut lanes, &mut dev.global, &mut blk.shared)
             }

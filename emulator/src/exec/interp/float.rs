@@ -116,6 +116,28 @@ pub(super) fn exec_warp(inst: &Inst, lanes: &mut [&mut Frame]) -> WarpStep {
                 lane_set(fr, *d, x)
             }
         }),
+        // fma.rn.f32 without .ftz/.sat: the IEEE fma, canonical NaN.
+        Op::Fma {
+            ty: Ty::F32,
+            m,
+            d,
+            a,
+            b,
+            c,
+        } if plain(*a)
+            && plain(*b)
+            && plain(*c)
+            && matches!(m.rnd, ops::Rnd::Rn | ops::Rnd::Default)
+            && !m.ftz
+            && !m.sat
+            && *d != SINK =>
+        {
+            let f = |s: Src, fr: &Frame| f32::from_bits(lane_value(fr, s) as u32);
+            each_lane!(lanes, g, |fr| {
+                let r = f(*a, fr).mul_add(f(*b, fr), f(*c, fr));
+                fr.regs[*d as usize] = ops::canon32(r).to_bits() as u64;
+            })
+        }
         Op::Fma { ty, m, d, a, b, c } if plain(*a) && plain(*b) && plain(*c) => {
             each_lane!(lanes, g, |fr| {
                 let x = ffma(

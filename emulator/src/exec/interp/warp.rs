@@ -164,6 +164,30 @@ pub(super) fn warp_range(blk: &Block, lin: u32) -> (usize, u32) {
 }
 
 /// Releases every barrier of a block whose threads have all arrived.
+/// Parks the threads `members` (lanes of one warp, converged) at barrier
+/// `id` together, as each would park on its own, and releases the barrier
+/// when they complete it.
+pub(super) fn park_at_barrier(
+    th: &mut [Thread],
+    blk: &mut Block,
+    members: &[usize],
+    id: u32,
+    line: u32,
+) {
+    for &i in members {
+        th[i].state = State::Barrier {
+            id,
+            count: None,
+            line,
+        };
+    }
+    blk.waiting[id as usize] += members.len() as u32;
+    try_barriers(th, blk);
+    if let Some(&i) = members.first() {
+        resolve_activemask(th, blk, i);
+    }
+}
+
 pub(super) fn try_barriers(th: &mut [Thread], blk: &mut Block) {
     let range = blk.first_thread..blk.first_thread + blk.threads;
     for id in 0..16u32 {
@@ -372,7 +396,10 @@ pub(super) fn check_warp(
 pub(super) fn resolve_activemask(th: &mut [Thread], blk: &Block, i: usize) {
     let (first, n) = warp_range(blk, th[i].lin);
     let range = first..first + n as usize;
-    if th[range.clone()].iter().any(|t| t.state == State::Ready) {
+    if th[range.clone()]
+        .iter()
+        .any(|t| matches!(t.state, State::Ready))
+    {
         return;
     }
     let groups: Vec<(u32, u32)> = th[range.clone()]
