@@ -616,3 +616,37 @@ fn a_fault_in_a_converged_warp_names_its_lane() {
         f.message
     );
 }
+
+#[test]
+fn blocks_that_communicate_through_volatile_accesses_run_together() {
+    // Block 0 waits for a flag that block 1 sets with a volatile store, then
+    // copies block 1's plain store. Run block after block, block 0 would
+    // spin forever; the volatile accesses keep the blocks resident together
+    // (in a wave), as on a GPU. out = [flag 1, copied 42, block 1's 42].
+    let body = ".visible .entry k(.param .u64 out) {
+  .reg .b32 %r<4>; .reg .b64 %rd<4>; .reg .pred %p<2>;
+  ld.param.u64 %rd1, [out];
+  mov.u32 %r0, %ctaid.x;
+  setp.eq.u32 %p1, %r0, 0;
+  @%p1 bra WAIT;
+  st.global.u32 [%rd1+8], 42;
+  st.volatile.global.u32 [%rd1], 1;
+  ret;
+WAIT:
+  ld.volatile.global.u32 %r1, [%rd1];
+  setp.eq.u32 %p1, %r1, 0;
+  @%p1 bra WAIT;
+  ld.global.u32 %r2, [%rd1+8];
+  st.global.u32 [%rd1+4], %r2;
+  ret;
+}";
+    // On one OS thread, so that independent blocks would run one by one.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let out = pool
+        .install(|| run_u32(body, "k", cfg(2, 1), 3))
+        .expect("the kernel completes");
+    assert_eq!(out, vec![1, 42, 42]);
+}
