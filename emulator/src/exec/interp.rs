@@ -372,49 +372,57 @@ fn run_blocks_in_parallel(
 ) -> Result<(), Fault> {
     let clock_base = machine.instructions;
     let nsm = machine.arch.multiprocessors;
-    let view = machine.mem.shared_view();
-    // Blocks after a faulting one are skipped: their effects are discarded.
-    let first_fault = AtomicU64::new(u64::MAX);
-    let runs: Vec<Option<BlockRun>> = (0..nblocks)
-        .into_par_iter()
-        .map(|b| {
-            if b > first_fault.load(Ordering::Relaxed) {
-                return None;
-            }
-            let mut dev = Device {
-                global: Global::Shared {
-                    view: &view,
-                    warnings: Vec::new(),
-                },
-                printf: Vec::new(),
-                instructions: 0,
-                clock_base,
-                nsm,
-            };
-            let result = run_wave(&mut dev, &mut l.clone(), fi, b..b + 1);
-            if result.is_err() {
-                first_fault.fetch_min(b, Ordering::Relaxed);
-            }
-            let warnings = match dev.global {
-                Global::Shared { warnings, .. } => warnings,
-                Global::Exclusive(_) => Vec::new(),
-            };
-            Some(BlockRun {
-                result,
-                printf: dev.printf,
-                warnings,
-                instructions: dev.instructions,
+    // Blocks go in chunks, so a huge grid needs no more memory for its
+    // results than a chunk's.
+    const CHUNK: u64 = 4096;
+    let mut next = 0;
+    while next < nblocks {
+        let blocks = next..(next + CHUNK).min(nblocks);
+        next = blocks.end;
+        let view = machine.mem.shared_view();
+        // Blocks after a faulting one are skipped: their effects are discarded.
+        let first_fault = AtomicU64::new(u64::MAX);
+        let runs: Vec<Option<BlockRun>> = blocks
+            .into_par_iter()
+            .map(|b| {
+                if b > first_fault.load(Ordering::Relaxed) {
+                    return None;
+                }
+                let mut dev = Device {
+                    global: Global::Shared {
+                        view: &view,
+                        warnings: Vec::new(),
+                    },
+                    printf: Vec::new(),
+                    instructions: 0,
+                    clock_base,
+                    nsm,
+                };
+                let result = run_wave(&mut dev, &mut l.clone(), fi, b..b + 1);
+                if result.is_err() {
+                    first_fault.fetch_min(b, Ordering::Relaxed);
+                }
+                let warnings = match dev.global {
+                    Global::Shared { warnings, .. } => warnings,
+                    Global::Exclusive(_) => Vec::new(),
+                };
+                Some(BlockRun {
+                    result,
+                    printf: dev.printf,
+                    warnings,
+                    instructions: dev.instructions,
+                })
             })
-        })
-        .collect();
-    drop(view);
-    for run in runs.into_iter().flatten() {
-        machine.instructions += run.instructions;
-        machine.printf.extend_from_slice(&run.printf);
-        for (base, w) in run.warnings {
-            machine.mem.warn_once(base, w);
+            .collect();
+        drop(view);
+        for run in runs.into_iter().flatten() {
+            machine.instructions += run.instructions;
+            machine.printf.extend_from_slice(&run.printf);
+            for (base, w) in run.warnings {
+                machine.mem.warn_once(base, w);
+            }
+            run.result?;
         }
-        run.result?;
     }
     Ok(())
 }
