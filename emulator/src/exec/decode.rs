@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::memory::CODE_BASE;
-use super::ops::{Cmp, IntOp, IntUnary, Rnd};
+use super::ops::{Cmp, IntOp, IntUnary, PrmtMode, Rnd};
 use super::program::*;
 use super::types::Ty;
 use crate::ptx::ast::{self, AddressBase, Imm, Operand, Space, Statement};
@@ -874,15 +874,12 @@ fn decode_instr(ctx: &mut Ctx, i: &ast::Instruction) -> R<Op> {
         }
         "prmt" => {
             n(4)?;
-            let mode: Option<&'static str> = match m.parts.iter().find(|p| **p != "b32") {
+            let mode = match m.parts.iter().find(|p| **p != "b32") {
                 None => None,
-                Some(&"f4e") => Some("f4e"),
-                Some(&"b4e") => Some("b4e"),
-                Some(&"rc8") => Some("rc8"),
-                Some(&"ecl") => Some("ecl"),
-                Some(&"ecr") => Some("ecr"),
-                Some(&"rc16") => Some("rc16"),
-                Some(_) => return bad("unknown prmt mode"),
+                Some(p) => match PrmtMode::parse(p) {
+                    Some(mode) => Some(mode),
+                    None => return bad("unknown prmt mode"),
+                },
             };
             Op::Prmt {
                 mode,

@@ -2,7 +2,7 @@
 //! are indices, labels are instruction indices, symbols are addresses, and
 //! every opcode is one [`Op`] with its modifiers resolved.
 
-use super::ops::{Cmp, IntOp, IntUnary, Rnd};
+use super::ops::{Cmp, IntOp, IntUnary, PrmtMode, Rnd};
 use super::types::Ty;
 
 /// A source operand.
@@ -271,7 +271,7 @@ pub enum Op {
         e: Src,
     },
     Prmt {
-        mode: Option<&'static str>,
+        mode: Option<PrmtMode>,
         d: Dst,
         a: Src,
         b: Src,
