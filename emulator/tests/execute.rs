@@ -650,3 +650,28 @@ WAIT:
         .expect("the kernel completes");
     assert_eq!(out, vec![1, 42, 42]);
 }
+
+#[test]
+fn a_shared_load_past_the_end_in_a_converged_warp_names_its_lane() {
+    // 32 words of shared memory; every lane loads word tid, except lane 3,
+    // which loads word 32: one past the end.
+    let body = ".shared .align 4 .b8 tile[128];
+.visible .entry k(.param .u64 out) {
+  .reg .b32 %r<6>; .reg .b64 %rd<3>; .reg .pred %p<2>;
+  mov.u32 %r0, %tid.x;
+  setp.eq.u32 %p1, %r0, 3;
+  selp.b32 %r1, 32, %r0, %p1;
+  shl.b32 %r2, %r1, 2;
+  mov.u32 %r3, tile;
+  add.s32 %r4, %r3, %r2;
+  ld.shared.u32 %r5, [%r4];
+  ret;
+}";
+    let f = run_u32(body, "k", cfg(1, 32), 1).unwrap_err();
+    assert_eq!(f.kind, FaultKind::IllegalAddress);
+    assert!(
+        f.message.contains("thread [3, 0, 0]") && f.message.contains("load of 4 bytes at 0x80"),
+        "{}",
+        f.message
+    );
+}

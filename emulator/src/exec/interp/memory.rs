@@ -378,7 +378,29 @@ pub(super) fn exec_warp(
             if total > 128 {
                 return Ok(WarpStep::Fallback);
             }
-            for (k, fr) in lanes.iter_mut().enumerate() {
+            // The shared-memory tile load of a tiled kernel (an unguarded
+            // 4-byte load at a register plus an offset): the lanes that are
+            // aligned and inside; the first that is not goes the checked way.
+            let mut start = 0;
+            if let (MemSpace::Shared, AddrBase::R(r), [d0], 4, None) =
+                (*space, addr.base, ds.as_slice(), size, g)
+            {
+                if *d0 != SINK && !ty.is_signed() {
+                    let (d0, off, sh) = (*d0 as usize, addr.off as u64, &**mem.shared);
+                    for fr in lanes.iter_mut() {
+                        let at = fr.regs[r as usize].wrapping_add(off);
+                        let word = at
+                            .is_multiple_of(4)
+                            .then(|| sh.get(at as usize..(at as usize).checked_add(4)?))
+                            .flatten()
+                            .and_then(|w| <[u8; 4]>::try_from(w).ok());
+                        let Some(word) = word else { break };
+                        fr.regs[d0] = u32::from_le_bytes(word) as u64;
+                        start += 1;
+                    }
+                }
+            }
+            for (k, fr) in lanes.iter_mut().enumerate().skip(start) {
                 if !guard_passes(fr, g) {
                     continue;
                 }
