@@ -472,3 +472,206 @@ fn less_common_integer_instructions() {
 }";
     assert_eq!(run_u32(body, "k", cfg(1, 1), 2).unwrap(), vec![1, 0]);
 }
+
+/// Every block's threads 0 and 1 print `b<block> t<thread>` and store
+/// `block * 100 + thread` at out[block * 2 + thread]; thread 1 of block
+/// `trap_block` traps after printing (none traps when it is out of range).
+fn printing_blocks(trap_block: u32) -> String {
+    format!(
+        ".extern .func (.param .b32 func_retval0) vprintf (.param .b64 vprintf_param_0, .param .b64 vprintf_param_1);
+.global .align 1 .b8 fmt[9] = {{98, 37, 117, 32, 116, 37, 117, 10, 0}};
+.visible .entry k(.param .u64 out) {{
+  .local .align 8 .b8 buf[8];
+  .reg .b32 %r<8>; .reg .b64 %rd<8>; .reg .pred %p<3>;
+  ld.param.u64 %rd1, [out];
+  mov.u32 %r1, %ctaid.x;
+  mov.u32 %r2, %tid.x;
+  mad.lo.s32 %r3, %r1, 100, %r2;
+  shl.b32 %r4, %r1, 1;
+  add.s32 %r4, %r4, %r2;
+  mul.wide.u32 %rd2, %r4, 4;
+  add.s64 %rd3, %rd1, %rd2;
+  st.global.u32 [%rd3], %r3;
+  st.local.v2.u32 [buf], {{%r1, %r2}};
+  mov.u64 %rd4, buf;
+  cvta.local.u64 %rd5, %rd4;
+  mov.u64 %rd6, fmt;
+  cvta.global.u64 %rd7, %rd6;
+  {{
+  .param .b64 param0;
+  st.param.b64 [param0], %rd7;
+  .param .b64 param1;
+  st.param.b64 [param1], %rd5;
+  .param .b32 retval0;
+  call.uni (retval0), vprintf, (param0, param1);
+  }}
+  setp.eq.u32 %p1, %r1, {trap_block};
+  setp.eq.u32 %p2, %r2, 1;
+  and.pred %p1, %p1, %p2;
+  @%p1 trap;
+  ret;
+}}"
+    )
+}
+
+#[test]
+fn independent_blocks_give_one_result_on_any_number_of_os_threads() {
+    let run = |threads: usize, trap_block: u32| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let mut m = machine();
+            let module = m
+                .load_module(&format!("{HEADER}{}", printing_blocks(trap_block)))
+                .expect("the test PTX loads");
+            let out = m.mem.alloc(64, ptx_emu::exec::memory::AllocKind::Host);
+            let r = m.launch(module, "k", &cfg(8, 2), &out.to_le_bytes());
+            let words: Vec<u32> = m
+                .mem
+                .host_slice_mut(out, 64)
+                .unwrap()
+                .chunks(4)
+                .map(|c| u32::from_le_bytes(c.try_into().unwrap()))
+                .collect();
+            (r, String::from_utf8(m.take_printf()).unwrap(), words)
+        })
+    };
+    // No trap: every block prints, in block order, thread 0 before thread 1.
+    let all: String = (0..8).map(|b| format!("b{b} t0\nb{b} t1\n")).collect();
+    let (r, printed, words) = run(4, 99);
+    assert_eq!(r, Ok(()));
+    assert_eq!(printed, all);
+    let expect: Vec<u32> = (0..16).map(|i| i / 2 * 100 + i % 2).collect();
+    assert_eq!(words, expect);
+    assert_eq!(run(1, 99), (Ok(()), all, expect));
+    // Thread 1 of block 5 traps after printing: the output stops there, on
+    // one OS thread or four, and the fault names that block and thread.
+    let upto: String = (0..6).map(|b| format!("b{b} t0\nb{b} t1\n")).collect();
+    for threads in [1, 4] {
+        let (r, printed, _) = run(threads, 5);
+        let f = r.unwrap_err();
+        assert_eq!(f.kind, FaultKind::IllegalInstruction);
+        assert!(
+            f.message.contains("block [5, 0, 0] thread [1, 0, 0]"),
+            "{}",
+            f.message
+        );
+        assert_eq!(printed, upto, "on {threads} OS threads");
+    }
+}
+
+#[test]
+fn a_spin_lock_between_lanes_of_one_warp_makes_progress() {
+    // Each of 32 threads takes a global lock with atom.cas, adds its tid+1
+    // to a plain counter, and releases it. The lanes that lose the cas spin
+    // at a lower instruction than the winner's critical section: the
+    // lockstep order alone would starve the winner (as a pre-Volta GPU
+    // does); independent thread scheduling must let it finish. The counter
+    // ends at 1 + 2 + … + 32 = 528.
+    let body = ".visible .entry k(.param .u64 out) {
+  .reg .b32 %r<6>; .reg .b64 %rd<4>; .reg .pred %p<2>;
+  ld.param.u64 %rd1, [out];
+  add.s64 %rd2, %rd1, 4;
+  mov.u32 %r0, %tid.x;
+SPIN:
+  atom.global.cas.b32 %r1, [%rd1], 0, 1;
+  setp.ne.u32 %p1, %r1, 0;
+  @%p1 bra SPIN;
+  ld.global.u32 %r2, [%rd2];
+  add.s32 %r3, %r0, 1;
+  add.s32 %r2, %r2, %r3;
+  st.global.u32 [%rd2], %r2;
+  atom.global.exch.b32 %r4, [%rd1], 0;
+  ret;
+}";
+    let out = run_u32(body, "k", cfg(1, 32), 2).expect("the kernel completes");
+    assert_eq!(out, vec![0, 528]);
+}
+
+#[test]
+fn a_fault_in_a_converged_warp_names_its_lane() {
+    // Lane 5 alone stores 64 bytes past its 8-word buffer; the others store
+    // inside it. The fault names thread 5 and the store's line (line 14 of
+    // the module: 3 header lines, then the kernel).
+    let body = ".visible .entry k(.param .u64 out) {
+  .reg .b32 %r<6>; .reg .b64 %rd<5>; .reg .pred %p<2>;
+  ld.param.u64 %rd1, [out];
+  mov.u32 %r0, %tid.x;
+  and.b32 %r1, %r0, 7;
+  setp.eq.u32 %p1, %r0, 5;
+  selp.b32 %r2, 16, 0, %p1;
+  add.s32 %r1, %r1, %r2;
+  mul.wide.u32 %rd2, %r1, 4;
+  add.s64 %rd3, %rd1, %rd2;
+  st.global.u32 [%rd3], %r0;
+  ret;
+}";
+    let f = run_u32(body, "k", cfg(1, 32), 8).unwrap_err();
+    assert_eq!(f.kind, FaultKind::IllegalAddress);
+    assert!(
+        f.message.contains("PTX line 14") && f.message.contains("thread [5, 0, 0]"),
+        "{}",
+        f.message
+    );
+}
+
+#[test]
+fn blocks_that_communicate_through_volatile_accesses_run_together() {
+    // Block 0 waits for a flag that block 1 sets with a volatile store, then
+    // copies block 1's plain store. Run block after block, block 0 would
+    // spin forever; the volatile accesses keep the blocks resident together
+    // (in a wave), as on a GPU. out = [flag 1, copied 42, block 1's 42].
+    let body = ".visible .entry k(.param .u64 out) {
+  .reg .b32 %r<4>; .reg .b64 %rd<4>; .reg .pred %p<2>;
+  ld.param.u64 %rd1, [out];
+  mov.u32 %r0, %ctaid.x;
+  setp.eq.u32 %p1, %r0, 0;
+  @%p1 bra WAIT;
+  st.global.u32 [%rd1+8], 42;
+  st.volatile.global.u32 [%rd1], 1;
+  ret;
+WAIT:
+  ld.volatile.global.u32 %r1, [%rd1];
+  setp.eq.u32 %p1, %r1, 0;
+  @%p1 bra WAIT;
+  ld.global.u32 %r2, [%rd1+8];
+  st.global.u32 [%rd1+4], %r2;
+  ret;
+}";
+    // On one OS thread, so that independent blocks would run one by one.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let out = pool
+        .install(|| run_u32(body, "k", cfg(2, 1), 3))
+        .expect("the kernel completes");
+    assert_eq!(out, vec![1, 42, 42]);
+}
+
+#[test]
+fn a_shared_load_past_the_end_in_a_converged_warp_names_its_lane() {
+    // 32 words of shared memory; every lane loads word tid, except lane 3,
+    // which loads word 32: one past the end.
+    let body = ".shared .align 4 .b8 tile[128];
+.visible .entry k(.param .u64 out) {
+  .reg .b32 %r<6>; .reg .b64 %rd<3>; .reg .pred %p<2>;
+  mov.u32 %r0, %tid.x;
+  setp.eq.u32 %p1, %r0, 3;
+  selp.b32 %r1, 32, %r0, %p1;
+  shl.b32 %r2, %r1, 2;
+  mov.u32 %r3, tile;
+  add.s32 %r4, %r3, %r2;
+  ld.shared.u32 %r5, [%r4];
+  ret;
+}";
+    let f = run_u32(body, "k", cfg(1, 32), 1).unwrap_err();
+    assert_eq!(f.kind, FaultKind::IllegalAddress);
+    assert!(
+        f.message.contains("thread [3, 0, 0]") && f.message.contains("load of 4 bytes at 0x80"),
+        "{}",
+        f.message
+    );
+}

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::memory::CODE_BASE;
-use super::ops::{Cmp, IntOp, IntUnary, Rnd};
+use super::ops::{Cmp, IntOp, IntUnary, PrmtMode, Rnd};
 use super::program::*;
 use super::types::Ty;
 use crate::ptx::ast::{self, AddressBase, Imm, Operand, Space, Statement};
@@ -105,6 +105,7 @@ pub fn decode_function(f: &ast::Function, syms: &Symbols) -> Result<Func, ast::P
         unsupported: Vec::new(),
         callees: Vec::new(),
         calls_indirect: false,
+        cross_block: None,
         reqntid: dims("reqntid"),
         maxntid: dims("maxntid"),
     };
@@ -211,7 +212,7 @@ pub fn decode_function(f: &ast::Function, syms: &Symbols) -> Result<Func, ast::P
                     None => None,
                 };
                 let op = match decode_instr(&mut ctx, i) {
-                    Ok(op) if !super::interp::implemented(&op) => {
+                    Ok(op) if !super::ops::float::implemented(&op) => {
                         let text =
                             format!("{} (this combination of types and modifiers)", i.opcode);
                         func.unsupported.push((text.clone(), i.line));
@@ -224,6 +225,9 @@ pub fn decode_function(f: &ast::Function, syms: &Symbols) -> Result<Func, ast::P
                     }
                     Err(Decode::Bad(m)) => return Err(err(i.line, format!("{}: {m}", i.opcode))),
                 };
+                if func.cross_block.is_none() && crosses_blocks(&i.opcode, &op) {
+                    func.cross_block = Some(i.line);
+                }
                 func.code.push(Inst {
                     op,
                     guard,
@@ -237,6 +241,26 @@ pub fn decode_function(f: &ast::Function, syms: &Symbols) -> Result<Func, ast::P
     func.callees = ctx.callees;
     func.calls_indirect = ctx.calls_indirect;
     Ok(func)
+}
+
+/// Whether blocks of a launch could communicate through this instruction
+/// (see [`Func::cross_block`]). Plain loads and stores of global memory
+/// from different blocks without such an instruction are a data race, whose
+/// outcome the PTX memory model leaves undefined.
+fn crosses_blocks(opcode: &str, op: &Op) -> bool {
+    let mut parts = opcode.split('.');
+    let base = parts.next().unwrap_or("");
+    let has = |m: &str| opcode.split('.').any(|p| p == m);
+    match op {
+        Op::Atom { space, .. } => *space != MemSpace::Shared,
+        Op::Ld { space, .. } | Op::St { space, .. } => {
+            *space != MemSpace::Shared
+                && ["volatile", "relaxed", "acquire", "release", "mmio"]
+                    .iter()
+                    .any(|m| has(m))
+        }
+        _ => matches!(base, "fence" | "membar") && !has("cta"),
+    }
 }
 
 enum Decode {
@@ -850,15 +874,12 @@ fn decode_instr(ctx: &mut Ctx, i: &ast::Instruction) -> R<Op> {
         }
         "prmt" => {
             n(4)?;
-            let mode: Option<&'static str> = match m.parts.iter().find(|p| **p != "b32") {
+            let mode = match m.parts.iter().find(|p| **p != "b32") {
                 None => None,
-                Some(&"f4e") => Some("f4e"),
-                Some(&"b4e") => Some("b4e"),
-                Some(&"rc8") => Some("rc8"),
-                Some(&"ecl") => Some("ecl"),
-                Some(&"ecr") => Some("ecr"),
-                Some(&"rc16") => Some("rc16"),
-                Some(_) => return bad("unknown prmt mode"),
+                Some(p) => match PrmtMode::parse(p) {
+                    Some(mode) => Some(mode),
+                    None => return bad("unknown prmt mode"),
+                },
             };
             Op::Prmt {
                 mode,

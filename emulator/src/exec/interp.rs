@@ -7,11 +7,29 @@
 //! thread until every thread they name has arrived; when no thread can run
 //! and some are parked, that is a deadlock, reported with the missing threads.
 
-use super::memory::{self, check_alignment, flat_range, AccessError, AllocKind, Window};
-use super::ops::{self, round_f64, round_to_f32, sgn, Rnd};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rayon::prelude::*;
+
+use super::memory::{
+    check_alignment, flat_range, AccessError, AllocKind, GlobalMemory, SharedGlobal, Window,
+};
+use super::ops;
+use super::ops::float::{atom, cvt, extend, fbin, ffma, fun, to_f64};
 use super::program::*;
 use super::types::{mask, sext, Ty};
 use super::{Fault, FaultKind, LaunchConfig, Machine, Module, Schedule};
+
+mod control;
+mod executor;
+mod float;
+mod integer;
+mod memory;
+mod warp;
+
+use executor::Executor;
+use memory::Mem;
+use warp::{check_warp, resolve_activemask, try_barriers};
 
 /// Most threads interpreted at once (blocks are made resident in waves).
 const RESIDENT_THREADS: usize = 16 * 1024;
@@ -122,6 +140,10 @@ struct Block {
     exited: usize,
     /// `bar.arrive` counts per barrier id.
     arrivals: [u32; 16],
+    /// Threads parked at each barrier id, and the thread count the first
+    /// of them named (kept here so a release costs no scan of the block).
+    waiting: [u32; 16],
+    wait_count: [Option<u32>; 16],
 }
 
 /// What stopped a slice.
@@ -131,6 +153,7 @@ enum Stop {
     Exited,
 }
 
+#[derive(Clone)]
 struct Launch<'a> {
     m: &'a Module,
     kernel: &'a str,
@@ -172,7 +195,7 @@ fn check_launch(
     kernel: &str,
     cfg: &LaunchConfig,
     params: &[u8],
-) -> Result<u32, Fault> {
+) -> Result<(u32, bool), Fault> {
     let inval = |msg: String| {
         Err(fault(
             FaultKind::InvalidValue,
@@ -232,15 +255,19 @@ fn check_launch(
             params.len()
         ));
     }
-    // Every instruction the kernel can reach must be implemented.
+    // Every instruction the kernel can reach must be implemented; and
+    // whether its blocks can communicate (see `Func::cross_block`).
     let mut seen = vec![false; m.funcs.len()];
     let mut stack = vec![fi];
     let mut indirect = false;
+    let mut isolated = true;
     while let Some(i) = stack.pop() {
         if std::mem::replace(&mut seen[i as usize], true) {
             continue;
         }
         let g = &m.funcs[i as usize];
+        isolated &=
+            g.cross_block.is_none() && !matches!(g.builtin, Some(Builtin::Malloc | Builtin::Free));
         if let Some((text, line)) = g.unsupported.first() {
             return Err(fault(
                 FaultKind::Unsupported,
@@ -267,7 +294,7 @@ fn check_launch(
             indirect = false;
         }
     }
-    Ok(fi)
+    Ok((fi, isolated))
 }
 
 fn launch_module(
@@ -277,7 +304,7 @@ fn launch_module(
     cfg: &LaunchConfig,
     params: &[u8],
 ) -> Result<(), Fault> {
-    let fi = check_launch(machine, m, kernel, cfg, params)?;
+    let (fi, isolated) = check_launch(machine, m, kernel, cfg, params)?;
     let nthreads = cfg.block[0] * cfg.block[1] * cfg.block[2];
     let seed = match machine.schedule {
         Schedule::InOrder => 0,
@@ -293,14 +320,135 @@ fn launch_module(
         rng: seed,
     };
     let nblocks = cfg.grid.iter().map(|&x| x as u64).product::<u64>();
+    if isolated && machine.schedule == Schedule::InOrder {
+        return run_blocks_in_parallel(machine, &l, fi, nblocks);
+    }
     let per_wave = (RESIDENT_THREADS / nthreads as usize).max(1) as u64;
+    let mut dev = Device {
+        global: Global::Exclusive(&mut machine.mem),
+        printf: Vec::new(),
+        instructions: 0,
+        clock_base: machine.instructions,
+        nsm: machine.arch.multiprocessors,
+    };
     let mut next = 0u64;
+    let mut result = Ok(());
     while next < nblocks {
         let end = (next + per_wave).min(nblocks);
-        run_wave(machine, &mut l, fi, next..end)?;
+        result = run_wave(&mut dev, &mut l, fi, next..end);
+        if result.is_err() {
+            break;
+        }
         next = end;
     }
+    machine.instructions += dev.instructions;
+    machine.printf.extend_from_slice(&dev.printf);
+    result
+}
+
+/// What one block run on its own leaves behind, merged in block order.
+struct BlockRun {
+    result: Result<(), Fault>,
+    printf: Vec<u8>,
+    warnings: Vec<(u64, String)>,
+    instructions: u64,
+}
+
+/// Runs the blocks of a launch whose blocks cannot communicate (no atomic,
+/// volatile or memory-ordered access outside shared memory, no fence wider
+/// than a block, no device `malloc`/`free`) one by one, on rayon's threads.
+///
+/// The outcome is the same on any number of OS threads: each block runs
+/// alone, as in a single-threaded block-by-block run; its printf output,
+/// memcheck warnings and instruction count are merged in block order; the
+/// first fault in block order is the launch's, with the output of the
+/// blocks before it and of its own block up to it. `%clock` counts the
+/// block's own instructions from the launch's start.
+fn run_blocks_in_parallel(
+    machine: &mut Machine,
+    l: &Launch,
+    fi: u32,
+    nblocks: u64,
+) -> Result<(), Fault> {
+    let clock_base = machine.instructions;
+    let nsm = machine.arch.multiprocessors;
+    // Blocks go in chunks, so a huge grid needs no more memory for its
+    // results than a chunk's.
+    const CHUNK: u64 = 4096;
+    let mut next = 0;
+    while next < nblocks {
+        let blocks = next..(next + CHUNK).min(nblocks);
+        next = blocks.end;
+        let view = machine.mem.shared_view();
+        // Blocks after a faulting one are skipped: their effects are discarded.
+        let first_fault = AtomicU64::new(u64::MAX);
+        let runs: Vec<Option<BlockRun>> = blocks
+            .into_par_iter()
+            .map(|b| {
+                if b > first_fault.load(Ordering::Relaxed) {
+                    return None;
+                }
+                let mut dev = Device {
+                    global: Global::Shared {
+                        view: &view,
+                        warnings: Vec::new(),
+                    },
+                    printf: Vec::new(),
+                    instructions: 0,
+                    clock_base,
+                    nsm,
+                };
+                let result = run_wave(&mut dev, &mut l.clone(), fi, b..b + 1);
+                if result.is_err() {
+                    first_fault.fetch_min(b, Ordering::Relaxed);
+                }
+                let warnings = match dev.global {
+                    Global::Shared { warnings, .. } => warnings,
+                    Global::Exclusive(_) => Vec::new(),
+                };
+                Some(BlockRun {
+                    result,
+                    printf: dev.printf,
+                    warnings,
+                    instructions: dev.instructions,
+                })
+            })
+            .collect();
+        drop(view);
+        for run in runs.into_iter().flatten() {
+            machine.instructions += run.instructions;
+            machine.printf.extend_from_slice(&run.printf);
+            for (base, w) in run.warnings {
+                machine.mem.warn_once(base, w);
+            }
+            run.result?;
+        }
+    }
     Ok(())
+}
+
+/// Global memory as the blocks of one launch reach it.
+enum Global<'a> {
+    /// The context's memory, for a launch on one OS thread.
+    Exclusive(&'a mut GlobalMemory),
+    /// Shared by the OS threads running independent blocks, with the
+    /// block's tail-granule warnings.
+    Shared {
+        view: &'a SharedGlobal<'a>,
+        warnings: Vec<(u64, String)>,
+    },
+}
+
+/// What the threads of a wave (or of one block) share with the device.
+struct Device<'a> {
+    global: Global<'a>,
+    /// Device printf output of this run.
+    printf: Vec<u8>,
+    /// Thread-instructions executed in this run.
+    instructions: u64,
+    /// `%clock` at the run's start.
+    clock_base: u64,
+    nsm: u32,
 }
 
 fn splitmix(state: &mut u64) -> u64 {
@@ -314,7 +462,7 @@ fn splitmix(state: &mut u64) -> u64 {
 }
 
 fn run_wave(
-    machine: &mut Machine,
+    dev: &mut Device,
     l: &mut Launch,
     fi: u32,
     blocks: std::ops::Range<u64>,
@@ -338,6 +486,8 @@ fn run_wave(
             threads: l.nthreads as usize,
             exited: 0,
             arrivals: [0; 16],
+            waiting: [0; 16],
+            wait_count: [None; 16],
         });
         for t in 0..l.nthreads {
             let tid = [
@@ -366,8 +516,11 @@ fn run_wave(
             });
         }
     }
-    let mut order: Vec<usize> = (0..th.len()).collect();
     let mut live = th.len();
+    if l.rng == 0 {
+        return run_warps(dev, l, th, bl, live);
+    }
+    let mut order: Vec<usize> = (0..th.len()).collect();
     while live > 0 {
         let mut progress = false;
         if l.rng != 0 {
@@ -378,7 +531,7 @@ fn run_wave(
             }
         }
         for &i in &order {
-            if th[i].state != State::Ready {
+            if !matches!(th[i].state, State::Ready) {
                 continue;
             }
             progress = true;
@@ -388,30 +541,124 @@ fn run_wave(
                 SLICE
             };
             let b = th[i].block;
-            let stop = {
-                let t = &mut th[i];
-                let blk = &mut bl[b];
-                run_slice(machine, l, t, blk, slice).map_err(|e| located(l, &th[i], &bl[b], e))?
-            };
-            match stop {
-                Stop::Slice => {}
-                Stop::Exited => {
-                    live -= 1;
-                    bl[b].exited += 1;
-                    try_barriers(&mut th, &mut bl[b]);
-                    check_warp(l, &mut th, &bl[b], i)?;
-                }
-                Stop::Parked => match th[i].state {
-                    State::Barrier { .. } => try_barriers(&mut th, &mut bl[b]),
-                    State::Warp { .. } => check_warp(l, &mut th, &bl[b], i)?,
-                    _ => {}
-                },
+            run_thread(dev, l, &mut th, &mut bl[b], i, slice, &mut live)?;
+        }
+        if !progress {
+            return Err(deadlock(l, &th, &bl));
+        }
+    }
+    Ok(())
+}
+
+/// Runs thread `i` for up to `slice` instructions on its own, then settles
+/// what it stopped at (an exit, a barrier, a warp collective).
+fn run_thread(
+    dev: &mut Device,
+    l: &Launch,
+    th: &mut [Thread],
+    blk: &mut Block,
+    i: usize,
+    slice: u32,
+    live: &mut usize,
+) -> Result<(), Fault> {
+    let stop = Executor::new(dev, l, &mut th[i], blk)
+        .run(slice)
+        .map_err(|e| located(l, &th[i], blk, e))?;
+    match stop {
+        Stop::Slice => {}
+        Stop::Exited => {
+            *live -= 1;
+            blk.exited += 1;
+            try_barriers(th, blk);
+            check_warp(l, th, blk, i)?;
+        }
+        Stop::Parked => match th[i].state {
+            State::Barrier { .. } => try_barriers(th, blk),
+            State::Warp { .. } => check_warp(l, th, blk, i)?,
+            _ => {}
+        },
+    }
+    if matches!(
+        th[i].state,
+        State::Activemask { .. } | State::Warp { .. } | State::Barrier { .. } | State::Done
+    ) {
+        resolve_activemask(th, blk, i);
+    }
+    Ok(())
+}
+
+/// Turns a warp may stay diverged before one turn runs its threads one by
+/// one, a slice each: so a thread that the lockstep order would starve (a
+/// spin lock's holder, whose waiters sit at a lower instruction) runs.
+const DIVERGED_TURNS: u8 = 4;
+
+/// The in-order schedule: warp after warp, a turn of [`SLICE`] steps each.
+/// In a turn the warp's lanes that stand at the same instruction (all of
+/// them while it is converged) execute it together, lane by lane; after a
+/// divergent branch the group deepest in calls, then at the lowest
+/// instruction, goes first, which reconverges structured code where its
+/// paths join.
+fn run_warps(
+    dev: &mut Device,
+    l: &Launch,
+    mut th: Vec<Thread>,
+    mut bl: Vec<Block>,
+    mut live: usize,
+) -> Result<(), Fault> {
+    let warps: Vec<(usize, usize, u32)> = bl
+        .iter()
+        .enumerate()
+        .flat_map(|(b, blk)| {
+            (0..blk.threads.div_ceil(32)).map(move |w| {
+                let first = blk.first_thread + 32 * w;
+                (b, first, (blk.threads - 32 * w).min(32) as u32)
+            })
+        })
+        .collect();
+    let mut diverged = vec![0u8; warps.len()];
+    while live > 0 {
+        let mut progress = false;
+        for (k, &(b, first, n)) in warps.iter().enumerate() {
+            let blk = &mut bl[b];
+            if ready_lanes(&th, first, n) == 0 {
+                continue;
             }
-            if matches!(
-                th[i].state,
-                State::Activemask { .. } | State::Warp { .. } | State::Barrier { .. } | State::Done
-            ) {
-                resolve_activemask(&mut th, &bl[b], i);
+            progress = true;
+            if diverged[k] >= DIVERGED_TURNS {
+                diverged[k] = 0;
+                for i in first..first + n as usize {
+                    if matches!(th[i].state, State::Ready) {
+                        run_thread(dev, l, &mut th, blk, i, SLICE, &mut live)?;
+                    }
+                }
+                continue;
+            }
+            let mut steps = 0;
+            while steps < SLICE {
+                let ready = ready_lanes(&th, first, n);
+                if ready == 0 {
+                    break;
+                }
+                let group = lockstep_group(&th, first, ready);
+                let (done, fallback) =
+                    executor::run_converged(dev, l, &mut th, blk, first, group, SLICE - steps)?;
+                steps += done;
+                if fallback {
+                    // One instruction per lane, in lane order, on its own.
+                    for j in 0..n {
+                        let i = first + j as usize;
+                        if group & (1 << j) != 0 && matches!(th[i].state, State::Ready) {
+                            run_thread(dev, l, &mut th, blk, i, 1, &mut live)?;
+                        }
+                    }
+                    steps += 1;
+                }
+            }
+            let ready = ready_lanes(&th, first, n);
+            if ready != 0 && lockstep_group(&th, first, ready) != ready {
+                diverged[k] += 1;
+            } else {
+                diverged[k] = 0;
             }
         }
         if !progress {
@@ -421,263 +668,34 @@ fn run_wave(
     Ok(())
 }
 
-/// The first thread of warp `w` of a block, and how many threads it has.
-fn warp_range(blk: &Block, lin: u32) -> (usize, u32) {
-    let w = lin / 32;
-    let first = blk.first_thread + (w * 32) as usize;
-    let n = (blk.threads as u32 - w * 32).min(32);
-    (first, n)
+/// The lanes of the warp starting at thread `first` that can run.
+fn ready_lanes(th: &[Thread], first: usize, n: u32) -> u32 {
+    (0..n)
+        .filter(|&j| matches!(th[first + j as usize].state, State::Ready))
+        .fold(0, |m, j| m | 1 << j)
 }
 
-/// Releases every barrier of a block whose threads have all arrived.
-fn try_barriers(th: &mut [Thread], blk: &mut Block) {
-    let range = blk.first_thread..blk.first_thread + blk.threads;
-    for id in 0..16u32 {
-        let mut waiting = 0u32;
-        let mut count = None;
-        for t in &th[range.clone()] {
-            if let State::Barrier {
-                id: i, count: c, ..
-            } = t.state
-            {
-                if i == id {
-                    waiting += 1;
-                    count = count.or(c);
-                }
-            }
-        }
-        if waiting == 0 {
-            continue;
-        }
-        let expected = count.unwrap_or((blk.threads - blk.exited) as u32);
-        if waiting + blk.arrivals[id as usize] >= expected {
-            blk.arrivals[id as usize] = 0;
-            for t in &mut th[range.clone()] {
-                if matches!(t.state, State::Barrier { id: i, .. } if i == id) {
-                    t.state = State::Ready;
-                }
-            }
-        }
-    }
+/// Where a thread stands: (call depth, function, instruction).
+fn position(t: &Thread) -> (usize, u32, u32) {
+    t.frames
+        .last()
+        .map_or((0, 0, 0), |f| (t.frames.len(), f.func, f.pc))
 }
 
-/// Completes the warp collective thread `i` waits in, when everyone it names is there.
-fn check_warp(l: &Launch, th: &mut [Thread], blk: &Block, i: usize) -> Result<(), Fault> {
-    let (first, n) = warp_range(blk, th[i].lin);
-    // A member mask must name existing lanes, the thread's own among them.
-    for (k, t) in th.iter().enumerate().skip(first).take(n as usize) {
-        let State::Warp { coll, mask, line } = &t.state else {
-            continue;
-        };
-        let lane = (k - first) as u32;
-        let exists = mask32(n);
-        let bad_lanes = mask & !exists;
-        let where_ = |what: String| {
-            fault(
-                FaultKind::LaunchFailed,
-                format!(
-                    "kernel `{}`: {} at PTX line {line}, block {:?} thread {:?} (lane {lane}): {what}",
-                    l.kernel,
-                    coll.name(),
-                    blk.ctaid,
-                    t.tid
-                ),
-            )
-        };
-        if bad_lanes != 0 {
-            return Err(where_(format!(
-                "its member mask {mask:#010x} names lanes {} that do not exist in this warp of {n} threads",
-                lanes(bad_lanes)
-            )));
-        }
-        if mask & (1 << lane) == 0 {
-            return Err(where_(format!(
-                "its member mask {mask:#010x} does not include the thread's own lane"
-            )));
-        }
-    }
-    let State::Warp { coll, mask, .. } = th[i].state.clone() else {
-        return Ok(());
+/// The lanes of `ready` that run next together: those at the position of
+/// the lane deepest in calls, then at the lowest instruction.
+fn lockstep_group(th: &[Thread], first: usize, ready: u32) -> u32 {
+    let lanes = (0..32).filter(|j| ready & (1 << j) != 0);
+    let Some(lead) = lanes.clone().min_by_key(|&j| {
+        let (depth, _, pc) = position(&th[first + j]);
+        (std::cmp::Reverse(depth), pc)
+    }) else {
+        return 0;
     };
-    // All named lanes must be parked in the same kind of collective with the same mask.
-    for j in 0..n {
-        if mask & (1 << j) == 0 {
-            continue;
-        }
-        match &th[first + j as usize].state {
-            State::Warp {
-                coll: c, mask: m2, ..
-            } if c.same_kind(&coll) && *m2 == mask => {}
-            _ => return Ok(()),
-        }
-    }
-    let members: Vec<usize> = (0..n)
-        .filter(|j| mask & (1 << j) != 0)
-        .map(|j| first + j as usize)
-        .collect();
-    let colls: Vec<Coll> = members
-        .iter()
-        .map(|&k| match &th[k].state {
-            State::Warp { coll, .. } => coll.clone(),
-            _ => unreachable!(),
-        })
-        .collect();
-    let value_of = |lane: u32| -> Option<u64> {
-        members
-            .iter()
-            .position(|&k| (k - first) as u32 == lane)
-            .map(|p| match &colls[p] {
-                Coll::Shfl { a, .. } | Coll::Redux { a, .. } | Coll::Match { a, .. } => *a,
-                _ => 0,
-            })
-    };
-    // Redux/vote/match results are the same for every member.
-    let all_preds: Vec<bool> = colls
-        .iter()
-        .map(|c| matches!(c, Coll::Vote { pred: true, .. }))
-        .collect();
-    let ballot: u32 = members
-        .iter()
-        .zip(&all_preds)
-        .filter(|(_, &p)| p)
-        .fold(0, |acc, (&k, _)| acc | 1 << (k - first));
-    for (p, &k) in members.iter().enumerate() {
-        let lane = (k - first) as u32;
-        let frame_write = |t: &mut Thread, d: Dst, v: u64| {
-            if d != SINK {
-                t.frames.last_mut().unwrap().regs[d as usize] = v;
-            }
-        };
-        match colls[p].clone() {
-            Coll::Shfl {
-                mode,
-                a,
-                b,
-                c,
-                d,
-                p: pd,
-            } => {
-                let segmask = (c >> 8) & 0x1f;
-                let max_lane = (lane & segmask) | (c & 0x1f & !segmask);
-                let min_lane = lane & segmask;
-                let (j, ok) = match mode {
-                    ShflMode::Up => {
-                        let j = lane as i64 - b as i64;
-                        (j, j >= min_lane as i64)
-                    }
-                    ShflMode::Down => {
-                        let j = lane as i64 + b as i64;
-                        (j, j <= max_lane as i64)
-                    }
-                    ShflMode::Bfly => {
-                        let j = (lane ^ (b & 0x1f)) as i64;
-                        (j, j <= max_lane as i64)
-                    }
-                    ShflMode::Idx => {
-                        let j = (min_lane | (b & 0x1f & !segmask)) as i64;
-                        (j, j <= max_lane as i64)
-                    }
-                };
-                let src = if ok { j as u32 } else { lane };
-                // A source lane outside the member mask is undefined on a GPU;
-                // the emulator then returns the thread's own value.
-                let v = value_of(src).unwrap_or(a);
-                frame_write(&mut th[k], d, v & 0xffff_ffff);
-                frame_write(&mut th[k], pd, ok as u64);
-            }
-            Coll::Vote { mode, pred, d } => {
-                let v = match mode {
-                    VoteMode::Ballot => ballot as u64,
-                    VoteMode::All => (ballot == mask) as u64,
-                    VoteMode::Any => (ballot != 0) as u64,
-                    VoteMode::Uni => (ballot == mask || ballot == 0) as u64,
-                };
-                let _ = pred;
-                frame_write(&mut th[k], d, v);
-            }
-            Coll::Redux { op, ty, d, .. } => {
-                let vals = members
-                    .iter()
-                    .map(|&x| value_of((x - first) as u32).unwrap_or(0));
-                let v = vals
-                    .reduce(|x, y| match op {
-                        AtomOp::Add => x.wrapping_add(y) & 0xffff_ffff,
-                        AtomOp::And => x & y,
-                        AtomOp::Or => x | y,
-                        AtomOp::Xor => x ^ y,
-                        AtomOp::Min => ops::int_binary(ops::IntOp::Min, ty, x, y),
-                        AtomOp::Max => ops::int_binary(ops::IntOp::Max, ty, x, y),
-                        _ => x,
-                    })
-                    .unwrap_or(0);
-                frame_write(&mut th[k], d, v);
-            }
-            Coll::Match { all, a, d, p: pd } => {
-                let same: u32 = members
-                    .iter()
-                    .filter(|&&x| value_of((x - first) as u32) == Some(a))
-                    .fold(0, |acc, &x| acc | 1 << (x - first));
-                if all {
-                    let eq = same == mask;
-                    frame_write(&mut th[k], d, if eq { mask as u64 } else { 0 });
-                    frame_write(&mut th[k], pd, eq as u64);
-                } else {
-                    frame_write(&mut th[k], d, same as u64);
-                }
-            }
-            Coll::Elect { d, p: pd } => {
-                // The leader is the lowest lane of the member mask.
-                let leader = mask.trailing_zeros();
-                frame_write(&mut th[k], d, leader as u64);
-                frame_write(&mut th[k], pd, (lane == leader) as u64);
-            }
-            Coll::WarpSync => {}
-        }
-        th[k].state = State::Ready;
-    }
-    Ok(())
-}
-
-/// `activemask`: once no lane of the warp can run, the lanes parked at the
-/// same `activemask` instruction are the converged set.
-fn resolve_activemask(th: &mut [Thread], blk: &Block, i: usize) {
-    let (first, n) = warp_range(blk, th[i].lin);
-    let range = first..first + n as usize;
-    if th[range.clone()].iter().any(|t| t.state == State::Ready) {
-        return;
-    }
-    let groups: Vec<(u32, u32)> = th[range.clone()]
-        .iter()
-        .filter_map(|t| match t.state {
-            State::Activemask { pc, .. } => Some(pc),
-            _ => None,
-        })
-        .collect();
-    for pc in groups {
-        let m: u32 = th[range.clone()]
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| matches!(t.state, State::Activemask { pc: p, .. } if p == pc))
-            .fold(0, |acc, (j, _)| acc | 1 << j);
-        for t in &mut th[range.clone()] {
-            if let State::Activemask { pc: p, d, .. } = t.state {
-                if p == pc {
-                    if d != SINK {
-                        t.frames.last_mut().unwrap().regs[d as usize] = m as u64;
-                    }
-                    t.state = State::Ready;
-                }
-            }
-        }
-    }
-}
-
-fn mask32(n: u32) -> u32 {
-    if n >= 32 {
-        u32::MAX
-    } else {
-        (1 << n) - 1
-    }
+    let at = position(&th[first + lead]);
+    lanes
+        .filter(|&j| position(&th[first + j]) == at)
+        .fold(0, |m, j| m | 1 << j)
 }
 
 /// `0-3, 7` for a lane mask.
@@ -803,1477 +821,4 @@ fn raw<T>(kind: FaultKind, msg: impl Into<String>) -> Result<T, Raw> {
         kind,
         msg: msg.into(),
     })
-}
-
-fn access(e: AccessError, what: &str) -> Raw {
-    match e {
-        AccessError::Illegal { addr, size, detail } => Raw {
-            kind: FaultKind::IllegalAddress,
-            msg: format!("{what} of {size} bytes at {addr:#x}: {detail}"),
-        },
-        AccessError::Misaligned { addr, size } => Raw {
-            kind: FaultKind::Misaligned,
-            msg: format!("{what} of {size} bytes at {addr:#x} is not {size}-byte aligned"),
-        },
-    }
-}
-
-/// Memory a thread can touch besides global memory.
-struct Mem<'a> {
-    global: &'a mut memory::GlobalMemory,
-    shared: &'a mut Vec<u8>,
-    local: &'a mut Vec<u8>,
-    local_top: u32,
-}
-
-impl Mem<'_> {
-    /// Resolves a space + address to a checked byte slice.
-    fn bytes<'b>(
-        &'b mut self,
-        space: MemSpace,
-        addr: u64,
-        size: u64,
-        write: bool,
-        frame_params: &'b mut [u8],
-    ) -> Result<&'b mut [u8], Raw> {
-        let what = if write { "store" } else { "load" };
-        check_alignment(addr, size).map_err(|e| access(e, what))?;
-        let (space, addr) = match space {
-            MemSpace::Generic => match memory::window(addr) {
-                Window::Global(a) => (MemSpace::Global, a),
-                Window::Shared(a) => (MemSpace::Shared, a),
-                Window::Local(a) => (MemSpace::Local, a),
-                Window::Param(_) => {
-                    return raw(
-                        FaultKind::Unsupported,
-                        format!(
-                        "generic {what} at {addr:#x} in kernel parameter space is not implemented"
-                    ),
-                    )
-                }
-            },
-            s => (s, addr),
-        };
-        match space {
-            MemSpace::Global | MemSpace::Const => self
-                .global
-                .slice_mut(addr, size, write)
-                .map_err(|e| access(e, what)),
-            MemSpace::Shared => {
-                let r = flat_range(self.shared.len(), addr, size, "shared memory of the block")
-                    .map_err(|e| access(e, what))?;
-                Ok(&mut self.shared[r])
-            }
-            MemSpace::Local => {
-                let r = flat_range(
-                    self.local_top as usize,
-                    addr,
-                    size,
-                    "local memory of the thread's live frames",
-                )
-                .map_err(|e| access(e, what))?;
-                Ok(&mut self.local[r])
-            }
-            MemSpace::Param => {
-                let r = flat_range(frame_params.len(), addr, size, "parameter space")
-                    .map_err(|e| access(e, what))?;
-                Ok(&mut frame_params[r])
-            }
-            MemSpace::Generic => unreachable!("resolved above"),
-        }
-    }
-}
-
-fn read_le(b: &[u8]) -> u64 {
-    let mut x = [0u8; 8];
-    x[..b.len().min(8)].copy_from_slice(&b[..b.len().min(8)]);
-    u64::from_le_bytes(x)
-}
-
-/// Runs thread `t` for up to `slice` instructions.
-fn run_slice(
-    machine: &mut Machine,
-    l: &Launch,
-    t: &mut Thread,
-    blk: &mut Block,
-    slice: u32,
-) -> Result<Stop, Raw> {
-    let m = l.m;
-    let mut executed = 0u32;
-    let ids = SregCtx {
-        tid: t.tid,
-        lin: t.lin,
-        ntid: l.cfg.block,
-        ctaid: blk.ctaid,
-        nctaid: l.cfg.grid,
-        block_lin: blk.lin,
-        nthreads: l.nthreads,
-        clock: machine.instructions,
-        dyn_shared: l.dyn_shared,
-        total_shared: blk.shared.len() as u32,
-        nsm: machine.arch.multiprocessors,
-    };
-    // The code of the top frame, refreshed whenever the frame stack changes.
-    let mut depth = t.frames.len() - 1;
-    let mut code: &[Inst] = &m.funcs[t.frames[depth].func as usize].code;
-    let result = loop {
-        if executed >= slice {
-            break Ok(Stop::Slice);
-        }
-        executed += 1;
-        if depth + 1 != t.frames.len() {
-            depth = t.frames.len() - 1;
-            code = &m.funcs[t.frames[depth].func as usize].code;
-        }
-        let fr = &mut t.frames[depth];
-        let Some(inst) = code.get(fr.pc as usize) else {
-            // Falling off the end of a function is a return.
-            match do_ret(t) {
-                true => break Ok(Stop::Exited),
-                false => continue,
-            }
-        };
-        fr.pc += 1;
-        if let Some((p, neg)) = inst.guard {
-            if (fr.regs[p as usize] != 0) == neg {
-                continue;
-            }
-        }
-        macro_rules! v {
-            ($s:expr) => {
-                value(fr, &ids, executed, $s)
-            };
-        }
-        // The memory this thread can reach (borrowed apart from its frames).
-        macro_rules! mem {
-            () => {
-                Mem {
-                    global: &mut machine.mem,
-                    shared: &mut blk.shared,
-                    local: &mut t.local,
-                    local_top: t.local_top,
-                }
-            };
-        }
-        macro_rules! set {
-            ($d:expr, $v:expr) => {{
-                let d = $d;
-                if d != SINK {
-                    fr.regs[d as usize] = $v;
-                }
-            }};
-        }
-        match &inst.op {
-            Op::Mov { d, a } => {
-                let x = v!(*a);
-                set!(*d, x)
-            }
-            Op::Pack { d, parts, bits } => {
-                let mut x = 0u64;
-                for (k, p) in parts.iter().enumerate() {
-                    x |= (v!(*p) & mask(*bits)) << (k as u32 * bits);
-                }
-                set!(*d, x)
-            }
-            Op::Unpack { ds, a, bits } => {
-                let x = v!(*a);
-                for (k, d) in ds.iter().enumerate() {
-                    set!(*d, (x >> (k as u32 * bits)) & mask(*bits));
-                }
-            }
-            Op::Int { op, ty, d, a, b } => {
-                let x = ops::int_binary(*op, *ty, v!(*a), v!(*b));
-                set!(*d, x)
-            }
-            Op::IntUn { op, ty, d, a } => {
-                let x = ops::int_unary(*op, *ty, v!(*a));
-                set!(*d, x)
-            }
-            Op::AddC {
-                bits,
-                sub,
-                cin,
-                cout,
-                d,
-                a,
-                b,
-            } => {
-                let (r, c) = ops::add_carry(*bits, v!(*a), v!(*b), *cin && t.cc, *sub);
-                if *cout {
-                    t.cc = c;
-                }
-                set!(*d, r)
-            }
-            Op::Mad {
-                part,
-                ty,
-                d,
-                a,
-                b,
-                c,
-            } => {
-                let p = ops::int_binary(*part, *ty, v!(*a), v!(*b));
-                let bits = if *part == ops::IntOp::MulWide {
-                    ty.bits() * 2
-                } else {
-                    ty.bits()
-                };
-                set!(*d, p.wrapping_add(v!(*c)) & mask(bits))
-            }
-            Op::PredLogic { op, d, a, b } => {
-                let (x, y) = (v!(*a) != 0, v!(*b) != 0);
-                let r = match op {
-                    None => !x,
-                    Some(BoolOp::And) => x & y,
-                    Some(BoolOp::Or) => x | y,
-                    Some(BoolOp::Xor) => x ^ y,
-                };
-                set!(*d, r as u64)
-            }
-            Op::Bfe { ty, d, a, b, c } => {
-                let x = ops::bfe(*ty, v!(*a), v!(*b), v!(*c));
-                set!(*d, x)
-            }
-            Op::Bfi { ty, d, a, b, c, e } => {
-                let x = ops::bfi(*ty, v!(*a), v!(*b), v!(*c), v!(*e));
-                set!(*d, x)
-            }
-            Op::Prmt { mode, d, a, b, c } => {
-                let x = ops::prmt(*mode, v!(*a) as u32, v!(*b) as u32, v!(*c) as u32).unwrap_or(0);
-                set!(*d, x as u64)
-            }
-            Op::Shf {
-                left,
-                wrap,
-                d,
-                a,
-                b,
-                c,
-            } => {
-                let x = ops::shf(*left, *wrap, v!(*a) as u32, v!(*b) as u32, v!(*c) as u32);
-                set!(*d, x as u64)
-            }
-            Op::Bmsk { wrap, d, a, b } => {
-                let x = ops::bmsk(*wrap, v!(*a) as u32, v!(*b) as u32);
-                set!(*d, x as u64)
-            }
-            Op::Bfind { ty, shiftamt, d, a } => {
-                let x = ops::bfind(*ty, *shiftamt, v!(*a));
-                set!(*d, x as u64)
-            }
-            Op::Mul24 {
-                signed,
-                hi,
-                d,
-                a,
-                b,
-                c,
-            } => {
-                let x = ops::mul24(*signed, *hi, v!(*a) as u32, v!(*b) as u32)
-                    .wrapping_add(v!(*c) as u32);
-                set!(*d, x as u64)
-            }
-            Op::Sad { ty, d, a, b, c } => {
-                let (x, y) = (v!(*a), v!(*b));
-                let diff = if ty.is_signed() {
-                    sext(x, ty.bits()).abs_diff(sext(y, ty.bits()))
-                } else {
-                    (x & ty.mask()).abs_diff(y & ty.mask())
-                };
-                set!(*d, v!(*c).wrapping_add(diff) & ty.mask())
-            }
-            Op::Dp4a {
-                a_signed,
-                b_signed,
-                d,
-                a,
-                b,
-                c,
-            } => {
-                let x = ops::dp4a(
-                    *a_signed,
-                    *b_signed,
-                    v!(*a) as u32,
-                    v!(*b) as u32,
-                    v!(*c) as u32,
-                );
-                set!(*d, x as u64)
-            }
-            Op::Szext {
-                signed,
-                wrap,
-                d,
-                a,
-                b,
-            } => {
-                let x = ops::szext(*signed, *wrap, v!(*a) as u32, v!(*b) as u32);
-                set!(*d, x as u64)
-            }
-            Op::Slct {
-                float,
-                ftz,
-                d,
-                a,
-                b,
-                c,
-            } => {
-                let cv = v!(*c);
-                let take_a = if *float {
-                    let f = f32::from_bits(cv as u32);
-                    let f = if *ftz { ops::ftz32(f) } else { f };
-                    f >= 0.0
-                } else {
-                    cv as u32 as i32 >= 0
-                };
-                let x = if take_a { v!(*a) } else { v!(*b) };
-                set!(*d, x)
-            }
-            Op::Set {
-                cmp,
-                dty,
-                sty,
-                d,
-                a,
-                b,
-                comb,
-                ftz,
-            } => {
-                let (x, y) = (v!(*a), v!(*b));
-                let r = if sty.is_float() {
-                    ops::float_compare(*cmp, to_f64(*sty, x, *ftz), to_f64(*sty, y, *ftz))
-                } else {
-                    ops::int_compare(*cmp, *sty, x, y)
-                };
-                let Some(mut r) = r else {
-                    break raw(
-                        FaultKind::Unsupported,
-                        format!("comparison {cmp:?} on .{sty:?}"),
-                    );
-                };
-                if let Some((op, c)) = comb {
-                    let cv = v!(*c) != 0;
-                    r = match op {
-                        BoolOp::And => r & cv,
-                        BoolOp::Or => r | cv,
-                        BoolOp::Xor => r ^ cv,
-                    };
-                }
-                let out = match (dty, r) {
-                    (Ty::F32, true) => 1.0f32.to_bits() as u64,
-                    (_, true) => 0xffff_ffff,
-                    (_, false) => 0,
-                };
-                set!(*d, out)
-            }
-            Op::IsSpace { space, d, a } => {
-                let w = memory::window(v!(*a));
-                let r = match space {
-                    MemSpace::Shared => matches!(w, Window::Shared(_)),
-                    MemSpace::Local => matches!(w, Window::Local(_)),
-                    MemSpace::Param => matches!(w, Window::Param(_)),
-                    MemSpace::Global => matches!(w, Window::Global(_)),
-                    MemSpace::Const | MemSpace::Generic => false,
-                };
-                set!(*d, r as u64)
-            }
-            Op::Elect { d, p, mask } => {
-                let coll = Coll::Elect { d: *d, p: *p };
-                t.state = State::Warp {
-                    coll,
-                    mask: v!(*mask) as u32,
-                    line: inst.line,
-                };
-                break Ok(Stop::Parked);
-            }
-            Op::Lop3 { d, a, b, c, lut } => {
-                let (x, y, z, f) = (v!(*a) as u32, v!(*b) as u32, v!(*c) as u32, v!(*lut) as u8);
-                let mut r = 0u32;
-                for bit in 0..32 {
-                    let idx = ((x >> bit) & 1) << 2 | ((y >> bit) & 1) << 1 | ((z >> bit) & 1);
-                    r |= (((f >> idx) & 1) as u32) << bit;
-                }
-                set!(*d, r as u64)
-            }
-            Op::Setp {
-                cmp,
-                ty,
-                d,
-                d2,
-                a,
-                b,
-                comb,
-                ftz,
-            } => {
-                let (x, y) = (v!(*a), v!(*b));
-                let r = if ty.is_float() {
-                    let (fx, fy) = (to_f64(*ty, x, *ftz), to_f64(*ty, y, *ftz));
-                    ops::float_compare(*cmp, fx, fy)
-                } else {
-                    ops::int_compare(*cmp, *ty, x, y)
-                };
-                let Some(r) = r else {
-                    break raw(
-                        FaultKind::Unsupported,
-                        format!("comparison {cmp:?} on .{ty:?}"),
-                    );
-                };
-                let (p, q) = match comb {
-                    None => (r, !r),
-                    Some((op, c)) => {
-                        let cv = v!(*c) != 0;
-                        let f = |z: bool| match op {
-                            BoolOp::And => z & cv,
-                            BoolOp::Or => z | cv,
-                            BoolOp::Xor => z ^ cv,
-                        };
-                        (f(r), f(!r))
-                    }
-                };
-                set!(*d, p as u64);
-                set!(*d2, q as u64);
-            }
-            Op::Selp { d, a, b, c } => {
-                let x = if v!(*c) != 0 { v!(*a) } else { v!(*b) };
-                set!(*d, x)
-            }
-            Op::Cvt {
-                dty,
-                sty,
-                m: fm,
-                d,
-                a,
-            } => match cvt(*dty, *sty, *fm, v!(*a)) {
-                Some(x) => set!(*d, x),
-                None => {
-                    break raw(
-                        FaultKind::Unsupported,
-                        format!("cvt from .{sty:?} to .{dty:?} with {fm:?}"),
-                    )
-                }
-            },
-            Op::Cvta { to, space, d, a } => {
-                let x = v!(*a);
-                let base = match space {
-                    MemSpace::Shared => memory::SHARED_WINDOW,
-                    MemSpace::Local => memory::LOCAL_WINDOW,
-                    MemSpace::Param => memory::PARAM_WINDOW,
-                    _ => 0,
-                };
-                set!(
-                    *d,
-                    if *to {
-                        x.wrapping_sub(base)
-                    } else {
-                        x.wrapping_add(base)
-                    }
-                )
-            }
-            Op::FBin {
-                op,
-                ty,
-                m: fm,
-                d,
-                a,
-                b,
-            } => match fbin(*op, *ty, *fm, v!(*a), v!(*b)) {
-                Some(x) => set!(*d, x),
-                None => break raw(FaultKind::Unsupported, format!("{op:?}.{ty:?} with {fm:?}")),
-            },
-            Op::FUn {
-                op,
-                ty,
-                m: fm,
-                d,
-                a,
-            } => match fun(*op, *ty, *fm, v!(*a)) {
-                Some(x) => set!(*d, x),
-                None => break raw(FaultKind::Unsupported, format!("{op:?}.{ty:?} with {fm:?}")),
-            },
-            Op::Fma {
-                ty,
-                m: fm,
-                d,
-                a,
-                b,
-                c,
-            } => match ffma(*ty, *fm, v!(*a), v!(*b), v!(*c)) {
-                Some(x) => set!(*d, x),
-                None => break raw(FaultKind::Unsupported, format!("fma.{ty:?} with {fm:?}")),
-            },
-            Op::Testp { op, ty, d, a } => {
-                let x = to_f64(*ty, v!(*a), false);
-                let sub = match ty {
-                    Ty::F32 => f32::from_bits(v!(*a) as u32).is_subnormal(),
-                    _ => x.is_subnormal(),
-                };
-                let r = match op {
-                    TestP::Finite => x.is_finite(),
-                    TestP::Infinite => x.is_infinite(),
-                    TestP::Number => !x.is_nan(),
-                    TestP::NotANumber => x.is_nan(),
-                    TestP::Normal => x.is_finite() && x != 0.0 && !sub,
-                    TestP::Subnormal => sub,
-                };
-                set!(*d, r as u64)
-            }
-            Op::Ld {
-                space,
-                ty,
-                ds,
-                addr,
-            } => {
-                let base = eff_addr(fr, addr);
-                let size = ty.size() as u64;
-                let total = size * ds.len() as u64;
-                let mut mem = mem!();
-                let fr = &mut t.frames[depth];
-                let bytes = match mem.bytes(*space, base, total, false, &mut fr.params) {
-                    Ok(b) => b.to_vec(),
-                    Err(e) => break Err(e),
-                };
-                for (k, d) in ds.iter().enumerate() {
-                    let raw_v = read_le(&bytes[k * size as usize..(k + 1) * size as usize]);
-                    if *d != SINK {
-                        fr.regs[*d as usize] = extend(*ty, raw_v);
-                    }
-                }
-            }
-            Op::St {
-                space,
-                ty,
-                srcs,
-                addr,
-            } => {
-                let base = eff_addr(fr, addr);
-                let size = ty.size() as usize;
-                let mut buf = Vec::with_capacity(size * srcs.len());
-                for s in srcs {
-                    buf.extend_from_slice(&v!(*s).to_le_bytes()[..size.min(8)]);
-                }
-                let mut mem = mem!();
-                let fr = &mut t.frames[depth];
-                match mem.bytes(*space, base, buf.len() as u64, true, &mut fr.params) {
-                    Ok(b) => b.copy_from_slice(&buf),
-                    Err(e) => break Err(e),
-                }
-            }
-            Op::Atom {
-                space,
-                op,
-                ty,
-                d,
-                addr,
-                b,
-                c,
-            } => {
-                let base = eff_addr(fr, addr);
-                let (bv, cv) = (v!(*b), c.map(|c| v!(c)));
-                let size = ty.size() as u64;
-                let mut mem = mem!();
-                let fr = &mut t.frames[depth];
-                let bytes = match mem.bytes(*space, base, size, true, &mut fr.params) {
-                    Ok(b) => b,
-                    Err(e) => break Err(e),
-                };
-                let old = read_le(bytes);
-                let Some(new) = atom(*op, *ty, old, bv, cv) else {
-                    break raw(FaultKind::Unsupported, format!("atom.{op:?}.{ty:?}"));
-                };
-                bytes.copy_from_slice(&new.to_le_bytes()[..size as usize]);
-                if *d != SINK {
-                    fr.regs[*d as usize] = extend(*ty, old);
-                }
-            }
-            Op::CpAsync {
-                dst,
-                src,
-                size,
-                src_size,
-            } => {
-                let db = eff_addr(fr, dst);
-                let sb = eff_addr(fr, src);
-                let n = src_size
-                    .map(|s| v!(s).min(*size as u64))
-                    .unwrap_or(*size as u64);
-                let data = match machine.mem.slice(sb, n) {
-                    Ok(b) => b.to_vec(),
-                    Err(e) => break Err(access(e, "cp.async load")),
-                };
-                let r = match flat_range(
-                    blk.shared.len(),
-                    db,
-                    *size as u64,
-                    "shared memory of the block",
-                ) {
-                    Ok(r) => r,
-                    Err(e) => break Err(access(e, "cp.async store")),
-                };
-                let dstb = &mut blk.shared[r];
-                dstb.fill(0);
-                dstb[..data.len()].copy_from_slice(&data);
-            }
-            Op::Bra { target } => fr.pc = *target,
-            Op::BrxIdx { idx, targets } => {
-                let k = v!(*idx) as u32 as usize;
-                match targets.get(k) {
-                    Some(&tgt) => fr.pc = tgt,
-                    None => {
-                        break raw(
-                            FaultKind::IllegalInstruction,
-                            format!(
-                                "brx.idx index {k} is outside its {}-entry table",
-                                targets.len()
-                            ),
-                        )
-                    }
-                }
-            }
-            Op::Call { target, args, rets } => {
-                let callee = match target {
-                    CallTarget::Direct(f) => *f,
-                    CallTarget::Indirect(s) => {
-                        let a = v!(*s);
-                        let idx = a.wrapping_sub(m.first_code_address) / 16;
-                        match a
-                            .wrapping_sub(m.first_code_address)
-                            .is_multiple_of(16)
-                            .then(|| m.funcs.get(idx as usize))
-                            .flatten()
-                        {
-                            Some(g) => m.by_name[&g.name],
-                            None => {
-                                break raw(
-                                    FaultKind::InvalidPc,
-                                    format!(
-                                    "indirect call to {a:#x}, which is no function of this module"
-                                ),
-                                )
-                            }
-                        }
-                    }
-                };
-                let g = &m.funcs[callee as usize];
-                if let Some(b) = g.builtin {
-                    let argv: Vec<u64> = args
-                        .iter()
-                        .map(|&(off, size)| {
-                            read_le(&fr.params[off as usize..(off + size) as usize])
-                        })
-                        .collect();
-                    let mut mem = mem!();
-                    match builtin(b, &argv, &mut mem, &mut machine.printf) {
-                        Ok(ret) => {
-                            let fr = &mut t.frames[depth];
-                            if let Some(&(off, size)) = rets.first() {
-                                let bytes = ret.to_le_bytes();
-                                fr.params[off as usize..(off + size) as usize]
-                                    .copy_from_slice(&bytes[..size as usize]);
-                            }
-                        }
-                        Err(e) => break Err(e),
-                    }
-                    continue;
-                }
-                if depth + 1 >= 1024 {
-                    break raw(
-                        FaultKind::IllegalAddress,
-                        "call stack overflow (1024 frames): unbounded recursion?",
-                    );
-                }
-                let mut params = vec![0u8; g.param_size as usize];
-                for (k, &(off, size)) in args.iter().enumerate() {
-                    let Some(slot) = g.params.get(k) else {
-                        break;
-                    };
-                    let n = size.min(slot.size) as usize;
-                    params[slot.offset as usize..slot.offset as usize + n]
-                        .copy_from_slice(&fr.params[off as usize..off as usize + n]);
-                }
-                let pending: Vec<(u32, u32, u32)> = rets
-                    .iter()
-                    .zip(&g.returns)
-                    .map(|(&(off, size), slot)| (slot.offset, off, size.min(slot.size)))
-                    .collect();
-                fr.pending_rets = pending;
-                let base = t.local_top;
-                let top = base as usize + g.local_size as usize;
-                if top > LOCAL_LIMIT {
-                    break raw(
-                        FaultKind::IllegalAddress,
-                        format!("local memory stack overflow ({top} bytes): unbounded recursion?"),
-                    );
-                }
-                if t.local.len() < top {
-                    t.local.resize(top, 0);
-                }
-                t.local_top = top as u32;
-                t.frames.push(Frame {
-                    func: callee,
-                    pc: 0,
-                    regs: vec![0; g.nregs as usize],
-                    params,
-                    local_base: base,
-                    pending_rets: Vec::new(),
-                });
-            }
-            Op::Ret => {
-                if do_ret(t) {
-                    break Ok(Stop::Exited);
-                }
-            }
-            Op::Exit => {
-                t.state = State::Done;
-                break Ok(Stop::Exited);
-            }
-            Op::Trap => break raw(FaultKind::IllegalInstruction, "trap"),
-            Op::Brkpt => break raw(FaultKind::IllegalInstruction, "brkpt"),
-            Op::Bar { id, count, wait } => {
-                let id = v!(*id) as u32;
-                let count = count.map(|c| v!(c) as u32);
-                if id >= 16 {
-                    break raw(
-                        FaultKind::IllegalInstruction,
-                        format!("barrier id {id} is not 0..15"),
-                    );
-                }
-                if *wait {
-                    t.state = State::Barrier {
-                        id,
-                        count,
-                        line: inst.line,
-                    };
-                    break Ok(Stop::Parked);
-                }
-                blk.arrivals[id as usize] += 1;
-            }
-            Op::WarpSync { mask } => {
-                let mk = v!(*mask) as u32;
-                t.state = State::Warp {
-                    coll: Coll::WarpSync,
-                    mask: mk,
-                    line: inst.line,
-                };
-                break Ok(Stop::Parked);
-            }
-            Op::Shfl {
-                mode,
-                d,
-                p,
-                a,
-                b,
-                c,
-                mask,
-            } => {
-                let coll = Coll::Shfl {
-                    mode: *mode,
-                    a: v!(*a),
-                    b: v!(*b) as u32,
-                    c: v!(*c) as u32,
-                    d: *d,
-                    p: *p,
-                };
-                t.state = State::Warp {
-                    coll,
-                    mask: v!(*mask) as u32,
-                    line: inst.line,
-                };
-                break Ok(Stop::Parked);
-            }
-            Op::Vote { mode, d, a, mask } => {
-                let coll = Coll::Vote {
-                    mode: *mode,
-                    pred: v!(*a) != 0,
-                    d: *d,
-                };
-                t.state = State::Warp {
-                    coll,
-                    mask: v!(*mask) as u32,
-                    line: inst.line,
-                };
-                break Ok(Stop::Parked);
-            }
-            Op::Redux { op, ty, d, a, mask } => {
-                let coll = Coll::Redux {
-                    op: *op,
-                    ty: *ty,
-                    a: v!(*a) & 0xffff_ffff,
-                    d: *d,
-                };
-                t.state = State::Warp {
-                    coll,
-                    mask: v!(*mask) as u32,
-                    line: inst.line,
-                };
-                break Ok(Stop::Parked);
-            }
-            Op::Match {
-                all,
-                ty,
-                d,
-                p,
-                a,
-                mask,
-            } => {
-                let coll = Coll::Match {
-                    all: *all,
-                    a: v!(*a) & ty.mask(),
-                    d: *d,
-                    p: *p,
-                };
-                t.state = State::Warp {
-                    coll,
-                    mask: v!(*mask) as u32,
-                    line: inst.line,
-                };
-                break Ok(Stop::Parked);
-            }
-            Op::Activemask { d } => {
-                t.state = State::Activemask {
-                    d: *d,
-                    pc: (fr.func, fr.pc),
-                    line: inst.line,
-                };
-                break Ok(Stop::Parked);
-            }
-            Op::Nop => {}
-            Op::Unsupported(text) => {
-                break raw(
-                    FaultKind::Unsupported,
-                    format!("unsupported PTX instruction `{text}` at line {}", inst.line),
-                )
-            }
-        }
-    };
-    machine.instructions += executed as u64;
-    result
-}
-
-/// What special registers read, for one thread.
-struct SregCtx {
-    tid: [u32; 3],
-    lin: u32,
-    ntid: [u32; 3],
-    ctaid: [u32; 3],
-    nctaid: [u32; 3],
-    block_lin: u64,
-    nthreads: u32,
-    clock: u64,
-    dyn_shared: u32,
-    total_shared: u32,
-    nsm: u32,
-}
-
-#[inline(always)]
-fn value(fr: &Frame, ids: &SregCtx, executed: u32, s: Src) -> u64 {
-    match s {
-        Src::R(r) => fr.regs[r as usize],
-        Src::NotR(r) => (fr.regs[r as usize] == 0) as u64,
-        Src::Imm(x) => x,
-        Src::LocalAddr(off) => (fr.local_base + off) as u64,
-        Src::ParamAddr(off) => off as u64,
-        Src::Sreg(sr) => special(ids, executed, sr),
-    }
-}
-
-#[cold]
-fn special(ids: &SregCtx, executed: u32, sr: Sreg) -> u64 {
-    {
-        {
-            let lane = ids.lin % 32;
-            let clock = ids.clock + executed as u64;
-            match sr {
-                Sreg::Tid(c) => ids.tid[c as usize] as u64,
-                Sreg::Ntid(c) => ids.ntid[c as usize] as u64,
-                Sreg::Ctaid(c) => ids.ctaid[c as usize] as u64,
-                Sreg::Nctaid(c) => ids.nctaid[c as usize] as u64,
-                Sreg::LaneId => lane as u64,
-                Sreg::WarpId => (ids.lin / 32) as u64,
-                Sreg::NWarpId => ids.nthreads.div_ceil(32) as u64,
-                Sreg::SmId => ids.block_lin % ids.nsm as u64,
-                Sreg::NSmId => ids.nsm as u64,
-                Sreg::GridId => 1,
-                Sreg::LanemaskEq => 1u64 << lane,
-                Sreg::LanemaskLe => mask(lane + 1),
-                Sreg::LanemaskLt => mask(lane),
-                Sreg::LanemaskGe => (u32::MAX << lane) as u64,
-                Sreg::LanemaskGt => (u32::MAX.checked_shl(lane + 1).unwrap_or(0)) as u64,
-                Sreg::Clock => clock & 0xffff_ffff,
-                Sreg::ClockHi => clock >> 32,
-                Sreg::Clock64 => clock,
-                // One emulated instruction counts as one nanosecond.
-                Sreg::GlobalTimer => clock,
-                Sreg::GlobalTimerLo => clock & 0xffff_ffff,
-                Sreg::GlobalTimerHi => clock >> 32,
-                Sreg::DynamicSmemSize => ids.dyn_shared as u64,
-                Sreg::TotalSmemSize | Sreg::AggrSmemSize => ids.total_shared as u64,
-                Sreg::EnvReg(_) => 0,
-                Sreg::ClusterCtaRank => 0,
-                Sreg::ClusterNctaRank => 1,
-                Sreg::ClusterId(c) => ids.ctaid[c as usize] as u64,
-                Sreg::NClusterId(c) => ids.nctaid[c as usize] as u64,
-                Sreg::ClusterCtaId(_) => 0,
-                Sreg::ClusterNCtaId(_) => 1,
-                Sreg::IsExplicitCluster => 0,
-            }
-        }
-    }
-}
-
-fn eff_addr(fr: &Frame, a: &Addr) -> u64 {
-    let base = match a.base {
-        AddrBase::R(r) => fr.regs[r as usize],
-        AddrBase::Abs(x) => x,
-        AddrBase::Local(off) => (fr.local_base + off) as u64,
-        AddrBase::Param(off) => off as u64,
-    };
-    base.wrapping_add(a.off as u64)
-}
-
-/// Returns from the top frame; true when the thread has exited.
-fn do_ret(t: &mut Thread) -> bool {
-    let callee = t.frames.pop().expect("a frame");
-    t.local_top = callee.local_base;
-    match t.frames.last_mut() {
-        None => {
-            t.state = State::Done;
-            true
-        }
-        Some(caller) => {
-            for (from, to, size) in std::mem::take(&mut caller.pending_rets) {
-                let src = &callee.params[from as usize..(from + size) as usize];
-                caller.params[to as usize..(to + size) as usize].copy_from_slice(src);
-            }
-            false
-        }
-    }
-}
-
-fn f16v(bits: u64) -> f64 {
-    half::f16::from_bits(bits as u16).to_f64()
-}
-
-fn bf16v(bits: u64) -> f64 {
-    half::bf16::from_bits(bits as u16).to_f64()
-}
-
-fn to_f64(ty: Ty, bits: u64, ftz: bool) -> f64 {
-    match ty {
-        Ty::F32 => {
-            let x = f32::from_bits(bits as u32);
-            (if ftz { ops::ftz32(x) } else { x }) as f64
-        }
-        Ty::F64 => f64::from_bits(bits),
-        Ty::F16 => f16v(bits),
-        Ty::BF16 => bf16v(bits),
-        _ => f64::NAN,
-    }
-}
-
-/// `s + e = a + b` exactly (Knuth's TwoSum).
-fn two_sum(a: f64, b: f64) -> (f64, f64) {
-    let s = a + b;
-    let bb = s - a;
-    let e = (a - (s - bb)) + (b - bb);
-    (s, e)
-}
-
-fn fin32(x: f32, m: FMods) -> f32 {
-    let x = if m.ftz { ops::ftz32(x) } else { x };
-    let x = if m.sat { ops::sat32(x) } else { x };
-    ops::canon32(x)
-}
-
-fn fin64(x: f64, m: FMods) -> f64 {
-    ops::canon64(if m.sat { ops::sat64(x) } else { x })
-}
-
-fn rn(r: Rnd) -> Rnd {
-    if r == Rnd::Default {
-        Rnd::Rn
-    } else {
-        r
-    }
-}
-
-fn f32_bin(op: FBin, m: FMods, a: u32, b: u32) -> Option<u32> {
-    let ftz = |x: f32| if m.ftz { ops::ftz32(x) } else { x };
-    let (x, y) = (ftz(f32::from_bits(a)), ftz(f32::from_bits(b)));
-    let (xd, yd) = (x as f64, y as f64);
-    let rnd = rn(m.rnd);
-    let r = match op {
-        FBin::Add | FBin::Sub => {
-            let yd = if op == FBin::Sub { -yd } else { yd };
-            let (s, e) = two_sum(xd, yd);
-            round_to_f32(s, sgn(e), rnd)
-        }
-        FBin::Mul => round_to_f32(xd * yd, 0, rnd),
-        FBin::Div => {
-            if m.approx {
-                // div.approx: within 2 ulp; the correctly rounded quotient is.
-                (xd / yd) as f32
-            } else {
-                let q = xd / yd;
-                let res = (-q).mul_add(yd, xd);
-                round_to_f32(q, sgn(res) * if yd < 0.0 { -1 } else { 1 }, rnd)
-            }
-        }
-        FBin::Min => return Some(fin32(ops::fminmax32(false, m.nan, x, y), m).to_bits()),
-        FBin::Max => return Some(fin32(ops::fminmax32(true, m.nan, x, y), m).to_bits()),
-        // copysign: the sign of a, the rest of b.
-        FBin::Copysign => return Some((a & 0x8000_0000) | (b & 0x7fff_ffff)),
-    };
-    Some(fin32(r, m).to_bits())
-}
-
-fn f64_bin(op: FBin, m: FMods, a: u64, b: u64) -> Option<u64> {
-    let (x, y) = (f64::from_bits(a), f64::from_bits(b));
-    let rnd = rn(m.rnd);
-    let r = match op {
-        FBin::Add | FBin::Sub => {
-            let y = if op == FBin::Sub { -y } else { y };
-            let (s, e) = two_sum(x, y);
-            round_f64(s, sgn(e), rnd)
-        }
-        FBin::Mul => {
-            let p = x * y;
-            round_f64(p, sgn(x.mul_add(y, -p)), rnd)
-        }
-        FBin::Div => {
-            let q = x / y;
-            let res = (-q).mul_add(y, x);
-            round_f64(q, sgn(res) * if y < 0.0 { -1 } else { 1 }, rnd)
-        }
-        FBin::Min => ops::fminmax64(false, m.nan, x, y),
-        FBin::Max => ops::fminmax64(true, m.nan, x, y),
-        FBin::Copysign => {
-            return Some((a & (1 << 63)) | (b & !(1 << 63)));
-        }
-    };
-    Some(fin64(r, m).to_bits())
-}
-
-/// Half-precision binary ops: exact in f64, then one rounding to the format.
-fn half_bin(op: FBin, bf: bool, m: FMods, a: u16, b: u16) -> Option<u16> {
-    if !matches!(rn(m.rnd), Rnd::Rn) {
-        return None;
-    }
-    let conv = |x: u16| if bf { bf16v(x as u64) } else { f16v(x as u64) };
-    let (x, y) = (conv(a), conv(b));
-    let r = match op {
-        FBin::Add => x + y,
-        FBin::Sub => x - y,
-        FBin::Mul => x * y,
-        FBin::Min => ops::fminmax64(false, m.nan, x, y),
-        FBin::Max => ops::fminmax64(true, m.nan, x, y),
-        _ => return None,
-    };
-    let r = if m.sat { ops::sat64(r) } else { r };
-    Some(if r.is_nan() {
-        0x7fff
-    } else if bf {
-        half::bf16::from_f64(r).to_bits()
-    } else {
-        half::f16::from_f64(r).to_bits()
-    })
-}
-
-fn fbin(op: FBin, ty: Ty, m: FMods, a: u64, b: u64) -> Option<u64> {
-    match ty {
-        Ty::F32 => f32_bin(op, m, a as u32, b as u32).map(|x| x as u64),
-        Ty::F64 => f64_bin(op, m, a, b),
-        Ty::F32x2 => {
-            let lo = f32_bin(op, m, a as u32, b as u32)?;
-            let hi = f32_bin(op, m, (a >> 32) as u32, (b >> 32) as u32)?;
-            Some((hi as u64) << 32 | lo as u64)
-        }
-        Ty::F16 | Ty::BF16 => half_bin(op, ty == Ty::BF16, m, a as u16, b as u16).map(|x| x as u64),
-        Ty::F16x2 | Ty::BF16x2 => {
-            let bf = ty == Ty::BF16x2;
-            let lo = half_bin(op, bf, m, a as u16, b as u16)?;
-            let hi = half_bin(op, bf, m, (a >> 16) as u16, (b >> 16) as u16)?;
-            Some(((hi as u64) << 16) | lo as u64)
-        }
-        _ => None,
-    }
-}
-
-fn fun(op: FUn, ty: Ty, m: FMods, a: u64) -> Option<u64> {
-    match ty {
-        Ty::F32 => {
-            let x = f32::from_bits(a as u32);
-            let x = if m.ftz { ops::ftz32(x) } else { x };
-            let xd = x as f64;
-            let rnd = rn(m.rnd);
-            let r = match op {
-                FUn::Neg => return Some((x.to_bits() ^ 0x8000_0000) as u64),
-                FUn::Abs => return Some((x.to_bits() & 0x7fff_ffff) as u64),
-                FUn::Sqrt if m.approx => xd.sqrt() as f32,
-                FUn::Sqrt => {
-                    let q = xd.sqrt();
-                    round_to_f32(q, sgn((-q).mul_add(q, xd)), rnd)
-                }
-                FUn::Rcp if m.approx => (1.0 / xd) as f32,
-                FUn::Rcp => {
-                    let q = 1.0 / xd;
-                    round_to_f32(
-                        q,
-                        sgn((-q).mul_add(xd, 1.0)) * if xd < 0.0 { -1 } else { 1 },
-                        rnd,
-                    )
-                }
-                // The .approx functions: computed in f64 and rounded once,
-                // which is within every documented error bound.
-                FUn::Rsqrt => (1.0 / xd.sqrt()) as f32,
-                FUn::Sin => xd.sin() as f32,
-                FUn::Cos => xd.cos() as f32,
-                FUn::Lg2 => xd.log2() as f32,
-                FUn::Ex2 => xd.exp2() as f32,
-                FUn::Tanh => xd.tanh() as f32,
-            };
-            Some(fin32(r, m).to_bits() as u64)
-        }
-        Ty::F64 => {
-            let x = f64::from_bits(a);
-            let rnd = rn(m.rnd);
-            let r = match op {
-                FUn::Neg => return Some(a ^ (1 << 63)),
-                FUn::Abs => return Some(a & !(1 << 63)),
-                FUn::Sqrt => {
-                    let q = x.sqrt();
-                    round_f64(q, sgn((-q).mul_add(q, x)), rnd)
-                }
-                FUn::Rcp if m.approx => 1.0 / x,
-                FUn::Rcp => {
-                    let q = 1.0 / x;
-                    round_f64(
-                        q,
-                        sgn((-q).mul_add(x, 1.0)) * if x < 0.0 { -1 } else { 1 },
-                        rnd,
-                    )
-                }
-                FUn::Rsqrt => 1.0 / x.sqrt(),
-                _ => return None,
-            };
-            Some(fin64(r, m).to_bits())
-        }
-        Ty::F16 | Ty::BF16 | Ty::F16x2 | Ty::BF16x2 => {
-            let lane = |h: u16| -> Option<u16> {
-                Some(match op {
-                    FUn::Neg => h ^ 0x8000,
-                    FUn::Abs => h & 0x7fff,
-                    _ => return None,
-                })
-            };
-            if matches!(ty, Ty::F16 | Ty::BF16) {
-                lane(a as u16).map(|x| x as u64)
-            } else {
-                Some(((lane((a >> 16) as u16)? as u64) << 16) | lane(a as u16)? as u64)
-            }
-        }
-        _ => None,
-    }
-}
-
-fn ffma(ty: Ty, m: FMods, a: u64, b: u64, c: u64) -> Option<u64> {
-    let rnd = rn(m.rnd);
-    match ty {
-        Ty::F32 => {
-            let ftz = |x: u64| {
-                let x = f32::from_bits(x as u32);
-                (if m.ftz { ops::ftz32(x) } else { x }) as f64
-            };
-            // a*b is exact in f64; TwoSum keeps the sum's error.
-            let (s, e) = two_sum(ftz(a) * ftz(b), ftz(c));
-            Some(fin32(round_to_f32(s, sgn(e), rnd), m).to_bits() as u64)
-        }
-        Ty::F64 => {
-            if rnd != Rnd::Rn {
-                return None;
-            }
-            let r = f64::from_bits(a).mul_add(f64::from_bits(b), f64::from_bits(c));
-            Some(fin64(r, m).to_bits())
-        }
-        Ty::F32x2 => {
-            let one = |sh: u32| {
-                ffma(
-                    Ty::F32,
-                    m,
-                    a >> sh & 0xffff_ffff,
-                    b >> sh & 0xffff_ffff,
-                    c >> sh & 0xffff_ffff,
-                )
-            };
-            Some(one(32)? << 32 | one(0)?)
-        }
-        Ty::F16 | Ty::BF16 => {
-            if rnd != Rnd::Rn {
-                return None;
-            }
-            let bf = ty == Ty::BF16;
-            let conv = |x: u64| if bf { bf16v(x) } else { f16v(x) };
-            // Exact: an 11-bit by 11-bit product plus a half fits in f64.
-            let r = conv(a) * conv(b) + conv(c);
-            let r = if m.sat { ops::sat64(r) } else { r };
-            Some(if bf {
-                half::bf16::from_f64(r).to_bits()
-            } else {
-                half::f16::from_f64(r).to_bits()
-            } as u64)
-        }
-        _ => None,
-    }
-}
-
-fn int_value(ty: Ty, x: u64) -> i128 {
-    if ty.is_signed() {
-        sext(x, ty.bits()) as i128
-    } else {
-        (x & ty.mask()) as i128
-    }
-}
-
-/// A narrow integer result as its register holds it: a signed type is
-/// sign-extended to the register's width (the PTX manual's rule for `cvt`
-/// and `ld` into a wider register), an unsigned one zero-extended.
-fn extend(ty: Ty, v: u64) -> u64 {
-    if ty.is_signed() {
-        sext(v, ty.bits()) as u64
-    } else {
-        v & ty.mask()
-    }
-}
-
-fn cvt(dty: Ty, sty: Ty, m: FMods, a: u64) -> Option<u64> {
-    let sf = sty.is_float();
-    let df = dty.is_float();
-    match (sf, df) {
-        (false, false) => {
-            let v = int_value(sty, a);
-            if m.sat {
-                let bits = dty.bits();
-                let (lo, hi) = if dty.is_signed() {
-                    (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)
-                } else {
-                    (0, (1i128 << bits) - 1)
-                };
-                Some(extend(dty, v.clamp(lo, hi) as u64))
-            } else {
-                Some(extend(dty, v as u64))
-            }
-        }
-        (true, false) => {
-            let rnd = if m.rnd == Rnd::Default {
-                Rnd::Rzi
-            } else {
-                m.rnd
-            };
-            Some(extend(
-                dty,
-                ops::float_to_int(to_f64(sty, a, m.ftz), rnd, dty),
-            ))
-        }
-        (false, true) => {
-            let v = int_value(sty, a);
-            let rnd = rn(m.rnd);
-            match dty {
-                Ty::F32 => Some(fin32(ops::int_to_f32(v, rnd), m).to_bits() as u64),
-                Ty::F64 => Some(fin64(ops::int_to_f64(v, rnd), m).to_bits()),
-                Ty::F16 if rnd == Rnd::Rn => Some(half::f16::from_f64(v as f64).to_bits() as u64),
-                Ty::BF16 if rnd == Rnd::Rn => Some(half::bf16::from_f64(v as f64).to_bits() as u64),
-                _ => None,
-            }
-        }
-        (true, true) => {
-            let x = to_f64(sty, a, m.ftz);
-            let integral = matches!(m.rnd, Rnd::Rni | Rnd::Rzi | Rnd::Rmi | Rnd::Rpi);
-            let x = if integral && !x.is_nan() {
-                ops::round_integral(m.rnd, x)
-            } else {
-                x
-            };
-            let rnd = if integral { Rnd::Rn } else { rn(m.rnd) };
-            match dty {
-                Ty::F32 => {
-                    let r = if x.is_nan() {
-                        f32::NAN
-                    } else {
-                        round_to_f32(x, 0, rnd)
-                    };
-                    Some(fin32(r, m).to_bits() as u64)
-                }
-                Ty::F64 => Some(fin64(x, m).to_bits()),
-                Ty::F16 if rnd == Rnd::Rn => {
-                    let r = if m.sat { ops::sat64(x) } else { x };
-                    Some(if r.is_nan() {
-                        0x7fff
-                    } else {
-                        half::f16::from_f64(r).to_bits()
-                    } as u64)
-                }
-                Ty::BF16 if rnd == Rnd::Rn => {
-                    let r = if m.sat { ops::sat64(x) } else { x };
-                    Some(if r.is_nan() {
-                        0x7fff
-                    } else {
-                        half::bf16::from_f64(r).to_bits()
-                    } as u64)
-                }
-                _ => None,
-            }
-        }
-    }
-}
-
-fn atom(op: AtomOp, ty: Ty, old: u64, b: u64, c: Option<u64>) -> Option<u64> {
-    let msk = ty.mask();
-    Some(match op {
-        AtomOp::Add => match ty {
-            // atom.add.f32 rounds to nearest and flushes subnormals.
-            Ty::F32 => {
-                let r = ops::ftz32(
-                    ops::ftz32(f32::from_bits(old as u32)) + ops::ftz32(f32::from_bits(b as u32)),
-                );
-                ops::canon32(r).to_bits() as u64
-            }
-            Ty::F64 => ops::canon64(f64::from_bits(old) + f64::from_bits(b)).to_bits(),
-            t if t.is_float() => return None,
-            _ => old.wrapping_add(b) & msk,
-        },
-        AtomOp::Min | AtomOp::Max if ty.is_float() => return None,
-        AtomOp::Min => ops::int_binary(ops::IntOp::Min, ty, old, b),
-        AtomOp::Max => ops::int_binary(ops::IntOp::Max, ty, old, b),
-        AtomOp::And => old & b & msk,
-        AtomOp::Or => (old | b) & msk,
-        AtomOp::Xor => (old ^ b) & msk,
-        AtomOp::Exch => b & msk,
-        AtomOp::Cas => {
-            if old & msk == b & msk {
-                c? & msk
-            } else {
-                old & msk
-            }
-        }
-        AtomOp::Inc => {
-            if old & msk >= b & msk {
-                0
-            } else {
-                (old + 1) & msk
-            }
-        }
-        AtomOp::Dec => {
-            if old & msk == 0 || old & msk > b & msk {
-                b & msk
-            } else {
-                (old - 1) & msk
-            }
-        }
-    })
-}
-
-/// The device heap limit (CUDA's default `cudaLimitMallocHeapSize`).
-const HEAP_LIMIT: u64 = 8 * 1024 * 1024;
-
-fn builtin(b: Builtin, argv: &[u64], mem: &mut Mem, printf: &mut Vec<u8>) -> Result<u64, Raw> {
-    let arg = |k: usize| argv.get(k).copied().unwrap_or(0);
-    match b {
-        Builtin::Malloc => {
-            let size = arg(0);
-            if size == 0 || size > HEAP_LIMIT {
-                return Ok(0);
-            }
-            Ok(mem.global.alloc(size, AllocKind::Heap))
-        }
-        Builtin::Free => {
-            let p = arg(0);
-            if p == 0 || mem.global.free(p, Some(AllocKind::Heap)) {
-                Ok(0)
-            } else {
-                raw(
-                    FaultKind::IllegalAddress,
-                    format!(
-                        "free({p:#x}): not a pointer that device malloc returned (or freed twice)"
-                    ),
-                )
-            }
-        }
-        Builtin::Vprintf => {
-            let fmt = read_cstr(mem, arg(0)).map_err(|e| Raw {
-                kind: e.kind,
-                msg: format!("printf format string: {}", e.msg),
-            })?;
-            let base = arg(1);
-            let cell = std::cell::RefCell::new(mem);
-            let mut args = |off: u64, size: u64| -> Option<u64> {
-                let mut m = cell.borrow_mut();
-                m.bytes(
-                    MemSpace::Generic,
-                    base.wrapping_add(off),
-                    size,
-                    false,
-                    &mut [],
-                )
-                .ok()
-                .map(|b| read_le(b))
-            };
-            let mut string =
-                |addr: u64| -> Option<Vec<u8>> { read_cstr(&mut cell.borrow_mut(), addr).ok() };
-            match super::printf::format(&fmt, &mut args, &mut string) {
-                Ok(out) => {
-                    printf.extend_from_slice(&out);
-                    Ok(out.len() as u64)
-                }
-                Err(e) => raw(FaultKind::IllegalAddress, format!("device printf: {e}")),
-            }
-        }
-        Builtin::AssertFail => {
-            let msg = read_cstr(mem, arg(0)).unwrap_or_default();
-            let file = read_cstr(mem, arg(1)).unwrap_or_default();
-            raw(
-                FaultKind::Assert,
-                format!(
-                    "device assertion `{}` failed ({}:{})",
-                    String::from_utf8_lossy(&msg),
-                    String::from_utf8_lossy(&file),
-                    arg(2) as u32
-                ),
-            )
-        }
-    }
-}
-
-fn read_cstr(mem: &mut Mem, addr: u64) -> Result<Vec<u8>, Raw> {
-    let mut out = Vec::new();
-    for k in 0..(1 << 16) {
-        let b = mem.bytes(MemSpace::Generic, addr.wrapping_add(k), 1, false, &mut [])?[0];
-        if b == 0 {
-            return Ok(out);
-        }
-        out.push(b);
-    }
-    raw(
-        FaultKind::IllegalAddress,
-        format!("string at {addr:#x} has no NUL in 64 KiB"),
-    )
-}
-
-/// Whether the semantics of `op` exist for its types and modifiers (the
-/// arithmetic helpers answer `None` for a combination they lack, whatever
-/// the operand values): the decoder turns a `false` into
-/// [`Op::Unsupported`], so the gap shows at load time and in the opcode table.
-pub(crate) fn implemented(op: &Op) -> bool {
-    match op {
-        Op::Cvt { dty, sty, m, .. } => cvt(*dty, *sty, *m, 0).is_some(),
-        Op::FBin { op, ty, m, .. } => fbin(*op, *ty, *m, 0, 0).is_some(),
-        Op::FUn { op, ty, m, .. } => fun(*op, *ty, *m, 0).is_some(),
-        Op::Fma { ty, m, .. } => ffma(*ty, *m, 0, 0, 0).is_some(),
-        Op::Atom { op, ty, .. } => atom(*op, *ty, 0, 0, Some(0)).is_some(),
-        Op::Setp { cmp, ty, .. } => {
-            if ty.is_float() {
-                ops::float_compare(*cmp, 0.0, 0.0).is_some()
-            } else {
-                ops::int_compare(*cmp, *ty, 0, 0).is_some()
-            }
-        }
-        _ => true,
-    }
 }

@@ -302,15 +302,16 @@ impl GlobalMemory {
     }
 
     fn illegal(&self, addr: u64, size: u64) -> AccessError {
-        let detail = match self.allocs.range(..=addr).next_back() {
-            Some((&base, a)) if addr < base + a.size + 4096 => format!(
-                "{} bytes past the end of the {}-byte allocation at {base:#x}",
-                (addr + size).saturating_sub(base + a.size),
-                a.size
-            ),
-            _ => "outside every live allocation".to_string(),
-        };
-        AccessError::Illegal { addr, size, detail }
+        let prev = self
+            .allocs
+            .range(..=addr)
+            .next_back()
+            .map(|(&b, a)| (b, a.size));
+        AccessError::Illegal {
+            addr,
+            size,
+            detail: illegal_detail(prev, addr, size),
+        }
     }
 
     /// A checked slice for reading.
@@ -331,16 +332,26 @@ impl GlobalMemory {
         size: u64,
         write: bool,
     ) -> Result<&mut [u8], AccessError> {
-        let err = self.illegal(addr, size);
-        let (&base, a) = self
-            .allocs
-            .range_mut(..=addr)
-            .next_back()
-            .ok_or(err.clone())?;
-        let end = base + a.data.len() as u64;
-        if addr < base || addr.checked_add(size).is_none_or(|e| e > end) {
-            return Err(err);
-        }
+        // The error message is built only on the failing path: this runs
+        // for every global load and store.
+        let base = match self.allocs.range(..=addr).next_back() {
+            Some((&base, a))
+                if addr
+                    .checked_add(size)
+                    .is_some_and(|e| e <= base + a.data.len() as u64) =>
+            {
+                base
+            }
+            _ => return Err(self.illegal(addr, size)),
+        };
+        // Found just above.
+        let Some(a) = self.allocs.get_mut(&base) else {
+            return Err(AccessError::Illegal {
+                addr,
+                size,
+                detail: "outside every live allocation".into(),
+            });
+        };
         if write && a.read_only {
             return Err(AccessError::Illegal {
                 addr,
@@ -350,13 +361,7 @@ impl GlobalMemory {
         }
         if addr + size > base + a.size && !a.warned {
             a.warned = true;
-            self.warnings.push(format!(
-                "{} bytes at {addr:#x} reach {} bytes past the end of the {}-byte allocation at {base:#x} \
-                 (inside its {GRANULE}-byte granule: a GPU does not fault, compute-sanitizer reports it)",
-                size,
-                addr + size - (base + a.size),
-                a.size
-            ));
+            self.warnings.push(tail_warning(addr, size, base, a.size));
         }
         let off = (addr - base) as usize;
         Ok(&mut a.data[off..off + size as usize])
@@ -377,6 +382,141 @@ impl GlobalMemory {
     pub fn containing(&self, addr: u64) -> Option<(u64, u64)> {
         self.find(addr, 1).map(|(b, a)| (b, a.size))
     }
+}
+
+impl GlobalMemory {
+    /// A view of every live allocation through which several OS threads
+    /// can load and store at once (see [`SharedGlobal`]).
+    pub fn shared_view(&mut self) -> SharedGlobal<'_> {
+        let allocs = self
+            .allocs
+            .iter_mut()
+            .map(|(&base, a)| SharedAlloc {
+                base,
+                size: a.size,
+                read_only: a.read_only,
+                warned: a.warned,
+                // SAFETY: `AtomicU8` has the size and alignment of `u8`, and
+                // the view holds the memory's only borrow for its lifetime,
+                // so every access to these bytes while it lives is atomic.
+                data: unsafe {
+                    std::slice::from_raw_parts(
+                        a.data.as_mut_ptr() as *const std::sync::atomic::AtomicU8,
+                        a.data.len(),
+                    )
+                },
+            })
+            .collect();
+        SharedGlobal { allocs }
+    }
+
+    /// Records a tail-granule warning found through a [`SharedGlobal`],
+    /// once per allocation, as [`GlobalMemory::slice_mut`] does.
+    pub fn warn_once(&mut self, base: u64, message: String) {
+        if let Some(a) = self.allocs.get_mut(&base) {
+            if !a.warned {
+                a.warned = true;
+                self.warnings.push(message);
+            }
+        }
+    }
+}
+
+/// Global memory shared by the OS threads that run the blocks of one
+/// launch: byte-wise relaxed atomic loads and stores (plain moves on x86),
+/// so blocks that race on an address (undefined in PTX) tear values but
+/// never make the emulator's behaviour undefined. Allocations cannot be
+/// made or freed through it.
+pub struct SharedGlobal<'a> {
+    allocs: Vec<SharedAlloc<'a>>,
+}
+
+struct SharedAlloc<'a> {
+    base: u64,
+    size: u64,
+    read_only: bool,
+    warned: bool,
+    data: &'a [std::sync::atomic::AtomicU8],
+}
+
+/// A tail-granule access found through a [`SharedGlobal`]: the allocation
+/// and the warning [`GlobalMemory::slice_mut`] would have printed.
+pub type TailWarning = Option<(u64, String)>;
+
+impl SharedGlobal<'_> {
+    fn find(&self, addr: u64, size: u64) -> Result<&SharedAlloc<'_>, AccessError> {
+        let k = self.allocs.partition_point(|a| a.base <= addr);
+        let prev = k.checked_sub(1).map(|k| &self.allocs[k]);
+        match prev {
+            Some(a)
+                if addr
+                    .checked_add(size)
+                    .is_some_and(|e| e <= a.base + a.data.len() as u64) =>
+            {
+                Ok(a)
+            }
+            _ => Err(AccessError::Illegal {
+                addr,
+                size,
+                detail: illegal_detail(prev.map(|a| (a.base, a.size)), addr, size),
+            }),
+        }
+    }
+
+    fn tail(a: &SharedAlloc, addr: u64, size: u64) -> TailWarning {
+        (addr + size > a.base + a.size && !a.warned)
+            .then(|| (a.base, tail_warning(addr, size, a.base, a.size)))
+    }
+
+    /// Loads `out.len()` bytes at `addr`.
+    pub fn read(&self, addr: u64, out: &mut [u8]) -> Result<TailWarning, AccessError> {
+        let size = out.len() as u64;
+        let a = self.find(addr, size)?;
+        let off = (addr - a.base) as usize;
+        for (o, b) in out.iter_mut().zip(&a.data[off..]) {
+            *o = b.load(std::sync::atomic::Ordering::Relaxed);
+        }
+        Ok(Self::tail(a, addr, size))
+    }
+
+    /// Stores `data` at `addr` (`.const` variables refuse).
+    pub fn write(&self, addr: u64, data: &[u8]) -> Result<TailWarning, AccessError> {
+        let size = data.len() as u64;
+        let a = self.find(addr, size)?;
+        if a.read_only {
+            return Err(AccessError::Illegal {
+                addr,
+                size,
+                detail: "a write to read-only .const memory".into(),
+            });
+        }
+        let off = (addr - a.base) as usize;
+        for (x, b) in data.iter().zip(&a.data[off..]) {
+            b.store(*x, std::sync::atomic::Ordering::Relaxed);
+        }
+        Ok(Self::tail(a, addr, size))
+    }
+}
+
+/// Why `[addr, addr + size)` is illegal, given the allocation below it.
+fn illegal_detail(prev: Option<(u64, u64)>, addr: u64, size: u64) -> String {
+    match prev {
+        Some((base, asize)) if addr < base + asize + 4096 => format!(
+            "{} bytes past the end of the {asize}-byte allocation at {base:#x}",
+            (addr + size).saturating_sub(base + asize),
+        ),
+        _ => "outside every live allocation".to_string(),
+    }
+}
+
+fn tail_warning(addr: u64, size: u64, base: u64, asize: u64) -> String {
+    format!(
+        "{} bytes at {addr:#x} reach {} bytes past the end of the {}-byte allocation at {base:#x} \
+         (inside its {GRANULE}-byte granule: a GPU does not fault, compute-sanitizer reports it)",
+        size,
+        addr + size - (base + asize),
+        asize
+    )
 }
 
 /// Checks `addr` for an access of `size` bytes.

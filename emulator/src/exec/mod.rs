@@ -154,6 +154,10 @@ pub struct Module {
     allocations: Vec<u64>,
     /// Every function index, by its code address.
     pub first_code_address: u64,
+    /// For every function index, the index calls resolve to (the
+    /// definition when a declaration comes first): indirect calls use it
+    /// instead of a lookup by name.
+    pub call_index: Vec<u32>,
 }
 
 /// Why a module failed to load.
@@ -438,7 +442,9 @@ impl Machine {
                 *c = by_name[&m.functions[*c as usize].name];
             }
         }
+        let call_index = funcs.iter().map(|f| by_name[&f.name]).collect();
         Ok(Module {
+            call_index,
             funcs,
             by_name,
             globals,

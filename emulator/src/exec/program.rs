@@ -2,7 +2,7 @@
 //! are indices, labels are instruction indices, symbols are addresses, and
 //! every opcode is one [`Op`] with its modifiers resolved.
 
-use super::ops::{Cmp, IntOp, IntUnary, Rnd};
+use super::ops::{Cmp, IntOp, IntUnary, PrmtMode, Rnd};
 use super::types::Ty;
 
 /// A source operand.
@@ -271,7 +271,7 @@ pub enum Op {
         e: Src,
     },
     Prmt {
-        mode: Option<&'static str>,
+        mode: Option<PrmtMode>,
         d: Dst,
         a: Src,
         b: Src,
@@ -560,6 +560,12 @@ pub struct Func {
     /// Functions it calls directly, and whether it calls indirectly.
     pub callees: Vec<u32>,
     pub calls_indirect: bool,
+    /// The PTX line of its first instruction through which blocks of a
+    /// launch could communicate: an atomic outside shared memory, a
+    /// volatile or memory-ordered (`.relaxed/.acquire/.release/.mmio`) load
+    /// or store outside shared memory, a fence wider than the block. A
+    /// launch whose reachable code has none runs its blocks independently.
+    pub cross_block: Option<u32>,
     /// `.reqntid` / `.maxntid`.
     pub reqntid: Option<[u32; 3]>,
     pub maxntid: Option<[u32; 3]>,

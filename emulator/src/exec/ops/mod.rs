@@ -5,6 +5,8 @@
 
 use super::types::{mask, sext, Ty};
 
+pub mod float;
+
 /// The canonical NaN a GPU writes for an invalid f32 operation.
 pub const F32_CANONICAL_NAN: u32 = 0x7fff_ffff;
 /// The canonical NaN a GPU writes for an invalid f64 operation.
@@ -222,8 +224,34 @@ pub fn bfi(ty: Ty, a: u64, b: u64, pos: u64, len: u64) -> u64 {
     f
 }
 
+/// The modes of `prmt.b32.mode`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PrmtMode {
+    F4e,
+    B4e,
+    Rc8,
+    Ecl,
+    Ecr,
+    Rc16,
+}
+
+impl PrmtMode {
+    /// Parses a mode suffix without its dot (`"f4e"`).
+    pub fn parse(s: &str) -> Option<PrmtMode> {
+        Some(match s {
+            "f4e" => PrmtMode::F4e,
+            "b4e" => PrmtMode::B4e,
+            "rc8" => PrmtMode::Rc8,
+            "ecl" => PrmtMode::Ecl,
+            "ecr" => PrmtMode::Ecr,
+            "rc16" => PrmtMode::Rc16,
+            _ => return None,
+        })
+    }
+}
+
 /// `prmt.b32{.mode} d, a, b, c`.
-pub fn prmt(mode: Option<&str>, a: u32, b: u32, c: u32) -> Option<u32> {
+pub fn prmt(mode: Option<PrmtMode>, a: u32, b: u32, c: u32) -> Option<u32> {
     let bytes = ((b as u64) << 32 | a as u64).to_le_bytes();
     let byte = |i: u32| bytes[(i & 7) as usize];
     let mut d = [0u8; 4];
@@ -246,18 +274,17 @@ pub fn prmt(mode: Option<&str>, a: u32, b: u32, c: u32) -> Option<u32> {
         Some(m) => {
             let s = c & 3;
             let idx: [u32; 4] = match m {
-                "f4e" => [s, s + 1, s + 2, s + 3],
-                "b4e" => {
+                PrmtMode::F4e => [s, s + 1, s + 2, s + 3],
+                PrmtMode::B4e => {
                     [s, s.wrapping_sub(1), s.wrapping_sub(2), s.wrapping_sub(3)].map(|x| x & 7)
                 }
-                "rc8" => [s; 4],
-                "ecl" => [s, s.max(1), s.max(2), 3],
-                "ecr" => [0, s.min(1), s.min(2), s],
-                "rc16" => {
+                PrmtMode::Rc8 => [s; 4],
+                PrmtMode::Ecl => [s, s.max(1), s.max(2), 3],
+                PrmtMode::Ecr => [0, s.min(1), s.min(2), s],
+                PrmtMode::Rc16 => {
                     let lo = (c & 1) * 2;
                     [lo, lo + 1, lo, lo + 1]
                 }
-                _ => return None,
             };
             for k in 0..4 {
                 d[k] = byte(idx[k] & 7);
@@ -883,6 +910,23 @@ mod tests {
         );
         // Sign replicate: byte 7 (0x88) with bit 3 set → 0xFF.
         assert_eq!(prmt(None, 0, 0x8800_0000, 0x000F), Some(0x0000_00FF));
+        // The modes (PTX manual's selector table, msb..lsb): bytes of b:a are
+        // 88 77 66 55 : 44 33 22 11, numbered 7..0.
+        let (a, b) = (0x4433_2211, 0x8877_6655);
+        // f4e, c = 1: 4 3 2 1.
+        assert_eq!(prmt(Some(PrmtMode::F4e), a, b, 1), Some(0x5544_3322));
+        // b4e, c = 1: 6 7 0 1.
+        assert_eq!(prmt(Some(PrmtMode::B4e), a, b, 1), Some(0x7788_1122));
+        // rc8, c = 2: 2 2 2 2.
+        assert_eq!(prmt(Some(PrmtMode::Rc8), a, b, 2), Some(0x3333_3333));
+        // ecl, c = 1: 3 2 1 1.
+        assert_eq!(prmt(Some(PrmtMode::Ecl), a, b, 1), Some(0x4433_2222));
+        // ecr, c = 2: 2 2 1 0.
+        assert_eq!(prmt(Some(PrmtMode::Ecr), a, b, 2), Some(0x3333_2211));
+        // rc16, c = 1: 3 2 3 2.
+        assert_eq!(prmt(Some(PrmtMode::Rc16), a, b, 1), Some(0x4433_4433));
+        assert_eq!(PrmtMode::parse("rc16"), Some(PrmtMode::Rc16));
+        assert_eq!(PrmtMode::parse("f4"), None);
         // Funnel shift left by 8 of b:a = 0x11223344_55667788 → 0x22334455.
         assert_eq!(shf(true, true, 0x5566_7788, 0x1122_3344, 8), 0x2233_4455);
         assert_eq!(shf(false, true, 0x5566_7788, 0x1122_3344, 8), 0x4455_6677);

@@ -1,0 +1,619 @@
+//! Float semantics: arithmetic per rounding mode, conversions and float
+//! atomics, as pure functions on register bits.
+
+use super::*;
+use crate::exec::ops;
+use crate::exec::program::{AtomOp, FBin, FMods, FUn, Op};
+
+pub fn f16v(bits: u64) -> f64 {
+    half::f16::from_bits(bits as u16).to_f64()
+}
+
+pub fn bf16v(bits: u64) -> f64 {
+    half::bf16::from_bits(bits as u16).to_f64()
+}
+
+pub fn to_f64(ty: Ty, bits: u64, ftz: bool) -> f64 {
+    match ty {
+        Ty::F32 => {
+            let x = f32::from_bits(bits as u32);
+            (if ftz { ops::ftz32(x) } else { x }) as f64
+        }
+        Ty::F64 => f64::from_bits(bits),
+        Ty::F16 => f16v(bits),
+        Ty::BF16 => bf16v(bits),
+        _ => f64::NAN,
+    }
+}
+
+/// `s + e = a + b` exactly (Knuth's TwoSum).
+pub fn two_sum(a: f64, b: f64) -> (f64, f64) {
+    let s = a + b;
+    let bb = s - a;
+    let e = (a - (s - bb)) + (b - bb);
+    (s, e)
+}
+
+pub fn rn(r: Rnd) -> Rnd {
+    if r == Rnd::Default {
+        Rnd::Rn
+    } else {
+        r
+    }
+}
+
+/// An IEEE binary format PTX computes in (`.f32`, `.f64`): each float
+/// operation is written once, generic over it. Values are computed exactly
+/// (or with an exact error term) in f64 and rounded once with [`Float::round`].
+pub trait Float: Copy + PartialOrd + std::ops::Add<Output = Self> {
+    /// The sign bit in a register.
+    const SIGN: u64;
+    /// The bits of a register the format uses.
+    const MASK: u64;
+    /// Whether the format has the `.approx` forms (`div/sqrt.approx`,
+    /// `sin cos lg2 ex2 tanh`): f32 only.
+    const APPROX: bool;
+    /// Whether a product of two values is exact in f64 (f32: 24 + 24 bits).
+    const EXACT_PRODUCT: bool;
+    fn from_reg(bits: u64) -> Self;
+    fn to_reg(self) -> u64;
+    fn to_f64(self) -> f64;
+    /// `x + err`, rounded by `rnd`, where only the sign of the (tiny) error is known.
+    fn round(x: f64, err_sign: i32, rnd: Rnd) -> Self;
+    /// The value nearest `x` (the `.approx` results).
+    fn nearest(x: f64) -> Self;
+    /// An integer, rounded by `rnd`.
+    fn from_int(v: i128, rnd: Rnd) -> Self;
+    /// `.ftz`: subnormals to signed zero (f64 has no `.ftz`: unchanged).
+    fn flush(self) -> Self;
+    /// `.sat`: clamped to [0, 1], NaN to 0.
+    fn saturate(self) -> Self;
+    /// The canonical NaN for every NaN.
+    fn canonical(self) -> Self;
+    /// `min`/`max` with PTX's NaN and signed-zero rules (`nan`: `.NaN`).
+    fn min_max(max: bool, nan: bool, a: Self, b: Self) -> Self;
+    /// `a * b + c` rounded once by `rnd`; `None` for a mode the format lacks.
+    fn fused(a: Self, b: Self, c: Self, rnd: Rnd) -> Option<Self>;
+}
+
+impl Float for f32 {
+    const SIGN: u64 = 0x8000_0000;
+    const MASK: u64 = 0xffff_ffff;
+    const APPROX: bool = true;
+    const EXACT_PRODUCT: bool = true;
+    fn from_reg(bits: u64) -> Self {
+        f32::from_bits(bits as u32)
+    }
+    fn to_reg(self) -> u64 {
+        self.to_bits() as u64
+    }
+    fn to_f64(self) -> f64 {
+        self as f64
+    }
+    fn round(x: f64, err_sign: i32, rnd: Rnd) -> Self {
+        round_to_f32(x, err_sign, rnd)
+    }
+    fn nearest(x: f64) -> Self {
+        x as f32
+    }
+    fn from_int(v: i128, rnd: Rnd) -> Self {
+        ops::int_to_f32(v, rnd)
+    }
+    fn flush(self) -> Self {
+        ops::ftz32(self)
+    }
+    fn saturate(self) -> Self {
+        ops::sat32(self)
+    }
+    fn canonical(self) -> Self {
+        ops::canon32(self)
+    }
+    fn min_max(max: bool, nan: bool, a: Self, b: Self) -> Self {
+        ops::fminmax32(max, nan, a, b)
+    }
+    fn fused(a: Self, b: Self, c: Self, rnd: Rnd) -> Option<Self> {
+        if rnd == Rnd::Rn {
+            // IEEE fma: the CPU's instruction where it has one.
+            return Some(a.mul_add(b, c));
+        }
+        // a*b is exact in f64; TwoSum keeps the sum's error.
+        let (s, e) = two_sum(a as f64 * b as f64, c as f64);
+        Some(round_to_f32(s, sgn(e), rnd))
+    }
+}
+
+impl Float for f64 {
+    const SIGN: u64 = 1 << 63;
+    const MASK: u64 = u64::MAX;
+    const APPROX: bool = false;
+    const EXACT_PRODUCT: bool = false;
+    fn from_reg(bits: u64) -> Self {
+        f64::from_bits(bits)
+    }
+    fn to_reg(self) -> u64 {
+        self.to_bits()
+    }
+    fn to_f64(self) -> f64 {
+        self
+    }
+    fn round(x: f64, err_sign: i32, rnd: Rnd) -> Self {
+        round_f64(x, err_sign, rnd)
+    }
+    fn nearest(x: f64) -> Self {
+        x
+    }
+    fn from_int(v: i128, rnd: Rnd) -> Self {
+        ops::int_to_f64(v, rnd)
+    }
+    fn flush(self) -> Self {
+        self
+    }
+    fn saturate(self) -> Self {
+        ops::sat64(self)
+    }
+    fn canonical(self) -> Self {
+        ops::canon64(self)
+    }
+    fn min_max(max: bool, nan: bool, a: Self, b: Self) -> Self {
+        ops::fminmax64(max, nan, a, b)
+    }
+    fn fused(a: Self, b: Self, c: Self, rnd: Rnd) -> Option<Self> {
+        // Only .rn: the exact error of an f64 fma is not at hand.
+        (rnd == Rnd::Rn).then(|| a.mul_add(b, c))
+    }
+}
+
+/// The modifiers every float result goes through: `.ftz`, `.sat`, and the canonical NaN.
+pub fn finish<F: Float>(x: F, m: FMods) -> F {
+    let x = if m.ftz { x.flush() } else { x };
+    let x = if m.sat { x.saturate() } else { x };
+    x.canonical()
+}
+
+/// An operand as the instruction reads it (`.ftz` flushes inputs too).
+fn operand<F: Float>(bits: u64, m: FMods) -> F {
+    let x = F::from_reg(bits);
+    if m.ftz {
+        x.flush()
+    } else {
+        x
+    }
+}
+
+/// The sign of `y` as a factor (the error of `x / y` flips with it).
+fn sign_of(y: f64) -> i32 {
+    if y < 0.0 {
+        -1
+    } else {
+        1
+    }
+}
+
+/// `op.rnd.ftz.sat.F a, b`.
+pub fn binary<F: Float>(op: FBin, m: FMods, a: u64, b: u64) -> u64 {
+    let (x, y) = (operand::<F>(a, m), operand::<F>(b, m));
+    let (xd, yd) = (x.to_f64(), y.to_f64());
+    let rnd = rn(m.rnd);
+    let r = match op {
+        FBin::Add | FBin::Sub => {
+            let yd = if op == FBin::Sub { -yd } else { yd };
+            let (s, e) = two_sum(xd, yd);
+            F::round(s, sgn(e), rnd)
+        }
+        FBin::Mul => {
+            let p = xd * yd;
+            // The error term needs an fma (a library call on CPUs without one).
+            let e = if F::EXACT_PRODUCT {
+                0
+            } else {
+                sgn(xd.mul_add(yd, -p))
+            };
+            F::round(p, e, rnd)
+        }
+        // div.approx: within 2 ulp; the nearest value to the quotient is.
+        FBin::Div if m.approx && F::APPROX => F::nearest(xd / yd),
+        FBin::Div => {
+            let q = xd / yd;
+            let res = (-q).mul_add(yd, xd);
+            F::round(q, sgn(res) * sign_of(yd), rnd)
+        }
+        FBin::Min => F::min_max(false, m.nan, x, y),
+        FBin::Max => F::min_max(true, m.nan, x, y),
+        // copysign: the sign of a, the rest of b.
+        FBin::Copysign => return (a & F::SIGN) | (b & F::MASK & !F::SIGN),
+    };
+    finish(r, m).to_reg()
+}
+
+/// `op.rnd.ftz.sat.F a` (`None` for a function the format lacks).
+pub fn unary<F: Float>(op: FUn, m: FMods, a: u64) -> Option<u64> {
+    let x = operand::<F>(a, m);
+    let xd = x.to_f64();
+    let rnd = rn(m.rnd);
+    let r = match op {
+        FUn::Neg => return Some(x.to_reg() ^ F::SIGN),
+        FUn::Abs => return Some(x.to_reg() & !F::SIGN),
+        FUn::Sqrt if m.approx && F::APPROX => F::nearest(xd.sqrt()),
+        FUn::Sqrt => {
+            let q = xd.sqrt();
+            F::round(q, sgn((-q).mul_add(q, xd)), rnd)
+        }
+        FUn::Rcp if m.approx => F::nearest(1.0 / xd),
+        FUn::Rcp => {
+            let q = 1.0 / xd;
+            F::round(q, sgn((-q).mul_add(xd, 1.0)) * sign_of(xd), rnd)
+        }
+        FUn::Rsqrt => F::nearest(1.0 / xd.sqrt()),
+        // The .approx functions: computed in f64 and rounded once, which is
+        // within every documented error bound.
+        _ if !F::APPROX => return None,
+        FUn::Sin => F::nearest(xd.sin()),
+        FUn::Cos => F::nearest(xd.cos()),
+        FUn::Lg2 => F::nearest(xd.log2()),
+        FUn::Ex2 => F::nearest(xd.exp2()),
+        FUn::Tanh => F::nearest(xd.tanh()),
+    };
+    Some(finish(r, m).to_reg())
+}
+
+/// `fma.rnd.ftz.sat.F a, b, c`.
+pub fn fused<F: Float>(m: FMods, a: u64, b: u64, c: u64) -> Option<u64> {
+    let (x, y, z) = (operand::<F>(a, m), operand::<F>(b, m), operand::<F>(c, m));
+    Some(finish(F::fused(x, y, z, rn(m.rnd))?, m).to_reg())
+}
+
+/// Half-precision binary ops: exact in f64, then one rounding to the format.
+pub fn half_bin(op: FBin, bf: bool, m: FMods, a: u16, b: u16) -> Option<u16> {
+    if !matches!(rn(m.rnd), Rnd::Rn) {
+        return None;
+    }
+    let conv = |x: u16| if bf { bf16v(x as u64) } else { f16v(x as u64) };
+    let (x, y) = (conv(a), conv(b));
+    let r = match op {
+        FBin::Add => x + y,
+        FBin::Sub => x - y,
+        FBin::Mul => x * y,
+        FBin::Min => ops::fminmax64(false, m.nan, x, y),
+        FBin::Max => ops::fminmax64(true, m.nan, x, y),
+        _ => return None,
+    };
+    let r = if m.sat { ops::sat64(r) } else { r };
+    Some(if r.is_nan() {
+        0x7fff
+    } else if bf {
+        half::bf16::from_f64(r).to_bits()
+    } else {
+        half::f16::from_f64(r).to_bits()
+    })
+}
+
+pub fn fbin(op: FBin, ty: Ty, m: FMods, a: u64, b: u64) -> Option<u64> {
+    match ty {
+        Ty::F32 => Some(binary::<f32>(op, m, a, b)),
+        Ty::F64 => Some(binary::<f64>(op, m, a, b)),
+        Ty::F32x2 => {
+            let lo = binary::<f32>(op, m, a & 0xffff_ffff, b & 0xffff_ffff);
+            let hi = binary::<f32>(op, m, a >> 32, b >> 32);
+            Some(hi << 32 | lo)
+        }
+        Ty::F16 | Ty::BF16 => half_bin(op, ty == Ty::BF16, m, a as u16, b as u16).map(|x| x as u64),
+        Ty::F16x2 | Ty::BF16x2 => {
+            let bf = ty == Ty::BF16x2;
+            let lo = half_bin(op, bf, m, a as u16, b as u16)?;
+            let hi = half_bin(op, bf, m, (a >> 16) as u16, (b >> 16) as u16)?;
+            Some(((hi as u64) << 16) | lo as u64)
+        }
+        _ => None,
+    }
+}
+
+pub fn fun(op: FUn, ty: Ty, m: FMods, a: u64) -> Option<u64> {
+    match ty {
+        Ty::F32 => unary::<f32>(op, m, a),
+        Ty::F64 => unary::<f64>(op, m, a),
+        Ty::F16 | Ty::BF16 | Ty::F16x2 | Ty::BF16x2 => {
+            let lane = |h: u16| -> Option<u16> {
+                Some(match op {
+                    FUn::Neg => h ^ 0x8000,
+                    FUn::Abs => h & 0x7fff,
+                    _ => return None,
+                })
+            };
+            if matches!(ty, Ty::F16 | Ty::BF16) {
+                lane(a as u16).map(|x| x as u64)
+            } else {
+                Some(((lane((a >> 16) as u16)? as u64) << 16) | lane(a as u16)? as u64)
+            }
+        }
+        _ => None,
+    }
+}
+
+pub fn ffma(ty: Ty, m: FMods, a: u64, b: u64, c: u64) -> Option<u64> {
+    let rnd = rn(m.rnd);
+    match ty {
+        Ty::F32 => fused::<f32>(m, a, b, c),
+        Ty::F64 => fused::<f64>(m, a, b, c),
+        Ty::F32x2 => {
+            let one = |sh: u32| {
+                ffma(
+                    Ty::F32,
+                    m,
+                    a >> sh & 0xffff_ffff,
+                    b >> sh & 0xffff_ffff,
+                    c >> sh & 0xffff_ffff,
+                )
+            };
+            Some(one(32)? << 32 | one(0)?)
+        }
+        Ty::F16 | Ty::BF16 => {
+            if rnd != Rnd::Rn {
+                return None;
+            }
+            let bf = ty == Ty::BF16;
+            let conv = |x: u64| if bf { bf16v(x) } else { f16v(x) };
+            // Exact: an 11-bit by 11-bit product plus a half fits in f64.
+            let r = conv(a) * conv(b) + conv(c);
+            let r = if m.sat { ops::sat64(r) } else { r };
+            Some(if bf {
+                half::bf16::from_f64(r).to_bits()
+            } else {
+                half::f16::from_f64(r).to_bits()
+            } as u64)
+        }
+        _ => None,
+    }
+}
+
+pub fn int_value(ty: Ty, x: u64) -> i128 {
+    if ty.is_signed() {
+        sext(x, ty.bits()) as i128
+    } else {
+        (x & ty.mask()) as i128
+    }
+}
+
+/// A narrow integer result as its register holds it: a signed type is
+/// sign-extended to the register's width (the PTX manual's rule for `cvt`
+/// and `ld` into a wider register), an unsigned one zero-extended.
+pub fn extend(ty: Ty, v: u64) -> u64 {
+    if ty.is_signed() {
+        sext(v, ty.bits()) as u64
+    } else {
+        v & ty.mask()
+    }
+}
+
+pub fn cvt(dty: Ty, sty: Ty, m: FMods, a: u64) -> Option<u64> {
+    let sf = sty.is_float();
+    let df = dty.is_float();
+    match (sf, df) {
+        (false, false) => {
+            let v = int_value(sty, a);
+            if m.sat {
+                let bits = dty.bits();
+                let (lo, hi) = if dty.is_signed() {
+                    (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)
+                } else {
+                    (0, (1i128 << bits) - 1)
+                };
+                Some(extend(dty, v.clamp(lo, hi) as u64))
+            } else {
+                Some(extend(dty, v as u64))
+            }
+        }
+        (true, false) => {
+            let rnd = if m.rnd == Rnd::Default {
+                Rnd::Rzi
+            } else {
+                m.rnd
+            };
+            Some(extend(
+                dty,
+                ops::float_to_int(to_f64(sty, a, m.ftz), rnd, dty),
+            ))
+        }
+        (false, true) => {
+            let v = int_value(sty, a);
+            let rnd = rn(m.rnd);
+            match dty {
+                Ty::F32 => Some(finish(f32::from_int(v, rnd), m).to_reg()),
+                Ty::F64 => Some(finish(f64::from_int(v, rnd), m).to_reg()),
+                Ty::F16 if rnd == Rnd::Rn => Some(half::f16::from_f64(v as f64).to_bits() as u64),
+                Ty::BF16 if rnd == Rnd::Rn => Some(half::bf16::from_f64(v as f64).to_bits() as u64),
+                _ => None,
+            }
+        }
+        (true, true) => {
+            let x = to_f64(sty, a, m.ftz);
+            let integral = matches!(m.rnd, Rnd::Rni | Rnd::Rzi | Rnd::Rmi | Rnd::Rpi);
+            let x = if integral && !x.is_nan() {
+                ops::round_integral(m.rnd, x)
+            } else {
+                x
+            };
+            let rnd = if integral { Rnd::Rn } else { rn(m.rnd) };
+            match dty {
+                Ty::F32 => {
+                    let r = if x.is_nan() {
+                        f32::NAN
+                    } else {
+                        round_to_f32(x, 0, rnd)
+                    };
+                    Some(finish(r, m).to_reg())
+                }
+                Ty::F64 => Some(finish(x, m).to_reg()),
+                Ty::F16 if rnd == Rnd::Rn => {
+                    let r = if m.sat { ops::sat64(x) } else { x };
+                    Some(if r.is_nan() {
+                        0x7fff
+                    } else {
+                        half::f16::from_f64(r).to_bits()
+                    } as u64)
+                }
+                Ty::BF16 if rnd == Rnd::Rn => {
+                    let r = if m.sat { ops::sat64(x) } else { x };
+                    Some(if r.is_nan() {
+                        0x7fff
+                    } else {
+                        half::bf16::from_f64(r).to_bits()
+                    } as u64)
+                }
+                _ => None,
+            }
+        }
+    }
+}
+
+/// `atom.add.F`: rounds to nearest, and flushes subnormals (f32).
+fn atomic_add<F: Float>(old: u64, b: u64) -> u64 {
+    (F::from_reg(old).flush() + F::from_reg(b).flush())
+        .flush()
+        .canonical()
+        .to_reg()
+}
+
+pub fn atom(op: AtomOp, ty: Ty, old: u64, b: u64, c: Option<u64>) -> Option<u64> {
+    let msk = ty.mask();
+    Some(match op {
+        AtomOp::Add => match ty {
+            Ty::F32 => atomic_add::<f32>(old, b),
+            Ty::F64 => atomic_add::<f64>(old, b),
+            t if t.is_float() => return None,
+            _ => old.wrapping_add(b) & msk,
+        },
+        AtomOp::Min | AtomOp::Max if ty.is_float() => return None,
+        AtomOp::Min => ops::int_binary(ops::IntOp::Min, ty, old, b),
+        AtomOp::Max => ops::int_binary(ops::IntOp::Max, ty, old, b),
+        AtomOp::And => old & b & msk,
+        AtomOp::Or => (old | b) & msk,
+        AtomOp::Xor => (old ^ b) & msk,
+        AtomOp::Exch => b & msk,
+        AtomOp::Cas => {
+            if old & msk == b & msk {
+                c? & msk
+            } else {
+                old & msk
+            }
+        }
+        AtomOp::Inc => {
+            if old & msk >= b & msk {
+                0
+            } else {
+                (old + 1) & msk
+            }
+        }
+        AtomOp::Dec => {
+            if old & msk == 0 || old & msk > b & msk {
+                b & msk
+            } else {
+                (old - 1) & msk
+            }
+        }
+    })
+}
+
+/// Whether the semantics of `op` exist for its types and modifiers (the
+/// arithmetic helpers answer `None` for a combination they lack, whatever
+/// the operand values): the decoder turns a `false` into
+/// [`Op::Unsupported`], so the gap shows at load time and in the opcode table.
+pub fn implemented(op: &Op) -> bool {
+    match op {
+        Op::Cvt { dty, sty, m, .. } => cvt(*dty, *sty, *m, 0).is_some(),
+        Op::FBin { op, ty, m, .. } => fbin(*op, *ty, *m, 0, 0).is_some(),
+        Op::FUn { op, ty, m, .. } => fun(*op, *ty, *m, 0).is_some(),
+        Op::Fma { ty, m, .. } => ffma(*ty, *m, 0, 0, 0).is_some(),
+        Op::Atom { op, ty, .. } => atom(*op, *ty, 0, 0, Some(0)).is_some(),
+        Op::Setp { cmp, ty, .. } => {
+            if ty.is_float() {
+                ops::float_compare(*cmp, 0.0, 0.0).is_some()
+            } else {
+                ops::int_compare(*cmp, *ty, 0, 0).is_some()
+            }
+        }
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mods(rnd: Rnd) -> FMods {
+        FMods {
+            rnd,
+            ftz: false,
+            sat: false,
+            nan: false,
+            approx: false,
+        }
+    }
+
+    #[test]
+    fn one_implementation_rounds_both_formats_in_every_mode() {
+        // 1 + 2^-30 is between 1 and the next f32 (1 + 2^-23): .rn and .rz
+        // give 1, .rp the next one up.
+        let (one, tiny) = (1f32.to_bits() as u64, (2f32.powi(-30)).to_bits() as u64);
+        let add = |r| binary::<f32>(FBin::Add, mods(r), one, tiny);
+        assert_eq!(add(Rnd::Rn), one);
+        assert_eq!(add(Rnd::Rz), one);
+        assert_eq!(add(Rnd::Rp), one + 1);
+        // The same in f64 with 2^-60 (the next f64 after 1 is 1 + 2^-52).
+        let (one, tiny) = (1f64.to_bits(), 2f64.powi(-60).to_bits());
+        let add = |r| binary::<f64>(FBin::Add, mods(r), one, tiny);
+        assert_eq!(add(Rnd::Rn), one);
+        assert_eq!(add(Rnd::Rm), one);
+        assert_eq!(add(Rnd::Rp), one + 1);
+        // 1/3 = 1.0101…b × 2^-2: the bits after the 23rd are 1010…, more
+        // than half an ulp, so .rn rounds up to 0x3eaaaaab and .rz truncates
+        // to 0x3eaaaaaa.
+        let third = |r| {
+            binary::<f32>(
+                FBin::Div,
+                mods(r),
+                1f32.to_bits() as u64,
+                3f32.to_bits() as u64,
+            )
+        };
+        assert_eq!(third(Rnd::Rn), 0x3eaa_aaab);
+        assert_eq!(third(Rnd::Rz), 0x3eaa_aaaa);
+    }
+
+    #[test]
+    fn nan_results_are_canonical_and_sign_operations_keep_payloads() {
+        let m = mods(Rnd::Default);
+        let inf = f32::INFINITY.to_bits() as u64;
+        // inf - inf is invalid: the canonical NaN.
+        assert_eq!(binary::<f32>(FBin::Sub, m, inf, inf), 0x7fff_ffff);
+        assert_eq!(
+            binary::<f64>(
+                FBin::Sub,
+                m,
+                f64::INFINITY.to_bits(),
+                f64::INFINITY.to_bits()
+            ),
+            0x7fff_ffff_ffff_ffff
+        );
+        // neg flips the sign bit of a NaN with a payload and nothing else.
+        assert_eq!(unary::<f32>(FUn::Neg, m, 0x7fc0_0001), Some(0xffc0_0001));
+        assert_eq!(
+            unary::<f64>(FUn::Abs, m, 0xfff0_0000_0000_0001),
+            Some(0x7ff0_0000_0000_0001)
+        );
+        // copysign: the sign of a, the rest of b.
+        assert_eq!(
+            binary::<f32>(FBin::Copysign, m, 0x8000_0000, 0x3f80_0000),
+            0xbf80_0000
+        );
+    }
+
+    #[test]
+    fn formats_without_a_form_say_so() {
+        let m = mods(Rnd::Default);
+        // sin and friends exist in .approx.f32 only; fma.f64 in .rn only.
+        assert_eq!(unary::<f64>(FUn::Sin, m, 0), None);
+        assert!(unary::<f32>(FUn::Sin, m, 0).is_some());
+        assert_eq!(fused::<f64>(mods(Rnd::Rz), 0, 0, 0), None);
+        assert_eq!(fused::<f64>(mods(Rnd::Rn), 0, 0, 0), Some(0));
+    }
+}
