@@ -336,6 +336,27 @@ fn malformed_ptx_names_the_line() {
     );
 }
 
+/// `barrier.cluster.arrive.aligned` takes no operands (cuda-oxide's cluster
+/// example emits it): the module loads, and reaching it fails the launch as
+/// unsupported, since clusters are not emulated.
+#[test]
+fn a_cluster_barrier_loads_and_is_unsupported_when_reached() {
+    let body = store_per_thread(
+        "  mov.u32 %r1, 1;\n  barrier.cluster.arrive.aligned;\n  barrier.cluster.wait.aligned;",
+    );
+    let mut m = machine();
+    let module = m
+        .load_module(&format!("{HEADER}{body}"))
+        .expect("valid PTX loads");
+    let e = m.launch(module, "k", &cfg(1, 1), &[0u8; 8]).unwrap_err();
+    assert_eq!(e.kind, FaultKind::Unsupported);
+    assert!(
+        e.message.contains("cluster barriers are not emulated"),
+        "{}",
+        e.message
+    );
+}
+
 #[test]
 fn an_unimplemented_instruction_fails_the_launch_naming_it() {
     let body = store_per_thread(

@@ -1226,6 +1226,11 @@ fn decode_instr(ctx: &mut Ctx, i: &ast::Instruction) -> R<Op> {
             if m.has("red") {
                 return unsupported(i, "");
             }
+            if m.has("cluster") {
+                // `barrier.cluster.arrive/wait` take no operands; clusters
+                // are not emulated, so reaching one is CUDA_ERROR_NOT_SUPPORTED.
+                return unsupported(i, "cluster barriers are not emulated");
+            }
             let wait = m.has("sync") || m.parts.is_empty() || m.parts == ["aligned"];
             if !wait && !m.has("arrive") {
                 return unsupported(i, "");

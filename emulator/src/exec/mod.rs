@@ -62,19 +62,9 @@ impl FaultKind {
         }
     }
 
-    /// The CUDA enumerator name.
+    /// The CUDA enumerator name (from the `cuda-errors` crate's one list).
     pub fn name(self) -> &'static str {
-        match self {
-            FaultKind::IllegalAddress => "CUDA_ERROR_ILLEGAL_ADDRESS",
-            FaultKind::Misaligned => "CUDA_ERROR_MISALIGNED_ADDRESS",
-            FaultKind::IllegalInstruction => "CUDA_ERROR_ILLEGAL_INSTRUCTION",
-            FaultKind::Assert => "CUDA_ERROR_ASSERT",
-            FaultKind::LaunchFailed => "CUDA_ERROR_LAUNCH_FAILED",
-            FaultKind::Unsupported => "CUDA_ERROR_NOT_SUPPORTED",
-            FaultKind::InvalidValue => "CUDA_ERROR_INVALID_VALUE",
-            FaultKind::OutOfResources => "CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES",
-            FaultKind::InvalidPc => "CUDA_ERROR_INVALID_PC",
-        }
+        cuda_errors::name(self.code()).unwrap_or("CUDA_ERROR_UNKNOWN")
     }
 
     /// Whether the error corrupts the context (every later call fails), as on a GPU.
