@@ -2,6 +2,7 @@
 
 use std::ffi::{c_int, c_uint, c_void};
 
+use ptx_emu::exec::memory::AllocKind;
 use ptx_emu::exec::LaunchConfig;
 
 use crate::context::apply_limits;
@@ -50,7 +51,12 @@ pub unsafe extern "C" fn cuFuncGetAttribute(
             7 => 0,                                // CACHE_MODE_CA
             8 => func.max_dynamic_shared as c_int, // MAX_DYNAMIC_SHARED_SIZE_BYTES
             9 => -1,                               // PREFERRED_SHARED_MEMORY_CARVEOUT
-            10..=15 => 0,                          // cluster attributes: not required
+            // CLUSTER_SIZE_MUST_BE_SET, REQUIRED_CLUSTER_WIDTH/HEIGHT/DEPTH
+            // (from `.reqnctapercluster`), NON_PORTABLE_CLUSTER_SIZE_ALLOWED,
+            // CLUSTER_SCHEDULING_POLICY_PREFERENCE.
+            10 => func.cluster.is_some() as c_int,
+            11..=13 => func.cluster.map_or(0, |c| c[(attr - 11) as usize] as c_int),
+            14 | 15 => 0,
             _ => {
                 return refuse(
                     INVALID_VALUE,
@@ -456,7 +462,24 @@ unsafe fn launch(
             block,
             shared,
         };
+        // A cooperative launch gets the grid-sync workspace a driver
+        // provides (`struct grid_workspace { u32 wsSize; u32 barrier; }`,
+        // its address in %envreg1:%envreg2): cooperative groups'
+        // `grid.sync()` counts arrivals in `barrier`.
+        let workspace = extras.cooperative.then(|| {
+            let ws = s.machine.mem.alloc(8, AllocKind::Host);
+            if let Ok(b) = s.machine.mem.host_slice_mut(ws, 8) {
+                b[..4].copy_from_slice(&8u32.to_le_bytes());
+            }
+            s.machine.envregs[1] = (ws >> 32) as u32;
+            s.machine.envregs[2] = ws as u32;
+            ws
+        });
         let result = s.machine.launch(machine_module, &name, &cfg, &buf);
+        if let Some(ws) = workspace {
+            s.machine.mem.free(ws, Some(AllocKind::Host));
+            s.machine.envregs = [0; 32];
+        }
         for w in std::mem::take(&mut s.machine.mem.warnings) {
             emu_log!("warning: kernel `{name}`: {w}");
         }
@@ -601,4 +624,76 @@ pub unsafe extern "C" fn cuLaunchKernelEx(
         extra,
         extras,
     )
+}
+
+/// The cluster size a launch of `f` with `config` may use: the kernel's
+/// `.reqnctapercluster`, else the portable maximum, 8 (sm_90 and newer).
+#[no_mangle]
+pub unsafe extern "C" fn cuOccupancyMaxPotentialClusterSize(
+    size: *mut c_int,
+    f: *mut c_void,
+    config: *const LaunchConfigEx,
+) -> CUresult {
+    if size.is_null() || config.is_null() {
+        return refuse(
+            INVALID_VALUE,
+            "cuOccupancyMaxPotentialClusterSize: NULL result or config",
+        );
+    }
+    with_live(|s| {
+        let Some(i) = function_index(s, f) else {
+            return bad_function("cuOccupancyMaxPotentialClusterSize", f);
+        };
+        if s.machine.arch.major < 9 {
+            return refuse(
+                NOT_SUPPORTED,
+                "cuOccupancyMaxPotentialClusterSize: clusters need sm_90 or newer",
+            );
+        }
+        let n = s.functions[i]
+            .cluster
+            .map_or(8, |c| c.iter().product::<u32>());
+        put(size, n as c_int);
+        SUCCESS
+    })
+}
+
+/// How many clusters of `config`'s shape can be resident at once.
+#[no_mangle]
+pub unsafe extern "C" fn cuOccupancyMaxActiveClusters(
+    clusters: *mut c_int,
+    f: *mut c_void,
+    config: *const LaunchConfigEx,
+) -> CUresult {
+    if clusters.is_null() || config.is_null() {
+        return refuse(
+            INVALID_VALUE,
+            "cuOccupancyMaxActiveClusters: NULL result or config",
+        );
+    }
+    let cfg = &*config;
+    let mut cluster = None;
+    for k in 0..cfg.num_attrs as usize {
+        let a = &*cfg.attrs.add(k);
+        if a.id == 4 {
+            cluster = Some([a.value[0], a.value[1], a.value[2]]);
+        }
+    }
+    with_live(|s| {
+        let Some(i) = function_index(s, f) else {
+            return bad_function("cuOccupancyMaxActiveClusters", f);
+        };
+        let func = &s.functions[i];
+        let Some(c) = cluster.or(func.cluster) else {
+            return refuse(INVALID_VALUE, "cuOccupancyMaxActiveClusters: neither the config nor the kernel names a cluster shape");
+        };
+        let per_cluster = c.iter().product::<u32>().max(1);
+        let threads = cfg.block.iter().product::<u32>();
+        let per_sm = blocks_per_sm(&s.machine.arch, threads, func.static_shared + cfg.shared);
+        put(
+            clusters,
+            (per_sm * s.machine.arch.multiprocessors / per_cluster) as c_int,
+        );
+        SUCCESS
+    })
 }

@@ -193,6 +193,8 @@ pub(crate) struct Function {
     pub static_shared: u32,
     pub local_size: u32,
     pub cache_config: i32,
+    /// `.reqnctapercluster` of the kernel.
+    pub cluster: Option<[u32; 3]>,
 }
 
 /// A device allocation made by the host: its context, size and kind.

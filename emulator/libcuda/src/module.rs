@@ -361,6 +361,7 @@ fn get_function(s: &mut State, call: &str, mi: usize, name: &str) -> Result<*mut
         .map(|p| (p.offset as usize, p.size as usize))
         .collect();
     let local_size = func.local_size;
+    let cluster = func.reqnctapercluster;
     let static_shared = module.static_shared as u32;
     s.functions.push(Function {
         module: mi,
@@ -370,6 +371,7 @@ fn get_function(s: &mut State, call: &str, mi: usize, name: &str) -> Result<*mut
         static_shared,
         local_size,
         cache_config: 0,
+        cluster,
     });
     Ok(handle(Kind::Function, s.functions.len() - 1))
 }

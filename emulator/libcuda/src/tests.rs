@@ -615,3 +615,85 @@ fn a_call_from_a_thread_local_destructor_at_thread_exit() {
     .unwrap();
     assert_eq!(RESULT.load(Ordering::SeqCst), SUCCESS);
 }
+
+/// A grid-wide barrier as cooperative groups' `grid.sync()` builds it: each
+/// block's thread 0 counts its arrival in the workspace a cooperative launch
+/// provides at %envreg1:%envreg2, then spins until every block arrived.
+/// After it, each block reads what the next block wrote before it.
+const GRID_SYNC: &str = ".version 8.0\n.target sm_80\n.address_size 64\n\
+.visible .entry gs(.param .u64 out, .param .u64 out2) {\n\
+  .reg .b32 %r<12>; .reg .b64 %rd<12>; .reg .pred %p<4>;\n\
+  ld.param.u64 %rd1, [out];\n  ld.param.u64 %rd2, [out2];\n\
+  mov.u32 %r1, %ctaid.x;\n  mov.u32 %r2, %tid.x;\n  mov.u32 %r3, %nctaid.x;\n\
+  setp.ne.u32 %p1, %r2, 0;\n  @%p1 bra SYNC;\n\
+  mul.wide.u32 %rd3, %r1, 4;\n  add.s64 %rd4, %rd1, %rd3;\n  add.u32 %r4, %r1, 100;\n  st.global.u32 [%rd4], %r4;\n\
+SYNC:\n  bar.sync 0;\n  @%p1 bra AFTER;\n\
+  mov.u32 %r5, %envreg1;\n  mov.u32 %r6, %envreg2;\n\
+  cvt.u64.u32 %rd5, %r5;\n  shl.b64 %rd5, %rd5, 32;\n  cvt.u64.u32 %rd6, %r6;\n  or.b64 %rd5, %rd5, %rd6;\n\
+  add.s64 %rd6, %rd5, 4;\n  membar.gl;\n  atom.global.add.u32 %r7, [%rd6], 1;\n\
+SPIN:\n  ld.volatile.global.u32 %r8, [%rd6];\n  setp.lt.u32 %p2, %r8, %r3;\n  @%p2 bra SPIN;\n  membar.gl;\n\
+AFTER:\n  bar.sync 0;\n  @%p1 bra DONE;\n\
+  add.u32 %r9, %r1, 1;\n  rem.u32 %r9, %r9, %r3;\n\
+  mul.wide.u32 %rd7, %r9, 4;\n  add.s64 %rd8, %rd1, %rd7;\n  ld.global.u32 %r10, [%rd8];\n\
+  mul.wide.u32 %rd9, %r1, 4;\n  add.s64 %rd10, %rd2, %rd9;\n  st.global.u32 [%rd10], %r10;\n\
+DONE:\n  ret;\n}\n\0";
+
+#[test]
+fn a_cooperative_launch_provides_the_grid_sync_workspace() {
+    unsafe {
+        let _g = setup();
+        let (_, f) = load(GRID_SYNC, c"gs");
+        let (mut out, mut out2) = (0u64, 0u64);
+        assert_eq!(cuMemAlloc_v2(&mut out, 16), SUCCESS);
+        assert_eq!(cuMemAlloc_v2(&mut out2, 16), SUCCESS);
+        let mut params = [
+            &mut out as *mut u64 as *mut c_void,
+            &mut out2 as *mut u64 as *mut c_void,
+        ];
+        let r = cuLaunchCooperativeKernel(
+            f,
+            4,
+            1,
+            1,
+            32,
+            1,
+            1,
+            0,
+            std::ptr::null_mut(),
+            params.as_mut_ptr(),
+        );
+        assert_eq!(r, SUCCESS);
+        assert_eq!(cuCtxSynchronize(), SUCCESS);
+        let mut got = [0u32; 4];
+        assert_eq!(
+            cuMemcpyDtoH_v2(got.as_mut_ptr() as *mut c_void, out2, 16),
+            SUCCESS
+        );
+        // Block b read block (b+1)%4's value, written before the barrier: 100 + (b+1)%4.
+        assert_eq!(got, [101, 102, 103, 100]);
+    }
+}
+
+/// A kernel compiled for a cluster shape reports it, and the cluster
+/// occupancy queries answer from it (cuda-oxide asks before launching).
+#[test]
+fn cluster_attributes_come_from_reqnctapercluster() {
+    // (`.target sm_80` so that the default device loads it; the emulator
+    // reads the directive whatever the target.)
+    const K: &str = ".version 8.0\n.target sm_80\n.address_size 64\n\
+.visible .entry k()\n.explicitcluster\n.reqnctapercluster 2, 1, 1\n{\n  ret;\n}\n\0";
+    unsafe {
+        let _g = setup();
+        let mut m = std::ptr::null_mut();
+        assert_eq!(cuModuleLoadData(&mut m, K.as_ptr() as *const c_void), SUCCESS);
+        let mut f = std::ptr::null_mut();
+        assert_eq!(cuModuleGetFunction(&mut f, m, c"k".as_ptr()), SUCCESS);
+        let mut v = 0;
+        assert_eq!(cuFuncGetAttribute(&mut v, 10, f), SUCCESS);
+        assert_eq!(v, 1, "CLUSTER_SIZE_MUST_BE_SET");
+        assert_eq!(cuFuncGetAttribute(&mut v, 11, f), SUCCESS);
+        assert_eq!(v, 2, "REQUIRED_CLUSTER_WIDTH");
+        assert_eq!(cuFuncGetAttribute(&mut v, 12, f), SUCCESS);
+        assert_eq!(v, 1);
+    }
+}

@@ -108,6 +108,7 @@ pub fn decode_function(f: &ast::Function, syms: &Symbols) -> Result<Func, ast::P
         cross_block: None,
         reqntid: dims("reqntid"),
         maxntid: dims("maxntid"),
+        reqnctapercluster: dims("reqnctapercluster"),
     };
     let Some(body) = &f.body else {
         func.builtin = match f.name.as_str() {

@@ -162,6 +162,8 @@ struct Launch<'a> {
     nthreads: u32,
     dyn_shared: u32,
     rng: u64,
+    /// `%envreg0`…`%envreg31`.
+    envregs: [u32; 32],
 }
 
 fn fault(kind: FaultKind, message: String) -> Fault {
@@ -318,6 +320,7 @@ fn launch_module(
         nthreads,
         dyn_shared: cfg.shared,
         rng: seed,
+        envregs: machine.envregs,
     };
     let nblocks = cfg.grid.iter().map(|&x| x as u64).product::<u64>();
     if isolated && machine.schedule == Schedule::InOrder {

@@ -211,6 +211,10 @@ pub struct Machine {
     pub instructions: u64,
     /// Launches so far (seeds the shuffle of each launch differently).
     pub launches: u64,
+    /// What `%envreg0`…`%envreg31` read in the next launches: the driver
+    /// sets them (a cooperative launch puts its grid-sync workspace's
+    /// address in `%envreg1:%envreg2`, as CUDA's driver does); 0 otherwise.
+    pub envregs: [u32; 32],
     next_function_index: u64,
 }
 
@@ -224,6 +228,7 @@ impl Machine {
             schedule,
             instructions: 0,
             launches: 0,
+            envregs: [0; 32],
             next_function_index: 0,
         }
     }

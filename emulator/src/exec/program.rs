@@ -569,4 +569,7 @@ pub struct Func {
     /// `.reqntid` / `.maxntid`.
     pub reqntid: Option<[u32; 3]>,
     pub maxntid: Option<[u32; 3]>,
+    /// `.reqnctapercluster`: the cluster shape the kernel was compiled for
+    /// (reported by `cuFuncGetAttribute`; clusters are not emulated).
+    pub reqnctapercluster: Option<[u32; 3]>,
 }

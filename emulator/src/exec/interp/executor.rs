@@ -210,6 +210,7 @@ impl<'x, 'd> Executor<'x, 'd> {
             dyn_shared: l.dyn_shared,
             total_shared: blk.shared.len() as u32,
             nsm: dev.nsm,
+            envregs: l.envregs,
         };
         Executor {
             dev,
@@ -328,6 +329,7 @@ pub(super) struct SregCtx {
     dyn_shared: u32,
     total_shared: u32,
     nsm: u32,
+    envregs: [u32; 32],
 }
 
 #[inline(always)]
@@ -373,7 +375,7 @@ pub(super) fn special(ids: &SregCtx, executed: u32, sr: Sreg) -> u64 {
                 Sreg::GlobalTimerHi => clock >> 32,
                 Sreg::DynamicSmemSize => ids.dyn_shared as u64,
                 Sreg::TotalSmemSize | Sreg::AggrSmemSize => ids.total_shared as u64,
-                Sreg::EnvReg(_) => 0,
+                Sreg::EnvReg(n) => ids.envregs.get(n as usize).copied().unwrap_or(0) as u64,
                 Sreg::ClusterCtaRank => 0,
                 Sreg::ClusterNctaRank => 1,
                 Sreg::ClusterId(c) => ids.ctaid[c as usize] as u64,
