@@ -685,7 +685,10 @@ fn cluster_attributes_come_from_reqnctapercluster() {
     unsafe {
         let _g = setup();
         let mut m = std::ptr::null_mut();
-        assert_eq!(cuModuleLoadData(&mut m, K.as_ptr() as *const c_void), SUCCESS);
+        assert_eq!(
+            cuModuleLoadData(&mut m, K.as_ptr() as *const c_void),
+            SUCCESS
+        );
         let mut f = std::ptr::null_mut();
         assert_eq!(cuModuleGetFunction(&mut f, m, c"k".as_ptr()), SUCCESS);
         let mut v = 0;
