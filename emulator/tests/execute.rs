@@ -336,6 +336,34 @@ fn malformed_ptx_names_the_line() {
     );
 }
 
+/// `mad.lo.cc` / `madc.hi.cc` carry chains (extended-precision multiply,
+/// as cuda-oxide's u64 math emits them), derived by hand:
+/// 0xFFFFFFFF * 2 = 0x1_FFFFFFFE; lo 0xFFFFFFFE + 5 = 0x1_00000003 → 3, carry 1;
+/// hi 1 + 0 + carry = 2, carry 0; `addc 0, 0` = the carry, 0. 300 + 20 + 0 = 320.
+#[test]
+fn mad_carry_chains() {
+    let body = store_per_thread(
+        "  mov.u32 %r5, 0xFFFFFFFF;\n  mad.lo.cc.u32 %r1, %r5, 2, 5;\n  madc.hi.cc.u32 %r2, %r5, 2, 0;\n  addc.u32 %r3, 0, 0;\n  mad.lo.u32 %r1, %r1, 100, %r3;\n  mad.lo.u32 %r1, %r2, 10, %r1;",
+    );
+    assert_eq!(run_u32(&body, "k", cfg(1, 2), 2).unwrap(), vec![320, 320]);
+}
+
+/// `dp2a`, derived by hand: a = 0x0003FFFE (halves -2 and 3 signed, 0xFFFE
+/// and 3 unsigned), b = 0x0405FF02 (bytes 2, -1/255, 5, 4).
+/// .lo signed: -2*2 + 3*(-1) + 10 = 3; .hi signed: -2*5 + 3*4 = 2 → 3 + 2*10 = 23.
+/// .lo unsigned: 0xFFFE*2 + 3*255 = 131833.
+#[test]
+fn dp2a_halves_times_bytes() {
+    let signed = store_per_thread(
+        "  mov.u32 %r5, 0x0003FFFE;\n  mov.u32 %r6, 0x0405FF02;\n  dp2a.lo.s32.s32 %r1, %r5, %r6, 10;\n  dp2a.hi.s32.s32 %r2, %r5, %r6, 0;\n  mad.lo.u32 %r1, %r2, 10, %r1;",
+    );
+    assert_eq!(run_u32(&signed, "k", cfg(1, 1), 1).unwrap(), vec![23]);
+    let unsigned = store_per_thread(
+        "  mov.u32 %r5, 0x0003FFFE;\n  mov.u32 %r6, 0x0405FF02;\n  dp2a.lo.u32.u32 %r1, %r5, %r6, 0;",
+    );
+    assert_eq!(run_u32(&unsigned, "k", cfg(1, 1), 1).unwrap(), vec![131833]);
+}
+
 /// `barrier.cluster.arrive.aligned` takes no operands (cuda-oxide's cluster
 /// example emits it): the module loads, and reaching it fails the launch as
 /// unsupported, since clusters are not emulated.

@@ -723,7 +723,7 @@ fn decode_instr(ctx: &mut Ctx, i: &ast::Instruction) -> R<Op> {
                 b: s!(2, Some(ty)),
             }
         }
-        "mad" | "fma" => {
+        "mad" | "madc" | "fma" => {
             let ty = m.ty()?;
             n(4)?;
             if ty.is_float() {
@@ -736,8 +736,27 @@ fn decode_instr(ctx: &mut Ctx, i: &ast::Instruction) -> R<Op> {
                     c: s!(3, Some(ty)),
                 }
             } else {
-                if m.has("cc") || m.has("sat") {
+                if m.has("sat") {
                     return unsupported(i, "");
+                }
+                if m.has("cc") || base == "madc" {
+                    if m.has("wide") || !matches!(ty.bits(), 32 | 64) {
+                        return unsupported(i, "");
+                    }
+                    return Ok(Op::MadC {
+                        part: if m.has("hi") {
+                            IntOp::MulHi
+                        } else {
+                            IntOp::MulLo
+                        },
+                        ty,
+                        cin: base == "madc",
+                        cout: m.has("cc"),
+                        d: d!(0),
+                        a: s!(1, Some(ty)),
+                        b: s!(2, Some(ty)),
+                        c: s!(3, Some(ty)),
+                    });
                 }
                 let part = if m.has("hi") {
                     IntOp::MulHi
@@ -948,6 +967,22 @@ fn decode_instr(ctx: &mut Ctx, i: &ast::Instruction) -> R<Op> {
                 a: s!(1, Some(ty)),
                 b: s!(2, Some(ty)),
                 c: s!(3, Some(ty)),
+            }
+        }
+        "dp2a" => {
+            n(4)?;
+            let tys = m.types();
+            if tys.len() != 2 || !(m.has("lo") || m.has("hi")) {
+                return bad("dp2a needs .lo or .hi and two types");
+            }
+            Op::Dp2a {
+                a_signed: tys[0].is_signed(),
+                b_signed: tys[1].is_signed(),
+                hi: m.has("hi"),
+                d: d!(0),
+                a: s!(1, None),
+                b: s!(2, None),
+                c: s!(3, None),
             }
         }
         "dp4a" => {

@@ -239,6 +239,19 @@ pub enum Op {
         a: Src,
         b: Src,
     },
+    /// `mad{.lo,.hi}.cc` and `madc{.lo,.hi}[.cc]`: the product's half plus
+    /// `c`, with the carry flag in (`madc`) and out (`.cc`), as `add.cc` and
+    /// `addc` (extended-precision multiplication).
+    MadC {
+        part: IntOp,
+        ty: Ty,
+        cin: bool,
+        cout: bool,
+        d: Dst,
+        a: Src,
+        b: Src,
+        c: Src,
+    },
     /// `mad.lo/.hi/.wide`: `(a * b).part + c`.
     Mad {
         part: IntOp,
@@ -316,6 +329,16 @@ pub enum Op {
     /// `sad.ty d, a, b, c`: `c + |a - b|`.
     Sad {
         ty: Ty,
+        d: Dst,
+        a: Src,
+        b: Src,
+        c: Src,
+    },
+    /// `dp2a.{lo,hi}`: see [`crate::exec::ops::dp2a`].
+    Dp2a {
+        a_signed: bool,
+        b_signed: bool,
+        hi: bool,
         d: Dst,
         a: Src,
         b: Src,

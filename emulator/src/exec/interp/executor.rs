@@ -259,6 +259,7 @@ impl<'x, 'd> Executor<'x, 'd> {
                 | Op::Int { .. }
                 | Op::IntUn { .. }
                 | Op::AddC { .. }
+                | Op::MadC { .. }
                 | Op::Mad { .. }
                 | Op::PredLogic { .. }
                 | Op::Bfe { .. }
@@ -269,6 +270,7 @@ impl<'x, 'd> Executor<'x, 'd> {
                 | Op::Bfind { .. }
                 | Op::Mul24 { .. }
                 | Op::Sad { .. }
+                | Op::Dp2a { .. }
                 | Op::Dp4a { .. }
                 | Op::Szext { .. }
                 | Op::Slct { .. }

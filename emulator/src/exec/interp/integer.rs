@@ -79,6 +79,23 @@ pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, 
             let x = mad(*part, *ty, v!(*a), v!(*b), v!(*c));
             set!(*d, x)
         }
+        Op::MadC {
+            part,
+            ty,
+            cin,
+            cout,
+            d,
+            a,
+            b,
+            c,
+        } => {
+            let product = mad(*part, *ty, v!(*a), v!(*b), 0);
+            let (r, carry) = ops::add_carry(ty.bits(), product, v!(*c), *cin && t.cc, false);
+            if *cout {
+                t.cc = carry;
+            }
+            set!(*d, r)
+        }
         Op::PredLogic { op, d, a, b } => {
             let (x, y) = (v!(*a) != 0, v!(*b) != 0);
             let r = match op {
@@ -140,6 +157,25 @@ pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, 
                 (x & ty.mask()).abs_diff(y & ty.mask())
             };
             set!(*d, v!(*c).wrapping_add(diff) & ty.mask())
+        }
+        Op::Dp2a {
+            a_signed,
+            b_signed,
+            hi,
+            d,
+            a,
+            b,
+            c,
+        } => {
+            let x = ops::dp2a(
+                *a_signed,
+                *b_signed,
+                *hi,
+                v!(*a) as u32,
+                v!(*b) as u32,
+                v!(*c) as u32,
+            );
+            set!(*d, x as u64)
         }
         Op::Dp4a {
             a_signed,

@@ -374,6 +374,30 @@ pub fn dp4a(a_signed: bool, b_signed: bool, a: u32, b: u32, c: u32) -> u32 {
     (c as i64).wrapping_add(sum) as u32
 }
 
+/// `dp2a.{lo,hi}.atype.btype d, a, b, c`: `a`'s two 16-bit halves times
+/// two bytes of `b` (bytes 0 and 1 for `.lo`, 2 and 3 for `.hi`), plus `c`,
+/// each operand signed or not as its type says; the sum wraps to 32 bits.
+pub fn dp2a(a_signed: bool, b_signed: bool, hi: bool, a: u32, b: u32, c: u32) -> u32 {
+    let half = |k: u32| -> i64 {
+        let v = (a >> (16 * k)) & 0xffff;
+        if a_signed {
+            v as u16 as i16 as i64
+        } else {
+            v as i64
+        }
+    };
+    let byte = |k: u32| -> i64 {
+        let v = (b >> (8 * k)) & 0xff;
+        if b_signed {
+            v as u8 as i8 as i64
+        } else {
+            v as i64
+        }
+    };
+    let base = if hi { 2 } else { 0 };
+    (c as i64).wrapping_add(half(0) * byte(base) + half(1) * byte(base + 1)) as u32
+}
+
 /// `szext.{wrap,clamp}.{u32,s32} a, b`: extend from the low `b` bits.
 pub fn szext(signed: bool, wrap: bool, a: u32, b: u32) -> u32 {
     let n = if wrap { b & 31 } else { b.min(32) };
