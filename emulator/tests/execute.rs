@@ -364,6 +364,59 @@ fn dp2a_halves_times_bytes() {
     assert_eq!(run_u32(&unsigned, "k", cfg(1, 1), 1).unwrap(), vec![131833]);
 }
 
+/// Half-precision atomic adds (cuda-oxide's atomic_f16 and
+/// packed_atomic_add emit them): 4 threads each add 1.0 (0x3c00) to an f16
+/// starting at 0 → 4.0 (0x4400); and (1.0, 0.5) (0x3c00_3800) to an f16x2
+/// → (4.0, 2.0) = 0x4400_4000. Rounding: 2048 + 1 = 2049 lies halfway
+/// between 2048 (0x6800) and 2050 (0x6801), f16's neighbours there; ties go
+/// to the even mantissa, 2048.
+#[test]
+fn half_precision_atomic_adds() {
+    let body = ".visible .entry k(.param .u64 out) {
+  .reg .b16 %h<3>; .reg .b32 %r<3>; .reg .b64 %rd<3>;
+  ld.param.u64 %rd1, [out];
+  mov.b16 %h1, 0x3c00;
+  atom.global.add.noftz.f16 %h2, [%rd1], %h1;
+  mov.b32 %r1, 0x3c003800;
+  atom.global.add.noftz.f16x2 %r2, [%rd1+4], %r1;
+  ret;
+}";
+    assert_eq!(
+        run_u32(body, "k", cfg(1, 4), 2).unwrap(),
+        vec![0x4400, 0x4400_4000]
+    );
+    assert_eq!(
+        ptx_emu::exec::ops::float::atom(
+            ptx_emu::exec::program::AtomOp::Add,
+            ptx_emu::exec::types::Ty::F16,
+            0x6800, // 2048.0
+            0x3c00, // 1.0: 2049 is a tie between 2048 and 2050; even is 2048
+            None
+        ),
+        Some(0x6800)
+    );
+    // bf16x2: (1.0, 0.5) is (0x3f80, 0x3f00); 4 adds give (4.0, 2.0) = (0x4080, 0x4000).
+    let bf = ".visible .entry k(.param .u64 out) {
+  .reg .b32 %r<3>; .reg .b64 %rd<3>;
+  ld.param.u64 %rd1, [out];
+  mov.b32 %r1, 0x3f803f00;
+  atom.global.add.noftz.bf16x2 %r2, [%rd1], %r1;
+  ret;
+}";
+    assert_eq!(run_u32(bf, "k", cfg(1, 4), 1).unwrap(), vec![0x4080_4000]);
+}
+
+/// `stacksave`/`stackrestore` around code that uses local memory (LLVM
+/// emits them for scoped allocas; cuda-oxide's thread_runs): the saved
+/// value is a local address, and the code between runs as usual.
+#[test]
+fn stacksave_and_stackrestore() {
+    let body = store_per_thread(
+        "  stacksave.u64 %rd4;\n  cvta.local.u64 %rd4, %rd4;\n  add.u32 %r1, %r0, 7;\n  cvta.to.local.u64 %rd4, %rd4;\n  stackrestore.u64 %rd4;",
+    );
+    assert_eq!(run_u32(&body, "k", cfg(1, 3), 3).unwrap(), vec![7, 8, 9]);
+}
+
 /// `barrier.cluster.arrive.aligned` takes no operands (cuda-oxide's cluster
 /// example emits it): the module loads, and reaching it fails the launch as
 /// unsupported, since clusters are not emulated.

@@ -1280,6 +1280,20 @@ fn decode_instr(ctx: &mut Ctx, i: &ast::Instruction) -> R<Op> {
                 wait,
             }
         }
+        // The emulator has no `alloca`, so nothing moves a thread's stack
+        // pointer: `stacksave` reads the frame's local base (a valid local
+        // address) and `stackrestore` has nothing to undo.
+        "stacksave" => {
+            n(1)?;
+            Op::Mov {
+                d: d!(0),
+                a: Src::LocalAddr(0),
+            }
+        }
+        "stackrestore" => {
+            n(1)?;
+            Op::Nop
+        }
         "membar" | "fence" | "prefetch" | "prefetchu" | "nanosleep" | "setmaxnreg" | "pmevent" => {
             if base == "fence" && (m.has("proxy") && m.has("tensormap")) {
                 return unsupported(i, "");

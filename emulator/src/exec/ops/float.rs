@@ -473,12 +473,47 @@ fn atomic_add<F: Float>(old: u64, b: u64) -> u64 {
         .to_reg()
 }
 
+/// `atom.add.noftz.f16`: a half-precision add, rounded to nearest even,
+/// subnormals kept, a NaN result canonical (0x7fff). The sum is taken in
+/// f64 and rounded again to f16: rounding twice gives the correctly rounded
+/// result when the first precision is at least twice the second plus two
+/// (Figueroa, 1995), 53 ≥ 2·11 + 2 here.
+fn half_add(old: u16, b: u16) -> u16 {
+    let sum = half::f16::from_bits(old).to_f64() + half::f16::from_bits(b).to_f64();
+    let r = half::f16::from_f64(sum);
+    if r.is_nan() {
+        0x7fff
+    } else {
+        r.to_bits()
+    }
+}
+
+/// `atom.add.noftz.bf16`: as [`half_add`], for bfloat16 (53 ≥ 2·8 + 2).
+fn bf16_add(old: u16, b: u16) -> u16 {
+    let sum = half::bf16::from_bits(old).to_f64() + half::bf16::from_bits(b).to_f64();
+    let r = half::bf16::from_f64(sum);
+    if r.is_nan() {
+        0x7fff
+    } else {
+        r.to_bits()
+    }
+}
+
 pub fn atom(op: AtomOp, ty: Ty, old: u64, b: u64, c: Option<u64>) -> Option<u64> {
     let msk = ty.mask();
     Some(match op {
         AtomOp::Add => match ty {
             Ty::F32 => atomic_add::<f32>(old, b),
             Ty::F64 => atomic_add::<f64>(old, b),
+            Ty::F16 => half_add(old as u16, b as u16) as u64,
+            Ty::BF16 => bf16_add(old as u16, b as u16) as u64,
+            // Two halves, each added on its own.
+            Ty::F16x2 | Ty::BF16x2 => {
+                let add = if ty == Ty::F16x2 { half_add } else { bf16_add };
+                let lo = add(old as u16, b as u16) as u64;
+                let hi = add((old >> 16) as u16, (b >> 16) as u16) as u64;
+                lo | hi << 16
+            }
             t if t.is_float() => return None,
             _ => old.wrapping_add(b) & msk,
         },
