@@ -117,7 +117,11 @@ impl Float for f32 {
             return Some(a.mul_add(b, c));
         }
         // a*b is exact in f64; TwoSum keeps the sum's error.
-        let (s, e) = two_sum(a as f64 * b as f64, c as f64);
+        let (p, c) = (a as f64 * b as f64, c as f64);
+        let (s, e) = two_sum(p, c);
+        if let Some(z) = exact_zero(p, c, s, e, rnd) {
+            return Some(z as f32);
+        }
         Some(round_to_f32(s, sgn(e), rnd))
     }
 }
@@ -158,9 +162,104 @@ impl Float for f64 {
         ops::fminmax64(max, nan, a, b)
     }
     fn fused(a: Self, b: Self, c: Self, rnd: Rnd) -> Option<Self> {
-        // Only .rn: the exact error of an f64 fma is not at hand.
-        (rnd == Rnd::Rn).then(|| a.mul_add(b, c))
+        if rnd == Rnd::Rn {
+            return Some(a.mul_add(b, c));
+        }
+        // The directed modes need the exact a*b+c, which no f64 operation
+        // gives; rustc_apfloat (rustc's soft-float) computes it.
+        use rustc_apfloat::ieee::Double;
+        use rustc_apfloat::Float as _;
+        let d = |x: f64| Double::from_bits(x.to_bits() as u128);
+        let r = d(a).mul_add_r(d(b), d(c), apfloat_round(rnd)?).value;
+        Some(f64::from_bits(r.to_bits() as u64))
     }
+}
+
+/// The zero that `x + y` is when it is exactly zero and its sign is not
+/// simply the operands' (IEEE 754 §6.3): from opposite signs (`x - x`,
+/// `+0 + -0`) it is +0, except -0 when rounding toward -inf. None when the
+/// sum is not such a zero (`s`, `e`: the sum and its TwoSum error).
+fn exact_zero(x: f64, y: f64, s: f64, e: f64, rnd: Rnd) -> Option<f64> {
+    let same_sign_zeros = x == 0.0 && y == 0.0 && x.is_sign_negative() == y.is_sign_negative();
+    (s == 0.0 && e == 0.0 && !same_sign_zeros).then_some(if rnd == Rnd::Rm { -0.0 } else { 0.0 })
+}
+
+/// A result that overflowed f64 from finite operands, as a directed
+/// rounding mode delivers it: the largest finite value instead of an
+/// infinity when rounding toward zero, or away from that infinity (IEEE 754
+/// §7.4). Only f64 operations can overflow while being computed in f64.
+fn overflowed<F: Float>(r: F, rnd: Rnd) -> F {
+    let v = r.to_f64();
+    let toward_zero = match rn(rnd) {
+        Rnd::Rz => true,
+        Rnd::Rm => v > 0.0,
+        Rnd::Rp => v < 0.0,
+        _ => false,
+    };
+    if toward_zero {
+        // The bits below an infinity's are the largest finite value.
+        F::from_reg(r.to_reg() - 1)
+    } else {
+        r
+    }
+}
+
+/// Whether an f64 value is within 2^54 of the subnormal range, where an
+/// error term computed with an f64 fma or residual can itself round.
+fn tiny(v: f64) -> bool {
+    v.abs() < f64::MIN_POSITIVE * (1u64 << 54) as f64
+}
+
+/// `x op y` in f64 rounded by `rnd`, by rustc_apfloat.
+fn apfloat_f64(op: FBin, x: f64, y: f64, rnd: Rnd) -> f64 {
+    use rustc_apfloat::ieee::Double;
+    use rustc_apfloat::Float as _;
+    let d = |v: f64| Double::from_bits(v.to_bits() as u128);
+    let round = apfloat_round(rnd).unwrap_or(rustc_apfloat::Round::NearestTiesToEven);
+    let r = match op {
+        FBin::Mul => d(x).mul_r(d(y), round).value,
+        _ => d(x).div_r(d(y), round).value,
+    };
+    f64::from_bits(r.to_bits() as u64)
+}
+
+/// A PTX rounding modifier as rustc_apfloat's (None for the integral ones).
+fn apfloat_round(rnd: Rnd) -> Option<rustc_apfloat::Round> {
+    use rustc_apfloat::Round;
+    Some(match rn(rnd) {
+        Rnd::Rn => Round::NearestTiesToEven,
+        Rnd::Rz => Round::TowardZero,
+        Rnd::Rm => Round::TowardNegative,
+        Rnd::Rp => Round::TowardPositive,
+        _ => return None,
+    })
+}
+
+/// `value` (exact in f64) rounded to f16 or bf16 by `rnd`; NaN canonical.
+/// The directed modes go through rustc_apfloat; `.rn` through `half`.
+fn to_half(value: f64, bf: bool, rnd: Rnd) -> Option<u16> {
+    use rustc_apfloat::ieee::{BFloat, Double, Half};
+    use rustc_apfloat::{Float as _, FloatConvert};
+    if value.is_nan() {
+        return Some(0x7fff);
+    }
+    if rn(rnd) == Rnd::Rn {
+        return Some(if bf {
+            half::bf16::from_f64(value).to_bits()
+        } else {
+            half::f16::from_f64(value).to_bits()
+        });
+    }
+    let round = apfloat_round(rnd)?;
+    let d = Double::from_bits(value.to_bits() as u128);
+    let mut loses = false;
+    Some(if bf {
+        let r: BFloat = d.convert_r(round, &mut loses).value;
+        r.to_bits() as u16
+    } else {
+        let r: Half = d.convert_r(round, &mut loses).value;
+        r.to_bits() as u16
+    })
 }
 
 /// The modifiers every float result goes through: `.ftz`, `.sat`, and the canonical NaN.
@@ -198,7 +297,21 @@ pub fn binary<F: Float>(op: FBin, m: FMods, a: u64, b: u64) -> u64 {
         FBin::Add | FBin::Sub => {
             let yd = if op == FBin::Sub { -yd } else { yd };
             let (s, e) = two_sum(xd, yd);
-            F::round(s, sgn(e), rnd)
+            match exact_zero(xd, yd, s, e, rnd) {
+                Some(z) => F::nearest(z),
+                None => F::round(s, sgn(e), rnd),
+            }
+        }
+        // A directed f64 product or quotient near the subnormal range: its
+        // error term is not exact there, so rustc_apfloat rounds it.
+        FBin::Mul | FBin::Div
+            if !F::EXACT_PRODUCT
+                && rn(m.rnd) != Rnd::Rn
+                && !m.approx
+                && (tiny(if op == FBin::Mul { xd * yd } else { xd / yd })
+                    || (op == FBin::Div && (tiny(xd) || tiny(yd)))) =>
+        {
+            F::nearest(apfloat_f64(op, xd, yd, rnd))
         }
         FBin::Mul => {
             let p = xd * yd;
@@ -222,6 +335,12 @@ pub fn binary<F: Float>(op: FBin, m: FMods, a: u64, b: u64) -> u64 {
         // copysign: the sign of a, the rest of b.
         FBin::Copysign => return (a & F::SIGN) | (b & F::MASK & !F::SIGN),
     };
+    // An infinity from finite operands (not a division by zero) overflowed.
+    let overflow = r.to_f64().is_infinite()
+        && xd.is_finite()
+        && yd.is_finite()
+        && !(op == FBin::Div && yd == 0.0);
+    let r = if overflow { overflowed(r, rnd) } else { r };
     finish(r, m).to_reg()
 }
 
@@ -262,10 +381,47 @@ pub fn fused<F: Float>(m: FMods, a: u64, b: u64, c: u64) -> Option<u64> {
     Some(finish(F::fused(x, y, z, rn(m.rnd))?, m).to_reg())
 }
 
+/// Half-precision add, sub and mul in `.rz/.rm/.rp`, through rustc_apfloat
+/// (the exact result of a bf16 add does not always fit in an f64).
+fn half_bin_directed(op: FBin, bf: bool, m: FMods, a: u16, b: u16) -> Option<u16> {
+    use rustc_apfloat::ieee::{BFloat, Half};
+    use rustc_apfloat::Float as _;
+    let round = apfloat_round(m.rnd)?;
+    if m.sat {
+        return None;
+    }
+    fn go<T: rustc_apfloat::Float>(op: FBin, x: T, y: T, round: rustc_apfloat::Round) -> Option<T> {
+        Some(match op {
+            FBin::Add => x.add_r(y, round).value,
+            FBin::Sub => x.sub_r(y, round).value,
+            FBin::Mul => x.mul_r(y, round).value,
+            _ => return None,
+        })
+    }
+    let (r, nan) = if bf {
+        let r = go(
+            op,
+            BFloat::from_bits(a as u128),
+            BFloat::from_bits(b as u128),
+            round,
+        )?;
+        (r.to_bits() as u16, r.is_nan())
+    } else {
+        let r = go(
+            op,
+            Half::from_bits(a as u128),
+            Half::from_bits(b as u128),
+            round,
+        )?;
+        (r.to_bits() as u16, r.is_nan())
+    };
+    Some(if nan { 0x7fff } else { r })
+}
+
 /// Half-precision binary ops: exact in f64, then one rounding to the format.
 pub fn half_bin(op: FBin, bf: bool, m: FMods, a: u16, b: u16) -> Option<u16> {
     if !matches!(rn(m.rnd), Rnd::Rn) {
-        return None;
+        return half_bin_directed(op, bf, m, a, b);
     }
     let conv = |x: u16| if bf { bf16v(x as u64) } else { f16v(x as u64) };
     let (x, y) = (conv(a), conv(b));
@@ -443,21 +599,9 @@ pub fn cvt(dty: Ty, sty: Ty, m: FMods, a: u64) -> Option<u64> {
                     Some(finish(r, m).to_reg())
                 }
                 Ty::F64 => Some(finish(x, m).to_reg()),
-                Ty::F16 if rnd == Rnd::Rn => {
+                Ty::F16 | Ty::BF16 => {
                     let r = if m.sat { ops::sat64(x) } else { x };
-                    Some(if r.is_nan() {
-                        0x7fff
-                    } else {
-                        half::f16::from_f64(r).to_bits()
-                    } as u64)
-                }
-                Ty::BF16 if rnd == Rnd::Rn => {
-                    let r = if m.sat { ops::sat64(x) } else { x };
-                    Some(if r.is_nan() {
-                        0x7fff
-                    } else {
-                        half::bf16::from_f64(r).to_bits()
-                    } as u64)
+                    to_half(r, dty == Ty::BF16, rnd).map(|h| h as u64)
                 }
                 _ => None,
             }
@@ -645,10 +789,14 @@ mod tests {
     #[test]
     fn formats_without_a_form_say_so() {
         let m = mods(Rnd::Default);
-        // sin and friends exist in .approx.f32 only; fma.f64 in .rn only.
+        // sin and friends exist in .approx.f32 only; fma.f64 in every mode
+        // (the directed ones through rustc_apfloat).
         assert_eq!(unary::<f64>(FUn::Sin, m, 0), None);
         assert!(unary::<f32>(FUn::Sin, m, 0).is_some());
-        assert_eq!(fused::<f64>(mods(Rnd::Rz), 0, 0, 0), None);
+        // 1 * 1 + 2^-60 toward zero is 1; toward +inf, 1 + ulp.
+        let (one, tiny) = (0x3ff0_0000_0000_0000, 0x3c30_0000_0000_0000);
+        assert_eq!(fused::<f64>(mods(Rnd::Rz), one, one, tiny), Some(one));
+        assert_eq!(fused::<f64>(mods(Rnd::Rp), one, one, tiny), Some(one + 1));
         assert_eq!(fused::<f64>(mods(Rnd::Rn), 0, 0, 0), Some(0));
     }
 }
