@@ -273,3 +273,75 @@ fn every_f16_converts_exactly_and_f32_to_f16_rounds_as_apfloat_does() {
     }
     eprintln!("f16: 65536 widening conversions, {n} narrowing conversions");
 }
+
+/// Every bf16 widened to f32 (exact), and f16 and bf16 `add`, `sub` and
+/// `mul` in every rounding mode over a grid of 160 values each (the edges
+/// and a spread of exponents, signs and mantissas). `.rn` is computed from
+/// f64 and the `half` crate, independently of apfloat; the directed modes
+/// go through apfloat itself, so for them this checks the wiring.
+#[test]
+fn half_precision_arithmetic_agrees_with_apfloat() {
+    use rustc_apfloat::ieee::BFloat;
+    let mut loses = false;
+    for h in 0..=u16::MAX {
+        let want: Single = BFloat::from_bits(h as u128)
+            .convert_r(Round::NearestTiesToEven, &mut loses)
+            .value;
+        let got = cvt(Ty::F32, Ty::BF16, mods(Rnd::Default), h as u64).expect("cvt.f32.bf16");
+        if want.is_nan() {
+            assert!(Single::from_bits(got as u128).is_nan(), "{h:#x}");
+        } else {
+            assert_eq!(got as u128, want.to_bits(), "cvt.f32.bf16 {h:#x}");
+        }
+    }
+    let mut grid: Vec<u16> = vec![
+        0, 0x8000, 1, 0x8001, 0x03ff, 0x0400, 0x7bff, 0xfbff, 0x7c00, 0xfc00, 0x3c00, 0xbc00,
+        0x3c01, 0x1400, 0x1000,
+    ];
+    let mut rng = fastrand::Rng::with_seed(11);
+    while grid.len() < 160 {
+        grid.push(rng.u16(..));
+    }
+    let mut n = 0;
+    for (bf, ty) in [(false, Ty::F16), (true, Ty::BF16)] {
+        for (op, name) in [(FBin::Add, "add"), (FBin::Sub, "sub"), (FBin::Mul, "mul")] {
+            for (rnd, round) in MODES {
+                for &a in &grid {
+                    for &b in &grid {
+                        let got = fbin(op, ty, mods(rnd), a as u64, b as u64).expect("implemented")
+                            as u16;
+                        let (want, nan) = if bf {
+                            let (x, y) =
+                                (BFloat::from_bits(a as u128), BFloat::from_bits(b as u128));
+                            let r = match op {
+                                FBin::Add => x.add_r(y, round).value,
+                                FBin::Sub => x.sub_r(y, round).value,
+                                _ => x.mul_r(y, round).value,
+                            };
+                            (r.to_bits() as u16, r.is_nan())
+                        } else {
+                            let (x, y) = (Half::from_bits(a as u128), Half::from_bits(b as u128));
+                            let r = match op {
+                                FBin::Add => x.add_r(y, round).value,
+                                FBin::Sub => x.sub_r(y, round).value,
+                                _ => x.mul_r(y, round).value,
+                            };
+                            (r.to_bits() as u16, r.is_nan())
+                        };
+                        if nan {
+                            assert_eq!(
+                                got & 0x7fff,
+                                0x7fff,
+                                "{name}.{rnd:?}.{ty:?} {a:#x} {b:#x}: a NaN"
+                            );
+                        } else {
+                            assert_eq!(got, want, "{name}.{rnd:?}.{ty:?} {a:#x} {b:#x}");
+                        }
+                        n += 1;
+                    }
+                }
+            }
+        }
+    }
+    eprintln!("half precision: 65536 bf16 widenings, {n} operations");
+}
