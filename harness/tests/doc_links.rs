@@ -51,3 +51,47 @@ fn the_link_finder_finds_links() {
         ["docs/a.md#x", "https://x.y"]
     );
 }
+
+/// The directive reference in docs/writing-tests.md names every directive
+/// the harness knows (`normalize-<stage>` as one row), and no other.
+#[test]
+fn the_directive_reference_is_current() {
+    let doc = std::fs::read_to_string(repo().join("docs/writing-tests.md")).unwrap();
+    let table: String = doc
+        .lines()
+        .skip_while(|l| !l.starts_with("| directive |"))
+        .take_while(|l| l.starts_with('|'))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        !table.is_empty(),
+        "docs/writing-tests.md has no `| directive |` table"
+    );
+    let known: Vec<&str> = ptx_harness::plan::directives::known_directives().collect();
+    for name in &known {
+        let shown = if name.starts_with("normalize-") {
+            "normalize-<stage>"
+        } else {
+            name
+        };
+        assert!(
+            table.contains(&format!("`{shown}"))
+                || table.contains(&format!(" {shown}`"))
+                || table.contains(&format!("`{shown}:")),
+            "directive `{name}` is missing from docs/writing-tests.md's table"
+        );
+    }
+    // Every directive the table names (the first word of each backticked
+    // spelling in its first column) exists.
+    let re = regex::Regex::new(r"`([a-z][a-z0-9-]*)[`:]").unwrap();
+    for row in table.lines().skip(2) {
+        let first = row.split('|').nth(1).unwrap_or("");
+        for c in re.captures_iter(first) {
+            let name = &c[1];
+            assert!(
+                known.contains(&name) || name == "normalize-",
+                "docs/writing-tests.md names `{name}`, which is no directive"
+            );
+        }
+    }
+}
