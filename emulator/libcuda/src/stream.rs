@@ -109,9 +109,14 @@ pub unsafe extern "C" fn cuStreamDestroy_v2(stream: *mut c_void) -> CUresult {
 #[no_mangle]
 pub unsafe extern "C" fn cuStreamSynchronize(stream: *mut c_void) -> CUresult {
     with_state(|s| {
-        let c = match live_current(s) {
-            Ok(c) => c,
-            Err(e) => return e,
+        // A created stream names its context; a default stream needs a
+        // current one.
+        let c = match stream_record(s, stream) {
+            Some(st) if s.ctxs.get(st.ctx).is_some_and(|c| c.alive) => st.ctx,
+            _ => match live_current(s) {
+                Ok(c) => c,
+                Err(e) => return e,
+            },
         };
         if let Err(e) = check_stream(s, c, "cuStreamSynchronize", stream) {
             return e;

@@ -262,10 +262,19 @@ fn the_wrong_context_is_refused() {
     unsafe {
         let _g = setup();
         let (_, f) = load(INC, c"inc");
-        // No current context on a fresh thread.
-        std::thread::spawn(|| {
+        // No current context on a fresh thread: calls that need one fail,
+        // and a created stream still synchronizes (it names its context).
+        let mut st = std::ptr::null_mut();
+        assert_eq!(cuStreamCreate(&mut st, 0), SUCCESS);
+        let st_addr = st as usize;
+        std::thread::spawn(move || {
             let mut d = 0u64;
             assert_eq!(cuMemAlloc_v2(&mut d, 4), INVALID_CONTEXT);
+            assert_eq!(
+                cuStreamSynchronize(std::ptr::without_provenance_mut(st_addr)),
+                SUCCESS
+            );
+            assert_eq!(cuStreamSynchronize(std::ptr::null_mut()), INVALID_CONTEXT);
             let mut c = std::ptr::null_mut();
             assert_eq!(cuCtxGetCurrent(&mut c), SUCCESS);
             assert!(c.is_null());
