@@ -37,7 +37,22 @@ pub unsafe extern "C" fn cuInit(flags: c_uint) -> CUresult {
             Ok(s) => s,
             Err(e) => return refuse(INVALID_VALUE, e),
         };
-        *guard = Some(State::new(Machine::new(arch, schedule)));
+        let mut machine = Machine::new(arch, schedule);
+        // PTX_EMU_TOOLS: the tools beyond memcheck (always on), e.g. `initcheck`.
+        let tools = std::env::var("PTX_EMU_TOOLS").unwrap_or_default();
+        for tool in tools.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+            match tool {
+                "memcheck" => {}
+                "initcheck" | "all" => machine.mem.initcheck = true,
+                other => return refuse(
+                    INVALID_VALUE,
+                    format!(
+                        "PTX_EMU_TOOLS={tools}: `{other}` is not a tool (memcheck, initcheck, all)"
+                    ),
+                ),
+            }
+        }
+        *guard = Some(State::new(machine));
         SUCCESS
     })
 }

@@ -475,6 +475,7 @@ unsafe fn copy(s: &mut State, call: &str, dst: Side, src: Side, n: usize) -> CUr
         Side::Device(p) => match s.machine.mem.host_slice_mut(p, n as u64) {
             Ok(d) => {
                 d.copy_from_slice(&bytes);
+                s.machine.mem.mark_initialized(p, n as u64);
                 SUCCESS
             }
             Err(e) => refuse(
@@ -740,6 +741,7 @@ fn fill(
             Ok(d) => {
                 let p = &pattern.to_le_bytes()[..width];
                 d.chunks_exact_mut(width).for_each(|c| c.copy_from_slice(p));
+                s.machine.mem.mark_initialized(dst, (n * width) as u64);
                 SUCCESS
             }
             Err(e) => refuse(

@@ -709,3 +709,65 @@ fn cluster_attributes_come_from_reqnctapercluster() {
         assert_eq!(v, 1);
     }
 }
+
+/// initcheck: a kernel reading `cuMemAlloc` memory nothing wrote is
+/// stopped with a report naming the read and the allocation; after a host
+/// copy the same launch is clean.
+#[test]
+fn initcheck_reports_a_read_of_memory_nothing_wrote() {
+    unsafe {
+        let _g = setup();
+        let set = |on: bool| {
+            STATE
+                .lock()
+                .unwrap()
+                .as_mut()
+                .unwrap()
+                .machine
+                .mem
+                .initcheck = on
+        };
+        set(true);
+        let (_, f) = load(INC, c"inc");
+        let mut d = 0u64;
+        assert_eq!(cuMemAlloc_v2(&mut d, 16), SUCCESS);
+        let mut params = [&mut d as *mut u64 as *mut c_void];
+        assert_eq!(
+            launch1(f, 1, params.as_mut_ptr(), std::ptr::null_mut()),
+            SUCCESS
+        );
+        assert_eq!(
+            cuCtxSynchronize(),
+            719,
+            "the finding fails the launch (CUDA_ERROR_LAUNCH_FAILED)"
+        );
+        assert_eq!(cuDevicePrimaryCtxReset_v2(0), SUCCESS);
+        let mut ctx = std::ptr::null_mut();
+        assert_eq!(cuDevicePrimaryCtxRetain(&mut ctx, 0), SUCCESS);
+        assert_eq!(cuCtxSetCurrent(ctx), SUCCESS);
+        let (_, f) = load(INC, c"inc");
+        assert_eq!(cuMemAlloc_v2(&mut d, 16), SUCCESS);
+        let v = 1u32;
+        assert_eq!(
+            cuMemcpyHtoD_v2(d, &v as *const u32 as *const c_void, 4),
+            SUCCESS
+        );
+        let mut params = [&mut d as *mut u64 as *mut c_void];
+        assert_eq!(
+            launch1(f, 1, params.as_mut_ptr(), std::ptr::null_mut()),
+            SUCCESS
+        );
+        assert_eq!(cuCtxSynchronize(), SUCCESS, "written by the host: clean");
+        // A memset initializes too.
+        let mut e = 0u64;
+        assert_eq!(cuMemAlloc_v2(&mut e, 4), SUCCESS);
+        assert_eq!(cuMemsetD32_v2(e, 7, 1), SUCCESS);
+        let mut params = [&mut e as *mut u64 as *mut c_void];
+        assert_eq!(
+            launch1(f, 1, params.as_mut_ptr(), std::ptr::null_mut()),
+            SUCCESS
+        );
+        assert_eq!(cuCtxSynchronize(), SUCCESS);
+        set(false);
+    }
+}

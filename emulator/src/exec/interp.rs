@@ -323,7 +323,8 @@ fn launch_module(
         envregs: machine.envregs,
     };
     let nblocks = cfg.grid.iter().map(|&x| x as u64).product::<u64>();
-    if isolated && machine.schedule == Schedule::InOrder {
+    // initcheck tracks writes through the exclusive view of memory only.
+    if isolated && machine.schedule == Schedule::InOrder && !machine.mem.initcheck {
         return run_blocks_in_parallel(machine, &l, fi, nblocks);
     }
     let per_wave = (RESIDENT_THREADS / nthreads as usize).max(1) as u64;

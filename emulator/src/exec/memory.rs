@@ -167,6 +167,9 @@ pub struct Allocation {
     pub data: Storage,
     /// Whether a tail-granule warning was printed for it already.
     warned: bool,
+    /// initcheck: one byte per data byte, nonzero once written (None: not
+    /// tracked, every byte counts as initialized).
+    init: Option<Vec<u8>>,
 }
 
 /// Device code may touch the bytes between the end of an allocation and
@@ -187,6 +190,16 @@ pub enum AccessError {
     },
     /// `addr` is not a multiple of the access size.
     Misaligned { addr: u64, size: u64 },
+    /// initcheck: a device read of bytes nothing has written yet.
+    Uninitialized {
+        addr: u64,
+        size: u64,
+        /// How many of the bytes read are uninitialized.
+        bytes: u64,
+        base: u64,
+        alloc_size: u64,
+        kind: AllocKind,
+    },
 }
 
 /// All global memory of one context.
@@ -200,6 +213,11 @@ pub struct GlobalMemory {
     pub heap_limit: u64,
     /// Bytes of the heap in use (with [`HEAP_OVERHEAD`] per allocation).
     pub heap_used: u64,
+    /// initcheck: track which bytes of `cuMemAlloc` and device-`malloc`
+    /// allocations were written; a device read of one that was not is an
+    /// [`AccessError::Uninitialized`]. Off by default (`ptx-emu run --tool
+    /// initcheck`); allocations made while it is off are not tracked.
+    pub initcheck: bool,
 }
 
 impl GlobalMemory {
@@ -210,6 +228,7 @@ impl GlobalMemory {
             warnings: Vec::new(),
             heap_limit: DEFAULT_HEAP_LIMIT,
             heap_used: 0,
+            initcheck: false,
         }
     }
 
@@ -252,6 +271,8 @@ impl GlobalMemory {
     }
 
     fn insert(&mut self, base: u64, size: u64, kind: AllocKind, data: Storage) {
+        let tracked = self.initcheck && matches!(kind, AllocKind::Host | AllocKind::Heap);
+        let init = tracked.then(|| vec![0; data.len()]);
         self.allocs.insert(
             base,
             Allocation {
@@ -260,8 +281,53 @@ impl GlobalMemory {
                 size,
                 data,
                 warned: false,
+                init,
             },
         );
+    }
+
+    /// initcheck: the host wrote `[addr, addr + size)` (a copy or memset).
+    pub fn mark_initialized(&mut self, addr: u64, size: u64) {
+        if let Some((&base, a)) = self.allocs.range_mut(..=addr).next_back() {
+            if let Some(init) = &mut a.init {
+                let off = addr.saturating_sub(base) as usize;
+                let end = (off + size as usize).min(init.len());
+                if off < end {
+                    init[off..end].fill(1);
+                }
+            }
+        }
+    }
+
+    /// initcheck: an error if a device read of `[off, off + size)` of `a`
+    /// (at `base`) touches a byte nothing wrote.
+    fn check_initialized(
+        a: &Allocation,
+        base: u64,
+        addr: u64,
+        size: u64,
+    ) -> Result<(), AccessError> {
+        let Some(init) = &a.init else { return Ok(()) };
+        let off = (addr - base) as usize;
+        // The tail granule past the requested size is no one's data (a
+        // 16-bit atomic's CAS loop reads the whole word): not checked.
+        let end = (off + size as usize).min(a.size as usize);
+        if off >= end {
+            return Ok(());
+        }
+        let missing = init[off..end].iter().filter(|&&b| b == 0).count() as u64;
+        if missing == 0 {
+            Ok(())
+        } else {
+            Err(AccessError::Uninitialized {
+                addr,
+                size,
+                bytes: missing,
+                base,
+                alloc_size: a.size,
+                kind: a.kind,
+            })
+        }
     }
 
     /// Frees the allocation that starts at `base`.
@@ -318,6 +384,7 @@ impl GlobalMemory {
     pub fn slice(&self, addr: u64, size: u64) -> Result<&[u8], AccessError> {
         match self.find(addr, size) {
             Some((base, a)) => {
+                Self::check_initialized(a, base, addr, size)?;
                 let off = (addr - base) as usize;
                 Ok(&a.data[off..off + size as usize])
             }
@@ -325,12 +392,24 @@ impl GlobalMemory {
         }
     }
 
-    /// A checked mutable slice; with `write`, `.const` variables refuse.
+    /// A checked mutable slice for a device access; with `write`, `.const`
+    /// variables refuse (and initcheck marks the bytes written, else checks
+    /// they were).
     pub fn slice_mut(
         &mut self,
         addr: u64,
         size: u64,
         write: bool,
+    ) -> Result<&mut [u8], AccessError> {
+        self.access_mut(addr, size, write, true)
+    }
+
+    fn access_mut(
+        &mut self,
+        addr: u64,
+        size: u64,
+        write: bool,
+        device: bool,
     ) -> Result<&mut [u8], AccessError> {
         // The error message is built only on the failing path: this runs
         // for every global load and store.
@@ -364,6 +443,13 @@ impl GlobalMemory {
             self.warnings.push(tail_warning(addr, size, base, a.size));
         }
         let off = (addr - base) as usize;
+        if let Some(init) = a.init.as_mut().filter(|_| device) {
+            if write {
+                init[off..off + size as usize].fill(1);
+            } else {
+                Self::check_initialized(a, base, addr, size)?;
+            }
+        }
         Ok(&mut a.data[off..off + size as usize])
     }
 
@@ -375,7 +461,7 @@ impl GlobalMemory {
         if !exact {
             return Err(self.illegal(addr, size));
         }
-        self.slice_mut(addr, size, false)
+        self.access_mut(addr, size, false, false)
     }
 
     /// The live allocation containing `addr`: (base, size).
@@ -611,6 +697,34 @@ mod tests {
         assert!(m.slice(p + 100, 1).is_err(), "bounds are still checked");
         assert!(m.free(p, Some(AllocKind::Managed)));
         assert!(m.slice(p, 4).is_err());
+    }
+
+    #[test]
+    fn initcheck_tracks_device_and_host_writes() {
+        let mut m = GlobalMemory::new();
+        let untracked = m.alloc(8, AllocKind::Host);
+        m.initcheck = true;
+        let a = m.alloc(6, AllocKind::Host);
+        assert!(matches!(
+            m.slice(a, 4),
+            Err(AccessError::Uninitialized { bytes: 4, .. })
+        ));
+        m.slice_mut(a, 2, true).unwrap();
+        assert!(matches!(
+            m.slice_mut(a, 4, false),
+            Err(AccessError::Uninitialized { bytes: 2, .. })
+        ));
+        m.mark_initialized(a + 2, 4);
+        assert!(m.slice(a, 4).is_ok());
+        // The tail granule past the 6 requested bytes is not checked.
+        assert!(m.slice_mut(a + 4, 4, false).is_ok());
+        // Host reads are not checked; allocations from before are not tracked.
+        let b = m.alloc(4, AllocKind::Host);
+        assert!(m.host_slice_mut(b, 4).is_ok());
+        assert!(m.slice(untracked, 8).is_ok());
+        // Module variables start zeroed: not tracked.
+        let v = m.alloc(4, AllocKind::Variable);
+        assert!(m.slice(v, 4).is_ok());
     }
 
     #[test]

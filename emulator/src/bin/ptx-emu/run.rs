@@ -25,6 +25,10 @@ pub struct RunArgs {
     /// whatever the program's own exit status; as compute-sanitizer's --error-exitcode.
     #[arg(long, value_name = "N")]
     error_exitcode: Option<u8>,
+    /// Sanitizer tools beyond memcheck, which is always on: `memcheck`,
+    /// `initcheck` (a device read of device memory nothing wrote), or `all`.
+    #[arg(long, value_name = "TOOL", value_parser = ["memcheck", "initcheck", "all"])]
+    tool: Option<String>,
     /// Write the emulator's own messages here instead of stderr.
     #[arg(long, value_name = "FILE")]
     log_file: Option<PathBuf>,
@@ -144,6 +148,9 @@ fn run_inner(args: RunArgs) -> Result<ExitCode, String> {
     }
     if let Some(f) = &args.log_file {
         cmd.env("PTX_EMU_LOG_FILE", f);
+    }
+    if let Some(t) = &args.tool {
+        cmd.env("PTX_EMU_TOOLS", t);
     }
     let status = cmd
         .status()

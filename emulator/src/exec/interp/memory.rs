@@ -4,6 +4,7 @@
 
 use super::executor::*;
 use super::*;
+use crate::exec::memory::AllocKind;
 
 /// Executes one instruction of this family for the thread of `x`, whose
 /// top frame is `depth`.
@@ -342,6 +343,26 @@ pub(super) fn access(e: AccessError, what: &str) -> Raw {
         AccessError::Misaligned { addr, size } => Raw {
             kind: FaultKind::Misaligned,
             msg: format!("{what} of {size} bytes at {addr:#x} is not {size}-byte aligned"),
+        },
+        // A tool finding, not a GPU error: the launch stops here so that the
+        // report names the instruction and thread.
+        AccessError::Uninitialized {
+            addr,
+            size,
+            bytes,
+            base,
+            alloc_size,
+            kind,
+        } => Raw {
+            kind: FaultKind::LaunchFailed,
+            msg: format!(
+                "initcheck: {what} of {size} bytes at {addr:#x} reads {bytes} uninitialized byte(s) of the \
+                 {alloc_size}-byte {} allocation at {base:#x} (nothing wrote them: no host copy, memset or device store)",
+                match kind {
+                    AllocKind::Heap => "device-malloc",
+                    _ => "cuMemAlloc",
+                }
+            ),
         },
     }
 }
