@@ -44,12 +44,14 @@ pub unsafe extern "C" fn cuInit(flags: c_uint) -> CUresult {
             match tool {
                 "memcheck" => {}
                 "initcheck" | "all" => machine.mem.initcheck = true,
-                other => return refuse(
-                    INVALID_VALUE,
-                    format!(
+                other => {
+                    return refuse(
+                        INVALID_VALUE,
+                        format!(
                         "PTX_EMU_TOOLS={tools}: `{other}` is not a tool (memcheck, initcheck, all)"
                     ),
-                ),
+                    )
+                }
             }
         }
         *guard = Some(State::new(machine));

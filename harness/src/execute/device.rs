@@ -142,7 +142,7 @@ pub struct EmuLib {
 }
 
 /// The file name of the emulator library cargo builds.
-pub const EMU_LIB_FILE: &str = "libptx_emu_cuda.so";
+pub use ptx_emu::libdir::LIB_FILE as EMU_LIB_FILE;
 
 impl EmuLib {
     /// Copies `so` into `<work>/<content hash>/` with the `libcuda` links
@@ -151,40 +151,15 @@ impl EmuLib {
     pub fn prepare(so: &Path, work: &Path, label: &str, origin: &str) -> Result<EmuLib> {
         let bytes = std::fs::read(so)
             .with_context(|| format!("cannot read the emulator library {}", so.display()))?;
-        let hash = super::compile::content_key(&[&format!("{}", bytes.len()), &sha256(&bytes)]);
-        let dir = work.join(&hash);
+        let digest = sha256(&bytes);
+        let hash = super::compile::content_key(&[&format!("{}", bytes.len()), &digest]);
+        let dir = ptx_emu::libdir::publish(&bytes, work, &hash).map_err(|e| anyhow::anyhow!(e))?;
         let lib = dir.join(EMU_LIB_FILE);
-        let complete = |d: &Path| {
-            ["libcuda.so", "libcuda.so.1"]
-                .iter()
-                .all(|l| d.join(l).exists())
-                && d.join(EMU_LIB_FILE).is_file()
-        };
-        if !complete(&dir) {
-            let staging = work.join(format!("{hash}.tmp-{}", std::process::id()));
-            let _ = std::fs::remove_dir_all(&staging);
-            std::fs::create_dir_all(&staging)
-                .with_context(|| format!("cannot create {}", staging.display()))?;
-            std::fs::write(staging.join(EMU_LIB_FILE), &bytes)?;
-            for link in ["libcuda.so", "libcuda.so.1"] {
-                std::os::unix::fs::symlink(EMU_LIB_FILE, staging.join(link))?;
-            }
-            // Another process may have published the same folder first; keep theirs.
-            if std::fs::rename(&staging, &dir).is_err() {
-                let _ = std::fs::remove_dir_all(&staging);
-            }
-            if !complete(&dir) {
-                bail!(
-                    "could not set up the emulator library folder {}",
-                    dir.display()
-                );
-            }
-        }
         Ok(EmuLib {
             dir,
             lib,
             label: label.to_string(),
-            origin: format!("{origin}, sha256 {}", &sha256(&bytes)[..16]),
+            origin: format!("{origin}, sha256 {}", &digest[..16]),
         })
     }
 

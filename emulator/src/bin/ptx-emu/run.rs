@@ -10,8 +10,7 @@ use std::process::{Command, ExitCode};
 
 use clap::Args;
 
-/// The file name of the library cargo builds from `emulator/libcuda`.
-pub const LIB_FILE: &str = "libptx_emu_cuda.so";
+use ptx_emu::libdir::LIB_FILE;
 
 #[derive(Args)]
 pub struct RunArgs {
@@ -66,45 +65,13 @@ fn find_lib(arg: Option<PathBuf>) -> Result<PathBuf, String> {
     }
 }
 
-/// `<temp>/ptx-emu-libcuda/<content hash>/` holding the library as
-/// `libcuda.so` and `libcuda.so.1`, made once per library content, so a
-/// rebuild never changes what a running program loads.
+/// `<under>/<content hash>/` holding the library as `libcuda.so` and
+/// `libcuda.so.1` (see [`ptx_emu::libdir::publish`]).
 pub fn library_folder(lib: &Path, under: &Path) -> Result<PathBuf, String> {
     let bytes = std::fs::read(lib).map_err(|e| format!("cannot read {}: {e}", lib.display()))?;
     let mut h = std::hash::DefaultHasher::new();
     bytes.hash(&mut h);
-    let dir = under.join(format!("{:016x}", h.finish()));
-    let complete = |d: &Path| {
-        ["libcuda.so", "libcuda.so.1", LIB_FILE]
-            .iter()
-            .all(|f| d.join(f).exists())
-    };
-    if complete(&dir) {
-        return Ok(dir);
-    }
-    let staging = under.join(format!("{:016x}.tmp-{}", h.finish(), std::process::id()));
-    let _ = std::fs::remove_dir_all(&staging);
-    let make = || -> std::io::Result<()> {
-        std::fs::create_dir_all(&staging)?;
-        std::fs::write(staging.join(LIB_FILE), &bytes)?;
-        for link in ["libcuda.so", "libcuda.so.1"] {
-            std::os::unix::fs::symlink(LIB_FILE, staging.join(link))?;
-        }
-        Ok(())
-    };
-    make().map_err(|e| format!("cannot set up {}: {e}", staging.display()))?;
-    // Another process may have published the same folder first; keep theirs.
-    if std::fs::rename(&staging, &dir).is_err() {
-        let _ = std::fs::remove_dir_all(&staging);
-    }
-    if complete(&dir) {
-        Ok(dir)
-    } else {
-        Err(format!(
-            "could not set up the library folder {}",
-            dir.display()
-        ))
-    }
+    ptx_emu::libdir::publish(&bytes, under, &format!("{:016x}", h.finish()))
 }
 
 pub fn run(args: RunArgs) -> ExitCode {

@@ -186,7 +186,7 @@ pub(super) struct Executor<'x, 'd> {
     pub l: &'x Launch<'x>,
     pub t: &'x mut Thread,
     pub blk: &'x mut Block,
-    pub ids: SregCtx,
+    pub ids: SregCtx<'x>,
     /// Instructions of this slice so far.
     pub executed: u32,
 }
@@ -210,7 +210,7 @@ impl<'x, 'd> Executor<'x, 'd> {
             dyn_shared: l.dyn_shared,
             total_shared: blk.shared.len() as u32,
             nsm: dev.nsm,
-            envregs: l.envregs,
+            envregs: &l.envregs,
         };
         Executor {
             dev,
@@ -319,7 +319,7 @@ impl<'x, 'd> Executor<'x, 'd> {
 }
 
 /// What special registers read, for one thread.
-pub(super) struct SregCtx {
+pub(super) struct SregCtx<'x> {
     tid: [u32; 3],
     lin: u32,
     ntid: [u32; 3],
@@ -331,11 +331,13 @@ pub(super) struct SregCtx {
     dyn_shared: u32,
     total_shared: u32,
     nsm: u32,
-    envregs: [u32; 32],
+    /// `%envreg0`…`%envreg31`, the launch's (borrowed: this is built for
+    /// every scheduling slice).
+    envregs: &'x [u32; 32],
 }
 
 #[inline(always)]
-pub(super) fn value(fr: &Frame, ids: &SregCtx, executed: u32, s: Src) -> u64 {
+pub(super) fn value(fr: &Frame, ids: &SregCtx<'_>, executed: u32, s: Src) -> u64 {
     match s {
         Src::R(r) => fr.regs[r as usize],
         Src::NotR(r) => (fr.regs[r as usize] == 0) as u64,
@@ -347,7 +349,7 @@ pub(super) fn value(fr: &Frame, ids: &SregCtx, executed: u32, s: Src) -> u64 {
 }
 
 #[cold]
-pub(super) fn special(ids: &SregCtx, executed: u32, sr: Sreg) -> u64 {
+pub(super) fn special(ids: &SregCtx<'_>, executed: u32, sr: Sreg) -> u64 {
     {
         {
             let lane = ids.lin % 32;
