@@ -444,45 +444,66 @@ unsafe fn copy(s: &mut State, call: &str, dst: Side, src: Side, n: usize) -> CUr
     if n == 0 {
         return SUCCESS;
     }
-    let bytes: Vec<u8> = match src {
+    // The device bytes of `[p, p + n)`, which must lie inside one allocation.
+    fn range<'a>(s: &'a mut State, call: &str, p: u64, n: usize) -> Result<&'a mut [u8], CUresult> {
+        s.machine.mem.host_slice_mut(p, n as u64).map_err(|e| {
+            refuse(
+                INVALID_VALUE,
+                format!("{call}: {n} bytes at {p:#x} are not inside one device allocation ({e:?})"),
+            )
+        })
+    }
+    let null_dst = || refuse(INVALID_VALUE, format!("{call}: the destination is NULL"));
+    // The source is checked before the destination; bytes are copied once,
+    // except device to device.
+    match src {
         Side::Host(0) | Side::Device(0) => {
-            return refuse(INVALID_VALUE, format!("{call}: the source is NULL"))
+            refuse(INVALID_VALUE, format!("{call}: the source is NULL"))
         }
-        Side::Host(p) => std::slice::from_raw_parts(p as *const u8, n).to_vec(),
-        Side::Device(p) => {
+        Side::Host(sp) => match dst {
+            Side::Host(0) | Side::Device(0) => null_dst(),
+            Side::Host(dp) => {
+                std::ptr::copy(sp as *const u8, dp as *mut u8, n);
+                SUCCESS
+            }
+            Side::Device(dp) => match range(s, call, dp, n) {
+                Ok(d) => {
+                    std::ptr::copy_nonoverlapping(sp as *const u8, d.as_mut_ptr(), n);
+                    s.machine.mem.mark_initialized(dp, n as u64);
+                    SUCCESS
+                }
+                Err(e) => e,
+            },
+        },
+        Side::Device(sp) => {
             flush_printf(s);
-            match s.machine.mem.host_slice_mut(p, n as u64) {
-                Ok(d) => d.to_vec(),
-                Err(e) => {
-                    return refuse(
-                        INVALID_VALUE,
-                        format!(
-                        "{call}: {n} bytes at {p:#x} are not inside one device allocation ({e:?})"
-                    ),
-                    )
+            // The source's address: no borrow of the memory is kept.
+            let from = match range(s, call, sp, n) {
+                Ok(b) => b.as_ptr(),
+                Err(e) => return e,
+            };
+            match dst {
+                Side::Host(0) | Side::Device(0) => null_dst(),
+                // A host address is in no allocation: the two never overlap.
+                Side::Host(dp) => {
+                    std::ptr::copy_nonoverlapping(from, dp as *mut u8, n);
+                    SUCCESS
+                }
+                // Both sides are the emulator's memory (perhaps one
+                // allocation): through a copy of the source.
+                Side::Device(dp) => {
+                    let bytes = std::slice::from_raw_parts(from, n).to_vec();
+                    match range(s, call, dp, n) {
+                        Ok(d) => {
+                            d.copy_from_slice(&bytes);
+                            s.machine.mem.mark_initialized(dp, n as u64);
+                            SUCCESS
+                        }
+                        Err(e) => e,
+                    }
                 }
             }
         }
-    };
-    match dst {
-        Side::Host(0) | Side::Device(0) => {
-            refuse(INVALID_VALUE, format!("{call}: the destination is NULL"))
-        }
-        Side::Host(p) => {
-            std::ptr::copy(bytes.as_ptr(), p as *mut u8, n);
-            SUCCESS
-        }
-        Side::Device(p) => match s.machine.mem.host_slice_mut(p, n as u64) {
-            Ok(d) => {
-                d.copy_from_slice(&bytes);
-                s.machine.mem.mark_initialized(p, n as u64);
-                SUCCESS
-            }
-            Err(e) => refuse(
-                INVALID_VALUE,
-                format!("{call}: {n} bytes at {p:#x} are not inside one device allocation ({e:?})"),
-            ),
-        },
     }
 }
 
@@ -584,6 +605,29 @@ pub unsafe extern "C" fn cuMemcpyAsync(dst: u64, src: u64, n: usize, st: *mut c_
     copy_on("cuMemcpyAsync", Some(st), dst, src, n, (None, None))
 }
 
+/// A copy between two contexts' memory: both handles must name contexts
+/// (all contexts share the device's memory, so it is an ordinary copy).
+unsafe fn copy_peer(
+    call: &str,
+    stream: Option<*mut c_void>,
+    (dst, dctx): (u64, *mut c_void),
+    (src, sctx): (u64, *mut c_void),
+    n: usize,
+) -> CUresult {
+    let ok = with_state(|s| {
+        if crate::context::ctx_index(s, dctx).is_none()
+            || crate::context::ctx_index(s, sctx).is_none()
+        {
+            return refuse(INVALID_CONTEXT, format!("{call}: not a context handle"));
+        }
+        SUCCESS
+    });
+    if ok != SUCCESS {
+        return ok;
+    }
+    copy_on(call, stream, dst, src, n, (DEV, DEV))
+}
+
 #[no_mangle]
 pub unsafe extern "C" fn cuMemcpyPeer(
     dst: u64,
@@ -592,18 +636,7 @@ pub unsafe extern "C" fn cuMemcpyPeer(
     sctx: *mut c_void,
     n: usize,
 ) -> CUresult {
-    let ok = with_state(|s| {
-        if crate::context::ctx_index(s, dctx).is_none()
-            || crate::context::ctx_index(s, sctx).is_none()
-        {
-            return refuse(INVALID_CONTEXT, "cuMemcpyPeer: not a context handle");
-        }
-        SUCCESS
-    });
-    if ok != SUCCESS {
-        return ok;
-    }
-    copy_on("cuMemcpyPeer", None, dst, src, n, (DEV, DEV))
+    copy_peer("cuMemcpyPeer", None, (dst, dctx), (src, sctx), n)
 }
 
 #[no_mangle]
@@ -615,18 +648,7 @@ pub unsafe extern "C" fn cuMemcpyPeerAsync(
     n: usize,
     st: *mut c_void,
 ) -> CUresult {
-    let ok = with_state(|s| {
-        if crate::context::ctx_index(s, dctx).is_none()
-            || crate::context::ctx_index(s, sctx).is_none()
-        {
-            return refuse(INVALID_CONTEXT, "cuMemcpyPeerAsync: not a context handle");
-        }
-        SUCCESS
-    });
-    if ok != SUCCESS {
-        return ok;
-    }
-    copy_on("cuMemcpyPeerAsync", Some(st), dst, src, n, (DEV, DEV))
+    copy_peer("cuMemcpyPeerAsync", Some(st), (dst, dctx), (src, sctx), n)
 }
 
 /// `CUDA_MEMCPY2D`.

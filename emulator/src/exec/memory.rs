@@ -65,6 +65,12 @@ pub const DEFAULT_HEAP_LIMIT: u64 = 8 * 1024 * 1024;
 /// 7 allocations of 1 MiB, not 8.
 pub const HEAP_OVERHEAD: u64 = 16;
 
+/// What a device `malloc` of `size` bytes takes from the heap: 16-byte
+/// aligned, plus [`HEAP_OVERHEAD`].
+fn heap_cost(size: u64) -> u64 {
+    size.div_ceil(16) * 16 + HEAP_OVERHEAD
+}
+
 /// An allocation's bytes: owned by the emulator, or a host mapping placed at
 /// the allocation's device address (for host-visible memory).
 pub enum Storage {
@@ -238,7 +244,7 @@ impl GlobalMemory {
     /// as device `malloc` does on a GPU.
     pub fn alloc(&mut self, size: u64, kind: AllocKind) -> u64 {
         if kind == AllocKind::Heap {
-            let cost = size.div_ceil(16) * 16 + HEAP_OVERHEAD;
+            let cost = heap_cost(size);
             if self.heap_used + cost > self.heap_limit {
                 return 0;
             }
@@ -335,7 +341,7 @@ impl GlobalMemory {
         match self.allocs.get(&base) {
             Some(a) if kind.is_none_or(|k| k == a.kind) => {
                 if a.kind == AllocKind::Heap {
-                    let cost = a.size.div_ceil(16) * 16 + HEAP_OVERHEAD;
+                    let cost = heap_cost(a.size);
                     self.heap_used = self.heap_used.saturating_sub(cost);
                 }
                 self.allocs.remove(&base);
