@@ -777,3 +777,149 @@ fn a_shared_load_past_the_end_in_a_converged_warp_names_its_lane() {
         f.message
     );
 }
+
+/// Two warps meet at an `mbarrier` (cuda-oxide's barrier example does the
+/// same): thread 0 sets it up for all 64 threads; the second warp spins a
+/// while before it writes, so the first warp really waits. Phase 0 is waited
+/// for with `test_wait` and the state `arrive` returned, phase 1 with
+/// `try_wait.parity` on parity 0 (the phase just completed is the first
+/// phase after phase 0's, whose parity is 1: waiting on parity 1).
+/// Each thread reads its mirror's slot after each phase: after phase 0 it
+/// holds 3·(63 − tid), after phase 1 that plus 1000.
+#[test]
+fn an_mbarrier_orders_two_warps_across_two_phases() {
+    let body = ".visible .entry k(.param .u64 out) {
+  .reg .b32 %r<12>; .reg .b64 %rd<12>; .reg .pred %p<4>;
+  .shared .align 8 .b64 bar;
+  .shared .align 4 .b8 buf[256];
+  ld.param.u64 %rd1, [out];
+  mov.u32 %r0, %tid.x;
+  setp.ne.u32 %p1, %r0, 0;
+  @%p1 bra SYNC;
+  mbarrier.init.shared.b64 [bar], 64;
+SYNC:
+  bar.sync 0;
+  setp.lt.u32 %p2, %r0, 32;
+  mov.u32 %r5, 0;
+  @%p2 bra WRITE;
+SPIN:
+  add.u32 %r5, %r5, 1;
+  setp.lt.u32 %p3, %r5, 3000;
+  @%p3 bra SPIN;
+WRITE:
+  mov.u64 %rd4, buf;
+  mul.wide.u32 %rd2, %r0, 4;
+  add.s64 %rd5, %rd4, %rd2;
+  mul.lo.u32 %r1, %r0, 3;
+  st.shared.u32 [%rd5], %r1;
+  mbarrier.arrive.shared.b64 %rd8, [bar];
+WAIT0:
+  mbarrier.test_wait.shared.b64 %p3, [bar], %rd8;
+  @!%p3 bra WAIT0;
+  sub.u32 %r2, 63, %r0;
+  mul.wide.u32 %rd6, %r2, 4;
+  add.s64 %rd7, %rd4, %rd6;
+  ld.shared.u32 %r3, [%rd7];
+  bar.sync 0;
+  add.u32 %r1, %r1, 1000;
+  st.shared.u32 [%rd5], %r1;
+  mbarrier.arrive.release.cta.shared::cta.b64 _, [bar];
+WAIT1:
+  mbarrier.try_wait.parity.shared::cta.b64 %p3, [bar], 1;
+  @!%p3 bra WAIT1;
+  ld.shared.u32 %r4, [%rd7];
+  mul.wide.u32 %rd9, %r0, 8;
+  add.s64 %rd3, %rd1, %rd9;
+  st.global.v2.u32 [%rd3], {%r3, %r4};
+  ret;
+}";
+    let v = run_u32(body, "k", cfg(1, 64), 128).unwrap();
+    for tid in [0usize, 5, 31, 32, 63] {
+        let mirror = 63 - tid as u32;
+        assert_eq!(
+            (v[2 * tid], v[2 * tid + 1]),
+            (3 * mirror, 3 * mirror + 1000),
+            "thread {tid}"
+        );
+    }
+}
+
+/// Counts and states of one thread's arrivals: init 5; arrive 2 leaves 3
+/// pending (the state says 3); `arrive_drop` 1 leaves 2 pending and lowers
+/// the count of later phases to 4; `expect_tx` 16 then an arrival of 2
+/// leaves 0 pending but the phase open (16 bytes outstanding): `test_wait.parity`
+/// on parity 0 answers false (0); `complete_tx` 16 ends the phase, so it
+/// answers true (1); the next phase expects 4: `arrive.expect_tx` of 8 (an
+/// arrival), a `cp.async.mbarrier.arrive.noinc` (an arrival), one without
+/// `.noinc` (no net change) and an arrival of 1 leave 1 pending.
+#[test]
+fn mbarrier_counts_transactions_and_pending_arrivals() {
+    let body = ".visible .entry k(.param .u64 out) {
+  .reg .b32 %r<12>; .reg .b64 %rd<12>; .reg .pred %p<4>;
+  .shared .align 8 .b64 bar;
+  ld.param.u64 %rd1, [out];
+  mov.u64 %rd2, bar;
+  cvta.shared.u64 %rd3, %rd2;
+  mbarrier.init.shared.b64 [bar], 5;
+  mbarrier.arrive.shared.b64 %rd4, [bar], 2;
+  mbarrier.pending_count.b64 %r1, %rd4;
+  mbarrier.arrive_drop.b64 %rd5, [%rd3];
+  mbarrier.pending_count.b64 %r2, %rd5;
+  mbarrier.expect_tx.relaxed.cta.shared::cta.b64 [bar], 16;
+  mbarrier.arrive.noComplete.shared.b64 %rd6, [bar], 2;
+  mbarrier.pending_count.b64 %r3, %rd6;
+  mbarrier.test_wait.parity.shared.b64 %p1, [bar], 0;
+  selp.u32 %r4, 1, 0, %p1;
+  mbarrier.complete_tx.relaxed.cta.shared::cta.b64 [bar], 16;
+  mbarrier.test_wait.parity.shared.b64 %p1, [bar], 0;
+  selp.u32 %r5, 1, 0, %p1;
+  mbarrier.arrive.expect_tx.shared.b64 %rd7, [bar], 8;
+  cp.async.mbarrier.arrive.noinc.shared.b64 [bar];
+  cp.async.mbarrier.arrive.shared.b64 [bar];
+  mbarrier.arrive.noComplete.shared.b64 %rd8, [bar], 1;
+  mbarrier.pending_count.b64 %r6, %rd8;
+  st.global.v2.u32 [%rd1], {%r1, %r2};
+  st.global.v2.u32 [%rd1+8], {%r3, %r4};
+  st.global.v2.u32 [%rd1+16], {%r5, %r6};
+  ret;
+}";
+    let v = run_u32(body, "k", cfg(1, 1), 6).unwrap();
+    assert_eq!(v, vec![3, 2, 0, 0, 1, 1]);
+}
+
+/// Arriving at an object `mbarrier.init` never set up, or arriving more
+/// often than the count allows, is undefined in PTX: the launch stops with
+/// a report naming it (a GPU would go on with a value nobody can rely on).
+#[test]
+fn mbarrier_misuse_stops_the_launch_naming_it() {
+    for (code, expect) in [
+        (
+            "  mbarrier.arrive.shared.b64 %rd4, [bar];",
+            "holds no barrier",
+        ),
+        (
+            "  mbarrier.init.shared.b64 [bar], 1;\n  mbarrier.arrive.shared.b64 %rd4, [bar], 2;",
+            "2 arrival(s) where the phase has 1 pending",
+        ),
+        (
+            "  mbarrier.init.shared.b64 [bar], 0;",
+            "count of 0",
+        ),
+        (
+            "  mbarrier.init.b64 [%rd1], 1;",
+            "not in shared memory",
+        ),
+    ] {
+        let body = format!(
+            ".visible .entry k(.param .u64 out) {{
+  .reg .b64 %rd<8>;
+  .shared .align 8 .b64 bar;
+  ld.param.u64 %rd1, [out];
+{code}
+  ret;
+}}"
+        );
+        let e = run_u32(&body, "k", cfg(1, 1), 2).unwrap_err();
+        assert!(e.message.contains(expect), "{code}: {}", e.message);
+    }
+}

@@ -24,10 +24,12 @@ mod control;
 mod executor;
 mod float;
 mod integer;
+mod mbarrier;
 mod memory;
 mod warp;
 
 use executor::Executor;
+pub(crate) use mbarrier::MBAR_COUNT_MASK;
 use memory::Mem;
 use warp::{check_warp, resolve_activemask, try_barriers};
 

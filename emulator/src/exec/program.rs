@@ -198,6 +198,33 @@ pub enum Builtin {
     AssertFail,
 }
 
+/// What an `mbarrier` instruction does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MbarOp {
+    /// `mbarrier.init [addr], count`.
+    Init,
+    /// `mbarrier.inval [addr]`.
+    Inval,
+    /// `mbarrier.arrive{.noComplete} state, [addr]{, count}`; with `drop`,
+    /// `arrive_drop` (the expected count of later phases drops too).
+    Arrive { drop: bool, no_complete: bool },
+    /// `mbarrier.arrive.expect_tx state, [addr], tx_count`.
+    ArriveExpectTx,
+    /// `mbarrier.expect_tx [addr], tx_count`.
+    ExpectTx,
+    /// `mbarrier.complete_tx [addr], tx_count`.
+    CompleteTx,
+    /// `mbarrier.test_wait`/`try_wait` `p, [addr], state|parity`; `try`
+    /// ends the thread's slice when the phase is not complete, as a GPU
+    /// suspends the thread.
+    Wait { parity: bool, r#try: bool },
+    /// `mbarrier.pending_count count, state`.
+    PendingCount,
+    /// `cp.async.mbarrier.arrive{.noinc} [addr]`: the copies are done
+    /// synchronously, so the arrive-on happens at once.
+    CpAsyncArrive { noinc: bool },
+}
+
 /// A decoded instruction.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Op {
@@ -477,6 +504,17 @@ pub enum Op {
         src: Addr,
         size: u32,
         src_size: Option<Src>,
+    },
+    /// `mbarrier.*` and `cp.async.mbarrier.arrive` on a barrier object in
+    /// shared memory (see `interp/memory.rs` for its encoding).
+    Mbar {
+        op: MbarOp,
+        space: MemSpace,
+        addr: Addr,
+        /// The state or predicate written (`_` for none).
+        d: Dst,
+        /// The count, tx-count, state or phase parity operand.
+        a: Option<Src>,
     },
     Bra {
         target: u32,

@@ -289,6 +289,7 @@ impl<'x, 'd> Executor<'x, 'd> {
                 | Op::CpAsync { .. }
                 | Op::Cvta { .. }
                 | Op::IsSpace { .. } => memory::exec(self, depth, inst),
+                Op::Mbar { .. } => mbarrier::exec(self, depth, inst),
                 Op::Bra { .. }
                 | Op::BrxIdx { .. }
                 | Op::Call { .. }
