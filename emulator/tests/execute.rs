@@ -901,14 +901,8 @@ fn mbarrier_misuse_stops_the_launch_naming_it() {
             "  mbarrier.init.shared.b64 [bar], 1;\n  mbarrier.arrive.shared.b64 %rd4, [bar], 2;",
             "2 arrival(s) where the phase has 1 pending",
         ),
-        (
-            "  mbarrier.init.shared.b64 [bar], 0;",
-            "count of 0",
-        ),
-        (
-            "  mbarrier.init.b64 [%rd1], 1;",
-            "not in shared memory",
-        ),
+        ("  mbarrier.init.shared.b64 [bar], 0;", "count of 0"),
+        ("  mbarrier.init.b64 [%rd1], 1;", "not in shared memory"),
     ] {
         let body = format!(
             ".visible .entry k(.param .u64 out) {{
@@ -922,4 +916,103 @@ fn mbarrier_misuse_stops_the_launch_naming_it() {
         let e = run_u32(&body, "k", cfg(1, 1), 2).unwrap_err();
         assert!(e.message.contains(expect), "{code}: {}", e.message);
     }
+}
+
+/// `rec(n) = n + rec(n - 1)`, `rec(0) = 0`, each call with a 256-byte
+/// `.local` frame; the kernel stores `rec(depth)` = depth·(depth+1)/2.
+fn recursion(depth: u32) -> String {
+    format!(
+        ".visible .func (.param .b32 r) rec(.param .b32 n)
+{{
+  .local .align 4 .b8 buf[256];
+  .reg .b32 %r<6>; .reg .pred %p1;
+  ld.param.u32 %r1, [n];
+  st.local.u32 [buf+252], %r1;
+  mov.u32 %r3, 0;
+  setp.eq.u32 %p1, %r1, 0;
+  @%p1 bra DONE;
+  sub.u32 %r2, %r1, 1;
+  {{
+  .param .b32 a;
+  st.param.b32 [a], %r2;
+  .param .b32 rv;
+  call.uni (rv), rec, (a);
+  ld.param.b32 %r3, [rv];
+  }}
+DONE:
+  ld.local.u32 %r4, [buf+252];
+  add.u32 %r5, %r3, %r4;
+  st.param.b32 [r], %r5;
+  ret;
+}}
+.visible .entry k(.param .u64 out) {{
+  .reg .b32 %r<3>; .reg .b64 %rd<2>;
+  ld.param.u64 %rd1, [out];
+  {{
+  .param .b32 a;
+  st.param.b32 [a], {depth};
+  .param .b32 rv;
+  call.uni (rv), rec, (a);
+  ld.param.b32 %r1, [rv];
+  }}
+  st.global.u32 [%rd1], %r1;
+  ret;
+}}"
+    )
+}
+
+/// A recursive kernel's stack is the context's stack size
+/// (`CU_LIMIT_STACK_SIZE`, 1 KiB by default), as a driver sizes it when
+/// ptxas cannot: depth 3 is 4 frames of 256 bytes (1,024, fits), depth 4
+/// is 5 (1,280, overflows); with the limit raised to 2 KiB depth 6 (7
+/// frames, 1,792 bytes) runs.
+#[test]
+fn recursion_past_the_stack_size_limit_overflows() {
+    assert_eq!(run_u32(&recursion(3), "k", cfg(1, 1), 1).unwrap(), vec![6]);
+    let e = run_u32(&recursion(4), "k", cfg(1, 1), 1).unwrap_err();
+    assert_eq!(e.kind, FaultKind::IllegalAddress);
+    assert!(
+        e.message
+            .contains("stack overflow: calling `rec` needs 1280 bytes")
+            && e.message.contains("past the 1024 bytes")
+            && e.message.contains("CU_LIMIT_STACK_SIZE"),
+        "{}",
+        e.message
+    );
+    let mut m = machine();
+    m.stack_limit = 2048;
+    let module = m
+        .load_module(&format!("{HEADER}{}", recursion(6)))
+        .expect("the test PTX loads");
+    let out = m.mem.alloc(4, ptx_emu::exec::memory::AllocKind::Host);
+    m.launch(module, "k", &cfg(1, 1), &out.to_le_bytes())
+        .unwrap();
+    assert_eq!(m.mem.host_slice_mut(out, 4).unwrap(), 21u32.to_le_bytes());
+}
+
+/// A kernel whose call graph is known gets the stack its deepest path
+/// needs, whatever the limit: 3 KiB of `.local` in a callee runs.
+#[test]
+fn a_known_call_graph_gets_the_stack_it_needs() {
+    let body = ".visible .func (.param .b32 r) big()
+{
+  .local .align 4 .b8 buf[3072];
+  .reg .b32 %r<2>;
+  st.local.u32 [buf+3068], 7;
+  ld.local.u32 %r1, [buf+3068];
+  st.param.b32 [r], %r1;
+  ret;
+}
+.visible .entry k(.param .u64 out) {
+  .reg .b32 %r<3>; .reg .b64 %rd<2>;
+  ld.param.u64 %rd1, [out];
+  {
+  .param .b32 rv;
+  call.uni (rv), big, ();
+  ld.param.b32 %r1, [rv];
+  }
+  st.global.u32 [%rd1], %r1;
+  ret;
+}";
+    assert_eq!(run_u32(body, "k", cfg(1, 1), 1).unwrap(), vec![7]);
 }

@@ -508,8 +508,10 @@ pub unsafe extern "C" fn cuCtxGetStreamPriorityRange(
     })
 }
 
-/// The limit the current context sets for the device heap, applied to the
-/// machine before a launch.
+/// The limits the current context sets for the device heap and the stack,
+/// applied to the machine before a launch.
 pub(crate) fn apply_limits(s: &mut State, c: usize) {
-    s.machine.mem.heap_limit = s.ctxs[c].limits.malloc_heap_size as u64;
+    let l = &s.ctxs[c].limits;
+    s.machine.mem.heap_limit = l.malloc_heap_size as u64;
+    s.machine.stack_limit = l.stack_size.min(u32::MAX as usize) as u32;
 }

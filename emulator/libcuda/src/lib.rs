@@ -141,7 +141,7 @@ pub(crate) struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            stack_size: 1024,
+            stack_size: ptx_emu::exec::DEFAULT_STACK_LIMIT as usize,
             printf_fifo_size: 1 << 20,
             malloc_heap_size: ptx_emu::exec::memory::DEFAULT_HEAP_LIMIT as usize,
             dev_runtime_sync_depth: 2,

@@ -21,6 +21,17 @@ L:\n  {\n  .param .b64 sz;\n  .param .b64 rv;\n  st.param.b64 [sz], 1048576;\n  
   setp.ne.u64 %p1, %rd2, 0;\n  selp.u32 %r3, 1, 0, %p1;\n  add.u32 %r2, %r2, %r3;\n  add.u32 %r1, %r1, 1;\n\
   setp.lt.u32 %p2, %r1, 64;\n  @%p2 bra L;\n  st.global.u32 [%rd1], %r2;\n  ret;\n}\n\0";
 
+/// `rec(n) = n + rec(n - 1)` with a 256-byte `.local` frame per call;
+/// `rec(out, depth)` stores `rec(depth)`.
+const REC: &str = ".version 8.0\n.target sm_80\n.address_size 64\n\
+.visible .func (.param .b32 r) f(.param .b32 n)\n{\n  .local .align 4 .b8 buf[256];\n  .reg .b32 %r<6>; .reg .pred %p1;\n\
+  ld.param.u32 %r1, [n];\n  st.local.u32 [buf+252], %r1;\n  mov.u32 %r3, 0;\n  setp.eq.u32 %p1, %r1, 0;\n  @%p1 bra DONE;\n\
+  sub.u32 %r2, %r1, 1;\n  {\n  .param .b32 a;\n  st.param.b32 [a], %r2;\n  .param .b32 rv;\n  call.uni (rv), f, (a);\n  ld.param.b32 %r3, [rv];\n  }\n\
+DONE:\n  ld.local.u32 %r4, [buf+252];\n  add.u32 %r5, %r3, %r4;\n  st.param.b32 [r], %r5;\n  ret;\n}\n\
+.visible .entry rec(.param .u64 out, .param .u32 depth) {\n  .reg .b32 %r<3>; .reg .b64 %rd<2>;\n\
+  ld.param.u64 %rd1, [out];\n  ld.param.u32 %r2, [depth];\n  {\n  .param .b32 a;\n  st.param.b32 [a], %r2;\n  .param .b32 rv;\n  call.uni (rv), f, (a);\n  ld.param.b32 %r1, [rv];\n  }\n\
+  st.global.u32 [%rd1], %r1;\n  ret;\n}\n\0";
+
 /// Initializes the driver and makes the primary context current on this thread.
 unsafe fn setup() -> std::sync::MutexGuard<'static, ()> {
     let g = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
@@ -769,5 +780,52 @@ fn initcheck_reports_a_read_of_memory_nothing_wrote() {
         );
         assert_eq!(cuCtxSynchronize(), SUCCESS);
         set(false);
+    }
+}
+
+/// `CU_LIMIT_STACK_SIZE` bounds a recursive kernel's stack as on a GPU:
+/// depth 4 needs 5 frames of 256 bytes, past the default 1 KiB (a fault,
+/// 700); after `cuCtxSetLimit(CU_LIMIT_STACK_SIZE, 2048)` depth 6 (7
+/// frames) runs and computes 6 + 5 + … + 1 = 21.
+#[test]
+fn the_stack_size_limit_bounds_recursion() {
+    unsafe {
+        let _g = setup();
+        assert_eq!(cuDevicePrimaryCtxReset_v2(0), SUCCESS);
+        let mut ctx = std::ptr::null_mut();
+        assert_eq!(cuDevicePrimaryCtxRetain(&mut ctx, 0), SUCCESS);
+        assert_eq!(cuCtxSetCurrent(ctx), SUCCESS);
+        let mut lim = 0usize;
+        assert_eq!(cuCtxGetLimit(&mut lim, 0), SUCCESS);
+        assert_eq!(lim, 1024);
+        let run = |depth: u32| -> (CUresult, u32) {
+            let (_, f) = load(REC, c"rec");
+            let mut out = 0u64;
+            assert_eq!(cuMemAlloc_v2(&mut out, 4), SUCCESS);
+            let mut d = depth;
+            let mut params = [
+                &mut out as *mut u64 as *mut c_void,
+                &mut d as *mut u32 as *mut c_void,
+            ];
+            assert_eq!(
+                launch1(f, 1, params.as_mut_ptr(), std::ptr::null_mut()),
+                SUCCESS
+            );
+            let r = cuCtxSynchronize();
+            let mut v = 0u32;
+            if r == SUCCESS {
+                assert_eq!(
+                    cuMemcpyDtoH_v2(&mut v as *mut u32 as *mut c_void, out, 4),
+                    SUCCESS
+                );
+            }
+            (r, v)
+        };
+        assert_eq!(run(3), (SUCCESS, 6));
+        assert_eq!(run(4).0, 700);
+        assert_eq!(cuDevicePrimaryCtxReset_v2(0), SUCCESS);
+        assert_eq!(cuCtxSetLimit(0, 2048), SUCCESS);
+        assert_eq!(run(6), (SUCCESS, 21));
+        assert_eq!(cuDevicePrimaryCtxReset_v2(0), SUCCESS);
     }
 }

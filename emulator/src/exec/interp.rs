@@ -37,8 +37,6 @@ use warp::{check_warp, resolve_activemask, try_barriers};
 const RESIDENT_THREADS: usize = 16 * 1024;
 /// Instructions a thread runs before the next one gets a turn.
 const SLICE: u32 = 256;
-/// Local memory per thread (the CUDA default stack is 1 KiB; we are generous).
-const LOCAL_LIMIT: usize = 512 * 1024;
 
 struct Frame {
     func: u32,
@@ -166,6 +164,9 @@ struct Launch<'a> {
     rng: u64,
     /// `%envreg0`…`%envreg31`.
     envregs: [u32; 32],
+    /// Bytes of local memory (all frames) a thread may use: see
+    /// [`local_limit`].
+    local_limit: u32,
 }
 
 fn fault(kind: FaultKind, message: String) -> Fault {
@@ -301,6 +302,47 @@ fn check_launch(
     Ok((fi, isolated))
 }
 
+/// The local memory a thread of kernel `fi` may use, as a driver sizes it:
+/// the deepest path of the kernel's call graph when that is known, and at
+/// least the context's stack size (`CU_LIMIT_STACK_SIZE`); when the graph
+/// is recursive or calls through pointers, the stack size alone (ptxas
+/// warns "stack size cannot be statically determined" for such kernels),
+/// so unbounded recursion overflows where it would on a GPU.
+fn local_limit(m: &Module, fi: u32, stack_size: u32) -> u32 {
+    // `None`: unbounded. `on_path` finds cycles; `memo` the known needs.
+    fn need(m: &Module, f: u32, on_path: &mut [bool], memo: &mut [Option<u32>]) -> Option<u32> {
+        if let Some(n) = memo[f as usize] {
+            return Some(n);
+        }
+        let g = &m.funcs[f as usize];
+        if on_path[f as usize] || g.calls_indirect {
+            return None;
+        }
+        on_path[f as usize] = true;
+        let mut deepest = 0u32;
+        for &c in &g.callees {
+            match need(m, c, on_path, memo) {
+                Some(n) => deepest = deepest.max(n),
+                None => {
+                    on_path[f as usize] = false;
+                    return None;
+                }
+            }
+        }
+        on_path[f as usize] = false;
+        let n = g.local_size.saturating_add(deepest);
+        memo[f as usize] = Some(n);
+        Some(n)
+    }
+    let mut on_path = vec![false; m.funcs.len()];
+    let mut memo = vec![None; m.funcs.len()];
+    let entry = m.funcs[fi as usize].local_size;
+    match need(m, fi, &mut on_path, &mut memo) {
+        Some(n) => n.max(stack_size),
+        None => stack_size.max(entry),
+    }
+}
+
 fn launch_module(
     machine: &mut Machine,
     m: &Module,
@@ -323,6 +365,7 @@ fn launch_module(
         dyn_shared: cfg.shared,
         rng: seed,
         envregs: machine.envregs,
+        local_limit: local_limit(m, fi, machine.stack_limit),
     };
     let nblocks = cfg.grid.iter().map(|&x| x as u64).product::<u64>();
     // initcheck tracks writes through the exclusive view of memory only.

@@ -198,6 +198,9 @@ impl Schedule {
     }
 }
 
+/// CUDA's default `CU_LIMIT_STACK_SIZE`: bytes of stack per thread.
+pub const DEFAULT_STACK_LIMIT: u32 = 1024;
+
 /// One emulated device context.
 #[derive(Debug)]
 pub struct Machine {
@@ -215,6 +218,10 @@ pub struct Machine {
     /// sets them (a cooperative launch puts its grid-sync workspace's
     /// address in `%envreg1:%envreg2`, as CUDA's driver does); 0 otherwise.
     pub envregs: [u32; 32],
+    /// Bytes of stack per thread for kernels whose call graph is recursive
+    /// or indirect (`CU_LIMIT_STACK_SIZE`, 1 KiB by default as in CUDA);
+    /// other kernels get what their deepest call path needs.
+    pub stack_limit: u32,
     next_function_index: u64,
 }
 
@@ -229,6 +236,7 @@ impl Machine {
             instructions: 0,
             launches: 0,
             envregs: [0; 32],
+            stack_limit: DEFAULT_STACK_LIMIT,
             next_function_index: 0,
         }
     }

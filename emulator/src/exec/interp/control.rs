@@ -119,10 +119,17 @@ pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, 
             fr.pending_rets = pending;
             let base = t.local_top;
             let top = base as usize + g.local_size as usize;
-            if top > LOCAL_LIMIT {
+            if top > l.local_limit as usize {
                 return raw(
                     FaultKind::IllegalAddress,
-                    format!("local memory stack overflow ({top} bytes): unbounded recursion?"),
+                    format!(
+                        "stack overflow: calling `{}` needs {top} bytes of local memory per \
+                         thread, past the {} bytes this launch has (the call graph is \
+                         recursive or calls through a pointer, so the stack size limit \
+                         applies: raise it with cuCtxSetLimit(CU_LIMIT_STACK_SIZE), or \
+                         bound the recursion)",
+                        g.name, l.local_limit
+                    ),
                 );
             }
             if t.local.len() < top {

@@ -80,7 +80,9 @@ impl Bar {
     /// An arrival of `count` threads; the state it returns.
     fn arrive(&mut self, count: u64, drop: bool, no_complete: bool) -> Result<u64, String> {
         if count == 0 || count as i64 > MAX_COUNT {
-            return Err(format!("an arrival count of {count} (PTX allows 1 to 2^20-1)"));
+            return Err(format!(
+                "an arrival count of {count} (PTX allows 1 to 2^20-1)"
+            ));
         }
         let count = count as u32;
         if count > self.pending {
