@@ -218,6 +218,7 @@ fn lcg(cores: usize) {
         grid: [blocks, 1, 1],
         block: [THREADS, 1, 1],
         shared: 0,
+        cluster: [1, 1, 1],
     };
     let params = out.to_le_bytes();
     let (one_core, all_cores) = (pool(1), pool(0));
@@ -297,6 +298,7 @@ fn gemm(cores: usize) {
         grid: [n / TILE, n / TILE, 1],
         block: [TILE, TILE, 1],
         shared: 0,
+        cluster: [1, 1, 1],
     };
     let (all, insts) = pool(0).install(|| time_launch(&mut m, module, "sgemm", &cfg, &params));
     assert_eq!(

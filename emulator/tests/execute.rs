@@ -15,6 +15,7 @@ fn cfg(grid: u32, block: u32) -> LaunchConfig {
         grid: [grid, 1, 1],
         block: [block, 1, 1],
         shared: 0,
+        cluster: [1, 1, 1],
     }
 }
 
@@ -415,27 +416,6 @@ fn stacksave_and_stackrestore() {
         "  stacksave.u64 %rd4;\n  cvta.local.u64 %rd4, %rd4;\n  add.u32 %r1, %r0, 7;\n  cvta.to.local.u64 %rd4, %rd4;\n  stackrestore.u64 %rd4;",
     );
     assert_eq!(run_u32(&body, "k", cfg(1, 3), 3).unwrap(), vec![7, 8, 9]);
-}
-
-/// `barrier.cluster.arrive.aligned` takes no operands (cuda-oxide's cluster
-/// example emits it): the module loads, and reaching it fails the launch as
-/// unsupported, since clusters are not emulated.
-#[test]
-fn a_cluster_barrier_loads_and_is_unsupported_when_reached() {
-    let body = store_per_thread(
-        "  mov.u32 %r1, 1;\n  barrier.cluster.arrive.aligned;\n  barrier.cluster.wait.aligned;",
-    );
-    let mut m = machine();
-    let module = m
-        .load_module(&format!("{HEADER}{body}"))
-        .expect("valid PTX loads");
-    let e = m.launch(module, "k", &cfg(1, 1), &[0u8; 8]).unwrap_err();
-    assert_eq!(e.kind, FaultKind::Unsupported);
-    assert!(
-        e.message.contains("cluster barriers are not emulated"),
-        "{}",
-        e.message
-    );
 }
 
 #[test]
@@ -1015,4 +995,157 @@ fn a_known_call_graph_gets_the_stack_it_needs() {
   ret;
 }";
     assert_eq!(run_u32(body, "k", cfg(1, 1), 1).unwrap(), vec![7]);
+}
+
+/// A cluster kernel on sm_90: each block's thread 0 puts `1000 + 10 ·
+/// %clusterid.x + %cluster_ctarank` in its shared word 0 and, through
+/// `mapa` + `st.shared::cluster`, `7 · rank` in word 1 of the next rank's
+/// block; after the cluster barrier it reads word 0 of the next rank's
+/// block and its own word 1 (written by the previous rank). With 8 blocks
+/// in clusters of 4, block b (rank b % 4, cluster b / 4) stores
+/// `1000 + 10·(b/4) + (b%4 + 1) % 4`, `7 · ((b%4 + 3) % 4)`, and
+/// `%cluster_nctarank·100 + %nclusterid.x·10 + %is_explicit_cluster` =
+/// 4·100 + 2·10 + 1 = 421.
+const CLUSTER_RING: &str = ".visible .entry ring(.param .u64 out) {
+  .reg .b32 %r<20>; .reg .b64 %rd<12>; .reg .pred %p<3>;
+  .shared .align 4 .b8 words[8];
+  ld.param.u64 %rd1, [out];
+  mov.u32 %r0, %tid.x;
+  mov.u32 %r1, %cluster_ctarank;
+  mov.u32 %r2, %cluster_nctarank;
+  mov.u32 %r3, %clusterid.x;
+  add.u32 %r4, %r1, 1;
+  rem.u32 %r4, %r4, %r2;
+  mov.u64 %rd2, words;
+  setp.ne.u32 %p1, %r0, 0;
+  @%p1 bra SYNC;
+  mad.lo.u32 %r5, %r3, 10, 1000;
+  add.u32 %r5, %r5, %r1;
+  st.shared.u32 [words], %r5;
+  mapa.shared::cluster.u64 %rd3, %rd2, %r4;
+  mul.lo.u32 %r6, %r1, 7;
+  st.shared::cluster.u32 [%rd3+4], %r6;
+SYNC:
+  barrier.cluster.arrive.release.aligned;
+  barrier.cluster.wait.acquire.aligned;
+  @%p1 bra DONE;
+  mapa.shared::cluster.u64 %rd3, %rd2, %r4;
+  ld.shared::cluster.u32 %r7, [%rd3];
+  ld.shared.u32 %r8, [words+4];
+  mov.u32 %r9, %ctaid.x;
+  mul.wide.u32 %rd4, %r9, 4;
+  add.s64 %rd5, %rd1, %rd4;
+  st.global.u32 [%rd5], %r7;
+  st.global.u32 [%rd5+32], %r8;
+  mov.u32 %r10, %nclusterid.x;
+  mov.u32 %r11, %is_explicit_cluster;
+  mul.lo.u32 %r12, %r2, 100;
+  mad.lo.u32 %r12, %r10, 10, %r12;
+  add.u32 %r12, %r12, %r11;
+  st.global.u32 [%rd5+64], %r12;
+DONE:
+  barrier.cluster.arrive;
+  barrier.cluster.wait;
+  ret;
+}";
+
+fn run_cluster(body: &str, c: &LaunchConfig, n: usize) -> Result<Vec<u32>, ptx_emu::exec::Fault> {
+    let mut m = Machine::new(Arch::parse("sm_90").unwrap(), Schedule::InOrder);
+    let module = m
+        .load_module(&format!(".version 8.0\n.target sm_90\n.address_size 64\n{body}"))
+        .expect("the test PTX loads");
+    let out = m
+        .mem
+        .alloc(4 * n as u64, ptx_emu::exec::memory::AllocKind::Host);
+    let kernel = if body.contains("entry ring") { "ring" } else { "k" };
+    m.launch(module, kernel, c, &out.to_le_bytes())?;
+    let bytes = m.mem.host_slice_mut(out, 4 * n as u64).unwrap();
+    Ok(bytes
+        .chunks(4)
+        .map(|c| u32::from_le_bytes(c.try_into().unwrap()))
+        .collect())
+}
+
+#[test]
+fn a_cluster_shares_shared_memory_and_a_barrier() {
+    let c = LaunchConfig {
+        grid: [8, 1, 1],
+        block: [64, 1, 1],
+        shared: 0,
+        cluster: [4, 1, 1],
+    };
+    let v = run_cluster(CLUSTER_RING, &c, 24).unwrap();
+    for b in 0..8u32 {
+        let (rank, cl) = (b % 4, b / 4);
+        let k = b as usize;
+        assert_eq!(v[k], 1000 + 10 * cl + (rank + 1) % 4, "block {b} word 0");
+        assert_eq!(v[8 + k], 7 * ((rank + 3) % 4), "block {b} word 1");
+        assert_eq!(v[16 + k], 421, "block {b} registers");
+    }
+}
+
+/// `.reqnctapercluster` sets the cluster shape when the launch names none;
+/// a launch naming another is refused; clusters need sm_90, and a grid
+/// they divide; a `barrier.cluster.wait` with no arrive before it is
+/// undefined in PTX and stops the launch.
+#[test]
+fn cluster_shapes_and_misuse() {
+    let req = CLUSTER_RING.replace(
+        ".visible .entry ring(.param .u64 out) {",
+        ".visible .entry ring(.param .u64 out)\n.explicitcluster\n.reqnctapercluster 4, 1, 1\n{",
+    );
+    let mut c = LaunchConfig {
+        grid: [8, 1, 1],
+        block: [32, 1, 1],
+        shared: 0,
+        cluster: [1, 1, 1],
+    };
+    let v = run_cluster(&req, &c, 24).unwrap();
+    assert_eq!((v[0], v[8], v[16]), (1001, 21, 421));
+    c.cluster = [2, 1, 1];
+    let e = run_cluster(&req, &c, 24).unwrap_err();
+    assert!(e.message.contains(".reqnctapercluster [4, 1, 1]"), "{}", e.message);
+    c.cluster = [3, 1, 1];
+    let e = run_cluster(CLUSTER_RING, &c, 24).unwrap_err();
+    assert_eq!(e.kind, FaultKind::InvalidValue);
+    assert!(e.message.contains("a grid ([8, 1, 1]) they divide"), "{}", e.message);
+    let mut m = machine();
+    let module = m
+        .load_module(&format!("{HEADER}{CLUSTER_RING}"))
+        .expect("the test PTX loads");
+    c.cluster = [2, 1, 1];
+    let e = m.launch(module, "ring", &c, &[0u8; 8]).unwrap_err();
+    assert!(e.message.contains("need sm_90 or newer (sm_80 here)"), "{}", e.message);
+    let body = store_per_thread("  mov.u32 %r1, 1;\n  barrier.cluster.wait;");
+    c.cluster = [2, 1, 1];
+    let e = run_cluster(&body, &c, 8).unwrap_err();
+    assert!(
+        e.message.contains("barrier.cluster.wait with no barrier.cluster.arrive"),
+        "{}",
+        e.message
+    );
+}
+
+/// A cluster barrier that can never complete is a deadlock reported as
+/// such, not a hang: in block rank 1, threads 0–15 wait at `bar.sync 0`
+/// for threads 16–31, which wait at the cluster barrier for threads 0–15
+/// to arrive; block 0's threads all wait at the cluster barrier.
+#[test]
+fn a_cluster_barrier_that_cannot_complete_is_a_deadlock() {
+    let body = store_per_thread(
+        "  mov.u32 %r1, 1;\n  mov.u32 %r2, %cluster_ctarank;\n  setp.eq.u32 %p1, %r2, 1;\n  setp.lt.u32 %p2, %r0, 16;\n  and.pred %p3, %p1, %p2;\n  @%p3 bar.sync 0;\n  barrier.cluster.arrive;\n  barrier.cluster.wait;",
+    );
+    let c = LaunchConfig {
+        grid: [2, 1, 1],
+        block: [32, 1, 1],
+        shared: 0,
+        cluster: [2, 1, 1],
+    };
+    let e = run_cluster(&body, &c, 64).unwrap_err();
+    assert_eq!(e.kind, FaultKind::LaunchFailed);
+    assert!(
+        e.message.contains("deadlock in kernel `k`: barrier.cluster.wait at PTX line 15 in block [0, 0, 0]"),
+        "{}",
+        e.message
+    );
 }

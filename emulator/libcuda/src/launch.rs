@@ -461,6 +461,7 @@ unsafe fn launch(
             grid,
             block,
             shared,
+            cluster: extras.cluster.unwrap_or([1, 1, 1]),
         };
         // A cooperative launch gets the grid-sync workspace a driver
         // provides (`struct grid_workspace { u32 wsSize; u32 barrier; }`,

@@ -1315,6 +1315,23 @@ fn decode_instr(ctx: &mut Ctx, i: &ast::Instruction) -> R<Op> {
             }
         }
         "mbarrier" => decode_mbarrier(ctx, i, &m)?,
+        "mapa" => {
+            n(3)?;
+            Op::Mapa {
+                generic: m.space() != MemSpace::Shared,
+                d: d!(0),
+                a: s!(1, None),
+                rank: s!(2, None),
+            }
+        }
+        "getctarank" => {
+            n(2)?;
+            Op::GetCtaRank {
+                generic: m.space() != MemSpace::Shared,
+                d: d!(0),
+                a: s!(1, None),
+            }
+        }
         "cp" if m.parts.first() == Some(&"async") => {
             if m.has("commit_group") || m.has("wait_group") || m.has("wait_all") {
                 return Ok(Op::Nop);
@@ -1375,9 +1392,11 @@ fn decode_instr(ctx: &mut Ctx, i: &ast::Instruction) -> R<Op> {
                 return unsupported(i, "");
             }
             if m.has("cluster") {
-                // `barrier.cluster.arrive/wait` take no operands; clusters
-                // are not emulated, so reaching one is CUDA_ERROR_NOT_SUPPORTED.
-                return unsupported(i, "cluster barriers are not emulated");
+                // `barrier.cluster.arrive{.release|.relaxed}{.aligned}` and
+                // `barrier.cluster.wait{.acquire}{.aligned}`: no operands.
+                return Ok(Op::ClusterBar {
+                    wait: m.has("wait"),
+                });
             }
             let wait = m.has("sync") || m.parts.is_empty() || m.parts == ["aligned"];
             if !wait && !m.has("arrive") {

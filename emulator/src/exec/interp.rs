@@ -117,6 +117,11 @@ enum State {
         pc: (u32, u32),
         line: u32,
     },
+    /// At `barrier.cluster.wait`, until every thread of the cluster has
+    /// arrived as often as this one.
+    Cluster {
+        line: u32,
+    },
     Done,
 }
 
@@ -129,11 +134,16 @@ struct Thread {
     local_top: u32,
     cc: bool,
     state: State,
+    /// `barrier.cluster.arrive`s and `wait`s this thread executed.
+    cluster_arrivals: u32,
+    cluster_waits: u32,
 }
 
 struct Block {
     ctaid: [u32; 3],
     lin: u64,
+    /// `%cluster_ctarank`: the block's place in its cluster (0 without one).
+    rank: u32,
     shared: Vec<u8>,
     first_thread: usize,
     threads: usize,
@@ -144,6 +154,36 @@ struct Block {
     /// of them named (kept here so a release costs no scan of the block).
     waiting: [u32; 16],
     wait_count: [Option<u32>; 16],
+}
+
+/// The other blocks of a block's cluster: those of lower rank (as many as
+/// its rank) and those of higher rank. Empty without clusters.
+struct Peers<'x> {
+    before: &'x mut [Block],
+    after: &'x mut [Block],
+}
+
+impl Peers<'_> {
+    fn reborrow(&mut self) -> Peers<'_> {
+        Peers {
+            before: &mut *self.before,
+            after: &mut *self.after,
+        }
+    }
+}
+
+/// Block `b` of a wave, and the other blocks of its cluster (the blocks of
+/// a cluster stand together in a wave, in rank order).
+fn split_cluster<'x>(bl: &'x mut [Block], b: usize, size: u32) -> (&'x mut Block, Peers<'x>) {
+    let rank = bl[b].rank as usize;
+    let first = b - rank;
+    let end = (first + size as usize).min(bl.len());
+    let (before, rest) = bl[first..end].split_at_mut(rank);
+    match rest {
+        [me, after @ ..] => (me, Peers { before, after }),
+        // `rank < size`, so `rest` holds the block itself.
+        [] => unreachable!("block {b} of rank {rank} is outside its cluster"),
+    }
 }
 
 /// What stopped a slice.
@@ -167,6 +207,37 @@ struct Launch<'a> {
     /// Bytes of local memory (all frames) a thread may use: see
     /// [`local_limit`].
     local_limit: u32,
+    /// Blocks per cluster (`[1, 1, 1]` without clusters), and whether the
+    /// launch has clusters (`%is_explicit_cluster`).
+    cluster: [u32; 3],
+    explicit_cluster: bool,
+}
+
+impl Launch<'_> {
+    /// Blocks per cluster.
+    fn cluster_size(&self) -> u32 {
+        self.cluster.iter().product()
+    }
+
+    /// The block at position `p` of the launch's order: cluster after
+    /// cluster (the blocks of one are resident together), each in rank
+    /// order; without clusters, the linear block order. Returns its
+    /// `%ctaid`, linear index and rank in its cluster.
+    fn block_at(&self, p: u64) -> ([u32; 3], u64, u32) {
+        let (g, c) = (self.cfg.grid, self.cluster);
+        let size = self.cluster_size() as u64;
+        let (cl, rank) = (p / size, (p % size) as u32);
+        let n = [g[0] / c[0], g[1] / c[1]];
+        let cluster_at = [
+            (cl % n[0] as u64) as u32,
+            (cl / n[0] as u64 % n[1] as u64) as u32,
+            (cl / (n[0] as u64 * n[1] as u64)) as u32,
+        ];
+        let within = [rank % c[0], rank / c[0] % c[1], rank / (c[0] * c[1])];
+        let ctaid: [u32; 3] = std::array::from_fn(|d| cluster_at[d] * c[d] + within[d]);
+        let lin = ctaid[0] as u64 + g[0] as u64 * (ctaid[1] as u64 + g[1] as u64 * ctaid[2] as u64);
+        (ctaid, lin, rank)
+    }
 }
 
 fn fault(kind: FaultKind, message: String) -> Fault {
@@ -343,6 +414,41 @@ fn local_limit(m: &Module, fi: u32, stack_size: u32) -> u32 {
     }
 }
 
+/// The launch's blocks per cluster: the kernel's `.reqnctapercluster`, or
+/// the launch's own (which must agree with it when both are given).
+fn cluster(machine: &Machine, m: &Module, fi: u32, cfg: &LaunchConfig) -> Result<[u32; 3], Fault> {
+    let f = &m.funcs[fi as usize];
+    let c = match f.reqnctapercluster {
+        Some(req) if cfg.cluster != [1, 1, 1] && cfg.cluster != req => {
+            return Err(fault(
+                FaultKind::InvalidValue,
+                format!(
+                    "launching kernel `{}`: the launch asks for clusters of {:?} blocks, the kernel \
+                     was compiled for .reqnctapercluster {req:?}",
+                    f.name, cfg.cluster
+                ),
+            ))
+        }
+        Some(req) => req,
+        None => cfg.cluster,
+    };
+    if c == [1, 1, 1] {
+        return Ok(c);
+    }
+    let size: u64 = c.iter().map(|&x| x as u64).product();
+    if machine.arch.major < 9 || size > 16 || (0..3).any(|d| c[d] == 0 || cfg.grid[d] % c[d] != 0) {
+        return Err(fault(
+            FaultKind::InvalidValue,
+            format!(
+                "launching kernel `{}`: clusters of {c:?} blocks need sm_90 or newer ({} here), at \
+                 most 16 blocks, and a grid ({:?}) they divide",
+                f.name, machine.arch.name, cfg.grid
+            ),
+        ));
+    }
+    Ok(c)
+}
+
 fn launch_module(
     machine: &mut Machine,
     m: &Module,
@@ -366,13 +472,23 @@ fn launch_module(
         rng: seed,
         envregs: machine.envregs,
         local_limit: local_limit(m, fi, machine.stack_limit),
+        cluster: cluster(machine, m, fi, cfg)?,
+        explicit_cluster: false,
     };
+    l.explicit_cluster = l.cluster_size() > 1 || m.funcs[fi as usize].reqnctapercluster.is_some();
     let nblocks = cfg.grid.iter().map(|&x| x as u64).product::<u64>();
-    // initcheck tracks writes through the exclusive view of memory only.
-    if isolated && machine.schedule == Schedule::InOrder && !machine.mem.initcheck {
+    // initcheck tracks writes through the exclusive view of memory only;
+    // the blocks of a cluster share memory.
+    if isolated
+        && machine.schedule == Schedule::InOrder
+        && !machine.mem.initcheck
+        && l.cluster_size() == 1
+    {
         return run_blocks_in_parallel(machine, &l, fi, nblocks);
     }
-    let per_wave = (RESIDENT_THREADS / nthreads as usize).max(1) as u64;
+    // Whole clusters per wave.
+    let size = l.cluster_size() as u64;
+    let per_wave = ((RESIDENT_THREADS / nthreads as usize) as u64 / size).max(1) * size;
     let mut dev = Device {
         global: Global::Exclusive(&mut machine.mem),
         printf: Vec::new(),
@@ -521,15 +637,12 @@ fn run_wave(
     let shared_size = (l.m.static_shared + l.dyn_shared as u64) as usize;
     let mut bl = Vec::new();
     let mut th: Vec<Thread> = Vec::new();
-    for b in blocks {
-        let ctaid = [
-            (b % cfg.grid[0] as u64) as u32,
-            (b / cfg.grid[0] as u64 % cfg.grid[1] as u64) as u32,
-            (b / (cfg.grid[0] as u64 * cfg.grid[1] as u64)) as u32,
-        ];
+    for p in blocks {
+        let (ctaid, b, rank) = l.block_at(p);
         bl.push(Block {
             ctaid,
             lin: b,
+            rank,
             shared: vec![0; shared_size],
             first_thread: th.len(),
             threads: l.nthreads as usize,
@@ -562,6 +675,8 @@ fn run_wave(
                 local_top: f.local_size,
                 cc: false,
                 state: State::Ready,
+                cluster_arrivals: 0,
+                cluster_waits: 0,
             });
         }
     }
@@ -590,7 +705,8 @@ fn run_wave(
                 SLICE
             };
             let b = th[i].block;
-            run_thread(dev, l, &mut th, &mut bl[b], i, slice, &mut live)?;
+            let (blk, mut peers) = split_cluster(&mut bl, b, l.cluster_size());
+            run_thread(dev, l, &mut th, blk, &mut peers, i, slice, &mut live)?;
         }
         if !progress {
             return Err(deadlock(l, &th, &bl));
@@ -606,11 +722,13 @@ fn run_thread(
     l: &Launch,
     th: &mut [Thread],
     blk: &mut Block,
+    peers: &mut Peers,
     i: usize,
     slice: u32,
     live: &mut usize,
 ) -> Result<(), Fault> {
-    let stop = Executor::new(dev, l, &mut th[i], blk)
+    let arrivals = th[i].cluster_arrivals;
+    let stop = Executor::new(dev, l, &mut th[i], blk, peers.reborrow())
         .run(slice)
         .map_err(|e| located(l, &th[i], blk, e))?;
     match stop {
@@ -627,6 +745,10 @@ fn run_thread(
             _ => {}
         },
     }
+    let arrived = th[i].cluster_arrivals != arrivals;
+    if arrived || matches!(stop, Stop::Exited) || matches!(th[i].state, State::Cluster { .. }) {
+        try_cluster(l, th, blk);
+    }
     if matches!(
         th[i].state,
         State::Activemask { .. } | State::Warp { .. } | State::Barrier { .. } | State::Done
@@ -634,6 +756,28 @@ fn run_thread(
         resolve_activemask(th, blk, i);
     }
     Ok(())
+}
+
+/// Releases the threads of `blk`'s cluster parked at `barrier.cluster.wait`
+/// whose phase is complete: every thread of the cluster that has not
+/// exited has arrived as often as they have.
+fn try_cluster(l: &Launch, th: &mut [Thread], blk: &Block) {
+    let n = l.nthreads as usize;
+    let first = blk.first_thread - blk.rank as usize * n;
+    let end = (first + l.cluster_size() as usize * n).min(th.len());
+    let all = &mut th[first..end];
+    let least = all
+        .iter()
+        .filter(|t| t.state != State::Done)
+        .map(|t| t.cluster_arrivals)
+        .min()
+        .unwrap_or(0);
+    for t in all {
+        if matches!(t.state, State::Cluster { .. }) && least >= t.cluster_arrivals {
+            t.state = State::Ready;
+            t.cluster_waits += 1;
+        }
+    }
 }
 
 /// Turns a warp may stay diverged before one turn runs its threads one by
@@ -668,7 +812,7 @@ fn run_warps(
     while live > 0 {
         let mut progress = false;
         for (k, &(b, first, n)) in warps.iter().enumerate() {
-            let blk = &mut bl[b];
+            let (blk, mut peers) = split_cluster(&mut bl, b, l.cluster_size());
             if ready_lanes(&th, first, n) == 0 {
                 continue;
             }
@@ -677,7 +821,7 @@ fn run_warps(
                 diverged[k] = 0;
                 for i in first..first + n as usize {
                     if matches!(th[i].state, State::Ready) {
-                        run_thread(dev, l, &mut th, blk, i, SLICE, &mut live)?;
+                        run_thread(dev, l, &mut th, blk, &mut peers, i, SLICE, &mut live)?;
                     }
                 }
                 continue;
@@ -690,14 +834,14 @@ fn run_warps(
                 }
                 let group = lockstep_group(&th, first, ready);
                 let (done, fallback) =
-                    executor::run_converged(dev, l, &mut th, blk, first, group, SLICE - steps)?;
+                    executor::run_converged(dev, l, &mut th, blk, &mut peers, first, group, SLICE - steps)?;
                 steps += done;
                 if fallback {
                     // One instruction per lane, in lane order, on its own.
                     for j in 0..n {
                         let i = first + j as usize;
                         if group & (1 << j) != 0 && matches!(th[i].state, State::Ready) {
-                            run_thread(dev, l, &mut th, blk, i, 1, &mut live)?;
+                            run_thread(dev, l, &mut th, blk, &mut peers, i, 1, &mut live)?;
                         }
                     }
                     steps += 1;
@@ -780,12 +924,14 @@ fn deadlock(l: &Launch, th: &[Thread], bl: &[Block]) -> Fault {
             State::Barrier { id, line, .. } => (format!("bar.sync {id}"), *line),
             State::Warp { coll, line, .. } => (coll.name().to_string(), *line),
             State::Activemask { line, .. } => ("activemask".to_string(), *line),
+            State::Cluster { line } => ("barrier.cluster.wait".to_string(), *line),
             _ => continue,
         };
         let key = |s: &State| match s {
             State::Barrier { id, line, .. } => Some((0, *id, *line)),
             State::Warp { coll, line, .. } => Some((1, coll.name().len() as u32, *line)),
             State::Activemask { line, .. } => Some((2, 0, *line)),
+            State::Cluster { line } => Some((3, 0, *line)),
             _ => None,
         };
         let here: Vec<u32> = ts
@@ -809,6 +955,9 @@ fn deadlock(l: &Launch, th: &[Thread], bl: &[Block]) -> Fault {
                     format!("{} at {} (line {line})", t.lin, coll.name())
                 }
                 State::Activemask { line, .. } => format!("{} at activemask (line {line})", t.lin),
+                State::Cluster { line } => {
+                    format!("{} at barrier.cluster.wait (line {line})", t.lin)
+                }
                 _ => t.lin.to_string(),
             })
             .take(8)

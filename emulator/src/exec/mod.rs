@@ -170,6 +170,9 @@ pub struct LaunchConfig {
     pub block: [u32; 3],
     /// Dynamic shared memory bytes.
     pub shared: u32,
+    /// Blocks per cluster (`CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION`); `[1, 1,
+    /// 1]` for none, and then the kernel's `.reqnctapercluster` applies.
+    pub cluster: [u32; 3],
 }
 
 /// How threads are interleaved.

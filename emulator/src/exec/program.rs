@@ -516,6 +516,26 @@ pub enum Op {
         /// The count, tx-count, state or phase parity operand.
         a: Option<Src>,
     },
+    /// `mapa{.shared::cluster}.u32|u64 d, a, rank`: the address of `a` in
+    /// the shared memory of the cluster's block `rank` (`generic`: `a` and
+    /// `d` are generic addresses).
+    Mapa {
+        generic: bool,
+        d: Dst,
+        a: Src,
+        rank: Src,
+    },
+    /// `getctarank{.shared::cluster}.u32 d, a`: the rank of the block whose
+    /// shared memory `a` lies in.
+    GetCtaRank {
+        generic: bool,
+        d: Dst,
+        a: Src,
+    },
+    /// `barrier.cluster.arrive` (`wait: false`) or `barrier.cluster.wait`.
+    ClusterBar {
+        wait: bool,
+    },
     Bra {
         target: u32,
     },
@@ -631,6 +651,6 @@ pub struct Func {
     pub reqntid: Option<[u32; 3]>,
     pub maxntid: Option<[u32; 3]>,
     /// `.reqnctapercluster`: the cluster shape the kernel was compiled for
-    /// (reported by `cuFuncGetAttribute`; clusters are not emulated).
+    /// (a launch with no cluster attribute gets it; `cuFuncGetAttribute` reports it).
     pub reqnctapercluster: Option<[u32; 3]>,
 }

@@ -16,6 +16,7 @@ pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, 
         executed,
         blk,
         l,
+        peers,
         ..
     } = x;
     let m = l.m;
@@ -32,6 +33,7 @@ pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, 
             Mem {
                 global: &mut dev.global,
                 shared: &mut blk.shared,
+                peers: peers.reborrow(),
                 local: &mut t.local,
                 local_top: t.local_top,
             }

@@ -97,6 +97,7 @@ pub(super) fn run_converged(
     l: &Launch,
     th: &mut [Thread],
     blk: &mut Block,
+    peers: &mut Peers,
     first: usize,
     group: u32,
     budget: u32,
@@ -141,7 +142,7 @@ pub(super) fn run_converged(
                 return Ok((steps + 1, false));
             }
             Op::Ld { .. } | Op::St { .. } => {
-                memory::exec_warp(inst, &mut lanes, &mut dev.global, &mut blk.shared)
+                memory::exec_warp(inst, &mut lanes, &mut dev.global, &mut blk.shared, peers)
             }
             Op::FBin { .. } | Op::FUn { .. } | Op::Fma { .. } | Op::Cvt { .. } => {
                 Ok(float::exec_warp(inst, &mut lanes))
@@ -186,6 +187,8 @@ pub(super) struct Executor<'x, 'd> {
     pub l: &'x Launch<'x>,
     pub t: &'x mut Thread,
     pub blk: &'x mut Block,
+    /// The other blocks of the block's cluster.
+    pub peers: Peers<'x>,
     pub ids: SregCtx<'x>,
     /// Instructions of this slice so far.
     pub executed: u32,
@@ -197,6 +200,7 @@ impl<'x, 'd> Executor<'x, 'd> {
         l: &'x Launch<'x>,
         t: &'x mut Thread,
         blk: &'x mut Block,
+        peers: Peers<'x>,
     ) -> Self {
         let ids = SregCtx {
             tid: t.tid,
@@ -211,12 +215,16 @@ impl<'x, 'd> Executor<'x, 'd> {
             total_shared: blk.shared.len() as u32,
             nsm: dev.nsm,
             envregs: &l.envregs,
+            cluster: l.cluster,
+            rank: blk.rank,
+            explicit_cluster: l.explicit_cluster,
         };
         Executor {
             dev,
             l,
             t,
             blk,
+            peers,
             ids,
             executed: 0,
         }
@@ -290,6 +298,7 @@ impl<'x, 'd> Executor<'x, 'd> {
                 | Op::Cvta { .. }
                 | Op::IsSpace { .. } => memory::exec(self, depth, inst),
                 Op::Mbar { .. } => mbarrier::exec(self, depth, inst),
+                Op::Mapa { .. } | Op::GetCtaRank { .. } => memory::exec(self, depth, inst),
                 Op::Bra { .. }
                 | Op::BrxIdx { .. }
                 | Op::Call { .. }
@@ -300,6 +309,7 @@ impl<'x, 'd> Executor<'x, 'd> {
                 | Op::Nop
                 | Op::Unsupported(_) => control::exec(self, depth, inst),
                 Op::Elect { .. }
+                | Op::ClusterBar { .. }
                 | Op::Bar { .. }
                 | Op::WarpSync { .. }
                 | Op::Shfl { .. }
@@ -335,6 +345,11 @@ pub(super) struct SregCtx<'x> {
     /// `%envreg0`…`%envreg31`, the launch's (borrowed: this is built for
     /// every scheduling slice).
     envregs: &'x [u32; 32],
+    /// Blocks per cluster, the block's rank in its cluster, and whether
+    /// the launch has clusters.
+    cluster: [u32; 3],
+    rank: u32,
+    explicit_cluster: bool,
 }
 
 #[inline(always)]
@@ -381,13 +396,13 @@ pub(super) fn special(ids: &SregCtx<'_>, executed: u32, sr: Sreg) -> u64 {
                 Sreg::DynamicSmemSize => ids.dyn_shared as u64,
                 Sreg::TotalSmemSize | Sreg::AggrSmemSize => ids.total_shared as u64,
                 Sreg::EnvReg(n) => ids.envregs.get(n as usize).copied().unwrap_or(0) as u64,
-                Sreg::ClusterCtaRank => 0,
-                Sreg::ClusterNctaRank => 1,
-                Sreg::ClusterId(c) => ids.ctaid[c as usize] as u64,
-                Sreg::NClusterId(c) => ids.nctaid[c as usize] as u64,
-                Sreg::ClusterCtaId(_) => 0,
-                Sreg::ClusterNCtaId(_) => 1,
-                Sreg::IsExplicitCluster => 0,
+                Sreg::ClusterCtaRank => ids.rank as u64,
+                Sreg::ClusterNctaRank => ids.cluster.iter().product::<u32>() as u64,
+                Sreg::ClusterId(c) => (ids.ctaid[c as usize] / ids.cluster[c as usize]) as u64,
+                Sreg::NClusterId(c) => (ids.nctaid[c as usize] / ids.cluster[c as usize]) as u64,
+                Sreg::ClusterCtaId(c) => (ids.ctaid[c as usize] % ids.cluster[c as usize]) as u64,
+                Sreg::ClusterNCtaId(c) => ids.cluster[c as usize] as u64,
+                Sreg::IsExplicitCluster => ids.explicit_cluster as u64,
             }
         }
     }

@@ -16,6 +16,7 @@ pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, 
         ids,
         executed,
         blk,
+        peers,
         ..
     } = x;
     let executed = *executed;
@@ -31,6 +32,7 @@ pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, 
             Mem {
                 global: &mut dev.global,
                 shared: &mut blk.shared,
+                peers: peers.reborrow(),
                 local: &mut t.local,
                 local_top: t.local_top,
             }
@@ -141,6 +143,59 @@ pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, 
                 fr.regs[*d as usize] = extend(*ty, old);
             }
         }
+        Op::Mapa {
+            generic,
+            d,
+            a,
+            rank,
+        } => {
+            let (a, rank) = (v!(*a), v!(*rank));
+            let size = 1 + peers.before.len() + peers.after.len();
+            if rank >= size as u64 {
+                return raw(
+                    FaultKind::IllegalAddress,
+                    format!("mapa to block rank {rank}, but the cluster has {size} block(s)"),
+                );
+            }
+            let mapped = if *generic {
+                match crate::exec::memory::window(a) {
+                    Window::Shared(off) => {
+                        crate::exec::memory::SHARED_WINDOW + cluster_address(off, rank)
+                    }
+                    _ => {
+                        return raw(
+                            FaultKind::IllegalAddress,
+                            format!("mapa of {a:#x}, which is no shared-memory address"),
+                        )
+                    }
+                }
+            } else {
+                cluster_address(a, rank)
+            };
+            set!(*d, mapped)
+        }
+        Op::GetCtaRank { generic, d, a } => {
+            let a = v!(*a);
+            let off = match (*generic, crate::exec::memory::window(a)) {
+                (false, _) => a,
+                (true, Window::Shared(off)) => off,
+                (true, _) => {
+                    return raw(
+                        FaultKind::IllegalAddress,
+                        format!("getctarank of {a:#x}, which is no shared-memory address"),
+                    )
+                }
+            };
+            let tag = off >> CLUSTER_SHIFT;
+            set!(
+                *d,
+                if tag == 0 {
+                    peers.before.len() as u64
+                } else {
+                    tag - 1
+                }
+            )
+        }
         Op::CpAsync {
             dst,
             src,
@@ -190,8 +245,54 @@ pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, 
 pub(super) struct Mem<'a, 'g> {
     pub global: &'a mut Global<'g>,
     pub shared: &'a mut Vec<u8>,
+    /// The shared memory of the other blocks of the cluster.
+    pub peers: Peers<'a>,
     pub local: &'a mut Vec<u8>,
     pub local_top: u32,
+}
+
+impl Mem<'_, '_> {
+    /// The shared memory a `.shared::cluster` address (see [`cluster_address`])
+    /// lies in, and its offset there: the block's own for a `.shared::cta`
+    /// address or one of its own rank.
+    fn shared_of(&mut self, addr: u64) -> Result<(&mut Vec<u8>, u64), AccessError> {
+        let (tag, off) = (addr >> CLUSTER_SHIFT, addr & CTA_OFFSET_MASK);
+        let own = self.peers.before.len() as u64;
+        if tag == 0 || tag - 1 == own {
+            return Ok((&mut *self.shared, if tag == 0 { addr } else { off }));
+        }
+        let rank = tag - 1;
+        let size = own + 1 + self.peers.after.len() as u64;
+        let peer = if rank < own {
+            self.peers.before.get_mut(rank as usize)
+        } else {
+            self.peers.after.get_mut((rank - own - 1) as usize)
+        };
+        match peer {
+            Some(b) => Ok((&mut b.shared, off)),
+            None => Err(AccessError::Illegal {
+                addr,
+                size: 0,
+                detail: format!(
+                    "a .shared::cluster address of block rank {rank}, but the cluster has {size} \
+                     block(s)"
+                ),
+            }),
+        }
+    }
+}
+
+/// Where the rank of a `.shared::cluster` address starts: the address of
+/// offset `o` in the shared memory of the block of rank `r` is
+/// `(r + 1) << CLUSTER_SHIFT | o`; a `.shared::cta` address (tag 0) is the
+/// block's own. Shared memory is far smaller than 2^24 bytes per block.
+pub(super) const CLUSTER_SHIFT: u32 = 24;
+pub(super) const CTA_OFFSET_MASK: u64 = (1 << CLUSTER_SHIFT) - 1;
+
+/// `mapa`: the `.shared::cluster` address of a `.shared::cta` address in
+/// the block of rank `rank`.
+pub(super) fn cluster_address(cta: u64, rank: u64) -> u64 {
+    ((rank + 1) << CLUSTER_SHIFT) | (cta & CTA_OFFSET_MASK)
 }
 
 /// A checked place in memory.
@@ -310,9 +411,10 @@ impl Mem<'_, '_> {
                 Global::Shared { .. } => Ok(Place::Shared(addr)),
             },
             MemSpace::Shared => {
-                let r = flat_range(self.shared.len(), addr, size, "shared memory of the block")
+                let (buf, off) = self.shared_of(addr).map_err(|e| access(e, what))?;
+                let r = flat_range(buf.len(), off, size, "shared memory of the block")
                     .map_err(|e| access(e, what))?;
-                Ok(Place::Bytes(&mut self.shared[r]))
+                Ok(Place::Bytes(&mut buf[r]))
             }
             MemSpace::Local => {
                 let r = flat_range(
@@ -375,12 +477,14 @@ pub(super) fn exec_warp(
     lanes: &mut [&mut Frame],
     global: &mut Global,
     shared: &mut Vec<u8>,
+    peers: &mut Peers,
 ) -> Result<WarpStep, (usize, Raw)> {
     let g = inst.guard;
     let mut local = Vec::new();
     let mut mem = Mem {
         global,
         shared,
+        peers: peers.reborrow(),
         local: &mut local,
         local_top: 0,
     };

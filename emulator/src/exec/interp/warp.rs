@@ -34,6 +34,29 @@ pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, 
             };
             return Ok(Flow::Stop(Stop::Parked));
         }
+        Op::ClusterBar { wait: false } => {
+            if t.cluster_arrivals > t.cluster_waits {
+                return raw(
+                    FaultKind::LaunchFailed,
+                    "barrier.cluster.arrive twice with no barrier.cluster.wait between (undefined \
+                     in PTX)",
+                );
+            }
+            t.cluster_arrivals += 1;
+            // The scheduler releases the threads this arrival completes.
+            return Ok(Flow::Stop(Stop::Slice));
+        }
+        Op::ClusterBar { wait: true } => {
+            if t.cluster_arrivals == t.cluster_waits {
+                return raw(
+                    FaultKind::LaunchFailed,
+                    "barrier.cluster.wait with no barrier.cluster.arrive before it (undefined in \
+                     PTX)",
+                );
+            }
+            t.state = State::Cluster { line: inst.line };
+            return Ok(Flow::Stop(Stop::Parked));
+        }
         Op::Bar { id, count, wait } => {
             let id = v!(*id) as u32;
             let count = count.map(|c| v!(c) as u32);
