@@ -1052,12 +1052,18 @@ DONE:
 fn run_cluster(body: &str, c: &LaunchConfig, n: usize) -> Result<Vec<u32>, ptx_emu::exec::Fault> {
     let mut m = Machine::new(Arch::parse("sm_90").unwrap(), Schedule::InOrder);
     let module = m
-        .load_module(&format!(".version 8.0\n.target sm_90\n.address_size 64\n{body}"))
+        .load_module(&format!(
+            ".version 8.0\n.target sm_90\n.address_size 64\n{body}"
+        ))
         .expect("the test PTX loads");
     let out = m
         .mem
         .alloc(4 * n as u64, ptx_emu::exec::memory::AllocKind::Host);
-    let kernel = if body.contains("entry ring") { "ring" } else { "k" };
+    let kernel = if body.contains("entry ring") {
+        "ring"
+    } else {
+        "k"
+    };
     m.launch(module, kernel, c, &out.to_le_bytes())?;
     let bytes = m.mem.host_slice_mut(out, 4 * n as u64).unwrap();
     Ok(bytes
@@ -1104,23 +1110,36 @@ fn cluster_shapes_and_misuse() {
     assert_eq!((v[0], v[8], v[16]), (1001, 21, 421));
     c.cluster = [2, 1, 1];
     let e = run_cluster(&req, &c, 24).unwrap_err();
-    assert!(e.message.contains(".reqnctapercluster [4, 1, 1]"), "{}", e.message);
+    assert!(
+        e.message.contains(".reqnctapercluster [4, 1, 1]"),
+        "{}",
+        e.message
+    );
     c.cluster = [3, 1, 1];
     let e = run_cluster(CLUSTER_RING, &c, 24).unwrap_err();
     assert_eq!(e.kind, FaultKind::InvalidValue);
-    assert!(e.message.contains("a grid ([8, 1, 1]) they divide"), "{}", e.message);
+    assert!(
+        e.message.contains("a grid ([8, 1, 1]) they divide"),
+        "{}",
+        e.message
+    );
     let mut m = machine();
     let module = m
         .load_module(&format!("{HEADER}{CLUSTER_RING}"))
         .expect("the test PTX loads");
     c.cluster = [2, 1, 1];
     let e = m.launch(module, "ring", &c, &[0u8; 8]).unwrap_err();
-    assert!(e.message.contains("need sm_90 or newer (sm_80 here)"), "{}", e.message);
+    assert!(
+        e.message.contains("need sm_90 or newer (sm_80 here)"),
+        "{}",
+        e.message
+    );
     let body = store_per_thread("  mov.u32 %r1, 1;\n  barrier.cluster.wait;");
     c.cluster = [2, 1, 1];
     let e = run_cluster(&body, &c, 8).unwrap_err();
     assert!(
-        e.message.contains("barrier.cluster.wait with no barrier.cluster.arrive"),
+        e.message
+            .contains("barrier.cluster.wait with no barrier.cluster.arrive"),
         "{}",
         e.message
     );
@@ -1144,7 +1163,9 @@ fn a_cluster_barrier_that_cannot_complete_is_a_deadlock() {
     let e = run_cluster(&body, &c, 64).unwrap_err();
     assert_eq!(e.kind, FaultKind::LaunchFailed);
     assert!(
-        e.message.contains("deadlock in kernel `k`: barrier.cluster.wait at PTX line 15 in block [0, 0, 0]"),
+        e.message.contains(
+            "deadlock in kernel `k`: barrier.cluster.wait at PTX line 15 in block [0, 0, 0]"
+        ),
         "{}",
         e.message
     );

@@ -38,21 +38,10 @@ pub unsafe extern "C" fn cuInit(flags: c_uint) -> CUresult {
             Err(e) => return refuse(INVALID_VALUE, e),
         };
         let mut machine = Machine::new(arch, schedule);
-        // PTX_EMU_TOOLS: the tools beyond memcheck (always on), e.g. `initcheck`.
+        // PTX_EMU_TOOLS: the tools beyond memcheck (always on), e.g. `racecheck,initcheck`.
         let tools = std::env::var("PTX_EMU_TOOLS").unwrap_or_default();
-        for tool in tools.split(',').map(str::trim).filter(|t| !t.is_empty()) {
-            match tool {
-                "memcheck" => {}
-                "initcheck" | "all" => machine.mem.initcheck = true,
-                other => {
-                    return refuse(
-                        INVALID_VALUE,
-                        format!(
-                        "PTX_EMU_TOOLS={tools}: `{other}` is not a tool (memcheck, initcheck, all)"
-                    ),
-                    )
-                }
-            }
+        if let Err(e) = machine.set_tools(&tools) {
+            return refuse(INVALID_VALUE, format!("PTX_EMU_TOOLS={tools}: {e}"));
         }
         *guard = Some(State::new(machine));
         SUCCESS

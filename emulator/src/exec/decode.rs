@@ -1226,6 +1226,9 @@ fn decode_instr(ctx: &mut Ctx, i: &ast::Instruction) -> R<Op> {
             let ty = m.ty()?;
             let space = m.space();
             let vec = m.vector();
+            let strong = ["volatile", "relaxed", "acquire", "release", "mmio"]
+                .iter()
+                .any(|q| m.has(q));
             let regs = |op: &Operand| -> R<Vec<Operand>> {
                 match op {
                     Operand::Vector(v) if v.len() as u32 == vec => Ok(v.clone()),
@@ -1243,6 +1246,7 @@ fn decode_instr(ctx: &mut Ctx, i: &ast::Instruction) -> R<Op> {
                         .iter()
                         .map(|r| ctx.src(r, Some(ty)))
                         .collect::<R<Vec<_>>>()?,
+                    strong,
                 }
             } else {
                 Op::Ld {
@@ -1253,6 +1257,7 @@ fn decode_instr(ctx: &mut Ctx, i: &ast::Instruction) -> R<Op> {
                         .iter()
                         .map(|r| ctx.dst(r))
                         .collect::<R<Vec<_>>>()?,
+                    strong,
                 }
             }
         }
@@ -1403,6 +1408,7 @@ fn decode_instr(ctx: &mut Ctx, i: &ast::Instruction) -> R<Op> {
                 return unsupported(i, "");
             }
             Op::Bar {
+                aligned: base == "bar" || m.has("aligned"),
                 id: s!(0, None),
                 count: match o.get(1) {
                     Some(x) => Some(ctx.src(x, None)?),
@@ -1429,7 +1435,11 @@ fn decode_instr(ctx: &mut Ctx, i: &ast::Instruction) -> R<Op> {
             if base == "fence" && (m.has("proxy") && m.has("tensormap")) {
                 return unsupported(i, "");
             }
-            Op::Nop
+            if matches!(base, "membar" | "fence") && !m.has("proxy") {
+                Op::Fence
+            } else {
+                Op::Nop
+            }
         }
         "shfl" => {
             if !m.has("sync") {

@@ -26,11 +26,14 @@ mod float;
 mod integer;
 mod mbarrier;
 mod memory;
+mod sanitize;
 mod warp;
 
 use executor::Executor;
 pub(crate) use mbarrier::MBAR_COUNT_MASK;
 use memory::Mem;
+pub(crate) use sanitize::Tools;
+use sanitize::{BlockSan, GlobalRace};
 use warp::{check_warp, resolve_activemask, try_barriers};
 
 /// Most threads interpreted at once (blocks are made resident in waves).
@@ -106,6 +109,7 @@ enum State {
         id: u32,
         count: Option<u32>,
         line: u32,
+        aligned: bool,
     },
     Warp {
         coll: Coll,
@@ -137,6 +141,21 @@ struct Thread {
     /// `barrier.cluster.arrive`s and `wait`s this thread executed.
     cluster_arrivals: u32,
     cluster_waits: u32,
+    /// synccheck: an aligned barrier lanes of this thread's warp wait at
+    /// while it runs on.
+    mark: SyncMark,
+}
+
+/// synccheck's record of a thread running while lanes of its warp wait at
+/// an aligned barrier: it may be behind (it will arrive) or past it (it
+/// went around it). A thread that arrives clears it; one that exits after
+/// touching memory went past: a finding.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct SyncMark {
+    /// The barrier's PTX line (0: none).
+    barrier: u32,
+    /// The line of the thread's first memory access since (0: none).
+    access: u32,
 }
 
 struct Block {
@@ -154,6 +173,8 @@ struct Block {
     /// of them named (kept here so a release costs no scan of the block).
     waiting: [u32; 16],
     wait_count: [Option<u32>; 16],
+    /// The sanitizer tools' state (when one is on).
+    san: Option<Box<BlockSan>>,
 }
 
 /// The other blocks of a block's cluster: those of lower rank (as many as
@@ -211,6 +232,8 @@ struct Launch<'a> {
     /// launch has clusters (`%is_explicit_cluster`).
     cluster: [u32; 3],
     explicit_cluster: bool,
+    /// The sanitizer tools on for this launch.
+    tools: Tools,
 }
 
 impl Launch<'_> {
@@ -423,10 +446,10 @@ fn cluster(machine: &Machine, m: &Module, fi: u32, cfg: &LaunchConfig) -> Result
             return Err(fault(
                 FaultKind::InvalidValue,
                 format!(
-                    "launching kernel `{}`: the launch asks for clusters of {:?} blocks, the kernel \
+                "launching kernel `{}`: the launch asks for clusters of {:?} blocks, the kernel \
                      was compiled for .reqnctapercluster {req:?}",
-                    f.name, cfg.cluster
-                ),
+                f.name, cfg.cluster
+            ),
             ))
         }
         Some(req) => req,
@@ -436,7 +459,10 @@ fn cluster(machine: &Machine, m: &Module, fi: u32, cfg: &LaunchConfig) -> Result
         return Ok(c);
     }
     let size: u64 = c.iter().map(|&x| x as u64).product();
-    if machine.arch.major < 9 || size > 16 || (0..3).any(|d| c[d] == 0 || cfg.grid[d] % c[d] != 0) {
+    if machine.arch.major < 9
+        || size > 16
+        || (0..3).any(|d| c[d] == 0 || !cfg.grid[d].is_multiple_of(c[d]))
+    {
         return Err(fault(
             FaultKind::InvalidValue,
             format!(
@@ -474,15 +500,17 @@ fn launch_module(
         local_limit: local_limit(m, fi, machine.stack_limit),
         cluster: cluster(machine, m, fi, cfg)?,
         explicit_cluster: false,
+        tools: Tools {
+            race: machine.racecheck,
+            init: machine.mem.initcheck,
+            sync: machine.synccheck,
+        },
     };
     l.explicit_cluster = l.cluster_size() > 1 || m.funcs[fi as usize].reqnctapercluster.is_some();
     let nblocks = cfg.grid.iter().map(|&x| x as u64).product::<u64>();
-    // initcheck tracks writes through the exclusive view of memory only;
-    // the blocks of a cluster share memory.
-    if isolated
-        && machine.schedule == Schedule::InOrder
-        && !machine.mem.initcheck
-        && l.cluster_size() == 1
+    // The sanitizer tools track accesses through the exclusive view of
+    // memory only; the blocks of a cluster share memory.
+    if isolated && machine.schedule == Schedule::InOrder && !l.tools.any() && l.cluster_size() == 1
     {
         return run_blocks_in_parallel(machine, &l, fi, nblocks);
     }
@@ -495,6 +523,7 @@ fn launch_module(
         instructions: 0,
         clock_base: machine.instructions,
         nsm: machine.arch.multiprocessors,
+        race: l.tools.race.then(GlobalRace::default),
     };
     let mut next = 0u64;
     let mut result = Ok(());
@@ -562,6 +591,7 @@ fn run_blocks_in_parallel(
                     instructions: 0,
                     clock_base,
                     nsm,
+                    race: None,
                 };
                 let result = run_wave(&mut dev, &mut l.clone(), fi, b..b + 1);
                 if result.is_err() {
@@ -614,6 +644,8 @@ struct Device<'a> {
     /// `%clock` at the run's start.
     clock_base: u64,
     nsm: u32,
+    /// racecheck's record of global memory accesses in this launch.
+    race: Option<GlobalRace>,
 }
 
 fn splitmix(state: &mut u64) -> u64 {
@@ -650,6 +682,10 @@ fn run_wave(
             arrivals: [0; 16],
             waiting: [0; 16],
             wait_count: [None; 16],
+            san: l
+                .tools
+                .any()
+                .then(|| Box::new(BlockSan::new(l.tools, shared_size, l.nthreads))),
         });
         for t in 0..l.nthreads {
             let tid = [
@@ -677,6 +713,7 @@ fn run_wave(
                 state: State::Ready,
                 cluster_arrivals: 0,
                 cluster_waits: 0,
+                mark: SyncMark::default(),
             });
         }
     }
@@ -717,6 +754,9 @@ fn run_wave(
 
 /// Runs thread `i` for up to `slice` instructions on its own, then settles
 /// what it stopped at (an exit, a barrier, a warp collective).
+// The scheduler's state is borrowed apart (the threads, the block, the
+// other blocks of its cluster) so that the executor can hold all at once.
+#[allow(clippy::too_many_arguments)]
 fn run_thread(
     dev: &mut Device,
     l: &Launch,
@@ -734,20 +774,54 @@ fn run_thread(
     match stop {
         Stop::Slice => {}
         Stop::Exited => {
+            let m = th[i].mark;
+            if l.tools.sync && m.barrier != 0 && m.access != 0 {
+                return Err(located(
+                    l,
+                    &th[i],
+                    blk,
+                    Raw {
+                        kind: FaultKind::LaunchFailed,
+                        msg: format!(
+                            "synccheck: this thread exits without reaching the bar.sync at PTX \
+                             line {} that other lanes of its warp wait at, after accessing memory \
+                             at PTX line {} past it: an aligned barrier (bar.sync, \
+                             barrier.sync.aligned) must be reached by every thread of a warp or \
+                             by none",
+                            m.barrier, m.access
+                        ),
+                    },
+                ));
+            }
             *live -= 1;
             blk.exited += 1;
             try_barriers(th, blk);
             check_warp(l, th, blk, i)?;
         }
         Stop::Parked => match th[i].state {
-            State::Barrier { .. } => try_barriers(th, blk),
+            State::Barrier { aligned, .. } => {
+                if aligned && l.tools.sync {
+                    warp::check_aligned(l, th, blk, i)?;
+                }
+                try_barriers(th, blk)
+            }
             State::Warp { .. } => check_warp(l, th, blk, i)?,
             _ => {}
         },
     }
     let arrived = th[i].cluster_arrivals != arrivals;
-    if arrived || matches!(stop, Stop::Exited) || matches!(th[i].state, State::Cluster { .. }) {
-        try_cluster(l, th, blk);
+    if (arrived || matches!(stop, Stop::Exited) || matches!(th[i].state, State::Cluster { .. }))
+        && try_cluster(l, th, blk)
+    {
+        // A cluster barrier orders the accesses of its blocks' threads.
+        for b in std::iter::once(&mut *blk)
+            .chain(peers.before.iter_mut())
+            .chain(peers.after.iter_mut())
+        {
+            if let Some(s) = &mut b.san {
+                s.epoch += 1;
+            }
+        }
     }
     if matches!(
         th[i].state,
@@ -761,7 +835,7 @@ fn run_thread(
 /// Releases the threads of `blk`'s cluster parked at `barrier.cluster.wait`
 /// whose phase is complete: every thread of the cluster that has not
 /// exited has arrived as often as they have.
-fn try_cluster(l: &Launch, th: &mut [Thread], blk: &Block) {
+fn try_cluster(l: &Launch, th: &mut [Thread], blk: &Block) -> bool {
     let n = l.nthreads as usize;
     let first = blk.first_thread - blk.rank as usize * n;
     let end = (first + l.cluster_size() as usize * n).min(th.len());
@@ -772,12 +846,15 @@ fn try_cluster(l: &Launch, th: &mut [Thread], blk: &Block) {
         .map(|t| t.cluster_arrivals)
         .min()
         .unwrap_or(0);
+    let mut released = false;
     for t in all {
         if matches!(t.state, State::Cluster { .. }) && least >= t.cluster_arrivals {
             t.state = State::Ready;
             t.cluster_waits += 1;
+            released = true;
         }
     }
+    released
 }
 
 /// Turns a warp may stay diverged before one turn runs its threads one by
@@ -833,8 +910,16 @@ fn run_warps(
                     break;
                 }
                 let group = lockstep_group(&th, first, ready);
-                let (done, fallback) =
-                    executor::run_converged(dev, l, &mut th, blk, &mut peers, first, group, SLICE - steps)?;
+                let (done, fallback) = executor::run_converged(
+                    dev,
+                    l,
+                    &mut th,
+                    blk,
+                    &mut peers,
+                    first,
+                    group,
+                    SLICE - steps,
+                )?;
                 steps += done;
                 if fallback {
                     // One instruction per lane, in lane order, on its own.

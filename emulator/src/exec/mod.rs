@@ -225,10 +225,43 @@ pub struct Machine {
     /// or indirect (`CU_LIMIT_STACK_SIZE`, 1 KiB by default as in CUDA);
     /// other kernels get what their deepest call path needs.
     pub stack_limit: u32,
+    /// The racecheck and synccheck tools (initcheck is `mem.initcheck`):
+    /// see `interp/sanitize.rs`.
+    pub racecheck: bool,
+    pub synccheck: bool,
     next_function_index: u64,
 }
 
+/// The sanitizer tools `Machine::set_tools` knows.
+pub const TOOLS: [&str; 5] = ["memcheck", "racecheck", "initcheck", "synccheck", "all"];
+
 impl Machine {
+    /// Turns on the sanitizer tools of a comma-separated list (`memcheck`,
+    /// always on, `racecheck`, `initcheck`, `synccheck`, or `all`), as
+    /// `PTX_EMU_TOOLS` and `ptx-emu run --tool` name them.
+    pub fn set_tools(&mut self, spec: &str) -> Result<(), String> {
+        for tool in spec.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+            match tool {
+                "memcheck" => {}
+                "racecheck" => self.racecheck = true,
+                "initcheck" => self.mem.initcheck = true,
+                "synccheck" => self.synccheck = true,
+                "all" => {
+                    self.racecheck = true;
+                    self.mem.initcheck = true;
+                    self.synccheck = true;
+                }
+                other => {
+                    return Err(format!(
+                        "`{other}` is not a tool (one of {})",
+                        TOOLS.join(", ")
+                    ))
+                }
+            }
+        }
+        Ok(())
+    }
+
     pub fn new(arch: Arch, schedule: Schedule) -> Self {
         Machine {
             arch,
@@ -240,6 +273,8 @@ impl Machine {
             launches: 0,
             envregs: [0; 32],
             stack_limit: DEFAULT_STACK_LIMIT,
+            racecheck: false,
+            synccheck: false,
             next_function_index: 0,
         }
     }

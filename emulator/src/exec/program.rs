@@ -482,12 +482,17 @@ pub enum Op {
         ty: Ty,
         ds: Vec<Dst>,
         addr: Addr,
+        /// `.volatile`, `.relaxed`, `.acquire` or `.mmio`: an access that
+        /// synchronizes, which racecheck does not count as a data access.
+        strong: bool,
     },
     St {
         space: MemSpace,
         ty: Ty,
         srcs: Vec<Src>,
         addr: Addr,
+        /// `.volatile`, `.relaxed`, `.release` or `.mmio` (see `Ld`).
+        strong: bool,
     },
     Atom {
         space: MemSpace,
@@ -558,7 +563,12 @@ pub enum Op {
         id: Src,
         count: Option<Src>,
         wait: bool,
+        /// `bar.sync`/`bar.arrive` and `barrier.*.aligned`: every thread of
+        /// a warp must execute the same one (synccheck holds them to it).
+        aligned: bool,
     },
+    /// `membar`/`fence` (racecheck counts them; nothing else to do).
+    Fence,
     /// `bar.warp.sync mask`.
     WarpSync {
         mask: Src,

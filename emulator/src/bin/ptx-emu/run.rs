@@ -24,10 +24,12 @@ pub struct RunArgs {
     /// whatever the program's own exit status; as compute-sanitizer's --error-exitcode.
     #[arg(long, value_name = "N")]
     error_exitcode: Option<u8>,
-    /// Sanitizer tools beyond memcheck, which is always on: `memcheck`,
-    /// `initcheck` (a device read of device memory nothing wrote), or `all`.
-    #[arg(long, value_name = "TOOL", value_parser = ["memcheck", "initcheck", "all"])]
-    tool: Option<String>,
+    /// Sanitizer tools beyond memcheck, which is always on: `racecheck`
+    /// (shared- and global-memory hazards), `initcheck` (a device read of
+    /// memory nothing wrote), `synccheck` (barriers reached by part of a
+    /// warp, bad barrier counts), or `all`; several with commas.
+    #[arg(long, value_name = "TOOL", value_delimiter = ',', value_parser = ptx_emu::exec::TOOLS)]
+    tool: Vec<String>,
     /// Write the emulator's own messages here instead of stderr.
     #[arg(long, value_name = "FILE")]
     log_file: Option<PathBuf>,
@@ -116,8 +118,8 @@ fn run_inner(args: RunArgs) -> Result<ExitCode, String> {
     if let Some(f) = &args.log_file {
         cmd.env("PTX_EMU_LOG_FILE", f);
     }
-    if let Some(t) = &args.tool {
-        cmd.env("PTX_EMU_TOOLS", t);
+    if !args.tool.is_empty() {
+        cmd.env("PTX_EMU_TOOLS", args.tool.join(","));
     }
     let status = cmd
         .status()

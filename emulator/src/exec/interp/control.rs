@@ -34,6 +34,7 @@ pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, 
                 global: &mut dev.global,
                 shared: &mut blk.shared,
                 peers: peers.reborrow(),
+                san: None,
                 local: &mut t.local,
                 local_top: t.local_top,
             }
@@ -159,6 +160,15 @@ pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, 
         Op::Trap => return raw(FaultKind::IllegalInstruction, "trap"),
         Op::Brkpt => return raw(FaultKind::IllegalInstruction, "brkpt"),
         Op::Nop => {}
+        // racecheck: the thread's earlier writes are published.
+        Op::Fence => {
+            if let Some(s) = &mut blk.san {
+                s.fence(t.lin);
+            }
+            if let Some(g) = &mut dev.race {
+                g.fence(blk.lin, t.lin);
+            }
+        }
         Op::Unsupported(text) => {
             return raw(
                 FaultKind::Unsupported,

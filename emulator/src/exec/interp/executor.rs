@@ -92,6 +92,8 @@ pub(super) use each_lane;
 /// then the next, for up to `budget` instructions, until they diverge or
 /// reach one that must run lane by lane. Returns the instructions executed
 /// and whether the one it stopped at must run lane by lane.
+// Borrowed apart as `run_thread`'s (see there).
+#[allow(clippy::too_many_arguments)]
 pub(super) fn run_converged(
     dev: &mut Device,
     l: &Launch,
@@ -132,7 +134,8 @@ pub(super) fn run_converged(
                 id: Src::Imm(id),
                 count: None,
                 wait: true,
-            } if inst.guard.is_none() && id < 16 => {
+                aligned: _,
+            } if inst.guard.is_none() && id < 16 && !l.tools.sync => {
                 for fr in lanes.iter_mut() {
                     fr.pc = pc + 1;
                 }
@@ -141,6 +144,8 @@ pub(super) fn run_converged(
                 dev.instructions += count;
                 return Ok((steps + 1, false));
             }
+            // The sanitizer tools check accesses thread by thread.
+            Op::Ld { .. } | Op::St { .. } if l.tools.any() => Ok(WarpStep::Fallback),
             Op::Ld { .. } | Op::St { .. } => {
                 memory::exec_warp(inst, &mut lanes, &mut dev.global, &mut blk.shared, peers)
             }
@@ -307,6 +312,7 @@ impl<'x, 'd> Executor<'x, 'd> {
                 | Op::Trap
                 | Op::Brkpt
                 | Op::Nop
+                | Op::Fence
                 | Op::Unsupported(_) => control::exec(self, depth, inst),
                 Op::Elect { .. }
                 | Op::ClusterBar { .. }

@@ -264,6 +264,13 @@ pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, 
         }
     };
     blk.shared[r].copy_from_slice(&new.to_le_bytes());
+    if let Some(s) = &mut blk.san {
+        s.mark_written(off, 8);
+        // A completed phase orders the accesses of the threads that waited.
+        if Bar::decode(old).map(|b| b.phase) != Bar::decode(new).map(|b| b.phase) {
+            s.epoch += 1;
+        }
+    }
     if let (Some(state), true) = (out, *d != SINK) {
         fr.regs[*d as usize] = state;
     }

@@ -3,6 +3,7 @@
 //! its block's shared memory, its own local frames and its parameters.
 
 use super::executor::*;
+use super::sanitize::{check, Kind, San};
 use super::*;
 use crate::exec::memory::AllocKind;
 
@@ -17,6 +18,7 @@ pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, 
         executed,
         blk,
         peers,
+        l,
         ..
     } = x;
     let executed = *executed;
@@ -26,15 +28,27 @@ pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, 
             value(fr, ids, executed, $s)
         };
     }
-    // The memory this thread can reach (borrowed apart from its frames).
+    // The memory this thread can reach (borrowed apart from its frames),
+    // and who reaches it, for the sanitizer tools.
     macro_rules! mem {
-        () => {
+        ($strong:expr) => {
             Mem {
                 global: &mut dev.global,
                 shared: &mut blk.shared,
                 peers: peers.reborrow(),
                 local: &mut t.local,
                 local_top: t.local_top,
+                san: blk.san.as_deref_mut().map(|b| San {
+                    tools: l.tools,
+                    thread: t.lin,
+                    block: blk.lin,
+                    block_dims: l.cfg.block,
+                    line: inst.line,
+                    mark: &mut t.mark,
+                    strong: $strong,
+                    blk: b,
+                    global: dev.race.as_mut(),
+                }),
             }
         };
     }
@@ -80,11 +94,12 @@ pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, 
             ty,
             ds,
             addr,
+            strong,
         } => {
             let base = eff_addr(fr, addr);
             let size = ty.size() as u64;
             let total = size * ds.len() as u64;
-            let mut mem = mem!();
+            let mut mem = mem!(*strong);
             let fr = &mut t.frames[depth];
             // At most 8 elements of 16 bytes.
             let mut buf = [0u8; 128];
@@ -104,6 +119,7 @@ pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, 
             ty,
             srcs,
             addr,
+            strong,
         } => {
             let base = eff_addr(fr, addr);
             let size = ty.size() as usize;
@@ -114,7 +130,7 @@ pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, 
             for (k, s) in srcs.iter().take(8).enumerate() {
                 buf[k * elem..(k + 1) * elem].copy_from_slice(&v!(*s).to_le_bytes()[..elem]);
             }
-            let mut mem = mem!();
+            let mut mem = mem!(*strong);
             let fr = &mut t.frames[depth];
             mem.write(*space, base, &buf[..n], &mut fr.params)?;
         }
@@ -130,7 +146,7 @@ pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, 
             let base = eff_addr(fr, addr);
             let (bv, cv) = (v!(*b), c.map(|c| v!(c)));
             let size = ty.size() as u64;
-            let mut mem = mem!();
+            let mut mem = mem!(true);
             let fr = &mut t.frames[depth];
             let old = match mem.update(*space, base, size, &mut fr.params, |old| {
                 atom(*op, *ty, old, bv, cv)
@@ -210,6 +226,11 @@ pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, 
             // cp.async copies 4, 8 or 16 bytes.
             let mut buf = [0u8; 16];
             let n = n.min(16);
+            if let Some(s) = &mut mem!(false).san {
+                use super::sanitize::{check, Kind};
+                check(s, MemSpace::Global, sb, n, Kind::Read)?;
+                check(s, MemSpace::Shared, db, *size as u64, Kind::Write)?;
+            }
             let data = &mut buf[..n as usize];
             let read = match &mut dev.global {
                 Global::Exclusive(g) => g.slice(sb, n).map(|b| data.copy_from_slice(b)),
@@ -247,6 +268,8 @@ pub(super) struct Mem<'a, 'g> {
     pub shared: &'a mut Vec<u8>,
     /// The shared memory of the other blocks of the cluster.
     pub peers: Peers<'a>,
+    /// Who accesses, for the sanitizer tools (when one is on).
+    pub san: Option<San<'a>>,
     pub local: &'a mut Vec<u8>,
     pub local_top: u32,
 }
@@ -311,6 +334,14 @@ impl Mem<'_, '_> {
         out: &mut [u8],
         frame_params: &mut [u8],
     ) -> Result<(), Raw> {
+        if let Some(s) = &mut self.san {
+            let kind = if s.strong {
+                Kind::StrongRead
+            } else {
+                Kind::Read
+            };
+            check(s, space, addr, out.len() as u64, kind)?;
+        }
         match self.place(space, addr, out.len() as u64, false, frame_params)? {
             Place::Bytes(b) => out.copy_from_slice(b),
             Place::Shared(a) => self.shared_access(|v| v.read(a, out), "load")?,
@@ -326,6 +357,14 @@ impl Mem<'_, '_> {
         data: &[u8],
         frame_params: &mut [u8],
     ) -> Result<(), Raw> {
+        if let Some(s) = &mut self.san {
+            let kind = if s.strong {
+                Kind::StrongWrite
+            } else {
+                Kind::Write
+            };
+            check(s, space, addr, data.len() as u64, kind)?;
+        }
         match self.place(space, addr, data.len() as u64, true, frame_params)? {
             Place::Bytes(b) => b.copy_from_slice(data),
             Place::Shared(a) => self.shared_access(|v| v.write(a, data), "store")?,
@@ -343,6 +382,9 @@ impl Mem<'_, '_> {
         frame_params: &mut [u8],
         f: impl FnOnce(u64) -> Option<u64>,
     ) -> Result<Option<u64>, Raw> {
+        if let Some(s) = &mut self.san {
+            check(s, space, addr, size, Kind::Atomic)?;
+        }
         match self.place(space, addr, size, true, frame_params)? {
             Place::Bytes(b) => {
                 let old = read_le(b);
@@ -485,6 +527,7 @@ pub(super) fn exec_warp(
         global,
         shared,
         peers: peers.reborrow(),
+        san: None,
         local: &mut local,
         local_top: 0,
     };
@@ -495,6 +538,7 @@ pub(super) fn exec_warp(
             ty,
             ds,
             addr,
+            ..
         } if warp_space(*space)
             && !matches!(addr.base, AddrBase::Local(_) | AddrBase::Param(_)) =>
         {
@@ -553,6 +597,7 @@ pub(super) fn exec_warp(
             ty,
             srcs,
             addr,
+            ..
         } if warp_space(*space)
             && !matches!(addr.base, AddrBase::Local(_) | AddrBase::Param(_))
             && srcs.iter().all(|s| plain(*s))

@@ -15,6 +15,7 @@ pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, 
         ids,
         executed,
         blk,
+        l,
         ..
     } = x;
     let executed = *executed;
@@ -57,7 +58,12 @@ pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, 
             t.state = State::Cluster { line: inst.line };
             return Ok(Flow::Stop(Stop::Parked));
         }
-        Op::Bar { id, count, wait } => {
+        Op::Bar {
+            id,
+            count,
+            wait,
+            aligned,
+        } => {
             let id = v!(*id) as u32;
             let count = count.map(|c| v!(c) as u32);
             if id >= 16 {
@@ -66,14 +72,39 @@ pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, 
                     format!("barrier id {id} is not 0..15"),
                 );
             }
+            let k = id as usize;
+            if l.tools.sync {
+                if let Some(c) = count.filter(|c| c % 32 != 0) {
+                    return raw(
+                        FaultKind::LaunchFailed,
+                        format!(
+                            "synccheck: barrier {id} with a thread count of {c}, which is not a \
+                             multiple of the warp size (32): undefined in PTX"
+                        ),
+                    );
+                }
+                let pending = blk.waiting[k] + blk.arrivals[k] > 0;
+                if let (true, Some(c0), Some(c)) = (pending, blk.wait_count[k], count) {
+                    if c0 != c {
+                        return raw(
+                            FaultKind::LaunchFailed,
+                            format!(
+                                "synccheck: barrier {id} with a thread count of {c}, where threads \
+                                 already waiting there gave {c0}: every thread of one barrier \
+                                 must give the same count"
+                            ),
+                        );
+                    }
+                }
+            }
             if *wait {
-                let k = id as usize;
                 blk.waiting[k] += 1;
                 blk.wait_count[k] = blk.wait_count[k].or(count);
                 t.state = State::Barrier {
                     id,
                     count,
                     line: inst.line,
+                    aligned: *aligned,
                 };
                 return Ok(Flow::Stop(Stop::Parked));
             }
@@ -202,6 +233,7 @@ pub(super) fn park_at_barrier(
             id,
             count: None,
             line,
+            aligned: true,
         };
     }
     blk.waiting[id as usize] += members.len() as u32;
@@ -227,6 +259,10 @@ pub(super) fn try_barriers(th: &mut [Thread], blk: &mut Block) {
                 if matches!(t.state, State::Barrier { id: i, .. } if i == id) {
                     t.state = State::Ready;
                 }
+                t.mark = SyncMark::default();
+            }
+            if let Some(s) = &mut blk.san {
+                s.epoch += 1;
             }
         }
     }
@@ -236,7 +272,7 @@ pub(super) fn try_barriers(th: &mut [Thread], blk: &mut Block) {
 pub(super) fn check_warp(
     l: &Launch,
     th: &mut [Thread],
-    blk: &Block,
+    blk: &mut Block,
     i: usize,
 ) -> Result<(), Fault> {
     let (first, n) = warp_range(blk, th[i].lin);
@@ -410,6 +446,69 @@ pub(super) fn check_warp(
             Coll::WarpSync => {}
         }
         th[k].state = State::Ready;
+    }
+    // The collective orders the accesses of the lanes it synchronized.
+    if let Some(e) = blk
+        .san
+        .as_mut()
+        .and_then(|s| s.warp_epoch.get_mut((first - blk.first_thread) / 32))
+    {
+        *e += 1;
+    }
+    Ok(())
+}
+
+/// synccheck, when thread `i` parked at an aligned barrier (`bar.sync`,
+/// `barrier.sync.aligned`), which every thread of a warp must reach
+/// together: a lane of its warp parked at another aligned barrier is a
+/// finding now; lanes still running (or in a warp collective) are marked
+/// (see [`SyncMark`]); the thread's own mark, if it was behind, is cleared.
+pub(super) fn check_aligned(
+    l: &Launch,
+    th: &mut [Thread],
+    blk: &Block,
+    i: usize,
+) -> Result<(), Fault> {
+    let State::Barrier { id, line, .. } = th[i].state else {
+        return Ok(());
+    };
+    th[i].mark = SyncMark::default();
+    let (first, n) = warp_range(blk, th[i].lin);
+    for j in first..first + n as usize {
+        match th[j].state {
+            State::Barrier { line: l2, .. } if l2 == line => {}
+            State::Barrier {
+                id: i2,
+                line: l2,
+                aligned: true,
+                ..
+            } => {
+                return Err(located(
+                    l,
+                    &th[i],
+                    blk,
+                    Raw {
+                        kind: FaultKind::LaunchFailed,
+                        msg: format!(
+                            "synccheck: bar.sync {id} is reached by part of a warp: thread {:?} \
+                             of the same warp waits at bar.sync {i2} at PTX line {l2} (an aligned \
+                             barrier must be reached by every thread of a warp, at the same \
+                             instruction)",
+                            th[j].tid
+                        ),
+                    },
+                ));
+            }
+            State::Done | State::Activemask { .. } => {}
+            _ => {
+                if th[j].mark.barrier == 0 {
+                    th[j].mark = SyncMark {
+                        barrier: line,
+                        access: 0,
+                    };
+                }
+            }
+        }
     }
     Ok(())
 }
