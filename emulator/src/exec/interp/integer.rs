@@ -235,7 +235,7 @@ pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, 
         } => {
             let (x, y) = (v!(*a), v!(*b));
             let r = if sty.is_float() {
-                ops::float_compare(*cmp, to_f64(*sty, x, *ftz), to_f64(*sty, y, *ftz))
+                ops::float::compare(*cmp, *sty, *ftz, x, y)
             } else {
                 ops::int_compare(*cmp, *sty, x, y)
             };
@@ -473,7 +473,7 @@ pub(super) fn setp(
     comb: Option<(BoolOp, bool)>,
 ) -> Option<(bool, bool)> {
     let r = if ty.is_float() {
-        ops::float_compare(cmp, to_f64(ty, x, ftz), to_f64(ty, y, ftz))
+        ops::float::compare(cmp, ty, ftz, x, y)
     } else {
         ops::int_compare(cmp, ty, x, y)
     }?;

@@ -26,6 +26,31 @@ pub fn to_f64(ty: Ty, bits: u64, ftz: bool) -> f64 {
     }
 }
 
+/// `setp.cmp{.ftz}.ty a, b` and `set` on floats (`None` for a comparison
+/// floats lack).
+pub fn compare(cmp: ops::Cmp, ty: Ty, ftz: bool, a: u64, b: u64) -> Option<bool> {
+    // `setp.ftz.f16` flushes f16 operands too (`to_f64` flushes only f32s,
+    // as `cvt.ftz` does).
+    let half = |x: u64| {
+        if ty == Ty::F16 {
+            flush16(x as u16, ftz) as u64
+        } else {
+            x
+        }
+    };
+    ops::float_compare(cmp, to_f64(ty, half(a), ftz), to_f64(ty, half(b), ftz))
+}
+
+/// `.ftz` on an f16 (`add.ftz.f16` and the rest: "flushes subnormal inputs
+/// and results to sign-preserving zero"); bf16 has no `.ftz`.
+pub fn flush16(h: u16, ftz: bool) -> u16 {
+    if ftz && h & 0x7c00 == 0 {
+        h & 0x8000
+    } else {
+        h
+    }
+}
+
 /// `s + e = a + b` exactly (Knuth's TwoSum).
 pub fn two_sum(a: f64, b: f64) -> (f64, f64) {
     let s = a + b;
@@ -236,29 +261,42 @@ fn apfloat_round(rnd: Rnd) -> Option<rustc_apfloat::Round> {
 }
 
 /// `value` (exact in f64) rounded to f16 or bf16 by `rnd`; NaN canonical.
-/// The directed modes go through rustc_apfloat; `.rn` through `half`.
+/// Through rustc_apfloat in every mode: the `half` crate's `from_f64`
+/// drops the low 32 bits of the f64 before rounding (or, with F16C, rounds
+/// to f32 first), so a value just above a tie whose sticky bits lie there
+/// came out rounded down.
 fn to_half(value: f64, bf: bool, rnd: Rnd) -> Option<u16> {
+    Some(round_half(value, bf, apfloat_round(rnd)?))
+}
+
+/// `value` rounded once to f16 or bf16 by rustc_apfloat; NaN canonical.
+fn round_half(value: f64, bf: bool, round: rustc_apfloat::Round) -> u16 {
     use rustc_apfloat::ieee::{BFloat, Double, Half};
     use rustc_apfloat::{Float as _, FloatConvert};
     if value.is_nan() {
-        return Some(0x7fff);
+        return 0x7fff;
     }
-    if rn(rnd) == Rnd::Rn {
-        return Some(if bf {
-            half::bf16::from_f64(value).to_bits()
-        } else {
-            half::f16::from_f64(value).to_bits()
-        });
-    }
-    let round = apfloat_round(rnd)?;
     let d = Double::from_bits(value.to_bits() as u128);
     let mut loses = false;
-    Some(if bf {
+    if bf {
         let r: BFloat = d.convert_r(round, &mut loses).value;
         r.to_bits() as u16
     } else {
         let r: Half = d.convert_r(round, &mut loses).value;
         r.to_bits() as u16
+    }
+}
+
+/// An integer rounded once to f16 or bf16 by `rnd` (rustc_apfloat: an
+/// integer of more than 53 bits would round twice through f64).
+fn int_to_half(v: i128, bf: bool, rnd: Rnd) -> Option<u16> {
+    use rustc_apfloat::ieee::{BFloat, Half};
+    use rustc_apfloat::Float as _;
+    let round = apfloat_round(rnd)?;
+    Some(if bf {
+        BFloat::from_i128_r(v, round).value.to_bits() as u16
+    } else {
+        Half::from_i128_r(v, round).value.to_bits() as u16
     })
 }
 
@@ -323,7 +361,20 @@ pub fn binary<F: Float>(op: FBin, m: FMods, a: u64, b: u64) -> u64 {
             };
             F::round(p, e, rnd)
         }
-        // div.approx: within 2 ulp; the nearest value to the quotient is.
+        // div.approx is a * (1/b): for 2^126 < |b| the reciprocal is
+        // subnormal and flushed, so the result is a signed zero, or NaN for
+        // an infinite a (PTX ISA, div: "For 2^126 < |b| < 2^128, if a is
+        // infinity, div.approx.f32 returns NaN, otherwise it returns a
+        // sign-preserving zero").
+        FBin::Div if m.approx && F::APPROX && yd.abs() > 2f64.powi(126) && !yd.is_nan() => {
+            if xd.is_infinite() || xd.is_nan() {
+                F::nearest(f64::NAN)
+            } else {
+                F::from_reg((a ^ b) & F::SIGN)
+            }
+        }
+        // div.approx otherwise: within 2 ulp; the nearest value to the
+        // quotient is.
         FBin::Div if m.approx && F::APPROX => F::nearest(xd / yd),
         FBin::Div => {
             let q = xd / yd;
@@ -349,10 +400,22 @@ pub fn unary<F: Float>(op: FUn, m: FMods, a: u64) -> Option<u64> {
     let x = operand::<F>(a, m);
     let xd = x.to_f64();
     let rnd = rn(m.rnd);
+    if !F::APPROX && m.approx && m.ftz && matches!(op, FUn::Rcp | FUn::Rsqrt) {
+        return Some(gross_f64(op == FUn::Rsqrt, a));
+    }
     let r = match op {
         FUn::Neg => return Some(x.to_reg() ^ F::SIGN),
         FUn::Abs => return Some(x.to_reg() & !F::SIGN),
         FUn::Sqrt if m.approx && F::APPROX => F::nearest(xd.sqrt()),
+        // Below 2^-900 the residual x - q² can fall under the smallest
+        // subnormal and round to 0, losing its sign: the root is taken of
+        // x·2^200 (exact) and scaled back by 2^-100 (exact: the root of any
+        // f64 is normal).
+        FUn::Sqrt if xd > 0.0 && xd < 2f64.powi(-900) => {
+            let xs = xd * 2f64.powi(200);
+            let q = xs.sqrt();
+            F::round(q * 2f64.powi(-100), sgn((-q).mul_add(q, xs)), rnd)
+        }
         FUn::Sqrt => {
             let q = xd.sqrt();
             F::round(q, sgn((-q).mul_add(q, xd)), rnd)
@@ -373,6 +436,36 @@ pub fn unary<F: Float>(op: FUn, m: FMods, a: u64) -> Option<u64> {
         FUn::Tanh => F::nearest(xd.tanh()),
     };
     Some(finish(r, m).to_reg())
+}
+
+/// `rcp.approx.ftz.f64` and `rsqrt.approx.ftz.f64`: computed from the upper
+/// word of `a` (1.11.20) with subnormals flushed, and the result's lower 32
+/// bits zero (PTX ISA: "d[63:32] = 1.0 / tmp; d[31:0] = 0x00000000"; NaN
+/// gives 0x7fffffff00000000). The manual gives no error bound; the upper
+/// word here is the exact result rounded to nearest at 20 fraction bits.
+pub fn gross_f64(rsqrt: bool, a: u64) -> u64 {
+    const NAN: u64 = 0x7fff_ffff_0000_0000;
+    let x = f64::from_bits(a & 0xffff_ffff_0000_0000);
+    let x = if x.is_subnormal() {
+        0.0f64.copysign(x)
+    } else {
+        x
+    };
+    let r = if rsqrt { 1.0 / x.sqrt() } else { 1.0 / x };
+    if r.is_nan() {
+        return NAN;
+    }
+    let r = if r.is_subnormal() {
+        0.0f64.copysign(r)
+    } else {
+        r
+    };
+    if r.is_infinite() || r == 0.0 {
+        return r.to_bits();
+    }
+    // Round to nearest at bit 32 (ties away: the manual leaves it open);
+    // a carry into the exponent is the correct rounding.
+    (r.to_bits() + 0x8000_0000) & 0xffff_ffff_0000_0000
 }
 
 /// `fma.rnd.ftz.sat.F a, b, c`.
@@ -418,10 +511,14 @@ fn half_bin_directed(op: FBin, bf: bool, m: FMods, a: u16, b: u16) -> Option<u16
     Some(if nan { 0x7fff } else { r })
 }
 
-/// Half-precision binary ops: exact in f64, then one rounding to the format.
+/// Half-precision binary ops: exact in f64, then one rounding to the
+/// format; `.ftz` (f16) flushes the operands and the result, `.sat` clamps
+/// the rounded result (as for f32).
 pub fn half_bin(op: FBin, bf: bool, m: FMods, a: u16, b: u16) -> Option<u16> {
+    let ftz = m.ftz && !bf;
+    let (a, b) = (flush16(a, ftz), flush16(b, ftz));
     if !matches!(rn(m.rnd), Rnd::Rn) {
-        return half_bin_directed(op, bf, m, a, b);
+        return half_bin_directed(op, bf, m, a, b).map(|r| flush16(r, ftz));
     }
     let conv = |x: u16| if bf { bf16v(x as u64) } else { f16v(x as u64) };
     let (x, y) = (conv(a), conv(b));
@@ -433,14 +530,55 @@ pub fn half_bin(op: FBin, bf: bool, m: FMods, a: u16, b: u16) -> Option<u16> {
         FBin::Max => ops::fminmax64(true, m.nan, x, y),
         _ => return None,
     };
-    let r = if m.sat { ops::sat64(r) } else { r };
-    Some(if r.is_nan() {
-        0x7fff
-    } else if bf {
-        half::bf16::from_f64(r).to_bits()
+    Some(half_result(r, bf, ftz, m.sat))
+}
+
+/// `a * b + c` in f16 or bf16, rounded once to nearest, as an f64 (exact).
+fn half_fma(bf: bool, a: u16, b: u16, c: u16) -> f64 {
+    use rustc_apfloat::ieee::{BFloat, Half};
+    use rustc_apfloat::Float as _;
+    let round = rustc_apfloat::Round::NearestTiesToEven;
+    let bits = if bf {
+        let f = |x: u16| BFloat::from_bits(x as u128);
+        f(a).mul_add_r(f(b), f(c), round).value.to_bits() as u64
     } else {
-        half::f16::from_f64(r).to_bits()
-    })
+        let f = |x: u16| Half::from_bits(x as u128);
+        f(a).mul_add_r(f(b), f(c), round).value.to_bits() as u64
+    };
+    if bf {
+        bf16v(bits)
+    } else {
+        f16v(bits)
+    }
+}
+
+/// A value exact in f64 rounded to nearest f16 or bf16, then `.ftz`
+/// (f16), then `.sat`; NaN canonical (0x7fff).
+fn half_result(r: f64, bf: bool, ftz: bool, sat: bool) -> u16 {
+    if r.is_nan() {
+        return if sat { 0 } else { 0x7fff };
+    }
+    let h = round_half(r, bf, rustc_apfloat::Round::NearestTiesToEven);
+    let h = if bf { h } else { flush16(h, ftz) };
+    if sat {
+        half_saturate(h, bf)
+    } else {
+        h
+    }
+}
+
+/// `.sat` on an f16 or bf16 result: below zero to +0, above one to 1, NaN
+/// to +0 (a -0 stays, as [`ops::sat32`] keeps it).
+fn half_saturate(h: u16, bf: bool) -> u16 {
+    let v = if bf { bf16v(h as u64) } else { f16v(h as u64) };
+    let one = if bf { 0x3f80 } else { 0x3c00 };
+    if v.is_nan() || v < 0.0 {
+        0
+    } else if v > 1.0 {
+        one
+    } else {
+        h
+    }
 }
 
 pub fn fbin(op: FBin, ty: Ty, m: FMods, a: u64, b: u64) -> Option<u64> {
@@ -507,15 +645,17 @@ pub fn ffma(ty: Ty, m: FMods, a: u64, b: u64, c: u64) -> Option<u64> {
                 return None;
             }
             let bf = ty == Ty::BF16;
-            let conv = |x: u64| if bf { bf16v(x) } else { f16v(x) };
-            // Exact: an 11-bit by 11-bit product plus a half fits in f64.
-            let r = conv(a) * conv(b) + conv(c);
-            let r = if m.sat { ops::sat64(r) } else { r };
-            Some(if bf {
-                half::bf16::from_f64(r).to_bits()
-            } else {
-                half::f16::from_f64(r).to_bits()
-            } as u64)
+            let ftz = m.ftz && !bf;
+            let (a, b, c) = (
+                flush16(a as u16, ftz),
+                flush16(b as u16, ftz),
+                flush16(c as u16, ftz),
+            );
+            // a*b + c rounded once by rustc_apfloat: the product (up to 22
+            // bits) can sit exactly on a tie of the format with c far below
+            // it, where a sum in f64 would drop c and round the tie.
+            let r = half_fma(bf, a, b, c);
+            Some(half_result(r, bf, ftz, m.sat) as u64)
         }
         _ => None,
     }
@@ -564,10 +704,13 @@ pub fn cvt(dty: Ty, sty: Ty, m: FMods, a: u64) -> Option<u64> {
             } else {
                 m.rnd
             };
-            Some(extend(
-                dty,
-                ops::float_to_int(to_f64(sty, a, m.ftz), rnd, dty),
-            ))
+            let x = to_f64(sty, a, m.ftz);
+            // A NaN converts to 0, except from .f64 or to a 64-bit integer,
+            // where it is 1 << (width - 1) (PTX ISA, cvt, "Integer Notes").
+            if x.is_nan() && (sty == Ty::F64 || dty.bits() == 64) {
+                return Some(extend(dty, 1 << (dty.bits() - 1)));
+            }
+            Some(extend(dty, ops::float_to_int(x, rnd, dty)))
         }
         (false, true) => {
             let v = int_value(sty, a);
@@ -575,8 +718,11 @@ pub fn cvt(dty: Ty, sty: Ty, m: FMods, a: u64) -> Option<u64> {
             match dty {
                 Ty::F32 => Some(finish(f32::from_int(v, rnd), m).to_reg()),
                 Ty::F64 => Some(finish(f64::from_int(v, rnd), m).to_reg()),
-                Ty::F16 if rnd == Rnd::Rn => Some(half::f16::from_f64(v as f64).to_bits() as u64),
-                Ty::BF16 if rnd == Rnd::Rn => Some(half::bf16::from_f64(v as f64).to_bits() as u64),
+                Ty::F16 | Ty::BF16 => {
+                    let bf = dty == Ty::BF16;
+                    let h = int_to_half(v, bf, rnd)?;
+                    Some(if m.sat { half_saturate(h, bf) } else { h } as u64)
+                }
                 _ => None,
             }
         }
@@ -600,8 +746,9 @@ pub fn cvt(dty: Ty, sty: Ty, m: FMods, a: u64) -> Option<u64> {
                 }
                 Ty::F64 => Some(finish(x, m).to_reg()),
                 Ty::F16 | Ty::BF16 => {
-                    let r = if m.sat { ops::sat64(x) } else { x };
-                    to_half(r, dty == Ty::BF16, rnd).map(|h| h as u64)
+                    let bf = dty == Ty::BF16;
+                    let h = to_half(x, bf, rnd)?;
+                    Some(if m.sat { half_saturate(h, bf) } else { h } as u64)
                 }
                 _ => None,
             }
@@ -617,30 +764,24 @@ fn atomic_add<F: Float>(old: u64, b: u64) -> u64 {
         .to_reg()
 }
 
-/// `atom.add.noftz.f16`: a half-precision add, rounded to nearest even,
-/// subnormals kept, a NaN result canonical (0x7fff). The sum is taken in
-/// f64 and rounded again to f16: rounding twice gives the correctly rounded
-/// result when the first precision is at least twice the second plus two
-/// (Figueroa, 1995), 53 ≥ 2·11 + 2 here.
+/// `atom.add.noftz.f16`/`.bf16`: a half-precision add, rounded to nearest
+/// even, subnormals kept, a NaN result canonical (0x7fff). The sum of two
+/// halves is exact in f64 and rounded once.
 fn half_add(old: u16, b: u16) -> u16 {
-    let sum = half::f16::from_bits(old).to_f64() + half::f16::from_bits(b).to_f64();
-    let r = half::f16::from_f64(sum);
-    if r.is_nan() {
-        0x7fff
-    } else {
-        r.to_bits()
-    }
+    round_half(
+        f16v(old as u64) + f16v(b as u64),
+        false,
+        rustc_apfloat::Round::NearestTiesToEven,
+    )
 }
 
-/// `atom.add.noftz.bf16`: as [`half_add`], for bfloat16 (53 ≥ 2·8 + 2).
+/// `atom.add.noftz.bf16`: as [`half_add`], for bfloat16.
 fn bf16_add(old: u16, b: u16) -> u16 {
-    let sum = half::bf16::from_bits(old).to_f64() + half::bf16::from_bits(b).to_f64();
-    let r = half::bf16::from_f64(sum);
-    if r.is_nan() {
-        0x7fff
-    } else {
-        r.to_bits()
-    }
+    round_half(
+        bf16v(old as u64) + bf16v(b as u64),
+        true,
+        rustc_apfloat::Round::NearestTiesToEven,
+    )
 }
 
 pub fn atom(op: AtomOp, ty: Ty, old: u64, b: u64, c: Option<u64>) -> Option<u64> {
