@@ -6,7 +6,7 @@ use ptx_emu::exec::memory::AllocKind;
 use ptx_emu::exec::LaunchConfig;
 
 use crate::context::apply_limits;
-use crate::stream::check_stream;
+use crate::stream::with_stream;
 use crate::*;
 
 /// Registers per thread the emulator reports (it has no register allocator;
@@ -404,13 +404,10 @@ unsafe fn launch(
     extra: *mut *mut c_void,
     extras: Extras,
 ) -> CUresult {
-    with_ctx(|s, c| {
+    with_stream(call, stream, |s, c| {
         let Some(fi) = function_index(s, f) else {
             return bad_function(call, f);
         };
-        if let Err(e) = check_stream(s, c, call, stream) {
-            return e;
-        }
         let func = &s.functions[fi];
         let Some(module) = s.modules[func.module].as_ref() else {
             return refuse(

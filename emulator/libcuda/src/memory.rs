@@ -11,7 +11,7 @@ use std::ffi::{c_int, c_uint, c_void};
 use ptx_emu::exec::memory::AllocKind;
 
 use crate::device::TOTAL_MEMORY;
-use crate::stream::{check_stream, with_stream};
+use crate::stream::with_opt_stream;
 use crate::*;
 
 fn live_bytes(s: &State) -> u64 {
@@ -90,20 +90,14 @@ unsafe fn device_alloc(
     if p.is_null() {
         return refuse(INVALID_VALUE, format!("{call}: the result pointer is NULL"));
     }
-    with_ctx(|s, c| {
-        if let Some(st) = stream {
-            if let Err(e) = check_stream(s, c, call, st) {
-                return e;
-            }
+    let alloc = |s: &mut State, c: usize| match allocate(s, c, call, size, AllocKind::Host, 0) {
+        Ok(b) => {
+            put(p, b);
+            SUCCESS
         }
-        match allocate(s, c, call, size, AllocKind::Host, 0) {
-            Ok(b) => {
-                put(p, b);
-                SUCCESS
-            }
-            Err(e) => e,
-        }
-    })
+        Err(e) => e,
+    };
+    with_opt_stream(call, stream, alloc)
 }
 
 #[no_mangle]
@@ -516,12 +510,7 @@ unsafe fn copy_on(
     n: usize,
     kinds: (Option<bool>, Option<bool>),
 ) -> CUresult {
-    with_ctx(|s, c| {
-        if let Some(st) = stream {
-            if let Err(e) = check_stream(s, c, call, st) {
-                return e;
-            }
-        }
+    with_opt_stream(call, stream, |s, _| {
         // `Some(true)`: the side must be device memory; `Some(false)`: host.
         let pick = |addr: u64, want: Option<bool>| match want {
             Some(true) => Side::Device(addr),
@@ -744,12 +733,7 @@ fn fill(
     width: usize,
     n: usize,
 ) -> CUresult {
-    with_ctx(|s, c| {
-        if let Some(st) = stream {
-            if let Err(e) = check_stream(s, c, call, st) {
-                return e;
-            }
-        }
+    with_opt_stream(call, stream, |s, _| {
         if n == 0 {
             return SUCCESS;
         }

@@ -36,15 +36,40 @@ pub(crate) fn check_stream(
 }
 
 /// Like `with_ctx`, for an operation on `stream`, which is checked first.
+/// A created stream names its context, as a driver takes it: a thread
+/// with no current context (a worker thread of an async runtime) can use
+/// it; a default stream needs a current context.
 pub(crate) fn with_stream(
     call: &str,
     stream: *mut c_void,
     f: impl FnOnce(&mut State, usize) -> CUresult,
 ) -> CUresult {
-    with_ctx(|s, c| match check_stream(s, c, call, stream) {
-        Ok(()) => f(s, c),
-        Err(e) => e,
+    with_live(|s| {
+        let c = match (stream_record(s, stream), live_current(s)) {
+            (Some(st), Err(INVALID_CONTEXT)) if s.ctxs.get(st.ctx).is_some_and(|c| c.alive) => {
+                st.ctx
+            }
+            (_, Ok(c)) => c,
+            (_, Err(e)) => return e,
+        };
+        match check_stream(s, c, call, stream) {
+            Ok(()) => f(s, c),
+            Err(e) => e,
+        }
     })
+}
+
+/// `with_stream` for an operation that may name a stream, `with_ctx` for
+/// one that does not.
+pub(crate) fn with_opt_stream(
+    call: &str,
+    stream: Option<*mut c_void>,
+    f: impl FnOnce(&mut State, usize) -> CUresult,
+) -> CUresult {
+    match stream {
+        Some(st) => with_stream(call, st, f),
+        None => with_ctx(f),
+    }
 }
 
 /// A created stream's record (None for the default streams).
@@ -203,10 +228,7 @@ pub unsafe extern "C" fn cuStreamWaitEvent(
 /// Calls a host function after the stream's work, which is already done.
 /// The state's lock is not held, so the callback may call the API.
 unsafe fn host_call(call: &str, stream: *mut c_void, f: impl FnOnce()) -> CUresult {
-    let r = with_ctx(|s, c| match check_stream(s, c, call, stream) {
-        Ok(()) => SUCCESS,
-        Err(e) => e,
-    });
+    let r = with_stream(call, stream, |_, _| SUCCESS);
     if r == SUCCESS {
         f();
     }
@@ -282,10 +304,7 @@ pub unsafe extern "C" fn cuEventDestroy_v2(event: *mut c_void) -> CUresult {
 }
 
 unsafe fn record(call: &str, event: *mut c_void, stream: *mut c_void) -> CUresult {
-    with_ctx(|s, c| {
-        if let Err(e) = check_stream(s, c, call, stream) {
-            return e;
-        }
+    with_stream(call, stream, |s, c| {
         match event_mut(s, call, event) {
             Ok(ev) if ev.ctx != c => refuse(
                 INVALID_HANDLE,

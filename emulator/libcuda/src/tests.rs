@@ -829,3 +829,51 @@ fn the_stack_size_limit_bounds_recursion() {
         assert_eq!(cuDevicePrimaryCtxReset_v2(0), SUCCESS);
     }
 }
+
+/// A worker thread of an async runtime has no current context: a stream
+/// created elsewhere names its context, so stream-ordered allocation,
+/// copies, launches and synchronization on it work there (as a driver
+/// takes the context from the stream); the default stream still needs a
+/// current context.
+#[test]
+fn a_thread_without_a_context_works_through_a_created_stream() {
+    unsafe {
+        let _g = setup();
+        let (_, f) = load(INC, c"inc");
+        let mut stream = std::ptr::null_mut();
+        assert_eq!(cuStreamCreate(&mut stream, 0), SUCCESS);
+        let (st, fp) = (stream as usize, f as usize);
+        let got = std::thread::spawn(move || {
+            let stream = st as *mut c_void;
+            let mut p = 0u64;
+            assert_eq!(cuMemAllocAsync(&mut p, 4, stream), SUCCESS);
+            let v = 41u32;
+            assert_eq!(
+                cuMemcpyHtoDAsync_v2(p, &v as *const u32 as *const c_void, 4, stream),
+                SUCCESS
+            );
+            let mut params = [&mut p as *mut u64 as *mut c_void];
+            assert_eq!(
+                launch1(fp as *mut c_void, 1, params.as_mut_ptr(), stream),
+                SUCCESS
+            );
+            let mut out = 0u32;
+            assert_eq!(
+                cuMemcpyDtoHAsync_v2(&mut out as *mut u32 as *mut c_void, p, 4, stream),
+                SUCCESS
+            );
+            assert_eq!(cuStreamSynchronize(stream), SUCCESS);
+            let mut q = 0u64;
+            assert_eq!(
+                cuMemAllocAsync(&mut q, 4, std::ptr::null_mut()),
+                INVALID_CONTEXT,
+                "the default stream needs a current context"
+            );
+            out
+        })
+        .join()
+        .unwrap();
+        assert_eq!(got, 42);
+        assert_eq!(cuStreamDestroy_v2(stream), SUCCESS);
+    }
+}
