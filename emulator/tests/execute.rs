@@ -1170,3 +1170,56 @@ fn a_cluster_barrier_that_cannot_complete_is_a_deadlock() {
         e.message
     );
 }
+
+/// Each kernel gets only the shared variables it names, from offset 0, as
+/// on a GPU: kernels `a` and `b` each store the shared-window offset of
+/// their own 256-byte array (both 0: `cvta.shared` of it minus the
+/// window's base, found as `cvta.shared` of 0) and `%total_smem_size`
+/// (256 for each, not the module's 512).
+#[test]
+fn each_kernel_gets_only_its_own_shared_variables() {
+    let body = ".shared .align 4 .b8 sa[256];
+.shared .align 4 .b8 sb[256];
+.visible .entry a(.param .u64 out) {
+  .reg .b32 %r<3>; .reg .b64 %rd<6>;
+  ld.param.u64 %rd1, [out];
+  mov.u64 %rd2, sa;
+  cvta.shared.u64 %rd3, %rd2;
+  mov.u64 %rd4, 0;
+  cvta.shared.u64 %rd5, %rd4;
+  sub.s64 %rd3, %rd3, %rd5;
+  cvt.u32.u64 %r1, %rd3;
+  mov.u32 %r2, %total_smem_size;
+  st.global.v2.u32 [%rd1], {%r1, %r2};
+  ret;
+}
+.visible .entry b(.param .u64 out) {
+  .reg .b32 %r<3>; .reg .b64 %rd<6>;
+  ld.param.u64 %rd1, [out];
+  mov.u64 %rd2, sb;
+  cvta.shared.u64 %rd3, %rd2;
+  mov.u64 %rd4, 0;
+  cvta.shared.u64 %rd5, %rd4;
+  sub.s64 %rd3, %rd3, %rd5;
+  cvt.u32.u64 %r1, %rd3;
+  mov.u32 %r2, %total_smem_size;
+  st.global.v2.u32 [%rd1+8], {%r1, %r2};
+  ret;
+}";
+    let mut m = machine();
+    let module = m
+        .load_module(&format!("{HEADER}{body}"))
+        .expect("the test PTX loads");
+    let out = m.mem.alloc(16, ptx_emu::exec::memory::AllocKind::Host);
+    for k in ["a", "b"] {
+        m.launch(module, k, &cfg(1, 1), &out.to_le_bytes()).unwrap();
+    }
+    let v: Vec<u32> = m
+        .mem
+        .host_slice_mut(out, 16)
+        .unwrap()
+        .chunks(4)
+        .map(|c| u32::from_le_bytes(c.try_into().unwrap()))
+        .collect();
+    assert_eq!(v, vec![0, 256, 0, 256]);
+}

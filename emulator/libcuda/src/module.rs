@@ -362,7 +362,7 @@ fn get_function(s: &mut State, call: &str, mi: usize, name: &str) -> Result<*mut
         .collect();
     let local_size = func.local_size;
     let cluster = func.reqnctapercluster;
-    let static_shared = module.static_shared as u32;
+    let static_shared = func.static_shared as u32;
     s.functions.push(Function {
         module: mi,
         name: name.to_string(),

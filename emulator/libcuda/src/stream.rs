@@ -304,18 +304,16 @@ pub unsafe extern "C" fn cuEventDestroy_v2(event: *mut c_void) -> CUresult {
 }
 
 unsafe fn record(call: &str, event: *mut c_void, stream: *mut c_void) -> CUresult {
-    with_stream(call, stream, |s, c| {
-        match event_mut(s, call, event) {
-            Ok(ev) if ev.ctx != c => refuse(
-                INVALID_HANDLE,
-                format!("{call}: the event belongs to another context"),
-            ),
-            Ok(ev) => {
-                ev.recorded = Some(Instant::now());
-                SUCCESS
-            }
-            Err(e) => e,
+    with_stream(call, stream, |s, c| match event_mut(s, call, event) {
+        Ok(ev) if ev.ctx != c => refuse(
+            INVALID_HANDLE,
+            format!("{call}: the event belongs to another context"),
+        ),
+        Ok(ev) => {
+            ev.recorded = Some(Instant::now());
+            SUCCESS
         }
+        Err(e) => e,
     })
 }
 

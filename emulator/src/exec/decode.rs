@@ -106,6 +106,7 @@ pub fn decode_function(f: &ast::Function, syms: &Symbols) -> Result<Func, ast::P
         callees: Vec::new(),
         calls_indirect: false,
         cross_block: None,
+        static_shared: 0,
         reqntid: dims("reqntid"),
         maxntid: dims("maxntid"),
         reqnctapercluster: dims("reqnctapercluster"),

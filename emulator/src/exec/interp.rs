@@ -340,11 +340,11 @@ fn check_launch(
             return inval(format!("the kernel allows at most .maxntid {mx:?} threads"));
         }
     }
-    let total_shared = m.static_shared + cfg.shared as u64;
+    let total_shared = f.static_shared + cfg.shared as u64;
     if total_shared > machine.arch.max_shared_optin as u64 {
         return inval(format!(
             "{total_shared} bytes of shared memory ({} static + {} dynamic) exceed the {} bytes an {} block can have",
-            m.static_shared, cfg.shared, machine.arch.max_shared_optin, machine.arch.name
+            f.static_shared, cfg.shared, machine.arch.max_shared_optin, machine.arch.name
         ));
     }
     let want: u32 = f.params.last().map(|s| s.offset + s.size).unwrap_or(0);
@@ -666,7 +666,7 @@ fn run_wave(
 ) -> Result<(), Fault> {
     let cfg = l.cfg;
     let f = &l.m.funcs[fi as usize];
-    let shared_size = (l.m.static_shared + l.dyn_shared as u64) as usize;
+    let shared_size = (f.static_shared + l.dyn_shared as u64) as usize;
     let mut bl = Vec::new();
     let mut th: Vec<Thread> = Vec::new();
     for p in blocks {

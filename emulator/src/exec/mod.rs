@@ -11,6 +11,7 @@ pub mod memory;
 pub mod ops;
 pub mod printf;
 pub mod program;
+mod shared_layout;
 pub mod types;
 
 use std::collections::HashMap;
@@ -136,7 +137,8 @@ pub struct Module {
     pub by_name: HashMap<String, u32>,
     /// `.global`/`.const` variables: (address, size).
     pub globals: HashMap<String, (u64, u64)>,
-    /// Bytes of static `.shared` variables; dynamic shared memory starts here.
+    /// The most static `.shared` bytes of any kernel (each kernel's own are
+    /// its `Func::static_shared`).
     pub static_shared: u64,
     /// `.target` of the module.
     pub target: Vec<String>,
@@ -320,12 +322,13 @@ impl Machine {
         self.next_function_index += m.functions.len() as u64;
         let mut globals = HashMap::new();
         let mut allocations = Vec::new();
-        let mut shared = 0u64;
-        let mut dynamic: Vec<(&ast::Variable, u64)> = Vec::new();
+        let shared = shared_layout::layout(m)?;
+        syms.shared = shared.offsets;
+        syms.fn_shared = shared.body_offsets;
         for v in &m.variables {
-            let (size, align) = var_layout(v).map_err(|e| err(v.line, e))?;
             match v.space {
                 Space::Global | Space::Const => {
+                    let (size, _) = var_layout(v).map_err(|e| err(v.line, e))?;
                     if v.linkage == ast::Linkage::Extern {
                         return Err(err(
                             v.line,
@@ -340,14 +343,7 @@ impl Machine {
                     syms.globals.insert(v.name.clone(), addr);
                     globals.insert(v.name.clone(), (addr, size));
                 }
-                Space::Shared if v.linkage == ast::Linkage::Extern || v.dims == [None] => {
-                    dynamic.push((v, align));
-                }
-                Space::Shared => {
-                    shared = shared.div_ceil(align) * align;
-                    syms.shared.insert(v.name.clone(), shared);
-                    shared += size;
-                }
+                Space::Shared => {}
                 other => {
                     return Err(err(
                         v.line,
@@ -355,28 +351,6 @@ impl Machine {
                     ))
                 }
             }
-        }
-        // `.shared` variables declared inside function bodies (inline asm)
-        // are static shared memory of every block too.
-        for f in &m.functions {
-            for st in f.body.iter().flatten() {
-                if let ast::Statement::Var(v) = st {
-                    if v.space == Space::Shared {
-                        let (size, align) = var_layout(v).map_err(|e| err(v.line, e))?;
-                        shared = shared.div_ceil(align) * align;
-                        syms.fn_shared
-                            .insert((f.name.clone(), v.name.clone()), shared);
-                        shared += size;
-                    }
-                }
-            }
-        }
-        // Dynamic shared memory starts after the static variables, aligned
-        // for the most demanding declaration.
-        let dyn_align = dynamic.iter().map(|(_, a)| *a).max().unwrap_or(1).max(16);
-        let static_shared = shared.div_ceil(dyn_align) * dyn_align;
-        for (v, _) in &dynamic {
-            syms.shared.insert(v.name.clone(), static_shared);
         }
         // Initializers (after every address is known).
         for v in &m.variables {
@@ -484,6 +458,10 @@ impl Machine {
             }
         }
         let call_index = funcs.iter().map(|f| by_name[&f.name]).collect();
+        for f in &mut funcs {
+            f.static_shared = shared.kernel_static.get(&f.name).copied().unwrap_or(0);
+        }
+        let static_shared = funcs.iter().map(|f| f.static_shared).max().unwrap_or(0);
         Ok(Module {
             call_index,
             funcs,

@@ -657,6 +657,9 @@ pub struct Func {
     /// or store outside shared memory, a fence wider than the block. A
     /// launch whose reachable code has none runs its blocks independently.
     pub cross_block: Option<u32>,
+    /// A kernel's static `.shared` bytes, where its dynamic shared memory
+    /// starts (see `shared_layout.rs`; 0 for a `.func`).
+    pub static_shared: u64,
     /// `.reqntid` / `.maxntid`.
     pub reqntid: Option<[u32; 3]>,
     pub maxntid: Option<[u32; 3]>,
