@@ -9,8 +9,9 @@
 //!     cargo run --release -p ptx-emu --example bench
 //!
 //! `BENCH_QUICK=1` runs small sizes (CI checks that the benchmark still
-//! runs and computes the right results, not its numbers); `BENCH_ONLY=lcg`
-//! or `BENCH_ONLY=gemm` runs one kernel (for a profiler).
+//! runs and computes the right results, not its numbers); `BENCH_ONLY=lcg`,
+//! `BENCH_ONLY=gemm` or `BENCH_ONLY=tools` runs one part (for a profiler).
+//! The last part times a smaller GEMM under each sanitizer tool.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -321,6 +322,60 @@ fn gemm(cores: usize) {
     println!("  host GEMM (one core, naive loop): {native:.3} s; result checked bit for bit");
 }
 
+/// The sanitizer tools' cost: the GEMM (a smaller one: the tools run a
+/// launch on one OS thread, and slow it down many times) plain and under
+/// each tool, on one core, result checked each time.
+fn gemm_tools() {
+    let n: u32 = if quick() { 32 } else { 128 };
+    let nn = (n * n) as usize;
+    let a: Vec<f32> = (0..nn).map(|i| ((i * 7 + 3) % 11) as f32 - 5.0).collect();
+    let b: Vec<f32> = (0..nn)
+        .map(|i| ((i * 5 + 1) % 13) as f32 * 0.25 - 1.5)
+        .collect();
+    let expect: Vec<u32> = gemm_native(n as usize, &a, &b)
+        .iter()
+        .map(|x| x.to_bits())
+        .collect();
+    let run = |tools: &str| -> f64 {
+        let mut m = Machine::new(Arch::parse("sm_80").unwrap(), Schedule::InOrder);
+        m.set_tools(tools).expect("known tools");
+        let module = m.load_module(&gemm_ptx()).expect("the GEMM PTX loads");
+        let bytes = 4 * nn as u64;
+        let (da, db, dc) = (
+            m.mem.alloc(bytes, AllocKind::Host),
+            m.mem.alloc(bytes, AllocKind::Host),
+            m.mem.alloc(bytes, AllocKind::Host),
+        );
+        for (dst, src) in [(da, &a), (db, &b)] {
+            let s = m.mem.host_slice_mut(dst, bytes).expect("a live allocation");
+            for (d, x) in s.chunks_mut(4).zip(src.iter()) {
+                d.copy_from_slice(&x.to_le_bytes());
+            }
+            m.mem.mark_initialized(dst, bytes);
+        }
+        let mut params = Vec::new();
+        for p in [da, db, dc] {
+            params.extend_from_slice(&p.to_le_bytes());
+        }
+        params.extend_from_slice(&n.to_le_bytes());
+        let cfg = LaunchConfig {
+            grid: [n / TILE, n / TILE, 1],
+            block: [TILE, TILE, 1],
+            shared: 0,
+            cluster: [1, 1, 1],
+        };
+        let (secs, _) = pool(1).install(|| time_launch(&mut m, module, "sgemm", &cfg, &params));
+        assert_eq!(words(&mut m, dc, nn), expect, "GEMM under `{tools}`");
+        secs
+    };
+    let plain = run("");
+    println!("sanitizer tools on the GEMM {n}x{n}, one core: plain {plain:.3} s");
+    for tool in ["racecheck", "initcheck", "synccheck", "all"] {
+        let t = run(tool);
+        println!("  {tool:<10} {t:.3} s  ({:.1}x plain)", t / plain);
+    }
+}
+
 fn main() {
     let cores = rayon::current_num_threads();
     let only = std::env::var("BENCH_ONLY").unwrap_or_default();
@@ -329,5 +384,8 @@ fn main() {
     }
     if only.is_empty() || only == "gemm" {
         gemm(cores);
+    }
+    if only.is_empty() || only == "tools" {
+        gemm_tools();
     }
 }
