@@ -308,10 +308,21 @@ pub(super) fn check_warp(
             )));
         }
     }
-    let State::Warp { coll, mask, .. } = th[i].state.clone() else {
+    // The collective to complete: thread i's, or (when i exited) one a lane
+    // of its warp waits in.
+    let Some(i) = std::iter::once(i)
+        .chain(first..first + n as usize)
+        .find(|&k| matches!(th[k].state, State::Warp { .. }))
+    else {
         return Ok(());
     };
-    // All named lanes must be parked in the same kind of collective with the same mask.
+    let State::Warp { coll, mask, line } = th[i].state.clone() else {
+        return Ok(());
+    };
+    // All named lanes must be parked in the same kind of collective with
+    // the same mask. A named lane that exited takes no part, as on a GPU
+    // (whose result from it is undefined); synccheck reports it.
+    let mut exited = 0u32;
     for j in 0..n {
         if mask & (1 << j) == 0 {
             continue;
@@ -320,11 +331,28 @@ pub(super) fn check_warp(
             State::Warp {
                 coll: c, mask: m2, ..
             } if c.same_kind(&coll) && *m2 == mask => {}
+            State::Done => exited |= 1 << j,
             _ => return Ok(()),
         }
     }
+    if exited != 0 && l.tools.sync {
+        return Err(located(
+            l,
+            &th[i],
+            blk,
+            Raw {
+                kind: FaultKind::LaunchFailed,
+                msg: format!(
+                    "synccheck: {} at PTX line {line}: its member mask {mask:#010x} names lanes {} \
+                     that exited (undefined in PTX: every lane named must execute it)",
+                    coll.name(),
+                    lanes(exited)
+                ),
+            },
+        ));
+    }
     let members: Vec<usize> = (0..n)
-        .filter(|j| mask & (1 << j) != 0)
+        .filter(|j| mask & (1 << j) != 0 && exited & (1 << j) == 0)
         .map(|j| first + j as usize)
         .collect();
     let colls: Vec<Coll> = members
