@@ -1444,3 +1444,113 @@ fn float_modifiers_the_emulator_lacks_fail_the_launch() {
         "cvt.rn.satfinite.f32.f64",
     );
 }
+
+/// A one-warp kernel: shared memory holds 32 rows of 8 b16 elements, row R
+/// at byte 16·R holding the values 8R..8R+7; lane l gives the address of
+/// row π(l) = 5·l mod 32 (lanes past 8·num give an address past the end of
+/// shared memory, which ldmatrix must not read), runs `ldmatrix` with `num`
+/// matrices, and stores register j at out[4·l + j].
+fn ldmatrix_kernel(num: u32, trans: bool, generic: bool) -> String {
+    let regs: Vec<String> = (0..num).map(|j| format!("%r{}", 10 + j)).collect();
+    let stores: String = (0..num)
+        .map(|j| format!("  st.global.u32 [%rd3+{}], %r{};\n", 4 * j, 10 + j))
+        .collect();
+    let (space, addr) = if generic {
+        (
+            "",
+            "  cvt.u64.u32 %rd4, %r9;\n  cvta.shared.u64 %rd4, %rd4;\n",
+        )
+    } else {
+        (".shared", "  cvt.u64.u32 %rd4, %r9;\n")
+    };
+    format!(
+        ".shared .align 16 .b8 smem[512];
+.visible .entry k(.param .u64 out) {{
+  .reg .b32 %r<20>; .reg .b64 %rd<5>; .reg .pred %p<4>;
+  ld.param.u64 %rd1, [out];
+  mov.u32 %r0, %tid.x;
+  shl.b32 %r1, %r0, 3;
+  shl.b32 %r2, %r0, 4;
+  mov.u32 %r3, smem;
+  add.u32 %r4, %r3, %r2;
+  mad.lo.u32 %r5, %r1, 0x10001, 0x10000;
+  add.u32 %r6, %r5, 0x20002;
+  add.u32 %r7, %r6, 0x20002;
+  add.u32 %r8, %r7, 0x20002;
+  st.shared.v4.b32 [%r4], {{%r5, %r6, %r7, %r8}};
+  bar.sync 0;
+  mul.lo.u32 %r9, %r0, 5;
+  and.b32 %r9, %r9, 31;
+  shl.b32 %r9, %r9, 4;
+  add.u32 %r9, %r9, %r3;
+  setp.ge.u32 %p1, %r0, {lanes};
+  @%p1 mov.u32 %r9, 0xfff0;
+{addr}  ldmatrix.sync.aligned.m8n8.x{num}{trans}{space}.b16 {{{regs}}}, [%rd4];
+  mul.wide.u32 %rd2, %r0, 16;
+  add.s64 %rd3, %rd1, %rd2;
+{stores}  ret;
+}}",
+        lanes = 8 * num,
+        trans = if trans { ".trans" } else { "" },
+        regs = regs.join(", "),
+    )
+}
+
+#[test]
+fn ldmatrix_loads_fragments_of_8x8_matrices() {
+    // PTX ISA, ldmatrix: lanes 8j..8j+7 give the addresses of rows 0..7 of
+    // matrix j; lane k receives, in register j, the elements (row k/4,
+    // columns 2(k%4) and 2(k%4)+1) of matrix j, the first in the low half.
+    // Here row r of matrix j is memory row π(8j + r), whose element c is
+    // 8·π(8j + r) + c. With .trans the matrix is read column-major: the
+    // addresses are those of its columns, so element (r, c) is element r of
+    // memory row π(8j + c).
+    let pi = |l: u32| (5 * l) % 32;
+    let want = |num: u32, trans: bool| -> Vec<u32> {
+        let mut v = vec![0u32; 128];
+        for k in 0..32u32 {
+            for j in 0..num {
+                let (r, c) = (k / 4, 2 * (k % 4));
+                let (lo, hi) = if trans {
+                    (8 * pi(8 * j + c) + r, 8 * pi(8 * j + c + 1) + r)
+                } else {
+                    (8 * pi(8 * j + r) + c, 8 * pi(8 * j + r) + c + 1)
+                };
+                v[(4 * k + j) as usize] = lo | hi << 16;
+            }
+        }
+        v
+    };
+    // Spot checks by hand. .x4, lane 5, register 2: j = 2, r = 1, c = 2:
+    // memory row π(17) = 85 mod 32 = 21 → elements 170 and 171 → 0x00AB00AA.
+    // With .trans: rows π(18) = 26 and π(19) = 31, element r = 1 of each:
+    // 209 and 249 → 0x00F900D1. .x1, lane 0: row π(0) = 0, elements 0, 1 →
+    // 0x00010000; lane 31 (r = 7, c = 6): row π(7) = 3 → 30, 31 → 0x001F001E.
+    assert_eq!(want(4, false)[4 * 5 + 2], 0x00AB_00AA);
+    assert_eq!(want(4, true)[4 * 5 + 2], 0x00F9_00D1);
+    assert_eq!(want(1, false)[0], 0x0001_0000);
+    assert_eq!(want(1, false)[4 * 31], 0x001F_001E);
+    for (num, trans, generic) in [
+        (1, false, false),
+        (1, true, false),
+        (2, false, true),
+        (2, true, true),
+        (4, false, false),
+        (4, true, false),
+    ] {
+        let got = run_u32(&ldmatrix_kernel(num, trans, generic), "k", cfg(1, 32), 128).unwrap();
+        assert_eq!(
+            got,
+            want(num, trans),
+            ".x{num} trans={trans} generic={generic}"
+        );
+    }
+    // A row address that is not 16-byte aligned faults (the ISA: "the
+    // matrix addresses must be naturally aligned").
+    let misaligned = ldmatrix_kernel(1, false, false).replace(
+        "  setp.ge.u32 %p1",
+        "  add.u32 %r9, %r9, 2;\n  setp.ge.u32 %p1",
+    );
+    let e = run_u32(&misaligned, "k", cfg(1, 32), 128).unwrap_err();
+    assert_eq!(e.kind, FaultKind::Misaligned, "{}", e.message);
+}

@@ -1487,6 +1487,39 @@ fn decode_instr(ctx: &mut Ctx, i: &ast::Instruction) -> R<Op> {
                 mask: s!(4, None),
             }
         }
+        "ldmatrix" => {
+            n(2)?;
+            if !(m.has("sync") && m.has("aligned")) {
+                return bad("ldmatrix needs .sync.aligned");
+            }
+            // Only the 8x8 matrices of 16-bit elements (not .m16n16/.m8n16
+            // with their 8/6/4-bit formats).
+            if !m.has("m8n8") || m.ty()? != Ty::B16 || m.types().len() != 1 {
+                return unsupported(i, "only .m8n8 .b16 is implemented");
+            }
+            let num = match () {
+                _ if m.has("x1") => 1,
+                _ if m.has("x2") => 2,
+                _ if m.has("x4") => 4,
+                _ => return bad("ldmatrix needs .x1, .x2 or .x4"),
+            };
+            let ds = match &o[0] {
+                Operand::Vector(v) => v.iter().map(|r| ctx.dst(r)).collect::<R<Vec<_>>>()?,
+                other => vec![ctx.dst(other)?],
+            };
+            if ds.len() != num {
+                return bad(format!(
+                    ".x{num} needs {num} destination registers, found {}",
+                    ds.len()
+                ));
+            }
+            Op::Ldmatrix {
+                trans: m.has("trans"),
+                space: m.space(),
+                addr: ctx.addr(&o[1])?,
+                ds,
+            }
+        }
         "vote" => {
             n(3)?;
             if !m.has("sync") {

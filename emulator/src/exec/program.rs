@@ -582,6 +582,16 @@ pub enum Op {
     },
     /// `membar`/`fence` (racecheck counts them; nothing else to do).
     Fence,
+    /// `ldmatrix.sync.aligned.m8n8.{x1,x2,x4}{.trans}{.shared}.b16`: a warp
+    /// collective; lanes 0..8·num each give the address of one 16-byte row
+    /// (lane 8j + r: row r of matrix j), every lane receives one 32-bit
+    /// fragment of each matrix in `ds[j]`.
+    Ldmatrix {
+        trans: bool,
+        space: MemSpace,
+        addr: Addr,
+        ds: Vec<Dst>,
+    },
     /// `bar.warp.sync mask`.
     WarpSync {
         mask: Src,
