@@ -1372,6 +1372,14 @@ fn packed_half_fma_in_every_form() {
         "mov.b16 %h2, 0x3E00; mov.b16 %h3, 0xC000; mov.b16 %h4, 0x3C00; fma.rn.relu.f16 %h1, %h2, %h3, %h4; cvt.u32.u16 %r1, %h1;",
     ]);
     assert_eq!(v, vec![0]);
+    // neg.ftz.f16x2 flushes a subnormal input (0x0001, 2^-24) to a
+    // sign-preserving zero before negating: 0x8000; a normal lane (1.0,
+    // 0x3C00) just flips its sign: 0xBC00. Without .ftz: 0x8001.
+    let v = run_steps(&[
+        "mov.b32 %r2, 0x00013C00; neg.ftz.f16x2 %r1, %r2;",
+        "mov.b32 %r2, 0x00013C00; neg.f16x2 %r1, %r2;",
+    ]);
+    assert_eq!(v, vec![0x8000_BC00, 0x8001_BC00]);
     // bf16 has no .ftz/.sat forms; .oob is not implemented: all say so.
     assert_unsupported("fma.rn.ftz.bf16x2 %r1, %r2, %r3, %r4;", "fma.rn.ftz.bf16x2");
     assert_unsupported("fma.rn.oob.f16x2 %r1, %r2, %r3, %r4;", "the modifier .oob");

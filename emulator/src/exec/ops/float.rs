@@ -737,7 +737,14 @@ pub fn fun(op: FUn, ty: Ty, m: FMods, a: u64) -> Option<u64> {
         Ty::F32 => unary::<f32>(op, m, a),
         Ty::F64 => unary::<f64>(op, m, a),
         Ty::F16 | Ty::BF16 | Ty::F16x2 | Ty::BF16x2 => {
+            // `neg/abs.ftz.{f16,f16x2}` flush a subnormal input to a
+            // sign-preserving zero first; bf16 has no `.ftz` form.
+            let bf = matches!(ty, Ty::BF16 | Ty::BF16x2);
+            if bf && m.ftz {
+                return None;
+            }
             let lane = |h: u16| -> Option<u16> {
+                let h = flush16(h, m.ftz);
                 Some(match op {
                     FUn::Neg => h ^ 0x8000,
                     FUn::Abs => h & 0x7fff,
