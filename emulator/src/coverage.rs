@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::exec::program::Op;
 use crate::exec::{Arch, Machine, Schedule};
 use crate::ptx::ast::Statement;
 
@@ -80,24 +81,29 @@ pub fn scan(files: &[PathBuf]) -> Coverage {
                 continue;
             }
         };
-        let unsupported: std::collections::HashSet<u32> = module
-            .funcs
-            .iter()
-            .flat_map(|g| g.unsupported.iter().map(|(_, line)| *line))
-            .collect();
+        // Instructions are matched to their decoded form by position (the
+        // decoder emits one per instruction, functions in order), not by
+        // line: several instructions can share a line (inline asm such as
+        // `selp.b32 %r2, 1, 0, %p; ldmatrix… ;`), and an unsupported one
+        // must not mark its neighbours unimplemented.
         let mut seen = std::collections::HashSet::new();
-        for func in &ast.functions {
-            for s in func.body.iter().flatten() {
-                if let Statement::Instr(i) = s {
-                    let row = cov.rows.entry(i.opcode.clone()).or_insert(Row {
-                        implemented: true,
-                        ..Row::default()
-                    });
-                    row.count += 1;
-                    row.implemented &= !unsupported.contains(&i.line);
-                    if seen.insert(i.opcode.clone()) {
-                        row.files += 1;
-                    }
+        for (func, decoded) in ast.functions.iter().zip(&module.funcs) {
+            let instrs = func.body.iter().flatten().filter_map(|s| match s {
+                Statement::Instr(i) => Some(i),
+                _ => None,
+            });
+            for (k, i) in instrs.enumerate() {
+                let row = cov.rows.entry(i.opcode.clone()).or_insert(Row {
+                    implemented: true,
+                    ..Row::default()
+                });
+                row.count += 1;
+                row.implemented &= !matches!(
+                    decoded.code.get(k).map(|inst| &inst.op),
+                    Some(Op::Unsupported(_)) | None
+                );
+                if seen.insert(i.opcode.clone()) {
+                    row.files += 1;
                 }
             }
         }

@@ -44,6 +44,9 @@ fn mods(rnd: Rnd) -> FMods {
         sat: false,
         nan: false,
         approx: false,
+        relu: false,
+        satfinite: false,
+        xorsign: false,
     }
 }
 
@@ -457,6 +460,9 @@ fn fm(rnd: Rnd, ftz: bool, sat: bool) -> FMods {
         sat,
         nan: false,
         approx: false,
+        relu: false,
+        satfinite: false,
+        xorsign: false,
     }
 }
 

@@ -543,9 +543,12 @@ impl<'a> Mods<'a> {
         FMods {
             rnd: self.rnd(),
             ftz: self.has("ftz"),
-            sat: self.has("sat") || self.has("satfinite"),
+            sat: self.has("sat"),
             nan: self.has("NaN"),
             approx: self.has("approx"),
+            relu: self.has("relu"),
+            satfinite: self.has("satfinite"),
+            xorsign: self.has("xorsign") && self.has("abs"),
         }
     }
 }
@@ -700,6 +703,9 @@ fn decode_instr(ctx: &mut Ctx, i: &ast::Instruction) -> R<Op> {
             ctx.dst(arg($k)?)?
         };
     }
+    if let Some(p) = unknown_float_modifier(base, &m) {
+        return unsupported(i, &format!("the modifier .{p}"));
+    }
     Ok(match base {
         "mov" => {
             n(2)?;
@@ -766,6 +772,12 @@ fn decode_instr(ctx: &mut Ctx, i: &ast::Instruction) -> R<Op> {
         }
         "mul" | "div" | "rem" | "and" | "or" | "xor" | "shl" | "shr" | "min" | "max" => {
             let ty = m.ty()?;
+            if matches!(base, "min" | "max") && ty.is_float() && o.len() == 4 {
+                return unsupported(i, "three-input min/max");
+            }
+            if m.has("xorsign") != m.has("abs") && ty.is_float() {
+                return unsupported(i, ".xorsign and .abs go together");
+            }
             n(3)?;
             if ty == Ty::Pred {
                 let op = match base {
@@ -1203,13 +1215,24 @@ fn decode_instr(ctx: &mut Ctx, i: &ast::Instruction) -> R<Op> {
             if tys.len() != 2 {
                 return bad("cvt needs a destination and a source type");
             }
-            n(2)?;
+            // `cvt.frnd2{.relu}{.satfinite}.{f16x2,bf16x2}.f32 d, a, b`
+            // packs two conversions; the `.rs` form adds random bits.
+            let pair = matches!(tys[0], Ty::F16x2 | Ty::BF16x2) && tys[1] == Ty::F32;
+            if pair && o.len() == 4 {
+                return unsupported(i, "stochastic rounding");
+            }
+            n(if pair { 3 } else { 2 })?;
             Op::Cvt {
                 dty: tys[0],
                 sty: tys[1],
                 m: m.fmods(),
                 d: d!(0),
                 a: s!(1, Some(tys[1])),
+                b: if pair {
+                    Some(s!(2, Some(tys[1])))
+                } else {
+                    None
+                },
             }
         }
         "cvta" => {
@@ -1465,6 +1488,39 @@ fn decode_instr(ctx: &mut Ctx, i: &ast::Instruction) -> R<Op> {
                 mask: s!(4, None),
             }
         }
+        "ldmatrix" => {
+            n(2)?;
+            if !(m.has("sync") && m.has("aligned")) {
+                return bad("ldmatrix needs .sync.aligned");
+            }
+            // Only the 8x8 matrices of 16-bit elements (not .m16n16/.m8n16
+            // with their 8/6/4-bit formats).
+            if !m.has("m8n8") || m.ty()? != Ty::B16 || m.types().len() != 1 {
+                return unsupported(i, "only .m8n8 .b16 is implemented");
+            }
+            let num = match () {
+                _ if m.has("x1") => 1,
+                _ if m.has("x2") => 2,
+                _ if m.has("x4") => 4,
+                _ => return bad("ldmatrix needs .x1, .x2 or .x4"),
+            };
+            let ds = match &o[0] {
+                Operand::Vector(v) => v.iter().map(|r| ctx.dst(r)).collect::<R<Vec<_>>>()?,
+                other => vec![ctx.dst(other)?],
+            };
+            if ds.len() != num {
+                return bad(format!(
+                    ".x{num} needs {num} destination registers, found {}",
+                    ds.len()
+                ));
+            }
+            Op::Ldmatrix {
+                trans: m.has("trans"),
+                space: m.space(),
+                addr: ctx.addr(&o[1])?,
+                ds,
+            }
+        }
         "vote" => {
             n(3)?;
             if !m.has("sync") {
@@ -1522,6 +1578,47 @@ fn decode_instr(ctx: &mut Ctx, i: &ast::Instruction) -> R<Op> {
             }
         }
         _ => return unsupported(i, ""),
+    })
+}
+
+/// The first modifier of a float instruction (or of any `cvt`) that the
+/// emulator does not implement, so that it fails the launch instead of being
+/// ignored: each instruction admits its types, its rounding modes and the
+/// modifiers listed here (the PTX ISA's for that instruction).
+fn unknown_float_modifier<'a>(base: &str, m: &Mods<'a>) -> Option<&'a str> {
+    let float = m.types().last().is_some_and(|t| t.is_float());
+    let extra: &[&str] = match base {
+        "cvt" => &["ftz", "sat", "relu", "satfinite"],
+        _ if !float => return None,
+        "add" | "sub" | "mul" => &["ftz", "sat"],
+        "div" => &["ftz", "approx", "full"],
+        "min" | "max" => &["ftz", "NaN", "xorsign", "abs"],
+        "fma" | "mad" => &["ftz", "sat", "relu"],
+        "neg" | "abs" => &["ftz"],
+        "sqrt" | "rcp" | "rsqrt" | "sin" | "cos" | "lg2" | "ex2" | "tanh" => {
+            &["approx", "full", "ftz"]
+        }
+        "copysign" => &[],
+        "testp" => &[
+            "finite",
+            "infinite",
+            "number",
+            "notanumber",
+            "normal",
+            "subnormal",
+        ],
+        "setp" | "set" => &["ftz", "and", "or", "xor"],
+        _ => return None,
+    };
+    m.parts.iter().copied().find(|p| {
+        let rounding = match Rnd::parse(p) {
+            // The integer rounding modes and `.rna` are cvt's alone.
+            Some(Rnd::Rn | Rnd::Rz | Rnd::Rm | Rnd::Rp) => true,
+            Some(_) => base == "cvt",
+            None => false,
+        };
+        let cmp = matches!(base, "setp" | "set") && Cmp::parse(p).is_some();
+        !(Ty::parse(p).is_some() || rounding || cmp || extra.contains(p))
     })
 }
 

@@ -83,6 +83,13 @@ enum Coll {
         d: Dst,
         p: Dst,
     },
+    /// `ldmatrix`: the 16-byte row this lane's address names (lanes
+    /// 0..8·num; zero for the others), read when it arrived.
+    Ldmatrix {
+        row: u128,
+        trans: bool,
+        ds: Vec<Dst>,
+    },
     WarpSync,
 }
 
@@ -94,6 +101,7 @@ impl Coll {
             Coll::Redux { .. } => "redux.sync",
             Coll::Match { .. } => "match.sync",
             Coll::Elect { .. } => "elect.sync",
+            Coll::Ldmatrix { .. } => "ldmatrix.sync.aligned",
             Coll::WarpSync => "bar.warp.sync",
         }
     }

@@ -180,6 +180,16 @@ pub struct FMods {
     pub nan: bool,
     /// `.approx` / `.full`.
     pub approx: bool,
+    /// `.relu`: a negative result becomes +0, a NaN the canonical NaN
+    /// (half-precision `fma`; `cvt` to `.f16`, `.bf16`, their pairs, `.tf32`).
+    pub relu: bool,
+    /// `.satfinite` (`cvt` to `.f16`, `.bf16`, their pairs, `.tf32`): a
+    /// magnitude above the format's largest finite value (infinities too)
+    /// becomes that value with the sign kept; NaN stays NaN.
+    pub satfinite: bool,
+    /// `min/max.xorsign.abs`: the min/max of |a| and |b|, with the sign
+    /// bit the xor of a's and b's (a NaN result keeps no such sign).
+    pub xorsign: bool,
 }
 
 /// Call targets.
@@ -434,12 +444,15 @@ pub enum Op {
         b: Src,
         c: Src,
     },
+    /// `cvt`; `b` is the second source of the pair forms
+    /// (`cvt.rn.f16x2.f32 d, a, b`: a's value in the upper half).
     Cvt {
         dty: Ty,
         sty: Ty,
         m: FMods,
         d: Dst,
         a: Src,
+        b: Option<Src>,
     },
     /// `cvta.space` (to generic) or `cvta.to.space` (from generic).
     Cvta {
@@ -569,6 +582,16 @@ pub enum Op {
     },
     /// `membar`/`fence` (racecheck counts them; nothing else to do).
     Fence,
+    /// `ldmatrix.sync.aligned.m8n8.{x1,x2,x4}{.trans}{.shared}.b16`: a warp
+    /// collective; lanes 0..8·num each give the address of one 16-byte row
+    /// (lane 8j + r: row r of matrix j), every lane receives one 32-bit
+    /// fragment of each matrix in `ds[j]`.
+    Ldmatrix {
+        trans: bool,
+        space: MemSpace,
+        addr: Addr,
+        ds: Vec<Dst>,
+    },
     /// `bar.warp.sync mask`.
     WarpSync {
         mask: Src,

@@ -23,6 +23,9 @@ pub enum Ty {
     F32,
     F32x2,
     F64,
+    /// `.tf32` (a `cvt` destination only): an f32 bit pattern whose low 13
+    /// fraction bits are zero.
+    TF32,
     Pred,
 }
 
@@ -50,6 +53,7 @@ impl Ty {
             "f32" => Ty::F32,
             "f32x2" => Ty::F32x2,
             "f64" => Ty::F64,
+            "tf32" => Ty::TF32,
             "pred" => Ty::Pred,
             _ => return None,
         })
@@ -60,7 +64,7 @@ impl Ty {
         match self {
             Ty::B8 | Ty::U8 | Ty::S8 | Ty::Pred => 1,
             Ty::B16 | Ty::U16 | Ty::S16 | Ty::F16 | Ty::BF16 => 2,
-            Ty::B32 | Ty::U32 | Ty::S32 | Ty::F32 | Ty::F16x2 | Ty::BF16x2 => 4,
+            Ty::B32 | Ty::U32 | Ty::S32 | Ty::F32 | Ty::F16x2 | Ty::BF16x2 | Ty::TF32 => 4,
             Ty::B64 | Ty::U64 | Ty::S64 | Ty::F64 | Ty::F32x2 => 8,
             Ty::B128 => 16,
         }
@@ -80,7 +84,7 @@ impl Ty {
     pub fn is_float(self) -> bool {
         matches!(
             self,
-            Ty::F16 | Ty::F16x2 | Ty::BF16 | Ty::BF16x2 | Ty::F32 | Ty::F32x2 | Ty::F64
+            Ty::F16 | Ty::F16x2 | Ty::BF16 | Ty::BF16x2 | Ty::F32 | Ty::F32x2 | Ty::F64 | Ty::TF32
         )
     }
 

@@ -322,6 +322,7 @@ impl<'x, 'd> Executor<'x, 'd> {
                 | Op::Vote { .. }
                 | Op::Redux { .. }
                 | Op::Match { .. }
+                | Op::Ldmatrix { .. }
                 | Op::Activemask { .. } => warp::exec(self, depth, inst),
             };
             match step {

@@ -3,6 +3,7 @@
 
 use super::executor::*;
 use super::*;
+use crate::exec::ops::float::cvt_pair;
 
 /// Executes one instruction of this family for the thread of `x`, whose
 /// top frame is `depth`.
@@ -33,6 +34,23 @@ pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, 
             m: fm,
             d,
             a,
+            b: Some(b),
+        } => match cvt_pair(*dty, *sty, *fm, v!(*a), v!(*b)) {
+            Some(x) => set!(*d, x),
+            None => {
+                return raw(
+                    FaultKind::Unsupported,
+                    format!("cvt from two .{sty:?} to .{dty:?} with {fm:?}"),
+                )
+            }
+        },
+        Op::Cvt {
+            dty,
+            sty,
+            m: fm,
+            d,
+            a,
+            b: None,
         } => match cvt(*dty, *sty, *fm, v!(*a)) {
             Some(x) => set!(*d, x),
             None => {
@@ -152,7 +170,14 @@ pub(super) fn exec_warp(inst: &Inst, lanes: &mut [&mut Frame]) -> WarpStep {
                 }
             })
         }
-        Op::Cvt { dty, sty, m, d, a } if plain(*a) => each_lane!(lanes, g, |fr| {
+        Op::Cvt {
+            dty,
+            sty,
+            m,
+            d,
+            a,
+            b: None,
+        } if plain(*a) => each_lane!(lanes, g, |fr| {
             if let Some(x) = cvt(*dty, *sty, *m, lane_value(fr, *a)) {
                 lane_set(fr, *d, x)
             }

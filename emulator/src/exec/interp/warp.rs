@@ -11,12 +11,13 @@ use super::*;
 #[inline(always)]
 pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, Raw> {
     let Executor {
+        dev,
         t,
         ids,
         executed,
         blk,
+        peers,
         l,
-        ..
     } = x;
     let executed = *executed;
     let fr = &mut t.frames[depth];
@@ -187,6 +188,65 @@ pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, 
             t.state = State::Warp {
                 coll,
                 mask: v!(*mask) as u32,
+                line: inst.line,
+            };
+            return Ok(Flow::Stop(Stop::Parked));
+        }
+        Op::Ldmatrix {
+            trans,
+            space,
+            addr,
+            ds,
+        } => {
+            // Lanes 0..8·num name the rows; each reads its own row as it
+            // arrives (through the memory checks and the sanitizer tools,
+            // as a 16-byte load), and the warp's lanes exchange the rows
+            // once all are there. ".sync.aligned": the whole warp takes part.
+            let lane = t.lin % 32;
+            let mut row = 0u128;
+            if lane < 8 * ds.len() as u32 {
+                let a = eff_addr(fr, addr);
+                if *space == MemSpace::Generic
+                    && !matches!(crate::exec::memory::window(a), Window::Shared(_))
+                {
+                    return raw(
+                        FaultKind::IllegalAddress,
+                        format!(
+                            "ldmatrix row address {a:#x} (lane {lane}) is not in shared memory                              (undefined in PTX)"
+                        ),
+                    );
+                }
+                let mut mem = Mem {
+                    global: &mut dev.global,
+                    shared: &mut blk.shared,
+                    peers: peers.reborrow(),
+                    local: &mut t.local,
+                    local_top: t.local_top,
+                    san: blk.san.as_deref_mut().map(|b| super::sanitize::San {
+                        tools: l.tools,
+                        thread: t.lin,
+                        block: blk.lin,
+                        block_dims: l.cfg.block,
+                        line: inst.line,
+                        mark: &mut t.mark,
+                        strong: false,
+                        blk: b,
+                        global: dev.race.as_mut(),
+                    }),
+                };
+                let mut bytes = [0u8; 16];
+                let fr = &mut t.frames[depth];
+                mem.read(*space, a, &mut bytes, &mut fr.params)?;
+                row = u128::from_le_bytes(bytes);
+            }
+            let (_, n) = warp_range(blk, t.lin);
+            t.state = State::Warp {
+                coll: Coll::Ldmatrix {
+                    row,
+                    trans: *trans,
+                    ds: ds.clone(),
+                },
+                mask: mask32(n),
                 line: inst.line,
             };
             return Ok(Flow::Stop(Stop::Parked));
@@ -470,6 +530,47 @@ pub(super) fn check_warp(
                 let leader = mask.trailing_zeros();
                 frame_write(&mut th[k], d, leader as u64);
                 frame_write(&mut th[k], pd, (lane == leader) as u64);
+            }
+            Coll::Ldmatrix { trans, ds, .. } => {
+                // PTX ISA, ldmatrix (Figure "ldmatrix fragment layout for
+                // one 8x8 matrix with 16-bit elements"): lane k holds row
+                // k/4, columns 2(k%4) and 2(k%4)+1 of each matrix, the
+                // lower column in the low half. The row addresses are those
+                // of lanes 8j..8j+7 for matrix j; with .trans the matrix is
+                // read column-major, so element (r, c) is element r of the
+                // row at address c.
+                let row_of = |j: usize, r: u32| -> Option<u128> {
+                    let p = members
+                        .iter()
+                        .position(|&x| x - first == 8 * j + r as usize)?;
+                    match &colls[p] {
+                        Coll::Ldmatrix { row, .. } => Some(*row),
+                        _ => None,
+                    }
+                };
+                let elem = |row: u128, c: u32| (row >> (16 * c)) as u64 & 0xffff;
+                let (r, c) = (lane / 4, 2 * (lane % 4));
+                for (j, &d) in ds.iter().enumerate() {
+                    let pair = if trans {
+                        row_of(j, c)
+                            .zip(row_of(j, c + 1))
+                            .map(|(lo, hi)| elem(lo, r) | elem(hi, r) << 16)
+                    } else {
+                        row_of(j, r).map(|x| elem(x, c) | elem(x, c + 1) << 16)
+                    };
+                    let Some(v) = pair else {
+                        return Err(fault(
+                            FaultKind::LaunchFailed,
+                            format!(
+                                "kernel `{}`: ldmatrix in block {:?}: a warp of {n} threads has                                  no lane {} to give the row addresses of matrix {j}",
+                                l.kernel,
+                                blk.ctaid,
+                                8 * j + 7
+                            ),
+                        ));
+                    };
+                    frame_write(&mut th[k], d, v);
+                }
             }
             Coll::WarpSync => {}
         }

@@ -515,7 +515,11 @@ fn half_bin_directed(op: FBin, bf: bool, m: FMods, a: u16, b: u16) -> Option<u16
 /// format; `.ftz` (f16) flushes the operands and the result, `.sat` clamps
 /// the rounded result (as for f32).
 pub fn half_bin(op: FBin, bf: bool, m: FMods, a: u16, b: u16) -> Option<u16> {
-    let ftz = m.ftz && !bf;
+    // bf16 arithmetic has no `.ftz` or `.sat` forms.
+    if bf && (m.ftz || m.sat) {
+        return None;
+    }
+    let ftz = m.ftz;
     let (a, b) = (flush16(a, ftz), flush16(b, ftz));
     if !matches!(rn(m.rnd), Rnd::Rn) {
         return half_bin_directed(op, bf, m, a, b).map(|r| flush16(r, ftz));
@@ -567,6 +571,83 @@ fn half_result(r: f64, bf: bool, ftz: bool, sat: bool) -> u16 {
     }
 }
 
+/// `.relu` on an f16 or bf16 result: "clamps the result to 0 if negative.
+/// NaN result is converted to canonical NaN" (PTX ISA, fma and cvt). A -0
+/// becomes +0 as well (relu is max(x, +0), and +0 > -0 in PTX's max).
+fn half_relu(h: u16, bf: bool) -> u16 {
+    let v = if bf { bf16v(h as u64) } else { f16v(h as u64) };
+    if v.is_nan() {
+        0x7fff
+    } else if h & 0x8000 != 0 {
+        0
+    } else {
+        h
+    }
+}
+
+/// An f32 converted to f16 or bf16 by `cvt.frnd2{.relu}{.satfinite}`:
+/// `.satfinite` first clamps a magnitude above the format's largest finite
+/// value (infinities included) to it, keeping the sign, so that the rounding
+/// gives that value; NaN stays the canonical NaN; then `.relu`.
+fn f32_to_half(bf: bool, m: FMods, a: u64) -> Option<u16> {
+    let x = f32::from_bits(a as u32) as f64;
+    let max = if bf { bf16v(0x7f7f) } else { f16v(0x7bff) };
+    let x = if m.satfinite && x.abs() > max {
+        max.copysign(x)
+    } else {
+        x
+    };
+    let h = to_half(x, bf, rn(m.rnd))?;
+    Some(if m.relu { half_relu(h, bf) } else { h })
+}
+
+/// `cvt.{rna,rn,rz}{.satfinite}{.relu}.tf32.f32`: the f32 rounded to 10
+/// fraction bits, as an f32 bit pattern with the low 13 bits zero (the
+/// format is "implementation defined" in the PTX ISA; this is the layout
+/// the hardware uses, which mma reads as an f32). `.rna` rounds ties away
+/// from zero, `.rn` to even, `.rz` truncates; subnormals round the same way
+/// (the carry of a rounding moves into the exponent, up to infinity).
+/// `.satfinite` clamps |x| above the largest tf32, 0x7f7fe000, to it
+/// (sign kept); a NaN is the canonical NaN (0x7fffffff); `.relu` as for
+/// halves. `.rna` has no `.relu` form; `.ftz`/`.sat` none.
+fn f32_to_tf32(m: FMods, a: u64) -> Option<u64> {
+    if m.ftz || m.sat || (m.relu && m.rnd == Rnd::Rna) {
+        return None;
+    }
+    let bits = a as u32;
+    let (sign, mag) = (bits & 0x8000_0000, bits & 0x7fff_ffff);
+    if mag > 0x7f80_0000 {
+        return Some(0x7fff_ffff);
+    }
+    const MAX: u32 = 0x7f7f_e000;
+    let r = if m.satfinite && mag > MAX {
+        MAX
+    } else {
+        match m.rnd {
+            Rnd::Rna => (mag + 0x1000) & !0x1fff,
+            Rnd::Rn => (mag + 0xfff + ((mag >> 13) & 1)) & !0x1fff,
+            Rnd::Rz => mag & !0x1fff,
+            _ => return None,
+        }
+    };
+    let r = sign | r;
+    Some(if m.relu && sign != 0 { 0 } else { r } as u64)
+}
+
+/// The pair forms `cvt.frnd2{.relu}{.satfinite}.{f16x2,bf16x2}.f32 d, a, b`:
+/// "d[31:16] = convert(a); d[15:0] = convert(b)" (PTX ISA, cvt).
+pub fn cvt_pair(dty: Ty, sty: Ty, m: FMods, a: u64, b: u64) -> Option<u64> {
+    if sty != Ty::F32 || m.ftz || m.sat || !matches!(m.rnd, Rnd::Rn | Rnd::Rz) {
+        return None;
+    }
+    let bf = match dty {
+        Ty::F16x2 => false,
+        Ty::BF16x2 => true,
+        _ => return None,
+    };
+    Some((f32_to_half(bf, m, a)? as u64) << 16 | f32_to_half(bf, m, b)? as u64)
+}
+
 /// `.sat` on an f16 or bf16 result: below zero to +0, above one to 1, NaN
 /// to +0 (a -0 stays, as [`ops::sat32`] keeps it).
 fn half_saturate(h: u16, bf: bool) -> u16 {
@@ -582,6 +663,12 @@ fn half_saturate(h: u16, bf: bool) -> u16 {
 }
 
 pub fn fbin(op: FBin, ty: Ty, m: FMods, a: u64, b: u64) -> Option<u64> {
+    if m.relu || m.satfinite {
+        return None;
+    }
+    if m.xorsign {
+        return xorsign_abs(op, ty, m, a, b);
+    }
     match ty {
         Ty::F32 => Some(binary::<f32>(op, m, a, b)),
         Ty::F64 => Some(binary::<f64>(op, m, a, b)),
@@ -601,12 +688,63 @@ pub fn fbin(op: FBin, ty: Ty, m: FMods, a: u64, b: u64) -> Option<u64> {
     }
 }
 
+/// `min/max.xorsign.abs` (PTX ISA, min/max): the sign is the xor of the
+/// operands' sign bits (taken before `.abs`), the magnitude the min/max of
+/// |a| and |b| under the instruction's NaN rules (`.NaN`, `.ftz` as
+/// without `.xorsign.abs`); a NaN result is the canonical NaN, no sign set.
+/// f32 (sm_86), f16, bf16 and their pairs; not f64.
+fn xorsign_abs(op: FBin, ty: Ty, m: FMods, a: u64, b: u64) -> Option<u64> {
+    if !matches!(op, FBin::Min | FBin::Max) {
+        return None;
+    }
+    let plain = FMods {
+        xorsign: false,
+        ..m
+    };
+    // One lane of `bits` bits (sign bit on top) of the scalar type `lane`.
+    let one = |lane: Ty, bits: u32, a: u64, b: u64| -> Option<u64> {
+        let sign = 1u64 << (bits - 1);
+        let (a, b) = (a & mask(bits), b & mask(bits));
+        let r = fbin(op, lane, plain, a & !sign, b & !sign)?;
+        let nan = match lane {
+            Ty::F32 => f32::from_bits(r as u32).is_nan(),
+            Ty::F16 => f16v(r).is_nan(),
+            _ => bf16v(r).is_nan(),
+        };
+        Some(if nan {
+            r
+        } else {
+            (r & !sign) | ((a ^ b) & sign)
+        })
+    };
+    match ty {
+        Ty::F32 | Ty::F16 | Ty::BF16 => one(ty, ty.bits(), a, b),
+        Ty::F16x2 | Ty::BF16x2 => {
+            let lane = if ty == Ty::F16x2 { Ty::F16 } else { Ty::BF16 };
+            let lo = one(lane, 16, a, b)?;
+            let hi = one(lane, 16, a >> 16, b >> 16)?;
+            Some(hi << 16 | lo)
+        }
+        _ => None,
+    }
+}
+
 pub fn fun(op: FUn, ty: Ty, m: FMods, a: u64) -> Option<u64> {
+    if m.relu || m.satfinite || m.xorsign {
+        return None;
+    }
     match ty {
         Ty::F32 => unary::<f32>(op, m, a),
         Ty::F64 => unary::<f64>(op, m, a),
         Ty::F16 | Ty::BF16 | Ty::F16x2 | Ty::BF16x2 => {
+            // `neg/abs.ftz.{f16,f16x2}` flush a subnormal input to a
+            // sign-preserving zero first; bf16 has no `.ftz` form.
+            let bf = matches!(ty, Ty::BF16 | Ty::BF16x2);
+            if bf && m.ftz {
+                return None;
+            }
             let lane = |h: u16| -> Option<u16> {
+                let h = flush16(h, m.ftz);
                 Some(match op {
                     FUn::Neg => h ^ 0x8000,
                     FUn::Abs => h & 0x7fff,
@@ -625,6 +763,13 @@ pub fn fun(op: FUn, ty: Ty, m: FMods, a: u64) -> Option<u64> {
 
 pub fn ffma(ty: Ty, m: FMods, a: u64, b: u64, c: u64) -> Option<u64> {
     let rnd = rn(m.rnd);
+    if m.satfinite || m.xorsign {
+        return None;
+    }
+    // `.relu` is for the half-precision forms alone.
+    if m.relu && !matches!(ty, Ty::F16 | Ty::F16x2 | Ty::BF16 | Ty::BF16x2) {
+        return None;
+    }
     match ty {
         Ty::F32 => fused::<f32>(m, a, b, c),
         Ty::F64 => fused::<f64>(m, a, b, c),
@@ -640,12 +785,28 @@ pub fn ffma(ty: Ty, m: FMods, a: u64, b: u64, c: u64) -> Option<u64> {
             };
             Some(one(32)? << 32 | one(0)?)
         }
+        // Two lanes, each an f16/bf16 fma of its own (PTX ISA, half
+        // precision fma: "d[i] = fA[i] * fB[i] + fC[i]"), a[15:0] the low.
+        Ty::F16x2 | Ty::BF16x2 => {
+            let lane = if ty == Ty::F16x2 { Ty::F16 } else { Ty::BF16 };
+            let one = |sh: u32| {
+                ffma(
+                    lane,
+                    m,
+                    a >> sh & 0xffff,
+                    b >> sh & 0xffff,
+                    c >> sh & 0xffff,
+                )
+            };
+            Some(one(16)? << 16 | one(0)?)
+        }
         Ty::F16 | Ty::BF16 => {
-            if rnd != Rnd::Rn {
+            let bf = ty == Ty::BF16;
+            // Only .rn; bf16 has no .ftz/.sat; .sat and .relu exclude each other.
+            if rnd != Rnd::Rn || (bf && (m.ftz || m.sat)) || (m.sat && m.relu) {
                 return None;
             }
-            let bf = ty == Ty::BF16;
-            let ftz = m.ftz && !bf;
+            let ftz = m.ftz;
             let (a, b, c) = (
                 flush16(a as u16, ftz),
                 flush16(b as u16, ftz),
@@ -655,7 +816,8 @@ pub fn ffma(ty: Ty, m: FMods, a: u64, b: u64, c: u64) -> Option<u64> {
             // bits) can sit exactly on a tie of the format with c far below
             // it, where a sum in f64 would drop c and round the tie.
             let r = half_fma(bf, a, b, c);
-            Some(half_result(r, bf, ftz, m.sat) as u64)
+            let h = half_result(r, bf, ftz, m.sat);
+            Some(if m.relu { half_relu(h, bf) } else { h } as u64)
         }
         _ => None,
     }
@@ -681,6 +843,32 @@ pub fn extend(ty: Ty, v: u64) -> u64 {
 }
 
 pub fn cvt(dty: Ty, sty: Ty, m: FMods, a: u64) -> Option<u64> {
+    if m.xorsign || m.approx || m.nan {
+        return None;
+    }
+    if dty == Ty::TF32 {
+        return if sty == Ty::F32 {
+            f32_to_tf32(m, a)
+        } else {
+            None
+        };
+    }
+    // `.relu`/`.satfinite` exist for f32 to f16/bf16 (and the pair forms,
+    // in [`cvt_pair`]), with .rn or .rz.
+    if m.relu || m.satfinite {
+        if sty != Ty::F32
+            || !matches!(dty, Ty::F16 | Ty::BF16)
+            || m.ftz
+            || m.sat
+            || !matches!(m.rnd, Rnd::Rn | Rnd::Rz)
+        {
+            return None;
+        }
+        return f32_to_half(dty == Ty::BF16, m, a).map(|h| h as u64);
+    }
+    if sty == Ty::TF32 {
+        return None;
+    }
     let sf = sty.is_float();
     let df = dty.is_float();
     match (sf, df) {
@@ -839,7 +1027,20 @@ pub fn atom(op: AtomOp, ty: Ty, old: u64, b: u64, c: Option<u64>) -> Option<u64>
 /// [`Op::Unsupported`], so the gap shows at load time and in the opcode table.
 pub fn implemented(op: &Op) -> bool {
     match op {
-        Op::Cvt { dty, sty, m, .. } => cvt(*dty, *sty, *m, 0).is_some(),
+        Op::Cvt {
+            dty,
+            sty,
+            m,
+            b: None,
+            ..
+        } => cvt(*dty, *sty, *m, 0).is_some(),
+        Op::Cvt {
+            dty,
+            sty,
+            m,
+            b: Some(_),
+            ..
+        } => cvt_pair(*dty, *sty, *m, 0, 0).is_some(),
         Op::FBin { op, ty, m, .. } => fbin(*op, *ty, *m, 0, 0).is_some(),
         Op::FUn { op, ty, m, .. } => fun(*op, *ty, *m, 0).is_some(),
         Op::Fma { ty, m, .. } => ffma(*ty, *m, 0, 0, 0).is_some(),
@@ -866,6 +1067,9 @@ mod tests {
             sat: false,
             nan: false,
             approx: false,
+            relu: false,
+            satfinite: false,
+            xorsign: false,
         }
     }
 
