@@ -233,6 +233,7 @@ mod tests {
             device_name: None,
             duration: Duration::from_millis(250),
             kernels: vec![],
+            sanitizer: None,
             reproduce: Some("ptx-rustc --emit=asm a.rs".into()),
         }
     }
@@ -250,6 +251,7 @@ mod tests {
                 matrix: vec!["sm_80".into()],
                 commit: None,
                 date: None,
+                sanitizer: None,
             },
             trials: vec![
                 record("ptx-snapshots", "ok.rs", Some("opt"), Verdict::Passed),
