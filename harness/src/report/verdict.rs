@@ -401,6 +401,46 @@ mod bound_tests {
     use super::*;
 
     #[test]
+    fn an_executions_sanitizer_record() {
+        let finding = "ptx-emu: CUDA_ERROR_LAUNCH_FAILED in kernel `k` at PTX line 7, block [0, 0, 0] thread [0, 0, 0]: initcheck: load …\n";
+        let mut expect = RunExpectation {
+            expect_failure: false,
+            exit_code: None,
+            stdout: None,
+            tolerance: None,
+            cuda_error: None,
+            stderr_patterns: vec![],
+            sanitize: ToolSet::NONE,
+            sanitizer_finding: None,
+        };
+        // No tool, nothing found: no record (results.json stays as it was).
+        assert_eq!(
+            SanitizerRecord::of_execution(DeviceKind::Emulator, &expect, "ok\n"),
+            None
+        );
+        expect.sanitize = ToolSet::parse_list("memcheck").unwrap();
+        assert_eq!(
+            SanitizerRecord::of_execution(DeviceKind::Emulator, &expect, "ok\n"),
+            None
+        );
+        expect.sanitize = ToolSet::parse_list("initcheck").unwrap();
+        let r = SanitizerRecord::of_execution(DeviceKind::Emulator, &expect, finding).unwrap();
+        assert!(r.applied);
+        assert_eq!((r.findings.len(), r.unpinned()), (1, 1));
+        expect.sanitizer_finding = Some(Tool::Initcheck);
+        let r = SanitizerRecord::of_execution(DeviceKind::Emulator, &expect, finding).unwrap();
+        assert_eq!(r.unpinned(), 0);
+        // On a GPU the tools do not apply.
+        let r = SanitizerRecord::of_execution(DeviceKind::Gpu, &expect, "").unwrap();
+        assert!(!r.applied && r.findings.is_empty());
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"tools": ["initcheck"], "applied": false, "pinned": "initcheck", "findings": []})
+        );
+    }
+
+    #[test]
     fn long_messages_keep_their_start_and_end() {
         assert_eq!(bound_message("short".into()), "short");
         let long = format!("first\n{}\nlast", "é".repeat(100_000));
