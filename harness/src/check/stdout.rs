@@ -289,8 +289,8 @@ pub struct RunExpectation {
     /// united with the run's `--sanitize`); a GPU execution ignores them.
     #[serde(default)]
     pub sanitize: ToolSet,
-    /// `run-fail: initcheck`: the tool whose finding the program must end
-    /// with. Any finding of another tool fails the execution, with or
+    /// `run-fail: initcheck`: the tool whose finding the program's stderr
+    /// must hold. A finding of any other tool fails the execution, with or
     /// without it (see [`crate::check::sanitizer`]).
     #[serde(default)]
     pub sanitizer_finding: Option<Tool>,

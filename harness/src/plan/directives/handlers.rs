@@ -371,7 +371,7 @@ pub(super) fn stdout(raw: &Raw<'_>) -> Result<Value, Vec<Diag>> {
 
 /// `run-fail` alone, `run-fail: CUDA_ERROR_…` with a name the driver
 /// knows, or `run-fail: initcheck` (a sanitizer tool whose finding the
-/// program must end with).
+/// program's stderr must hold).
 pub(super) fn run_fail(raw: &Raw<'_>) -> Result<Value, Vec<Diag>> {
     let (start, v) = raw.value();
     if v.is_empty() {

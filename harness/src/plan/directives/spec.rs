@@ -126,9 +126,9 @@ pub struct RevisionDirectives {
     /// emulated executions run with (besides memcheck, always on), united
     /// with the run's `--sanitize`. A GPU execution ignores them.
     pub sanitize: ToolSet,
-    /// `run-fail: initcheck`: the sanitizer finding a `run-fail` program
-    /// must end with (the emulator's line naming the tool); any other
-    /// finding still fails it.
+    /// `run-fail: initcheck`: the tool whose finding a `run-fail` program's
+    /// stderr must hold (the emulator's line naming the tool); a finding of
+    /// any other tool still fails it.
     pub sanitizer_finding: Option<Tool>,
     /// `float-tolerance:` how floats in stdout are compared.
     pub float_tolerance: Option<FloatTolerance>,
