@@ -162,6 +162,8 @@ pub fn create(engine: &Engine, items: &[PlanItem], out: &Path) -> Result<(Bundle
             matrix: engine.settings.matrix.iter().map(|s| s.name()).collect(),
             commit: RunInfo::commit_of(&engine.settings.root),
             date: Some(RunInfo::now()),
+            // The run's `--sanitize` at bundle time (each trial's tools are in its expectation).
+            sanitizer: crate::report::verdict::SanitizerSummary::of(engine.settings.sanitize, &[]),
         },
         trials: entries,
         emulator: bundle_emulator(engine, out),
@@ -299,7 +301,15 @@ pub fn run(dir: &Path, gpu: &GpuStatus, choice: DeviceChoice) -> Result<RunResul
     for t in &manifest.trials {
         let start = Instant::now();
         let mut device = None;
-        let (verdict, decided_by, executed) = run_one(dir, t, gpu, choice, &emulator, &mut device);
+        let mut sanitizer = None;
+        let (verdict, decided_by, executed) = run_one(
+            dir,
+            t,
+            gpu,
+            choice,
+            &emulator,
+            (&mut device, &mut sanitizer),
+        );
         trials.push(TrialRecord {
             id: t.id.clone(),
             verdict,
@@ -310,6 +320,7 @@ pub fn run(dir: &Path, gpu: &GpuStatus, choice: DeviceChoice) -> Result<RunResul
             duration: start.elapsed(),
             kernels: vec![],
             reproduce: None,
+            sanitizer,
         });
     }
     let mut versions = manifest.info.versions.clone();
@@ -322,6 +333,15 @@ pub fn run(dir: &Path, gpu: &GpuStatus, choice: DeviceChoice) -> Result<RunResul
             gpu: gpu.describe(),
             emulator: emulator.located().map(|l| l.describe()),
             versions,
+            sanitizer: crate::report::verdict::SanitizerSummary::of(
+                manifest
+                    .info
+                    .sanitizer
+                    .as_ref()
+                    .map(|s| s.run)
+                    .unwrap_or_default(),
+                &trials,
+            ),
             ..manifest.info
         },
         trials,
@@ -334,7 +354,10 @@ fn run_one(
     gpu: &GpuStatus,
     choice: DeviceChoice,
     emulator: &Emulator,
-    device: &mut Option<(DeviceKind, String)>,
+    (device, sanitizer): (
+        &mut Option<(DeviceKind, String)>,
+        &mut Option<crate::report::verdict::SanitizerRecord>,
+    ),
 ) -> (Verdict, DecidedBy, bool) {
     if let Err(e) = &t.build {
         return (
@@ -362,7 +385,8 @@ fn run_one(
             )
         }
     };
-    let kind = match device::select(choice, gpu, sm) {
+    let pinned = t.expect.as_ref().and_then(|e| e.sanitizer_finding);
+    let kind = match device::select_pinned(choice, gpu, sm, pinned) {
         Ok(k) => k,
         Err(reason) => return (Verdict::Skipped { reason }, DecidedBy::Execution, false),
     };
@@ -403,7 +427,21 @@ fn run_one(
             }
         }
     };
-    match device::execute(target, &dir.join(host), &dir.join(ptx), t.timeout) {
+    let run = device::execute(
+        target,
+        &dir.join(host),
+        &dir.join(ptx),
+        t.timeout,
+        expect.sanitize,
+    );
+    if let Ok(run) = &run {
+        *sanitizer = crate::report::verdict::SanitizerRecord::of_execution(
+            target.kind(),
+            expect,
+            &run.stderr,
+        );
+    }
+    match run {
         Err(e) => (
             Verdict::Failed {
                 message: format!("cannot run {}: {e}", host.display()),
@@ -447,6 +485,8 @@ mod tests {
                         tolerance: Some(crate::check::stdout::Tolerance::Relative(1e-5)),
                         cuda_error: None,
                         stderr_patterns: vec![],
+                        sanitize: Default::default(),
+                        sanitizer_finding: None,
                     }),
                     timeout: Duration::from_secs(30),
                     skip: None,

@@ -9,6 +9,7 @@ use ptx_backend::SmTarget;
 use serde::Deserialize;
 
 use crate::execute::device::{DeviceChoice, DEVICE_ENV};
+use crate::plan::sanitize::{ToolSet, SANITIZE_ENV};
 
 /// The config file at the repository root.
 pub const CONFIG_FILE: &str = "ptx-harness.toml";
@@ -35,6 +36,10 @@ pub struct ConfigFile {
     /// The backend's expectations file (default `expectations/<backend>.toml`).
     #[serde(default)]
     pub expectations: Option<PathBuf>,
+    /// The emulator's sanitizer tools for every emulated execution, e.g.
+    /// `["initcheck", "racecheck"]` or `["all"]`.
+    #[serde(default)]
+    pub sanitize: Option<Vec<String>>,
 }
 
 /// Everything a run needs to know, resolved.
@@ -67,6 +72,10 @@ pub struct Settings {
     /// else `expectations` in ptx-harness.toml. `None` means the backend's
     /// default, `expectations/<backend>.toml`, when it exists.
     pub expectations: Option<PathBuf>,
+    /// The emulator's sanitizer tools for every emulated execution, united
+    /// with each test's `//@ sanitize`: `--sanitize` > `PTX_SANITIZE` >
+    /// `sanitize` in ptx-harness.toml > none (memcheck alone).
+    pub sanitize: ToolSet,
 }
 
 /// Command-line values, which win over everything else.
@@ -82,6 +91,8 @@ pub struct Overrides {
     pub device: Option<DeviceChoice>,
     /// `--expectations`.
     pub expectations: Option<PathBuf>,
+    /// `--sanitize`.
+    pub sanitize: Option<ToolSet>,
 }
 
 fn env_flag(name: &str) -> bool {
@@ -173,7 +184,22 @@ impl Settings {
                     .map(PathBuf::from)
             })
             .or(file.expectations.map(|p| root.join(p)));
+        let mut sanitize = match &file.sanitize {
+            Some(list) => ToolSet::parse_list(&list.join(","))
+                .map_err(anyhow::Error::msg)
+                .with_context(|| format!("in `sanitize` of {}", file_path.display()))?,
+            None => ToolSet::NONE,
+        };
+        if let Some(v) = std::env::var(SANITIZE_ENV).ok().filter(|v| !v.is_empty()) {
+            sanitize = ToolSet::parse_list(&v)
+                .map_err(anyhow::Error::msg)
+                .with_context(|| format!("in the environment variable {SANITIZE_ENV}={v}"))?;
+        }
+        if let Some(s) = cli.sanitize {
+            sanitize = s;
+        }
         Ok(Settings {
+            sanitize,
             expectations,
             root: root.to_path_buf(),
             device,
@@ -198,5 +224,45 @@ impl Settings {
     /// Whether snapshot files may be written in this run.
     pub fn may_write(&self) -> bool {
         self.bless && !self.ci
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitize_comes_from_the_file_and_the_command_line_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let resolve = |o: &Overrides| Settings::resolve(dir.path(), o);
+        // PTX_SANITIZE in the environment of `cargo test` (CI sets it) wins
+        // over the file, so those checks only run without it.
+        let env = std::env::var_os(SANITIZE_ENV).is_some();
+        if !env {
+            assert_eq!(
+                resolve(&Overrides::default()).unwrap().sanitize,
+                ToolSet::NONE
+            );
+        }
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            "sanitize = [\"initcheck\", \"racecheck\"]\n",
+        )
+        .unwrap();
+        if !env {
+            let s = resolve(&Overrides::default()).unwrap().sanitize;
+            assert_eq!(s.names(), ["racecheck", "initcheck"]);
+        }
+        let cli = Overrides {
+            sanitize: Some(ToolSet::all()),
+            ..Default::default()
+        };
+        assert_eq!(resolve(&cli).unwrap().sanitize, ToolSet::all());
+        std::fs::write(dir.path().join(CONFIG_FILE), "sanitize = [\"initchek\"]\n").unwrap();
+        if !env {
+            let e = format!("{:#}", resolve(&Overrides::default()).unwrap_err());
+            assert!(e.contains("in `sanitize` of"), "{e}");
+            assert!(e.contains("did you mean `initcheck`?"), "{e}");
+        }
     }
 }

@@ -11,6 +11,7 @@ use ptx_backend::SmTarget;
 use ptx_harness::config::{Overrides, Settings};
 use ptx_harness::execute::device::DeviceChoice;
 use ptx_harness::plan::discover::Suite;
+use ptx_harness::plan::sanitize::ToolSet;
 use ptx_harness::report::gate::{self, GateConfig};
 use ptx_harness::report::history::History;
 use ptx_harness::report::html::{write_site, Site};
@@ -67,6 +68,13 @@ enum Cmd {
         /// (always the emulator). Over PTX_DEVICE over ptx-harness.toml.
         #[arg(long, value_parser = parse_device)]
         device: Option<DeviceChoice>,
+        /// The emulator's sanitizer tools for every emulated execution,
+        /// besides memcheck (always on): `all`, or a list of racecheck,
+        /// initcheck, synccheck. United with each test's `//@ sanitize`;
+        /// a GPU execution ignores them. Over PTX_SANITIZE over
+        /// ptx-harness.toml.
+        #[arg(long, value_name = "TOOLS", value_parser = parse_tools)]
+        sanitize: Option<ToolSet>,
         /// Record this run in a history file (SQLite; created when missing),
         /// for `report --html --history`.
         #[arg(long, value_name = "FILE")]
@@ -318,6 +326,10 @@ fn parse_device(s: &str) -> Result<DeviceChoice, String> {
     s.parse()
 }
 
+fn parse_tools(s: &str) -> Result<ToolSet, String> {
+    ToolSet::parse_list(s)
+}
+
 fn parse_suite(s: &str) -> Result<Suite, String> {
     Suite::ALL
         .into_iter()
@@ -360,6 +372,7 @@ fn real_main() -> Result<ExitCode> {
             jobs,
             report_dir,
             device,
+            sanitize,
             history,
         } => {
             let overrides = Overrides {
@@ -368,6 +381,7 @@ fn real_main() -> Result<ExitCode> {
                 backend_config,
                 device,
                 expectations,
+                sanitize,
             };
             let root = root(cli.root.as_deref())?;
             let settings = Settings::resolve(&root, &overrides)?;

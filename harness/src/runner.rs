@@ -23,7 +23,7 @@ use crate::plan::discover::Suite;
 use crate::plan::expectations::Expectations;
 use crate::plan::trial::{plan, suite_matrix, PlanItem, Trial};
 use crate::report::verdict::{
-    DecidedBy, RunInfo, RunResults, TrialId, TrialRecord, Verdict, RESULTS_FORMAT,
+    DecidedBy, RunInfo, RunResults, SanitizerSummary, TrialId, TrialRecord, Verdict, RESULTS_FORMAT,
 };
 use crate::run::{Collected, Engine, Phase, RevisionTarget};
 
@@ -107,13 +107,20 @@ fn lib_trial(engine: &Arc<Engine>, trial: &Trial, phase: Phase, name: String) ->
     let (e, t) = (engine.clone(), trial.clone());
     let skip = match (&trial.skip, phase) {
         (Some(s), _) => Some(s.clone()),
-        (None, Phase::Execute) => engine.select(trial.sm).err(),
+        (None, Phase::Execute) => engine.select_for(trial).err(),
         _ => None,
     };
     let kind = match trial.test.suite {
         Suite::Ui => "ui",
         Suite::PtxSnapshots => "ptx",
         Suite::RunGpu if phase == Phase::Build => "gpu-build",
+        // The tools are the emulator's: a GPU execution runs without them.
+        Suite::RunGpu
+            if !engine.sanitize_tools(trial).is_default()
+                && engine.select_for(trial) == Ok(crate::execute::device::DeviceKind::Gpu) =>
+        {
+            "gpu-run; sanitize: not applied on a GPU"
+        }
         Suite::RunGpu => "gpu-run",
     };
     let mut lt = LibTrial::test(name, move || e.run(&t, phase).map_err(Into::into)).with_kind(kind);
@@ -217,9 +224,8 @@ pub fn merge_records(
             continue;
         };
         if r.verdict == Verdict::Passed || r.decided_by == DecidedBy::Execution {
-            let sm = planned.sm;
             let reason = engine
-                .select(sm)
+                .select_for(planned)
                 .err()
                 .unwrap_or_else(|| "execution was filtered out".into());
             r.verdict = Verdict::Skipped {
@@ -371,6 +377,15 @@ fn run_suites(
             return Err(no_tests(&settings, suites));
         }
     }
+    if let Some(v) = std::env::var_os(crate::plan::sanitize::EMU_TOOLS_ENV).filter(|_| summary) {
+        eprintln!(
+            "warning: {}={} is not passed on: each emulated execution runs with the tools of \
+             --sanitize ({} or `sanitize` in ptx-harness.toml) and its test's //@ sanitize",
+            crate::plan::sanitize::EMU_TOOLS_ENV,
+            v.to_string_lossy(),
+            crate::plan::sanitize::SANITIZE_ENV,
+        );
+    }
     let mut engine = engine(settings)?;
     let items = plan(
         &engine.settings,
@@ -472,6 +487,7 @@ fn run_suites(
             matrix: engine.settings.matrix.iter().map(|s| s.name()).collect(),
             commit: RunInfo::commit_of(&engine.settings.root),
             date: Some(RunInfo::now()),
+            sanitizer: SanitizerSummary::of(engine.settings.sanitize, &records),
         },
         trials: records,
     };

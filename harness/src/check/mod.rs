@@ -5,5 +5,6 @@ pub mod diagnostics;
 pub mod diff;
 pub mod filecheck;
 pub mod normalize;
+pub mod sanitizer;
 pub mod snapshot;
 pub mod stdout;

@@ -6,6 +6,9 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::check::sanitizer::{check_findings, findings_in};
+use crate::plan::sanitize::{Tool, ToolSet};
+
 /// How close two floating-point tokens must be to count as equal; the
 /// `float-tolerance:` directive's value.
 pub use crate::plan::directives::FloatTolerance as Tolerance;
@@ -282,6 +285,15 @@ pub struct RunExpectation {
     /// `run-fail-stderr:` regexes that must each match somewhere in stderr.
     #[serde(default)]
     pub stderr_patterns: Vec<String>,
+    /// The emulator's sanitizer tools for the execution (`//@ sanitize`
+    /// united with the run's `--sanitize`); a GPU execution ignores them.
+    #[serde(default)]
+    pub sanitize: ToolSet,
+    /// `run-fail: initcheck`: the tool whose finding the program's stderr
+    /// must hold. A finding of any other tool fails the execution, with or
+    /// without it (see [`crate::check::sanitizer`]).
+    #[serde(default)]
+    pub sanitizer_finding: Option<Tool>,
 }
 
 /// The `CUDA_ERROR_…` names in `text`, in order of appearance, without repeats.
@@ -339,6 +351,20 @@ pub fn check_execution(
             run.duration
         ));
     }
+    // A finding decides the verdict before anything it may have caused (a
+    // failed launch, a short stdout): the message names the tool.
+    check_findings(expect.sanitizer_finding, &findings_in(&run.stderr)).map_err(|m| {
+        // A missing finding: say what the program did instead.
+        if m.starts_with("expected ") {
+            format!(
+                "{m} (the program ended: {})\nstderr:\n{}",
+                run.describe(),
+                run.stderr
+            )
+        } else {
+            m
+        }
+    })?;
     if expect.expect_failure {
         let ok = match expect.exit_code {
             Some(want) => run.status.code == Some(want),
@@ -562,7 +588,68 @@ mod tests {
             tolerance: None,
             cuda_error: cuda_error.map(str::to_string),
             stderr_patterns: patterns.iter().map(|p| p.to_string()).collect(),
+            sanitize: ToolSet::NONE,
+            sanitizer_finding: None,
         }
+    }
+
+    const FINDING: &str = "ptx-emu: CUDA_ERROR_LAUNCH_FAILED in kernel `sum` at PTX line 21, block [0, 0, 0] thread [0, 0, 0]: initcheck: load of 4 bytes at 0x7f0000000000 reads 4 uninitialized byte(s) of the 16-byte cuMemAlloc allocation at 0x7f0000000000 (nothing wrote them: no host copy, memset or device store)\n\
+        kernel `sum` failed: CUDA_ERROR_LAUNCH_FAILED (unspecified launch failure)\n";
+
+    #[test]
+    fn a_finding_the_test_does_not_pin_fails_naming_the_tool() {
+        // A run-pass test whose launch initcheck stopped: not "exit code 1".
+        let run = failed_run(FINDING);
+        let mut expect = run_fail(None, &[]);
+        expect.expect_failure = false;
+        expect.exit_code = None;
+        let e = check_execution(&expect, &run, false).unwrap_err();
+        assert!(e.starts_with("initcheck finding:\n"), "{e}");
+        assert!(e.contains("`//@ run-fail: initcheck`"), "{e}");
+        assert!(e.contains("reads 4 uninitialized byte(s)"), "{e}");
+        // A run-fail test that pins the CUDA error only: the finding still fails it.
+        let e = check_execution(
+            &run_fail(Some("CUDA_ERROR_LAUNCH_FAILED"), &[]),
+            &run,
+            false,
+        )
+        .unwrap_err();
+        assert!(e.starts_with("initcheck finding:\n"), "{e}");
+        // Even a program that exits 0 after the finding (it ignored the error).
+        let mut ok_exit = failed_run(FINDING);
+        ok_exit.status.code = Some(0);
+        let e = check_execution(&expect, &ok_exit, false).unwrap_err();
+        assert!(e.starts_with("initcheck finding:\n"), "{e}");
+    }
+
+    #[test]
+    fn a_pinned_finding_passes_and_a_missing_one_fails() {
+        let mut expect = run_fail(None, &[r"initcheck: load of 4 bytes"]);
+        expect.sanitizer_finding = Some(Tool::Initcheck);
+        check_execution(&expect, &failed_run(FINDING), false).unwrap();
+        // The other run-fail checks still apply to a pinned finding.
+        expect.stderr_patterns = vec!["PTX line 99".into()];
+        let e = check_execution(&expect, &failed_run(FINDING), false).unwrap_err();
+        assert!(e.starts_with("stderr does not match `PTX line 99`"), "{e}");
+        // The finding did not happen: the program failed some other way.
+        expect.stderr_patterns.clear();
+        let other = failed_run(
+            "kernel `sum` failed: CUDA_ERROR_ILLEGAL_ADDRESS (an illegal memory access was encountered)\n",
+        );
+        let e = check_execution(&expect, &other, false).unwrap_err();
+        assert!(
+            e.starts_with("expected an initcheck finding (`//@ run-fail: initcheck`), got none (the program ended: exit code 1)\nstderr:\n"),
+            "{e}"
+        );
+        assert!(e.contains("CUDA_ERROR_ILLEGAL_ADDRESS"), "{e}");
+        // Pinned racecheck, found initcheck: the initcheck finding is named.
+        expect.sanitizer_finding = Some(Tool::Racecheck);
+        let e = check_execution(&expect, &failed_run(FINDING), false).unwrap_err();
+        assert!(e.starts_with("initcheck finding:\n"), "{e}");
+        assert!(
+            e.contains("(the test pins racecheck, not initcheck)"),
+            "{e}"
+        );
     }
 
     #[test]

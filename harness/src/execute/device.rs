@@ -11,6 +11,10 @@
 //!   links `libcuda.so` and `libcuda.so.1`, and runs the host program with
 //!   that folder first in `LD_LIBRARY_PATH` and `PTX_EMU_SM=<trial target>`
 //!   (`PTX_EMU_SCHEDULE` passes through from the environment);
+//! - `PTX_EMU_TOOLS=<tools>` turns on the sanitizer tools of the trial
+//!   (`//@ sanitize` and `--sanitize`), a comma-separated list of
+//!   `racecheck`, `initcheck`, `synccheck`; the harness sets it, or removes
+//!   an inherited one, for every emulated execution;
 //! - the emulator names itself `ptx-emu <version> (<sm>)` and writes details
 //!   of a fault to stderr on lines starting with `ptx-emu: `.
 
@@ -27,6 +31,7 @@ use serde::{Deserialize, Serialize};
 
 use super::gpu::GpuStatus;
 use super::process::{run_with_timeout, ProcessOutcome};
+use crate::plan::sanitize::{Tool, ToolSet, EMU_TOOLS_ENV};
 
 /// The variable that overrides where the emulator library comes from.
 pub const EMU_LIB_ENV: &str = "PTX_EMU_LIB";
@@ -125,6 +130,24 @@ pub fn select(choice: DeviceChoice, gpu: &GpuStatus, sm: SmTarget) -> Result<Dev
             None => DeviceKind::Gpu,
             Some(_) => DeviceKind::Emulator,
         }),
+    }
+}
+
+/// [`select`] for a trial that pins a sanitizer finding (`run-fail:
+/// initcheck`): only the emulator reports one, so `auto` picks it even where
+/// a GPU could run the target, and `gpu` skips with the reason.
+pub fn select_pinned(
+    choice: DeviceChoice,
+    gpu: &GpuStatus,
+    sm: SmTarget,
+    pinned: Option<Tool>,
+) -> Result<DeviceKind, String> {
+    match (pinned, choice) {
+        (None, _) => select(choice, gpu, sm),
+        (Some(tool), DeviceChoice::Gpu) => Err(format!(
+            "run-fail: {tool}: the finding is the emulator's; a GPU execution cannot report it"
+        )),
+        (Some(_), _) => Ok(DeviceKind::Emulator),
     }
 }
 
@@ -306,14 +329,18 @@ impl Device<'_> {
         }
     }
 
-    /// The command line that reproduces an execution, environment included.
-    pub fn reproduce(&self, program: &Path, ptx: &Path) -> String {
+    /// The command line that reproduces an execution with the sanitizer
+    /// `tools` (on the emulator), environment included.
+    pub fn reproduce(&self, program: &Path, ptx: &Path, tools: ToolSet) -> String {
         let mut s = String::new();
         if let Device::Emulator(lib, sm) = self {
             s.push_str(&format!(
                 "LD_LIBRARY_PATH={} {EMU_SM_ENV}={sm} ",
                 lib.dir.display()
             ));
+            if let Some(t) = tools.emu_env() {
+                s.push_str(&format!("{EMU_TOOLS_ENV}={t} "));
+            }
         }
         s.push_str(&format!(
             "{}={} {}",
@@ -326,12 +353,16 @@ impl Device<'_> {
 }
 
 /// Runs a host program with the PTX for one target on `on`, in its own
-/// process with `timeout` (the same limit on both devices).
+/// process with `timeout` (the same limit on both devices). On the
+/// emulator it runs with exactly the sanitizer `tools` (memcheck alone when
+/// empty, whatever `PTX_EMU_TOOLS` the harness inherited); a GPU execution
+/// ignores them.
 pub fn execute(
     on: Device<'_>,
     program: &Path,
     ptx: &Path,
     timeout: Duration,
+    tools: ToolSet,
 ) -> std::io::Result<ProcessOutcome> {
     match on {
         Device::Gpu => super::gpu::execute(program, ptx, timeout),
@@ -341,6 +372,10 @@ pub fn execute(
             for (k, v) in lib.env(sm) {
                 cmd.env(k, v);
             }
+            match tools.emu_env() {
+                Some(t) => cmd.env(EMU_TOOLS_ENV, t),
+                None => cmd.env_remove(EMU_TOOLS_ENV),
+            };
             run_with_timeout(cmd, timeout)
         }
     }
@@ -426,6 +461,30 @@ mod tests {
     }
 
     #[test]
+    fn a_pinned_finding_runs_on_the_emulator_only() {
+        let h100 = gpu(9, 0);
+        let pin = Some(Tool::Initcheck);
+        assert_eq!(
+            select_pinned(DeviceChoice::Auto, &h100, t("sm_80"), pin),
+            Ok(DeviceKind::Emulator)
+        );
+        assert_eq!(
+            select_pinned(DeviceChoice::Emu, &h100, t("sm_80"), pin),
+            Ok(DeviceKind::Emulator)
+        );
+        let e = select_pinned(DeviceChoice::Gpu, &h100, t("sm_80"), pin).unwrap_err();
+        assert!(
+            e.starts_with("run-fail: initcheck: the finding is the emulator's"),
+            "{e}"
+        );
+        // Without a pin, the usual choice.
+        assert_eq!(
+            select_pinned(DeviceChoice::Auto, &h100, t("sm_80"), None),
+            Ok(DeviceKind::Gpu)
+        );
+    }
+
+    #[test]
     fn the_library_folder_is_content_addressed_with_libcuda_links() {
         let dir = tempfile::tempdir().unwrap();
         let so = dir.path().join("libptx_emu_cuda.so");
@@ -458,14 +517,32 @@ mod tests {
             .1
             .to_string_lossy()
             .starts_with(&*b.dir.to_string_lossy()));
-        let repro = Device::Emulator(&b, t("sm_100a"))
-            .reproduce(Path::new("/h/prog"), Path::new("/p/k.ptx"));
+        let repro = Device::Emulator(&b, t("sm_100a")).reproduce(
+            Path::new("/h/prog"),
+            Path::new("/p/k.ptx"),
+            ToolSet::NONE,
+        );
         assert_eq!(
             repro,
             format!(
                 "LD_LIBRARY_PATH={} PTX_EMU_SM=sm_100a HOST_RUNTIME_PTX=/p/k.ptx /h/prog",
                 b.dir.display()
             )
+        );
+        let tools = ToolSet::parse_list("initcheck racecheck").unwrap();
+        let repro = Device::Emulator(&b, t("sm_80")).reproduce(
+            Path::new("/h/prog"),
+            Path::new("/p/k.ptx"),
+            tools,
+        );
+        assert!(
+            repro.contains("PTX_EMU_SM=sm_80 PTX_EMU_TOOLS=racecheck,initcheck HOST_RUNTIME_PTX="),
+            "{repro}"
+        );
+        // A GPU execution ignores the tools.
+        assert_eq!(
+            Device::Gpu.reproduce(Path::new("/h/prog"), Path::new("/p/k.ptx"), tools),
+            "HOST_RUNTIME_PTX=/p/k.ptx /h/prog"
         );
     }
 

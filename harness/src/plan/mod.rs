@@ -4,4 +4,5 @@ pub mod directives;
 pub mod discover;
 pub mod expectations;
 pub mod matrix;
+pub mod sanitize;
 pub mod trial;

@@ -554,6 +554,7 @@ mod tests {
             duration: Duration::from_millis(10),
             kernels: vec![],
             reproduce: None,
+            sanitizer: None,
         }
     }
 

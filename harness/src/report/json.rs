@@ -131,10 +131,16 @@ pub fn merge(runs: &[RunResults]) -> anyhow::Result<RunResults> {
             by_id.entry(&trial.id).or_default().push((label, trial));
         }
     }
-    let trials = by_id
+    let trials: Vec<TrialRecord> = by_id
         .into_values()
         .map(|candidates| merge_trial(&candidates))
         .collect();
+    let mut info = info;
+    let run_tools = runs
+        .iter()
+        .filter_map(|r| r.info.sanitizer.as_ref())
+        .fold(crate::plan::sanitize::ToolSet::NONE, |a, s| a.union(s.run));
+    info.sanitizer = super::verdict::SanitizerSummary::of(run_tools, &trials);
 
     Ok(RunResults {
         format: RESULTS_FORMAT,
@@ -222,6 +228,8 @@ fn merge_info(runs: &[RunResults]) -> anyhow::Result<RunInfo> {
             .reduce(|a, b| if a == b { a } else { None })
             .flatten(),
         date: runs.iter().filter_map(|r| r.info.date.clone()).max(),
+        // Recounted from the merged trials by `merge`.
+        sanitizer: None,
     })
 }
 
@@ -356,6 +364,7 @@ mod tests {
             duration: Duration::from_millis(1500),
             kernels: vec![],
             reproduce: None,
+            sanitizer: None,
         }
     }
 
@@ -385,6 +394,7 @@ mod tests {
                 matrix: vec!["sm_80".into()],
                 commit: None,
                 date: None,
+                sanitizer: None,
             },
             trials,
         }
@@ -698,7 +708,20 @@ mod tests {
         t.device_name = Some("ptx-emu 0.1 (sm_80)".into());
         t.reproduce = Some("ptx-rustc …".into());
         t.kernels = vec![KernelMetrics::default()];
+        t.sanitizer = Some(crate::report::verdict::SanitizerRecord {
+            tools: crate::plan::sanitize::ToolSet::parse_list("initcheck").unwrap(),
+            applied: true,
+            pinned: Some(crate::plan::sanitize::Tool::Initcheck),
+            findings: vec![crate::check::sanitizer::Finding {
+                tool: crate::plan::sanitize::Tool::Initcheck,
+                text: "ptx-emu: …: initcheck: …".into(),
+            }],
+        });
         results.trials.push(t);
+        results.info.sanitizer = crate::report::verdict::SanitizerSummary::of(
+            crate::plan::sanitize::ToolSet::all(),
+            &results.trials,
+        );
         results
             .trials
             .push(record(id("ui", "f", "sm_80"), failed("x"), false));

@@ -90,6 +90,9 @@ fn run_properties(results: &RunResults) -> Vec<Property> {
         props.push(Property::new("emulator", clean(emu)));
     }
     props.push(Property::new("matrix", clean(&info.matrix.join(","))));
+    if let Some(s) = &info.sanitizer {
+        props.push(Property::new("sanitizer", clean(&s.render())));
+    }
     props
 }
 
@@ -151,6 +154,20 @@ fn test_case(trial: &TrialRecord) -> TestCase {
     }
     if let Some(cmd) = &trial.reproduce {
         case.add_property(Property::new("reproduce", clean(cmd)));
+    }
+    // The sanitizer tools of the execution: `initcheck` on the emulator,
+    // `initcheck (not applied on a GPU)`, and how many findings.
+    if let Some(s) = &trial.sanitizer {
+        let tools = if s.applied {
+            s.tools.to_string()
+        } else {
+            format!("{} (not applied on a GPU)", s.tools)
+        };
+        case.add_property(Property::new("sanitize", clean(&tools)));
+        case.add_property(Property::new(
+            "sanitizer-findings",
+            s.findings.len().to_string(),
+        ));
     }
     case
 }
@@ -233,6 +250,7 @@ mod tests {
             device_name: None,
             duration: Duration::from_millis(250),
             kernels: vec![],
+            sanitizer: None,
             reproduce: Some("ptx-rustc --emit=asm a.rs".into()),
         }
     }
@@ -250,6 +268,7 @@ mod tests {
                 matrix: vec!["sm_80".into()],
                 commit: None,
                 date: None,
+                sanitizer: None,
             },
             trials: vec![
                 record("ptx-snapshots", "ok.rs", Some("opt"), Verdict::Passed),

@@ -113,6 +113,9 @@ pub fn summary(results: &RunResults) -> String {
         c.add(&t.verdict);
         c
     });
+    if let Some(sanitizer) = &results.info.sanitizer {
+        let _ = writeln!(s, "{}", sanitizer.render());
+    }
     let _ = writeln!(
         s,
         "harness: {} passed, {} failed, {} skipped ({} executed on a GPU, {} on the emulator)",
@@ -230,5 +233,75 @@ mod tests {
             s.contains("(builtin backend; no GPU; emulator ptx-emu 0.1)"),
             "{s}"
         );
+    }
+
+    #[test]
+    fn the_sanitizer_line_counts_findings_and_pins() {
+        use crate::check::sanitizer::Finding;
+        use crate::plan::sanitize::{Tool, ToolSet};
+        use crate::report::verdict::{SanitizerRecord, SanitizerSummary};
+        let all = ToolSet::all();
+        let exec = |applied: bool, pinned: Option<Tool>, found: &[Tool]| {
+            let mut r = rec("run-gpu", "sm_80", Verdict::Passed);
+            r.executed = true;
+            r.sanitizer = Some(SanitizerRecord {
+                tools: all.beyond_memcheck(),
+                applied,
+                pinned,
+                findings: found
+                    .iter()
+                    .map(|t| Finding {
+                        tool: *t,
+                        text: format!("ptx-emu: …: {t}: …"),
+                    })
+                    .collect(),
+            });
+            r
+        };
+        // A clean run: 0 findings, said so.
+        let trials = vec![exec(true, None, &[]), exec(true, None, &[])];
+        let r = RunResults {
+            info: crate::report::verdict::RunInfo {
+                sanitizer: SanitizerSummary::of(all, &trials),
+                ..Default::default()
+            },
+            trials,
+            ..Default::default()
+        };
+        let s = summary(&r);
+        assert!(
+            s.contains(
+                "sanitizer: racecheck, initcheck, synccheck on for every emulated execution \
+                 (memcheck always); 2 emulated executions, 0 findings\n"
+            ),
+            "{s}"
+        );
+        // A pinned finding, an unpinned one, and a GPU execution.
+        let trials = vec![
+            exec(true, Some(Tool::Initcheck), &[Tool::Initcheck]),
+            exec(true, None, &[Tool::Racecheck]),
+            exec(false, None, &[]),
+        ];
+        let sum = SanitizerSummary::of(all, &trials).unwrap();
+        assert_eq!(
+            (sum.executions, sum.findings, sum.pinned, sum.not_applied),
+            (2, 1, 1, 1)
+        );
+        assert!(
+            sum.render().ends_with(
+                "2 emulated executions, 1 finding, 1 pinned by tests; \
+                 not applied to 1 GPU execution (a GPU ignores them)"
+            ),
+            "{}",
+            sum.render()
+        );
+        // Only a test's `//@ sanitize`: said so; nothing at all: no line.
+        let only_test = SanitizerSummary::of(ToolSet::NONE, &trials[..1]).unwrap();
+        assert!(only_test
+            .render()
+            .starts_with("sanitizer: racecheck, initcheck, synccheck on by //@ sanitize"));
+        let plain = vec![rec("run-gpu", "sm_80", Verdict::Passed)];
+        assert_eq!(SanitizerSummary::of(ToolSet::NONE, &plain), None);
+        assert!(!summary(&RunResults::default()).contains("sanitizer:"));
     }
 }

@@ -5,7 +5,10 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use crate::check::sanitizer::{findings_in, Finding};
+use crate::check::stdout::RunExpectation;
 pub use crate::execute::device::DeviceKind;
+use crate::plan::sanitize::{Tool, ToolSet};
 use ptx_backend::metrics::KernelMetrics;
 use serde::{Deserialize, Serialize};
 
@@ -130,6 +133,127 @@ pub struct TrialRecord {
     pub kernels: Vec<KernelMetrics>,
     /// The command that reproduces the compile, if there was one.
     pub reproduce: Option<String>,
+    /// For run-gpu executions with sanitizer tools (or findings): the tools,
+    /// whether they applied, and what they found. Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sanitizer: Option<SanitizerRecord>,
+}
+
+/// What the emulator's sanitizer tools did in one execution.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SanitizerRecord {
+    /// The tools beyond memcheck (always on) the execution asked for: the
+    /// test's `//@ sanitize` and the run's `--sanitize`.
+    pub tools: ToolSet,
+    /// Whether they ran: true on the emulator; false on a GPU, which ignores them.
+    pub applied: bool,
+    /// The tool whose finding the test pins (`//@ run-fail: initcheck`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pinned: Option<Tool>,
+    /// The findings in the execution's stderr, in order.
+    #[serde(default)]
+    pub findings: Vec<Finding>,
+}
+
+impl SanitizerRecord {
+    /// The record of an execution on `device` with `expect`'s tools, from
+    /// its stderr; `None` when it asked for no tool and found nothing.
+    pub fn of_execution(
+        device: DeviceKind,
+        expect: &RunExpectation,
+        stderr: &str,
+    ) -> Option<SanitizerRecord> {
+        let findings = findings_in(stderr);
+        let tools = expect.sanitize.beyond_memcheck();
+        if tools.is_default() && findings.is_empty() && expect.sanitizer_finding.is_none() {
+            return None;
+        }
+        Some(SanitizerRecord {
+            tools,
+            applied: device == DeviceKind::Emulator,
+            pinned: expect.sanitizer_finding,
+            findings,
+        })
+    }
+
+    /// Findings the test does not pin (each one failed the trial).
+    pub fn unpinned(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| Some(f.tool) != self.pinned)
+            .count()
+    }
+}
+
+/// The sanitizer part of a run, for the summary and `info.sanitizer`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SanitizerSummary {
+    /// The run's `--sanitize` (`PTX_SANITIZE`, ptx-harness.toml): the tools
+    /// of every emulated execution.
+    pub run: ToolSet,
+    /// Every tool an execution ran with: the run's and the tests' own.
+    pub tools: ToolSet,
+    /// Emulated executions that ran with at least one tool.
+    pub executions: usize,
+    /// GPU executions that asked for tools, which a GPU ignores.
+    pub not_applied: usize,
+    /// Findings no test pinned; each failed its trial.
+    pub findings: usize,
+    /// Findings the tests pinned with `//@ run-fail: <tool>`.
+    pub pinned: usize,
+}
+
+impl SanitizerSummary {
+    /// The summary of `trials` in a run with `run`'s tools; `None` when the
+    /// run asked for no tool and no execution had one or found anything.
+    pub fn of(run: ToolSet, trials: &[TrialRecord]) -> Option<SanitizerSummary> {
+        let mut s = SanitizerSummary {
+            run: run.beyond_memcheck(),
+            tools: run.beyond_memcheck(),
+            ..Default::default()
+        };
+        let mut any = false;
+        for r in trials.iter().filter_map(|t| t.sanitizer.as_ref()) {
+            any = true;
+            s.tools = s.tools.union(r.tools);
+            if r.applied {
+                s.executions += usize::from(!r.tools.is_default());
+            } else if !r.tools.is_default() {
+                s.not_applied += 1;
+            }
+            s.findings += r.unpinned();
+            s.pinned += r.findings.len() - r.unpinned();
+        }
+        (any || !s.run.is_default()).then_some(s)
+    }
+
+    /// `sanitizer: initcheck on for every emulated execution; 457 emulated
+    /// executions, 0 findings`, for the terminal.
+    pub fn render(&self) -> String {
+        let plural =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        let mut s = format!(
+            "sanitizer: {} on{} (memcheck always); {}, {}",
+            self.tools,
+            if self.run.is_default() {
+                " by //@ sanitize"
+            } else {
+                " for every emulated execution"
+            },
+            plural(self.executions, "emulated execution", "emulated executions"),
+            plural(self.findings, "finding", "findings"),
+        );
+        if self.pinned > 0 {
+            s.push_str(&format!(", {} pinned by tests", self.pinned));
+        }
+        if self.not_applied > 0 {
+            s.push_str(&format!(
+                "; not applied to {} (a GPU ignores them)",
+                plural(self.not_applied, "GPU execution", "GPU executions")
+            ));
+        }
+        s
+    }
 }
 
 impl TrialRecord {
@@ -146,6 +270,7 @@ impl TrialRecord {
             duration: Duration::ZERO,
             kernels: vec![],
             reproduce: None,
+            sanitizer: None,
         }
     }
 }
@@ -172,6 +297,10 @@ pub struct RunInfo {
     /// When the run ended, RFC 3339 in UTC.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
+    /// The sanitizer tools and their findings, when the run or a test
+    /// turned a tool on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sanitizer: Option<SanitizerSummary>,
 }
 
 impl RunInfo {
@@ -270,6 +399,46 @@ pub fn bound_message(message: String) -> String {
 #[cfg(test)]
 mod bound_tests {
     use super::*;
+
+    #[test]
+    fn an_executions_sanitizer_record() {
+        let finding = "ptx-emu: CUDA_ERROR_LAUNCH_FAILED in kernel `k` at PTX line 7, block [0, 0, 0] thread [0, 0, 0]: initcheck: load …\n";
+        let mut expect = RunExpectation {
+            expect_failure: false,
+            exit_code: None,
+            stdout: None,
+            tolerance: None,
+            cuda_error: None,
+            stderr_patterns: vec![],
+            sanitize: ToolSet::NONE,
+            sanitizer_finding: None,
+        };
+        // No tool, nothing found: no record (results.json stays as it was).
+        assert_eq!(
+            SanitizerRecord::of_execution(DeviceKind::Emulator, &expect, "ok\n"),
+            None
+        );
+        expect.sanitize = ToolSet::parse_list("memcheck").unwrap();
+        assert_eq!(
+            SanitizerRecord::of_execution(DeviceKind::Emulator, &expect, "ok\n"),
+            None
+        );
+        expect.sanitize = ToolSet::parse_list("initcheck").unwrap();
+        let r = SanitizerRecord::of_execution(DeviceKind::Emulator, &expect, finding).unwrap();
+        assert!(r.applied);
+        assert_eq!((r.findings.len(), r.unpinned()), (1, 1));
+        expect.sanitizer_finding = Some(Tool::Initcheck);
+        let r = SanitizerRecord::of_execution(DeviceKind::Emulator, &expect, finding).unwrap();
+        assert_eq!(r.unpinned(), 0);
+        // On a GPU the tools do not apply.
+        let r = SanitizerRecord::of_execution(DeviceKind::Gpu, &expect, "").unwrap();
+        assert!(!r.applied && r.findings.is_empty());
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"tools": ["initcheck"], "applied": false, "pinned": "initcheck", "findings": []})
+        );
+    }
 
     #[test]
     fn long_messages_keep_their_start_and_end() {

@@ -10,8 +10,9 @@ use crate::check::stdout::{check_execution, RunExpectation};
 use crate::execute::device::{self, Device, DeviceKind};
 use crate::execute::gpu::{GpuStatus, DEFAULT_TIMEOUT};
 use crate::plan::directives::Outcome;
+use crate::plan::sanitize::ToolSet;
 use crate::plan::trial::Trial;
-use crate::report::verdict::DecidedBy;
+use crate::report::verdict::{DecidedBy, SanitizerRecord};
 
 impl Engine {
     pub(super) fn check_run_gpu(
@@ -72,7 +73,7 @@ impl Engine {
             return Ok(());
         }
         let kind = self
-            .select(trial.sm)
+            .select_for(trial)
             .map_err(|reason| fail(DecidedBy::Execution, format!("cannot execute: {reason}")))?;
         let ptx = out
             .stages
@@ -98,9 +99,16 @@ impl Engine {
             }
         };
         cx.executed = true;
-        cx.reproduce_after.push(device.reproduce(&host, ptx));
-        self.execute_and_compare(trial, &expect, &host, ptx, device)?;
+        cx.reproduce_after
+            .push(device.reproduce(&host, ptx, expect.sanitize));
+        self.execute_and_compare(trial, &expect, &host, ptx, device, cx)?;
         Ok(())
+    }
+
+    /// The sanitizer tools of a trial's emulated executions: the test's
+    /// `//@ sanitize` and the run's `--sanitize`.
+    pub fn sanitize_tools(&self, trial: &Trial) -> ToolSet {
+        trial.directives.sanitize.union(self.settings.sanitize)
     }
 
     /// `NVIDIA H100 (sm_90)`: the GPU's name for execution records.
@@ -138,6 +146,8 @@ impl Engine {
             tolerance: trial.directives.float_tolerance,
             cuda_error: trial.directives.cuda_error.clone(),
             stderr_patterns: trial.directives.stderr_patterns.clone(),
+            sanitize: self.sanitize_tools(trial),
+            sanitizer_finding: trial.directives.sanitizer_finding,
         })
     }
 
@@ -148,24 +158,31 @@ impl Engine {
         host: &Path,
         ptx: &Path,
         on: Device<'_>,
+        cx: &mut TrialCx,
     ) -> Result<(), Failure> {
         let timeout = trial.directives.timeout.unwrap_or(DEFAULT_TIMEOUT);
-        let run = device::execute(on, host, ptx, timeout).map_err(|e| {
+        let run = device::execute(on, host, ptx, timeout, expect.sanitize).map_err(|e| {
             fail(
                 DecidedBy::Execution,
                 format!("cannot run {}: {e}", host.display()),
             )
         })?;
+        cx.sanitizer = SanitizerRecord::of_execution(on.kind(), expect, &run.stderr);
         check_execution(expect, &run, self.color).map_err(|m| {
             fail(
                 DecidedBy::Execution,
                 format!(
-                    "{m}\n(on the {})\nreproduce with:\n  {}",
+                    "{m}\n(on the {}{})\nreproduce with:\n  {}",
                     match on {
                         Device::Gpu => format!("GPU, {}", self.gpu_name()),
                         Device::Emulator(lib, sm) => format!("emulator, {}", lib.device_name(sm)),
                     },
-                    on.reproduce(host, ptx)
+                    match (on, expect.sanitize.is_default()) {
+                        (_, true) => String::new(),
+                        (Device::Gpu, false) => "; sanitize: not applied on a GPU".to_string(),
+                        (Device::Emulator(..), false) => format!("; sanitize: {}", expect.sanitize),
+                    },
+                    on.reproduce(host, ptx, expect.sanitize)
                 ),
             )
         })

@@ -133,6 +133,8 @@ struct TrialCx {
     /// Commands after the compile's that the trial ran: the host program's
     /// build, the execution (for the record's one reproduce command).
     reproduce_after: Vec<String>,
+    /// What the sanitizer tools did in the execution.
+    sanitizer: Option<crate::report::verdict::SanitizerRecord>,
 }
 
 /// A trial's compile and the facts its suite's checks read.
@@ -184,6 +186,17 @@ impl Engine {
     /// reason it can't execute here (a skip).
     pub fn select(&self, sm: ptx_backend::SmTarget) -> Result<DeviceKind, String> {
         device::select(self.settings.device, &self.gpu, sm)
+    }
+
+    /// [`Engine::select`] for one trial: a trial that pins a sanitizer
+    /// finding runs on the emulator (see [`device::select_pinned`]).
+    pub fn select_for(&self, trial: &Trial) -> Result<DeviceKind, String> {
+        device::select_pinned(
+            self.settings.device,
+            &self.gpu,
+            trial.sm,
+            trial.directives.sanitizer_finding,
+        )
     }
 
     /// The suite's default outcome when a test names none.
@@ -330,6 +343,7 @@ impl Engine {
             executed,
             device,
             reproduce_after,
+            sanitizer,
         } = cx;
         let (verdict, decided_by) = match result {
             Ok(()) => (Verdict::Passed, DecidedBy::Complete),
@@ -355,6 +369,7 @@ impl Engine {
                 .map(|o| o.kernels.iter().filter(|k| k.entry).cloned().collect())
                 .unwrap_or_default(),
             reproduce: reproduce_command(output.map(|o| o.commands.as_slice()), &reproduce_after),
+            sanitizer,
         };
         if let Some(bar) = &self.progress {
             bar.inc(1);

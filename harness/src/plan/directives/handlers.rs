@@ -11,6 +11,7 @@ use regex::Regex;
 use super::lex::{skip_ws, split_words, Raw};
 use super::spec::{FloatTolerance, NormalizeRule, Outcome, Value, STAGES};
 use super::{nearest, Diag};
+use crate::plan::sanitize::{Tool, ToolSet};
 
 /// What the handlers get besides the directive itself (compiletest's
 /// handlers take their context the same way, as an argument).
@@ -368,7 +369,9 @@ pub(super) fn stdout(raw: &Raw<'_>) -> Result<Value, Vec<Diag>> {
     Ok(Value::Stdout(text.trim_end().to_string()))
 }
 
-/// `run-fail` alone, or `run-fail: CUDA_ERROR_…` with a name the driver knows.
+/// `run-fail` alone, `run-fail: CUDA_ERROR_…` with a name the driver
+/// knows, or `run-fail: initcheck` (a sanitizer tool whose finding the
+/// program's stderr must hold).
 pub(super) fn run_fail(raw: &Raw<'_>) -> Result<Value, Vec<Diag>> {
     let (start, v) = raw.value();
     if v.is_empty() {
@@ -378,9 +381,28 @@ pub(super) fn run_fail(raw: &Raw<'_>) -> Result<Value, Vec<Diag>> {
     if words.len() != 1 {
         return Err(vec![Diag::new(
             raw.value_span(),
-            format!("expected one CUDA error name, found `{v}`"),
+            format!("expected one CUDA error name or sanitizer tool, found `{v}`"),
         )
-        .help("write `//@ run-fail: CUDA_ERROR_ILLEGAL_ADDRESS`; match other stderr text with `//@ run-fail-stderr: <regex>`")]);
+        .help("write `//@ run-fail: CUDA_ERROR_ILLEGAL_ADDRESS` or `//@ run-fail: initcheck`; match other stderr text with `//@ run-fail-stderr: <regex>`")]);
+    }
+    if let Some(tool) = Tool::REPORTING.into_iter().find(|t| t.name() == v) {
+        return Ok(Value::RunFailFinding(tool));
+    }
+    if v == "memcheck" {
+        return Err(vec![Diag::new(
+            raw.value_span(),
+            "memcheck reports CUDA errors, not findings of a tool",
+        )
+        .help("pin the error, e.g. `//@ run-fail: CUDA_ERROR_ILLEGAL_ADDRESS` or `CUDA_ERROR_MISALIGNED_ADDRESS`")]);
+    }
+    if v == "all" {
+        return Err(vec![Diag::new(
+            raw.value_span(),
+            "`run-fail` pins the finding of one tool, not `all`",
+        )
+        .help(
+            "name the tool: `//@ run-fail: racecheck`, `initcheck` or `synccheck`",
+        )]);
     }
     let known: Vec<&str> = host_runtime::CUDA_ERRORS
         .iter()
@@ -393,16 +415,55 @@ pub(super) fn run_fail(raw: &Raw<'_>) -> Result<Value, Vec<Diag>> {
     let message = if v == "CUDA_SUCCESS" {
         "`CUDA_SUCCESS` is not a failure".to_string()
     } else {
-        format!("`{v}` is not a CUDA error name")
+        format!("`{v}` is not a CUDA error name or sanitizer tool")
     };
-    let help = match nearest(v, &known) {
+    let tools: Vec<&str> = Tool::REPORTING.iter().map(|t| t.name()).collect();
+    let mut candidates = known.clone();
+    candidates.extend(&tools);
+    let help = match nearest(v, &candidates) {
         Some(s) if v != "CUDA_SUCCESS" => format!("did you mean `{s}`?"),
-        _ => "use a `CUresult` name from cuda.h, e.g. `CUDA_ERROR_ILLEGAL_ADDRESS`, \
-              `CUDA_ERROR_ILLEGAL_INSTRUCTION`, `CUDA_ERROR_MISALIGNED_ADDRESS` or \
-              `CUDA_ERROR_LAUNCH_FAILED`"
-            .to_string(),
+        _ => format!(
+            "use a `CUresult` name from cuda.h, e.g. `CUDA_ERROR_ILLEGAL_ADDRESS`, \
+             `CUDA_ERROR_ILLEGAL_INSTRUCTION`, `CUDA_ERROR_MISALIGNED_ADDRESS` or \
+             `CUDA_ERROR_LAUNCH_FAILED`, or a sanitizer tool ({})",
+            tools.join(", ")
+        ),
     };
     Err(vec![Diag::new(raw.value_span(), message).help(help)])
+}
+
+/// `sanitize: racecheck, initcheck`: tool names (or `all`) separated by
+/// commas or spaces; each unknown name is an error at its word.
+pub(super) fn sanitize(raw: &Raw<'_>) -> Result<Value, Vec<Diag>> {
+    let (start, v) = raw.value();
+    let mut set = ToolSet::NONE;
+    let mut errors = Vec::new();
+    for (word, span) in split_words(v, start, |c| c == ',' || c.is_whitespace()) {
+        match ToolSet::parse_name(word) {
+            Ok(s) => set = set.union(s),
+            Err(_) => {
+                let mut names: Vec<&str> = Tool::ALL.iter().map(|t| t.name()).collect();
+                names.push("all");
+                let help = match nearest(word, &names) {
+                    Some(n) => format!("did you mean `{n}`? the tools are {}", Tool::valid_names()),
+                    None => format!("the tools are {}", Tool::valid_names()),
+                };
+                errors
+                    .push(Diag::new(span, format!("`{word}` is not a sanitizer tool")).help(help));
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    if set == ToolSet::NONE {
+        return Err(vec![Diag::new(
+            raw.value_span(),
+            "`sanitize` needs at least one tool",
+        )
+        .help(format!("the tools are {}", Tool::valid_names()))]);
+    }
+    Ok(Value::Sanitize(set))
 }
 
 /// `run-fail-stderr: <regex>`, checked to compile.
@@ -773,7 +834,7 @@ mod tests {
         let e = error("//@ run-fail: CUDA_ERROR_ILEGAL_ADDRESS");
         assert_eq!(
             e.message,
-            "`CUDA_ERROR_ILEGAL_ADDRESS` is not a CUDA error name"
+            "`CUDA_ERROR_ILEGAL_ADDRESS` is not a CUDA error name or sanitizer tool"
         );
         assert_eq!(help(&e), "did you mean `CUDA_ERROR_ILLEGAL_ADDRESS`?");
         assert_eq!((e.line, e.column), (1, 15));
@@ -785,17 +846,120 @@ mod tests {
         assert_eq!(help(&e), "did you mean `CUDA_ERROR_MISALIGNED_ADDRESS`?");
 
         let e = error("//@ run-fail: segfault");
-        assert_eq!(e.message, "`segfault` is not a CUDA error name");
+        assert_eq!(
+            e.message,
+            "`segfault` is not a CUDA error name or sanitizer tool"
+        );
         assert!(help(&e).contains("CUDA_ERROR_ILLEGAL_ADDRESS"), "{e}");
         let e = error("//@ run-fail: CUDA_SUCCESS");
         assert_eq!(e.message, "`CUDA_SUCCESS` is not a failure");
         let e = error("//@ run-fail: illegal address");
-        assert!(e.message.starts_with("expected one CUDA error name"), "{e}");
+        assert!(
+            e.message
+                .starts_with("expected one CUDA error name or sanitizer tool"),
+            "{e}"
+        );
         assert!(help(&e).contains("run-fail-stderr"), "{e}");
         let e = error("//@ run-fail:");
         assert_eq!(e.message, "`run-fail:` needs a value after the `:`");
         let e = error("//@ run-fail CUDA_ERROR_ILLEGAL_ADDRESS");
         assert_eq!(e.message, "expected `:` after `run-fail`");
+    }
+
+    #[test]
+    fn sanitize_takes_tool_names_and_checks_them() {
+        let d = ok("//@ sanitize: racecheck, initcheck\n//@ sanitize: synccheck\n");
+        assert_eq!(d.sanitize.names(), ["racecheck", "initcheck", "synccheck"]);
+        assert_eq!(ok("//@ sanitize: all").sanitize, ToolSet::all());
+        assert_eq!(ok("").sanitize, ToolSet::NONE);
+
+        // A bad name: its file, line and word, and the valid names.
+        let e = error("//@ run-pass\n//@ stdout: x\n//@ sanitize: initcheck, racechek");
+        assert_eq!((e.line, e.column, e.span_len), (3, 26, "racechek".len()));
+        assert_eq!(e.message, "`racechek` is not a sanitizer tool");
+        assert_eq!(
+            help(&e),
+            "did you mean `racecheck`? the tools are memcheck, racecheck, initcheck, synccheck, all"
+        );
+        assert_eq!(e.path, Path::new("tests/ptx-snapshots/foo.rs"));
+        let rendered = e.to_string();
+        assert!(
+            rendered.contains("--> tests/ptx-snapshots/foo.rs:3:26"),
+            "{rendered}"
+        );
+        let e = error("//@ sanitize: asan");
+        assert_eq!(
+            help(&e),
+            "the tools are memcheck, racecheck, initcheck, synccheck, all"
+        );
+        assert_eq!(errors("//@ sanitize: a, b").len(), 2);
+        assert_eq!(
+            error("//@ sanitize: ,").message,
+            "`sanitize` needs at least one tool"
+        );
+        assert_eq!(error("//@ sanitize").message, "`sanitize` needs a value");
+        // Revisions unite their tools with the unscoped ones.
+        let d = parse("//@ revisions: a b\n//@ sanitize: initcheck\n//@[a] sanitize: racecheck\n")
+            .unwrap();
+        assert_eq!(
+            d.for_revision(Some("a")).sanitize.names(),
+            ["racecheck", "initcheck"]
+        );
+        assert_eq!(d.for_revision(Some("b")).sanitize.names(), ["initcheck"]);
+        // A test that never runs has nothing to sanitize.
+        let e = error("//@ build-pass\n//@ sanitize: initcheck");
+        assert_eq!(
+            e.message,
+            "`sanitize` has no effect: this test is `build-pass` and never runs"
+        );
+    }
+
+    #[test]
+    fn run_fail_can_pin_a_sanitizer_finding() {
+        let d = ok("//@ sanitize: initcheck\n//@ run-fail: initcheck\n");
+        assert_eq!(d.outcome, Some(Outcome::RunFail));
+        assert_eq!(d.sanitizer_finding, Some(Tool::Initcheck));
+        assert_eq!(d.cuda_error, None);
+        for tool in ["racecheck", "synccheck"] {
+            let d = ok(&format!("//@ sanitize: all\n//@ run-fail: {tool}"));
+            assert_eq!(d.sanitizer_finding.map(Tool::name), Some(tool));
+        }
+        // The tool must be on for the test itself, whatever the run's options.
+        let e = error("//@ run-fail: racecheck\n//@ sanitize: initcheck");
+        assert_eq!(e.line, 1);
+        assert_eq!(
+            e.message,
+            "`run-fail: racecheck` pins a finding of racecheck, but this test does not turn racecheck on"
+        );
+        assert!(help(&e).contains("`//@ sanitize: racecheck`"), "{e}");
+        // Per revision: one revision pins a finding, the other a CUDA error.
+        let d = parse(
+            "//@ revisions: a b\n//@ sanitize: initcheck\n//@[a] run-fail: initcheck\n//@[b] run-fail: CUDA_ERROR_ILLEGAL_ADDRESS\n",
+        )
+        .unwrap();
+        assert_eq!(
+            d.for_revision(Some("a")).sanitizer_finding,
+            Some(Tool::Initcheck)
+        );
+        let b = d.for_revision(Some("b"));
+        assert_eq!(b.sanitizer_finding, None);
+        assert_eq!(b.cuda_error.as_deref(), Some("CUDA_ERROR_ILLEGAL_ADDRESS"));
+
+        let e = error("//@ run-fail: initchek");
+        assert_eq!(help(&e), "did you mean `initcheck`?");
+        let e = error("//@ run-fail: memcheck");
+        assert_eq!(
+            e.message,
+            "memcheck reports CUDA errors, not findings of a tool"
+        );
+        let e = error("//@ sanitize: all\n//@ run-fail: all");
+        assert_eq!(
+            e.message,
+            "`run-fail` pins the finding of one tool, not `all`"
+        );
+        // One outcome: a pinned finding and `run-pass` clash like any two.
+        let e = error("//@ sanitize: initcheck\n//@ run-fail: initcheck\n//@ run-pass");
+        assert!(e.message.starts_with("two outcome directives"), "{e}");
     }
 
     #[test]

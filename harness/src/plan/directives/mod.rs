@@ -254,11 +254,19 @@ impl Directives {
                 Value::Outcome(o) => {
                     out.outcome = Some(*o);
                     out.cuda_error = None;
+                    out.sanitizer_finding = None;
                 }
                 Value::RunFailWith(name) => {
                     out.outcome = Some(Outcome::RunFail);
                     out.cuda_error = Some(name.clone());
+                    out.sanitizer_finding = None;
                 }
+                Value::RunFailFinding(tool) => {
+                    out.outcome = Some(Outcome::RunFail);
+                    out.cuda_error = None;
+                    out.sanitizer_finding = Some(*tool);
+                }
+                Value::Sanitize(set) => out.sanitize = out.sanitize.union(*set),
                 Value::RunFailStderr(re) => out.stderr_patterns.push(re.clone()),
                 Value::ErrorPattern(p) => out.error_patterns.push(p.clone()),
                 Value::ExitCode(c) => out.exit_code = Some(*c),
@@ -590,8 +598,17 @@ impl Parser<'_> {
                     );
                 }
             }
+            if let (Some(tool), Some(e)) = (merged.sanitizer_finding, origin.get("outcome")) {
+                if !merged.sanitize.contains(tool) {
+                    self.report_at(
+                        e,
+                        format!("`run-fail: {tool}` pins a finding of {tool}, but {subject} does not turn {tool} on"),
+                        format!("add `//@ sanitize: {tool}`, so the test asks for the tool whatever the run's `--sanitize`"),
+                    );
+                }
+            }
             if !outcome.runs() {
-                for key in ["stdout", "float-tolerance"] {
+                for key in ["stdout", "float-tolerance", "sanitize"] {
                     if let Some(e) = origin.get(key) {
                         self.report_at(
                             e,

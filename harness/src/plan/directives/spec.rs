@@ -10,10 +10,11 @@ use regex::Regex;
 
 use super::handlers::{
     backend_list, exit_code, float_tolerance, min_sm, normalize, revisions, run_fail,
-    run_fail_stderr, sm_list, split_flags, stages, stdout, timeout, ParseCx,
+    run_fail_stderr, sanitize, sm_list, split_flags, stages, stdout, timeout, ParseCx,
 };
 use super::lex::Raw;
 use super::Diag;
+use crate::plan::sanitize::{Tool, ToolSet};
 
 /// Stage dumps that `stages:` can snapshot, in pipeline order (from
 /// `ptx_backend::Stage`, the one table of stage names).
@@ -121,6 +122,14 @@ pub struct RevisionDirectives {
     /// `run-fail-stderr: <regex>`: patterns that must each match somewhere in
     /// a `run-fail` program's stderr, in file order.
     pub stderr_patterns: Vec<String>,
+    /// `sanitize: initcheck, racecheck`: the emulator's tools this test's
+    /// emulated executions run with (besides memcheck, always on), united
+    /// with the run's `--sanitize`. A GPU execution ignores them.
+    pub sanitize: ToolSet,
+    /// `run-fail: initcheck`: the tool whose finding a `run-fail` program's
+    /// stderr must hold (the emulator's line naming the tool); a finding of
+    /// any other tool still fails it.
+    pub sanitizer_finding: Option<Tool>,
     /// `float-tolerance:` how floats in stdout are compared.
     pub float_tolerance: Option<FloatTolerance>,
     /// `timeout:` hard limit for one execution.
@@ -312,8 +321,15 @@ pub(super) const DIRECTIVES: &[Spec] = &[
     Spec {
         name: "run-fail",
         arg: Arg::Optional,
-        example: "//@ run-fail` or `//@ run-fail: CUDA_ERROR_ILLEGAL_ADDRESS",
+        example:
+            "//@ run-fail`, `//@ run-fail: CUDA_ERROR_ILLEGAL_ADDRESS` or `//@ run-fail: initcheck",
         handler: |_, r| run_fail(r),
+    },
+    Spec {
+        name: "sanitize",
+        arg: Arg::Required,
+        example: "//@ sanitize: racecheck, initcheck",
+        handler: |_, r| sanitize(r),
     },
     Spec {
         name: "run-fail-stderr",
@@ -448,6 +464,9 @@ pub(super) enum Value {
     Outcome(Outcome),
     /// `run-fail: CUDA_ERROR_…`: the outcome with the error it must report.
     RunFailWith(String),
+    /// `run-fail: initcheck`: the outcome with the tool whose finding it pins.
+    RunFailFinding(Tool),
+    Sanitize(ToolSet),
     RunFailStderr(String),
     ErrorPattern(String),
     Stages(Vec<String>),
@@ -473,7 +492,8 @@ impl Value {
             Value::Revisions(_) => "revisions",
             Value::CompileFlags(_) => "compile-flags",
             Value::HostCompileFlags(_) => "host-compile-flags",
-            Value::Outcome(_) | Value::RunFailWith(_) => "outcome",
+            Value::Outcome(_) | Value::RunFailWith(_) | Value::RunFailFinding(_) => "outcome",
+            Value::Sanitize(_) => "sanitize",
             Value::RunFailStderr(_) => "run-fail-stderr",
             Value::ErrorPattern(_) => "error-pattern",
             Value::Stages(_) => "stages",
@@ -491,7 +511,7 @@ impl Value {
     pub(super) fn outcome(&self) -> Option<Outcome> {
         match self {
             Value::Outcome(o) => Some(*o),
-            Value::RunFailWith(_) => Some(Outcome::RunFail),
+            Value::RunFailWith(_) | Value::RunFailFinding(_) => Some(Outcome::RunFail),
             _ => None,
         }
     }
@@ -504,6 +524,7 @@ impl Value {
                 | Value::Revisions(_)
                 | Value::Outcome(_)
                 | Value::RunFailWith(_)
+                | Value::RunFailFinding(_)
                 | Value::ExitCode(_)
                 | Value::FloatTolerance(_)
                 | Value::Timeout(_)
