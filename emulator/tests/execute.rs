@@ -1001,6 +1001,24 @@ fn a_known_call_graph_gets_the_stack_it_needs() {
   ret;
 }";
     assert_eq!(run_u32(body, "k", cfg(1, 1), 1).unwrap(), vec![7]);
+    // The same with a call through a pointer elsewhere in the kernel (never
+    // taken here, as a panic path's formatting would hold one): the direct
+    // path's 3 KiB still fit (the fuzz lane's unoptimized kernels).
+    let indirect = body
+        .replace(
+            "  st.global.u32 [%rd1], %r1;",
+            "  st.global.u32 [%rd1], %r1;
+  mov.u32 %r2, 0;
+  setp.ne.u32 %p1, %r2, 0;
+  mov.u64 %rd2, big;
+  {
+  .param .b32 rv2;
+  proto: .callprototype (.param .b32 _) _ ();
+  @%p1 call (rv2), %rd2, (), proto;
+  }",
+        )
+        .replace(".reg .b64 %rd<2>;", ".reg .b64 %rd<3>; .reg .pred %p1;");
+    assert_eq!(run_u32(&indirect, "k", cfg(1, 1), 1).unwrap(), vec![7]);
 }
 
 /// A cluster kernel on sm_90: each block's thread 0 puts `1000 + 10 ·

@@ -405,44 +405,35 @@ fn check_launch(
 }
 
 /// The local memory a thread of kernel `fi` may use, as a driver sizes it:
-/// the deepest path of the kernel's call graph when that is known, and at
-/// least the context's stack size (`CU_LIMIT_STACK_SIZE`); when the graph
-/// is recursive or calls through pointers, the stack size alone (ptxas
-/// warns "stack size cannot be statically determined" for such kernels),
-/// so unbounded recursion overflows where it would on a GPU.
+/// the deepest path of the kernel's direct calls (a recursive cycle counted
+/// once, calls through pointers not followed), and at least the context's
+/// stack size (`CU_LIMIT_STACK_SIZE`; ptxas warns "stack size cannot be
+/// statically determined" for recursive kernels, whose depth that limit
+/// bounds). So recursion deeper than the limit allows overflows, as it
+/// would on a GPU, and a kernel without recursion never does.
 fn local_limit(m: &Module, fi: u32, stack_size: u32) -> u32 {
-    // `None`: unbounded. `on_path` finds cycles; `memo` the known needs.
-    fn need(m: &Module, f: u32, on_path: &mut [bool], memo: &mut [Option<u32>]) -> Option<u32> {
+    // `on_path` cuts cycles where they close; `memo` keeps what is known.
+    fn deepest(m: &Module, f: u32, on_path: &mut [bool], memo: &mut [Option<u32>]) -> u32 {
         if let Some(n) = memo[f as usize] {
-            return Some(n);
+            return n;
         }
-        let g = &m.funcs[f as usize];
-        if on_path[f as usize] || g.calls_indirect {
-            return None;
+        if on_path[f as usize] {
+            return 0;
         }
         on_path[f as usize] = true;
-        let mut deepest = 0u32;
+        let g = &m.funcs[f as usize];
+        let mut below = 0u32;
         for &c in &g.callees {
-            match need(m, c, on_path, memo) {
-                Some(n) => deepest = deepest.max(n),
-                None => {
-                    on_path[f as usize] = false;
-                    return None;
-                }
-            }
+            below = below.max(deepest(m, c, on_path, memo));
         }
         on_path[f as usize] = false;
-        let n = g.local_size.saturating_add(deepest);
+        let n = g.local_size.saturating_add(below);
         memo[f as usize] = Some(n);
-        Some(n)
+        n
     }
     let mut on_path = vec![false; m.funcs.len()];
     let mut memo = vec![None; m.funcs.len()];
-    let entry = m.funcs[fi as usize].local_size;
-    match need(m, fi, &mut on_path, &mut memo) {
-        Some(n) => n.max(stack_size),
-        None => stack_size.max(entry),
-    }
+    deepest(m, fi, &mut on_path, &mut memo).max(stack_size)
 }
 
 /// The launch's blocks per cluster: the kernel's `.reqnctapercluster`, or

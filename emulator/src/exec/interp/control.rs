@@ -127,10 +127,9 @@ pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, 
                     FaultKind::IllegalAddress,
                     format!(
                         "stack overflow: calling `{}` needs {top} bytes of local memory per \
-                         thread, past the {} bytes this launch has (the call graph is \
-                         recursive or calls through a pointer, so the stack size limit \
-                         applies: raise it with cuCtxSetLimit(CU_LIMIT_STACK_SIZE), or \
-                         bound the recursion)",
+                         thread, past the {} bytes this launch has (the deepest call path \
+                         without recursion, or CU_LIMIT_STACK_SIZE when that is more: raise \
+                         it with cuCtxSetLimit, or bound the recursion)",
                         g.name, l.local_limit
                     ),
                 );
