@@ -6,7 +6,10 @@
 #     (emulator/examples/bench.rs);
 #   - the wall time of every run-gpu execution on the emulator, with the
 #     compiles already cached (a first run fills the cache), and the sum of
-#     the executions' own durations from results.json.
+#     the executions' own durations from results.json;
+#   - the same run under each sanitizer tool (--sanitize), its wall time as
+#     a ratio to the plain run's, and the findings the run counted (the
+#     GEMM's per-tool slowdown is in the first part).
 # Numbers are wall-clock on this machine: compare ratios from one run.
 #
 # --quick (or BENCH_QUICK=1): a small kernel in the debug build and one
@@ -52,4 +55,15 @@ for t in slow:
     i = t["id"]
     print(f"  slowest: {i['test']}@{i['sm']} {t['duration']:.2f} s")
 PY
+plain=$(echo "$t1 - $t0" | bc)
+echo "== run-gpu suite under each sanitizer tool (ratios to the plain run above)"
+for tool in racecheck initcheck synccheck all; do
+    t0=$(date +%s.%N)
+    rc=0
+    "$h" run --suite run-gpu --device emu --sanitize "$tool" --report-dir "$work" ${filter:+"$filter"} >"$work/bench-emulator-$tool.log" 2>&1 || rc=$?
+    t1=$(date +%s.%N)
+    if [ "$rc" -gt 1 ]; then tail -20 "$work/bench-emulator-$tool.log" >&2; echo "bench: the run under $tool failed" >&2; exit 1; fi
+    line=$(grep -m1 -E '^[[:space:]]*sanitizer:' "$work/bench-emulator-$tool.log" || echo "sanitizer: (no summary line)")
+    python3 -c 'import sys; t, p, tool, line = float(sys.argv[1]), float(sys.argv[2]), sys.argv[3], sys.argv[4]; print(f"  {tool:<10} {t:6.1f} s  ({t / p:.2f}x plain)  {line.split(";", 1)[-1].strip()}")' "$(echo "$t1 - $t0" | bc)" "$plain" "$tool" "$line"
+done
 echo "bench: done"

@@ -1639,3 +1639,26 @@ fn ldmatrix_loads_fragments_of_8x8_matrices() {
     let e = run_u32(&misaligned, "k", cfg(1, 32), 128).unwrap_err();
     assert_eq!(e.kind, FaultKind::Misaligned, "{}", e.message);
 }
+
+/// With debug lines in the PTX (`.file`, `.loc`: a build with debug info),
+/// a fault names the source line of the faulting instruction beside its
+/// PTX line: the store on PTX line 10 follows `.loc 1 7 5`.
+#[test]
+fn a_fault_names_the_source_line_when_the_ptx_has_debug_lines() {
+    let body = ".file 1 \"src/kernels.rs\"
+.visible .entry k(.param .u64 out) {
+  .reg .b64 %rd<3>; .reg .b32 %r<2>;
+  .loc 1 6 9
+  mov.u64 %rd1, 16;
+  .loc 1 7 5
+  st.global.u32 [%rd1], 1;
+  ret;
+}";
+    let e = run_u32(body, "k", cfg(1, 1), 1).unwrap_err();
+    assert!(
+        e.message
+            .contains("in kernel `k` at PTX line 10 (src/kernels.rs:7), block [0, 0, 0]"),
+        "{}",
+        e.message
+    );
+}

@@ -262,3 +262,22 @@ fn a_correct_reduction_runs_clean_under_all_tools() {
     let v = run(&body, 1, 64, "all").unwrap();
     assert_eq!((v[0], v[63]), (2016, 2016));
 }
+
+/// With debug lines, racecheck names the source line of the first access
+/// too: the store follows `.loc 1 3 1` in `k.rs`, the read `.loc 1 4 1`.
+#[test]
+fn racecheck_names_source_lines_when_the_ptx_has_them() {
+    let body = format!(
+        ".file 1 \"k.rs\"\n{}",
+        kernel(
+            "  .loc 1 3 1\n  st.shared.u32 [%rd5], %r0;\n  add.u32 %r2, %r0, 1;\n  and.b32 %r2, %r2, 63;\n  mul.wide.u32 %rd6, %r2, 4;\n  add.s64 %rd7, %rd4, %rd6;\n  .loc 1 4 1\n  ld.shared.u32 %r1, [%rd7];"
+        )
+    );
+    expect_finding(
+        run(&body, 1, 64, "racecheck"),
+        &[
+            "(k.rs:4), block [0, 0, 0]",
+            "wrote it at PTX line 16 (k.rs:3)",
+        ],
+    );
+}

@@ -137,6 +137,8 @@ pub struct Module {
     pub by_name: HashMap<String, u32>,
     /// `.global`/`.const` variables: (address, size).
     pub globals: HashMap<String, (u64, u64)>,
+    /// The module's debug lines, for fault reports.
+    pub debug: crate::ptx::ast::DebugLines,
     /// The most static `.shared` bytes of any kernel (each kernel's own are
     /// its `Func::static_shared`).
     pub static_shared: u64,
@@ -468,6 +470,7 @@ impl Machine {
             by_name,
             globals,
             static_shared,
+            debug: m.debug.clone(),
             target: m.target.clone(),
             allocations,
             first_code_address: CODE_BASE + 16 * first,

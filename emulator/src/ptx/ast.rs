@@ -17,6 +17,26 @@ pub struct Module {
     pub variables: Vec<Variable>,
     /// `.entry` and `.func` definitions and declarations, in order.
     pub functions: Vec<Function>,
+    /// The debug lines (`.file`, `.loc`).
+    pub debug: DebugLines,
+}
+
+/// Debug lines: `.file N "name"` by number, and each `.loc F L C` as (the
+/// PTX line it stands on, file number, source line), in order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DebugLines {
+    pub files: std::collections::HashMap<u32, String>,
+    pub locs: Vec<(u32, u32, u32)>,
+}
+
+impl DebugLines {
+    /// The source position (`name:line`) the `.loc` before PTX line `line`
+    /// names, if the PTX carries debug lines.
+    pub fn source_of(&self, line: u32) -> Option<String> {
+        let k = self.locs.partition_point(|l| l.0 < line).checked_sub(1)?;
+        let (_, file, src) = self.locs[k];
+        Some(format!("{}:{src}", self.files.get(&file)?))
+    }
 }
 
 /// A state space.

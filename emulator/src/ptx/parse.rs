@@ -3,7 +3,8 @@
 //!
 //! Dropped on purpose (they carry no meaning for execution):
 //! - `.pragma "…";` at any place (module, function header, body);
-//! - debug-line directives `.file N "name"` and `.loc …` (to the end of their line).
+//! - debug-line directives `.file N "name"` and `.loc …` (to the end of their line),
+//!   kept in the module's `debug` tables for fault reports.
 //!
 //! Everything else that is not understood is an error naming its line.
 
@@ -17,6 +18,7 @@ pub fn parse(text: &str) -> Result<Module, ParseError> {
         toks: &tokens,
         pos: 0,
         nesting: 0,
+        debug: DebugLines::default(),
     };
     p.module()
 }
@@ -29,6 +31,8 @@ struct Parser<'t, 'a> {
     /// Depth of nested `{…}`/`(…)` in initializers and operands, bounded so
     /// that garbage input cannot overflow the stack.
     nesting: u32,
+    /// Debug lines read so far.
+    debug: DebugLines,
 }
 
 /// The deepest nesting of braces in an initializer or operand.
@@ -177,6 +181,47 @@ impl<'a> Parser<'_, 'a> {
         }
     }
 
+    /// Reads a debug directive into the module's tables, to the end of its
+    /// line: `.file N "name" …` and `.loc F L C …` (anything it does not
+    /// understand is skipped: debug lines never fail a load).
+    fn debug_line(&mut self) {
+        let t = self.peek();
+        let (line, what) = (t.line, t.text);
+        let mut words = Vec::new();
+        let mut k = self.pos + 1;
+        while let Some(w) = self
+            .toks
+            .get(k)
+            .filter(|w| w.kind != Kind::Eof && w.line == line)
+        {
+            words.push(*w);
+            k += 1;
+        }
+        let num = |i: usize| -> Option<u32> {
+            let w = words.get(i)?;
+            (w.kind == Kind::Number)
+                .then(|| w.text.parse().ok())
+                .flatten()
+        };
+        match what {
+            ".file" => {
+                if let (Some(n), Some(name)) =
+                    (num(0), words.get(1).filter(|w| w.kind == Kind::Str))
+                {
+                    self.debug
+                        .files
+                        .insert(n, name.text.trim_matches('"').to_string());
+                }
+            }
+            _ => {
+                if let (Some(f), Some(l)) = (num(0), num(1)) {
+                    self.debug.locs.push((line, f, l));
+                }
+            }
+        }
+        self.skip_line();
+    }
+
     // ---------------------------------------------------------------- module
 
     fn module(&mut self) -> PResult<Module> {
@@ -187,7 +232,10 @@ impl<'a> Parser<'_, 'a> {
         loop {
             let t = self.peek();
             match t.kind {
-                Kind::Eof => return Ok(m),
+                Kind::Eof => {
+                    m.debug = std::mem::take(&mut self.debug);
+                    return Ok(m);
+                }
                 Kind::Directive => {}
                 _ => return self.unexpected("a directive at module scope"),
             }
@@ -220,7 +268,7 @@ impl<'a> Parser<'_, 'a> {
                     m.address_size = self.expect_u32("an address size after .address_size")?;
                 }
                 ".pragma" => self.skip_pragma()?,
-                ".file" | ".loc" => self.skip_line(),
+                ".file" | ".loc" => self.debug_line(),
                 _ => {
                     let line = t.line;
                     let mut linkage = Linkage::None;
@@ -647,7 +695,7 @@ impl<'a> Parser<'_, 'a> {
                 }
             }
             ".pragma" => self.skip_pragma()?,
-            ".loc" | ".file" => self.skip_line(),
+            ".loc" | ".file" => self.debug_line(),
             _ => return self.err(t.line, format!("unknown directive {}", t.text)),
         }
         Ok(())

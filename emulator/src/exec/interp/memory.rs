@@ -48,6 +48,7 @@ pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, 
                     strong: $strong,
                     blk: b,
                     global: dev.race.as_mut(),
+                    debug: &l.m.debug,
                 }),
             }
         };

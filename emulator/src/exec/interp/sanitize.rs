@@ -209,6 +209,8 @@ pub(super) struct San<'a> {
     pub strong: bool,
     pub blk: &'a mut BlockSan,
     pub global: Option<&'a mut GlobalRace>,
+    /// The module's debug lines, to name the first access's source line.
+    pub debug: &'a crate::ptx::ast::DebugLines,
 }
 
 /// What an access does.
@@ -345,18 +347,20 @@ fn now(san: &San) -> Acc {
     }
 }
 
-fn here(san: &San) -> Here {
+fn here<'a>(san: &San<'a>) -> Here<'a> {
     Here {
         dims: san.block_dims,
         line: san.line,
+        debug: san.debug,
     }
 }
 
 /// The thread making the access being checked, for reports.
 #[derive(Clone, Copy)]
-struct Here {
+struct Here<'a> {
     dims: [u32; 3],
     line: u32,
+    debug: &'a crate::ptx::ast::DebugLines,
 }
 
 /// A racecheck report: `first` (by another thread; of block `other`, its
@@ -380,10 +384,14 @@ fn hazard(
         ),
         None => (String::new(), "barrier (bar.sync) or warp synchronization"),
     };
+    let src = here
+        .debug
+        .source_of(first.line)
+        .map_or(String::new(), |s| format!(" ({s})"));
     finding(format!(
         "racecheck: {what} hazard on {space} at {at:#x} ({len} bytes): thread {them:?}{block} {how} \
-         it at PTX line {}, and nothing orders this thread's access at line {} after it (no {missing} \
-         between them)",
+         it at PTX line {}{src}, and nothing orders this thread's access at line {} after it (no \
+         {missing} between them)",
         first.line, here.line
     ))
 }
@@ -453,10 +461,7 @@ fn ordered_read(prev: Acc, cur: Acc) -> bool {
 
 fn global_race(san: &mut San, at: u64, len: u64, kind: Kind) -> Result<(), Raw> {
     let cur = now(san);
-    let here = Here {
-        dims: san.block_dims,
-        line: san.line,
-    };
+    let here = here(san);
     let block = san.block;
     let Some(g) = san.global.as_deref_mut() else {
         return Ok(());

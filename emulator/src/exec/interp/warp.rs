@@ -212,7 +212,7 @@ pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, 
                     return raw(
                         FaultKind::IllegalAddress,
                         format!(
-                            "ldmatrix row address {a:#x} (lane {lane}) is not in shared memory                              (undefined in PTX)"
+                            "ldmatrix row address {a:#x} (lane {lane}) is not in shared memory (undefined in PTX)"
                         ),
                     );
                 }
@@ -232,6 +232,7 @@ pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, 
                         strong: false,
                         blk: b,
                         global: dev.race.as_mut(),
+                        debug: &l.m.debug,
                     }),
                 };
                 let mut bytes = [0u8; 16];
