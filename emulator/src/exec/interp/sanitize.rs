@@ -149,22 +149,33 @@ struct GAcc {
     fences: u32,
 }
 
+/// Global bytes per page of racecheck's record.
+const PAGE: u64 = 4096;
+/// No access (an index into `GlobalRace::events`).
+const NO_EVENT: u32 = u32::MAX;
+
+/// One global byte's last write and latest read, as indices into
+/// `GlobalRace::events` (one event per access, shared by its bytes: 8
+/// bytes of record per byte of memory touched).
 #[derive(Clone, Copy, Debug)]
 struct GByte {
-    write: Option<GAcc>,
-    read: Option<GAcc>,
+    write: u32,
+    read: u32,
 }
 
 const G_FRESH: GByte = GByte {
-    write: None,
-    read: None,
+    write: NO_EVENT,
+    read: NO_EVENT,
 };
 
 /// racecheck's state for global memory, for one launch.
 #[derive(Default)]
 pub(super) struct GlobalRace {
-    bytes: HashMap<u64, GByte>,
-    /// Fences (and atomics, strong accesses) per (block, thread).
+    /// Per page of global memory touched, per byte.
+    pages: HashMap<u64, Box<[GByte]>>,
+    /// The accesses the pages point at.
+    events: Vec<GAcc>,
+    /// Fences per (block, thread).
     fences: HashMap<(u64, u32), u32>,
 }
 
@@ -471,42 +482,64 @@ fn global_race(san: &mut San, at: u64, len: u64, kind: Kind) -> Result<(), Raw> 
         acc: cur,
         fences: g.fences_of(block, cur.thread),
     };
-    for a in at..at + len {
-        let b = g.bytes.get(&a).copied().unwrap_or(G_FRESH);
-        let unordered = |p: Option<GAcc>| p.filter(|p| !g.ordered(p, &mine));
-        let conflict = match unordered(b.write) {
-            Some(p) if kind == Kind::Read => Some((p, "read-after-write (RAW)", "wrote")),
-            Some(p) => Some((p, "write-after-write (WAW)", "wrote")),
-            None if kind == Kind::Write => {
-                unordered(b.read).map(|p| (p, "write-after-read (WAR)", "read"))
-            }
-            None => None,
-        };
-        if let Some((p, what, how)) = conflict {
-            let other = (p.block != block).then_some(p.block);
-            return Err(hazard(
-                here,
-                what,
-                "global memory",
-                at,
-                len,
-                p.acc,
-                other,
-                how,
-            ));
-        }
-        let e = g.bytes.entry(a).or_insert(G_FRESH);
-        match kind {
-            Kind::Write => {
-                *e = GByte {
-                    write: Some(mine),
-                    read: None,
+    // The access's event is added once it is known to conflict with none.
+    let id = g.events.len() as u32;
+    // Page by page (an access spans two at most): one lookup each.
+    let end = at + len;
+    let mut a = at;
+    while a < end {
+        let stop = ((a / PAGE + 1) * PAGE).min(end);
+        let page = g.pages.get(&(a / PAGE));
+        for x in a..stop {
+            let b = page.map_or(G_FRESH, |p| p[(x % PAGE) as usize]);
+            let event = |i: u32| (i != NO_EVENT).then(|| g.events[i as usize]);
+            let unordered = |p: Option<GAcc>| p.filter(|p| !g.ordered(p, &mine));
+            let conflict = match unordered(event(b.write)) {
+                Some(p) if kind == Kind::Read => Some((p, "read-after-write (RAW)", "wrote")),
+                Some(p) => Some((p, "write-after-write (WAW)", "wrote")),
+                None if kind == Kind::Write => {
+                    unordered(event(b.read)).map(|p| (p, "write-after-read (WAR)", "read"))
                 }
+                None => None,
+            };
+            if let Some((p, what, how)) = conflict {
+                let other = (p.block != block).then_some(p.block);
+                return Err(hazard(
+                    here,
+                    what,
+                    "global memory",
+                    at,
+                    len,
+                    p.acc,
+                    other,
+                    how,
+                ));
             }
+        }
+        a = stop;
+    }
+    g.events.push(mine);
+    let mut a = at;
+    while a < end {
+        let stop = ((a / PAGE + 1) * PAGE).min(end);
+        let page = g
+            .pages
+            .entry(a / PAGE)
+            .or_insert_with(|| vec![G_FRESH; PAGE as usize].into_boxed_slice());
+        for e in &mut page[(a % PAGE) as usize..((stop - 1) % PAGE + 1) as usize] {
             // One reader is remembered: the latest (a later write checks
             // it; earlier readers were checked against the last write).
-            _ => e.read = Some(mine),
+            match kind {
+                Kind::Write => {
+                    *e = GByte {
+                        write: id,
+                        read: NO_EVENT,
+                    }
+                }
+                _ => e.read = id,
+            }
         }
+        a = stop;
     }
     Ok(())
 }
