@@ -64,6 +64,11 @@ for tool in racecheck initcheck synccheck all; do
     t1=$(date +%s.%N)
     if [ "$rc" -gt 1 ]; then tail -20 "$work/bench-emulator-$tool.log" >&2; echo "bench: the run under $tool failed" >&2; exit 1; fi
     line=$(grep -m1 -E '^[[:space:]]*sanitizer:' "$work/bench-emulator-$tool.log" || echo "sanitizer: (no summary line)")
-    python3 -c 'import sys; t, p, tool, line = float(sys.argv[1]), float(sys.argv[2]), sys.argv[3], sys.argv[4]; print(f"  {tool:<10} {t:6.1f} s  ({t / p:.2f}x plain)  {line.split(";", 1)[-1].strip()}")' "$(echo "$t1 - $t0" | bc)" "$plain" "$tool" "$line"
+    python3 - "$(echo "$t1 - $t0" | bc)" "$plain" "$tool" "$line" <<'PY'
+import sys
+t, p, tool, line = float(sys.argv[1]), float(sys.argv[2]), sys.argv[3], sys.argv[4]
+counts = line.split(";", 1)[-1].strip()
+print(f"  {tool:<10} {t:6.1f} s  ({t / p:.2f}x plain)  {counts}")
+PY
 done
 echo "bench: done"
