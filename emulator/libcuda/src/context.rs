@@ -32,8 +32,7 @@ fn release_resources(s: &mut State, c: usize) {
         .map(|(&b, _)| b)
         .collect();
     for b in owned {
-        s.allocations.remove(&b);
-        s.machine.mem.free(b, None);
+        crate::memory::forget(s, b);
     }
 }
 

@@ -216,8 +216,12 @@ pub(crate) struct State {
     pub functions: Vec<Function>,
     /// Libraries (`cuLibraryLoadData`): each is one module.
     pub libraries: Vec<Option<usize>>,
-    /// Every live allocation made through the API, by base address.
+    /// Every live allocation made through the API, by base address
+    /// (changed only through `memory::allocate` and `memory::forget`, which
+    /// keep `live_bytes`).
     pub allocations: BTreeMap<u64, HostAllocation>,
+    /// The sum of `allocations`' sizes.
+    pub live_bytes: u64,
     /// Host ranges registered with `cuMemHostRegister`: base -> size.
     pub registered: BTreeMap<u64, u64>,
     /// Memory pools (`cuMemPoolCreate`); index 0 is the default pool.
@@ -243,6 +247,7 @@ impl State {
             functions: Vec::new(),
             libraries: Vec::new(),
             allocations: BTreeMap::new(),
+            live_bytes: 0,
             registered: BTreeMap::new(),
             pools: vec![Some(HashMap::new())],
         }

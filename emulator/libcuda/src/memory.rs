@@ -14,8 +14,12 @@ use crate::device::TOTAL_MEMORY;
 use crate::stream::with_opt_stream;
 use crate::*;
 
-fn live_bytes(s: &State) -> u64 {
-    s.allocations.values().map(|a| a.size).sum()
+/// Frees an allocation made through the API (its record and its memory).
+pub(crate) fn forget(s: &mut State, base: u64) {
+    if let Some(a) = s.allocations.remove(&base) {
+        s.live_bytes -= a.size;
+    }
+    s.machine.mem.free(base, None);
 }
 
 /// Allocates `size` bytes of `kind` for context `c`: device memory in the
@@ -32,7 +36,7 @@ fn allocate(
         return Err(refuse(INVALID_VALUE, format!("{call}: the size is 0")));
     }
     let size = size as u64;
-    if live_bytes(s) + size > TOTAL_MEMORY {
+    if s.live_bytes + size > TOTAL_MEMORY {
         return Err(refuse(
             OUT_OF_MEMORY,
             format!("{call}: {size} bytes exceed the device's free memory"),
@@ -50,6 +54,7 @@ fn allocate(
         },
         _ => s.machine.mem.alloc(size, kind),
     };
+    s.live_bytes += size;
     s.allocations.insert(
         base,
         HostAllocation {
@@ -66,8 +71,7 @@ fn allocate(
 fn release(s: &mut State, call: &str, p: u64, kinds: &[AllocKind]) -> CUresult {
     match s.allocations.get(&p) {
         Some(a) if kinds.contains(&a.kind) => {
-            s.allocations.remove(&p);
-            s.machine.mem.free(p, None);
+            forget(s, p);
             SUCCESS
         }
         Some(a) => refuse(
@@ -387,7 +391,7 @@ pub unsafe extern "C" fn cuMemGetInfo_v2(free: *mut usize, total: *mut usize) ->
         put(total, TOTAL_MEMORY as usize);
         put(
             free,
-            (TOTAL_MEMORY - live_bytes(s).min(TOTAL_MEMORY)) as usize,
+            (TOTAL_MEMORY - s.live_bytes.min(TOTAL_MEMORY)) as usize,
         );
         SUCCESS
     })

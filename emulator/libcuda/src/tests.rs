@@ -478,6 +478,10 @@ fn host_memory_streams_events_and_lookups() {
         let mut free1 = 0usize;
         assert_eq!(cuMemGetInfo_v2(&mut free1, &mut total), SUCCESS);
         assert_eq!(free0 - free1, 1 << 20);
+        assert_eq!(cuMemFree_v2(d), SUCCESS);
+        let mut free2 = 0usize;
+        assert_eq!(cuMemGetInfo_v2(&mut free2, &mut total), SUCCESS);
+        assert_eq!(free2, free0, "a free gives the memory back");
         // Events time the work between them; a host function runs in order.
         let (mut a, mut b) = (std::ptr::null_mut(), std::ptr::null_mut());
         assert_eq!(cuEventCreate(&mut a, 0), SUCCESS);
