@@ -1662,3 +1662,44 @@ fn a_fault_names_the_source_line_when_the_ptx_has_debug_lines() {
         e.message
     );
 }
+
+/// HMM, on request: with `Machine::hmm`, a kernel reads and writes the
+/// host program's own memory through a plain pointer (a Rust array on this
+/// test's stack): out = in[0] + in[1] = 40 + 2, and in[1] becomes 7.
+/// Without it the same pointer is an illegal address, as on a GPU without
+/// HMM; and an unmapped host address is one even with HMM.
+#[test]
+fn hmm_lets_a_kernel_reach_host_memory_when_asked() {
+    let body = ".visible .entry k(.param .u64 src, .param .u64 dst) {
+  .reg .b32 %r<4>; .reg .b64 %rd<3>;
+  ld.param.u64 %rd1, [src];
+  ld.param.u64 %rd2, [dst];
+  ld.global.u32 %r1, [%rd1];
+  ld.global.u32 %r2, [%rd1+4];
+  add.u32 %r3, %r1, %r2;
+  st.global.u32 [%rd1+4], 7;
+  st.global.u32 [%rd2], %r3;
+  ret;
+}";
+    for hmm in [false, true] {
+        let mut src = [40u32, 2];
+        let mut dst = [0u32];
+        let mut m = machine();
+        m.hmm = hmm;
+        let module = m.load_module(&format!("{HEADER}{body}")).unwrap();
+        let mut params = (src.as_mut_ptr() as u64).to_le_bytes().to_vec();
+        params.extend_from_slice(&(dst.as_mut_ptr() as u64).to_le_bytes());
+        let r = m.launch(module, "k", &cfg(1, 1), &params);
+        if hmm {
+            r.unwrap();
+            assert_eq!(std::hint::black_box(dst), [42]);
+            assert_eq!(std::hint::black_box(src), [40, 7]);
+            let mut wild = 16u64.to_le_bytes().to_vec();
+            wild.extend_from_slice(&16u64.to_le_bytes());
+            let e = m.launch(module, "k", &cfg(1, 1), &wild).unwrap_err();
+            assert_eq!(e.kind, FaultKind::IllegalAddress);
+        } else {
+            assert_eq!(r.unwrap_err().kind, FaultKind::IllegalAddress);
+        }
+    }
+}

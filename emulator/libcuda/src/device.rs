@@ -43,6 +43,8 @@ pub unsafe extern "C" fn cuInit(flags: c_uint) -> CUresult {
         if let Err(e) = machine.set_tools(&tools) {
             return refuse(INVALID_VALUE, format!("PTX_EMU_TOOLS={tools}: {e}"));
         }
+        // PTX_EMU_HMM=1: kernels may reach the host program's memory (HMM).
+        machine.hmm = std::env::var("PTX_EMU_HMM").is_ok_and(|v| v == "1");
         *guard = Some(State::new(machine));
         SUCCESS
     })
@@ -150,21 +152,22 @@ pub(crate) fn attribute(arch: &Arch, attr: c_int) -> Option<c_int> {
         76 => arch.minor as c_int,                  // COMPUTE_CAPABILITY_MINOR
         81 => shared_per_sm(arch) as c_int,         // MAX_SHARED_MEMORY_PER_MULTIPROCESSOR
         84 | 85 => 0,                               // MULTI_GPU_BOARD(_GROUP_ID)
-        86 | 88 | 100 | 101 => 0,                   // host atomics, pageable access: not modelled
-        87 => 2,                                    // SINGLE_TO_DOUBLE_PRECISION_PERF_RATIO
-        90..=94 => 1, // preemption, registered host pointer, stream mem ops
-        95 => 1,      // COOPERATIVE_LAUNCH
-        96 => 0,      // COOPERATIVE_MULTI_DEVICE_LAUNCH
+        86 | 101 => 0,                              // host native atomics, host page tables
+        88 | 100 => 0, // PAGEABLE_MEMORY_ACCESS(_USES_HOST_PAGE_TABLES): 1 with HMM (cuDeviceGetAttribute)
+        87 => 2,       // SINGLE_TO_DOUBLE_PRECISION_PERF_RATIO
+        90..=94 => 1,  // preemption, registered host pointer, stream mem ops
+        95 => 1,       // COOPERATIVE_LAUNCH
+        96 => 0,       // COOPERATIVE_MULTI_DEVICE_LAUNCH
         97 => arch.max_shared_optin as c_int, // MAX_SHARED_MEMORY_PER_BLOCK_OPTIN
         98 | 99 | 113 => 1, // flush remote writes, host register (read-only)
-        102 => 0,     // VIRTUAL_ADDRESS_MANAGEMENT_SUPPORTED
+        102 => 0,      // VIRTUAL_ADDRESS_MANAGEMENT_SUPPORTED
         103..=105 => 0, // export handle types
-        106 => 32,    // MAX_BLOCKS_PER_MULTIPROCESSOR
+        106 => 32,     // MAX_BLOCKS_PER_MULTIPROCESSOR
         107 | 110 | 112 | 114 | 116 => 0, // compression, RDMA, sparse, semaphores
-        108 => 0,     // MAX_PERSISTING_L2_CACHE_SIZE
-        109 => 0,     // MAX_ACCESS_POLICY_WINDOW_SIZE
-        111 => 1024,  // RESERVED_SHARED_MEMORY_PER_BLOCK
-        115 => 1,     // MEMORY_POOLS_SUPPORTED
+        108 => 0,      // MAX_PERSISTING_L2_CACHE_SIZE
+        109 => 0,      // MAX_ACCESS_POLICY_WINDOW_SIZE
+        111 => 1024,   // RESERVED_SHARED_MEMORY_PER_BLOCK
+        115 => 1,      // MEMORY_POOLS_SUPPORTED
         117..=119 => 0, // RDMA options, pool handle types
         120 => (sm >= 90) as c_int, // CLUSTER_LAUNCH
         21..=29 | 42..=49 | 52..=74 | 77 => 0, // textures and surfaces: not emulated
@@ -184,7 +187,9 @@ pub unsafe extern "C" fn cuDeviceGetAttribute(v: *mut c_int, attr: c_int, dev: c
         }
         match attribute(&s.machine.arch, attr) {
             Some(x) => {
-                put(v, x);
+                // Pageable memory access, with HMM on (see ptx_emu::exec::hmm).
+                let hmm = matches!(attr, 88 | 100) && s.machine.hmm;
+                put(v, if hmm { 1 } else { x });
                 SUCCESS
             }
             None => refuse(

@@ -242,6 +242,9 @@ struct Launch<'a> {
     explicit_cluster: bool,
     /// The sanitizer tools on for this launch.
     tools: Tools,
+    /// With HMM on, the device memory range (other global addresses go to
+    /// the host program's memory; see `exec::hmm`).
+    hmm: Option<std::ops::Range<u64>>,
 }
 
 impl Launch<'_> {
@@ -504,6 +507,7 @@ fn launch_module(
             init: machine.mem.initcheck,
             sync: machine.synccheck,
         },
+        hmm: machine.hmm.then(|| machine.mem.device_range()),
     };
     l.explicit_cluster = l.cluster_size() > 1 || m.funcs[fi as usize].reqnctapercluster.is_some();
     let nblocks = cfg.grid.iter().map(|&x| x as u64).product::<u64>();

@@ -227,6 +227,12 @@ pub struct GlobalMemory {
 }
 
 impl GlobalMemory {
+    /// The range the emulator hands device memory out of (live or freed):
+    /// an address in it never reaches the host's memory through HMM.
+    pub fn device_range(&self) -> std::ops::Range<u64> {
+        GLOBAL_BASE..self.next
+    }
+
     pub fn new() -> Self {
         GlobalMemory {
             allocs: BTreeMap::new(),

@@ -6,6 +6,7 @@
 //! block and thread when it fails.
 
 pub mod decode;
+pub mod hmm;
 pub mod interp;
 pub mod memory;
 pub mod ops;
@@ -233,6 +234,8 @@ pub struct Machine {
     /// see `interp/sanitize.rs`.
     pub racecheck: bool,
     pub synccheck: bool,
+    /// Device code may reach the host program's memory (see `hmm.rs`).
+    pub hmm: bool,
     next_function_index: u64,
 }
 
@@ -279,6 +282,7 @@ impl Machine {
             stack_limit: DEFAULT_STACK_LIMIT,
             racecheck: false,
             synccheck: false,
+            hmm: false,
             next_function_index: 0,
         }
     }

@@ -30,6 +30,10 @@ pub struct RunArgs {
     /// warp, bad barrier counts), or `all`; several with commas.
     #[arg(long, value_name = "TOOL", value_delimiter = ',', value_parser = ptx_emu::exec::TOOLS)]
     tool: Vec<String>,
+    /// Let kernels reach the host program's ordinary memory (its stack and
+    /// heap), as a GPU with HMM does; off by default, as on a GPU without it.
+    #[arg(long)]
+    hmm: bool,
     /// Write the emulator's own messages here instead of stderr.
     #[arg(long, value_name = "FILE")]
     log_file: Option<PathBuf>,
@@ -120,6 +124,9 @@ fn run_inner(args: RunArgs) -> Result<ExitCode, String> {
     }
     if !args.tool.is_empty() {
         cmd.env("PTX_EMU_TOOLS", args.tool.join(","));
+    }
+    if args.hmm {
+        cmd.env("PTX_EMU_HMM", "1");
     }
     let status = cmd
         .status()

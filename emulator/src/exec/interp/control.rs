@@ -35,6 +35,7 @@ pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, 
                 shared: &mut blk.shared,
                 peers: peers.reborrow(),
                 san: None,
+                hmm: l.hmm.clone(),
                 local: &mut t.local,
                 local_top: t.local_top,
             }

@@ -146,9 +146,14 @@ pub(super) fn run_converged(
             }
             // The sanitizer tools check accesses thread by thread.
             Op::Ld { .. } | Op::St { .. } if l.tools.any() => Ok(WarpStep::Fallback),
-            Op::Ld { .. } | Op::St { .. } => {
-                memory::exec_warp(inst, &mut lanes, &mut dev.global, &mut blk.shared, peers)
-            }
+            Op::Ld { .. } | Op::St { .. } => memory::exec_warp(
+                inst,
+                &mut lanes,
+                &mut dev.global,
+                &mut blk.shared,
+                peers,
+                &l.hmm,
+            ),
             Op::FBin { .. } | Op::FUn { .. } | Op::Fma { .. } | Op::Cvt { .. } => {
                 Ok(float::exec_warp(inst, &mut lanes))
             }

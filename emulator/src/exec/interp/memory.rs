@@ -36,6 +36,7 @@ pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, 
                 global: &mut dev.global,
                 shared: &mut blk.shared,
                 peers: peers.reborrow(),
+                hmm: l.hmm.clone(),
                 local: &mut t.local,
                 local_top: t.local_top,
                 san: blk.san.as_deref_mut().map(|b| San {
@@ -271,6 +272,8 @@ pub(super) struct Mem<'a, 'g> {
     pub peers: Peers<'a>,
     /// Who accesses, for the sanitizer tools (when one is on).
     pub san: Option<San<'a>>,
+    /// With HMM on, the device memory range (see `Launch::hmm`).
+    pub hmm: Option<std::ops::Range<u64>>,
     pub local: &'a mut Vec<u8>,
     pub local_top: u32,
 }
@@ -343,11 +346,19 @@ impl Mem<'_, '_> {
             };
             check(s, space, addr, out.len() as u64, kind)?;
         }
-        match self.place(space, addr, out.len() as u64, false, frame_params)? {
-            Place::Bytes(b) => out.copy_from_slice(b),
-            Place::Shared(a) => self.shared_access(|v| v.read(a, out), "load")?,
+        let host = self.hmm_host(space, addr);
+        let r = match self.place(space, addr, out.len() as u64, false, frame_params) {
+            Ok(Place::Bytes(b)) => {
+                out.copy_from_slice(b);
+                Ok(())
+            }
+            Ok(Place::Shared(a)) => self.shared_access(|v| v.read(a, out), "load"),
+            Err(e) => Err(e),
+        };
+        match (r, host) {
+            (Err(_), Some(h)) if crate::exec::hmm::read(h, out) => Ok(()),
+            (r, _) => r,
         }
-        Ok(())
     }
 
     /// Stores `data`.
@@ -366,11 +377,19 @@ impl Mem<'_, '_> {
             };
             check(s, space, addr, data.len() as u64, kind)?;
         }
-        match self.place(space, addr, data.len() as u64, true, frame_params)? {
-            Place::Bytes(b) => b.copy_from_slice(data),
-            Place::Shared(a) => self.shared_access(|v| v.write(a, data), "store")?,
+        let host = self.hmm_host(space, addr);
+        let r = match self.place(space, addr, data.len() as u64, true, frame_params) {
+            Ok(Place::Bytes(b)) => {
+                b.copy_from_slice(data);
+                Ok(())
+            }
+            Ok(Place::Shared(a)) => self.shared_access(|v| v.write(a, data), "store"),
+            Err(e) => Err(e),
+        };
+        match (r, host) {
+            (Err(_), Some(h)) if crate::exec::hmm::write(h, data) => Ok(()),
+            (r, _) => r,
         }
-        Ok(())
     }
 
     /// Reads, combines and writes `size` bytes in one step (an atomic):
@@ -386,7 +405,27 @@ impl Mem<'_, '_> {
         if let Some(s) = &mut self.san {
             check(s, space, addr, size, Kind::Atomic)?;
         }
-        match self.place(space, addr, size, true, frame_params)? {
+        let host = self.hmm_host(space, addr);
+        let place = match (self.place(space, addr, size, true, frame_params), host) {
+            (Ok(p), _) => p,
+            // An atomic on host memory through HMM (launches with global
+            // atomics run on one OS thread: no other device thread races).
+            (Err(e), Some(h)) => {
+                let mut b = [0u8; 8];
+                let b = &mut b[..size as usize];
+                if !crate::exec::hmm::read(h, b) {
+                    return Err(e);
+                }
+                let old = read_le(b);
+                let Some(new) = f(old) else { return Ok(None) };
+                if !crate::exec::hmm::write(h, &new.to_le_bytes()[..size as usize]) {
+                    return Err(e);
+                }
+                return Ok(Some(old));
+            }
+            (Err(e), None) => return Err(e),
+        };
+        match place {
             Place::Bytes(b) => {
                 let old = read_le(b);
                 let Some(new) = f(old) else { return Ok(None) };
@@ -416,6 +455,18 @@ impl Mem<'_, '_> {
             }
         }
         Ok(())
+    }
+
+    /// With HMM on, the host address a global access at `addr` goes to when
+    /// no device memory holds it: any address outside the emulator's own
+    /// windows and device range.
+    fn hmm_host(&self, space: MemSpace, addr: u64) -> Option<u64> {
+        let range = self.hmm.as_ref()?;
+        let a = match (space, crate::exec::memory::window(addr)) {
+            (MemSpace::Global | MemSpace::Generic, Window::Global(a)) => a,
+            _ => return None,
+        };
+        (!range.contains(&a)).then_some(a)
     }
 
     /// Resolves a space + address to a checked place.
@@ -521,6 +572,7 @@ pub(super) fn exec_warp(
     global: &mut Global,
     shared: &mut Vec<u8>,
     peers: &mut Peers,
+    hmm: &Option<std::ops::Range<u64>>,
 ) -> Result<WarpStep, (usize, Raw)> {
     let g = inst.guard;
     let mut local = Vec::new();
@@ -529,6 +581,7 @@ pub(super) fn exec_warp(
         shared,
         peers: peers.reborrow(),
         san: None,
+        hmm: hmm.clone(),
         local: &mut local,
         local_top: 0,
     };

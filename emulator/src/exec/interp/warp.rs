@@ -220,6 +220,7 @@ pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, 
                     global: &mut dev.global,
                     shared: &mut blk.shared,
                     peers: peers.reborrow(),
+                    hmm: None,
                     local: &mut t.local,
                     local_top: t.local_top,
                     san: blk.san.as_deref_mut().map(|b| super::sanitize::San {
