@@ -583,11 +583,23 @@ fn sass_step(
     name: &str,
     kernels: &mut [crate::metrics::KernelMetrics],
 ) -> Result<bool> {
-    let mut cmd = crate::sass::nvdisasm_command(nvdisasm, Path::new(&format!("{name}.cubin")));
+    let cubin = PathBuf::from(format!("{name}.cubin"));
+    let mut cmd = crate::sass::nvdisasm_command(nvdisasm, &cubin);
     cmd.current_dir(out_dir);
-    let Some(out) = run.step("nvdisasm", cmd)? else {
+    let Some(mut out) = run.step("nvdisasm", cmd)? else {
         return Ok(false);
     };
+    // Without the dataflow analysis first (a third of the call's cost); a
+    // listing with an indirect branch (or a warning) is printed again with
+    // it, so the text is always plain `nvdisasm --print-code`'s.
+    if out.status.success() && crate::sass::needs_dataflow(&out.stdout, &out.stderr) {
+        let mut cmd = crate::sass::nvdisasm_dataflow_command(nvdisasm, &cubin);
+        cmd.current_dir(out_dir);
+        let Some(again) = run.step("nvdisasm", cmd)? else {
+            return Ok(false);
+        };
+        out = again;
+    }
     if !out.status.success() {
         run.failure = Some(("nvdisasm".into(), out.stderr));
         return Ok(false);

@@ -47,6 +47,35 @@ pub unsafe extern "ptx-kernel" fn stats(data: *const u32, n: usize, idx: usize, 
 }
 "#;
 
+/// A dense `match`: a PTX jump table (`brx.idx`), an indirect branch (`BRX`)
+/// in SASS.
+const JUMP_TABLE: &str = r#"
+#![no_std]
+#![feature(abi_ptx, stdarch_nvptx)]
+use core::arch::nvptx::*;
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! { unsafe { trap() } }
+
+#[inline(never)]
+fn opaque(x: u32) -> u32 { x.wrapping_mul(2654435761) }
+
+#[no_mangle]
+pub unsafe extern "ptx-kernel" fn dense(op: u32, a: u32, b: u32, out: *mut u32) {
+    *out = match op {
+        0 => a.wrapping_add(b),
+        1 => a.wrapping_sub(b),
+        2 => a.wrapping_mul(b),
+        3 => a & b,
+        4 => a | b,
+        5 => a ^ b,
+        6 => a.wrapping_shl(b),
+        7 => opaque(a),
+        8 => opaque(b) + 1,
+        _ => _thread_idx_x(),
+    };
+}
+"#;
+
 fn backend() -> &'static BuiltinBackend {
     static B: OnceLock<BuiltinBackend> = OnceLock::new();
     B.get_or_init(|| {
@@ -510,4 +539,51 @@ fn core_is_linked_a_second_time_only_for_a_prelude_that_needs_it() {
     let builtin = compile_once(dir.path(), "saxpy", SAXPY, "sm_80");
     assert_eq!(builtin.status, CompileStatus::Succeeded);
     assert_eq!(device_libs_links(&builtin), 1, "{:?}", builtin.commands);
+}
+
+/// The backend runs nvdisasm without its dataflow analysis (a third of each
+/// call) and again with it only for a listing with an indirect branch: the
+/// listing it keeps is exactly plain `nvdisasm --print-code`'s either way.
+#[test]
+fn the_sass_listing_is_plain_nvdisasm_print_code_with_or_without_an_indirect_branch() {
+    let Ok(nvdisasm) = ptx_backend::toolchain::find_nvdisasm() else {
+        eprintln!("skipped: no nvdisasm (run ./setup.sh)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text, runs) in [("saxpy", SAXPY, 1), ("jump_table", JUMP_TABLE, 2)] {
+        let src = source(dir.path(), name, text);
+        let out_dir = dir.path().join(name);
+        let mut req = CompileRequest::new(&src, "sm_80".parse().unwrap(), &out_dir);
+        req.sass = true;
+        let out = backend().compile(&req).unwrap();
+        assert_eq!(
+            out.status,
+            CompileStatus::Succeeded,
+            "{name}: {:?}",
+            out.status
+        );
+        let ptx = out.read_stage(Stage::Ptx).unwrap().unwrap();
+        assert_eq!(
+            ptx.contains("brx.idx"),
+            runs == 2,
+            "{name}: the test's premise"
+        );
+        let calls = out.timings.iter().filter(|t| t.step == "nvdisasm").count();
+        assert_eq!(calls, runs, "{name}: nvdisasm calls");
+        let kept = std::fs::read_to_string(out_dir.join(format!("{name}.nvdisasm"))).unwrap();
+        let plain = std::process::Command::new(&nvdisasm)
+            .arg("--print-code")
+            .arg(out_dir.join(format!("{name}.cubin")))
+            .output()
+            .unwrap();
+        assert!(plain.status.success());
+        assert_eq!(kept, String::from_utf8(plain.stdout).unwrap(), "{name}");
+        let sass = out.read_stage(Stage::Sass).unwrap().unwrap();
+        assert_eq!(
+            sass.contains("BRANCH_TARGETS"),
+            runs == 2,
+            "{name}:\n{sass}"
+        );
+    }
 }
