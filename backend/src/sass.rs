@@ -101,6 +101,56 @@ pub fn needs_dataflow(stdout: &str, stderr: &str) -> bool {
     !stderr.trim().is_empty() || INDIRECT.is_match(stdout)
 }
 
+/// A cubin's listing from a run of nvdisasm over many cubins (see
+/// [`crate::cubin`]), as a [`ListingSource`] hands it out.
+#[derive(Clone, Debug)]
+pub struct BatchedListing {
+    /// The cubin's part of the `--print-code` listing.
+    pub text: String,
+    /// Its share of the batch's wall time (the batch's time over its cubins),
+    /// recorded as the compile's `nvdisasm` step.
+    pub share: std::time::Duration,
+}
+
+/// Disassembles cubins in batches for the compiles of one thread (see
+/// [`with_listing_source`]): the harness lets the compiles of a run that
+/// ask for the `sass` stage wait for each other, so that one nvdisasm run
+/// per target serves them all.
+pub trait ListingSource: Send + Sync {
+    /// The listing of the cubin at `cubin`, or `None` to disassemble it
+    /// alone as usual (a cubin a batch can't take, a batch that failed).
+    fn listing(&self, nvdisasm: &Path, cubin: &Path) -> Option<BatchedListing>;
+}
+
+thread_local! {
+    static SOURCE: std::cell::RefCell<Option<std::sync::Arc<dyn ListingSource>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` with `source` serving the `sass` listings of the compiles this
+/// thread runs (and restores the previous source after).
+pub fn with_listing_source<R>(
+    source: std::sync::Arc<dyn ListingSource>,
+    f: impl FnOnce() -> R,
+) -> R {
+    struct Restore(Option<std::sync::Arc<dyn ListingSource>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let previous = self.0.take();
+            SOURCE.with(|s| *s.borrow_mut() = previous);
+        }
+    }
+    let _restore = Restore(SOURCE.with(|s| s.borrow_mut().replace(source)));
+    f()
+}
+
+/// The listing of `cubin` from this thread's [`ListingSource`], if it has
+/// one and it takes the cubin.
+pub fn batched_listing(nvdisasm: &Path, cubin: &Path) -> Option<BatchedListing> {
+    let source = SOURCE.with(|s| s.borrow().clone())?;
+    source.listing(nvdisasm, cubin)
+}
+
 /// Parses `nvdisasm -c` output (also tolerates `-hex` encodings) into functions.
 pub fn parse_nvdisasm(raw: &str) -> Vec<SassFunction> {
     static RE: LazyLock<[Regex; 6]> = LazyLock::new(|| {

@@ -587,3 +587,57 @@ fn the_sass_listing_is_plain_nvdisasm_print_code_with_or_without_an_indirect_bra
         );
     }
 }
+
+/// One nvdisasm run over a merge of several cubins (`ptx_backend::cubin`)
+/// gives each cubin the same `sass` stage as a run on it alone: a jump table
+/// (`BRX`, whose targets come from its constant bank and `.nv.info`), core's
+/// panics (device functions copied into the kernel) and a plain kernel.
+#[test]
+fn a_merge_of_cubins_disassembles_to_each_cubins_own_sass() {
+    let Ok(nvdisasm) = ptx_backend::toolchain::find_nvdisasm() else {
+        eprintln!("skipped: no nvdisasm (run ./setup.sh)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for sm in ["sm_80", "sm_90", "sm_120"] {
+        let mut cubins = Vec::new();
+        let mut stages = Vec::new();
+        for (name, text) in [
+            ("saxpy", SAXPY),
+            ("jump_table", JUMP_TABLE),
+            ("uses_core", USES_CORE),
+        ] {
+            let src = source(dir.path(), name, text);
+            let out_dir = dir.path().join(format!("{name}-{sm}"));
+            let mut req = CompileRequest::new(&src, sm.parse().unwrap(), &out_dir);
+            req.sass = true;
+            let out = backend().compile(&req).unwrap();
+            assert_eq!(out.status, CompileStatus::Succeeded, "{name} {sm}");
+            let bytes = std::fs::read(out_dir.join(format!("{name}.cubin"))).unwrap();
+            cubins.push(ptx_backend::cubin::Cubin::parse(&bytes).expect("a cubin a merge takes"));
+            stages.push(out.read_stage(Stage::Sass).unwrap().unwrap());
+        }
+        let merged = ptx_backend::cubin::merge(&cubins).unwrap();
+        let file = dir.path().join(format!("merged-{sm}.cubin"));
+        std::fs::write(&file, merged).unwrap();
+        let out = std::process::Command::new(&nvdisasm)
+            .arg("--print-code")
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let listing = String::from_utf8(out.stdout).unwrap();
+        let parts: Vec<Vec<String>> = cubins.iter().map(|c| c.code_sections()).collect();
+        let texts = ptx_backend::cubin::split_listing(&listing, &parts).unwrap();
+        assert_eq!(texts.len(), stages.len());
+        for (text, stage) in texts.iter().zip(&stages) {
+            let sass = ptx_backend::sass::render_sass(&ptx_backend::sass::parse_nvdisasm(text));
+            assert_eq!(&sass, stage, "{sm}");
+        }
+        assert!(stages[1].contains("BRANCH_TARGETS"), "{}", stages[1]);
+    }
+}

@@ -182,6 +182,11 @@ impl CompileCache {
         }
     }
 
+    /// The folder the entries are in.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// The cache key of a job under a backend.
     pub fn key(backend: &dyn Backend, job: &CompileJob, source_text: &str) -> String {
         // Only a front-end-only job adds a part, so full compiles keep
