@@ -264,7 +264,11 @@ impl ListingSource for Batcher {
                 st.flushing = true;
                 let waiting = std::mem::take(&mut st.waiting);
                 drop(st);
-                let results = self.flush(waiting);
+                // Whatever happens, every waiting compile gets an answer.
+                let ids: Vec<usize> = waiting.iter().map(|w| w.id).collect();
+                let results =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.flush(waiting)))
+                        .unwrap_or_else(|_| ids.into_iter().map(|id| (id, None)).collect());
                 st = self.state.lock().unwrap();
                 st.done.extend(results);
                 st.flushing = false;
