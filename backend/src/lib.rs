@@ -4,6 +4,7 @@
 #![deny(missing_docs)]
 
 pub mod backend;
+pub mod cubin;
 pub mod external;
 pub mod legalize;
 pub mod metrics;

@@ -63,11 +63,92 @@ impl SassFunction {
     }
 }
 
-/// The `nvdisasm` command line for a cubin (code sections only).
+/// The `nvdisasm` command line for a cubin: code sections only, without the
+/// dataflow analysis. That analysis costs about a third of a call (a fixed
+/// cost, like the rest of nvdisasm's start-up) and changes the listing only
+/// at indirect branches (`BRX`, `JMX`), which it annotates with their targets
+/// and whose targets it labels; a listing that has one is printed again with
+/// [`nvdisasm_dataflow_command`] (see [`needs_dataflow`]), so the text is
+/// always what plain `nvdisasm --print-code` prints.
 pub fn nvdisasm_command(nvdisasm: &Path, cubin: &Path) -> Command {
+    let mut cmd = Command::new(nvdisasm);
+    cmd.arg("--print-code").arg("--no-dataflow").arg(cubin);
+    cmd
+}
+
+/// The `nvdisasm` command line for a cubin with the dataflow analysis (code
+/// sections only): for a cubin whose [`nvdisasm_command`] listing
+/// [`needs_dataflow`].
+pub fn nvdisasm_dataflow_command(nvdisasm: &Path, cubin: &Path) -> Command {
     let mut cmd = Command::new(nvdisasm);
     cmd.arg("--print-code").arg(cubin);
     cmd
+}
+
+/// What the cache keys of `sass` compiles add to the disassembler's path and
+/// version: how the listing is printed. A change to the commands above
+/// changes it, so no entry printed the old way is served.
+pub const LISTING_MODE: &str = "print-code; no-dataflow, again with it at an indirect branch";
+
+/// Whether a listing printed by [`nvdisasm_command`] (its `stdout` and
+/// `stderr`) must be printed again with the dataflow analysis: it has an
+/// indirect branch (`BRX`, `BRXU`, `JMX`, `JMXU`), whose targets only that
+/// analysis finds, or nvdisasm warned (as it does about such a branch
+/// without the analysis) — a warning is never trusted to be harmless.
+pub fn needs_dataflow(stdout: &str, stderr: &str) -> bool {
+    static INDIRECT: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\b(?:BRXU?|JMXU?)\b").unwrap());
+    !stderr.trim().is_empty() || INDIRECT.is_match(stdout)
+}
+
+/// A cubin's listing from a run of nvdisasm over many cubins (see
+/// [`crate::cubin`]), as a [`ListingSource`] hands it out.
+#[derive(Clone, Debug)]
+pub struct BatchedListing {
+    /// The cubin's part of the `--print-code` listing.
+    pub text: String,
+    /// Its share of the batch's wall time (the batch's time over its cubins),
+    /// recorded as the compile's `nvdisasm` step.
+    pub share: std::time::Duration,
+}
+
+/// Disassembles cubins in batches for the compiles of one thread (see
+/// [`with_listing_source`]): the harness lets the compiles of a run that
+/// ask for the `sass` stage wait for each other, so that one nvdisasm run
+/// per target serves them all.
+pub trait ListingSource: Send + Sync {
+    /// The listing of the cubin at `cubin`, or `None` to disassemble it
+    /// alone as usual (a cubin a batch can't take, a batch that failed).
+    fn listing(&self, nvdisasm: &Path, cubin: &Path) -> Option<BatchedListing>;
+}
+
+thread_local! {
+    static SOURCE: std::cell::RefCell<Option<std::sync::Arc<dyn ListingSource>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` with `source` serving the `sass` listings of the compiles this
+/// thread runs (and restores the previous source after).
+pub fn with_listing_source<R>(
+    source: std::sync::Arc<dyn ListingSource>,
+    f: impl FnOnce() -> R,
+) -> R {
+    struct Restore(Option<std::sync::Arc<dyn ListingSource>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let previous = self.0.take();
+            SOURCE.with(|s| *s.borrow_mut() = previous);
+        }
+    }
+    let _restore = Restore(SOURCE.with(|s| s.borrow_mut().replace(source)));
+    f()
+}
+
+/// The listing of `cubin` from this thread's [`ListingSource`], if it has
+/// one and it takes the cubin.
+pub fn batched_listing(nvdisasm: &Path, cubin: &Path) -> Option<BatchedListing> {
+    let source = SOURCE.with(|s| s.borrow().clone())?;
+    source.listing(nvdisasm, cubin)
 }
 
 /// Parses `nvdisasm -c` output (also tolerates `-hex` encodings) into functions.
@@ -344,6 +425,42 @@ $k$helper:
         let a = render_sass(&parse_nvdisasm(RAW));
         let b = render_sass(&parse_nvdisasm(&shifted));
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn only_an_indirect_branch_or_a_warning_needs_the_dataflow_analysis() {
+        // RAW has direct branches, calls and returns only.
+        assert!(!needs_dataflow(RAW, ""));
+        // As `--no-dataflow` prints a jump table's branch, and its warning.
+        let brx = "        /*00c0*/                   BRX R2 -0xd0 ;\n";
+        assert!(needs_dataflow(&format!("{RAW}{brx}"), ""));
+        for op in ["BRXU UR4 -0x90", "JMX R2", "JMXU UR6", "@P0 BRX R4 -0x40"] {
+            let line = format!("        /*0010*/                   {op} ;\n");
+            assert!(needs_dataflow(&line, ""), "{op}");
+        }
+        let warning = "nvdisasm warning : Section '.text.sparse', pc= 0xc0, Indirect branch \
+                       address must go via symbolic table base in constant memory";
+        assert!(needs_dataflow(RAW, warning));
+        // A name that merely contains the letters is no branch.
+        assert!(!needs_dataflow(
+            "        CALL.REL.NOINC `($k$BRXfoo) ;\n",
+            ""
+        ));
+        // The first command skips the analysis, the second keeps it.
+        let args = |c: Command| -> Vec<String> {
+            c.get_args()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect()
+        };
+        let (nv, cubin) = (Path::new("nvdisasm"), Path::new("k.cubin"));
+        assert_eq!(
+            args(nvdisasm_command(nv, cubin)),
+            ["--print-code", "--no-dataflow", "k.cubin"]
+        );
+        assert_eq!(
+            args(nvdisasm_dataflow_command(nv, cubin)),
+            ["--print-code", "k.cubin"]
+        );
     }
 
     #[test]

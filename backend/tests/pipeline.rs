@@ -47,6 +47,35 @@ pub unsafe extern "ptx-kernel" fn stats(data: *const u32, n: usize, idx: usize, 
 }
 "#;
 
+/// A dense `match`: a PTX jump table (`brx.idx`), an indirect branch (`BRX`)
+/// in SASS.
+const JUMP_TABLE: &str = r#"
+#![no_std]
+#![feature(abi_ptx, stdarch_nvptx)]
+use core::arch::nvptx::*;
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! { unsafe { trap() } }
+
+#[inline(never)]
+fn opaque(x: u32) -> u32 { x.wrapping_mul(2654435761) }
+
+#[no_mangle]
+pub unsafe extern "ptx-kernel" fn dense(op: u32, a: u32, b: u32, out: *mut u32) {
+    *out = match op {
+        0 => a.wrapping_add(b),
+        1 => a.wrapping_sub(b),
+        2 => a.wrapping_mul(b),
+        3 => a & b,
+        4 => a | b,
+        5 => a ^ b,
+        6 => a.wrapping_shl(b),
+        7 => opaque(a),
+        8 => opaque(b) + 1,
+        _ => _thread_idx_x(),
+    };
+}
+"#;
+
 fn backend() -> &'static BuiltinBackend {
     static B: OnceLock<BuiltinBackend> = OnceLock::new();
     B.get_or_init(|| {
@@ -510,4 +539,105 @@ fn core_is_linked_a_second_time_only_for_a_prelude_that_needs_it() {
     let builtin = compile_once(dir.path(), "saxpy", SAXPY, "sm_80");
     assert_eq!(builtin.status, CompileStatus::Succeeded);
     assert_eq!(device_libs_links(&builtin), 1, "{:?}", builtin.commands);
+}
+
+/// The backend runs nvdisasm without its dataflow analysis (a third of each
+/// call) and again with it only for a listing with an indirect branch: the
+/// listing it keeps is exactly plain `nvdisasm --print-code`'s either way.
+#[test]
+fn the_sass_listing_is_plain_nvdisasm_print_code_with_or_without_an_indirect_branch() {
+    let Ok(nvdisasm) = ptx_backend::toolchain::find_nvdisasm() else {
+        eprintln!("skipped: no nvdisasm (run ./setup.sh)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text, runs) in [("saxpy", SAXPY, 1), ("jump_table", JUMP_TABLE, 2)] {
+        let src = source(dir.path(), name, text);
+        let out_dir = dir.path().join(name);
+        let mut req = CompileRequest::new(&src, "sm_80".parse().unwrap(), &out_dir);
+        req.sass = true;
+        let out = backend().compile(&req).unwrap();
+        assert_eq!(
+            out.status,
+            CompileStatus::Succeeded,
+            "{name}: {:?}",
+            out.status
+        );
+        let ptx = out.read_stage(Stage::Ptx).unwrap().unwrap();
+        assert_eq!(
+            ptx.contains("brx.idx"),
+            runs == 2,
+            "{name}: the test's premise"
+        );
+        let calls = out.timings.iter().filter(|t| t.step == "nvdisasm").count();
+        assert_eq!(calls, runs, "{name}: nvdisasm calls");
+        let kept = std::fs::read_to_string(out_dir.join(format!("{name}.nvdisasm"))).unwrap();
+        let plain = std::process::Command::new(&nvdisasm)
+            .arg("--print-code")
+            .arg(out_dir.join(format!("{name}.cubin")))
+            .output()
+            .unwrap();
+        assert!(plain.status.success());
+        assert_eq!(kept, String::from_utf8(plain.stdout).unwrap(), "{name}");
+        let sass = out.read_stage(Stage::Sass).unwrap().unwrap();
+        assert_eq!(
+            sass.contains("BRANCH_TARGETS"),
+            runs == 2,
+            "{name}:\n{sass}"
+        );
+    }
+}
+
+/// One nvdisasm run over a merge of several cubins (`ptx_backend::cubin`)
+/// gives each cubin the same `sass` stage as a run on it alone: a jump table
+/// (`BRX`, whose targets come from its constant bank and `.nv.info`), core's
+/// panics (device functions copied into the kernel) and a plain kernel.
+#[test]
+fn a_merge_of_cubins_disassembles_to_each_cubins_own_sass() {
+    let Ok(nvdisasm) = ptx_backend::toolchain::find_nvdisasm() else {
+        eprintln!("skipped: no nvdisasm (run ./setup.sh)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for sm in ["sm_80", "sm_90", "sm_120"] {
+        let mut cubins = Vec::new();
+        let mut stages = Vec::new();
+        for (name, text) in [
+            ("saxpy", SAXPY),
+            ("jump_table", JUMP_TABLE),
+            ("uses_core", USES_CORE),
+        ] {
+            let src = source(dir.path(), name, text);
+            let out_dir = dir.path().join(format!("{name}-{sm}"));
+            let mut req = CompileRequest::new(&src, sm.parse().unwrap(), &out_dir);
+            req.sass = true;
+            let out = backend().compile(&req).unwrap();
+            assert_eq!(out.status, CompileStatus::Succeeded, "{name} {sm}");
+            let bytes = std::fs::read(out_dir.join(format!("{name}.cubin"))).unwrap();
+            cubins.push(ptx_backend::cubin::Cubin::parse(&bytes).expect("a cubin a merge takes"));
+            stages.push(out.read_stage(Stage::Sass).unwrap().unwrap());
+        }
+        let merged = ptx_backend::cubin::merge(&cubins).unwrap();
+        let file = dir.path().join(format!("merged-{sm}.cubin"));
+        std::fs::write(&file, merged).unwrap();
+        let out = std::process::Command::new(&nvdisasm)
+            .arg("--print-code")
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let listing = String::from_utf8(out.stdout).unwrap();
+        let parts: Vec<Vec<String>> = cubins.iter().map(|c| c.code_sections()).collect();
+        let texts = ptx_backend::cubin::split_listing(&listing, &parts).unwrap();
+        assert_eq!(texts.len(), stages.len());
+        for (text, stage) in texts.iter().zip(&stages) {
+            let sass = ptx_backend::sass::render_sass(&ptx_backend::sass::parse_nvdisasm(text));
+            assert_eq!(&sass, stage, "{sm}");
+        }
+        assert!(stages[1].contains("BRANCH_TARGETS"), "{}", stages[1]);
+    }
 }

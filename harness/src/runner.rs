@@ -3,7 +3,7 @@
 //! sm, and write the JSON and JUnit reports. `cargo test` and the
 //! `ptx-harness` binary both come through here.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -175,6 +175,35 @@ pub fn trials(engine: &Arc<Engine>, items: &[PlanItem]) -> Vec<LibTrial> {
     }
     out.extend(executions);
     out
+}
+
+/// Compiles the trials about to run that ask for the `sass` stage first,
+/// with their disassemblies batched (one nvdisasm run per target instead of
+/// one per trial; see [`crate::execute::sass_batch`]); the trials then find
+/// their compiles in the cache.
+fn prepare_sass(engine: &Engine, items: &[PlanItem], args: &Arguments, lib_trials: &[LibTrial]) {
+    let running: HashSet<&str> = lib_trials
+        .iter()
+        .filter(|t| !args.is_filtered_out(t) && !args.is_ignored(t))
+        .map(LibTrial::name)
+        .collect();
+    let jobs: Vec<_> = items
+        .iter()
+        .filter_map(|i| match i {
+            PlanItem::Trial(t) if t.skip.is_none() && running.contains(t.id.name().as_str()) => {
+                Some(engine.job(t))
+            }
+            _ => None,
+        })
+        .filter(|j| j.sass)
+        .collect();
+    if jobs.len() < 2 {
+        return;
+    }
+    let parallel = args.test_threads.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    crate::execute::sass_batch::prepare(&engine.cache, engine.backend.as_ref(), &jobs, parallel);
 }
 
 /// Whether a run-gpu trial executes (a `build-fail` known-bug test doesn't).
@@ -428,6 +457,7 @@ fn run_suites(
         let conclusion = libtest_mimic::run(args, lib_trials);
         return Ok((conclusion, RunResults::default()));
     }
+    prepare_sass(&engine, &items, args, &lib_trials);
     let conclusion = libtest_mimic::run(args, lib_trials);
     if let Some(bar) = &engine.progress {
         bar.finish_and_clear();

@@ -141,17 +141,22 @@ pub fn content_key(parts: &[&str]) -> String {
         .collect()
 }
 
-/// `sass <nvdisasm path> <version>`, computed once per process: what a
-/// `sass` compile's output depends on beyond the backend's identity.
+/// `sass <nvdisasm path> <version> <listing mode>`, computed once per
+/// process: what a `sass` compile's output depends on beyond the backend's
+/// identity (the mode is how the backend runs nvdisasm,
+/// [`ptx_backend::sass::LISTING_MODE`]).
 fn nvdisasm_identity() -> String {
     static ID: OnceLock<String> = OnceLock::new();
-    ID.get_or_init(|| match ptx_backend::toolchain::find_nvdisasm() {
-        Ok(p) => format!(
-            "sass {} {}",
-            p.display(),
-            ptx_backend::toolchain::nvdisasm_version(&p).unwrap_or_else(|e| e)
-        ),
-        Err(_) => "sass (no nvdisasm)".into(),
+    ID.get_or_init(|| {
+        let mode = ptx_backend::sass::LISTING_MODE;
+        match ptx_backend::toolchain::find_nvdisasm() {
+            Ok(p) => format!(
+                "sass {} {} {mode}",
+                p.display(),
+                ptx_backend::toolchain::nvdisasm_version(&p).unwrap_or_else(|e| e)
+            ),
+            Err(_) => format!("sass (no nvdisasm) {mode}"),
+        }
     })
     .clone()
 }
@@ -175,6 +180,11 @@ impl CompileCache {
             fresh_compiles: AtomicUsize::new(0),
             distinct_requests: AtomicUsize::new(0),
         }
+    }
+
+    /// The folder the entries are in.
+    pub fn dir(&self) -> &Path {
+        &self.dir
     }
 
     /// The cache key of a job under a backend.
@@ -674,6 +684,9 @@ mod tests {
         let k = |j: &CompileJob| CompileCache::key(&be, j, "fn a() {}");
         assert_ne!(k(&plain), k(&sass));
         assert_eq!(k(&sass), k(&sass.clone()));
+        // The sass key names how the listing is printed, so an entry printed
+        // another way (another nvdisasm command line) is never served.
+        assert!(nvdisasm_identity().ends_with(ptx_backend::sass::LISTING_MODE));
         // JSON diagnostics (the ui suite) are stored as JSON: their own key.
         let json = CompileJob {
             json_diagnostics: true,

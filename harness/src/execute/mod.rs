@@ -5,6 +5,7 @@ pub mod device;
 pub mod gpu;
 pub mod host;
 pub mod process;
+pub mod sass_batch;
 
 use std::path::PathBuf;
 use std::process::Command;
