@@ -125,7 +125,9 @@ pub enum CompileStatus {
         message: String,
     },
     /// A step was killed by a signal (a crash, the out-of-memory killer).
-    /// Never cached: the next run compiles again.
+    /// Cached only when the tool crashed on its own (see
+    /// [`CompileStatus::is_cacheable`]): the next run compiles again after
+    /// a kill from outside.
     Killed {
         /// The step that was killed (`rustc`, `llc`, …).
         step: String,
@@ -144,14 +146,23 @@ pub enum CompileStatus {
     },
 }
 
+/// The signals a tool raises on itself when it crashes on an input.
+const SELF_INFLICTED: [&str; 5] = ["SIGABRT", "SIGSEGV", "SIGILL", "SIGFPE", "SIGBUS"];
+
 impl CompileStatus {
     /// Whether the result says something about the input and may be cached
     /// and replayed: false for a kill or a timeout, which depend on the machine.
     pub fn is_cacheable(&self) -> bool {
-        !matches!(
-            self,
-            CompileStatus::Killed { .. } | CompileStatus::TimedOut { .. }
-        )
+        match self {
+            // A tool that crashed on its own (LLVM's fatal errors abort,
+            // a null dereference faults) does so again on the same input:
+            // the crash is the input's result, and a warm run replays it.
+            // A kill from outside (SIGKILL from the out-of-memory killer or
+            // a user, SIGTERM, SIGINT) says nothing about the input.
+            CompileStatus::Killed { signal, .. } => SELF_INFLICTED.contains(&signal.as_str()),
+            CompileStatus::TimedOut { .. } => false,
+            _ => true,
+        }
     }
 
     /// For a kill or a timeout, one line naming the step and the signal or

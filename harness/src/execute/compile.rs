@@ -527,6 +527,60 @@ mod tests {
         crashes: usize,
     }
 
+    /// A backend whose compile always crashes on its own (llc's `LLVM
+    /// ERROR` aborts), counting its calls.
+    struct Aborts {
+        calls: AtomicUsize,
+    }
+
+    impl Backend for Aborts {
+        fn name(&self) -> &str {
+            "aborts"
+        }
+        fn identity(&self) -> String {
+            "aborts/1".into()
+        }
+        fn versions(&self) -> BTreeMap<String, String> {
+            BTreeMap::new()
+        }
+        fn compile(&self, req: &CompileRequest) -> Result<CompileOutput> {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            let p = req.out_dir.join("k.ll");
+            std::fs::write(&p, "ir")?;
+            Ok(CompileOutput {
+                status: CompileStatus::Killed {
+                    step: "llc".into(),
+                    signal: "SIGABRT".into(),
+                    message: "LLVM ERROR: Unsupported scope".into(),
+                },
+                diagnostics: String::new(),
+                stages: [(Stage::LlvmIr, p)].into_iter().collect(),
+                custom_stages: BTreeMap::new(),
+                kernels: vec![],
+                timings: vec![],
+                commands: vec![format!("cd {} && llc k.ll", req.out_dir.display())],
+            })
+        }
+    }
+
+    /// A crash the tool raised itself is the input's result: the second run
+    /// replays it from the cache (the build-fail tests that pin llc's
+    /// aborts compiled again on every warm run).
+    #[test]
+    fn a_tool_crashing_on_its_own_is_cached() {
+        let dir = tempfile::tempdir().unwrap();
+        let be = Aborts {
+            calls: AtomicUsize::new(0),
+        };
+        let j = job(dir.path(), "sm_80");
+        let a = compile_anew(dir.path(), &be, &j);
+        assert!(!a.cached);
+        let b = compile_anew(dir.path(), &be, &j);
+        assert!(b.cached, "the abort is replayed");
+        assert_eq!(b.output.status, a.output.status);
+        assert_eq!(be.calls.load(Ordering::SeqCst), 1);
+    }
+
     impl Backend for Crashy {
         fn name(&self) -> &str {
             "crashy"
