@@ -1098,19 +1098,12 @@ fn located(l: &Launch, t: &Thread, blk: &Block, e: Raw) -> Fault {
         format!(
             "in kernel `{}` at PTX line {line}{}{inner}, block {:?} thread {:?}: {}",
             l.kernel,
-            source_note(l.m, line),
+            l.m.debug.note(line),
             blk.ctaid,
             t.tid,
             e.msg
         ),
     )
-}
-
-/// ` (src/lib.rs:42)` when the PTX carries debug lines, else nothing.
-fn source_note(m: &Module, ptx_line: u32) -> String {
-    m.debug
-        .source_of(ptx_line)
-        .map_or(String::new(), |s| format!(" ({s})"))
 }
 
 fn raw<T>(kind: FaultKind, msg: impl Into<String>) -> Result<T, Raw> {

@@ -30,6 +30,13 @@ pub struct DebugLines {
 }
 
 impl DebugLines {
+    /// ` (src/lib.rs:42)`, the source position of PTX line `line` for a
+    /// report, when the PTX carries debug lines; else nothing.
+    pub fn note(&self, line: u32) -> String {
+        self.source_of(line)
+            .map_or(String::new(), |s| format!(" ({s})"))
+    }
+
     /// The source position (`name:line`) the `.loc` before PTX line `line`
     /// names, if the PTX carries debug lines.
     pub fn source_of(&self, line: u32) -> Option<String> {

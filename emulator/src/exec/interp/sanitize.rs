@@ -193,16 +193,11 @@ impl GlobalRace {
     /// fenced since; or, in the same block, a barrier or (in one warp) a
     /// warp synchronization between, or the same SIMT instruction.
     fn ordered(&self, p: &GAcc, mine: &GAcc) -> bool {
-        if p.block == mine.block && p.acc.thread == mine.acc.thread {
-            return true;
+        let fenced = self.fences_of(p.block, p.acc.thread) > p.fences;
+        if p.block != mine.block {
+            return fenced;
         }
-        if self.fences_of(p.block, p.acc.thread) > p.fences {
-            return true;
-        }
-        p.block == mine.block
-            && (p.acc.epoch != mine.acc.epoch
-                || (p.acc.thread / 32 == mine.acc.thread / 32
-                    && (p.acc.wepoch != mine.acc.wepoch || p.acc.line == mine.acc.line)))
+        ordered_in_block(p.acc, mine.acc, fenced)
     }
 }
 
@@ -327,20 +322,21 @@ fn shared_init(san: &mut San, at: u64, len: u64, kind: Kind) -> Result<(), Raw> 
 
 /// Whether `prev` (by another thread of the block) is ordered before an
 /// access by `san` now.
-fn ordered(san: &San, prev: Acc, line: u32) -> bool {
-    if prev.thread == NONE
-        || prev.thread == san.thread
-        || prev.epoch != san.blk.epoch
-        || san.blk.fences_of(prev.thread) > prev.fences
-    {
-        return true;
-    }
-    let warp = san.thread / 32;
-    if prev.thread / 32 != warp {
-        return false;
-    }
-    let wepoch = san.blk.warp_epoch.get(warp as usize).copied().unwrap_or(0);
-    prev.wepoch != wepoch || prev.line == line
+fn ordered(san: &San, prev: Acc, cur: Acc) -> bool {
+    ordered_in_block(prev, cur, san.blk.fences_of(prev.thread) > prev.fences)
+}
+
+/// Whether `prev`, an access in the block of `cur`, is ordered before it:
+/// none, the same thread, a fence or release of `prev`'s thread since
+/// (`fenced`), a barrier between, or in one warp a warp collective between
+/// or the same SIMT instruction. The one rule of shared and global memory.
+fn ordered_in_block(prev: Acc, cur: Acc, fenced: bool) -> bool {
+    prev.thread == NONE
+        || prev.thread == cur.thread
+        || fenced
+        || prev.epoch != cur.epoch
+        || (prev.thread / 32 == cur.thread / 32
+            && (prev.wepoch != cur.wepoch || prev.line == cur.line))
 }
 
 fn now(san: &San) -> Acc {
@@ -395,10 +391,7 @@ fn hazard(
         ),
         None => (String::new(), "barrier (bar.sync) or warp synchronization"),
     };
-    let src = here
-        .debug
-        .source_of(first.line)
-        .map_or(String::new(), |s| format!(" ({s})"));
+    let src = here.debug.note(first.line);
     finding(format!(
         "racecheck: {what} hazard on {space} at {at:#x} ({len} bytes): thread {them:?}{block} {how} \
          it at PTX line {}{src}, and nothing orders this thread's access at line {} after it (no \
@@ -412,7 +405,7 @@ fn shared_race(san: &mut San, at: u64, len: u64, kind: Kind) -> Result<(), Raw> 
     let end = (at + len).min(san.blk.race.len() as u64);
     for off in at..end {
         let b = san.blk.race[off as usize];
-        if !ordered(san, b.write, san.line) {
+        if !ordered(san, b.write, cur) {
             let what = if kind == Kind::Read {
                 "read-after-write (RAW)"
             } else {
@@ -431,7 +424,7 @@ fn shared_race(san: &mut San, at: u64, len: u64, kind: Kind) -> Result<(), Raw> 
         }
         if kind == Kind::Write {
             for r in [b.read, b.read2] {
-                if !ordered(san, r, san.line) {
+                if !ordered(san, r, cur) {
                     let what = "write-after-read (WAR)";
                     return Err(hazard(
                         here(san),
