@@ -346,7 +346,6 @@ impl Mem<'_, '_> {
             };
             check(s, space, addr, out.len() as u64, kind)?;
         }
-        let host = self.hmm_host(space, addr);
         let r = match self.place(space, addr, out.len() as u64, false, frame_params) {
             Ok(Place::Bytes(b)) => {
                 out.copy_from_slice(b);
@@ -355,8 +354,12 @@ impl Mem<'_, '_> {
             Ok(Place::Shared(a)) => self.shared_access(|v| v.read(a, out), "load"),
             Err(e) => Err(e),
         };
-        match (r, host) {
-            (Err(_), Some(h)) if crate::exec::hmm::read(h, out) => Ok(()),
+        // Only a miss asks whether HMM serves the address.
+        match (r, self.hmm.is_some()) {
+            (Err(e), true) => match self.hmm_host(space, addr) {
+                Some(h) if crate::exec::hmm::read(h, out) => Ok(()),
+                _ => Err(e),
+            },
             (r, _) => r,
         }
     }
@@ -377,7 +380,6 @@ impl Mem<'_, '_> {
             };
             check(s, space, addr, data.len() as u64, kind)?;
         }
-        let host = self.hmm_host(space, addr);
         let r = match self.place(space, addr, data.len() as u64, true, frame_params) {
             Ok(Place::Bytes(b)) => {
                 b.copy_from_slice(data);
@@ -386,8 +388,11 @@ impl Mem<'_, '_> {
             Ok(Place::Shared(a)) => self.shared_access(|v| v.write(a, data), "store"),
             Err(e) => Err(e),
         };
-        match (r, host) {
-            (Err(_), Some(h)) if crate::exec::hmm::write(h, data) => Ok(()),
+        match (r, self.hmm.is_some()) {
+            (Err(e), true) => match self.hmm_host(space, addr) {
+                Some(h) if crate::exec::hmm::write(h, data) => Ok(()),
+                _ => Err(e),
+            },
             (r, _) => r,
         }
     }
@@ -405,12 +410,16 @@ impl Mem<'_, '_> {
         if let Some(s) = &mut self.san {
             check(s, space, addr, size, Kind::Atomic)?;
         }
-        let host = self.hmm_host(space, addr);
-        let place = match (self.place(space, addr, size, true, frame_params), host) {
-            (Ok(p), _) => p,
+        let hmm = self.hmm.is_some();
+        let place = match self.place(space, addr, size, true, frame_params) {
+            Ok(p) => p,
+            Err(e) if !hmm => return Err(e),
             // An atomic on host memory through HMM (launches with global
             // atomics run on one OS thread: no other device thread races).
-            (Err(e), Some(h)) => {
+            Err(e) => {
+                let Some(h) = self.hmm_host(space, addr) else {
+                    return Err(e);
+                };
                 let mut b = [0u8; 8];
                 let b = &mut b[..size as usize];
                 if !crate::exec::hmm::read(h, b) {
@@ -423,7 +432,6 @@ impl Mem<'_, '_> {
                 }
                 return Ok(Some(old));
             }
-            (Err(e), None) => return Err(e),
         };
         match place {
             Place::Bytes(b) => {
