@@ -262,33 +262,41 @@ fn lcg(cores: usize) {
     );
 }
 
-fn gemm(cores: usize) {
-    let (_, _, n) = size();
+/// The GEMM's operands for edge `n`: small integers, so that every product
+/// and partial sum is exact in f32 as well.
+fn gemm_inputs(n: u32) -> (Vec<f32>, Vec<f32>) {
     let nn = (n * n) as usize;
-    // Small integers make every product and partial sum exact in f32 as well.
-    let a: Vec<f32> = (0..nn).map(|i| ((i * 7 + 3) % 11) as f32 - 5.0).collect();
-    let b: Vec<f32> = (0..nn)
+    let a = (0..nn).map(|i| ((i * 7 + 3) % 11) as f32 - 5.0).collect();
+    let b = (0..nn)
         .map(|i| ((i * 5 + 1) % 13) as f32 * 0.25 - 1.5)
         .collect();
-    let t = Instant::now();
-    let expect: Vec<u32> = gemm_native(n as usize, &a, &b)
-        .iter()
-        .map(|x| x.to_bits())
-        .collect();
-    let native = t.elapsed().as_secs_f64();
+    (a, b)
+}
+
+/// A machine with the sanitizer `tools` on ("" for none), the GEMM loaded
+/// and `a`, `b` uploaded (and marked written, for initcheck): the machine,
+/// the module, the result's address, the parameters and the launch.
+fn gemm_setup(
+    n: u32,
+    a: &[f32],
+    b: &[f32],
+    tools: &str,
+) -> (Machine, usize, u64, Vec<u8>, LaunchConfig) {
     let mut m = Machine::new(Arch::parse("sm_80").unwrap(), Schedule::InOrder);
+    m.set_tools(tools).expect("known tools");
     let module = m.load_module(&gemm_ptx()).expect("the GEMM PTX loads");
-    let bytes = 4 * nn as u64;
+    let bytes = 4 * (n * n) as u64;
     let (da, db, dc) = (
         m.mem.alloc(bytes, AllocKind::Host),
         m.mem.alloc(bytes, AllocKind::Host),
         m.mem.alloc(bytes, AllocKind::Host),
     );
-    for (dst, src) in [(da, &a), (db, &b)] {
+    for (dst, src) in [(da, a), (db, b)] {
         let s = m.mem.host_slice_mut(dst, bytes).expect("a live allocation");
         for (d, x) in s.chunks_mut(4).zip(src.iter()) {
             d.copy_from_slice(&x.to_le_bytes());
         }
+        m.mem.mark_initialized(dst, bytes);
     }
     let mut params = Vec::new();
     for p in [da, db, dc] {
@@ -301,6 +309,21 @@ fn gemm(cores: usize) {
         shared: 0,
         cluster: [1, 1, 1],
     };
+    (m, module, dc, params, cfg)
+}
+
+fn gemm(cores: usize) {
+    let (_, _, n) = size();
+    let nn = (n * n) as usize;
+    let (a, b) = gemm_inputs(n);
+    let t = Instant::now();
+    let expect: Vec<u32> = gemm_native(n as usize, &a, &b)
+        .iter()
+        .map(|x| x.to_bits())
+        .collect();
+    let native = t.elapsed().as_secs_f64();
+    let (mut m, module, dc, params, cfg) = gemm_setup(n, &a, &b, "");
+    let bytes = 4 * nn as u64;
     let (all, insts) = pool(0).install(|| time_launch(&mut m, module, "sgemm", &cfg, &params));
     assert_eq!(
         words(&mut m, dc, nn),
@@ -328,42 +351,13 @@ fn gemm(cores: usize) {
 fn gemm_tools() {
     let n: u32 = if quick() { 32 } else { 128 };
     let nn = (n * n) as usize;
-    let a: Vec<f32> = (0..nn).map(|i| ((i * 7 + 3) % 11) as f32 - 5.0).collect();
-    let b: Vec<f32> = (0..nn)
-        .map(|i| ((i * 5 + 1) % 13) as f32 * 0.25 - 1.5)
-        .collect();
+    let (a, b) = gemm_inputs(n);
     let expect: Vec<u32> = gemm_native(n as usize, &a, &b)
         .iter()
         .map(|x| x.to_bits())
         .collect();
     let run = |tools: &str| -> f64 {
-        let mut m = Machine::new(Arch::parse("sm_80").unwrap(), Schedule::InOrder);
-        m.set_tools(tools).expect("known tools");
-        let module = m.load_module(&gemm_ptx()).expect("the GEMM PTX loads");
-        let bytes = 4 * nn as u64;
-        let (da, db, dc) = (
-            m.mem.alloc(bytes, AllocKind::Host),
-            m.mem.alloc(bytes, AllocKind::Host),
-            m.mem.alloc(bytes, AllocKind::Host),
-        );
-        for (dst, src) in [(da, &a), (db, &b)] {
-            let s = m.mem.host_slice_mut(dst, bytes).expect("a live allocation");
-            for (d, x) in s.chunks_mut(4).zip(src.iter()) {
-                d.copy_from_slice(&x.to_le_bytes());
-            }
-            m.mem.mark_initialized(dst, bytes);
-        }
-        let mut params = Vec::new();
-        for p in [da, db, dc] {
-            params.extend_from_slice(&p.to_le_bytes());
-        }
-        params.extend_from_slice(&n.to_le_bytes());
-        let cfg = LaunchConfig {
-            grid: [n / TILE, n / TILE, 1],
-            block: [TILE, TILE, 1],
-            shared: 0,
-            cluster: [1, 1, 1],
-        };
+        let (mut m, module, dc, params, cfg) = gemm_setup(n, &a, &b, tools);
         let (secs, _) = pool(1).install(|| time_launch(&mut m, module, "sgemm", &cfg, &params));
         assert_eq!(words(&mut m, dc, nn), expect, "GEMM under `{tools}`");
         secs
