@@ -1,6 +1,5 @@
 //! Phase 3: compare what a trial produced with what it expects: normalized
 //! snapshots, FileCheck lines, `//~` diagnostics and program output.
-pub mod check_prefixes;
 pub mod diagnostics;
 pub mod diff;
 pub mod filecheck;

@@ -2,15 +2,19 @@
 //! discovered files and their directives. A file whose directives don't parse
 //! becomes one failing entry that carries the rendered error.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use ptx_backend::SmTarget;
+use ptx_backend::{SmTarget, Stage};
 
+use super::annotations::{parse_annotations, Annotation};
+use super::check_prefixes;
 use super::directives::{Directives, RevisionDirectives};
 use super::discover::{discover, Suite, TestFile};
 use super::expectations::{Expectations, ExpectedState};
 use super::matrix::targets_for;
 use crate::config::Settings;
+use super::LineError;
 use crate::report::verdict::TrialId;
 
 /// One planned trial.
@@ -24,10 +28,40 @@ pub struct Trial {
     pub source: Arc<String>,
     /// The directives in force for its revision.
     pub directives: Arc<RevisionDirectives>,
+    /// What the test file says beyond its directives, shared by its trials.
+    pub facts: Arc<TestFacts>,
     /// The target.
     pub sm: SmTarget,
     /// Set when a directive excludes this target.
     pub skip: Option<String>,
+}
+
+/// What a test file says about itself beyond one revision's directives,
+/// read once when planning and shared by every trial of the file. A
+/// malformed annotation or check prefix fails each trial that reads it (as
+/// the checks would), not the plan.
+#[derive(Debug)]
+pub struct TestFacts {
+    /// Every revision the test declares.
+    pub revisions: Vec<String>,
+    /// Its `//~` annotations, of every revision, or the first malformed one.
+    pub annotations: Result<Vec<Annotation>, LineError>,
+    /// The stages its CHECK lines read.
+    pub checked_stages: BTreeSet<Stage>,
+    /// `Err` when a check prefix names no stage (see [`check_prefixes::validate`]).
+    pub check_prefixes: Result<(), LineError>,
+}
+
+impl TestFacts {
+    /// Reads the facts of a test file's `source`, whose directives declare `revisions`.
+    pub fn read(source: &str, revisions: &[String]) -> TestFacts {
+        TestFacts {
+            revisions: revisions.to_vec(),
+            annotations: parse_annotations(source),
+            checked_stages: check_prefixes::checked_stages(source),
+            check_prefixes: check_prefixes::validate(source, revisions),
+        }
+    }
 }
 
 /// An entry of the plan.
@@ -143,6 +177,7 @@ fn plan_file(
             return;
         }
     };
+    let facts = Arc::new(TestFacts::read(&source, directives.revisions()));
     for rev in directives.each_revision() {
         let rev = Arc::new(rev);
         let backend_skip = rev.backend_filter(backend).err();
@@ -157,6 +192,7 @@ fn plan_file(
                 test: test.clone(),
                 source: source.clone(),
                 directives: rev.clone(),
+                facts: facts.clone(),
                 sm: choice.sm,
                 skip: backend_skip.clone().or(choice.skip),
             }));

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use ptx_backend::Stage;
 
-use super::{fail, Built, Engine, Failure, Phase, TrialCx};
+use super::{Built, Engine, Failure, Phase, TrialCx};
 use crate::check::stdout::{check_execution, RunExpectation};
 use crate::execute::device::{self, Device, DeviceKind};
 use crate::execute::gpu::{GpuStatus, DEFAULT_TIMEOUT};
@@ -35,15 +35,15 @@ impl Engine {
         };
         if outcome == Outcome::BuildFail && trial.directives.error_patterns.is_empty() {
             // A run-gpu test has no stderr snapshot to pin its failure.
-            return Err(fail(
-                DecidedBy::Plan,
-                format!(
-                    "{}: a `build-fail` test must say how it fails, or any failure \
+            return Err(Failure::AtSource {
+                by: DecidedBy::Plan,
+                file: self.display(&trial.test.path),
+                line: None,
+                message: "a `build-fail` test must say how it fails, or any failure \
                      (a typo, another backend's missing feature) passes it: add \
-                     `//@ error-pattern: <text of the expected compiler error>`",
-                    self.display(&trial.test.path)
-                ),
-            ));
+                     `//@ error-pattern: <text of the expected compiler error>`"
+                    .into(),
+            });
         }
         self.check_outcome(
             build_outcome,
@@ -58,7 +58,7 @@ impl Engine {
         }
         let expect = self
             .expectation(trial, outcome)
-            .map_err(|m| fail(DecidedBy::Plan, m))?;
+            .map_err(Failure::Plan)?;
         let host = self
             .hosts
             .build(
@@ -67,18 +67,18 @@ impl Engine {
                 &job.cfgs,
                 &trial.directives.host_compile_flags,
             )
-            .map_err(|e| fail(DecidedBy::HostBuild, format!("{e:#}")))?;
+            .map_err(|e| Failure::HostBuild(format!("{e:#}")))?;
         cx.reproduce_after.extend(self.hosts.command_line(&host));
         if phase == Phase::Build {
             return Ok(());
         }
         let kind = self
             .select_for(trial)
-            .map_err(|reason| fail(DecidedBy::Execution, format!("cannot execute: {reason}")))?;
+            .map_err(Failure::NoDevice)?;
         let ptx = out
             .stages
             .get(&Stage::Ptx)
-            .ok_or_else(|| fail(DecidedBy::Llvm, "no PTX was produced"))?;
+            .ok_or(Failure::NoPtx)?;
         let device = match kind {
             DeviceKind::Gpu => {
                 cx.device = Some((kind, self.gpu_name()));
@@ -88,12 +88,10 @@ impl Engine {
                 // Assigned to the emulator: a missing library is a
                 // failure of this execution, never a skip.
                 cx.device = Some((kind, format!("ptx-emu ({})", trial.sm)));
-                let lib = self.emulator.lib().map_err(|e| {
-                    fail(
-                        DecidedBy::Execution,
-                        format!("cannot execute on the emulator: {e}"),
-                    )
-                })?;
+                let lib = self
+                    .emulator
+                    .lib()
+                    .map_err(|e| Failure::NoEmulator(e.to_string()))?;
                 cx.device = Some((kind, lib.device_name(trial.sm)));
                 Device::Emulator(lib, trial.sm)
             }
@@ -162,29 +160,24 @@ impl Engine {
     ) -> Result<(), Failure> {
         let timeout = trial.directives.timeout.unwrap_or(DEFAULT_TIMEOUT);
         let run = device::execute(on, host, ptx, timeout, expect.sanitize).map_err(|e| {
-            fail(
-                DecidedBy::Execution,
-                format!("cannot run {}: {e}", host.display()),
-            )
+            Failure::HostDidNotStart {
+                host: host.to_path_buf(),
+                error: e.to_string(),
+            }
         })?;
         cx.sanitizer = SanitizerRecord::of_execution(on.kind(), expect, &run.stderr);
-        check_execution(expect, &run, self.color).map_err(|m| {
-            fail(
-                DecidedBy::Execution,
-                format!(
-                    "{m}\n(on the {}{})\nreproduce with:\n  {}",
-                    match on {
-                        Device::Gpu => format!("GPU, {}", self.gpu_name()),
-                        Device::Emulator(lib, sm) => format!("emulator, {}", lib.device_name(sm)),
-                    },
-                    match (on, expect.sanitize.is_default()) {
-                        (_, true) => String::new(),
-                        (Device::Gpu, false) => "; sanitize: not applied on a GPU".to_string(),
-                        (Device::Emulator(..), false) => format!("; sanitize: {}", expect.sanitize),
-                    },
-                    on.reproduce(host, ptx, expect.sanitize)
-                ),
-            )
+        check_execution(expect, &run, self.color).map_err(|mismatch| Failure::Execution {
+            mismatch,
+            device: match on {
+                Device::Gpu => format!("GPU, {}", self.gpu_name()),
+                Device::Emulator(lib, sm) => format!("emulator, {}", lib.device_name(sm)),
+            },
+            sanitize: match (on, expect.sanitize.is_default()) {
+                (_, true) => String::new(),
+                (Device::Gpu, false) => "; sanitize: not applied on a GPU".to_string(),
+                (Device::Emulator(..), false) => format!("; sanitize: {}", expect.sanitize),
+            },
+            reproduce: on.reproduce(host, ptx, expect.sanitize),
         })
     }
 }

@@ -6,14 +6,16 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+mod failure;
 mod gpu;
 mod snapshots;
 mod ui;
 
+use failure::{Failure, SnapshotProblem};
+
 use ptx_backend::{crate_name_for, Backend, CompileOutput, CompileStatus, Stage};
 
-use crate::check::check_prefixes::checked_stages;
-use crate::check::diagnostics::{flatten_diagnostics, parse_annotations, read_json_stderr};
+use crate::check::diagnostics::{flatten_diagnostics, read_json_stderr};
 use crate::check::diff::unified_diff;
 use crate::check::normalize::{normalize, NormalizeContext};
 use crate::check::snapshot::{read_expected, TestSnapshots};
@@ -99,18 +101,6 @@ pub enum Phase {
     Execute,
 }
 
-struct Failure {
-    by: DecidedBy,
-    message: String,
-}
-
-fn fail(by: DecidedBy, message: impl Into<String>) -> Failure {
-    Failure {
-        by,
-        message: message.into(),
-    }
-}
-
 /// Why a trial stopped before passing.
 enum Stop {
     /// The plan skips it (the reason).
@@ -141,7 +131,7 @@ struct TrialCx {
 struct Built {
     outcome: Outcome,
     /// The `//~` annotations of this trial's revision.
-    annotations: Vec<crate::check::diagnostics::Annotation>,
+    annotations: Vec<crate::plan::annotations::Annotation>,
     /// rustc's diagnostics (ui trials), flattened.
     diagnostics: Vec<crate::check::diagnostics::Diagnostic>,
     /// The whole pipeline succeeded.
@@ -163,11 +153,15 @@ impl Built {
     }
 }
 
-/// The one line that tells how to accept a trial's new output: blessing
-/// every trial of its test (all targets and revisions, so shared snapshots
-/// stay shared), and no other test.
-fn bless_hint(trial: &Trial) -> String {
-    format!("to accept: ./bless.sh '{}'", bless_filter(&trial.id))
+/// A trial's snapshot problem as its failure, with the one command that
+/// accepts the new output: blessing every trial of its test (all targets
+/// and revisions, so shared snapshots stay shared), and no other test.
+fn snapshot_failure(trial: &Trial, problem: SnapshotProblem) -> Failure {
+    Failure::Snapshots {
+        problems: vec![problem],
+        filecheck: None,
+        bless_filter: bless_filter(&trial.id),
+    }
 }
 
 /// A libtest filter (a substring of trial names) that matches every trial
@@ -218,15 +212,17 @@ impl Engine {
                 .stages
                 .as_ref()
                 .is_some_and(|s| s.iter().any(|s| s == "sass"))
-                || checked_stages(&trial.source).contains(&Stage::Sass));
+                || trial.facts.checked_stages.contains(&Stage::Sass));
         // Stages the backend prints only when asked (an external backend's
         // per-stage `env`): those this trial snapshots or checks.
         let gated = self.backend.gated_stages();
         let stages = if gated.is_empty() {
             Vec::new()
         } else {
-            let mut asked: Vec<String> = checked_stages(&trial.source)
-                .into_iter()
+            let mut asked: Vec<String> = trial
+                .facts
+                .checked_stages
+                .iter()
                 .map(|s| s.name().to_string())
                 .collect();
             if trial.test.suite == Suite::PtxSnapshots {
@@ -350,9 +346,9 @@ impl Engine {
             Err(Stop::Skip(reason)) => (Verdict::Skipped { reason }, DecidedBy::Plan),
             Err(Stop::Fail(f)) => (
                 Verdict::Failed {
-                    message: crate::report::verdict::bound_message(f.message),
+                    message: crate::report::verdict::bound_message(f.to_string()),
                 },
-                f.by,
+                f.decided_by(),
             ),
         };
         let verdict = self.apply_expectation(trial, phase, verdict);
@@ -412,19 +408,24 @@ impl Engine {
     /// The trial's compile (cached), with the failures every suite shares:
     /// an interrupted step, a crashed or panicked compiler.
     fn build(&self, trial: &Trial, cx: &mut TrialCx) -> Result<Built, Failure> {
-        let annotations = parse_annotations(&trial.source).map_err(|e| {
-            fail(
-                DecidedBy::Plan,
-                format!("{}:{}: {}", trial.test.path.display(), e.line, e.message),
-            )
-        })?;
-        let annotations: Vec<_> = annotations
-            .into_iter()
-            .filter(|a| a.revision.is_none() || a.revision == trial.directives.revision)
-            .collect();
+        let annotations: Vec<_> = match &trial.facts.annotations {
+            Ok(all) => all
+                .iter()
+                .filter(|a| a.revision.is_none() || a.revision == trial.directives.revision)
+                .cloned()
+                .collect(),
+            Err(e) => {
+                return Err(Failure::AtSource {
+                    by: DecidedBy::Plan,
+                    file: trial.test.path.display().to_string(),
+                    line: Some(e.line),
+                    message: e.message.clone(),
+                })
+            }
+        };
         let has_errors = annotations
             .iter()
-            .any(|a| a.level == crate::check::diagnostics::Level::Error);
+            .any(|a| a.level == crate::plan::annotations::Level::Error);
         let outcome = self.outcome(trial, has_errors);
         let mut job = self.job(trial);
         // A `check-pass` ui test stops after rustc and its checks, as
@@ -433,7 +434,7 @@ impl Engine {
         let result = self
             .cache
             .compile(self.backend.as_ref(), &job)
-            .map_err(|e| fail(DecidedBy::Plan, format!("the backend could not run: {e:#}")))?;
+            .map_err(|e| Failure::Plan(format!("the backend could not run: {e:#}")))?;
         cx.compiled = Some(result.clone());
         let out = &result.output;
         let reproduce = format!("reproduce with:\n  {}", out.commands.join("\n  "));
@@ -446,34 +447,26 @@ impl Engine {
         if out.status.is_interrupted() {
             // A timeout or a kill from outside decides the trial whatever it
             // expected: a build-fail test must not pass because llc hung.
-            let what = out.status.interruption().unwrap_or_default();
-            let hint = if matches!(out.status, CompileStatus::TimedOut { .. }) {
-                "\n(raise the limit for a slow test with `//@ compile-timeout: 600s`, or for \
-                 every test with PTX_COMPILE_TIMEOUT or `compile_timeout` in ptx-harness.toml)"
-            } else {
-                ""
-            };
-            let detail = match &out.status {
-                CompileStatus::Killed { message, .. } if !message.trim().is_empty() => {
-                    format!("\n{}", message.trim_end())
-                }
-                _ => String::new(),
-            };
-            return Err(fail(
-                by_step(out.status.failed_step()),
-                format!("{what}{hint}{detail}\n{reproduce}"),
-            ));
+            return Err(Failure::Interrupted {
+                by: by_step(out.status.failed_step()),
+                what: out.status.interruption().unwrap_or_default(),
+                timed_out: matches!(out.status, CompileStatus::TimedOut { .. }),
+                detail: match &out.status {
+                    CompileStatus::Killed { message, .. } if !message.trim().is_empty() => {
+                        Some(message.trim_end().to_string())
+                    }
+                    _ => None,
+                },
+                reproduce,
+            });
         }
         if let CompileStatus::Killed { step, .. } = &out.status {
             if step == "rustc" {
-                return Err(fail(
-                    DecidedBy::Rustc,
-                    format!(
-                        "the compiler crashed ({}):\n{}\n{reproduce}",
-                        out.status.interruption().unwrap_or_default(),
-                        failure_text(out)
-                    ),
-                ));
+                return Err(Failure::CompilerCrashed {
+                    signal: out.status.interruption().unwrap_or_default(),
+                    output: failure_text(out),
+                    reproduce,
+                });
             }
         }
         // A ui trial's rustc wrote JSON (see `job`): read it back once, so
@@ -483,12 +476,12 @@ impl Engine {
         let mut rendered = None;
         let mut diagnostics = Vec::new();
         let out = if job.json_diagnostics {
-            let stderr = read_json_stderr(&out.diagnostics).map_err(|e| {
-                fail(
-                    DecidedBy::Rustc,
-                    format!("{}: {e}\n{reproduce}", trial.test.path.display()),
-                )
-            })?;
+            let stderr =
+                read_json_stderr(&out.diagnostics).map_err(|e| Failure::UnreadableDiagnostics {
+                    file: trial.test.path.display().to_string(),
+                    error: e.to_string(),
+                    reproduce: reproduce.clone(),
+                })?;
             diagnostics = flatten_diagnostics(&stderr.diagnostics, &job.source);
             &*rendered.insert(CompileOutput {
                 diagnostics: stderr.rendered,
@@ -502,13 +495,11 @@ impl Engine {
         }
         | CompileStatus::RustcFailed { exit_code: None } = out.status
         {
-            return Err(fail(
-                DecidedBy::Rustc,
-                format!(
-                    "the compiler panicked or crashed ({:?}):\n{}\n{reproduce}",
-                    out.status, out.diagnostics
-                ),
-            ));
+            return Err(Failure::CompilerPanicked {
+                status: format!("{:?}", out.status),
+                diagnostics: out.diagnostics.clone(),
+                reproduce,
+            });
         }
         let built = out.status == CompileStatus::Succeeded;
         let front_end_ok = out.status.failed_step() != Some("rustc");
@@ -560,41 +551,26 @@ impl Engine {
                 .filter(|p| !text.contains(p.as_str()))
                 .collect();
             if !missing.is_empty() {
-                return Err(fail(
+                return Err(Failure::ErrorPatternMissing {
                     by,
-                    format!(
-                        "expected build-fail with `error-pattern: {}`, but it failed otherwise:\n{}\n{reproduce}",
-                        missing
-                            .iter()
-                            .map(|p| p.as_str())
-                            .collect::<Vec<_>>()
-                            .join("`, `"),
-                        failure_text(out)
-                    ),
-                ));
+                    missing: missing.into_iter().cloned().collect(),
+                    output: failure_text(out),
+                    reproduce: reproduce.to_string(),
+                });
             }
         }
         if ok {
             return Ok(());
         }
-        let what = if built {
-            "compiled successfully".to_string()
-        } else if let Some(signal) = out.status.interruption() {
-            format!("{signal}\n{}", failure_text(out))
-        } else {
-            failure_text(out)
-        };
-        Err(fail(
+        Err(Failure::WrongOutcome {
             by,
-            format!(
-                "expected {outcome}, but it {}\n{reproduce}",
-                if built {
-                    what
-                } else {
-                    format!("failed:\n{what}")
-                }
-            ),
-        ))
+            expected: outcome,
+            failed: (!built).then(|| match out.status.interruption() {
+                Some(signal) => format!("{signal}\n{}", failure_text(out)),
+                None => failure_text(out),
+            }),
+            reproduce: reproduce.to_string(),
+        })
     }
 
     /// Compares one normalized stage with its snapshot (or collects it for bless).
@@ -604,7 +580,7 @@ impl Engine {
         stage: &str,
         actual: &str,
         produced: &mut Option<Vec<(String, String)>>,
-    ) -> Result<(), Failure> {
+    ) -> Result<(), SnapshotProblem> {
         let rev = self.snapshot_revision(trial);
         let rev = rev.as_deref();
         let sm = trial.sm.name();
@@ -618,42 +594,30 @@ impl Engine {
             return Ok(());
         }
         let expected = read_expected(&trial.test.path, rev, &sm, stage).map_err(|e| {
-            fail(
-                DecidedBy::Snapshot,
-                format!(
-                    "{stage} snapshot for {sm} is unusable: {}: {}\n\
-                     fix or delete the file (then bless to write it again)",
-                    self.display(&e.path),
-                    e.problem
-                ),
-            )
+            SnapshotProblem::Unusable {
+                stage: stage.to_string(),
+                sm: sm.clone(),
+                path: self.display(&e.path),
+                problem: e.problem.to_string(),
+            }
         })?;
         match expected {
             Some((_, expected)) if expected == actual => Ok(()),
-            Some((path, expected)) => Err(fail(
-                DecidedBy::Snapshot,
-                format!(
-                    "{stage} snapshot differs for {sm}:\n{}",
-                    unified_diff(&expected, actual, &self.display(&path), self.color),
-                ),
-            )),
+            Some((path, expected)) => Err(SnapshotProblem::Differs {
+                stage: stage.to_string(),
+                sm,
+                diff: unified_diff(&expected, actual, &self.display(&path), self.color),
+            }),
             None if stage == "stderr" && actual.is_empty() => Ok(()),
             None => {
                 let (specific, shared) =
                     crate::check::snapshot::snapshot_paths(&trial.test.path, rev, &sm, stage);
-                Err(fail(
-                    DecidedBy::Snapshot,
-                    format!(
-                        "missing {stage} snapshot: neither {} nor {} exists{}",
-                        self.display(&specific),
-                        self.display(&shared),
-                        if self.settings.ci {
-                            " (CI never writes snapshots; bless locally and commit them)"
-                        } else {
-                            ""
-                        },
-                    ),
-                ))
+                Err(SnapshotProblem::Missing {
+                    stage: stage.to_string(),
+                    specific: self.display(&specific),
+                    shared: self.display(&shared),
+                    ci: self.settings.ci,
+                })
             }
         }
     }

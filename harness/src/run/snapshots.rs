@@ -3,8 +3,9 @@
 
 use ptx_backend::{CompileOutput, Stage};
 
-use super::{bless_hint, fail, failure_text, Built, Engine, Failure, TrialCx};
-use crate::check::check_prefixes;
+use super::failure::{FileCheckMismatch, FileCheckNote};
+use super::{bless_filter, failure_text, snapshot_failure, Built, Engine, Failure, TrialCx};
+use crate::plan::check_prefixes;
 use crate::check::filecheck::{check_prefix_spelling, parse_checks, run_checks};
 use crate::plan::trial::Trial;
 use crate::report::verdict::DecidedBy;
@@ -32,7 +33,7 @@ impl Engine {
             // Pin how it fails, so a change in the failure shows up.
             let stderr = self.normalized(trial, &failure_text(out), "stderr");
             self.compare_stage(trial, "stderr", &stderr, &mut cx.produced)
-                .map_err(|f| fail(f.by, format!("{}\n{}", f.message, bless_hint(trial))))?;
+                .map_err(|p| snapshot_failure(trial, p))?;
             return Ok(());
         }
         let stages = trial
@@ -45,29 +46,32 @@ impl Engine {
             // A built-in stage, or one the backend defines (the
             // directive only lets through names the backend has).
             let Some(Ok(text)) = out.stage_path(name).map(std::fs::read_to_string) else {
-                return Err(fail(
-                    DecidedBy::Snapshot,
-                    format!("stage `{name}` produced no dump\n{reproduce}"),
-                ));
+                return Err(Failure::NoDump {
+                    stage: name.clone(),
+                    reproduce: reproduce.to_string(),
+                });
             };
             let text = self.normalized(trial, &text, name);
-            if let Err(f) = self.compare_stage(trial, name, &text, &mut cx.produced) {
-                failures.push(f.message);
+            if let Err(p) = self.compare_stage(trial, name, &text, &mut cx.produced) {
+                failures.push(p);
             }
         }
         if !failures.is_empty() {
             // The CHECK lines still run: they tell whether the
             // difference matters to what the test is about.
-            match self.filecheck(trial, out) {
-                Ok(0) => {}
-                Ok(n) => failures.push(format!(
-                    "FileCheck: all {n} CHECK lines still pass for {}",
-                    trial.sm
-                )),
-                Err(f) => failures.push(format!("FileCheck also fails:\n{}", f.message)),
-            }
-            failures.push(bless_hint(trial));
-            return Err(fail(DecidedBy::Snapshot, failures.join("\n")));
+            let filecheck = match self.filecheck(trial, out) {
+                Ok(0) => None,
+                Ok(lines) => Some(FileCheckNote::StillPasses {
+                    lines,
+                    sm: trial.sm.to_string(),
+                }),
+                Err(f) => Some(FileCheckNote::AlsoFails(Box::new(f))),
+            };
+            return Err(Failure::Snapshots {
+                problems: failures,
+                filecheck,
+                bless_filter: bless_filter(&trial.id),
+            });
         }
         self.filecheck(trial, out)?;
         Ok(())
@@ -84,21 +88,16 @@ impl Engine {
     fn filecheck(&self, trial: &Trial, out: &CompileOutput) -> Result<usize, Failure> {
         let sm = trial.sm.name();
         let rev = trial.directives.revision.as_deref();
-        let at_line = |line: usize, message: &str| {
-            fail(
-                DecidedBy::FileCheck,
-                format!("{}:{line}: {message}", self.display(&trial.test.path)),
-            )
+        let at_line = |line: usize, message: &str| Failure::AtSource {
+            by: DecidedBy::FileCheck,
+            file: self.display(&trial.test.path),
+            line: Some(line),
+            message: message.to_string(),
         };
-        let revisions: Vec<String> = crate::plan::directives::Directives::parse_with_stages(
-            &trial.test.path,
-            &trial.source,
-            &self.backend.custom_stages(),
-        )
-        .map(|d| d.revisions().to_vec())
-        .unwrap_or_default();
-        check_prefixes::validate(&trial.source, &revisions)
-            .map_err(|e| at_line(e.line, &e.message))?;
+        let revisions = &trial.facts.revisions;
+        if let Err(e) = &trial.facts.check_prefixes {
+            return Err(at_line(e.line, &e.message));
+        }
         let mut bases = vec!["CHECK".to_string()];
         bases.extend(
             check_prefixes::STAGE_WORDS
@@ -110,11 +109,11 @@ impl Engine {
             valid.push(base.clone());
             for target in ptx_backend::sm::KNOWN_TARGETS {
                 valid.push(format!("{target}-{base}"));
-                for r in &revisions {
+                for r in revisions {
                     valid.push(format!("{r}-{target}-{base}"));
                 }
             }
-            for r in &revisions {
+            for r in revisions {
                 valid.push(format!("{r}-{base}"));
             }
         }
@@ -144,16 +143,17 @@ impl Engine {
             };
             ran += checks.len();
             if let Err(e) = run_checks(&checks, &text) {
-                failures.push(format!(
-                    "{}:{}: FileCheck failed on the {stage} for {sm}:\n{}",
-                    self.display(&trial.test.path),
-                    e.line,
-                    e.message
-                ));
+                failures.push(FileCheckMismatch {
+                    file: self.display(&trial.test.path),
+                    line: e.line,
+                    stage: stage.to_string(),
+                    sm: sm.clone(),
+                    message: e.message,
+                });
             }
         }
         if !failures.is_empty() {
-            return Err(fail(DecidedBy::FileCheck, failures.join("\n")));
+            return Err(Failure::FileCheck(failures));
         }
         if ran == 0 {
             let has_entry = out
@@ -164,16 +164,17 @@ impl Engine {
                         .any(|l| l.split_whitespace().any(|w| w == ".entry"))
                 });
             if !has_entry {
-                return Err(fail(
-                    DecidedBy::FileCheck,
-                    format!(
-                        "{}: checks nothing for {sm}: the PTX has no kernel entry (`.entry`) and \
+                return Err(Failure::AtSource {
+                    by: DecidedBy::FileCheck,
+                    file: self.display(&trial.test.path),
+                    line: None,
+                    message: format!(
+                        "checks nothing for {sm}: the PTX has no kernel entry (`.entry`) and \
                          no CHECK line applies, so the snapshot pins an empty module\n  \
                          hint: add a `#[kernel]` function, or CHECK lines (`// CHECK: .visible .func …`) \
-                         for what the test is about",
-                        self.display(&trial.test.path)
+                         for what the test is about"
                     ),
-                ));
+                });
             }
         }
         Ok(ran)

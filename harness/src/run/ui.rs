@@ -3,7 +3,7 @@
 
 use ptx_backend::CompileStatus;
 
-use super::{bless_hint, fail, failure_text, Built, Engine, Failure, TrialCx};
+use super::{failure_text, snapshot_failure, Built, Engine, Failure, TrialCx};
 use crate::check::diagnostics::match_diagnostics;
 use crate::plan::directives::Outcome;
 use crate::plan::trial::Trial;
@@ -22,13 +22,13 @@ impl Engine {
 
         let stderr = self.normalized(trial, &out.diagnostics, "stderr");
         self.compare_stage(trial, "stderr", &stderr, &mut cx.produced)
-            .map_err(|f| fail(f.by, format!("{}\n{}", f.message, bless_hint(trial))))?;
+            .map_err(|p| snapshot_failure(trial, p))?;
         let problems = match_diagnostics(&b.annotations, &b.diagnostics);
         if !problems.is_empty() {
-            return Err(fail(
-                DecidedBy::Diagnostics,
-                format!("{}\n{reproduce}", problems.join("\n")),
-            ));
+            return Err(Failure::Diagnostics {
+                problems,
+                reproduce: reproduce.to_string(),
+            });
         }
         // The checks and the back end must agree: a `build-pass`
         // crate the checks accept but ptxas (or llc) rejects is not
@@ -40,16 +40,13 @@ impl Engine {
                 } else {
                     DecidedBy::Llvm
                 };
-                return Err(fail(
+                return Err(Failure::ToolRejectsWhatChecksAccept {
                     by,
-                    format!(
-                        "the crate passes the checks, but {step} rejects it for {}; \
-                         a check that accepts what {step} rejects is a check bug \
-                         (or mark the test `build-fail`):\n{}\n{reproduce}",
-                        trial.sm,
-                        failure_text(out)
-                    ),
-                ));
+                    step: step.clone(),
+                    sm: trial.sm.to_string(),
+                    output: failure_text(out),
+                    reproduce: reproduce.to_string(),
+                });
             }
         }
         self.check_outcome(

@@ -17,7 +17,7 @@ use std::collections::BTreeSet;
 
 use ptx_backend::{SmTarget, Stage};
 
-use super::filecheck::FileCheckError;
+use super::LineError;
 
 /// Each stage and the prefix word that selects it.
 pub const STAGE_WORDS: &[(Stage, &str)] = &[
@@ -158,7 +158,7 @@ pub fn checked_stages(source: &str) -> BTreeSet<Stage> {
 
 /// Rejects a check prefix whose upper-case part names no stage, with the
 /// nearest stage prefix as a hint. `revisions` are the test's revisions.
-pub fn validate(source: &str, revisions: &[String]) -> Result<(), FileCheckError> {
+pub fn validate(source: &str, revisions: &[String]) -> Result<(), LineError> {
     for f in check_words(source) {
         let (rest, stage) = split_stage(f.head);
         if is_rev_sm(rest, revisions) {
@@ -213,7 +213,7 @@ pub fn validate(source: &str, revisions: &[String]) -> Result<(), FileCheckError
             "\n  stage prefixes: {known}; plain CHECK checks the PTX; \
              `<rev>-` and `<sm>-` go in front, e.g. `sm_90a-SASS-CHECK:`"
         ));
-        return Err(FileCheckError {
+        return Err(LineError {
             line: f.line,
             message,
         });
