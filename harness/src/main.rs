@@ -1,7 +1,7 @@
 //! `ptx-harness`: the conformance suite's main command (run with reports),
 //! the regression gate, and merging results from several GPUs.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
@@ -38,48 +38,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Cmd {
     /// Run the suites and write results.json and junit.xml.
-    Run {
-        /// Only trials whose name contains this (e.g. `integers/`, `@sm_90a`).
-        filter: Option<String>,
-        /// sm matrix (over PTX_SM_MATRIX over ptx-harness.toml over the default).
-        #[arg(long, value_delimiter = ',', value_parser = parse_sm)]
-        sm: Option<Vec<SmTarget>>,
-        /// Suites to run (default: all).
-        #[arg(long, value_delimiter = ',', value_parser = parse_suite)]
-        suite: Option<Vec<Suite>>,
-        /// Rewrite snapshots instead of comparing them.
-        #[arg(long)]
-        bless: bool,
-        /// Test an external backend described by this TOML file.
-        #[arg(long)]
-        backend_config: Option<PathBuf>,
-        /// The backend's known gaps (default: expectations/<backend>.toml
-        /// when it exists). Over PTX_EXPECTATIONS over ptx-harness.toml.
-        #[arg(long)]
-        expectations: Option<PathBuf>,
-        /// Parallel trials (default: all cores).
-        #[arg(long, short = 'j')]
-        jobs: Option<usize>,
-        /// Where results.json and junit.xml go (default: target/ptx-harness).
-        #[arg(long)]
-        report_dir: Option<PathBuf>,
-        /// Where run-gpu trials execute: auto (a GPU that can run the target,
-        /// else the PTX emulator), gpu (GPU only; skip otherwise) or emu
-        /// (always the emulator). Over PTX_DEVICE over ptx-harness.toml.
-        #[arg(long, value_parser = parse_device)]
-        device: Option<DeviceChoice>,
-        /// The emulator's sanitizer tools for every emulated execution,
-        /// besides memcheck (always on): `all`, or a list of racecheck,
-        /// initcheck, synccheck. United with each test's `//@ sanitize`;
-        /// a GPU execution ignores them. Over PTX_SANITIZE over
-        /// ptx-harness.toml.
-        #[arg(long, value_name = "TOOLS", value_parser = parse_tools)]
-        sanitize: Option<ToolSet>,
-        /// Record this run in a history file (SQLite; created when missing),
-        /// for `report --html --history`.
-        #[arg(long, value_name = "FILE")]
-        history: Option<PathBuf>,
-    },
+    Run(RunArgs),
     /// Compare two results files; exit 1 on any regression, 2 on bad input.
     Gate {
         /// The baseline results.json.
@@ -117,21 +76,7 @@ enum Cmd {
     Fuzz(FuzzArgs),
     /// Write the HTML report: the conformance grid, a page per trial, the
     /// gate's verdict, and plots of the history.
-    Report {
-        /// The folder the site goes into.
-        #[arg(long, value_name = "DIR")]
-        html: PathBuf,
-        /// results.json files to show (default: the last run's,
-        /// target/ptx-harness/results.json).
-        results: Vec<PathBuf>,
-        /// A history file (SQLite) to plot.
-        #[arg(long, value_name = "FILE")]
-        history: Option<PathBuf>,
-        /// A baseline results.json: the front page shows the gate's verdict
-        /// for the first results file against it.
-        #[arg(long, value_name = "FILE")]
-        baseline: Option<PathBuf>,
-    },
+    Report(ReportArgs),
     /// The results history (an SQLite file).
     History {
         #[command(subcommand)]
@@ -146,6 +91,69 @@ enum Cmd {
         #[arg(required = true)]
         inputs: Vec<PathBuf>,
     },
+}
+
+/// `ptx-harness run`'s arguments.
+#[derive(clap::Args)]
+struct RunArgs {
+    /// Only trials whose name contains this (e.g. `integers/`, `@sm_90a`).
+    filter: Option<String>,
+    /// sm matrix (over PTX_SM_MATRIX over ptx-harness.toml over the default).
+    #[arg(long, value_delimiter = ',', value_parser = parse_sm)]
+    sm: Option<Vec<SmTarget>>,
+    /// Suites to run (default: all).
+    #[arg(long, value_delimiter = ',', value_parser = parse_suite)]
+    suite: Option<Vec<Suite>>,
+    /// Rewrite snapshots instead of comparing them.
+    #[arg(long)]
+    bless: bool,
+    /// Test an external backend described by this TOML file.
+    #[arg(long)]
+    backend_config: Option<PathBuf>,
+    /// The backend's known gaps (default: expectations/<backend>.toml
+    /// when it exists). Over PTX_EXPECTATIONS over ptx-harness.toml.
+    #[arg(long)]
+    expectations: Option<PathBuf>,
+    /// Parallel trials (default: all cores).
+    #[arg(long, short = 'j')]
+    jobs: Option<usize>,
+    /// Where results.json and junit.xml go (default: target/ptx-harness).
+    #[arg(long)]
+    report_dir: Option<PathBuf>,
+    /// Where run-gpu trials execute: auto (a GPU that can run the target,
+    /// else the PTX emulator), gpu (GPU only; skip otherwise) or emu
+    /// (always the emulator). Over PTX_DEVICE over ptx-harness.toml.
+    #[arg(long, value_parser = parse_device)]
+    device: Option<DeviceChoice>,
+    /// The emulator's sanitizer tools for every emulated execution,
+    /// besides memcheck (always on): `all`, or a list of racecheck,
+    /// initcheck, synccheck. United with each test's `//@ sanitize`;
+    /// a GPU execution ignores them. Over PTX_SANITIZE over
+    /// ptx-harness.toml.
+    #[arg(long, value_name = "TOOLS", value_parser = parse_tools)]
+    sanitize: Option<ToolSet>,
+    /// Record this run in a history file (SQLite; created when missing),
+    /// for `report --html --history`.
+    #[arg(long, value_name = "FILE")]
+    history: Option<PathBuf>,
+}
+
+/// `ptx-harness report`'s arguments.
+#[derive(clap::Args)]
+struct ReportArgs {
+    /// The folder the site goes into.
+    #[arg(long, value_name = "DIR")]
+    html: PathBuf,
+    /// results.json files to show (default: the last run's,
+    /// target/ptx-harness/results.json).
+    results: Vec<PathBuf>,
+    /// A history file (SQLite) to plot.
+    #[arg(long, value_name = "FILE")]
+    history: Option<PathBuf>,
+    /// A baseline results.json: the front page shows the gate's verdict
+    /// for the first results file against it.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -361,222 +369,242 @@ fn root(explicit: Option<&std::path::Path>) -> Result<PathBuf> {
 
 fn real_main() -> Result<ExitCode> {
     let cli = Cli::parse();
+    let root_arg = cli.root.as_deref();
     match cli.command {
-        Cmd::Run {
-            filter,
-            sm,
-            suite,
-            bless,
-            backend_config,
-            expectations,
-            jobs,
-            report_dir,
-            device,
-            sanitize,
-            history,
-        } => {
-            let overrides = Overrides {
-                matrix: sm,
-                bless,
-                backend_config,
-                device,
-                expectations,
-                sanitize,
-            };
-            let root = root(cli.root.as_deref())?;
-            let settings = Settings::resolve(&root, &overrides)?;
-            let report_dir = report_dir.unwrap_or_else(|| settings.work_dir.clone());
-            let mut args = Arguments::from_iter(["ptx-harness"]);
-            args.filter = filter;
-            args.test_threads = jobs;
-            // On a terminal: a progress bar, with libtest's per-trial lines in
-            // a log file. Otherwise: plain, line-oriented output.
-            use std::io::IsTerminal;
-            let interactive = std::io::stderr().is_terminal();
-            if interactive {
-                std::fs::create_dir_all(&report_dir)?;
-                args.logfile = Some(report_dir.join("libtest.log").display().to_string());
-            }
-            let suites = suite.unwrap_or_else(|| Suite::ALL.to_vec());
-            let (conclusion, results) =
-                runner::run_with_progress(settings, &args, &suites, interactive, true)?;
-            std::fs::create_dir_all(&report_dir).with_context(|| {
-                format!("cannot create the report folder {}", report_dir.display())
-            })?;
-            write_results(&results, &report_dir.join("results.json"))?;
-            write_junit(&results, &report_dir.join("junit.xml"))?;
-            eprintln!(
-                "reports: {}, {}",
-                report_dir.join("results.json").display(),
-                report_dir.join("junit.xml").display()
-            );
-            if let Some(h) = &history {
-                let id = History::open(h)?.record(&results, None)?;
-                eprintln!("history: run {id} recorded in {}", h.display());
-            }
-            Ok(if conclusion.has_failed() {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
-            })
-        }
+        Cmd::Run(args) => run(root_arg, args),
         Cmd::Gate {
             baseline,
             current,
             config,
-        } => {
-            let cfg = match config {
-                Some(p) => {
-                    let text = std::fs::read_to_string(&p)
-                        .with_context(|| format!("cannot read {}", p.display()))?;
-                    toml::from_str(&text)
-                        .with_context(|| format!("{}: invalid gate config", p.display()))?
-                }
-                None => GateConfig::default(),
-            };
-            let base = read_results(&baseline)?;
-            let cur = read_results(&current)?;
-            if let Err(why) = gate::check_comparable(&base, &cur) {
-                anyhow::bail!(
-                    "cannot gate {} against {}: {why}",
-                    current.display(),
-                    baseline.display()
-                );
-            }
-            let report = gate::compare(&base, &cur, &cfg);
-            print!("{}", report.render_table());
-            Ok(ExitCode::from(report.exit_code() as u8))
-        }
-        Cmd::Bundle { output, sm } => {
-            let overrides = Overrides {
-                matrix: sm,
-                ..Default::default()
-            };
-            let settings = Settings::resolve(&root(cli.root.as_deref())?, &overrides)?;
-            let engine = runner::engine(settings)?;
-            let items = ptx_harness::plan::trial::plan(
-                &engine.settings,
-                &[Suite::RunGpu],
-                engine.backend.as_ref(),
-                &engine.expectations,
-            )?;
-            let (manifest, bytes) = ptx_harness::bundle::create(&engine, &items, &output)?;
-            let tests: std::collections::BTreeSet<_> =
-                manifest.trials.iter().map(|t| &t.id.test).collect();
-            let failed = manifest.trials.iter().filter(|t| t.build.is_err()).count();
-            eprintln!(
-                "bundle: {} trials of {} tests in {} ({:.1} MiB, {:.1} MiB per test); {} failed to build",
-                manifest.trials.len(),
-                tests.len(),
-                output.display(),
-                bytes as f64 / 1048576.0,
-                bytes as f64 / 1048576.0 / tests.len().max(1) as f64,
-                failed
-            );
-            eprintln!("run it on a GPU machine with: {}/run.sh", output.display());
-            Ok(ExitCode::SUCCESS)
-        }
+        } => gate_cmd(&baseline, &current, config.as_deref()),
+        Cmd::Bundle { output, sm } => bundle(root_arg, &output, sm),
         Cmd::RunBundle {
             dir,
             report_dir,
             device,
-        } => {
-            let gpu = if device.allows_gpu() {
-                ptx_harness::execute::gpu::GpuStatus::probe()
-            } else {
-                ptx_harness::execute::gpu::GpuStatus::Absent(
-                    "--device emu: the GPU is not used".into(),
-                )
-            };
-            let results = ptx_harness::bundle::run(&dir, &gpu, device)?;
-            let report_dir = report_dir.unwrap_or_else(|| dir.join("results"));
-            std::fs::create_dir_all(&report_dir)?;
-            write_results(&results, &report_dir.join("results.json"))?;
-            write_junit(&results, &report_dir.join("junit.xml"))?;
-            eprint!("{}", ptx_harness::report::terminal::summary(&results));
-            let failed = results.trials.iter().any(|t| t.verdict.is_failed());
-            Ok(if failed {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
-            })
-        }
-        Cmd::Fuzz(args) => fuzz(cli.root.as_deref(), args),
-        Cmd::Report {
-            html,
-            results,
-            history,
-            baseline,
-        } => {
-            let root = root(cli.root.as_deref())?;
-            let results = if results.is_empty() {
-                let settings = Settings::resolve(&root, &Overrides::default())?;
-                vec![settings.work_dir.join("results.json")]
-            } else {
-                results
-            };
-            let runs = results
-                .iter()
-                .map(|p| read_results(p))
-                .collect::<Result<Vec<_>>>()?;
-            let gate = match (&baseline, runs.first()) {
-                (Some(b), Some(cur)) => {
-                    let base = read_results(b)?;
-                    gate::check_comparable(&base, cur).map_err(|why| {
-                        anyhow::anyhow!(
-                            "cannot gate {} against {}: {why}",
-                            results[0].display(),
-                            b.display()
-                        )
-                    })?;
-                    Some(gate::compare(&base, cur, &GateConfig::default()))
-                }
-                _ => None,
-            };
-            let history = match &history {
-                Some(h) => History::open(h)?.runs()?,
-                None => Vec::new(),
-            };
-            let site = Site {
-                runs: results
-                    .iter()
-                    .zip(&runs)
-                    .map(|(p, r)| (p.display().to_string(), r))
-                    .collect(),
-                history,
-                gate,
-            };
-            let started = std::time::Instant::now();
-            write_site(&site, &html)?;
-            eprintln!(
-                "report: {} ({} trials, {:.1} s)",
-                html.join("index.html").display(),
-                runs.iter().map(|r| r.trials.len()).sum::<usize>(),
-                started.elapsed().as_secs_f64()
-            );
-            Ok(ExitCode::SUCCESS)
-        }
+        } => run_bundle(&dir, report_dir, device),
+        Cmd::Fuzz(args) => fuzz(root_arg, args),
+        Cmd::Report(args) => report(root_arg, args),
         Cmd::History {
             command: HistoryCmd::Import { history, results },
-        } => {
-            let mut h = History::open(&history)?;
-            for p in &results {
-                let run = read_results(p)?;
-                let id = h.record(&run, Some(p))?;
-                eprintln!("history: {} recorded as run {id}", p.display());
-            }
-            eprintln!("history: {} runs in {}", h.count()?, history.display());
-            Ok(ExitCode::SUCCESS)
-        }
-        Cmd::Merge { output, inputs } => {
-            let runs = inputs
-                .iter()
-                .map(|p| read_results(p))
-                .collect::<Result<Vec<_>>>()?;
-            let merged = merge(&runs)?;
-            write_results(&merged, &output)?;
-            eprint!("{}", ptx_harness::report::terminal::summary(&merged));
-            Ok(ExitCode::SUCCESS)
-        }
+        } => history_import(&history, &results),
+        Cmd::Merge { output, inputs } => merge_cmd(&output, &inputs),
     }
+}
+
+/// `ptx-harness run`: the suites, then results.json, junit.xml and the history.
+fn run(root_arg: Option<&Path>, args: RunArgs) -> Result<ExitCode> {
+    let RunArgs {
+        filter,
+        sm,
+        suite,
+        bless,
+        backend_config,
+        expectations,
+        jobs,
+        report_dir,
+        device,
+        sanitize,
+        history,
+    } = args;
+    let overrides = Overrides {
+        matrix: sm,
+        bless,
+        backend_config,
+        device,
+        expectations,
+        sanitize,
+    };
+    let root = root(root_arg)?;
+    let settings = Settings::resolve(&root, &overrides)?;
+    let report_dir = report_dir.unwrap_or_else(|| settings.work_dir.clone());
+    let mut args = Arguments::from_iter(["ptx-harness"]);
+    args.filter = filter;
+    args.test_threads = jobs;
+    // On a terminal: a progress bar, with libtest's per-trial lines in
+    // a log file. Otherwise: plain, line-oriented output.
+    use std::io::IsTerminal;
+    let interactive = std::io::stderr().is_terminal();
+    if interactive {
+        std::fs::create_dir_all(&report_dir)?;
+        args.logfile = Some(report_dir.join("libtest.log").display().to_string());
+    }
+    let suites = suite.unwrap_or_else(|| Suite::ALL.to_vec());
+    let (conclusion, results) =
+        runner::run_with_progress(settings, &args, &suites, interactive, true)?;
+    std::fs::create_dir_all(&report_dir)
+        .with_context(|| format!("cannot create the report folder {}", report_dir.display()))?;
+    write_results(&results, &report_dir.join("results.json"))?;
+    write_junit(&results, &report_dir.join("junit.xml"))?;
+    eprintln!(
+        "reports: {}, {}",
+        report_dir.join("results.json").display(),
+        report_dir.join("junit.xml").display()
+    );
+    if let Some(h) = &history {
+        let id = History::open(h)?.record(&results, None)?;
+        eprintln!("history: run {id} recorded in {}", h.display());
+    }
+    Ok(if conclusion.has_failed() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `ptx-harness gate`.
+fn gate_cmd(baseline: &Path, current: &Path, config: Option<&Path>) -> Result<ExitCode> {
+    let cfg = match config {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read {}", p.display()))?;
+            toml::from_str(&text)
+                .with_context(|| format!("{}: invalid gate config", p.display()))?
+        }
+        None => GateConfig::default(),
+    };
+    let base = read_results(baseline)?;
+    let cur = read_results(current)?;
+    if let Err(why) = gate::check_comparable(&base, &cur) {
+        anyhow::bail!(
+            "cannot gate {} against {}: {why}",
+            current.display(),
+            baseline.display()
+        );
+    }
+    let report = gate::compare(&base, &cur, &cfg);
+    print!("{}", report.render_table());
+    Ok(ExitCode::from(report.exit_code() as u8))
+}
+
+/// `ptx-harness bundle`.
+fn bundle(root_arg: Option<&Path>, output: &Path, sm: Option<Vec<SmTarget>>) -> Result<ExitCode> {
+    let overrides = Overrides {
+        matrix: sm,
+        ..Default::default()
+    };
+    let settings = Settings::resolve(&root(root_arg)?, &overrides)?;
+    let engine = runner::engine(settings)?;
+    let items = ptx_harness::plan::trial::plan(
+        &engine.settings,
+        &[Suite::RunGpu],
+        engine.backend.as_ref(),
+        &engine.expectations,
+    )?;
+    let (manifest, bytes) = ptx_harness::bundle::create(&engine, &items, output)?;
+    let tests: std::collections::BTreeSet<_> = manifest.trials.iter().map(|t| &t.id.test).collect();
+    let failed = manifest.trials.iter().filter(|t| t.build.is_err()).count();
+    eprintln!(
+        "bundle: {} trials of {} tests in {} ({:.1} MiB, {:.1} MiB per test); {} failed to build",
+        manifest.trials.len(),
+        tests.len(),
+        output.display(),
+        bytes as f64 / 1048576.0,
+        bytes as f64 / 1048576.0 / tests.len().max(1) as f64,
+        failed
+    );
+    eprintln!("run it on a GPU machine with: {}/run.sh", output.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `ptx-harness run-bundle`.
+fn run_bundle(dir: &Path, report_dir: Option<PathBuf>, device: DeviceChoice) -> Result<ExitCode> {
+    let gpu = if device.allows_gpu() {
+        ptx_harness::execute::gpu::GpuStatus::probe()
+    } else {
+        ptx_harness::execute::gpu::GpuStatus::Absent("--device emu: the GPU is not used".into())
+    };
+    let results = ptx_harness::bundle::run(dir, &gpu, device)?;
+    let report_dir = report_dir.unwrap_or_else(|| dir.join("results"));
+    std::fs::create_dir_all(&report_dir)?;
+    write_results(&results, &report_dir.join("results.json"))?;
+    write_junit(&results, &report_dir.join("junit.xml"))?;
+    eprint!("{}", ptx_harness::report::terminal::summary(&results));
+    let failed = results.trials.iter().any(|t| t.verdict.is_failed());
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `ptx-harness report`.
+fn report(root_arg: Option<&Path>, args: ReportArgs) -> Result<ExitCode> {
+    let ReportArgs {
+        html,
+        results,
+        history,
+        baseline,
+    } = args;
+    let root = root(root_arg)?;
+    let results = if results.is_empty() {
+        let settings = Settings::resolve(&root, &Overrides::default())?;
+        vec![settings.work_dir.join("results.json")]
+    } else {
+        results
+    };
+    let runs = results
+        .iter()
+        .map(|p| read_results(p))
+        .collect::<Result<Vec<_>>>()?;
+    let gate = match (&baseline, runs.first()) {
+        (Some(b), Some(cur)) => {
+            let base = read_results(b)?;
+            gate::check_comparable(&base, cur).map_err(|why| {
+                anyhow::anyhow!(
+                    "cannot gate {} against {}: {why}",
+                    results[0].display(),
+                    b.display()
+                )
+            })?;
+            Some(gate::compare(&base, cur, &GateConfig::default()))
+        }
+        _ => None,
+    };
+    let history = match &history {
+        Some(h) => History::open(h)?.runs()?,
+        None => Vec::new(),
+    };
+    let site = Site {
+        runs: results
+            .iter()
+            .zip(&runs)
+            .map(|(p, r)| (p.display().to_string(), r))
+            .collect(),
+        history,
+        gate,
+    };
+    let started = std::time::Instant::now();
+    write_site(&site, &html)?;
+    eprintln!(
+        "report: {} ({} trials, {:.1} s)",
+        html.join("index.html").display(),
+        runs.iter().map(|r| r.trials.len()).sum::<usize>(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `ptx-harness history import`.
+fn history_import(history: &Path, results: &[PathBuf]) -> Result<ExitCode> {
+    let mut h = History::open(history)?;
+    for p in results {
+        let run = read_results(p)?;
+        let id = h.record(&run, Some(p))?;
+        eprintln!("history: {} recorded as run {id}", p.display());
+    }
+    eprintln!("history: {} runs in {}", h.count()?, history.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `ptx-harness merge`.
+fn merge_cmd(output: &Path, inputs: &[PathBuf]) -> Result<ExitCode> {
+    let runs = inputs
+        .iter()
+        .map(|p| read_results(p))
+        .collect::<Result<Vec<_>>>()?;
+    let merged = merge(&runs)?;
+    write_results(&merged, output)?;
+    eprint!("{}", ptx_harness::report::terminal::summary(&merged));
+    Ok(ExitCode::SUCCESS)
 }

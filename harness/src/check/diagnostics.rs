@@ -10,8 +10,8 @@
 
 use std::path::Path;
 
-use cargo_metadata::diagnostic as rustc_json;
 use crate::plan::annotations::{Annotation, Level};
+use cargo_metadata::diagnostic as rustc_json;
 
 /// rustc's stderr under `--error-format=json`, read back.
 #[derive(Clone, Debug)]

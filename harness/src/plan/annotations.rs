@@ -129,4 +129,3 @@ pub fn parse_annotations(source: &str) -> Result<Vec<Annotation>, LineError> {
     }
     Ok(out)
 }
-

@@ -13,8 +13,8 @@ use super::directives::{Directives, RevisionDirectives};
 use super::discover::{discover, Suite, TestFile};
 use super::expectations::{Expectations, ExpectedState};
 use super::matrix::targets_for;
-use crate::config::Settings;
 use super::LineError;
+use crate::config::Settings;
 use crate::report::verdict::TrialId;
 
 /// One planned trial.

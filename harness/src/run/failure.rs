@@ -222,10 +222,7 @@ impl fmt::Display for Failure {
                 signal,
                 output,
                 reproduce,
-            } => write!(
-                f,
-                "the compiler crashed ({signal}):\n{output}\n{reproduce}"
-            ),
+            } => write!(f, "the compiler crashed ({signal}):\n{output}\n{reproduce}"),
             Failure::CompilerPanicked {
                 status,
                 diagnostics,
@@ -253,7 +250,10 @@ impl fmt::Display for Failure {
                 failed: Some(what),
                 reproduce,
                 ..
-            } => write!(f, "expected {expected}, but it failed:\n{what}\n{reproduce}"),
+            } => write!(
+                f,
+                "expected {expected}, but it failed:\n{what}\n{reproduce}"
+            ),
             Failure::ErrorPatternMissing {
                 missing,
                 output,
@@ -420,9 +420,9 @@ mod tests {
             f(false).to_string(),
             "ptxas stopped\npartial\nreproduce with:\n  ptxas a.ptx"
         );
-        assert!(f(true)
-            .to_string()
-            .starts_with("ptxas stopped\n(raise the limit for a slow test with `//@ compile-timeout: 600s`"));
+        assert!(f(true).to_string().starts_with(
+            "ptxas stopped\n(raise the limit for a slow test with `//@ compile-timeout: 600s`"
+        ));
     }
 
     #[test]

@@ -56,9 +56,7 @@ impl Engine {
         if !built {
             return Ok(());
         }
-        let expect = self
-            .expectation(trial, outcome)
-            .map_err(Failure::Plan)?;
+        let expect = self.expectation(trial, outcome).map_err(Failure::Plan)?;
         let host = self
             .hosts
             .build(
@@ -72,13 +70,8 @@ impl Engine {
         if phase == Phase::Build {
             return Ok(());
         }
-        let kind = self
-            .select_for(trial)
-            .map_err(Failure::NoDevice)?;
-        let ptx = out
-            .stages
-            .get(&Stage::Ptx)
-            .ok_or(Failure::NoPtx)?;
+        let kind = self.select_for(trial).map_err(Failure::NoDevice)?;
+        let ptx = out.stages.get(&Stage::Ptx).ok_or(Failure::NoPtx)?;
         let device = match kind {
             DeviceKind::Gpu => {
                 cx.device = Some((kind, self.gpu_name()));

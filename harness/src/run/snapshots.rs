@@ -5,8 +5,8 @@ use ptx_backend::{CompileOutput, Stage};
 
 use super::failure::{FileCheckMismatch, FileCheckNote};
 use super::{bless_filter, failure_text, snapshot_failure, Built, Engine, Failure, TrialCx};
-use crate::plan::check_prefixes;
 use crate::check::filecheck::{check_prefix_spelling, parse_checks, run_checks};
+use crate::plan::check_prefixes;
 use crate::plan::trial::Trial;
 use crate::report::verdict::DecidedBy;
 
