@@ -435,15 +435,7 @@ fn run_suites(
         })
         .sum::<u64>();
     if progress && !args.list {
-        let bar = indicatif::ProgressBar::new(count);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{elapsed_precise} [{bar:40}] {pos}/{len} trials",
-            )
-            .expect("a valid template")
-            .progress_chars("=> "),
-        );
-        engine.progress = Some(bar);
+        engine.progress = Some(progress_bar(count));
     }
     let engine = Arc::new(engine);
     let lib_trials = trials(&engine, &items);
@@ -463,24 +455,13 @@ fn run_suites(
         bar.finish_and_clear();
     }
     let mut collected = std::mem::take(&mut *engine.collected.lock().unwrap());
-    let mut records = merge_records(&engine, &items, std::mem::take(&mut collected.records));
-    // Directive skips never ran; they still get their record.
-    let seen: BTreeSet<_> = records.iter().map(|r| r.id.clone()).collect();
     let filtered = args.filter.is_some() || !args.skip.is_empty();
-    for item in &items {
-        if let PlanItem::Trial(t) = item {
-            if let (Some(reason), false, false) = (&t.skip, seen.contains(&t.id), filtered) {
-                records.push(TrialRecord::not_run(
-                    t.id.clone(),
-                    Verdict::Skipped {
-                        reason: reason.clone(),
-                    },
-                    DecidedBy::Plan,
-                ));
-            }
-        }
-    }
-    records.sort_by(|a, b| a.id.cmp(&b.id));
+    let records = run_records(
+        &engine,
+        &items,
+        std::mem::take(&mut collected.records),
+        filtered,
+    );
     if engine.settings.bless {
         if engine.settings.ci {
             eprintln!("bless: CI is set, so no snapshot was written");
@@ -503,11 +484,75 @@ fn run_suites(
             eprintln!("{report}");
         }
     }
+    let results = run_results(&engine, records);
+    if summary {
+        eprint!("{}", crate::report::terminal::summary(&results));
+    }
+    if summary {
+        let fresh = engine
+            .cache
+            .fresh_compiles
+            .load(std::sync::atomic::Ordering::Relaxed);
+        let distinct = engine
+            .cache
+            .distinct_requests
+            .load(std::sync::atomic::Ordering::Relaxed);
+        eprintln!(
+            "compile cache: {fresh} compiled, {} reused",
+            distinct - fresh
+        );
+    }
+    Ok((conclusion, results))
+}
+
+/// The progress bar of an interactive run of `count` libtest trials.
+fn progress_bar(count: u64) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(count);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} trials")
+            .expect("a valid template")
+            .progress_chars("=> "),
+    );
+    bar
+}
+
+/// One record per trial of the plan, sorted: those that ran (a run-gpu
+/// trial's two halves merged), and a skipped record for each trial a
+/// directive skips, unless a filter chose the trials.
+fn run_records(
+    engine: &Engine,
+    items: &[PlanItem],
+    ran: Vec<TrialRecord>,
+    filtered: bool,
+) -> Vec<TrialRecord> {
+    let mut records = merge_records(engine, items, ran);
+    // Directive skips never ran; they still get their record.
+    let seen: BTreeSet<_> = records.iter().map(|r| r.id.clone()).collect();
+    for item in items {
+        if let PlanItem::Trial(t) = item {
+            if let (Some(reason), false, false) = (&t.skip, seen.contains(&t.id), filtered) {
+                records.push(TrialRecord::not_run(
+                    t.id.clone(),
+                    Verdict::Skipped {
+                        reason: reason.clone(),
+                    },
+                    DecidedBy::Plan,
+                ));
+            }
+        }
+    }
+    records.sort_by(|a, b| a.id.cmp(&b.id));
+    records
+}
+
+/// The run's results: its environment (backend, versions, GPU, emulator,
+/// matrix, commit, date, sanitizer tools) and its records.
+fn run_results(engine: &Engine, records: Vec<TrialRecord>) -> RunResults {
     let mut versions = engine.backend.versions();
     if let GpuStatus::Present(info) = &engine.gpu {
         versions.insert("driver".into(), info.driver_version.clone());
     }
-    let results = RunResults {
+    RunResults {
         format: RESULTS_FORMAT,
         info: RunInfo {
             backend: engine.backend.name().to_string(),
@@ -520,25 +565,7 @@ fn run_suites(
             sanitizer: SanitizerSummary::of(engine.settings.sanitize, &records),
         },
         trials: records,
-    };
-    if summary {
-        eprint!("{}", crate::report::terminal::summary(&results));
     }
-    let fresh = engine
-        .cache
-        .fresh_compiles
-        .load(std::sync::atomic::Ordering::Relaxed);
-    let distinct = engine
-        .cache
-        .distinct_requests
-        .load(std::sync::atomic::Ordering::Relaxed);
-    if summary {
-        eprintln!(
-            "compile cache: {fresh} compiled, {} reused",
-            distinct - fresh
-        );
-    }
-    Ok((conclusion, results))
 }
 
 /// Writes the snapshots of every test that ran and removes stale ones.
