@@ -385,16 +385,62 @@ pub fn merge(cubins: &[Cubin]) -> Result<Vec<u8>, String> {
     if cubins.iter().any(|c| c.target() != first.target()) {
         return Err("the cubins are for different targets".into());
     }
-    // Sections: null, .shstrtab, .strtab, .symtab, then each cubin's.
-    const SHSTRTAB: u32 = 1;
-    const STRTAB: u32 = 2;
-    const SYMTAB: u32 = 3;
     let mut bases = Vec::new();
     let mut next = 4usize;
     for c in cubins {
         bases.push(next - 1); // cubin section k (from 1) becomes base + k
         next += c.sections.len();
     }
+    let (symbols, symbol_maps) = merged_symbols(cubins, &bases)?;
+    let first_global = 1 + cubins.iter().map(|c| c.first_global - 1).sum::<usize>();
+    let (strtab, symtab) = symbol_table(&symbols);
+    let table =
+        |name: &[u8], kind: u32, data: Vec<u8>, link: u32, info: u32, align: u64, entsize: u64| {
+            Section {
+                name: name.to_vec(),
+                kind,
+                flags: 0,
+                addr: 0,
+                link,
+                info,
+                align,
+                entsize,
+                size: data.len() as u64,
+                data,
+            }
+        };
+    let mut sections = vec![
+        table(b"", 0, Vec::new(), 0, 0, 0, 0),
+        table(b".shstrtab", SHT_STRTAB, Vec::new(), 0, 0, 1, 0),
+        table(b".strtab", SHT_STRTAB, strtab, 0, 0, 1, 0),
+        table(
+            b".symtab",
+            SHT_SYMTAB,
+            symtab,
+            MERGED_STRTAB,
+            first_global as u32,
+            8,
+            SYM_SIZE as u64,
+        ),
+    ];
+    for (ci, c) in cubins.iter().enumerate() {
+        relocate_sections(c, bases[ci], &symbol_maps[ci], &mut sections)?;
+    }
+    write_relocatable(first, sections)
+}
+
+// The merged file's sections: null, .shstrtab, .strtab, .symtab, then each cubin's.
+const MERGED_SHSTRTAB: u32 = 1;
+const MERGED_STRTAB: u32 = 2;
+const MERGED_SYMTAB: u32 = 3;
+
+/// The merged symbol table: null, every cubin's locals, then every cubin's
+/// globals, with section indices moved to the merged file's (`bases`); and
+/// for each cubin, its old symbol index to the new one.
+fn merged_symbols(
+    cubins: &[Cubin],
+    bases: &[usize],
+) -> Result<(Vec<Symbol>, Vec<HashMap<u32, u32>>), String> {
     // Symbols: null, every cubin's locals, then every cubin's globals.
     let mut symbol_maps: Vec<HashMap<u32, u32>> = vec![HashMap::new(); cubins.len()];
     let mut symbols: Vec<Symbol> = vec![Symbol {
@@ -427,10 +473,14 @@ pub fn merge(cubins: &[Cubin]) -> Result<Vec<u8>, String> {
             }
         }
     }
-    let first_global = 1 + cubins.iter().map(|c| c.first_global - 1).sum::<usize>();
+    Ok((symbols, symbol_maps))
+}
+
+/// The `.strtab` and `.symtab` contents of `symbols`.
+fn symbol_table(symbols: &[Symbol]) -> (Vec<u8>, Vec<u8>) {
     let mut strtab = vec![0u8];
     let mut symtab = Vec::with_capacity(symbols.len() * SYM_SIZE);
-    for s in &symbols {
+    for s in symbols {
         let name = if s.name.is_empty() {
             0
         } else {
@@ -445,80 +495,66 @@ pub fn merge(cubins: &[Cubin]) -> Result<Vec<u8>, String> {
         symtab.extend_from_slice(&s.value.to_le_bytes());
         symtab.extend_from_slice(&s.size.to_le_bytes());
     }
-    let table =
-        |name: &[u8], kind: u32, data: Vec<u8>, link: u32, info: u32, align: u64, entsize: u64| {
-            Section {
-                name: name.to_vec(),
-                kind,
-                flags: 0,
-                addr: 0,
-                link,
-                info,
-                align,
-                entsize,
-                size: data.len() as u64,
-                data,
-            }
-        };
-    let mut sections = vec![
-        table(b"", 0, Vec::new(), 0, 0, 0, 0),
-        table(b".shstrtab", SHT_STRTAB, Vec::new(), 0, 0, 1, 0),
-        table(b".strtab", SHT_STRTAB, strtab, 0, 0, 1, 0),
-        table(
-            b".symtab",
-            SHT_SYMTAB,
-            symtab,
-            STRTAB,
-            first_global as u32,
-            8,
-            SYM_SIZE as u64,
-        ),
-    ];
-    for (ci, c) in cubins.iter().enumerate() {
-        let map = &symbol_maps[ci];
-        let symbol = |old: u32| -> Result<u32, String> {
-            map.get(&old)
-                .copied()
-                .ok_or_else(|| format!("symbol index {old} out of range"))
-        };
-        for s in &c.sections {
-            let mut s = s.clone();
-            if s.link == u32::MAX {
-                s.link = SYMTAB;
-            }
-            if matches!(s.kind, SHT_REL | SHT_RELA) || s.flags & SHF_INFO_LINK != 0 {
-                s.info = (bases[ci] + s.info as usize) as u32;
-            } else if s.name.starts_with(b".text.") {
-                // The function's symbol in the low 24 bits, registers above.
-                s.info = (s.info & 0xff00_0000) | symbol(s.info & 0x00ff_ffff)?;
-            }
-            match s.kind {
-                SHT_REL | SHT_RELA => {
-                    let entry = if s.kind == SHT_RELA { 24 } else { 16 };
-                    for at in (0..s.data.len() / entry).map(|k| k * entry + 8) {
-                        let info = u64_at(&s.data, at)?;
-                        let new =
-                            (u64::from(symbol((info >> 32) as u32)?) << 32) | (info & 0xffff_ffff);
-                        s.data[at..at + 8].copy_from_slice(&new.to_le_bytes());
-                    }
-                }
-                SHT_CUDA_INFO => {
-                    let failed = std::cell::Cell::new(None);
-                    renumber_attributes(&mut s.data, &|old| {
-                        symbol(old).unwrap_or_else(|e| {
-                            failed.set(Some(e));
-                            old
-                        })
-                    });
-                    if let Some(e) = failed.take() {
-                        return Err(e);
-                    }
-                }
-                _ => {}
-            }
-            sections.push(s);
+    (strtab, symtab)
+}
+
+/// Appends one cubin's sections to the merged file's, their links, infos,
+/// relocations and EIATTR symbol indices renumbered (`base`: where its
+/// sections start; `map`: its symbols' new indices).
+fn relocate_sections(
+    c: &Cubin,
+    base: usize,
+    map: &HashMap<u32, u32>,
+    sections: &mut Vec<Section>,
+) -> Result<(), String> {
+    let symbol = |old: u32| -> Result<u32, String> {
+        map.get(&old)
+            .copied()
+            .ok_or_else(|| format!("symbol index {old} out of range"))
+    };
+    for s in &c.sections {
+        let mut s = s.clone();
+        if s.link == u32::MAX {
+            s.link = MERGED_SYMTAB;
         }
+        if matches!(s.kind, SHT_REL | SHT_RELA) || s.flags & SHF_INFO_LINK != 0 {
+            s.info = (base + s.info as usize) as u32;
+        } else if s.name.starts_with(b".text.") {
+            // The function's symbol in the low 24 bits, registers above.
+            s.info = (s.info & 0xff00_0000) | symbol(s.info & 0x00ff_ffff)?;
+        }
+        match s.kind {
+            SHT_REL | SHT_RELA => {
+                let entry = if s.kind == SHT_RELA { 24 } else { 16 };
+                for at in (0..s.data.len() / entry).map(|k| k * entry + 8) {
+                    let info = u64_at(&s.data, at)?;
+                    let new =
+                        (u64::from(symbol((info >> 32) as u32)?) << 32) | (info & 0xffff_ffff);
+                    s.data[at..at + 8].copy_from_slice(&new.to_le_bytes());
+                }
+            }
+            SHT_CUDA_INFO => {
+                let failed = std::cell::Cell::new(None);
+                renumber_attributes(&mut s.data, &|old| {
+                    symbol(old).unwrap_or_else(|e| {
+                        failed.set(Some(e));
+                        old
+                    })
+                });
+                if let Some(e) = failed.take() {
+                    return Err(e);
+                }
+            }
+            _ => {}
+        }
+        sections.push(s);
     }
+    Ok(())
+}
+
+/// The merged relocatable ELF: the header of `first`'s kind, the sections'
+/// contents (aligned), the section name table and the section headers.
+fn write_relocatable(first: &Cubin, mut sections: Vec<Section>) -> Result<Vec<u8>, String> {
     let mut shstrtab = vec![0u8];
     let mut name_at = Vec::with_capacity(sections.len());
     for s in &sections {
@@ -530,8 +566,8 @@ pub fn merge(cubins: &[Cubin]) -> Result<Vec<u8>, String> {
             shstrtab.push(0);
         }
     }
-    sections[SHSTRTAB as usize].size = shstrtab.len() as u64;
-    sections[SHSTRTAB as usize].data = shstrtab;
+    sections[MERGED_SHSTRTAB as usize].size = shstrtab.len() as u64;
+    sections[MERGED_SHSTRTAB as usize].data = shstrtab;
     // Layout: header, section contents (aligned), section headers.
     let mut out = vec![0u8; EHDR_SIZE];
     let mut offsets = vec![0u64; sections.len()];
@@ -575,7 +611,7 @@ pub fn merge(cubins: &[Cubin]) -> Result<Vec<u8>, String> {
     // e_phentsize, e_phnum stay 0.
     out[58..60].copy_from_slice(&(SHDR_SIZE as u16).to_le_bytes());
     out[60..62].copy_from_slice(&shnum.to_le_bytes());
-    out[62..64].copy_from_slice(&(SHSTRTAB as u16).to_le_bytes());
+    out[62..64].copy_from_slice(&(MERGED_SHSTRTAB as u16).to_le_bytes());
     Ok(out)
 }
 
