@@ -429,6 +429,9 @@ pub fn merge(cubins: &[Cubin]) -> Result<Vec<u8>, String> {
     write_relocatable(first, sections)
 }
 
+/// One cubin's symbol indices to the merged file's.
+type SymbolMap = HashMap<u32, u32>;
+
 // The merged file's sections: null, .shstrtab, .strtab, .symtab, then each cubin's.
 const MERGED_SHSTRTAB: u32 = 1;
 const MERGED_STRTAB: u32 = 2;
@@ -440,7 +443,7 @@ const MERGED_SYMTAB: u32 = 3;
 fn merged_symbols(
     cubins: &[Cubin],
     bases: &[usize],
-) -> Result<(Vec<Symbol>, Vec<HashMap<u32, u32>>), String> {
+) -> Result<(Vec<Symbol>, Vec<SymbolMap>), String> {
     // Symbols: null, every cubin's locals, then every cubin's globals.
     let mut symbol_maps: Vec<HashMap<u32, u32>> = vec![HashMap::new(); cubins.len()];
     let mut symbols: Vec<Symbol> = vec![Symbol {
