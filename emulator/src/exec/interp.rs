@@ -783,7 +783,7 @@ fn run_thread(
                     l,
                     &th[i],
                     blk,
-                    Raw {
+                    Unlocated {
                         kind: FaultKind::LaunchFailed,
                         msg: format!(
                             "synccheck: this thread exits without reaching the bar.sync at PTX \
@@ -1070,13 +1070,14 @@ fn deadlock(l: &Launch, th: &[Thread], bl: &[Block]) -> Fault {
     )
 }
 
-/// A fault raised inside `run_slice`, before it is located.
-struct Raw {
+/// A fault raised inside `run_slice`, before `located` names its kernel,
+/// PTX line, block and thread.
+struct Unlocated {
     kind: FaultKind,
     msg: String,
 }
 
-fn located(l: &Launch, t: &Thread, blk: &Block, e: Raw) -> Fault {
+fn located(l: &Launch, t: &Thread, blk: &Block, e: Unlocated) -> Fault {
     let fr = t.frames.last();
     let (line, func) = fr
         .map(|f| {
@@ -1106,8 +1107,8 @@ fn located(l: &Launch, t: &Thread, blk: &Block, e: Raw) -> Fault {
     )
 }
 
-fn raw<T>(kind: FaultKind, msg: impl Into<String>) -> Result<T, Raw> {
-    Err(Raw {
+fn raw<T>(kind: FaultKind, msg: impl Into<String>) -> Result<T, Unlocated> {
+    Err(Unlocated {
         kind,
         msg: msg.into(),
     })

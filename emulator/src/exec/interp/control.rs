@@ -8,7 +8,7 @@ use super::*;
 /// Executes one instruction of this family for the thread of `x`, whose
 /// top frame is `depth`.
 #[inline(always)]
-pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, Raw> {
+pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, Unlocated> {
     let Executor {
         dev,
         t,
@@ -212,7 +212,7 @@ pub(super) fn builtin(
     argv: &[u64],
     mem: &mut Mem,
     printf: &mut Vec<u8>,
-) -> Result<u64, Raw> {
+) -> Result<u64, Unlocated> {
     let arg = |k: usize| argv.get(k).copied().unwrap_or(0);
     match b {
         Builtin::Malloc => {
@@ -236,7 +236,7 @@ pub(super) fn builtin(
             }
         }
         Builtin::Vprintf => {
-            let fmt = read_cstr(mem, arg(0)).map_err(|e| Raw {
+            let fmt = read_cstr(mem, arg(0)).map_err(|e| Unlocated {
                 kind: e.kind,
                 msg: format!("printf format string: {}", e.msg),
             })?;
@@ -277,7 +277,7 @@ pub(super) fn builtin(
 }
 
 /// Device memory allocation needs the context's memory to itself.
-pub(super) fn exclusive<'m>(mem: &'m mut Mem) -> Result<&'m mut GlobalMemory, Raw> {
+pub(super) fn exclusive<'m>(mem: &'m mut Mem) -> Result<&'m mut GlobalMemory, Unlocated> {
     match mem.global {
         Global::Exclusive(g) => Ok(g),
         Global::Shared { .. } => raw(
@@ -287,7 +287,7 @@ pub(super) fn exclusive<'m>(mem: &'m mut Mem) -> Result<&'m mut GlobalMemory, Ra
     }
 }
 
-pub(super) fn read_cstr(mem: &mut Mem, addr: u64) -> Result<Vec<u8>, Raw> {
+pub(super) fn read_cstr(mem: &mut Mem, addr: u64) -> Result<Vec<u8>, Unlocated> {
     let mut out = Vec::new();
     for k in 0..(1 << 16) {
         let mut b = [0u8];

@@ -241,7 +241,7 @@ impl<'x, 'd> Executor<'x, 'd> {
     }
 
     /// Runs the thread for up to `slice` instructions.
-    pub fn run(&mut self, slice: u32) -> Result<Stop, Raw> {
+    pub fn run(&mut self, slice: u32) -> Result<Stop, Unlocated> {
         let m = self.l.m;
         // The code of the top frame, refreshed whenever the frame stack changes.
         let mut depth = self.t.frames.len() - 1;

@@ -8,7 +8,7 @@ use crate::exec::ops::{Cmp, IntOp};
 /// Executes one instruction of this family for the thread of `x`, whose
 /// top frame is `depth`.
 #[inline(always)]
-pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, Raw> {
+pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, Unlocated> {
     let Executor {
         t, ids, executed, ..
     } = x;

@@ -119,7 +119,7 @@ impl Bar {
 }
 
 /// Executes an `Op::Mbar` for the thread of `x`, whose top frame is `depth`.
-pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, Raw> {
+pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, Unlocated> {
     let Op::Mbar {
         op,
         space,
@@ -160,7 +160,7 @@ pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, 
     let r = flat_range(blk.shared.len(), off, 8, "shared memory of the block")
         .map_err(|e| access(e, "mbarrier"))?;
     let old = read_le(&blk.shared[r.clone()]);
-    let misuse = |m: String| -> Result<Flow, Raw> {
+    let misuse = |m: String| -> Result<Flow, Unlocated> {
         raw(
             FaultKind::LaunchFailed,
             format!("mbarrier misuse at shared offset {off:#x}: {m}"),

@@ -10,7 +10,7 @@ use crate::exec::memory::AllocKind;
 /// Executes one instruction of this family for the thread of `x`, whose
 /// top frame is `depth`.
 #[inline(always)]
-pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, Raw> {
+pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, Unlocated> {
     let Executor {
         dev,
         t,
@@ -337,7 +337,7 @@ impl Mem<'_, '_> {
         addr: u64,
         out: &mut [u8],
         frame_params: &mut [u8],
-    ) -> Result<(), Raw> {
+    ) -> Result<(), Unlocated> {
         if let Some(s) = &mut self.san {
             let kind = if s.strong {
                 Kind::StrongRead
@@ -371,7 +371,7 @@ impl Mem<'_, '_> {
         addr: u64,
         data: &[u8],
         frame_params: &mut [u8],
-    ) -> Result<(), Raw> {
+    ) -> Result<(), Unlocated> {
         if let Some(s) = &mut self.san {
             let kind = if s.strong {
                 Kind::StrongWrite
@@ -406,7 +406,7 @@ impl Mem<'_, '_> {
         size: u64,
         frame_params: &mut [u8],
         f: impl FnOnce(u64) -> Option<u64>,
-    ) -> Result<Option<u64>, Raw> {
+    ) -> Result<Option<u64>, Unlocated> {
         if let Some(s) = &mut self.san {
             check(s, space, addr, size, Kind::Atomic)?;
         }
@@ -453,7 +453,7 @@ impl Mem<'_, '_> {
         &mut self,
         f: impl FnOnce(&SharedGlobal) -> Result<crate::exec::memory::TailWarning, AccessError>,
         what: &str,
-    ) -> Result<(), Raw> {
+    ) -> Result<(), Unlocated> {
         let Global::Shared { view, warnings } = &mut *self.global else {
             return raw(FaultKind::Unsupported, "internal error: no shared view");
         };
@@ -485,7 +485,7 @@ impl Mem<'_, '_> {
         size: u64,
         write: bool,
         frame_params: &'b mut [u8],
-    ) -> Result<Place<'b>, Raw> {
+    ) -> Result<Place<'b>, Unlocated> {
         let what = if write { "store" } else { "load" };
         check_alignment(addr, size).map_err(|e| access(e, what))?;
         let (space, addr) = match space {
@@ -538,13 +538,13 @@ impl Mem<'_, '_> {
     }
 }
 
-pub(super) fn access(e: AccessError, what: &str) -> Raw {
+pub(super) fn access(e: AccessError, what: &str) -> Unlocated {
     match e {
-        AccessError::Illegal { addr, size, detail } => Raw {
+        AccessError::Illegal { addr, size, detail } => Unlocated {
             kind: FaultKind::IllegalAddress,
             msg: format!("{what} of {size} bytes at {addr:#x}: {detail}"),
         },
-        AccessError::Misaligned { addr, size } => Raw {
+        AccessError::Misaligned { addr, size } => Unlocated {
             kind: FaultKind::Misaligned,
             msg: format!("{what} of {size} bytes at {addr:#x} is not {size}-byte aligned"),
         },
@@ -557,7 +557,7 @@ pub(super) fn access(e: AccessError, what: &str) -> Raw {
             base,
             alloc_size,
             kind,
-        } => Raw {
+        } => Unlocated {
             kind: FaultKind::LaunchFailed,
             msg: format!(
                 "initcheck: {what} of {size} bytes at {addr:#x} reads {bytes} uninitialized byte(s) of the \
@@ -581,7 +581,7 @@ pub(super) fn exec_warp(
     shared: &mut Vec<u8>,
     peers: &mut Peers,
     hmm: &Option<std::ops::Range<u64>>,
-) -> Result<WarpStep, (usize, Raw)> {
+) -> Result<WarpStep, (usize, Unlocated)> {
     let g = inst.guard;
     let mut local = Vec::new();
     let mut mem = Mem {

@@ -231,8 +231,8 @@ pub(super) enum Kind {
     StrongWrite,
 }
 
-fn finding(msg: String) -> Raw {
-    Raw {
+fn finding(msg: String) -> Unlocated {
+    Unlocated {
         kind: FaultKind::LaunchFailed,
         msg,
     }
@@ -255,7 +255,7 @@ pub(super) fn check(
     addr: u64,
     len: u64,
     kind: Kind,
-) -> Result<(), Raw> {
+) -> Result<(), Unlocated> {
     // Behind the barrier, or past it: the exit tells (see `SyncMark`).
     if san.mark.barrier != 0 && san.mark.access == 0 {
         san.mark.access = san.line;
@@ -294,7 +294,7 @@ pub(super) fn check(
     Ok(())
 }
 
-fn shared_init(san: &mut San, at: u64, len: u64, kind: Kind) -> Result<(), Raw> {
+fn shared_init(san: &mut San, at: u64, len: u64, kind: Kind) -> Result<(), Unlocated> {
     let Some(bytes) = san.blk.init.get_mut(at as usize..(at + len) as usize) else {
         // Out of bounds: the memory checker reports it.
         return Ok(());
@@ -382,7 +382,7 @@ fn hazard(
     first: Acc,
     other: Option<u64>,
     how: &str,
-) -> Raw {
+) -> Unlocated {
     let them = tid(here.dims, first.thread);
     let (block, missing) = match other {
         Some(b) => (
@@ -400,7 +400,7 @@ fn hazard(
     ))
 }
 
-fn shared_race(san: &mut San, at: u64, len: u64, kind: Kind) -> Result<(), Raw> {
+fn shared_race(san: &mut San, at: u64, len: u64, kind: Kind) -> Result<(), Unlocated> {
     let cur = now(san);
     let end = (at + len).min(san.blk.race.len() as u64);
     for off in at..end {
@@ -463,7 +463,7 @@ fn ordered_read(prev: Acc, cur: Acc) -> bool {
     prev.epoch != cur.epoch
 }
 
-fn global_race(san: &mut San, at: u64, len: u64, kind: Kind) -> Result<(), Raw> {
+fn global_race(san: &mut San, at: u64, len: u64, kind: Kind) -> Result<(), Unlocated> {
     let cur = now(san);
     let here = here(san);
     let block = san.block;

@@ -9,7 +9,7 @@ use super::*;
 /// Executes one instruction of this family for the thread of `x`, whose
 /// top frame is `depth`.
 #[inline(always)]
-pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, Raw> {
+pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, Unlocated> {
     let Executor {
         dev,
         t,
@@ -402,7 +402,7 @@ pub(super) fn check_warp(
             l,
             &th[i],
             blk,
-            Raw {
+            Unlocated {
                 kind: FaultKind::LaunchFailed,
                 msg: format!(
                     "synccheck: {} at PTX line {line}: its member mask {mask:#010x} names lanes {} \
@@ -618,7 +618,7 @@ pub(super) fn check_aligned(
                     l,
                     &th[i],
                     blk,
-                    Raw {
+                    Unlocated {
                         kind: FaultKind::LaunchFailed,
                         msg: format!(
                             "synccheck: bar.sync {id} is reached by part of a warp: thread {:?} \
