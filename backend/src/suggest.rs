@@ -3,7 +3,8 @@
 //! check prefixes and suffixes, CUDA error names). Names are compared
 //! case-folded with `_` and `-` as one (`min_sm` and `MIN-SM` are the same
 //! slip as a typo), by strsim's Damerau–Levenshtein distance (a swap of two
-//! letters is one edit).
+//! letters is one edit). Test paths (a filter that matched nothing) are
+//! ranked by [`similar_paths`].
 
 fn fold(s: &str) -> String {
     s.to_ascii_lowercase().replace('_', "-")
@@ -55,9 +56,46 @@ pub fn nearest<'a>(input: &str, candidates: &[&'a str]) -> Option<&'a str> {
         .map(|(_, c)| c)
 }
 
+/// The `candidates` (test paths and folders, `suite/folder/`) similar to
+/// `input`, most similar first: by strsim's normalized Levenshtein
+/// similarity to the whole path or to its last segment (with and without
+/// its `/`), at least 0.6. For a filter that matched no trial.
+pub fn similar_paths<'a>(input: &str, candidates: &[&'a str]) -> Vec<&'a str> {
+    let score = |c: &str| {
+        let last = c.trim_end_matches('/').rsplit('/').next().unwrap_or(c);
+        let last_slash = format!("{last}/");
+        [c, last, last_slash.as_str()]
+            .iter()
+            .map(|x| strsim::normalized_levenshtein(input, x))
+            .fold(0.0, f64::max)
+    };
+    let mut close: Vec<(f64, &str)> = candidates
+        .iter()
+        .map(|c| (score(c), *c))
+        .filter(|(s, _)| *s >= 0.6)
+        .collect();
+    close.sort_by(|a, b| b.0.total_cmp(&a.0));
+    close.into_iter().map(|(_, c)| c).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn similar_paths_match_a_misspelled_folder_by_its_last_segment() {
+        let candidates = [
+            "run-gpu/",
+            "run-gpu/integers/",
+            "run-gpu/floats/",
+            "ui/checks/",
+        ];
+        assert_eq!(
+            similar_paths("integres/", &candidates),
+            ["run-gpu/integers/"]
+        );
+        assert!(similar_paths("zzzz", &candidates).is_empty());
+    }
 
     #[test]
     fn typos_swaps_case_and_word_order() {

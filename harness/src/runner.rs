@@ -316,29 +316,14 @@ pub fn unmatched_filter(args: &Arguments, trials: &[LibTrial]) -> Option<String>
         tests.insert(test.to_string());
     }
     if let Some(f) = &args.filter {
-        let f = f.as_str();
-        let score = |c: &str| {
-            // Compare with the candidate's last segment as well as the whole.
-            let last = c.trim_end_matches('/').rsplit('/').next().unwrap_or(c);
-            let last_slash = format!("{last}/");
-            [c, last, last_slash.as_str()]
-                .iter()
-                .map(|x| strsim::normalized_levenshtein(f, x))
-                .fold(0.0, f64::max)
-        };
-        let mut close: Vec<(f64, &String)> = folders
+        let candidates: Vec<&str> = folders
             .iter()
             .chain(tests.iter())
-            .map(|c| (score(c), c))
-            .filter(|(s, _)| *s >= 0.6)
+            .map(String::as_str)
             .collect();
-        close.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let close = ptx_backend::suggest::similar_paths(f, &candidates);
         if !close.is_empty() {
-            let names: Vec<String> = close
-                .iter()
-                .take(3)
-                .map(|(_, c)| format!("`{c}`"))
-                .collect();
+            let names: Vec<String> = close.iter().take(3).map(|c| format!("`{c}`")).collect();
             msg.push_str(&format!("\ndid you mean {}?", names.join(" or ")));
         }
     }
