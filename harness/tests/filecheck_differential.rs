@@ -1,5 +1,5 @@
 //! Differential test: this harness's FileCheck against LLVM's on every
-//! CHECK block of the ptx-snapshots suite (issue 12 item 10).
+//! CHECK block of the ptx-snapshots suite.
 //!
 //! Ignored by default, since it needs LLVM's FileCheck:
 //!

@@ -970,7 +970,7 @@ fn failures_use_the_directive_as_written() {
     );
 }
 
-// --- agreement with LLVM FileCheck 22 (issue 12 item 10) --------------
+// --- agreement with LLVM FileCheck 22 on its edge cases ----------------
 //
 // Each expected result was taken from LLVM's FileCheck on the same case:
 //   printf '<input>' > in.txt; printf '<checks>' > chk.txt
