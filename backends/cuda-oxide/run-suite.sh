@@ -20,7 +20,7 @@
 #   `--report-dir` replaces the default; other args (`--bless`, a filter)
 #   are added.
 #
-#   Then scripts/conformance-table.py writes target/cuda-oxide/conformance.md
+#   Then `ptx-harness report --markdown` writes target/cuda-oxide/conformance.md
 #   from the built-in backend's last full run (target/ptx-harness/results.json,
 #   when there is one) and this one. Copy it to docs/conformance.md to
 #   publish it.
@@ -55,6 +55,6 @@ cargo run -q -p ptx-harness -- run \
 inputs=()
 [ -f target/ptx-harness/results.json ] && inputs+=(target/ptx-harness/results.json)
 inputs+=("$OUT/report/results.json")
-python3 scripts/conformance-table.py "$OUT/conformance.md" "${inputs[@]}"
+cargo run -q -p ptx-harness -- report --markdown "$OUT/conformance.md" "${inputs[@]}"
 echo "conformance table: $OUT/conformance.md (copy to docs/conformance.md to publish)" >&2
 exit $status

@@ -138,12 +138,20 @@ struct RunArgs {
     history: Option<PathBuf>,
 }
 
-/// `ptx-harness report`'s arguments.
+/// `ptx-harness report`'s arguments: the HTML report, the Markdown
+/// conformance table (docs/conformance.md), or both.
 #[derive(clap::Args)]
+#[command(group = clap::ArgGroup::new("output").required(true).multiple(true))]
 struct ReportArgs {
     /// The folder the site goes into.
-    #[arg(long, value_name = "DIR")]
-    html: PathBuf,
+    #[arg(long, value_name = "DIR", group = "output")]
+    html: Option<PathBuf>,
+    /// The Markdown conformance table to write (one results file per backend run).
+    #[arg(long, value_name = "FILE", group = "output")]
+    markdown: Option<PathBuf>,
+    /// With --markdown: write nothing; fail when FILE is not what it would write.
+    #[arg(long, requires = "markdown")]
+    check: bool,
     /// results.json files to show (default: the last run's,
     /// target/ptx-harness/results.json).
     results: Vec<PathBuf>,
@@ -532,6 +540,8 @@ fn run_bundle(dir: &Path, report_dir: Option<PathBuf>, device: DeviceChoice) -> 
 fn report(root_arg: Option<&Path>, args: ReportArgs) -> Result<ExitCode> {
     let ReportArgs {
         html,
+        markdown,
+        check,
         results,
         history,
         baseline,
@@ -560,6 +570,24 @@ fn report(root_arg: Option<&Path>, args: ReportArgs) -> Result<ExitCode> {
             Some(gate::compare(&base, cur, &GateConfig::default()))
         }
         _ => None,
+    };
+    if let Some(md) = &markdown {
+        let text = ptx_harness::report::markdown::render(&runs.iter().collect::<Vec<_>>());
+        let inputs: Vec<&Path> = results.iter().map(PathBuf::as_path).collect();
+        let regenerate = ptx_harness::report::markdown::command(md, &inputs);
+        if check {
+            if let Some(stale) = ptx_harness::report::markdown::check(md, &text, &regenerate)? {
+                eprintln!("error: {stale}");
+                return Ok(ExitCode::from(1));
+            }
+            eprintln!("report: {} is current", md.display());
+        } else {
+            ptx_harness::report::markdown::write(md, &text)?;
+            eprintln!("report: {}", md.display());
+        }
+    }
+    let Some(html) = html else {
+        return Ok(ExitCode::SUCCESS);
     };
     let history = match &history {
         Some(h) => History::open(h)?.runs()?,

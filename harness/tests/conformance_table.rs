@@ -1,5 +1,6 @@
-//! `scripts/conformance-table.py`: the counts per backend x suite x sm, the
-//! `compiled` column and total, the expectations' reasons, and `--check`.
+//! `ptx-harness report --markdown` (docs/conformance.md): the counts per
+//! backend x suite x sm, the `compiled` column and total, the
+//! expectations' reasons, `--check`, and the HTML report saying the same.
 
 use std::path::Path;
 use std::process::Command;
@@ -13,7 +14,7 @@ fn trial(
     extra: &str,
 ) -> String {
     let kernels = if kernels {
-        r#"[{"name": "k", "entry": true, "registers": 8, "spill_stores": 0, "spill_loads": 0, "stack": 0, "shared": 0, "local": 0, "constant": 0}]"#
+        r#"[{"name": "k", "entry": true, "registers": 8, "spill_stores": 0, "spill_loads": 0, "stack": 0, "shared": 0, "cmem0": 0, "barriers": 0, "ptx_instructions": 4}]"#
     } else {
         "[]"
     };
@@ -24,13 +25,12 @@ fn trial(
     )
 }
 
-fn script(args: &[&Path]) -> std::process::Output {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    Command::new("python3")
-        .arg(root.join("scripts/conformance-table.py"))
+fn report(args: &[&Path]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_ptx-harness"))
+        .arg("report")
         .args(args)
         .output()
-        .expect("python3 runs")
+        .expect("ptx-harness runs")
 }
 
 #[test]
@@ -85,7 +85,7 @@ fn counts_compiled_trials_and_shows_each_expected_failures_reason() {
     )
     .unwrap();
     let out_md = dir.path().join("conformance.md");
-    let out = script(&[&out_md, &results]);
+    let out = report(&[Path::new("--markdown"), &out_md, &results]);
     assert!(
         out.status.success(),
         "{}",
@@ -114,9 +114,57 @@ fn counts_compiled_trials_and_shows_each_expected_failures_reason() {
         md.contains("| run-gpu/c | xfail | - | zz gap: no dyn |"),
         "{md}"
     );
-    // --check: current, then stale.
-    let check = |p: &Path| script(&[Path::new("--check"), p, &results]).status.code();
-    assert_eq!(check(&out_md), Some(0));
+    assert!(
+        md.contains("| run-gpu/b | xfail | - | shape: kernel order |"),
+        "{md}"
+    );
+    assert!(md.contains("| run-gpu/e | skip | - |  |"), "{md}");
+    // --check: current, then stale (exit 1, naming the file and the
+    // command that regenerates it), then missing (exit 2, the same).
+    let check = |p: &Path| report(&[Path::new("--check"), Path::new("--markdown"), p, &results]);
+    assert_eq!(check(&out_md).status.code(), Some(0));
     std::fs::write(&out_md, md.replace("83.3%", "84.0%")).unwrap();
-    assert_eq!(check(&out_md), Some(1));
+    let stale = check(&out_md);
+    assert_eq!(stale.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&stale.stderr);
+    assert!(
+        err.contains(&format!("{} is not current", out_md.display())),
+        "{err}"
+    );
+    let regenerate = format!(
+        "ptx-harness report --markdown {} {}",
+        out_md.display(),
+        results.display()
+    );
+    assert!(err.contains(&regenerate), "{err}");
+    assert!(
+        std::fs::read_to_string(&out_md).unwrap().contains("84.0%"),
+        "--check writes nothing"
+    );
+    let missing = check(&dir.path().join("absent.md"));
+    assert_eq!(missing.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&missing.stderr);
+    assert!(
+        err.contains("absent.md cannot be read")
+            && err.contains("write it with `ptx-harness report --markdown"),
+        "{err}"
+    );
+
+    // The HTML report counts from the same code: its front page says the same.
+    let site = dir.path().join("site");
+    let out = report(&[Path::new("--html"), &site, &results]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let index = std::fs::read_to_string(site.join("index.html")).unwrap();
+    assert!(
+        index.contains("5 of 6 trials that ran compiled (83.3%)"),
+        "{index}"
+    );
+    assert!(
+        index.contains("3 passed, 2 expected-failure, 1 failed, 1 skipped"),
+        "{index}"
+    );
 }

@@ -13,13 +13,14 @@
 //!   recorded runs, and per kernel the registers, spills, stack and PTX
 //!   instructions over the runs where any of them changed, increases marked.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result};
 
 use super::gate::GateReport;
+use super::grid::{Counts, Grid};
 use super::history::RecordedRun;
 use super::svg::{line_plot, Series};
 use super::verdict::{RunResults, TrialId, TrialRecord, Verdict};
@@ -91,23 +92,6 @@ fn slug(id: &TrialId) -> String {
         .collect()
 }
 
-/// The label of one grid row: `suite/test[rev]`.
-fn row_label(id: &TrialId) -> String {
-    match &id.revision {
-        Some(r) => format!("{}/{}[{r}]", id.suite, id.test),
-        None => format!("{}/{}", id.suite, id.test),
-    }
-}
-
-/// Counts of each verdict kind.
-fn counts(trials: &[TrialRecord]) -> BTreeMap<&'static str, usize> {
-    let mut c = BTreeMap::new();
-    for t in trials {
-        *c.entry(t.verdict.kind()).or_insert(0) += 1;
-    }
-    c
-}
-
 /// The device part of a grid's name: `emulator`, `gpu`, or `no execution`.
 fn device_of(t: &TrialRecord) -> String {
     t.device.map_or("no execution".into(), |d| d.to_string())
@@ -176,14 +160,9 @@ fn run_section(n: usize, label: &str, run: &RunResults) -> String {
         row(tool, v);
     }
     row("matrix", &info.matrix.join(" "));
-    let c = counts(&run.trials);
-    row(
-        "verdicts",
-        &c.iter()
-            .map(|(k, v)| format!("{v} {k}"))
-            .collect::<Vec<_>>()
-            .join(", "),
-    );
+    let c = Counts::of(&run.trials);
+    row("verdicts", &c.render());
+    row("compiled", &c.compiled_share());
     s.push_str("</table>\n");
     // One grid per (backend, device): executions on a GPU and on the
     // emulator are never shown as one another.
@@ -199,18 +178,7 @@ fn run_section(n: usize, label: &str, run: &RunResults) -> String {
 
 /// The test × sm grid of some trials.
 fn grid(n: usize, title: &str, trials: &[&TrialRecord]) -> String {
-    let sms: BTreeSet<&str> = trials.iter().map(|t| t.id.sm.as_str()).collect();
-    let sms: Vec<&str> = {
-        let mut v: Vec<&str> = sms.into_iter().collect();
-        v.sort_by_key(|s| sm_order(s));
-        v
-    };
-    let mut rows: BTreeMap<String, BTreeMap<&str, &TrialRecord>> = BTreeMap::new();
-    for t in trials {
-        rows.entry(row_label(&t.id))
-            .or_default()
-            .insert(t.id.sm.as_str(), t);
-    }
+    let Grid { sms, rows } = Grid::of(trials);
     let mut s = format!(
         "<h3>{}</h3>\n<table class=\"grid\"><tr><th>test</th>",
         esc(title)
@@ -245,16 +213,6 @@ fn grid(n: usize, title: &str, trials: &[&TrialRecord]) -> String {
     }
     s.push_str("</table>\n");
     s
-}
-
-/// Sorts sm targets by number then suffix (`sm_90` < `sm_90a` < `sm_100`).
-fn sm_order(sm: &str) -> (u32, String) {
-    let body = sm.trim_start_matches("sm_");
-    let digits: String = body.chars().take_while(|c| c.is_ascii_digit()).collect();
-    (
-        digits.parse().unwrap_or(0),
-        body[digits.len()..].to_string(),
-    )
 }
 
 /// A message with a diff's `+`/`-` lines marked.
