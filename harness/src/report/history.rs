@@ -17,7 +17,11 @@
 //!   `duration`;
 //! - `kernels`: one row per kernel of each trial: `run`, the trial's key,
 //!   `name`, `registers`, `spill_stores`, `spill_loads`, `stack`, `shared`,
-//!   `ptx_instructions`.
+//!   `ptx_instructions`, and `sass_instructions` (NULL unless the trial had
+//!   the `sass` stage; schema 2).
+//!
+//! Schema 1 had no `sass_instructions`; opening a version 1 file adds the
+//! column and fills it from each run's stored results.
 
 use std::path::{Path, PathBuf};
 
@@ -35,7 +39,7 @@ fn decided_name(d: super::verdict::DecidedBy) -> String {
 }
 
 /// The schema version this harness writes.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// An open history file.
 pub struct History {
@@ -93,6 +97,9 @@ CREATE INDEX trials_by_run ON trials(run);
 CREATE INDEX kernels_by_run ON kernels(run);
 ";
 
+/// Version 1 → 2: the kernels' SASS instruction counts.
+const SCHEMA_V2: &str = "ALTER TABLE kernels ADD COLUMN sass_instructions INTEGER;";
+
 impl History {
     /// Opens (or creates) the history at `path`, migrating an older schema.
     pub fn open(path: &Path) -> Result<History> {
@@ -143,6 +150,45 @@ impl History {
             tx.execute_batch(SCHEMA_V1)
                 .with_context(|| format!("cannot create the schema in {}", self.path.display()))?;
         }
+        if version < 2 {
+            tx.execute_batch(SCHEMA_V2).with_context(|| {
+                format!("cannot add sass_instructions to {}", self.path.display())
+            })?;
+            // Runs recorded under version 1 kept their whole results, SASS
+            // counts included: fill the new column from them.
+            let runs: Vec<(i64, String)> = tx
+                .prepare("SELECT id, results FROM runs")?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut fill = tx.prepare(
+                "UPDATE kernels SET sass_instructions = ?1 WHERE run = ?2 AND suite = ?3
+                 AND test = ?4 AND revision IS ?5 AND sm = ?6 AND name = ?7",
+            )?;
+            for (run, json) in runs {
+                let results: RunResults = serde_json::from_str(&json).with_context(|| {
+                    format!(
+                        "run {run} of {} holds unreadable results",
+                        self.path.display()
+                    )
+                })?;
+                for t in &results.trials {
+                    for k in t.kernels.iter().filter(|k| k.entry) {
+                        if let Some(n) = k.sass_instructions {
+                            let id = &t.id;
+                            fill.execute(params![
+                                n,
+                                run,
+                                id.suite,
+                                id.test,
+                                id.revision,
+                                id.sm,
+                                k.name
+                            ])?;
+                        }
+                    }
+                }
+            }
+        }
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit()?;
         Ok(())
@@ -179,8 +225,8 @@ impl History {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?;
             let mut kernel = tx.prepare(
-                "INSERT INTO kernels (run, suite, test, revision, sm, name, registers, spill_stores, spill_loads, stack, shared, ptx_instructions)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                "INSERT INTO kernels (run, suite, test, revision, sm, name, registers, spill_stores, spill_loads, stack, shared, ptx_instructions, sass_instructions)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )?;
             for (n, t) in results.trials.iter().enumerate() {
                 if fail_after == Some(n) {
@@ -212,7 +258,8 @@ impl History {
                         k.spill_loads,
                         k.stack,
                         k.shared,
-                        k.ptx_instructions
+                        k.ptx_instructions,
+                        k.sass_instructions
                     ])?;
                 }
             }
@@ -337,6 +384,74 @@ mod tests {
             .query_row("SELECT COUNT(*) FROM trials", [], |r| r.get(0))
             .unwrap();
         assert_eq!(trials, 2, "no trial of the failed record is left");
+    }
+
+    /// A file as a version 1 harness left it: the v1 schema, one run with
+    /// a kernel that has a SASS count and one that has none.
+    fn v1_file(path: &Path) {
+        let mut r = run("v1run", 7);
+        r.trials[0].kernels[0].sass_instructions = Some(41);
+        let c = Connection::open(path).unwrap();
+        c.execute_batch(SCHEMA_V1).unwrap();
+        c.pragma_update(None, "user_version", 1).unwrap();
+        c.execute(
+            "INSERT INTO runs (commit_id, date, backend, results) VALUES ('v1run', NULL, 'builtin', ?1)",
+            [serde_json::to_string(&r).unwrap()],
+        )
+        .unwrap();
+        for t in &r.trials {
+            c.execute(
+                "INSERT INTO kernels (run, suite, test, revision, sm, name, registers, spill_stores,
+                 spill_loads, stack, shared, ptx_instructions) VALUES (1, ?1, ?2, NULL, ?3, 'double', 7, 0, 0, 0, 0, 0)",
+                params![t.id.suite, t.id.test, t.id.sm],
+            )
+            .unwrap();
+        }
+    }
+
+    #[test]
+    fn a_version_1_file_is_migrated_and_its_sass_counts_filled_from_its_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v1.sqlite");
+        v1_file(&path);
+        let mut h = History::open(&path).unwrap();
+        let version: i64 = h
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        let sass = |h: &History| -> Vec<(i64, String, Option<i64>)> {
+            h.conn
+                .prepare("SELECT run, sm, sass_instructions FROM kernels ORDER BY run, sm")
+                .unwrap()
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap()
+        };
+        // The sm_80 trial had the sass stage (41), the sm_90 one did not.
+        assert_eq!(
+            sass(&h),
+            [(1, "sm_80".into(), Some(41)), (1, "sm_90".into(), None)]
+        );
+        // The migrated file records new runs with their counts, and keeps the old one.
+        let mut r = run("v2run", 8);
+        r.trials[1].kernels[0].sass_instructions = Some(50);
+        let id = h.record(&r, None).unwrap();
+        assert_eq!(
+            sass(&h)[2..],
+            [(id, "sm_80".into(), None), (id, "sm_90".into(), Some(50))]
+        );
+        drop(h);
+        let h = History::open(&path).unwrap();
+        let commits: Vec<_> = h
+            .runs()
+            .unwrap()
+            .into_iter()
+            .map(|r| r.results.info.commit.unwrap())
+            .collect();
+        assert_eq!(commits.len(), 2);
+        assert!(commits.contains(&"v1run".to_string()), "{commits:?}");
     }
 
     #[test]

@@ -10,8 +10,9 @@
 //!   message (a diff's added and removed lines coloured), the reproduce
 //!   command, and the kernels' resource use;
 //! - `history.html` (with a history): the pass rate per backend over the
-//!   recorded runs, and per kernel the registers, spills, stack and PTX
-//!   instructions over the runs where any of them changed, increases marked.
+//!   recorded runs, and per kernel the registers, spills, stack, PTX and
+//!   SASS instructions over the runs where any of them changed, increases
+//!   marked.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -356,7 +357,7 @@ fn history_page(history: &[RecordedRun]) -> String {
     b.push_str("<h2>Kernels whose resource use changed</h2>\n<p>Increases are marked with a red ring (what the gate flags).</p>\n");
     // Per kernel (trial × kernel name): each metric over the runs.
     type Key = (String, String);
-    let mut kernels: BTreeMap<Key, Vec<Option<[f64; 5]>>> = BTreeMap::new();
+    let mut kernels: BTreeMap<Key, Vec<Option<[Option<f64>; 6]>>> = BTreeMap::new();
     for (i, r) in history.iter().enumerate() {
         for t in &r.results.trials {
             for k in t.kernels.iter().filter(|k| k.entry) {
@@ -368,11 +369,13 @@ fn history_page(history: &[RecordedRun]) -> String {
                     .entry(key)
                     .or_insert_with(|| vec![None; history.len()]);
                 v[i] = Some([
-                    k.registers as f64,
-                    k.spill_stores as f64,
-                    k.spill_loads as f64,
-                    k.stack as f64,
-                    k.ptx_instructions as f64,
+                    Some(k.registers as f64),
+                    Some(k.spill_stores as f64),
+                    Some(k.spill_loads as f64),
+                    Some(k.stack as f64),
+                    Some(k.ptx_instructions as f64),
+                    // Only trials with the `sass` stage have it.
+                    k.sass_instructions.map(f64::from),
                 ]);
             }
         }
@@ -383,10 +386,11 @@ fn history_page(history: &[RecordedRun]) -> String {
         "spill loads",
         "stack",
         "PTX instructions",
+        "SASS instructions",
     ];
     let mut shown = 0;
     for ((trial, kernel), points) in kernels {
-        let values: Vec<[f64; 5]> = points.iter().flatten().copied().collect();
+        let values: Vec<[Option<f64>; 6]> = points.iter().flatten().copied().collect();
         if values.windows(2).all(|w| w[0] == w[1]) {
             continue;
         }
@@ -397,9 +401,14 @@ fn history_page(history: &[RecordedRun]) -> String {
             esc(&trial),
             esc(&kernel)
         );
-        let series: Vec<Series> = (0..5)
+        let series: Vec<Series> = (0..names.len())
             .filter(|&m| values.windows(2).any(|w| w[0][m] != w[1][m]))
-            .map(|m| Series::new(names[m], points.iter().map(|p| p.map(|v| v[m])).collect()))
+            .map(|m| {
+                Series::new(
+                    names[m],
+                    points.iter().map(|p| p.and_then(|v| v[m])).collect(),
+                )
+            })
             .collect();
         b.push_str(&line_plot("bytes / count", &labels, &series, true));
     }
@@ -569,5 +578,54 @@ mod tests {
         assert!(first.contains("class=\"rise\" data-run=\"2\""), "{first}");
         assert!(first.contains("c2000000"), "{first}");
         assert!(dead_links(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn sass_instruction_counts_are_plotted_with_a_gap_where_a_run_has_none() {
+        let dir = tempfile::tempdir().unwrap();
+        // Registers stay; SASS: 20, none (no sass stage), 20, 26.
+        let runs: Vec<RunResults> = [Some(20), None, Some(20), Some(26)]
+            .iter()
+            .enumerate()
+            .map(|(i, &sass)| {
+                let mut r = run(&format!("c{i}000000"), 10, false);
+                r.trials[0].kernels[0].sass_instructions = sass;
+                r
+            })
+            .collect();
+        let history = runs
+            .iter()
+            .enumerate()
+            .map(|(i, r)| RecordedRun {
+                id: i as i64,
+                results: r.clone(),
+            })
+            .collect();
+        let site = Site {
+            runs: vec![("latest".into(), &runs[3])],
+            history,
+            gate: None,
+        };
+        write_site(&site, dir.path()).unwrap();
+        let h = std::fs::read_to_string(dir.path().join("history.html")).unwrap();
+        let kernels = &h[h.find("Kernels whose resource use changed").unwrap()..];
+        assert_eq!(
+            kernels.matches("<svg").count(),
+            1,
+            "only the sm_80 trial's kernel changed"
+        );
+        let plot = &kernels[..kernels.find("</svg>").unwrap()];
+        assert!(plot.contains(">SASS instructions</text>"), "{plot}");
+        assert!(
+            !plot.contains(">registers</text>"),
+            "registers did not change: {plot}"
+        );
+        assert_eq!(
+            plot.matches("class=\"point\"").count(),
+            3,
+            "no point for the run without SASS"
+        );
+        assert_eq!(plot.matches("class=\"rise\"").count(), 1);
+        assert!(plot.contains("class=\"rise\" data-run=\"3\""), "{plot}");
     }
 }
