@@ -100,6 +100,19 @@ CREATE INDEX kernels_by_run ON kernels(run);
 /// Version 1 → 2: the kernels' SASS instruction counts.
 const SCHEMA_V2: &str = "ALTER TABLE kernels ADD COLUMN sass_instructions INTEGER;";
 
+/// The environment variable of the process-kill test
+/// (harness/tests/history_kill.rs), and only of it: set to a file name, a
+/// record creates that file after writing its first trial, inside its
+/// transaction, and waits there (60 s at most) for the test to kill it.
+pub const TEST_PAUSE_ENV: &str = "PTX_HARNESS_TEST_HISTORY_PAUSE";
+
+fn pause_for_kill_test() {
+    if let Some(marker) = std::env::var_os(TEST_PAUSE_ENV) {
+        let _ = std::fs::write(&marker, std::process::id().to_string());
+        std::thread::sleep(std::time::Duration::from_secs(60));
+    }
+}
+
 impl History {
     /// Opens (or creates) the history at `path`, migrating an older schema.
     pub fn open(path: &Path) -> Result<History> {
@@ -231,6 +244,9 @@ impl History {
             for (n, t) in results.trials.iter().enumerate() {
                 if fail_after == Some(n) {
                     bail!("an injected failure after {n} trials");
+                }
+                if n == 1 {
+                    pause_for_kill_test();
                 }
                 let id = &t.id;
                 trial.execute(params![
