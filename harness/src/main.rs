@@ -547,9 +547,10 @@ fn report(root_arg: Option<&Path>, args: ReportArgs) -> Result<ExitCode> {
         baseline,
     } = args;
     let root = root(root_arg)?;
+    let work_dir = Settings::resolve(&root, &Overrides::default()).map(|s| s.work_dir);
     let results = if results.is_empty() {
-        let settings = Settings::resolve(&root, &Overrides::default())?;
-        vec![settings.work_dir.join("results.json")]
+        let work_dir = work_dir.as_ref().map_err(|e| anyhow::anyhow!("{e:#}"))?;
+        vec![work_dir.join("results.json")]
     } else {
         results
     };
@@ -601,6 +602,8 @@ fn report(root_arg: Option<&Path>, args: ReportArgs) -> Result<ExitCode> {
             .collect(),
         history,
         gate,
+        // Trial pages look here for stage dumps made elsewhere.
+        cache: work_dir.ok().map(|w| w.join("cache")),
     };
     let started = std::time::Instant::now();
     write_site(&site, &html)?;

@@ -431,6 +431,17 @@ fn relativize(out: &CompileOutput, base: &Path) -> CompileOutput {
     o
 }
 
+/// The compile a cache entry folder holds, verified as a lookup verifies
+/// it (for reports that show a trial's stage dumps); why not, otherwise.
+pub fn read_entry(entry: &Path) -> Result<CompileOutput, String> {
+    load_entry(entry).map_err(|e| match e {
+        Unusable::Absent => {
+            "it holds no stored compile (a compile killed or timed out is never stored)".into()
+        }
+        Unusable::Corrupt(why) => why,
+    })
+}
+
 /// Reads an entry, verifying the manifest against its seal and every file
 /// against the manifest.
 fn load_entry(entry: &Path) -> Result<CompileOutput, Unusable> {

@@ -20,6 +20,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
+use super::dumps::{self, Dumps, StageDump};
 use super::gate::GateReport;
 use super::grid::{Counts, Grid};
 use super::history::RecordedRun;
@@ -34,6 +35,9 @@ pub struct Site<'a> {
     pub history: Vec<RecordedRun>,
     /// The gate's verdict for the first run against its baseline.
     pub gate: Option<GateReport>,
+    /// This checkout's compile cache, where trial pages look for their
+    /// stage dumps when the folder a trial's results name is not here.
+    pub cache: Option<std::path::PathBuf>,
 }
 
 /// Escapes text for HTML.
@@ -60,7 +64,10 @@ th{background:#f4f4f4;text-align:left}td.c{text-align:center;width:3.2em}\
 a{color:#1a4f9c}td.c a{display:block;color:#222;text-decoration:none}\
 pre{background:#f8f8f8;border:1px solid #ddd;padding:.6em;overflow-x:auto;font-size:12px}\
 .add{background:#dff5df;display:block}.del{background:#f9dede;display:block}\
-.ok{color:#17692a;font-weight:bold}.bad{color:#a31515;font-weight:bold}";
+.ok{color:#17692a;font-weight:bold}.bad{color:#a31515;font-weight:bold}\
+.dumps{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:.8em}\
+.dump pre{max-height:40em;overflow:auto;margin:.3em 0}.dump h3{margin:.2em 0}\
+.note{color:#555;font-size:13px}";
 
 fn page(title: &str, body: &str) -> String {
     format!(
@@ -127,7 +134,8 @@ pub fn write_site(site: &Site, dir: &Path) -> Result<()> {
                 .join(format!("{n}"))
                 .join(format!("{}.html", slug(&t.id)));
             std::fs::create_dir_all(path.parent().expect("has a parent"))?;
-            write_file(&path, &trial_page(label, run, t))?;
+            let dumps = dumps::of_trial(t, site.cache.as_deref());
+            write_file(&path, &trial_page(label, run, t, &dumps))?;
         }
     }
     write_file(&dir.join("index.html"), &page("Conformance report", &body))?;
@@ -241,7 +249,7 @@ fn render_message(m: &str) -> String {
     s
 }
 
-fn trial_page(label: &str, run: &RunResults, t: &TrialRecord) -> String {
+fn trial_page(label: &str, run: &RunResults, t: &TrialRecord, dumps: &Dumps) -> String {
     let name = t.id.name();
     let mut b = format!(
         "<p><a href=\"../../index.html\">← report</a></p>\n<h1>{}</h1>\n<p>{} · {}</p>\n<table>",
@@ -307,7 +315,84 @@ fn trial_page(label: &str, run: &RunResults, t: &TrialRecord) -> String {
         }
         b.push_str("</table>");
     }
+    b.push_str(&render_dumps(dumps));
     page(&name, &b)
+}
+
+/// A stage's heading on a trial page.
+fn stage_title(stage: &str) -> &str {
+    match stage {
+        "mir" => "MIR",
+        "llvm-ir" => "LLVM IR (rustc)",
+        "llvm-ir-opt" => "LLVM IR (linked, after opt)",
+        "ptx" => "PTX",
+        "ptxas" => "ptxas -v",
+        "sass" => "SASS",
+        other => other,
+    }
+}
+
+/// The stage dumps, two columns: PTX next to SASS first, then the other
+/// stages in pipeline order (the backend's own last).
+fn render_dumps(dumps: &Dumps) -> String {
+    let mut b = String::from("<h2>Stage dumps</h2>\n");
+    let shown = match dumps {
+        Dumps::Unavailable(why) => {
+            let _ = writeln!(b, "<p class=\"note\" id=\"no-dumps\">{}</p>", esc(why));
+            return b;
+        }
+        Dumps::Shown(d) => d,
+    };
+    b.push_str("<div class=\"dumps\">\n");
+    let section = |b: &mut String, d: &StageDump| {
+        let _ = write!(
+            b,
+            "<section class=\"dump\" data-stage=\"{0}\"><h3>{1}</h3><pre>{2}</pre>",
+            esc(&d.stage),
+            esc(stage_title(&d.stage)),
+            esc(&d.text)
+        );
+        if let Some(o) = &d.omitted {
+            let _ = write!(
+                b,
+                "<p class=\"note omitted\">{}; the whole dump is {}</p>",
+                esc(o),
+                esc(&d.path.display().to_string())
+            );
+        }
+        b.push_str("</section>\n");
+    };
+    let missing = |b: &mut String, stage: &str, why: &str| {
+        let _ = writeln!(
+            b,
+            "<section class=\"dump missing\" data-stage=\"{stage}\"><h3>{}</h3><p class=\"note\">{why}</p></section>",
+            stage_title(stage)
+        );
+    };
+    let (ptx, sass) = (dumps.get("ptx"), dumps.get("sass"));
+    if ptx.is_some() || sass.is_some() {
+        match ptx {
+            Some(d) => section(&mut b, d),
+            None => missing(&mut b, "ptx", "This compile produced no PTX."),
+        }
+        match sass {
+            Some(d) => section(&mut b, d),
+            None => missing(
+                &mut b,
+                "sass",
+                "No SASS: this trial's compile did not disassemble its cubin (a test asks for \
+                 that with <code>//@ stages: … sass</code> or a <code>SASS-CHECK</code> line).",
+            ),
+        }
+    }
+    for d in shown
+        .iter()
+        .filter(|d| d.stage != "ptx" && d.stage != "sass")
+    {
+        section(&mut b, d);
+    }
+    b.push_str("</div>\n");
+    b
 }
 
 /// A run's label on a plot's axis: its short commit, else its number.
@@ -507,6 +592,7 @@ mod tests {
             runs: vec![("results.json".into(), &r)],
             history: vec![],
             gate: None,
+            cache: None,
         };
         write_site(&site, dir.path()).unwrap();
         let index = std::fs::read_to_string(dir.path().join("index.html")).unwrap();
@@ -559,6 +645,7 @@ mod tests {
             runs: vec![("latest".into(), &runs[3])],
             history,
             gate: None,
+            cache: None,
         };
         write_site(&site, dir.path()).unwrap();
         let h = std::fs::read_to_string(dir.path().join("history.html")).unwrap();
@@ -578,6 +665,177 @@ mod tests {
         assert!(first.contains("class=\"rise\" data-run=\"2\""), "{first}");
         assert!(first.contains("c2000000"), "{first}");
         assert!(dead_links(dir.path()).is_empty());
+    }
+
+    /// A backend that writes the dumps of a compile: MIR, a long LLVM IR,
+    /// PTX with characters HTML must escape, and SASS when `sass` is set.
+    struct Dumping {
+        sass: bool,
+    }
+
+    impl ptx_backend::Backend for Dumping {
+        fn name(&self) -> &str {
+            "dumping"
+        }
+        fn identity(&self) -> String {
+            format!("dumping/{}", self.sass)
+        }
+        fn versions(&self) -> BTreeMap<String, String> {
+            BTreeMap::new()
+        }
+        fn compile(
+            &self,
+            req: &ptx_backend::CompileRequest,
+        ) -> anyhow::Result<ptx_backend::CompileOutput> {
+            use ptx_backend::Stage;
+            let mut stages = BTreeMap::new();
+            let mut dump = |stage: Stage, file: &str, text: String| {
+                let p = req.out_dir.join(file);
+                std::fs::write(&p, text).unwrap();
+                stages.insert(stage, p);
+            };
+            dump(Stage::Mir, "k.mir", "fn k() -> () { return; }\n".into());
+            let ir: String = (0..2500)
+                .map(|i| format!("  %{i} = add i32 0, {i}\n"))
+                .collect();
+            dump(Stage::LlvmIr, "k.ll", ir);
+            dump(
+                Stage::Ptx,
+                "k.ptx",
+                ".visible .entry k(){\n  // a<b> & c\n  ret;\n}\n".into(),
+            );
+            if self.sass {
+                dump(Stage::Sass, "k.sass", "k:\n  EXIT ;\n".into());
+            }
+            Ok(ptx_backend::CompileOutput {
+                status: ptx_backend::CompileStatus::Succeeded,
+                diagnostics: String::new(),
+                stages,
+                custom_stages: BTreeMap::new(),
+                kernels: vec![],
+                timings: vec![],
+                commands: vec![format!("cd {} && llc k.ll", req.out_dir.display())],
+            })
+        }
+    }
+
+    /// A trial whose compile went through a real compile cache under
+    /// `dir/cache`; its reproduce command names the cache entry.
+    fn compiled_trial(dir: &Path, sm: &str, sass: bool) -> TrialRecord {
+        use crate::execute::compile::{CompileCache, CompileJob};
+        let source = dir.join("k.rs");
+        std::fs::write(&source, "fn k() {}").unwrap();
+        let job = CompileJob {
+            source,
+            crate_name: "k".into(),
+            sm: sm.parse().unwrap(),
+            cfgs: vec![],
+            flags: vec![],
+            timeout: ptx_backend::process::DEFAULT_COMPILE_TIMEOUT,
+            sass: false,
+            front_end_only: false,
+            json_diagnostics: false,
+            stages: vec![],
+        };
+        let out = CompileCache::new(dir.join("cache"), true)
+            .compile(&Dumping { sass }, &job)
+            .unwrap();
+        let mut t = trial("basics/dumps", sm, Verdict::Passed, 10);
+        t.reproduce = Some(out.output.commands.join(" && "));
+        t
+    }
+
+    fn trial_page_of(dir: &Path, t: &TrialRecord, cache: Option<&Path>) -> String {
+        let r = RunResults {
+            trials: vec![t.clone()],
+            ..run("c0ffee00", 10, false)
+        };
+        let site_dir = dir.join("site");
+        let site = Site {
+            runs: vec![("results.json".into(), &r)],
+            history: vec![],
+            gate: None,
+            cache: cache.map(Path::to_path_buf),
+        };
+        write_site(&site, &site_dir).unwrap();
+        assert!(
+            dead_links(&site_dir).is_empty(),
+            "{:?}",
+            dead_links(&site_dir)
+        );
+        std::fs::read_to_string(
+            site_dir
+                .join("trials/0")
+                .join(format!("{}.html", slug(&t.id))),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_trial_page_shows_ptx_next_to_sass_and_its_other_dumps_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let t = compiled_trial(dir.path(), "sm_90", true);
+        let page = trial_page_of(dir.path(), &t, None);
+        let dumps = &page[page.find("<div class=\"dumps\">").expect("the dumps")..];
+        let order: Vec<&str> = dumps
+            .split("data-stage=\"")
+            .skip(1)
+            .map(|s| &s[..s.find('"').unwrap()])
+            .collect();
+        // PTX and SASS are the first row of the two columns; then MIR, LLVM IR.
+        assert_eq!(order, ["ptx", "sass", "mir", "llvm-ir"], "{dumps}");
+        assert!(dumps.contains("// a&lt;b&gt; &amp; c"), "escaped: {dumps}");
+        assert!(dumps.contains("EXIT ;"), "{dumps}");
+        // The 2,500-line IR is cut at 2,000 lines, and says so.
+        let ir = &dumps[dumps.find("data-stage=\"llvm-ir\"").unwrap()..];
+        assert!(ir.contains("%1999 = add") && !ir.contains("%2000 = add"));
+        assert!(
+            ir.contains("… 500 lines omitted; the whole dump is /"),
+            "{ir}"
+        );
+        assert!(!page.contains("id=\"no-dumps\""));
+
+        // Without the sass stage, the SASS column says why it is empty.
+        let t = compiled_trial(dir.path(), "sm_80", false);
+        let page = trial_page_of(dir.path(), &t, None);
+        assert!(
+            page.contains("data-stage=\"sass\"><h3>SASS</h3><p class=\"note\">No SASS:"),
+            "{page}"
+        );
+    }
+
+    #[test]
+    fn a_trial_page_says_when_its_dumps_are_not_on_this_machine() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut t = compiled_trial(dir.path(), "sm_90", true);
+        // As if made on another machine: its entry folder is named elsewhere.
+        let here = dir.path().join("cache").display().to_string();
+        t.reproduce = Some(
+            t.reproduce
+                .unwrap()
+                .replace(&here, "/elsewhere/target/ptx-harness/cache"),
+        );
+        let page = trial_page_of(dir.path(), &t, None);
+        assert!(page.contains("id=\"no-dumps\""), "{page}");
+        assert!(
+            page.contains("is not on this machine (the results come from another machine"),
+            "{page}"
+        );
+        assert!(!page.contains("<div class=\"dumps\">"));
+        // This checkout's cache has the entry of the same key: shown from there.
+        let page = trial_page_of(dir.path(), &t, Some(&dir.path().join("cache")));
+        assert!(page.contains("data-stage=\"ptx\""), "{page}");
+        // A trial that compiled nothing says so.
+        let skipped = trial(
+            "basics/dumps",
+            "sm_90",
+            Verdict::Skipped {
+                reason: "min-sm: 100".into(),
+            },
+            0,
+        );
+        let page = trial_page_of(dir.path(), &skipped, None);
+        assert!(page.contains("This trial compiled nothing"), "{page}");
     }
 
     #[test]
@@ -605,6 +863,7 @@ mod tests {
             runs: vec![("latest".into(), &runs[3])],
             history,
             gate: None,
+            cache: None,
         };
         write_site(&site, dir.path()).unwrap();
         let h = std::fs::read_to_string(dir.path().join("history.html")).unwrap();
