@@ -573,8 +573,8 @@ fn report(root_arg: Option<&Path>, args: ReportArgs) -> Result<ExitCode> {
         _ => None,
     };
     if let Some(md) = &markdown {
-        let text = ptx_harness::report::markdown::render(&runs.iter().collect::<Vec<_>>());
         let inputs: Vec<&Path> = results.iter().map(PathBuf::as_path).collect();
+        let text = ptx_harness::report::markdown::render(&runs.iter().collect::<Vec<_>>(), &inputs);
         let regenerate = ptx_harness::report::markdown::command(md, &inputs);
         if check {
             if let Some(stale) = ptx_harness::report::markdown::check(md, &text, &regenerate)? {

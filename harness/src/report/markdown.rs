@@ -23,8 +23,9 @@ fn mark(v: &Verdict) -> &'static str {
     }
 }
 
-/// The conformance table of `runs` (one per backend run, in order).
-pub fn render(runs: &[&RunResults]) -> String {
+/// The conformance table of `runs` (one per backend run, in order), read
+/// from the results files `sources` (named on the page).
+pub fn render(runs: &[&RunResults], sources: &[&Path]) -> String {
     let mut out: Vec<String> = [
         "# Conformance",
         "",
@@ -36,6 +37,8 @@ pub fn render(runs: &[&RunResults]) -> String {
         "as GPU runs (see each run's device). `trials` and `targets` show how much",
         "of the suite each run covered (a filtered run covers less).",
         "",
+        "{sources}",
+        "",
         "## Backends",
         "",
         "| backend | rustc | ptxas | prelude | backend commit | executed on | trials | targets |",
@@ -43,6 +46,13 @@ pub fn render(runs: &[&RunResults]) -> String {
     ]
     .map(String::from)
     .into();
+    let names: Vec<String> = sources
+        .iter()
+        .map(|p| format!("`{}`", p.display()))
+        .collect();
+    for line in out.iter_mut().filter(|l| *l == "{sources}") {
+        *line = format!("Read from: {}.", names.join(", "));
+    }
     for run in runs {
         let info = &run.info;
         let version = |k: &str, default: &str| {
