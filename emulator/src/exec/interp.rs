@@ -20,6 +20,36 @@ use super::program::*;
 use super::types::{mask, sext, Ty};
 use super::{Fault, FaultKind, LaunchConfig, Machine, Module, Schedule};
 
+/// The memory a thread reaches (borrowed apart from its frames) and who
+/// reaches it, for the sanitizer tools: the `Mem` every access of an
+/// instruction goes through. `strong`: a strong access (`.volatile`,
+/// `.relaxed`, `.acquire`, `.release`, atomics); `hmm`: the host memory that
+/// serves a global access no device memory holds, where the access may use it.
+macro_rules! thread_mem {
+    ($l:expr, $dev:expr, $blk:expr, $peers:expr, $t:expr, $line:expr, strong: $strong:expr, hmm: $hmm:expr) => {
+        Mem {
+            global: &mut $dev.global,
+            shared: &mut $blk.shared,
+            peers: $peers.reborrow(),
+            hmm: $hmm,
+            local: &mut $t.local,
+            local_top: $t.local_top,
+            san: $blk.san.as_deref_mut().map(|b| super::sanitize::San {
+                tools: $l.tools,
+                thread: $t.lin,
+                block: $blk.lin,
+                block_dims: $l.cfg.block,
+                line: $line,
+                mark: &mut $t.mark,
+                strong: $strong,
+                blk: b,
+                global: $dev.race.as_mut(),
+                debug: &$l.m.debug,
+            }),
+        }
+    };
+}
+
 mod control;
 mod executor;
 mod float;

@@ -28,30 +28,9 @@ pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, 
             value(fr, ids, executed, $s)
         };
     }
-    // The memory this thread can reach (borrowed apart from its frames),
-    // and who reaches it, for the sanitizer tools.
     macro_rules! mem {
         ($strong:expr) => {
-            Mem {
-                global: &mut dev.global,
-                shared: &mut blk.shared,
-                peers: peers.reborrow(),
-                hmm: l.hmm.clone(),
-                local: &mut t.local,
-                local_top: t.local_top,
-                san: blk.san.as_deref_mut().map(|b| San {
-                    tools: l.tools,
-                    thread: t.lin,
-                    block: blk.lin,
-                    block_dims: l.cfg.block,
-                    line: inst.line,
-                    mark: &mut t.mark,
-                    strong: $strong,
-                    blk: b,
-                    global: dev.race.as_mut(),
-                    debug: &l.m.debug,
-                }),
-            }
+            thread_mem!(l, dev, blk, peers, t, inst.line, strong: $strong, hmm: l.hmm.clone())
         };
     }
     macro_rules! set {

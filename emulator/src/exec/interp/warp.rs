@@ -216,26 +216,9 @@ pub(super) fn exec(x: &mut Executor, depth: usize, inst: &Inst) -> Result<Flow, 
                         ),
                     );
                 }
-                let mut mem = Mem {
-                    global: &mut dev.global,
-                    shared: &mut blk.shared,
-                    peers: peers.reborrow(),
-                    hmm: None,
-                    local: &mut t.local,
-                    local_top: t.local_top,
-                    san: blk.san.as_deref_mut().map(|b| super::sanitize::San {
-                        tools: l.tools,
-                        thread: t.lin,
-                        block: blk.lin,
-                        block_dims: l.cfg.block,
-                        line: inst.line,
-                        mark: &mut t.mark,
-                        strong: false,
-                        blk: b,
-                        global: dev.race.as_mut(),
-                        debug: &l.m.debug,
-                    }),
-                };
+                // ldmatrix reads shared memory only: no HMM.
+                let mut mem =
+                    thread_mem!(l, dev, blk, peers, t, inst.line, strong: false, hmm: None);
                 let mut bytes = [0u8; 16];
                 let fr = &mut t.frames[depth];
                 mem.read(*space, a, &mut bytes, &mut fr.params)?;
