@@ -298,19 +298,25 @@ fn trial_page(label: &str, run: &RunResults, t: &TrialRecord, dumps: &Dumps) -> 
     }
     let kernels: Vec<_> = t.kernels.iter().filter(|k| k.entry).collect();
     if !kernels.is_empty() {
-        b.push_str("<h2>Kernels</h2><table><tr><th>kernel</th><th>registers</th><th>spill stores</th>\
-                    <th>spill loads</th><th>stack</th><th>shared</th><th>PTX instructions</th></tr>");
+        b.push_str(
+            "<h2>Kernels</h2><table><tr><th>kernel</th><th>registers</th><th>spill stores</th>\
+                    <th>spill loads</th><th>stack</th><th>shared</th><th>PTX instructions</th>\
+                    <th>SASS instructions</th></tr>",
+        );
         for k in kernels {
             let _ = write!(
                 b,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 esc(&k.name),
                 k.registers,
                 k.spill_stores,
                 k.spill_loads,
                 k.stack,
                 k.shared,
-                k.ptx_instructions
+                k.ptx_instructions,
+                // Only trials with the `sass` stage disassemble.
+                k.sass_instructions
+                    .map_or_else(|| "-".to_string(), |n| n.to_string())
             );
         }
         b.push_str("</table>");
@@ -769,6 +775,18 @@ mod tests {
                 .join(format!("{}.html", slug(&t.id))),
         )
         .unwrap()
+    }
+
+    #[test]
+    fn the_kernels_table_has_sass_instructions_where_the_trial_disassembled() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut t = trial("floats/saxpy", "sm_90", Verdict::Passed, 12);
+        t.kernels[0].ptx_instructions = 31;
+        let page = trial_page_of(dir.path(), &t, None);
+        assert!(page.contains("<td>31</td><td>-</td></tr>"), "{page}");
+        t.kernels[0].sass_instructions = Some(57);
+        let page = trial_page_of(dir.path(), &t, None);
+        assert!(page.contains("<td>31</td><td>57</td></tr>"), "{page}");
     }
 
     #[test]
