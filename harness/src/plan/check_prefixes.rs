@@ -19,7 +19,8 @@ use ptx_backend::{SmTarget, Stage};
 
 use super::LineError;
 
-/// Each stage and the prefix word that selects it.
+/// Each stage and the prefix word that selects it: its name in capitals,
+/// in pipeline order (a test holds it to [`Stage::ALL`]).
 pub const STAGE_WORDS: &[(Stage, &str)] = &[
     (Stage::Mir, "MIR"),
     (Stage::LlvmIr, "LLVM-IR"),
@@ -224,6 +225,19 @@ pub fn validate(source: &str, revisions: &[String]) -> Result<(), LineError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_stage_words_are_every_stage_name_in_capitals_in_pipeline_order() {
+        let words: Vec<(Stage, String)> = STAGE_WORDS
+            .iter()
+            .map(|(s, w)| (*s, w.to_string()))
+            .collect();
+        let names: Vec<(Stage, String)> = Stage::ALL
+            .iter()
+            .map(|s| (*s, s.name().to_ascii_uppercase()))
+            .collect();
+        assert_eq!(words, names);
+    }
 
     fn revs(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| s.to_string()).collect()
