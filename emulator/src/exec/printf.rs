@@ -517,51 +517,22 @@ mod tests {
         }
         buf.extend_from_slice(bytes);
     }
-    impl Arg for i32 {
-        type C = c_int;
-        fn c(self) -> c_int {
-            self
-        }
-        fn pack(self, buf: &mut Vec<u8>) {
-            push_aligned(buf, &self.to_le_bytes());
-        }
+    /// An integer or `double` argument: C takes it as `$c`, CUDA packs its
+    /// own bytes.
+    macro_rules! plain_arg {
+        ($($t:ty => $c:ty),*) => {$(
+            impl Arg for $t {
+                type C = $c;
+                fn c(self) -> $c {
+                    self as $c
+                }
+                fn pack(self, buf: &mut Vec<u8>) {
+                    push_aligned(buf, &self.to_le_bytes());
+                }
+            }
+        )*};
     }
-    impl Arg for u32 {
-        type C = c_uint;
-        fn c(self) -> c_uint {
-            self
-        }
-        fn pack(self, buf: &mut Vec<u8>) {
-            push_aligned(buf, &self.to_le_bytes());
-        }
-    }
-    impl Arg for i64 {
-        type C = c_long;
-        fn c(self) -> c_long {
-            self as c_long
-        }
-        fn pack(self, buf: &mut Vec<u8>) {
-            push_aligned(buf, &self.to_le_bytes());
-        }
-    }
-    impl Arg for u64 {
-        type C = c_ulong;
-        fn c(self) -> c_ulong {
-            self as c_ulong
-        }
-        fn pack(self, buf: &mut Vec<u8>) {
-            push_aligned(buf, &self.to_le_bytes());
-        }
-    }
-    impl Arg for f64 {
-        type C = c_double;
-        fn c(self) -> c_double {
-            self
-        }
-        fn pack(self, buf: &mut Vec<u8>) {
-            push_aligned(buf, &self.to_le_bytes());
-        }
-    }
+    plain_arg!(i32 => c_int, u32 => c_uint, i64 => c_long, u64 => c_ulong, f64 => c_double);
     /// A `float` argument: C and CUDA both promote it to `double`.
     impl Arg for f32 {
         type C = c_double;
