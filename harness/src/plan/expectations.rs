@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 
-use crate::report::verdict::TrialId;
+use super::trial::TrialId;
 
 /// How an expected trial ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use ptx_backend::{SmTarget, Stage};
+use serde::{Deserialize, Serialize};
 
 use super::annotations::{parse_annotations, Annotation};
 use super::check_prefixes;
@@ -15,7 +16,29 @@ use super::expectations::{Expectations, ExpectedState};
 use super::matrix::targets_for;
 use super::LineError;
 use crate::config::Settings;
-use crate::report::verdict::TrialId;
+
+/// The identity of a trial, stable across runs: the key the gate joins on.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct TrialId {
+    /// `ui`, `ptx-snapshots` or `run-gpu`.
+    pub suite: String,
+    /// The test path relative to its suite folder, with `/`.
+    pub test: String,
+    /// The revision, if the test has revisions.
+    pub revision: Option<String>,
+    /// The sm target, e.g. `sm_90a`.
+    pub sm: String,
+}
+
+impl TrialId {
+    /// `suite/test[rev]@sm`, the name libtest and reports show.
+    pub fn name(&self) -> String {
+        match &self.revision {
+            Some(r) => format!("{}/{}[{}]@{}", self.suite, self.test, r, self.sm),
+            None => format!("{}/{}@{}", self.suite, self.test, self.sm),
+        }
+    }
+}
 
 /// One planned trial.
 #[derive(Clone, Debug)]

@@ -81,28 +81,8 @@ pub enum DecidedBy {
     Complete,
 }
 
-/// The identity of a trial, stable across runs: the key the gate joins on.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct TrialId {
-    /// `ui`, `ptx-snapshots` or `run-gpu`.
-    pub suite: String,
-    /// The test path relative to its suite folder, with `/`.
-    pub test: String,
-    /// The revision, if the test has revisions.
-    pub revision: Option<String>,
-    /// The sm target, e.g. `sm_90a`.
-    pub sm: String,
-}
-
-impl TrialId {
-    /// `suite/test[rev]@sm`, the name libtest and reports show.
-    pub fn name(&self) -> String {
-        match &self.revision {
-            Some(r) => format!("{}/{}[{}]@{}", self.suite, self.test, r, self.sm),
-            None => format!("{}/{}@{}", self.suite, self.test, self.sm),
-        }
-    }
-}
+/// A trial's identity is the plan's; records and reports key on it.
+pub use crate::plan::trial::TrialId;
 
 /// Everything a report needs about one finished trial.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
