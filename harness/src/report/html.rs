@@ -100,9 +100,12 @@ fn slug(id: &TrialId) -> String {
         .collect()
 }
 
-/// The device part of a grid's name: `emulator`, `gpu`, or `no execution`.
+/// The device part of a grid's name: `on the emulator`, `on the gpu`, or
+/// `not executed` (ui and ptx-snapshots trials, and run-gpu trials that
+/// did not reach a device).
 fn device_of(t: &TrialRecord) -> String {
-    t.device.map_or("no execution".into(), |d| d.to_string())
+    t.device
+        .map_or("not executed".into(), |d| format!("on the {d}"))
 }
 
 /// Writes the site into `dir` (created; existing pages replaced).
@@ -180,7 +183,7 @@ fn run_section(n: usize, label: &str, run: &RunResults) -> String {
         by_device.entry(device_of(t)).or_default().push(t);
     }
     for (device, trials) in by_device {
-        s.push_str(&grid(n, &format!("{} on {device}", info.backend), &trials));
+        s.push_str(&grid(n, &format!("{}, {device}", info.backend), &trials));
     }
     s
 }
