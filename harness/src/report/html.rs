@@ -447,7 +447,13 @@ fn history_page(history: &[RecordedRun]) -> String {
         .into_iter()
         .map(|(name, points)| Series::new(name, points))
         .collect();
-    b.push_str(&line_plot("pass rate (%)", &labels, &series, false));
+    b.push_str(&line_plot(
+        "pass rate (%)",
+        &labels,
+        &series,
+        false,
+        Some((0.0, 100.0)),
+    ));
     b.push_str("<h2>Kernels whose resource use changed</h2>\n<p>Increases are marked with a red ring (what the gate flags).</p>\n");
     // Per kernel (trial × kernel name): each metric over the runs.
     type Key = (String, String);
@@ -504,7 +510,7 @@ fn history_page(history: &[RecordedRun]) -> String {
                 )
             })
             .collect();
-        b.push_str(&line_plot("bytes / count", &labels, &series, true));
+        b.push_str(&line_plot("bytes / count", &labels, &series, true, None));
     }
     if shown == 0 {
         b.push_str("<p>No kernel's resource use changed across the recorded runs.</p>\n");

@@ -35,7 +35,15 @@ const BOTTOM: f64 = 70.0;
 /// An SVG line plot of `series` over the runs named by `labels`. Each value
 /// is a circle (`class="point"`, `data-run` its index); with `mark_rises`,
 /// a value above the series' previous one gets a red ring (`class="rise"`).
-pub fn line_plot(y_title: &str, labels: &[String], series: &[Series], mark_rises: bool) -> String {
+/// The y axis spans the values, and at least `y_span` when given (a pass
+/// rate is drawn on 0–100, so a run at 52% does not sit at the bottom).
+pub fn line_plot(
+    y_title: &str,
+    labels: &[String],
+    series: &[Series],
+    mark_rises: bool,
+    y_span: Option<(f64, f64)>,
+) -> String {
     let values: Vec<f64> = series
         .iter()
         .flat_map(|s| s.points.iter().flatten().copied())
@@ -47,6 +55,9 @@ pub fn line_plot(y_title: &str, labels: &[String], series: &[Series], mark_rises
         });
     if values.is_empty() {
         (lo, hi) = (0.0, 1.0);
+    }
+    if let Some((a, b)) = y_span {
+        (lo, hi) = (lo.min(a), hi.max(b));
     }
     if hi - lo < 1e-9 {
         (lo, hi) = (lo - 1.0, hi + 1.0);
@@ -164,6 +175,7 @@ mod tests {
                 vec![Some(4.0), None, Some(6.0), Some(5.0)],
             )],
             true,
+            None,
         );
         assert_eq!(
             svg.matches("class=\"point\"").count(),
@@ -173,8 +185,34 @@ mod tests {
         assert_eq!(svg.matches("class=\"rise\"").count(), 1);
         assert!(svg.contains("class=\"rise\" data-run=\"2\""), "{svg}");
         // A flat series still has a height to draw in.
-        let flat = line_plot("x", &labels, &[Series::new("f", vec![Some(1.0); 4])], true);
+        let flat = line_plot(
+            "x",
+            &labels,
+            &[Series::new("f", vec![Some(1.0); 4])],
+            true,
+            None,
+        );
         assert!(!flat.contains("NaN"), "{flat}");
         assert_eq!(flat.matches("class=\"rise\"").count(), 0);
+    }
+
+    #[test]
+    fn a_span_widens_the_axis_to_it() {
+        let labels = vec!["a".to_string(), "b".to_string()];
+        let rates = [Series::new("p", vec![Some(52.3), Some(100.0)])];
+        let axis = |svg: &str| -> Vec<String> {
+            svg.split("text-anchor=\"end\">")
+                .skip(1)
+                .map(|t| t.split('<').next().unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(
+            axis(&line_plot("%", &labels, &rates, false, None)),
+            ["52.3", "100"]
+        );
+        assert_eq!(
+            axis(&line_plot("%", &labels, &rates, false, Some((0.0, 100.0)))),
+            ["0", "100"]
+        );
     }
 }
