@@ -26,6 +26,11 @@ fn mark(v: &Verdict) -> &'static str {
 /// The conformance table of `runs` (one per backend run, in order), read
 /// from the results files `sources` (named on the page).
 pub fn render(runs: &[&RunResults], sources: &[&Path]) -> String {
+    let names: Vec<String> = sources
+        .iter()
+        .map(|p| format!("`{}`", p.display()))
+        .collect();
+    let read_from = format!("Read from: {}.", names.join(", "));
     let mut out: Vec<String> = [
         "# Conformance",
         "",
@@ -37,7 +42,7 @@ pub fn render(runs: &[&RunResults], sources: &[&Path]) -> String {
         "as GPU runs (see each run's device). `trials` and `targets` show how much",
         "of the suite each run covered (a filtered run covers less).",
         "",
-        "{sources}",
+        &read_from,
         "",
         "## Backends",
         "",
@@ -46,13 +51,6 @@ pub fn render(runs: &[&RunResults], sources: &[&Path]) -> String {
     ]
     .map(String::from)
     .into();
-    let names: Vec<String> = sources
-        .iter()
-        .map(|p| format!("`{}`", p.display()))
-        .collect();
-    for line in out.iter_mut().filter(|l| *l == "{sources}") {
-        *line = format!("Read from: {}.", names.join(", "));
-    }
     for run in runs {
         let info = &run.info;
         let version = |k: &str, default: &str| {
