@@ -640,15 +640,10 @@ mod tests {
         );
     }
 
-    #[test]
-    fn the_history_plot_has_a_point_per_run_and_marks_the_planted_regression() {
-        let dir = tempfile::tempdir().unwrap();
-        let runs: Vec<RunResults> = [10, 10, 14, 14]
-            .iter()
-            .enumerate()
-            .map(|(i, &r)| run(&format!("c{i}000000"), r, false))
-            .collect();
-        let history: Vec<RecordedRun> = runs
+    /// history.html of a site whose history is `runs`, in order, and whose
+    /// front page shows the last of them.
+    fn history_page_of(dir: &Path, runs: &[RunResults]) -> String {
+        let history = runs
             .iter()
             .enumerate()
             .map(|(i, r)| RecordedRun {
@@ -657,13 +652,24 @@ mod tests {
             })
             .collect();
         let site = Site {
-            runs: vec![("latest".into(), &runs[3])],
+            runs: vec![("latest".into(), runs.last().unwrap())],
             history,
             gate: None,
             cache: None,
         };
-        write_site(&site, dir.path()).unwrap();
-        let h = std::fs::read_to_string(dir.path().join("history.html")).unwrap();
+        write_site(&site, dir).unwrap();
+        std::fs::read_to_string(dir.join("history.html")).unwrap()
+    }
+
+    #[test]
+    fn the_history_plot_has_a_point_per_run_and_marks_the_planted_regression() {
+        let dir = tempfile::tempdir().unwrap();
+        let runs: Vec<RunResults> = [10, 10, 14, 14]
+            .iter()
+            .enumerate()
+            .map(|(i, &r)| run(&format!("c{i}000000"), r, false))
+            .collect();
+        let h = history_page_of(dir.path(), &runs);
         let kernel_plot = &h[h.find("Kernels whose resource use changed").unwrap()..];
         let first = &kernel_plot[..kernel_plot.find("</svg>").unwrap()];
         assert_eq!(
@@ -878,22 +884,7 @@ mod tests {
                 r
             })
             .collect();
-        let history = runs
-            .iter()
-            .enumerate()
-            .map(|(i, r)| RecordedRun {
-                id: i as i64,
-                results: r.clone(),
-            })
-            .collect();
-        let site = Site {
-            runs: vec![("latest".into(), &runs[3])],
-            history,
-            gate: None,
-            cache: None,
-        };
-        write_site(&site, dir.path()).unwrap();
-        let h = std::fs::read_to_string(dir.path().join("history.html")).unwrap();
+        let h = history_page_of(dir.path(), &runs);
         let kernels = &h[h.find("Kernels whose resource use changed").unwrap()..];
         assert_eq!(
             kernels.matches("<svg").count(),
