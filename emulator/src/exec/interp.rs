@@ -438,35 +438,53 @@ fn check_launch(
 }
 
 /// The local memory a thread of kernel `fi` may use, as a driver sizes it:
-/// the deepest path of the kernel's direct calls (a recursive cycle counted
-/// once, calls through pointers not followed), and at least the context's
-/// stack size (`CU_LIMIT_STACK_SIZE`; ptxas warns "stack size cannot be
-/// statically determined" for recursive kernels, whose depth that limit
-/// bounds). So recursion deeper than the limit allows overflows, as it
-/// would on a GPU, and a kernel without recursion never does.
+/// the deepest path of the kernel's calls, where a call through a pointer
+/// may reach any function whose address the module takes and a recursive
+/// cycle (a strongly connected component of the call graph) counts each of
+/// its functions once, and at least the context's stack size
+/// (`CU_LIMIT_STACK_SIZE`; ptxas warns "stack size cannot be statically
+/// determined" for recursive kernels, whose depth that limit bounds). So
+/// recursion deeper than the limit allows overflows, as it would on a GPU,
+/// and a kernel without recursion never does: a path that repeats no
+/// function visits each member of a cycle at most once.
 fn local_limit(m: &Module, fi: u32, stack_size: u32) -> u32 {
-    // `on_path` cuts cycles where they close; `memo` keeps what is known.
-    fn deepest(m: &Module, f: u32, on_path: &mut [bool], memo: &mut [Option<u32>]) -> u32 {
-        if let Some(n) = memo[f as usize] {
-            return n;
+    // The components come callees first (Tarjan's order is a reverse
+    // topological order), so each one's deepest path below is known when
+    // it is reached. (A depth-first walk that cuts cycles where they close
+    // can't memoize: what it found below a function depends on where it
+    // entered the cycle.)
+    let mut graph = petgraph::Graph::<(), ()>::new();
+    let nodes: Vec<_> = m.funcs.iter().map(|_| graph.add_node(())).collect();
+    for (f, g) in m.funcs.iter().enumerate() {
+        let indirect = if g.calls_indirect {
+            &m.address_taken[..]
+        } else {
+            &[]
+        };
+        for &c in g.callees.iter().chain(indirect) {
+            graph.add_edge(nodes[f], nodes[c as usize], ());
         }
-        if on_path[f as usize] {
-            return 0;
-        }
-        on_path[f as usize] = true;
-        let g = &m.funcs[f as usize];
-        let mut below = 0u32;
-        for &c in &g.callees {
-            below = below.max(deepest(m, c, on_path, memo));
-        }
-        on_path[f as usize] = false;
-        let n = g.local_size.saturating_add(below);
-        memo[f as usize] = Some(n);
-        n
     }
-    let mut on_path = vec![false; m.funcs.len()];
-    let mut memo = vec![None; m.funcs.len()];
-    deepest(m, fi, &mut on_path, &mut memo).max(stack_size)
+    let mut component = vec![0usize; m.funcs.len()];
+    let mut deepest: Vec<u32> = Vec::new();
+    for (k, members) in petgraph::algo::tarjan_scc(&graph).into_iter().enumerate() {
+        for n in &members {
+            component[n.index()] = k;
+        }
+        let own = members.iter().fold(0u32, |sum, n| {
+            sum.saturating_add(m.funcs[n.index()].local_size)
+        });
+        let below = members
+            .iter()
+            .flat_map(|n| graph.neighbors(*n))
+            .map(|c| component[c.index()])
+            .filter(|&c| c != k)
+            .map(|c| deepest[c])
+            .max()
+            .unwrap_or(0);
+        deepest.push(own.saturating_add(below));
+    }
+    deepest[component[fi as usize]].max(stack_size)
 }
 
 /// The launch's blocks per cluster: the kernel's `.reqnctapercluster`, or

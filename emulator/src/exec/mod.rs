@@ -153,6 +153,9 @@ pub struct Module {
     /// definition when a declaration comes first): indirect calls use it
     /// instead of a lookup by name.
     pub call_index: Vec<u32>,
+    /// Every function whose address the module takes (in code or in an
+    /// initializer), sorted: what its indirect calls may reach.
+    pub address_taken: Vec<u32>,
 }
 
 /// Why a module failed to load.
@@ -358,7 +361,9 @@ impl Machine {
                 }
             }
         }
-        // Initializers (after every address is known).
+        // Initializers (after every address is known). A function named in
+        // one (a vtable) has its address taken.
+        let mut init_address_taken: Vec<u32> = Vec::new();
         for v in &m.variables {
             let Some(init) = &v.init else { continue };
             let Some(&addr) = syms.globals.get(&v.name) else {
@@ -385,6 +390,7 @@ impl Machine {
                         let base = if let Some(a) = syms.globals.get(name) {
                             *a
                         } else if let Some(f) = syms.functions.get(name) {
+                            init_address_taken.push(*f);
                             CODE_BASE + 16 * (first + *f as u64)
                         } else {
                             return Err(err(
@@ -427,8 +433,8 @@ impl Machine {
         for f in &m.functions {
             let mut d =
                 decode::decode_function(f, &decode_syms).map_err(|e| err(e.line, e.message))?;
-            // Direct callees back to module-local indices.
-            for c in &mut d.callees {
+            // Direct callees and taken addresses back to module-local indices.
+            for c in d.callees.iter_mut().chain(&mut d.address_taken) {
                 *c -= first as u32;
             }
             for inst in &mut d.code {
@@ -459,10 +465,21 @@ impl Machine {
                     *t = by_name[&m.functions[*t as usize].name];
                 }
             }
-            for c in &mut f.callees {
+            for c in f.callees.iter_mut().chain(&mut f.address_taken) {
                 *c = by_name[&m.functions[*c as usize].name];
             }
         }
+        let mut address_taken: Vec<u32> = funcs
+            .iter()
+            .flat_map(|f| f.address_taken.iter().copied())
+            .chain(
+                init_address_taken
+                    .iter()
+                    .map(|&c| by_name[&m.functions[c as usize].name]),
+            )
+            .collect();
+        address_taken.sort_unstable();
+        address_taken.dedup();
         let call_index = funcs.iter().map(|f| by_name[&f.name]).collect();
         for f in &mut funcs {
             f.static_shared = shared.kernel_static.get(&f.name).copied().unwrap_or(0);
@@ -470,6 +487,7 @@ impl Machine {
         let static_shared = funcs.iter().map(|f| f.static_shared).max().unwrap_or(0);
         Ok(Module {
             call_index,
+            address_taken,
             funcs,
             by_name,
             globals,

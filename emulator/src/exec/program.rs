@@ -674,6 +674,9 @@ pub struct Func {
     /// Functions it calls directly, and whether it calls indirectly.
     pub callees: Vec<u32>,
     pub calls_indirect: bool,
+    /// Functions whose address it takes (a function's name as a value):
+    /// what an indirect call in its module may reach.
+    pub address_taken: Vec<u32>,
     /// The PTX line of its first instruction through which blocks of a
     /// launch could communicate: an atomic outside shared memory, a
     /// volatile or memory-ordered (`.relaxed/.acquire/.release/.mmio`) load

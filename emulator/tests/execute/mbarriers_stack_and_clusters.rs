@@ -259,6 +259,124 @@ fn a_known_call_graph_gets_the_stack_it_needs() {
     assert_eq!(run_u32(&indirect, "k", cfg(1, 1), 1).unwrap(), vec![7]);
 }
 
+/// A call through a pointer may reach any function whose address the
+/// module takes: a kernel that calls `big` (3 KiB of locals) only through
+/// its address gets the stack for it, as a kernel that calls it directly
+/// does (the fuzz lane's unoptimized kernels call core's `int_sqrt` through
+/// a pointer this way). `big` returns 7.
+#[test]
+fn a_call_through_a_pointer_gets_the_stack_of_every_function_it_may_reach() {
+    let body = ".visible .func (.param .b32 r) big()
+{
+  .local .align 4 .b8 buf[3072];
+  .reg .b32 %r<2>;
+  st.local.u32 [buf+3068], 7;
+  ld.local.u32 %r1, [buf+3068];
+  st.param.b32 [r], %r1;
+  ret;
+}
+.visible .entry k(.param .u64 out) {
+  .reg .b32 %r<2>; .reg .b64 %rd<3>;
+  ld.param.u64 %rd1, [out];
+  mov.u64 %rd2, big;
+  {
+  .param .b32 rv;
+  proto: .callprototype (.param .b32 _) _ ();
+  call (rv), %rd2, (), proto;
+  ld.param.b32 %r1, [rv];
+  }
+  st.global.u32 [%rd1], %r1;
+  ret;
+}";
+    assert_eq!(run_u32(body, "k", cfg(1, 1), 1).unwrap(), vec![7]);
+}
+
+/// Mutual recursion that never recurses here: `fa` calls `fb` only for a
+/// flag of 7, and `fb` always calls `fa`. The kernel calls `fa(0)` (which
+/// calls `e`, 1 KiB of locals) and `fb(1)`, whose path k → fb (512) → fa
+/// (16) → e (1,024) needs 1,552 bytes. The cycle {fa, fb} counts once, so
+/// the launch gets at least that; the same graph entered through `fb`
+/// first must not be sized as if `fb` reached nothing past `fa` (a cycle
+/// cut while sizing `fa` once made it 1,040, and this path overflowed).
+/// Each call returns `e`'s 5: the kernel stores 5 + 5 = 10.
+#[test]
+fn a_call_cycle_counts_every_function_reachable_through_it() {
+    let body = ".func (.param .b32 r) fb(.param .b32 f);
+.func (.param .b32 r) e()
+{
+  .local .align 4 .b8 buf[1024];
+  .reg .b32 %r<2>;
+  st.local.u32 [buf+1020], 5;
+  ld.local.u32 %r1, [buf+1020];
+  st.param.b32 [r], %r1;
+  ret;
+}
+.func (.param .b32 r) fa(.param .b32 f)
+{
+  .local .align 4 .b8 buf[16];
+  .reg .b32 %r<3>; .reg .pred %p1;
+  ld.param.u32 %r1, [f];
+  st.local.u32 [buf], %r1;
+  setp.eq.u32 %p1, %r1, 7;
+  @%p1 bra BACK;
+  {
+  .param .b32 rv;
+  call.uni (rv), e, ();
+  ld.param.b32 %r2, [rv];
+  }
+  bra DONE;
+BACK:
+  {
+  .param .b32 a;
+  st.param.b32 [a], %r1;
+  .param .b32 rv;
+  call.uni (rv), fb, (a);
+  ld.param.b32 %r2, [rv];
+  }
+DONE:
+  st.param.b32 [r], %r2;
+  ret;
+}
+.func (.param .b32 r) fb(.param .b32 f)
+{
+  .local .align 4 .b8 buf[512];
+  .reg .b32 %r<3>;
+  ld.param.u32 %r1, [f];
+  st.local.u32 [buf+508], %r1;
+  {
+  .param .b32 a;
+  st.param.b32 [a], %r1;
+  .param .b32 rv;
+  call.uni (rv), fa, (a);
+  ld.param.b32 %r2, [rv];
+  }
+  st.param.b32 [r], %r2;
+  ret;
+}
+.visible .entry k(.param .u64 out) {
+  .reg .b32 %r<3>; .reg .b64 %rd<2>;
+  ld.param.u64 %rd1, [out];
+  {
+  .param .b32 a;
+  st.param.b32 [a], 0;
+  .param .b32 rv;
+  call.uni (rv), fa, (a);
+  ld.param.b32 %r1, [rv];
+  }
+  {
+  .param .b32 a;
+  st.param.b32 [a], 1;
+  .param .b32 rv;
+  call.uni (rv), fb, (a);
+  ld.param.b32 %r2, [rv];
+  }
+  add.u32 %r1, %r1, %r2;
+  st.global.u32 [%rd1], %r1;
+  ret;
+}";
+    assert_eq!(run_u32(body, "k", cfg(1, 1), 1).unwrap(), vec![10]);
+}
+
 /// A cluster kernel on sm_90: each block's thread 0 puts `1000 + 10 ·
 /// %clusterid.x + %cluster_ctarank` in its shared word 0 and, through
 /// `mapa` + `st.shared::cluster`, `7 · rank` in word 1 of the next rank's

@@ -72,6 +72,9 @@ struct Ctx<'a> {
     shared: HashMap<String, u64>,
     callees: Vec<u32>,
     calls_indirect: bool,
+    /// Functions named as values (see [`Func::address_taken`]); a cell, as
+    /// operands are decoded through `&self`.
+    address_taken: std::cell::RefCell<Vec<u32>>,
 }
 
 /// Decodes one function (the caller has laid out module symbols).
@@ -110,6 +113,7 @@ pub fn decode_function(f: &ast::Function, syms: &Symbols) -> Result<Func, ast::P
         unsupported: Vec::new(),
         callees: Vec::new(),
         calls_indirect: false,
+        address_taken: Vec::new(),
         cross_block: None,
         static_shared: 0,
         reqntid: dims("reqntid"),
@@ -142,6 +146,7 @@ pub fn decode_function(f: &ast::Function, syms: &Symbols) -> Result<Func, ast::P
             .collect(),
         callees: Vec::new(),
         calls_indirect: false,
+        address_taken: Default::default(),
     };
     // Pass 1: registers, locals, labels, branch tables.
     let mut nregs = 0u32;
@@ -247,6 +252,7 @@ pub fn decode_function(f: &ast::Function, syms: &Symbols) -> Result<Func, ast::P
     func.param_size = align_up(next, 16) as u32;
     func.callees = ctx.callees;
     func.calls_indirect = ctx.calls_indirect;
+    func.address_taken = ctx.address_taken.into_inner();
     Ok(func)
 }
 

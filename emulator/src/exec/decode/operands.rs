@@ -73,6 +73,7 @@ impl Ctx<'_> {
             return Ok(Src::ParamAddr(slot.offset));
         }
         if let Some(&f) = self.syms.functions.get(s) {
+            self.address_taken.borrow_mut().push(f);
             return Ok(Src::Imm(CODE_BASE + 16 * f as u64));
         }
         bad(format!("unknown symbol {s}"))
